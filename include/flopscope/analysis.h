@@ -1,0 +1,47 @@
+#pragma once
+/// The counting stage's result: counts per module and per op, unsupported ops, uncalled modules.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "flopscope/module_tree.h"
+#include "flopscope/op_set.h"
+
+namespace flopscope {
+
+/// A Counter that remembers first-insertion order, like Python's.
+class OrderedCounter {
+ public:
+  void add(const std::string& key, Count n);
+  Count get(const std::string& key) const;
+  Count total() const;
+  const std::vector<std::pair<std::string, Count>>& items() const { return m_items; }
+  bool empty() const { return m_items.empty(); }
+
+ private:
+  std::vector<std::pair<std::string, Count>> m_items;
+  std::unordered_map<std::string, std::size_t> m_index;
+};
+
+/// One statistic (flops or activations) over a trace.
+struct StatResult {
+  std::unordered_map<std::string, OrderedCounter> by_module_and_op;  ///< module path -> op key -> count
+  OrderedCounter unsupported;     ///< ops with no formula ("aten::max_pool2d" -> calls), first-seen order
+  std::vector<std::string> formula_errors;  ///< ops whose formula rejected their shapes
+
+  Count total(const std::string& module = "") const;
+  /// Totals by op key over the whole model (mmengine's `by_operator`).
+  OrderedCounter by_operator(const std::string& module = "") const;
+};
+
+/// Everything the reporters need.
+struct Analysis {
+  ModuleTree tree;
+  StatResult flops;
+  StatResult activations;
+  std::vector<std::string> uncalled;  ///< canonical paths of modules no op was attributed to, sorted
+};
+
+}  // namespace flopscope

@@ -1,0 +1,155 @@
+#pragma once
+/// flopscope's C++ API, mirroring mmengine's `get_model_complexity_info`:
+///
+///   auto model = torch::jit::load("resnet50.pt");
+///   auto info = flopscope::get_model_complexity_info(model, {3, 224, 224});
+///   std::cout << info.out_table << info.out_arch << "Model Flops:" << info.flops_str << "\n";
+///
+/// `flops` counts multiply-adds (one MAC = one "flop", as mmengine, fvcore and detectron2 do).
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <ATen/core/ivalue.h>
+#include <torch/csrc/jit/api/module.h>
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+
+#include "flopscope/analysis.h"
+#include "flopscope/errors.h"
+
+namespace flopscope {
+
+/// mmengine's `input_shape`: one shape per forward argument, each without the batch dimension (a batch
+/// dimension of 1 is prepended). `{3, 224, 224}` is one input; `{{3, 224, 224}, {10}}` is two.
+class InputShape {
+ public:
+  InputShape() = default;
+  InputShape(std::initializer_list<std::int64_t> one) : m_shapes{std::vector<std::int64_t>(one)}, m_given(true) {}
+  InputShape(std::initializer_list<std::initializer_list<std::int64_t>> several) : m_given(true) {
+    for (auto s : several) m_shapes.emplace_back(s);
+  }
+  explicit InputShape(std::vector<std::int64_t> one) : m_shapes{std::move(one)}, m_given(true) {}
+  explicit InputShape(std::vector<std::vector<std::int64_t>> several) : m_shapes(std::move(several)), m_given(true) {}
+
+  bool given() const { return m_given; }
+  const std::vector<std::vector<std::int64_t>>& shapes() const { return m_shapes; }
+
+ private:
+  std::vector<std::vector<std::int64_t>> m_shapes;
+  bool m_given = false;
+};
+
+struct Options {
+  InputShape input_shape;                              ///< either this ...
+  std::optional<std::vector<c10::IValue>> inputs;      ///< ... or the forward's arguments, used as they are
+  std::string device;        ///< where inputs are made: "" = the device of the model's first parameter
+  std::string op_set = "mmengine";
+  bool show_table = true;
+  bool show_arch = true;
+  int max_depth = 3;         ///< table levels below the root
+};
+
+/// The keys of mmengine's result dict, plus the warnings it would log and the full analysis.
+struct ComplexityInfo {
+  Count flops = 0;             ///< multiply-adds
+  std::string flops_str;
+  Count activations = 0;
+  std::string activations_str;
+  Count params = 0;
+  std::string params_str;
+  std::string out_table;       ///< "\n" + table, or "" when show_table is false
+  std::string out_arch;        ///< "\n" + arch string, or "" when show_arch is false
+  std::vector<std::string> warnings;
+  Analysis analysis;
+};
+
+/// Runs a C++ frontend model's forward on the given arguments.
+using ForwardFn = std::function<void(const std::vector<c10::IValue>&)>;
+
+/// Analyses a TorchScript module. The module is left as it was (parameters, buffers, training flag).
+ComplexityInfo analyze(torch::jit::Module& model, const Options& options);
+
+/// Analyses a C++ frontend module whose forward is reached through `forward`.
+ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const Options& options);
+
+namespace detail {
+template <std::size_t>
+using tensor_arg = const torch::Tensor&;
+
+template <class Impl, class Seq, class = void>
+struct takes_tensors : std::false_type {};
+template <class Impl, std::size_t... I>
+struct takes_tensors<Impl, std::index_sequence<I...>,
+                     std::void_t<decltype(std::declval<Impl&>().forward(std::declval<tensor_arg<I>>()...))>>
+    : std::true_type {};
+
+template <class Impl, std::size_t... I>
+bool call_if_arity(Impl& m, const std::vector<c10::IValue>& args, std::index_sequence<I...> seq) {
+  if constexpr (takes_tensors<Impl, decltype(seq)>::value) {
+    if (args.size() == sizeof...(I)) {
+      m.forward(args[I].toTensor()...);
+      return true;
+    }
+  }
+  return false;
+}
+
+/// A ForwardFn for a module whose `forward` takes one to four tensors.
+template <class Impl>
+ForwardFn forward_of(Impl& m) {
+  return [&m](const std::vector<c10::IValue>& args) {
+    for (const auto& a : args)
+      if (!a.isTensor()) throw InvalidInput("a C++ frontend model's forward takes tensors only");
+    bool called = call_if_arity(m, args, std::make_index_sequence<1>{}) ||
+                  call_if_arity(m, args, std::make_index_sequence<2>{}) ||
+                  call_if_arity(m, args, std::make_index_sequence<3>{}) ||
+                  call_if_arity(m, args, std::make_index_sequence<4>{});
+    if (!called)
+      throw InvalidInput("the model's forward does not take " + std::to_string(args.size()) +
+                         " tensor argument(s); give one input shape per forward argument");
+  };
+}
+
+inline Options make_options(const InputShape& input_shape, std::optional<std::vector<c10::IValue>> inputs,
+                            bool show_table, bool show_arch) {
+  Options o;
+  o.input_shape = input_shape;
+  o.inputs = std::move(inputs);
+  o.show_table = show_table;
+  o.show_arch = show_arch;
+  return o;
+}
+}  // namespace detail
+
+/// mmengine's `get_model_complexity_info(model, input_shape, inputs, show_table, show_arch)`. Exactly one of
+/// `input_shape` and `inputs` must be given.
+inline ComplexityInfo get_model_complexity_info(torch::jit::Module& model, const InputShape& input_shape = {},
+                                                std::optional<std::vector<c10::IValue>> inputs = std::nullopt,
+                                                bool show_table = true, bool show_arch = true) {
+  return analyze(model, detail::make_options(input_shape, std::move(inputs), show_table, show_arch));
+}
+
+template <class Impl>
+ComplexityInfo get_model_complexity_info(const std::shared_ptr<Impl>& model, const InputShape& input_shape = {},
+                                         std::optional<std::vector<c10::IValue>> inputs = std::nullopt,
+                                         bool show_table = true, bool show_arch = true) {
+  static_assert(std::is_base_of_v<torch::nn::Module, Impl>, "model must be a torch::nn::Module");
+  return analyze(*model, detail::forward_of(*model),
+                 detail::make_options(input_shape, std::move(inputs), show_table, show_arch));
+}
+
+template <class Impl>
+ComplexityInfo get_model_complexity_info(torch::nn::ModuleHolder<Impl>& model, const InputShape& input_shape = {},
+                                         std::optional<std::vector<c10::IValue>> inputs = std::nullopt,
+                                         bool show_table = true, bool show_arch = true) {
+  return get_model_complexity_info(model.ptr(), input_shape, std::move(inputs), show_table, show_arch);
+}
+
+}  // namespace flopscope

@@ -1,0 +1,33 @@
+#pragma once
+/// CUDA device discovery through the driver API, loaded at run time: every binary starts without a GPU.
+#include <string>
+#include <vector>
+
+namespace flopscope {
+
+struct CudaDevice {
+  int index = 0;
+  std::string name;
+  int sm_major = 0, sm_minor = 0;
+  int multiprocessors = 0;
+  long long total_memory = 0;  ///< bytes
+};
+
+struct CudaStatus {
+  bool available = false;
+  std::string reason;                 ///< why not, e.g. "no CUDA driver (libcuda.so.1 not found)"
+  int driver_version = 0;             ///< e.g. 13000
+  std::vector<CudaDevice> devices;
+  bool built_with_toolkit = false;    ///< the cuda/ sources were compiled against the CUDA toolkit
+};
+
+/// Probes libcuda once per call; never throws.
+CudaStatus probe_cuda();
+
+/// One line for people: "CUDA: 1 device (NVIDIA H100 ...)" or "no CUDA device: <reason>".
+std::string describe(const CudaStatus& status);
+
+/// Throws CudaUnavailable ("CUDA was requested but no CUDA device: <reason>; ...") unless a device is usable.
+void require_cuda();
+
+}  // namespace flopscope

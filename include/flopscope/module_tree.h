@@ -1,0 +1,46 @@
+#pragma once
+/// The model stage's view of a model: its module hierarchy and parameters, with no LibTorch types.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace flopscope {
+
+/// One distinct module object. Shared modules appear once, under their first (canonical) name.
+struct ModuleNode {
+  std::string path;         ///< canonical dotted path, "" for the root
+  std::string class_name;   ///< "Linear", "ResNet", as Python's `type(m).__name__`
+  std::string extra_repr;   ///< what the module prints inside its parentheses, may hold newlines
+  bool real_forward = true; ///< false for containers whose forward does nothing (ModuleList, Identity, ...)
+  /// Registered submodules in order: attribute name and node index. A shared module is listed under each
+  /// owner, pointing at the same node.
+  std::vector<std::pair<std::string, int>> children;
+};
+
+/// One parameter, counted once even when tied to several modules.
+struct ParamInfo {
+  std::string name;                 ///< canonical dotted name, e.g. "layer1.0.conv1.weight"
+  std::vector<std::int64_t> shape;
+  std::int64_t numel = 0;
+};
+
+struct ModuleTree {
+  std::vector<ModuleNode> nodes;                  ///< nodes[0] is the root; depth-first pre-order
+  std::vector<ParamInfo> params;                  ///< in `named_parameters()` order
+  std::unordered_map<std::string, int> by_path;   ///< every path (aliases too) -> node index
+
+  /// The canonical path for a path that may be an alias; the path itself when unknown.
+  std::string canonical(const std::string& path) const {
+    auto it = by_path.find(path);
+    return it == by_path.end() ? path : nodes[it->second].path;
+  }
+  std::int64_t total_params() const {
+    std::int64_t n = 0;
+    for (const auto& p : params) n += p.numel;
+    return n;
+  }
+};
+
+}  // namespace flopscope

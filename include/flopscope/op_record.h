@@ -1,0 +1,49 @@
+#pragma once
+/// The capture stage's output: every ATen op the forward ran, with its arguments' shapes and scalars.
+/// Plain values with no LibTorch types, so the counting stage can be tested on hand-built records.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace flopscope {
+
+/// One argument or result of an op, reduced to what the formulas need.
+struct Value {
+  enum class Kind : std::uint8_t { None, Tensor, Int, Double, Bool, IntList, Other };
+  Kind kind = Kind::None;
+  std::vector<std::int64_t> sizes;  ///< tensor shape, or the elements of an int list
+  double number = 0;                ///< value of an Int, Double or Bool
+
+  static Value none() { return {}; }
+  static Value tensor(std::vector<std::int64_t> shape) { return {Kind::Tensor, std::move(shape), 0}; }
+  static Value integer(std::int64_t v) { return {Kind::Int, {}, static_cast<double>(v)}; }
+  static Value real(double v) { return {Kind::Double, {}, v}; }
+  static Value boolean(bool v) { return {Kind::Bool, {}, v ? 1.0 : 0.0}; }
+  static Value int_list(std::vector<std::int64_t> v) { return {Kind::IntList, std::move(v), 0}; }
+  static Value other() { return {Kind::Other, {}, 0}; }
+
+  bool is_tensor() const { return kind == Kind::Tensor; }
+  bool is_none() const { return kind == Kind::None; }
+  /// Product of the shape (1 for a 0-d tensor).
+  std::int64_t numel() const {
+    std::int64_t n = 1;
+    for (auto s : sizes) n *= s;
+    return n;
+  }
+};
+
+/// One ATen op call as the RecordFunction callback saw it.
+struct OpRecord {
+  std::string name;             ///< schema name with namespace, e.g. "aten::linear"
+  std::vector<Value> inputs;    ///< one per schema argument
+  std::vector<Value> outputs;   ///< one per schema return
+  std::int32_t parent = -1;     ///< index of the op this one ran inside, -1 for a top-level op
+  std::string module;           ///< canonical dotted path of the module that ran it, "" = the root
+};
+
+/// Every op of one forward, in call order (parents before their children).
+struct Trace {
+  std::vector<OpRecord> ops;
+};
+
+}  // namespace flopscope

@@ -1,0 +1,42 @@
+#pragma once
+/// The counting stage's vocabulary: which ops have a formula, which are ignored, and the formulas.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "flopscope/op_record.h"
+
+namespace flopscope {
+
+using Count = std::int64_t;
+
+/// A formula from one op call to a count (MACs for flops, elements for activations).
+using Formula = Count (*)(const OpRecord&);
+
+/// A formula and the key its count is filed under (mmengine's op key: "linear", "conv", ...).
+struct Handler {
+  std::string key;
+  Formula formula = nullptr;
+};
+
+/// A named set of handlers, e.g. "mmengine" (exactly mmengine's handlers and ignore list).
+struct OpSet {
+  std::string name;
+  std::unordered_map<std::string, Handler> flops;        ///< op name ("aten::linear") -> handler
+  std::unordered_map<std::string, Handler> activations;  ///< op name -> handler
+  std::unordered_set<std::string> ignored;               ///< ops counted as zero without a warning
+};
+
+/// mmengine's `_DEFAULT_SUPPORTED_FLOP_OPS`, `_DEFAULT_SUPPORTED_ACT_OPS` and `_IGNORED_OPS`.
+OpSet mmengine_op_set();
+
+/// The op set of that name ("mmengine"); throws InvalidInput for an unknown name.
+OpSet op_set_named(const std::string& name);
+
+/// Raised by a formula whose op does not have the shapes it assumes.
+struct FormulaError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace flopscope

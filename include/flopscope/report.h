@@ -1,0 +1,28 @@
+#pragma once
+/// The report stage: mmengine's size formatter, per-module table and architecture string.
+#include <string>
+#include <vector>
+
+#include "flopscope/analysis.h"
+
+namespace flopscope {
+
+/// mmengine's `_format_size`: K/M/G/T/P above 1e2/1e5/1e8/1e11/1e14 (strictly greater), `decimals`
+/// digits after the point with trailing zeros and point stripped; values up to 100 printed as they are.
+/// format_size(440) == "0.44K", format_size(100000) == "100K", format_size(100001) == "0.1M".
+std::string format_size(double x, int decimals = 3);
+std::string format_size(Count x, int decimals = 3);
+
+/// mmengine's `complexity_stats_table` (rich ASCII2 box, `max_depth` levels below the root), each line
+/// ending in '\n'.
+std::string render_table(const Analysis& analysis, int max_depth = 3, bool show_param_shapes = true);
+
+/// mmengine's `complexity_stats_str`: the module tree printed like `nn.Module.__repr__` with
+/// `#params, #flops, #acts` lines (2 decimals). No trailing newline.
+std::string render_arch(const Analysis& analysis);
+
+/// The warnings mmengine logs after an analysis, in its order: unsupported ops of the flop counter,
+/// uncalled modules, then the same for the activation counter.
+std::vector<std::string> analysis_warnings(const Analysis& analysis);
+
+}  // namespace flopscope

@@ -1,0 +1,40 @@
+#pragma once
+// The capture stage: the only code that touches the dispatcher. A Session registers a thread-local
+// at::RecordFunction callback, so only the analysing thread's ops are seen, and removes it on every path.
+#include <memory>
+#include <string>
+
+#include <ATen/record_function.h>
+
+#include "flopscope/op_record.h"
+
+namespace flopscope::capture {
+
+/// Names the module that runs a top-level op (nested ops inherit their parent's module).
+class ModuleResolver {
+ public:
+  virtual ~ModuleResolver() = default;
+  /// Canonical dotted path of the module running `fn`, "" for the root.
+  virtual std::string resolve(const at::RecordFunction& fn) = 0;
+};
+
+class Session {
+ public:
+  explicit Session(ModuleResolver& resolver);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /// The ops recorded so far; the session stops recording.
+  Trace finish();
+
+ public:
+  struct State;  // defined in capture.cpp
+
+ private:
+  std::unique_ptr<State> m_state;
+  State* m_previous;
+  at::CallbackHandle m_handle;
+};
+
+}  // namespace flopscope::capture

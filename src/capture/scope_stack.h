@@ -1,0 +1,10 @@
+#pragma once
+// The thread's stack of ModuleScope names (full dotted paths), read by the C++ frontend resolver.
+#include <string>
+
+namespace flopscope::capture {
+
+/// Full dotted path of the innermost open ModuleScope on this thread, nullptr when none is open.
+const std::string* innermost_scope();
+
+}  // namespace flopscope::capture

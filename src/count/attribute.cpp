@@ -1,0 +1,134 @@
+#include "count/attribute.h"
+
+#include <algorithm>
+
+namespace flopscope {
+
+void OrderedCounter::add(const std::string& key, Count n) {
+  auto it = m_index.find(key);
+  if (it == m_index.end()) {
+    m_index.emplace(key, m_items.size());
+    m_items.emplace_back(key, n);
+  } else {
+    m_items[it->second].second += n;
+  }
+}
+
+Count OrderedCounter::get(const std::string& key) const {
+  auto it = m_index.find(key);
+  return it == m_index.end() ? 0 : m_items[it->second].second;
+}
+
+Count OrderedCounter::total() const {
+  Count n = 0;
+  for (const auto& kv : m_items) n += kv.second;
+  return n;
+}
+
+Count StatResult::total(const std::string& module) const {
+  auto it = by_module_and_op.find(module);
+  return it == by_module_and_op.end() ? 0 : it->second.total();
+}
+
+OrderedCounter StatResult::by_operator(const std::string& module) const {
+  auto it = by_module_and_op.find(module);
+  return it == by_module_and_op.end() ? OrderedCounter{} : it->second;
+}
+
+namespace count {
+
+std::vector<std::string> module_and_ancestors(const std::string& path) {
+  std::vector<std::string> out;
+  std::string p = path;
+  while (!p.empty()) {
+    out.push_back(p);
+    auto dot = p.rfind('.');
+    p = dot == std::string::npos ? std::string() : p.substr(0, dot);
+  }
+  out.emplace_back();
+  return out;
+}
+
+namespace {
+
+class Counter {
+ public:
+  Counter(const Trace& trace, const std::unordered_map<std::string, Handler>& handlers,
+          const std::unordered_set<std::string>& ignored)
+      : m_trace(trace), m_handlers(handlers), m_ignored(ignored), m_children(trace.ops.size()) {
+    for (std::size_t i = 0; i < trace.ops.size(); ++i)
+      if (trace.ops[i].parent >= 0) m_children[trace.ops[i].parent].push_back(static_cast<int>(i));
+  }
+
+  StatResult run() {
+    for (std::size_t i = 0; i < m_trace.ops.size(); ++i) {
+      if (m_trace.ops[i].parent >= 0) continue;
+      std::vector<int> unsupported;
+      visit(static_cast<int>(i), unsupported);
+      for (int u : unsupported) m_result.unsupported.add(m_trace.ops[u].name, 1);
+    }
+    return std::move(m_result);
+  }
+
+ private:
+  // Counts op i's subtree; returns whether anything in it had a formula. An op with no formula and no
+  // counted descendant is unsupported as a whole (its children are its implementation, not extra ops).
+  bool visit(int i, std::vector<int>& unsupported) {
+    const OpRecord& op = m_trace.ops[i];
+    auto h = m_handlers.find(op.name);
+    if (h != m_handlers.end()) {
+      credit(op, h->second);
+      return true;
+    }
+    if (m_ignored.count(op.name) != 0) return false;
+    std::vector<int> inner;
+    bool counted = false;
+    for (int c : m_children[i]) counted |= visit(c, inner);
+    if (counted) {
+      unsupported.insert(unsupported.end(), inner.begin(), inner.end());
+    } else {
+      unsupported.push_back(i);
+    }
+    return counted;
+  }
+
+  void credit(const OpRecord& op, const Handler& handler) {
+    Count n = 0;
+    try {
+      n = handler.formula(op);
+    } catch (const FormulaError& e) {
+      m_result.formula_errors.push_back(std::string(e.what()) + " (in module '" + op.module + "'; counted as 0)");
+    }
+    for (const auto& m : module_and_ancestors(op.module)) m_result.by_module_and_op[m].add(handler.key, n);
+  }
+
+  const Trace& m_trace;
+  const std::unordered_map<std::string, Handler>& m_handlers;
+  const std::unordered_set<std::string>& m_ignored;
+  std::vector<std::vector<int>> m_children;
+  StatResult m_result;
+};
+
+}  // namespace
+
+StatResult count_trace(const Trace& trace, const std::unordered_map<std::string, Handler>& handlers,
+                       const std::unordered_set<std::string>& ignored) {
+  return Counter(trace, handlers, ignored).run();
+}
+
+std::vector<std::string> uncalled_modules(const Trace& trace, const ModuleTree& tree) {
+  std::unordered_set<std::string> called;
+  for (const auto& op : trace.ops) {
+    if (op.parent >= 0 || called.count(op.module) != 0) continue;
+    for (auto& m : module_and_ancestors(op.module)) called.insert(std::move(m));
+  }
+  std::vector<std::string> out;
+  // The root runs every op of the forward, so it is never "uncalled" even when the forward is empty.
+  for (const auto& node : tree.nodes)
+    if (!node.path.empty() && called.count(node.path) == 0) out.push_back(node.path);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace count
+}  // namespace flopscope

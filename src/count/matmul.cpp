@@ -1,0 +1,60 @@
+// Matrix products, as mmengine counts them: one multiply-add per output element per reduced element.
+// Bias additions are not counted.
+#include "count/families.h"
+#include "count/shapes.h"
+
+namespace flopscope::count {
+namespace {
+
+// addmm(bias, A[n,k], B[k,m]) -> n·k·m
+Count addmm_macs(const OpRecord& r) {
+  const auto& a = input_shape(r, 1);
+  const auto& b = input_shape(r, 2);
+  require(a.size() == 2 && b.size() == 2, r, "addmm expects 2-D matrices");
+  return a[0] * a[1] * b[1];
+}
+
+// linear(x[..., in], W[out, in], b) -> numel(x)·out
+Count linear_macs(const OpRecord& r) {
+  const auto& x = input_shape(r, 0);
+  const auto& w = input_shape(r, 1);
+  require(!x.empty() && !w.empty() && x.back() == w.back(), r, "input's last dim differs from the weight's");
+  return product(x) * w[0];
+}
+
+// bmm(A[n,c,t], B[n,t,d]) -> n·c·t·d
+Count bmm_macs(const OpRecord& r) {
+  const auto& a = input_shape(r, 0);
+  const auto& b = input_shape(r, 1);
+  require(a.size() == 3 && b.size() == 3, r, "bmm expects 3-D tensors");
+  return a[0] * a[1] * a[2] * b[2];
+}
+
+// matmul/mm(A, B): a 1-D A is a row [1,k], a 1-D B a column [k,1]; numel(A)·B[-1]. As in mmengine, batch
+// dimensions present only in B are not multiplied in.
+Count matmul_macs(const OpRecord& r) {
+  std::vector<std::int64_t> a = input_shape(r, 0);
+  std::vector<std::int64_t> b = input_shape(r, 1);
+  require(!a.empty() && !b.empty(), r, "matmul of a 0-d tensor");
+  if (a.size() == 1) a.insert(a.begin(), 1);
+  if (b.size() == 1) b.push_back(1);
+  require(a.back() == b[b.size() - 2], r, "inner dimensions differ");
+  return product(a) * b.back();
+}
+
+// Activations of a matrix product: the elements of its output.
+Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
+
+}  // namespace
+
+void add_matmul_handlers(OpSet& set) {
+  set.flops["aten::addmm"] = {"addmm", addmm_macs};
+  set.flops["aten::linear"] = {"linear", linear_macs};
+  set.flops["aten::bmm"] = {"bmm", bmm_macs};
+  set.flops["aten::matmul"] = {"matmul", matmul_macs};
+  set.flops["aten::mm"] = {"mm", matmul_macs};
+  for (const char* op : {"addmm", "bmm", "matmul", "linear"})
+    set.activations[std::string("aten::") + op] = {op, output_elements};
+}
+
+}  // namespace flopscope::count

@@ -1,0 +1,69 @@
+#include "report/stats_map.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "flopscope/report.h"
+
+namespace flopscope::report {
+
+std::size_t depth_of(const std::string& name) {
+  return static_cast<std::size_t>(std::count(name.begin(), name.end(), '.'));
+}
+
+OrderedMap<Count> parameter_count(const ModuleTree& tree) {
+  OrderedMap<Count> out;
+  for (const auto& p : tree.params) {
+    out[""] += p.numel;
+    for (std::size_t dot = p.name.find('.'); dot != std::string::npos; dot = p.name.find('.', dot + 1))
+      out[p.name.substr(0, dot)] += p.numel;
+    out[p.name] += p.numel;
+  }
+  return out;
+}
+
+NumberStats group_by_module(const std::vector<std::pair<std::string, const OrderedMap<Count>*>>& stats) {
+  NumberStats out;
+  for (const auto& [stat_name, values] : stats)
+    for (const auto& [module, value] : values->items()) out[module][stat_name] = value;
+  return out;
+}
+
+NumberStats remove_zero_statistics(const NumberStats& stats, const std::vector<std::string>& force_keep,
+                                   bool require_trivial_children) {
+  NumberStats out;
+  std::vector<std::string> keep = force_keep;
+  if (keep.empty()) keep.emplace_back();  // mmengine keeps the root only when nothing else is forced
+  std::function<void(const std::string&)> visit = [&](const std::string& name) {
+    bool trivial_children = true;
+    for (const auto& child : children_of(name, stats)) {
+      visit(child);
+      trivial_children = trivial_children && !out.contains(child);
+    }
+    const auto* values = stats.find(name);
+    if (values == nullptr) return;
+    bool all_zero = std::all_of(values->items().begin(), values->items().end(),
+                                [](const auto& kv) { return kv.second == 0; });
+    bool forced = std::find(keep.begin(), keep.end(), name) != keep.end();
+    if (!all_zero || forced || (require_trivial_children && !trivial_children)) out[name] = *values;
+  };
+  visit("");
+  return out;
+}
+
+TextStats pretty(const NumberStats& stats, int decimals) {
+  TextStats out;
+  for (const auto& [module, values] : stats.items()) {
+    auto& row = out[module];
+    for (const auto& [stat, value] : values.items()) row[stat] = format_size(value, decimals);
+  }
+  return out;
+}
+
+OrderedMap<Count> by_module(const StatResult& stat, const ModuleTree& tree) {
+  OrderedMap<Count> out;
+  for (const auto& node : tree.nodes) out[node.path] = stat.total(node.path);
+  return out;
+}
+
+}  // namespace flopscope::report

@@ -1,0 +1,68 @@
+#pragma once
+// Insertion-ordered maps: mmengine's table and arch depend on Python dict order at every step.
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "flopscope/analysis.h"
+
+namespace flopscope::report {
+
+template <class V>
+class OrderedMap {
+ public:
+  V& operator[](const std::string& key) {
+    auto it = m_index.find(key);
+    if (it != m_index.end()) return m_items[it->second].second;
+    m_index.emplace(key, m_items.size());
+    m_items.emplace_back(key, V{});
+    return m_items.back().second;
+  }
+  const V* find(const std::string& key) const {
+    auto it = m_index.find(key);
+    return it == m_index.end() ? nullptr : &m_items[it->second].second;
+  }
+  bool contains(const std::string& key) const { return m_index.count(key) != 0; }
+  const std::vector<std::pair<std::string, V>>& items() const { return m_items; }
+
+ private:
+  std::vector<std::pair<std::string, V>> m_items;
+  std::unordered_map<std::string, std::size_t> m_index;
+};
+
+using NumberStats = OrderedMap<OrderedMap<Count>>;     // module -> statistic -> value
+using TextStats = OrderedMap<OrderedMap<std::string>>;  // module -> statistic -> formatted value
+
+/// Number of dots in a name: its depth below the root.
+std::size_t depth_of(const std::string& name);
+
+/// The direct children of `name` among `names` (mmengine: one more dot, same prefix; never the root).
+template <class V>
+std::vector<std::string> children_of(const std::string& name, const OrderedMap<V>& map) {
+  const std::string prefix = name.empty() ? std::string() : name + ".";
+  const std::size_t dots = depth_of(prefix);
+  std::vector<std::string> out;
+  for (const auto& kv : map.items())
+    if (!kv.first.empty() && depth_of(kv.first) == dots && kv.first.compare(0, prefix.size(), prefix) == 0)
+      out.push_back(kv.first);
+  return out;
+}
+
+/// mmengine's parameter_count: every parameter's elements added to '', each enclosing module, and itself.
+OrderedMap<Count> parameter_count(const ModuleTree& tree);
+
+/// Groups per-statistic maps into per-module maps, statistics in the given order.
+NumberStats group_by_module(const std::vector<std::pair<std::string, const OrderedMap<Count>*>>& stats);
+
+/// mmengine's `_remove_zero_statistics`: drops all-zero modules (post-order result, as mmengine builds it).
+NumberStats remove_zero_statistics(const NumberStats& stats, const std::vector<std::string>& force_keep,
+                                   bool require_trivial_children);
+
+/// Every statistic formatted with format_size(value, decimals).
+TextStats pretty(const NumberStats& stats, int decimals);
+
+/// by_module: the statistic's total for every module of the tree, zeros included, in tree order.
+OrderedMap<Count> by_module(const StatResult& stat, const ModuleTree& tree);
+
+}  // namespace flopscope::report

@@ -1,0 +1,107 @@
+// mmengine's complexity_stats_table: parameters, flops and activations per module, as a table.
+#include <algorithm>
+#include <functional>
+
+#include "flopscope/report.h"
+#include "report/ascii_table.h"
+#include "report/python_format.h"
+#include "report/stats_map.h"
+
+namespace flopscope {
+namespace {
+
+using report::TextStats;
+
+// If `name` has exactly one child and their cells agree (or one of them is blank), the two print as one row
+// under the child's name; repeated down the chain.
+std::string fast_forward(std::string name, TextStats& stats) {
+  for (;;) {
+    auto children = report::children_of(name, stats);
+    if (children.size() != 1) return name;
+    const std::string& child = children[0];
+    auto& parent_cells = stats[name];
+    auto& child_cells = stats[child];
+    if (parent_cells.items().size() != child_cells.items().size()) return name;
+    report::OrderedMap<std::string> combined;
+    for (const auto& [key, mine] : parent_cells.items()) {
+      const std::string* theirs = child_cells.find(key);
+      if (theirs == nullptr) return name;
+      if (mine != *theirs && !mine.empty() && !theirs->empty()) return name;
+      combined[key] = mine.empty() ? *theirs : mine;
+    }
+    child_cells = combined;
+    name = child;
+  }
+}
+
+}  // namespace
+
+std::string render_table(const Analysis& analysis, int max_depth, bool show_param_shapes) {
+  const std::string params_header = show_param_shapes ? "#parameters or shape" : "#parameters";
+  const std::vector<std::string> columns = {params_header, "#flops", "#activations"};
+
+  auto params = report::parameter_count(analysis.tree);
+  auto flops = report::by_module(analysis.flops, analysis.tree);
+  auto acts = report::by_module(analysis.activations, analysis.tree);
+  auto numbers = report::group_by_module({{params_header, &params}, {"#flops", &flops}, {"#activations", &acts}});
+  numbers = report::remove_zero_statistics(numbers, {}, /*require_trivial_children=*/true);
+  TextStats stats = report::pretty(numbers, 3);
+
+  // Uncalled modules that are still listed show blank counts.
+  for (const auto& m : analysis.uncalled) {
+    if (!stats.contains(m)) continue;
+    stats[m]["#flops"] = "";
+    stats[m]["#activations"] = "";
+  }
+  // Parameters show their shape instead of their size, or go.
+  if (show_param_shapes) {
+    for (const auto& p : analysis.tree.params)
+      if (stats.contains(p.name)) stats[p.name][params_header] = report::python_tuple(p.shape);
+  } else {
+    TextStats kept;
+    std::vector<std::string> param_names;
+    for (const auto& p : analysis.tree.params) param_names.push_back(p.name);
+    for (const auto& [name, cells] : stats.items())
+      if (std::find(param_names.begin(), param_names.end(), name) == param_names.end()) kept[name] = cells;
+    stats = std::move(kept);
+  }
+
+  std::vector<std::vector<std::string>> rows;
+  auto add_row = [&](const std::string& shown, const std::string& name, int level) {
+    const std::string indent(static_cast<std::size_t>(level), ' ');
+    std::vector<std::string> row{indent + shown};
+    const auto* cells = stats.find(name);
+    for (const auto& col : columns) {
+      const std::string* cell = cells ? cells->find(col) : nullptr;
+      row.push_back(cell ? indent + *cell : std::string());
+    }
+    rows.push_back(std::move(row));
+  };
+
+  const std::string root = fast_forward("", stats);
+  const std::string root_prefix = root.empty() ? std::string() : root + ".";
+  add_row(root.empty() ? "model" : root, root, 0);
+  std::function<void(int, const std::string&)> fill = [&](int level, const std::string& prefix) {
+    if (level > max_depth) return;
+    const std::size_t dots = report::depth_of(prefix);
+    std::vector<std::string> names;
+    for (const auto& kv : stats.items())
+      if (!kv.first.empty() && report::depth_of(kv.first) == dots && kv.first.compare(0, prefix.size(), prefix) == 0)
+        names.push_back(kv.first);
+    for (const auto& child : names) {
+      std::string name = fast_forward(child, stats);
+      std::string shown = name;
+      if (!root_prefix.empty() && name.compare(0, root_prefix.size(), root_prefix) == 0)
+        shown = name.substr(root_prefix.size());
+      add_row(shown, name, level);
+      fill(level + 1, name + ".");
+    }
+  };
+  fill(1, root_prefix);
+
+  std::vector<std::string> header{"module"};
+  header.insert(header.end(), columns.begin(), columns.end());
+  return report::render_ascii2(header, rows);
+}
+
+}  // namespace flopscope

@@ -1,0 +1,34 @@
+// The warnings mmengine logs after counting, with its exact wording.
+#include "flopscope/report.h"
+
+namespace flopscope {
+namespace {
+
+void add_stat_warnings(const Analysis& analysis, const StatResult& stat, std::vector<std::string>& out) {
+  for (const auto& [op, calls] : stat.unsupported.items())
+    out.push_back("Unsupported operator " + op + " encountered " + std::to_string(calls) + " time(s)");
+  std::string names;
+  for (const auto& path : analysis.uncalled) {
+    auto it = analysis.tree.by_path.find(path);
+    if (it == analysis.tree.by_path.end() || !analysis.tree.nodes[it->second].real_forward) continue;
+    names += (names.empty() ? "" : ", ") + path;
+  }
+  if (!names.empty())
+    out.push_back(
+        "The following submodules of the model were never called during the trace of the graph. They may be "
+        "unused, or they were accessed by direct calls to .forward() or via other python methods. In the latter "
+        "case they will have zeros for statistics, though their statistics will still contribute to their parent "
+        "calling module.\n" + names);
+  for (const auto& e : stat.formula_errors) out.push_back("Formula failed: " + e);
+}
+
+}  // namespace
+
+std::vector<std::string> analysis_warnings(const Analysis& analysis) {
+  std::vector<std::string> out;
+  add_stat_warnings(analysis, analysis.flops, out);
+  add_stat_warnings(analysis, analysis.activations, out);
+  return out;
+}
+
+}  // namespace flopscope

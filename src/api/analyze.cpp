@@ -4,6 +4,7 @@
 #include <torch/csrc/jit/runtime/graph_executor.h>
 
 #include "capture/capture.h"
+#include "capture/cpp_frontend_linear.h"
 #include "capture/jit_hierarchy.h"
 #include "capture/nn_resolver.h"
 #include "count/attribute.h"
@@ -126,6 +127,7 @@ ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const
   capture::NnResolver resolver(model, tree);
   Trace trace = capture_forward(model, resolver, [&] { forward(inputs); });
   capture::fill_unresolved(trace);
+  capture::group_cpp_frontend_linear(trace, tree);
   return finish(std::move(tree), trace, o);
 }
 

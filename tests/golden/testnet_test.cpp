@@ -1,0 +1,101 @@
+// Seed example 1: TestNet at input shape (1, 10). The expected table and arch are the listings printed in
+// ../shared/seed/model_complexity_analysis.zh.md (mmengine's output), copied verbatim.
+#include <gtest/gtest.h>
+
+#include "flopscope/models.h"
+#include "test_support.h"
+
+namespace flopscope {
+namespace {
+
+const char* const kSeedTable = R"(+---------------------+----------------------+--------+--------------+
+| module              | #parameters or shape | #flops | #activations |
++---------------------+----------------------+--------+--------------+
+| model               | 0.44K                | 0.4K   | 40           |
+|  fc1                |  0.11K               |  100   |  10          |
+|   fc1.weight        |   (10, 10)           |        |              |
+|   fc1.bias          |   (10,)              |        |              |
+|  fc2                |  0.11K               |  100   |  10          |
+|   fc2.weight        |   (10, 10)           |        |              |
+|   fc2.bias          |   (10,)              |        |              |
+|  inner              |  0.22K               |  0.2K  |  20          |
+|   inner.fc1         |   0.11K              |   100  |   10         |
+|    inner.fc1.weight |    (10, 10)          |        |              |
+|    inner.fc1.bias   |    (10,)             |        |              |
+|   inner.fc2         |   0.11K              |   100  |   10         |
+|    inner.fc2.weight |    (10, 10)          |        |              |
+|    inner.fc2.bias   |    (10,)             |        |              |
++---------------------+----------------------+--------+--------------+
+)";
+
+const char* const kSeedArch = R"(TestNet(
+  #params: 0.44K, #flops: 0.4K, #acts: 40
+  (fc1): Linear(
+    in_features=10, out_features=10, bias=True
+    #params: 0.11K, #flops: 100, #acts: 10
+  )
+  (fc2): Linear(
+    in_features=10, out_features=10, bias=True
+    #params: 0.11K, #flops: 100, #acts: 10
+  )
+  (inner): InnerNet(
+    #params: 0.22K, #flops: 0.2K, #acts: 20
+    (fc1): Linear(
+      in_features=10, out_features=10, bias=True
+      #params: 0.11K, #flops: 100, #acts: 10
+    )
+    (fc2): Linear(
+      in_features=10, out_features=10, bias=True
+      #params: 0.11K, #flops: 100, #acts: 10
+    )
+  )
+))";
+
+// Each Linear(10, 10) on a (1, 1, 10) input: 10 x 10 = 100 MACs, 10 activations, 110 parameters.
+void expect_seed_example_1(const ComplexityInfo& info) {
+  EXPECT_EQ(info.out_table, std::string("\n") + kSeedTable);
+  EXPECT_EQ(info.out_arch, std::string("\n") + kSeedArch);
+  EXPECT_EQ(info.flops, 4 * 100);
+  EXPECT_EQ(info.flops_str, "0.4K");
+  EXPECT_EQ(info.params, 4 * 110);
+  EXPECT_EQ(info.params_str, "0.44K");
+  EXPECT_EQ(info.activations, 40);
+  EXPECT_EQ(info.activations_str, "40");
+  EXPECT_TRUE(info.warnings.empty()) << info.warnings.front();
+}
+
+TEST(SeedExample1, CppFrontendTestNet) {
+  models::TestNet model;
+  auto info = get_model_complexity_info(model, {1, 10});
+  expect_seed_example_1(info);
+  // The C++ frontend runs t + matmul + add_ for a Linear; it is counted as Python's aten::linear.
+  EXPECT_EQ(info.analysis.flops.by_operator().items(), (std::vector<std::pair<std::string, Count>>{{"linear", 400}}));
+}
+
+TEST(SeedExample1, ScriptedTestNet) {
+  auto model = test::load_fixture("testnet_scripted.pt");
+  expect_seed_example_1(get_model_complexity_info(model, {1, 10}));
+}
+
+TEST(SeedExample1, TracedTestNet) {
+  auto model = test::load_fixture("testnet_traced.pt");
+  expect_seed_example_1(get_model_complexity_info(model, {1, 10}));
+}
+
+TEST(SeedExample1, FlagsOnlyBlankTheStrings) {
+  models::TestNet model;
+  auto info = get_model_complexity_info(model, {1, 10}, std::nullopt, /*show_table=*/false, /*show_arch=*/false);
+  EXPECT_EQ(info.out_table, "");
+  EXPECT_EQ(info.out_arch, "");
+  EXPECT_EQ(info.flops, 400);
+}
+
+TEST(SeedExample1, InputsInsteadOfShape) {
+  models::TestNet model;
+  auto info = get_model_complexity_info(model, {}, std::vector<c10::IValue>{torch::randn({4, 10})});
+  EXPECT_EQ(info.flops, 4 * 4 * 100);  // batch 4: every Linear sees 40 input elements x 10 outputs
+  EXPECT_EQ(info.activations, 4 * 40);
+}
+
+}  // namespace
+}  // namespace flopscope

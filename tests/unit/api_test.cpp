@@ -1,0 +1,133 @@
+// The API's contract: mmengine's argument errors, the model left bitwise unchanged, CUDA refused cleanly on
+// a machine without a device, bad input as typed errors.
+#include <ATen/ops/equal.h>
+#include <gtest/gtest.h>
+
+#include "capture/jit_hierarchy.h"
+#include "flopscope/device.h"
+#include "flopscope/models.h"
+#include "test_support.h"
+
+namespace flopscope {
+namespace {
+
+TEST(Api, ExactlyOneOfInputShapeAndInputs) {
+  models::TestNet model;
+  try {
+    get_model_complexity_info(model);
+    FAIL() << "no input given";
+  } catch (const InvalidInput& e) {
+    EXPECT_STREQ(e.what(), "One of \"input_shape\" and \"inputs\" should be set.");
+  }
+  try {
+    get_model_complexity_info(model, {1, 10}, std::vector<c10::IValue>{torch::randn({1, 10})});
+    FAIL() << "both given";
+  } catch (const InvalidInput& e) {
+    EXPECT_STREQ(e.what(), "\"input_shape\" and \"inputs\" cannot be both set.");
+  }
+}
+
+TEST(Api, WrongShapeIsAForwardError) {
+  models::TestNet model;
+  EXPECT_THROW(get_model_complexity_info(model, {1, 9}), ForwardFailed);
+  auto scripted = test::load_fixture("testnet_scripted.pt");
+  EXPECT_THROW(get_model_complexity_info(scripted, {{1, 10}, {1, 10}}), InvalidInput);  // forward takes one
+}
+
+std::vector<at::Tensor> snapshot(const std::vector<at::Tensor>& tensors) {
+  std::vector<at::Tensor> out;
+  for (const auto& t : tensors) out.push_back(t.detach().clone());
+  return out;
+}
+
+void expect_bitwise_equal(const std::vector<at::Tensor>& before, const std::vector<at::Tensor>& after) {
+  ASSERT_EQ(before.size(), after.size());
+  for (std::size_t i = 0; i < before.size(); ++i) EXPECT_TRUE(at::equal(before[i], after[i])) << "tensor " << i;
+}
+
+TEST(Api, TorchScriptModelUnchanged) {
+  auto model = test::load_fixture("resnet50_traced.pt");
+  ASSERT_TRUE(model.is_training());  // batch norms update running stats and num_batches_tracked
+  auto tensors = [&] {
+    std::vector<at::Tensor> v;
+    for (const auto& p : model.parameters()) v.push_back(p);
+    for (const auto& b : model.buffers()) v.push_back(b);
+    return v;
+  };
+  auto before = snapshot(tensors());
+  get_model_complexity_info(model, {3, 64, 64});
+  expect_bitwise_equal(before, tensors());
+  EXPECT_TRUE(model.is_training());
+  // Also when the forward fails midway.
+  EXPECT_THROW(get_model_complexity_info(model, {5, 64, 64}), ForwardFailed);
+  expect_bitwise_equal(before, tensors());
+}
+
+TEST(Api, CppModelUnchangedInBothModes) {
+  for (bool training : {true, false}) {
+    models::ResNet model(std::vector<int64_t>{1, 1, 1, 1}, 10);
+    model->train(training);
+    auto tensors = [&] {
+      auto v = model->parameters();
+      for (const auto& b : model->buffers()) v.push_back(b);
+      return v;
+    };
+    auto before = snapshot(tensors());
+    get_model_complexity_info(model, {3, 64, 64});
+    expect_bitwise_equal(before, tensors());
+    EXPECT_EQ(model->is_training(), training);
+  }
+}
+
+TEST(Api, EvalModeBatchNormUsesTwoMacsPerElement) {
+  // bn1 of ResNet on a 3x64x64 input sees 64x32x32 elements: 5 per element in training, 2 in eval.
+  models::ResNet model(std::vector<int64_t>{1, 1, 1, 1}, 10);
+  auto row = [&] { return get_model_complexity_info(model, {3, 64, 64}).analysis.flops.total("bn1"); };
+  EXPECT_EQ(row(), 5 * 64 * 32 * 32);
+  model->eval();
+  EXPECT_EQ(row(), 2 * 64 * 32 * 32);
+}
+
+TEST(Api, CudaRequestedWithoutDevice) {
+  auto status = probe_cuda();
+  if (status.available) GTEST_SKIP() << "a CUDA device is present: " << describe(status);
+  models::TestNet model;
+  Options o;
+  o.input_shape = {10};
+  o.device = "cuda";
+  try {
+    analyze(*model, detail::forward_of(*model), o);
+    FAIL() << "CUDA accepted without a device";
+  } catch (const CudaUnavailable& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("CUDA was requested but no CUDA device: ", 0), 0u) << e.what();
+  }
+  o.device = "tpu:x";
+  EXPECT_THROW(analyze(*model, detail::forward_of(*model), o), InvalidInput);
+}
+
+TEST(Api, SharedSubmoduleCountedUnderItsFirstName) {
+  struct Shared : torch::nn::Module {
+    Shared() {
+      a = register_module("a", torch::nn::Linear(10, 10));
+      b = register_module("b", a);  // the same module under a second name
+    }
+    torch::Tensor forward(const torch::Tensor& x) { return b(a(x)); }
+    torch::nn::Linear a{nullptr}, b{nullptr};
+  };
+  auto model = std::make_shared<Shared>();
+  auto info = get_model_complexity_info(model, {10});
+  EXPECT_EQ(info.params, 110);                               // counted once
+  EXPECT_EQ(info.analysis.flops.total("a"), 200);            // both calls go to the first owner
+  EXPECT_EQ(info.analysis.tree.nodes.size(), 2u);
+}
+
+TEST(JitHierarchy, DottedPath) {
+  EXPECT_EQ(capture::dotted_path({"TOP(ResNet)::forward", "layer1(Sequential)::forward", "0(Bottleneck)::forward",
+                                  "conv1(Conv2d)::forward", "SELF(Conv2d)::_conv_forward"}),
+            "layer1.0.conv1");
+  EXPECT_EQ(capture::dotted_path({"TOP(TestNet)::forward"}), "");
+  EXPECT_EQ(capture::dotted_path({"TOP(A)::forward", "::helper", "b(B)::forward"}), "b");
+}
+
+}  // namespace
+}  // namespace flopscope

@@ -1,0 +1,96 @@
+// Counting a hand-built trace: outermost op with a formula, nested ops never counted twice, ancestors
+// credited, unsupported ops named once, ignored subtrees silent.
+#include <gtest/gtest.h>
+
+#include "count/attribute.h"
+
+namespace flopscope {
+namespace {
+
+struct TraceBuilder {
+  Trace trace;
+  int add(const std::string& name, const std::string& module, int parent = -1, std::vector<Value> in = {},
+          std::vector<Value> out = {}) {
+    OpRecord r;
+    r.name = name;
+    r.module = module;
+    r.parent = parent;
+    r.inputs = std::move(in);
+    r.outputs = std::move(out);
+    trace.ops.push_back(std::move(r));
+    return static_cast<int>(trace.ops.size()) - 1;
+  }
+};
+
+TEST(Counting, OutermostFormulaWins) {
+  TraceBuilder b;
+  // linear(x[3,7], W[5,7]) implemented as t + addmm: counted once, as "linear".
+  int lin = b.add("aten::linear", "a.b", -1, {Value::tensor({3, 7}), Value::tensor({5, 7}), Value::tensor({5})},
+                  {Value::tensor({3, 5})});
+  b.add("aten::t", "a.b", lin);
+  b.add("aten::addmm", "a.b", lin, {Value::tensor({5}), Value::tensor({3, 7}), Value::tensor({7, 5})},
+        {Value::tensor({3, 5})});
+  auto set = mmengine_op_set();
+  auto r = count::count_trace(b.trace, set.flops, set.ignored);
+  EXPECT_EQ(r.total(), 3 * 7 * 5);
+  EXPECT_EQ(r.total("a"), 3 * 7 * 5);
+  EXPECT_EQ(r.total("a.b"), 3 * 7 * 5);
+  EXPECT_EQ(r.by_operator().get("linear"), 3 * 7 * 5);
+  EXPECT_EQ(r.by_operator().get("addmm"), 0);
+  EXPECT_TRUE(r.unsupported.empty());
+}
+
+TEST(Counting, FormulaFoundBelowAWrapper) {
+  TraceBuilder b;
+  // A scripted conv2d has no formula itself; its nested _convolution does.
+  int conv2d = b.add("aten::conv2d", "conv");
+  int convolution = b.add("aten::convolution", "conv", conv2d);
+  std::vector<Value> in = {Value::tensor({1, 3, 8, 9}), Value::tensor({4, 3, 3, 3}), Value::none(),
+                           Value::int_list({1, 1}), Value::int_list({0, 0}), Value::int_list({1, 1}),
+                           Value::boolean(false), Value::int_list({0, 0}), Value::integer(1),
+                           Value::boolean(false), Value::boolean(false), Value::boolean(true), Value::boolean(true)};
+  b.add("aten::_convolution", "conv", convolution, in, {Value::tensor({1, 4, 6, 7})});
+  auto set = mmengine_op_set();
+  auto r = count::count_trace(b.trace, set.flops, set.ignored);
+  EXPECT_EQ(r.total("conv"), 1 * 108 * 42);
+  EXPECT_TRUE(r.unsupported.empty());
+}
+
+TEST(Counting, UnsupportedNamedOnceIgnoredSilent) {
+  TraceBuilder b;
+  int pool = b.add("aten::max_pool2d", "pool");
+  b.add("aten::max_pool2d_with_indices", "pool", pool);
+  int relu = b.add("aten::relu_", "act");
+  b.add("aten::clamp_min_", "act", relu);
+  b.add("aten::add_", "");
+  b.add("aten::add_", "");
+  auto set = mmengine_op_set();
+  auto r = count::count_trace(b.trace, set.flops, set.ignored);
+  ASSERT_EQ(r.unsupported.items().size(), 2u);
+  EXPECT_EQ(r.unsupported.items()[0], (std::pair<std::string, Count>{"aten::max_pool2d", 1}));
+  EXPECT_EQ(r.unsupported.items()[1], (std::pair<std::string, Count>{"aten::add_", 2}));
+  EXPECT_EQ(r.total(), 0);
+}
+
+TEST(Counting, BadShapesBecomeAWarningNotACrash) {
+  TraceBuilder b;
+  b.add("aten::linear", "fc", -1, {Value::tensor({3, 6}), Value::tensor({5, 7})});
+  auto set = mmengine_op_set();
+  auto r = count::count_trace(b.trace, set.flops, set.ignored);
+  EXPECT_EQ(r.total(), 0);
+  ASSERT_EQ(r.formula_errors.size(), 1u);
+  EXPECT_NE(r.formula_errors[0].find("aten::linear"), std::string::npos);
+}
+
+TEST(Counting, AncestorsAndUncalled) {
+  EXPECT_EQ(count::module_and_ancestors("a.b.c"), (std::vector<std::string>{"a.b.c", "a.b", "a", ""}));
+  EXPECT_EQ(count::module_and_ancestors(""), (std::vector<std::string>{""}));
+  ModuleTree tree;
+  for (const char* p : {"", "a", "a.b", "c"}) tree.nodes.push_back({p, "M", "", true, {}});
+  TraceBuilder b;
+  b.add("aten::relu", "a.b");
+  EXPECT_EQ(count::uncalled_modules(b.trace, tree), (std::vector<std::string>{"c"}));
+}
+
+}  // namespace
+}  // namespace flopscope

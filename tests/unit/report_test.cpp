@@ -1,0 +1,87 @@
+// The table and arch pipelines on a hand-built analysis, expected text worked out by hand from mmengine's
+// rules (mmengine-behaviour.md §9, §10): a root that fast-forwards through single children, an all-zero
+// module dropped, an uncalled module kept in the arch with N/A.
+#include <gtest/gtest.h>
+
+#include "count/attribute.h"
+#include "flopscope/report.h"
+#include "report/ascii_table.h"
+
+namespace flopscope {
+namespace {
+
+// Wrapper { resnet: Net { fc: Linear(4 -> 3, no bias), relu: ReLU }, pre: Pre (never called) }
+Analysis wrapped_model() {
+  Analysis a;
+  auto& t = a.tree;
+  t.nodes = {{"", "Wrapper", "", true, {{"resnet", 1}, {"pre", 4}}},
+             {"resnet", "Net", "", true, {{"fc", 2}, {"relu", 3}}},
+             {"resnet.fc", "Linear", "in_features=4, out_features=3, bias=False", true, {}},
+             {"resnet.relu", "ReLU", "", true, {}},
+             {"pre", "Pre", "", true, {}}};
+  for (std::size_t i = 0; i < t.nodes.size(); ++i) t.by_path[t.nodes[i].path] = static_cast<int>(i);
+  t.params = {{"resnet.fc.weight", {3, 4}, 12}};
+  for (const auto& m : count::module_and_ancestors("resnet.fc")) {
+    a.flops.by_module_and_op[m].add("linear", 12);
+    a.activations.by_module_and_op[m].add("linear", 3);
+  }
+  a.uncalled = {"pre"};
+  return a;
+}
+
+TEST(Table, FastForwardsSingleChildrenAndDropsZeros) {
+  EXPECT_EQ(render_table(wrapped_model()),
+            "+-----------+----------------------+--------+--------------+\n"
+            "| module    | #parameters or shape | #flops | #activations |\n"
+            "+-----------+----------------------+--------+--------------+\n"
+            "| resnet.fc | 12                   | 12     | 3            |\n"
+            "|  weight   |  (3, 4)              |        |              |\n"
+            "+-----------+----------------------+--------+--------------+\n");
+}
+
+TEST(Table, WithoutParameterShapes) {
+  std::string t = render_table(wrapped_model(), 3, /*show_param_shapes=*/false);
+  EXPECT_NE(t.find("| module    | #parameters | #flops | #activations |"), std::string::npos) << t;
+  EXPECT_EQ(t.find("weight"), std::string::npos);
+}
+
+TEST(Arch, UncalledModulesShowNA) {
+  EXPECT_EQ(render_arch(wrapped_model()),
+            "N/A indicates a possibly missing statistic due to how the module was called. Missing values are "
+            "still included in the parent's total.\n"
+            "Wrapper(\n"
+            "  #params: 12, #flops: 12, #acts: 3\n"
+            "  (resnet): Net(\n"
+            "    #params: 12, #flops: 12, #acts: 3\n"
+            "    (fc): Linear(\n"
+            "      in_features=4, out_features=3, bias=False\n"
+            "      #params: 12, #flops: 12, #acts: 3\n"
+            "    )\n"
+            "    (relu): ReLU()\n"
+            "  )\n"
+            "  (pre): Pre(#params: 0, #flops: N/A, #acts: N/A)\n"
+            ")");
+}
+
+TEST(Warnings, MmengineWording) {
+  Analysis a = wrapped_model();
+  a.flops.unsupported.add("aten::max_pool2d", 1);
+  auto w = analysis_warnings(a);
+  ASSERT_EQ(w.size(), 3u);
+  EXPECT_EQ(w[0], "Unsupported operator aten::max_pool2d encountered 1 time(s)");
+  EXPECT_EQ(w[1].rfind("The following submodules of the model were never called during the trace", 0), 0u);
+  EXPECT_EQ(w[1].substr(w[1].size() - 4), "\npre");
+}
+
+TEST(Ascii2, LayoutAndUnicodeWidth) {
+  EXPECT_EQ(report::render_ascii2({"a", "bb"}, {{"ccc", "d"}, {"\xc3\xa9", ""}}),
+            "+-----+----+\n"
+            "| a   | bb |\n"
+            "+-----+----+\n"
+            "| ccc | d  |\n"
+            "| \xc3\xa9   |    |\n"
+            "+-----+----+\n");
+}
+
+}  // namespace
+}  // namespace flopscope

@@ -1,7 +1,5 @@
 #pragma once
 // Each op family's file adds its formulas to an OpSet; registry.cpp assembles the named sets.
-#include <string>
-
 #include "flopscope/op_set.h"
 
 namespace flopscope::count {
@@ -11,8 +9,5 @@ void add_conv_handlers(OpSet& set);      // conv.cpp: _convolution
 void add_norm_handlers(OpSet& set);      // norm.cpp: batch_norm, group_norm, layer_norm, instance_norm
 void add_resample_handlers(OpSet& set);  // resample.cpp: upsample, adaptive_avg_pool2d, grid_sampler
 void add_ignored_ops(OpSet& set);        // ignored.cpp: mmengine's _IGNORED_OPS
-
-/// The mmengine key of an op: its name without the namespace ("aten::linear" -> "linear").
-std::string short_name(const std::string& op);
 
 }  // namespace flopscope::count

@@ -3,13 +3,6 @@
 
 namespace flopscope {
 
-namespace count {
-std::string short_name(const std::string& op) {
-  auto pos = op.find("::");
-  return pos == std::string::npos ? op : op.substr(pos + 2);
-}
-}  // namespace count
-
 OpSet mmengine_op_set() {
   OpSet set;
   set.name = "mmengine";

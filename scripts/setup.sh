@@ -21,7 +21,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- 1. System packages (Debian) -----------------------------------------------------------------
 # Headers and tools only; the CUDA toolkit comes with the machine image and is optional.
-packages=(cmake g++ make ccache libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev)
+packages=(cmake g++ make ccache libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libssl-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -41,12 +41,12 @@ if [ -n "${FLOPSCOPE_TORCH_PYTHON:-}" ]; then
   log "using the torch of $py"
 else
   py=$venv/bin/python
-  have() { "$py" -c "import torch, torchvision, sys; sys.exit(not (torch.__version__.startswith('$torch_version') and torchvision.__version__.startswith('$torchvision_version')))" 2>/dev/null; }
+  have() { "$py" -c "import torch, torchvision, jsonschema, sys; sys.exit(not (torch.__version__.startswith('$torch_version') and torchvision.__version__.startswith('$torchvision_version')))" 2>/dev/null; }
   if ! have; then
     log "creating $venv with torch==$torch_version torchvision==$torchvision_version (several GB, once)"
     [ -x "$py" ] || "${FLOPSCOPE_PYTHON:-python3}" -m venv "$venv"
     "$py" -m pip install -q --upgrade pip
-    "$py" -m pip install -q "torch==$torch_version" "torchvision==$torchvision_version" numpy
+    "$py" -m pip install -q "torch==$torch_version" "torchvision==$torchvision_version" numpy jsonschema
     have || { log "torch $torch_version did not install into $venv"; exit 1; }
   fi
 fi

@@ -36,8 +36,21 @@ struct StatResult {
   OrderedCounter by_operator(const std::string& module = "") const;
 };
 
+/// How the analysis was run: what the machine-readable reports say about it besides the counts.
+struct RunInfo {
+  std::string model;          ///< the model file's path, or the built-in's name
+  std::string model_kind;     ///< "torchscript", "builtin" or "cpp"
+  std::string model_sha256;   ///< of the model file; "" when there is no file
+  std::vector<std::vector<std::int64_t>> input_shapes;  ///< full shapes, batch dimension included
+  std::vector<std::string> input_dtypes;               ///< "float32", ...
+  std::string device = "cpu";
+  std::string op_set = "mmengine";
+  std::string mode;           ///< "training" or "eval": the root module's flag when the forward ran
+};
+
 /// Everything the reporters need.
 struct Analysis {
+  RunInfo run;
   ModuleTree tree;
   StatResult flops;
   StatResult activations;

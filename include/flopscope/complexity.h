@@ -50,6 +50,8 @@ struct Options {
   InputShape input_shape;                              ///< either this ...
   std::optional<std::vector<c10::IValue>> inputs;      ///< ... or the forward's arguments, used as they are
   std::string device;        ///< where inputs are made: "" = the device of the model's first parameter
+  std::string dtype = "float32";  ///< of inputs made from input_shape: float32, float16, bfloat16, float64
+  bool prepend_batch = true;      ///< mmengine's batch dimension of 1; false: input_shape holds full shapes
   std::string op_set = "mmengine";
   bool show_table = true;
   bool show_arch = true;
@@ -72,6 +74,13 @@ struct ComplexityInfo {
 
 /// Runs a C++ frontend model's forward on the given arguments.
 using ForwardFn = std::function<void(const std::vector<c10::IValue>&)>;
+
+/// The ScalarType of a dtype name ("float32", "float16"/"half", "bfloat16", "float64"/"double");
+/// throws InvalidInput naming the accepted ones.
+c10::ScalarType parse_dtype(const std::string& name);
+
+/// The name parse_dtype reads back: "float32", "float16", "bfloat16", "float64"; others lower-cased.
+std::string dtype_name(c10::ScalarType type);
 
 /// Analyses a TorchScript module. The module is left as it was (parameters, buffers, training flag).
 ComplexityInfo analyze(torch::jit::Module& model, const Options& options);

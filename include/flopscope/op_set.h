@@ -18,6 +18,7 @@ using Formula = Count (*)(const OpRecord&);
 struct Handler {
   std::string key;
   Formula formula = nullptr;
+  std::string description;  ///< the formula in one line, for `flopscope ops`
 };
 
 /// A named set of handlers, e.g. "mmengine" (exactly mmengine's handlers and ignore list).

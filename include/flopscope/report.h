@@ -21,6 +21,18 @@ std::string render_table(const Analysis& analysis, int max_depth = 3, bool show_
 /// `#params, #flops, #acts` lines (2 decimals). No trailing newline.
 std::string render_arch(const Analysis& analysis);
 
+/// The JSON report (schema: docs/report.schema.json, version kReportSchemaVersion), pretty-printed, ending
+/// in a newline. Byte-identical for the same model and inputs.
+std::string render_json(const Analysis& analysis, const std::vector<std::string>& warnings);
+constexpr int kReportSchemaVersion = 1;
+
+/// One CSV row per module (columns: module,type,depth,parameters,macs,flops,activations,called), header first.
+/// The root's module cell is empty; `flops` is 2 x `macs`.
+std::string render_csv(const Analysis& analysis);
+
+/// The seed's summary lines: "Model Flops:4.145G\nModel Parameters:25.557M\n".
+std::string render_summary(const Analysis& analysis);
+
 /// The warnings mmengine logs after an analysis, in its order: unsupported ops of the flop counter,
 /// uncalled modules, then the same for the activation counter.
 std::vector<std::string> analysis_warnings(const Analysis& analysis);

@@ -13,10 +13,22 @@
 #include "flopscope/report.h"
 #include "model/model.h"
 
+#include <cctype>
+#include <sstream>
+
 namespace flopscope {
 namespace {
 
-std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+// The line of a LibTorch error that says what went wrong. The TorchScript interpreter wraps errors in a
+// traceback whose last line ("RuntimeError: ...") is the real message.
+std::string error_summary(const std::string& what) {
+  std::string first = what.substr(0, what.find('\n'));
+  if (first.find("TorchScript interpreter") == std::string::npos) return first;
+  std::size_t end = what.find_last_not_of("\n ");
+  if (end == std::string::npos) return first;
+  std::size_t start = what.rfind('\n', end);
+  return what.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
 
 // mmengine: exactly one of input_shape and inputs.
 void check_inputs_given(const Options& o) {
@@ -46,21 +58,37 @@ c10::Device pick_device(const std::string& requested, const std::vector<at::Tens
 
 std::vector<c10::IValue> make_inputs(const Options& o, c10::Device device) {
   if (o.inputs) return *o.inputs;
+  const auto dtype = parse_dtype(o.dtype);
   std::vector<c10::IValue> out;
   for (const auto& shape : o.input_shape.shapes()) {
-    std::vector<std::int64_t> full{1};  // mmengine prepends a batch dimension of 1
+    std::vector<std::int64_t> full;
+    if (o.prepend_batch) full.push_back(1);  // mmengine prepends a batch dimension of 1
     full.insert(full.end(), shape.begin(), shape.end());
     for (auto d : full)
       if (d < 0) throw InvalidInput("input shape has a negative dimension");
-    out.emplace_back(at::randn(full, at::TensorOptions().device(device)));
+    out.emplace_back(at::randn(full, at::TensorOptions().device(device).dtype(dtype)));
   }
   return out;
 }
 
-ComplexityInfo finish(ModuleTree tree, const Trace& trace, const Options& o) {
+RunInfo describe_run(const std::vector<c10::IValue>& inputs, c10::Device device, const Options& o, bool training) {
+  RunInfo run;
+  for (const auto& v : inputs) {
+    if (!v.isTensor()) continue;
+    run.input_shapes.push_back(v.toTensor().sizes().vec());
+    run.input_dtypes.push_back(dtype_name(v.toTensor().scalar_type()));
+  }
+  run.device = device.str();
+  run.op_set = o.op_set;
+  run.mode = training ? "training" : "eval";
+  return run;
+}
+
+ComplexityInfo finish(ModuleTree tree, const Trace& trace, const Options& o, RunInfo run) {
   OpSet ops = op_set_named(o.op_set);
   ComplexityInfo info;
   Analysis& a = info.analysis;
+  a.run = std::move(run);
   a.tree = std::move(tree);
   a.flops = count::count_trace(trace, ops.flops, ops.ignored);
   a.activations = count::count_trace(trace, ops.activations, ops.ignored);
@@ -78,9 +106,26 @@ ComplexityInfo finish(ModuleTree tree, const Trace& trace, const Options& o) {
   return info;
 }
 
+// "the model's forward failed in aten::linear (module 'fc1'): <LibTorch's first line>[; forward signature]"
+ForwardFailed forward_failure(const capture::Session& session, const std::string& what,
+                              const std::string& signature, bool on_meta) {
+  std::string msg = "the model's forward failed";
+  if (const OpRecord* op = session.last_top_level_op()) {
+    msg += " in " + op->name;
+    if (op->module != capture::NnResolver::unresolved())
+      msg += op->module.empty() ? " (root module)" : " (module '" + op->module + "')";
+  }
+  msg += ": " + error_summary(what);
+  if (!signature.empty()) msg += "; the model's forward is " + signature;
+  if (on_meta)
+    msg += " (LibTorch's C++ runtime lacks meta kernels for some ops, convolution among them: analyse on cpu)";
+  return ForwardFailed(msg);
+}
+
 // Runs the forward under capture; the model's state is restored whatever happens.
 template <class Model, class Forward>
-Trace capture_forward(Model& model, capture::ModuleResolver& resolver, Forward&& forward) {
+Trace capture_forward(Model& model, capture::ModuleResolver& resolver, const std::string& signature,
+                      c10::Device device, Forward&& forward) {
   model::StateGuard guard(model);
   c10::NoGradGuard no_grad;
   capture::Session session(resolver);
@@ -89,46 +134,78 @@ Trace capture_forward(Model& model, capture::ModuleResolver& resolver, Forward&&
   } catch (const Error&) {
     throw;
   } catch (const c10::Error& e) {
-    throw ForwardFailed("the model's forward failed: " + first_line(e.what_without_backtrace()));
+    throw forward_failure(session, e.what_without_backtrace(), signature, device.is_meta());
   } catch (const std::exception& e) {
-    throw ForwardFailed(std::string("the model's forward failed: ") + first_line(e.what()));
+    throw forward_failure(session, e.what(), signature, device.is_meta());
   }
   return session.finish();
 }
 
 }  // namespace
 
+std::string dtype_name(c10::ScalarType t) {
+  switch (t) {
+    case c10::kFloat: return "float32";
+    case c10::kHalf: return "float16";
+    case c10::kBFloat16: return "bfloat16";
+    case c10::kDouble: return "float64";
+    default: {
+      std::string name = c10::toString(t);  // "Long", "Int", ...: lower-case, as torch prints dtypes
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return name;
+    }
+  }
+}
+
+c10::ScalarType parse_dtype(const std::string& name) {
+  if (name == "float32" || name == "float") return c10::kFloat;
+  if (name == "float16" || name == "half") return c10::kHalf;
+  if (name == "bfloat16") return c10::kBFloat16;
+  if (name == "float64" || name == "double") return c10::kDouble;
+  throw InvalidInput("unknown dtype '" + name + "' (use float32, float16, bfloat16 or float64)");
+}
+
 ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   check_inputs_given(o);
+  op_set_named(o.op_set);  // an unknown op set is an error before any work
   std::vector<at::Tensor> params;
   for (const auto& p : model.parameters()) params.push_back(p);
-  auto inputs = make_inputs(o, pick_device(o.device, params));
+  const c10::Device device = pick_device(o.device, params);
+  auto inputs = make_inputs(o, device);
 
   auto method = model.find_method("forward");
   if (!method) throw InvalidInput("the TorchScript module has no forward method");
   std::size_t expected = method->function().getSchema().arguments().size() - 1;  // minus self
+  std::ostringstream signature;
+  signature << method->function().getSchema();
   if (inputs.size() != expected)
     throw InvalidInput("the model's forward takes " + std::to_string(expected) + " argument(s) but " +
-                       std::to_string(inputs.size()) + " input(s) were given");
+                       std::to_string(inputs.size()) + " input(s) were given: " + signature.str());
 
   ModuleTree tree = model::jit_module_tree(model);
   capture::JitResolver resolver(tree);
   // Without graph optimisation the interpreter runs the ops as saved: no fusion groups hiding ops, no
   // profiling-executor guards added to the trace.
   torch::jit::GraphOptimizerEnabledGuard no_optimisation(false);
-  Trace trace = capture_forward(model, resolver, [&] { model.forward(inputs); });
-  return finish(std::move(tree), trace, o);
+  Trace trace = capture_forward(model, resolver, signature.str(), device, [&] { model.forward(inputs); });
+  RunInfo run = describe_run(inputs, device, o, model.is_training());
+  run.model_kind = "torchscript";
+  return finish(std::move(tree), trace, o, std::move(run));
 }
 
 ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const Options& o) {
   check_inputs_given(o);
-  auto inputs = make_inputs(o, pick_device(o.device, model.parameters()));
+  op_set_named(o.op_set);
+  const c10::Device device = pick_device(o.device, model.parameters());
+  auto inputs = make_inputs(o, device);
   ModuleTree tree = model::nn_module_tree(model);
   capture::NnResolver resolver(model, tree);
-  Trace trace = capture_forward(model, resolver, [&] { forward(inputs); });
+  Trace trace = capture_forward(model, resolver, "", device, [&] { forward(inputs); });
   capture::fill_unresolved(trace);
   capture::group_cpp_frontend_linear(trace, tree);
-  return finish(std::move(tree), trace, o);
+  RunInfo run = describe_run(inputs, device, o, model.is_training());
+  run.model_kind = "cpp";
+  return finish(std::move(tree), trace, o, std::move(run));
 }
 
 }  // namespace flopscope

@@ -85,6 +85,14 @@ Session::~Session() {
   t_state = m_previous;
 }
 
+const OpRecord* Session::last_top_level_op() const {
+  const auto& ops = m_state->trace.ops;
+  if (ops.empty()) return nullptr;
+  std::size_t i = ops.size() - 1;
+  while (ops[i].parent >= 0) i = static_cast<std::size_t>(ops[i].parent);
+  return &ops[i];
+}
+
 Trace Session::finish() {
   m_state->active = false;
   return std::move(m_state->trace);

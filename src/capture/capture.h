@@ -28,6 +28,10 @@ class Session {
   /// The ops recorded so far; the session stops recording.
   Trace finish();
 
+  /// The top-level op that contains the last op started, or nullptr before any op: where a forward that
+  /// threw was when it failed.
+  const OpRecord* last_top_level_op() const;
+
  public:
   struct State;  // defined in capture.cpp
 

@@ -1,37 +1,91 @@
 #include "cli/analyze_command.h"
 
-#include <torch/csrc/jit/serialization/import.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <memory>
 
-#include "flopscope/complexity.h"
+#include "cli/model_file.h"
 #include "flopscope/device.h"
 #include "flopscope/models.h"
+#include "flopscope/report.h"
 
 namespace flopscope::cli {
 namespace {
+
+const std::vector<std::string> kFormats = {"table", "arch", "summary", "json", "csv"};
+
+bool is_text_format(const std::string& f) { return f == "table" || f == "arch" || f == "summary"; }
 
 bool looks_like_file(const std::string& model) {
   return model.find('/') != std::string::npos || model.find('.') != std::string::npos ||
          std::filesystem::exists(model);
 }
 
-torch::jit::Module load_torchscript(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw InvalidInput("model file '" + path + "' does not exist");
-  if (std::filesystem::is_directory(path, ec))
-    throw InvalidInput("'" + path + "' is a directory, not a TorchScript file");
-  try {
-    return torch::jit::load(path);
-  } catch (const c10::Error& e) {
-    std::string why = e.what_without_backtrace();
-    throw InvalidInput("cannot load '" + path + "' as a TorchScript model (" + why.substr(0, why.find('\n')) +
-                       "); save it with torch.jit.save(torch.jit.script(model), path)");
+// Opens every output before the (possibly long) analysis, so a typo costs nothing.
+std::vector<std::unique_ptr<std::ofstream>> open_outputs(const AnalyzeArgs& args, const std::vector<std::string>& formats) {
+  if (args.outputs.size() > 1 && args.outputs.size() != formats.size())
+    throw InvalidInput("give one --output for all text formats, or one --output per --format (" +
+                       std::to_string(formats.size()) + " formats, " + std::to_string(args.outputs.size()) + " outputs)");
+  if (args.outputs.size() == 1 && formats.size() > 1)
+    for (const auto& f : formats)
+      if (!is_text_format(f))
+        throw InvalidInput("--format " + f + " with other formats needs one --output per format");
+  std::vector<std::unique_ptr<std::ofstream>> files;
+  for (const auto& path : args.outputs) {
+    auto file = std::make_unique<std::ofstream>(path, std::ios::binary | std::ios::trunc);
+    if (!*file) throw InvalidInput("cannot write --output '" + path + "': " + std::strerror(errno));
+    files.push_back(std::move(file));
   }
+  return files;
 }
+
+std::vector<std::string> requested_formats(const AnalyzeArgs& args) {
+  std::vector<std::string> formats;
+  for (const auto& entry : args.formats) {
+    std::size_t start = 0;
+    while (start <= entry.size()) {
+      auto comma = entry.find(',', start);
+      std::string f = entry.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (std::find(kFormats.begin(), kFormats.end(), f) == kFormats.end())
+        throw InvalidInput("unknown format '" + f + "' (use table, arch, summary, json or csv)");
+      formats.push_back(f);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  if (formats.empty()) formats = {"table", "arch", "summary"};
+  return formats;
+}
+
+std::string render(const std::string& format, const ComplexityInfo& info, bool to_terminal_layout) {
+  // On stdout the text formats are laid out as the seed's print() calls lay them out.
+  // out_table and out_arch start with mmengine's newline; files get the text without it.
+  if (format == "table") return to_terminal_layout ? info.out_table + "\n" : info.out_table.substr(1);
+  if (format == "arch") return to_terminal_layout ? info.out_arch + "\n" : info.out_arch.substr(1) + "\n";
+  if (format == "summary") return render_summary(info.analysis);
+  if (format == "json") return render_json(info.analysis, info.warnings);
+  return render_csv(info.analysis);
+}
+
+// "loading model.pt ..." on stderr while a slow step runs, only when stderr is a terminal.
+class Progress {
+ public:
+  Progress(bool enabled, const std::string& what) : m_enabled(enabled && isatty(STDERR_FILENO) == 1) {
+    if (m_enabled) std::cerr << "flopscope: " << what << " ..." << std::flush;
+  }
+  ~Progress() {
+    if (m_enabled) std::cerr << "\r\033[K" << std::flush;
+  }
+
+ private:
+  bool m_enabled;
+};
 
 }  // namespace
 
@@ -53,42 +107,91 @@ std::vector<long> parse_shape(const std::string& text) {
   return dims;
 }
 
-int run_analyze(const AnalyzeArgs& args) {
+ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
+  if (!args.input_shapes.empty() && !args.full_shapes.empty())
+    throw InvalidInput("give either --input-shape (batch 1 prepended) or --full-shape, not both");
+  if (args.max_depth < 0) throw InvalidInput("--max-depth must be 0 or more");
+
   Options options;
   options.device = args.device;
-  options.show_table = args.show_table;
-  options.show_arch = args.show_arch;
+  options.dtype = args.dtype;
+  options.op_set = args.op_set;
+  options.max_depth = args.max_depth;
+  options.prepend_batch = args.full_shapes.empty();
+  const auto dtype = parse_dtype(args.dtype);
+  op_set_named(args.op_set);
+  std::optional<c10::Device> device;
+  if (!args.device.empty()) {
+    try {
+      device = c10::Device(args.device);
+    } catch (const c10::Error&) {
+      throw InvalidInput("unknown device '" + args.device + "' (use cpu, cuda, cuda:N or meta)");
+    }
+    if (device->is_cuda()) require_cuda();
+  }
   std::vector<std::vector<std::int64_t>> shapes;
-  for (const auto& s : args.input_shapes) {
+  for (const auto& s : options.prepend_batch ? args.input_shapes : args.full_shapes) {
     auto dims = parse_shape(s);
     shapes.emplace_back(dims.begin(), dims.end());
   }
   if (!shapes.empty()) options.input_shape = InputShape(shapes);
 
   ComplexityInfo info;
+  std::string sha256;
   if (looks_like_file(args.model)) {
-    if (shapes.empty()) throw InvalidInput("give the input shape of a model file with --input-shape, e.g. 3,224,224");
-    auto module = load_torchscript(args.model);
-    if (options.device.rfind("cuda", 0) == 0) {
-      require_cuda();
-      module.to(c10::Device(options.device));
-    }
+    if (shapes.empty())
+      throw InvalidInput("give the input shape of a model file with --input-shape, e.g. --input-shape 3,224,224");
+    torch::jit::Module module = [&] {
+      Progress progress(!args.quiet, "loading " + args.model);
+      return load_model_file(args.model, device);
+    }();
+    if (looks_frozen(module) && !args.quiet)
+      std::cerr << "flopscope: warning: '" << args.model << "' looks frozen (torch.jit.freeze): its submodules and "
+                << "parameters are folded into constants, so every op is attributed to the root and parameters count "
+                << "0; save the model before freezing\n";
+    if (dtype != c10::kFloat) module.to(dtype);
+    if (!args.mode.empty()) module.train(args.mode == "train");
+    sha256 = sha256_of_file(args.model);
+    Progress progress(!args.quiet, "analysing");
     info = analyze(module, options);
+    info.analysis.run.model_kind = "torchscript";
   } else {
     auto builtin = models::make_builtin(args.model);
-    if (shapes.empty()) options.input_shape = builtin.input_shape;
-    if (options.device.rfind("cuda", 0) == 0) {
-      require_cuda();
-      builtin.module->to(c10::Device(options.device));  // our own fresh instance: moving it changes nothing of the user's
+    if (shapes.empty()) {
+      options.input_shape = builtin.input_shape;
+      options.prepend_batch = true;
     }
+    // Our own fresh instance: moving or converting it changes nothing of the user's.
+    if (device && device->is_meta())
+      throw InvalidInput("the built-in models cannot move to the meta device from C++; analyse them on cpu");
+    if (device) builtin.module->to(*device);
+    if (dtype != c10::kFloat) builtin.module->to(dtype);
+    if (!args.mode.empty()) builtin.module->train(args.mode == "train");
     info = analyze(*builtin.module, builtin.forward, options);
+    info.analysis.run.model_kind = "builtin";
   }
+  info.analysis.run.model = args.model;
+  info.analysis.run.model_sha256 = sha256;
+  return info;
+}
 
-  if (args.show_table) std::cout << info.out_table << "\n";
-  if (args.show_arch) std::cout << info.out_arch << "\n";
-  std::cout << "Model Flops:" << info.flops_str << "\n"
-            << "Model Parameters:" << info.params_str << "\n";
-  for (const auto& w : info.warnings) std::cerr << "flopscope: warning: " << w << "\n";
+int run_analyze(const AnalyzeArgs& args) {
+  const auto formats = requested_formats(args);
+  auto outputs = open_outputs(args, formats);
+  ComplexityInfo info = analyze_from_args(args);
+  for (std::size_t i = 0; i < formats.size(); ++i) {
+    std::ostream& out = outputs.empty() ? std::cout : *outputs[outputs.size() == 1 ? 0 : i];
+    out << render(formats[i], info, outputs.empty());
+  }
+  for (const auto& file : outputs) {
+    file->flush();
+    if (!*file) throw InvalidInput("writing an --output file failed: " + std::string(std::strerror(errno)));
+  }
+  if (!args.quiet) {
+    for (const auto& w : info.warnings) std::cerr << "flopscope: warning: " << w << "\n";
+    std::cerr << "flopscope: analysed in " << info.analysis.run.mode << " mode"
+              << (args.mode.empty() ? " (the model's own; --eval or --train to choose)" : "") << "\n";
+  }
   return 0;
 }
 

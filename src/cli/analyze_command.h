@@ -1,22 +1,33 @@
 #pragma once
-// `flopscope analyze`: the seed's example as a command.
+// `flopscope analyze`: the seed's example as a command, with machine-readable formats.
 #include <string>
 #include <vector>
+
+#include "flopscope/complexity.h"
 
 namespace flopscope::cli {
 
 struct AnalyzeArgs {
   std::string model = "resnet50";           ///< a TorchScript file or a built-in model's name
   std::vector<std::string> input_shapes;    ///< "3,224,224" per forward argument, batch dimension excluded
-  std::string device;                       ///< "" = where the model is (cpu after loading)
-  bool show_table = true;
-  bool show_arch = true;
+  std::vector<std::string> full_shapes;     ///< "8,3,224,224" per forward argument, used as given
+  std::string dtype = "float32";
+  std::string device;                       ///< "" = cpu
+  std::string op_set = "mmengine";
+  int max_depth = 3;
+  std::vector<std::string> formats;         ///< table, arch, summary, json, csv; empty = table, arch, summary
+  std::vector<std::string> outputs;         ///< one file for all text formats, or one per format
+  std::string mode;                         ///< "", "eval" or "train"
+  bool quiet = false;
 };
 
 /// Parses "3,224,224" (or "3x224x224"); throws InvalidInput with the offending text.
 std::vector<long> parse_shape(const std::string& text);
 
-/// Prints the table, the arch tree and the summary lines on stdout, warnings on stderr; returns 0.
+/// Loads (or builds) the model the arguments name and analyses it.
+ComplexityInfo analyze_from_args(const AnalyzeArgs& args);
+
+/// Writes the requested formats (stdout or --output files) and the warnings (stderr); returns 0.
 int run_analyze(const AnalyzeArgs& args);
 
 }  // namespace flopscope::cli

@@ -1,43 +1,96 @@
-// flopscope's command line. Exit status: 0 success, 1 reserved for regressions (compare), 2 bad input or
-// an unusable environment; every error is one line on stderr.
+// flopscope's command line. Every error is one line on stderr; exit statuses are documented in --help.
 #include <CLI/CLI.hpp>
 
 #include <c10/util/Exception.h>
+#include <torch/version.h>
 
 #include <iostream>
 
 #include "cli/analyze_command.h"
+#include "cli/compare_command.h"
+#include "cli/ops_command.h"
 #include "flopscope/device.h"
 #include "flopscope/errors.h"
 #include "flopscope/models.h"
 
+namespace {
+
+constexpr const char* kExitStatus =
+    "Exit status:\n"
+    "  0  success (compare: every module within tolerance)\n"
+    "  1  compare found a regression\n"
+    "  2  bad input or unusable environment (missing/corrupt file, bad shape or option, failing forward,\n"
+    "     CUDA requested where there is none); the reason is one line on stderr";
+
+// The options that say which model to run and how: shared by `analyze` and `ops --unsupported`.
+void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
+  cmd->add_option("-i,--input-shape", a.input_shapes,
+                  "shape of one forward argument without the batch dimension (mmengine: 1 is prepended), "
+                  "e.g. 3,224,224; repeat per argument");
+  cmd->add_option("--full-shape", a.full_shapes, "shape of one forward argument as given, e.g. 8,3,224,224");
+  cmd->add_option("--dtype", a.dtype, "input (and model) dtype: float32, float16, bfloat16, float64")
+      ->capture_default_str();
+  cmd->add_option("-d,--device", a.device, "cpu, cuda, cuda:N, or meta (shapes only, where the model allows)");
+  cmd->add_option("--ops", a.op_set, "op set: mmengine (mmengine's handlers exactly)")->capture_default_str();
+  auto* eval = cmd->add_flag_callback("--eval", [&a] { a.mode = "eval"; }, "analyse in eval mode");
+  auto* train = cmd->add_flag_callback("--train", [&a] { a.mode = "train"; }, "analyse in training mode");
+  eval->excludes(train);
+  cmd->add_flag("-q,--quiet", a.quiet, "no warnings or progress on stderr");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  CLI::App app{"flopscope: per-module parameters, FLOPs (multiply-adds) and activations of PyTorch models,\n"
-               "reproducing mmengine's get_model_complexity_info.",
+  CLI::App app{"flopscope: per-module parameters, FLOPs (multiply-adds) and activations of PyTorch models.\n"
+               "With no command it analyses the built-in ResNet-50.",
                "flopscope"};
-  app.set_version_flag("--version", std::string("flopscope ") + FLOPSCOPE_VERSION);
+  app.set_version_flag("--version", std::string("flopscope ") + FLOPSCOPE_VERSION + " (LibTorch " + TORCH_VERSION + ")");
+  app.footer(kExitStatus);
   app.require_subcommand(0, 1);
 
   flopscope::cli::AnalyzeArgs analyze_args;
-  auto* analyze = app.add_subcommand("analyze", "analyse a TorchScript file or a built-in model (default)");
+  auto* analyze = app.add_subcommand("analyze", "analyse a TorchScript file or a built-in model");
   std::string builtins;
   for (const auto& n : flopscope::models::builtin_names()) builtins += (builtins.empty() ? "" : ", ") + n;
   analyze->add_option("model", analyze_args.model, "TorchScript file, or a built-in: " + builtins)
       ->capture_default_str();
-  analyze->add_option("-i,--input-shape", analyze_args.input_shapes,
-                      "shape of one forward argument without the batch dimension (1 is prepended), e.g. "
-                      "3,224,224; repeat for several arguments");
-  analyze->add_option("-d,--device", analyze_args.device, "cpu, cuda or cuda:N (default: cpu)");
-  analyze->add_flag("!--no-table", analyze_args.show_table, "do not print the per-module table");
-  analyze->add_flag("!--no-arch", analyze_args.show_arch, "do not print the architecture tree");
+  add_model_options(analyze, analyze_args);
+  analyze->add_option("--max-depth", analyze_args.max_depth, "table levels below the root")->capture_default_str();
+  analyze->add_option("-f,--format", analyze_args.formats,
+                      "table, arch, summary, json, csv; comma-separated or repeated (default: table,arch,summary)");
+  analyze->add_option("-o,--output", analyze_args.outputs,
+                      "write to FILE instead of stdout: one file for text formats, or one per --format");
+  analyze->footer(kExitStatus);
 
-  auto* devices = app.add_subcommand("devices", "say which CUDA devices flopscope can use, or why none");
+  flopscope::cli::CompareArgs compare_args;
+  auto* compare = app.add_subcommand("compare", "per-module differences between two JSON reports");
+  compare->add_option("base", compare_args.base, "the reference report (flopscope analyze --format json)")->required();
+  compare->add_option("new", compare_args.current, "the report to check")->required();
+  compare->add_option("--rtol", compare_args.rtol,
+                      "allowed relative increase: 0.05 for every metric, or METRIC=0.05 (parameters, macs, "
+                      "activations); repeatable; default 0");
+  compare->add_option("--atol", compare_args.atol, "allowed absolute increase, same forms as --rtol; default 0");
+  compare->add_option("--max-depth", compare_args.max_depth, "compare modules down to this depth (root 0)");
+  compare->add_flag("--fail-on-decrease", compare_args.decreases_fail, "decreases beyond tolerance fail too");
+  compare->add_option("-f,--format", compare_args.formats, "table, json, junit; repeatable (default: table)");
+  compare->add_option("-o,--output", compare_args.outputs, "one file per --format instead of stdout");
+  compare->footer(kExitStatus);
+
+  flopscope::cli::AnalyzeArgs ops_model;
+  std::string unsupported_model;
+  auto* ops = app.add_subcommand("ops", "the ops flopscope counts, their op set and formula");
+  ops->add_option("--unsupported", unsupported_model, "list MODEL's ops that have no formula instead");
+  add_model_options(ops, ops_model);
+
+  auto* devices = app.add_subcommand("devices", "which CUDA devices flopscope can use, or why none");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::string what = e.what();
+    std::cerr << "flopscope: error: " << what.substr(0, what.find('\n')) << " (see flopscope --help)\n";
+    return 2;
   }
 
   try {
@@ -45,7 +98,13 @@ int main(int argc, char** argv) {
       std::cout << flopscope::describe(flopscope::probe_cuda()) << "\n";
       return 0;
     }
-    return flopscope::cli::run_analyze(analyze_args);  // `flopscope` alone analyses the default model
+    if (compare->parsed()) return flopscope::cli::run_compare(compare_args);
+    if (ops->parsed()) {
+      if (unsupported_model.empty()) return flopscope::cli::run_ops(ops_model.op_set);
+      ops_model.model = unsupported_model;
+      return flopscope::cli::run_unsupported(ops_model);
+    }
+    return flopscope::cli::run_analyze(analyze_args);
   } catch (const flopscope::Error& e) {
     std::cerr << "flopscope: error: " << e.what() << "\n";
   } catch (const c10::Error& e) {

@@ -25,8 +25,8 @@ Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
 }  // namespace
 
 void add_conv_handlers(OpSet& set) {
-  set.flops["aten::_convolution"] = {"conv", convolution_macs};
-  set.activations["aten::_convolution"] = {"conv", output_elements};
+  set.flops["aten::_convolution"] = {"conv", convolution_macs, "N*numel(W)*prod(out spatial); transposed: N*numel(W)*prod(in spatial)"};
+  set.activations["aten::_convolution"] = {"conv", output_elements, "numel(output)"};
 }
 
 }  // namespace flopscope::count

@@ -48,13 +48,13 @@ Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
 }  // namespace
 
 void add_matmul_handlers(OpSet& set) {
-  set.flops["aten::addmm"] = {"addmm", addmm_macs};
-  set.flops["aten::linear"] = {"linear", linear_macs};
-  set.flops["aten::bmm"] = {"bmm", bmm_macs};
-  set.flops["aten::matmul"] = {"matmul", matmul_macs};
-  set.flops["aten::mm"] = {"mm", matmul_macs};
+  set.flops["aten::addmm"] = {"addmm", addmm_macs, "A[n,k] @ B[k,m]: n*k*m (bias not counted)"};
+  set.flops["aten::linear"] = {"linear", linear_macs, "x[...,in] @ W[out,in]^T: numel(x)*out (bias not counted)"};
+  set.flops["aten::bmm"] = {"bmm", bmm_macs, "A[n,c,t] @ B[n,t,d]: n*c*t*d"};
+  set.flops["aten::matmul"] = {"matmul", matmul_macs, "1-D A->[1,k], 1-D B->[k,1]; numel(A)*B[-1]"};
+  set.flops["aten::mm"] = {"mm", matmul_macs, "A[n,k] @ B[k,m]: n*k*m"};
   for (const char* op : {"addmm", "bmm", "matmul", "linear"})
-    set.activations[std::string("aten::") + op] = {op, output_elements};
+    set.activations[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
 }
 
 }  // namespace flopscope::count

@@ -29,10 +29,10 @@ Count instance_norm_macs(const OpRecord& r) { return normalise_macs(r, 1); }  //
 }  // namespace
 
 void add_norm_handlers(OpSet& set) {
-  set.flops["aten::batch_norm"] = {"batch_norm", batch_norm_macs};
-  set.flops["aten::group_norm"] = {"group_norm", group_norm_macs};
-  set.flops["aten::layer_norm"] = {"layer_norm", layer_norm_macs};
-  set.flops["aten::instance_norm"] = {"instance_norm", instance_norm_macs};
+  set.flops["aten::batch_norm"] = {"batch_norm", batch_norm_macs, "training: numel(x)*(5 if affine else 4); eval: numel(x)*(2 if affine else 1)"};
+  set.flops["aten::group_norm"] = {"group_norm", group_norm_macs, "numel(x)*(5 if affine else 4)"};
+  set.flops["aten::layer_norm"] = {"layer_norm", layer_norm_macs, "numel(x)*(5 if affine else 4)"};
+  set.flops["aten::instance_norm"] = {"instance_norm", instance_norm_macs, "numel(x)*(5 if affine else 4)"};
 }
 
 }  // namespace flopscope::count

@@ -16,10 +16,10 @@ Count one_per_input(const OpRecord& r) { return product(input_shape(r, 0)); }
 }  // namespace
 
 void add_resample_handlers(OpSet& set) {
-  set.flops["aten::upsample_nearest2d"] = {"upsample_nearest2d", one_per_output};
-  set.flops["aten::upsample_bilinear2d"] = {"upsample_bilinear2d", four_per_output};
-  set.flops["aten::grid_sampler"] = {"grid_sampler", four_per_output};
-  set.flops["aten::adaptive_avg_pool2d"] = {"adaptive_avg_pool2d", one_per_input};
+  set.flops["aten::upsample_nearest2d"] = {"upsample_nearest2d", one_per_output, "numel(output)"};
+  set.flops["aten::upsample_bilinear2d"] = {"upsample_bilinear2d", four_per_output, "4*numel(output)"};
+  set.flops["aten::grid_sampler"] = {"grid_sampler", four_per_output, "4*numel(output) (bilinear)"};
+  set.flops["aten::adaptive_avg_pool2d"] = {"adaptive_avg_pool2d", one_per_input, "numel(input)"};
 }
 
 }  // namespace flopscope::count

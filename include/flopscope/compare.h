@@ -1,0 +1,57 @@
+#pragma once
+/// `flopscope compare`: per-module differences between two JSON reports, with tolerances, for regression
+/// gates in CI.
+#include <map>
+#include <string>
+#include <vector>
+
+namespace flopscope {
+
+/// A change is within tolerance when |new - base| <= max(abs, rel * |base|).
+struct Tolerance {
+  double rel = 0;
+  double abs = 0;
+};
+
+struct CompareOptions {
+  /// Per metric ("parameters", "macs", "activations"); metrics not listed use `fallback`.
+  std::map<std::string, Tolerance> tolerances;
+  Tolerance fallback;
+  int max_depth = -1;             ///< compare modules down to this depth (root 0); -1 = all
+  bool decreases_fail = false;    ///< also fail on decreases beyond tolerance (default: only increases)
+};
+
+struct MetricDiff {
+  std::string metric;
+  double base = 0, current = 0;
+  bool outside_tolerance = false;
+  bool regression = false;        ///< outside tolerance in the failing direction
+};
+
+struct ModuleDiff {
+  std::string path;               ///< "" is the root
+  std::string status;             ///< "both", "added" (only in the new report), "removed" (only in the base)
+  std::vector<MetricDiff> metrics;
+  bool regression = false;
+};
+
+struct Comparison {
+  std::vector<ModuleDiff> modules;  ///< in the new report's order, then modules only in the base
+  int regressions = 0;              ///< modules with a regression
+  int changed = 0;                  ///< modules with any metric outside tolerance
+  std::string summary;              ///< one line
+};
+
+/// The metrics compare reads from each module of a report.
+const std::vector<std::string>& compared_metrics();
+
+/// Compares two JSON reports' texts; throws InvalidInput for malformed or mismatched reports (not flopscope
+/// reports, other schema versions, different op sets or inputs). `base_name`/`new_name` name them in errors.
+Comparison compare_reports(const std::string& base_json, const std::string& new_json, const CompareOptions& options,
+                           const std::string& base_name = "BASE", const std::string& new_name = "NEW");
+
+std::string render_comparison_table(const Comparison& comparison);  ///< changed modules only, then the summary
+std::string render_comparison_json(const Comparison& comparison);
+std::string render_comparison_junit(const Comparison& comparison);  ///< one testcase per compared module
+
+}  // namespace flopscope

@@ -1,0 +1,108 @@
+#include "cli/model_file.h"
+
+#include <caffe2/serialize/inline_container.h>
+#include <openssl/evp.h>
+#include <torch/csrc/jit/serialization/import.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <vector>
+
+#include "flopscope/errors.h"
+
+namespace flopscope::cli {
+namespace {
+
+constexpr const char* kHowToExport =
+    "save TorchScript with torch.jit.save(torch.jit.script(model), 'model.pt') or torch.jit.trace(model, example)";
+
+bool has_record(const std::vector<std::string>& records, const std::string& prefix) {
+  for (const auto& r : records)
+    if (r.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string describe_non_torchscript(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[4] = {};
+  in.read(head, sizeof head);
+  if (in.gcount() == 0) return "an empty file";
+  if (in.gcount() < 4 || std::string(head, 4) != std::string("PK\x03\x04", 4)) {
+    if (static_cast<unsigned char>(head[0]) == 0x80) return "a pickle file (a legacy torch.save or a pickled Python object)";
+    return "not a zip archive (random or unrelated bytes)";
+  }
+  std::vector<std::string> records;
+  try {
+    caffe2::serialize::PyTorchStreamReader reader(path);
+    records = reader.getAllRecords();
+  } catch (const std::exception&) {
+    return "a truncated or corrupt zip archive";
+  }
+  if (has_record(records, "code/")) return "";
+  if (has_record(records, "archive_format") || has_record(records, "models/"))
+    return "a torch.export .pt2 archive";
+  if (has_record(records, "data.pkl")) {
+    try {  // the pickle names the saved object's class
+      caffe2::serialize::PyTorchStreamReader reader(path);
+      auto [data, size] = reader.getRecord("data.pkl");
+      std::string pickle(static_cast<const char*>(data.get()), size);
+      // Protocol 2 opens with PROTO (0x80 0x02) and the GLOBAL ('c') of the saved object's class.
+      if (pickle.size() > 3 && pickle[2] == 'c') {
+        auto end = pickle.find('\n', pickle.find('\n', 3) + 1);
+        std::string global = pickle.substr(3, end == std::string::npos ? 0 : end - 3);
+        std::replace(global.begin(), global.end(), '\n', '.');
+        if (global == "collections.OrderedDict" || global == "builtins.dict") return "a torch.save of a state_dict";
+        if (!global.empty()) return "a torch.save of a pickled Python object (" + global + ")";
+      }
+      return "a torch.save archive";
+    } catch (const std::exception&) {
+      return "a torch.save archive";
+    }
+  }
+  return "a zip archive that is not a PyTorch file";
+}
+
+torch::jit::Module load_model_file(const std::string& path, const c10::optional<c10::Device>& device) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw InvalidInput("model file '" + path + "' does not exist");
+  if (std::filesystem::is_directory(path, ec))
+    throw InvalidInput("'" + path + "' is a directory, not a TorchScript file");
+  if (!std::ifstream(path, std::ios::binary).good()) throw InvalidInput("cannot read model file '" + path + "'");
+  std::string what = describe_non_torchscript(path);
+  if (!what.empty())
+    throw InvalidInput("'" + path + "' is " + what + ", not a TorchScript archive; " + kHowToExport);
+  try {
+    return torch::jit::load(path, device);
+  } catch (const c10::Error& e) {
+    std::string why = e.what_without_backtrace();
+    throw InvalidInput("cannot load TorchScript '" + path + "': " + why.substr(0, why.find('\n')));
+  }
+}
+
+std::string sha256_of_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!in || !ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
+    throw InvalidInput("cannot hash '" + path + "'");
+  std::vector<char> buf(1 << 20);
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0)
+    EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(in.gcount()));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  static const char* const kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+bool looks_frozen(const torch::jit::Module& module) { return !module.hasattr("training"); }
+
+}  // namespace flopscope::cli

@@ -1,0 +1,47 @@
+#include "cli/ops_command.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "flopscope/op_set.h"
+
+namespace flopscope::cli {
+
+int run_ops(const std::string& op_set) {
+  OpSet set = op_set_named(op_set);
+  std::vector<std::string> names;
+  for (const auto& kv : set.flops) names.push_back(kv.first);
+  for (const auto& kv : set.activations)
+    if (set.flops.count(kv.first) == 0) names.push_back(kv.first);
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    auto f = set.flops.find(name);
+    auto a = set.activations.find(name);
+    std::cout << name << "  [" << set.name << "]  key " << (f != set.flops.end() ? f->second.key : a->second.key)
+              << "\n";
+    if (f != set.flops.end()) std::cout << "    macs: " << f->second.description << "\n";
+    if (a != set.activations.end()) std::cout << "    activations: " << a->second.description << "\n";
+  }
+  std::vector<std::string> ignored(set.ignored.begin(), set.ignored.end());
+  std::sort(ignored.begin(), ignored.end());
+  std::cout << "ignored (counted as 0 without a warning):";
+  for (const auto& name : ignored) std::cout << " " << name;
+  std::cout << "\n";
+  return 0;
+}
+
+int run_unsupported(const AnalyzeArgs& model) {
+  ComplexityInfo info = analyze_from_args(model);
+  const auto& a = info.analysis;
+  if (a.flops.unsupported.empty() && a.activations.unsupported.empty()) {
+    std::cout << "every op of the model has a formula or is ignored (op set " << model.op_set << ")\n";
+    return 0;
+  }
+  for (const auto& [op, calls] : a.flops.unsupported.items())
+    std::cout << op << "  " << calls << " call(s), no macs formula\n";
+  for (const auto& [op, calls] : a.activations.unsupported.items())
+    std::cout << op << "  " << calls << " call(s), no activations formula\n";
+  return 0;
+}
+
+}  // namespace flopscope::cli

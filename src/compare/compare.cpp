@@ -1,0 +1,164 @@
+// Reading two reports and diffing them module by module.
+#include "flopscope/compare.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <unordered_map>
+
+#include "flopscope/errors.h"
+#include "flopscope/report.h"
+#include "report/ascii_table.h"
+
+namespace flopscope {
+namespace {
+
+using nlohmann::json;
+
+struct Module {
+  std::string path;
+  int depth = 0;
+  std::map<std::string, double> metrics;
+};
+
+struct Report {
+  std::vector<Module> modules;
+  std::string op_set;
+  json inputs;
+};
+
+Report parse(const std::string& text, const std::string& name) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw InvalidInput(name + " is not valid JSON (" + std::string(e.what()) + ")");
+  }
+  try {
+    if (!j.is_object() || j.value("/tool/name"_json_pointer, std::string()) != "flopscope")
+      throw InvalidInput(name + " is not a flopscope report (no tool.name \"flopscope\")");
+    int version = j.at("schema_version").get<int>();
+    if (version != kReportSchemaVersion)
+      throw InvalidInput(name + " has report schema version " + std::to_string(version) + "; this flopscope reads " +
+                         std::to_string(kReportSchemaVersion));
+    Report r;
+    r.op_set = j.at("op_set").get<std::string>();
+    r.inputs = j.at("inputs");
+    for (const auto& m : j.at("modules")) {
+      Module mod;
+      mod.path = m.at("path").get<std::string>();
+      mod.depth = m.at("depth").get<int>();
+      for (const auto& metric : compared_metrics()) mod.metrics[metric] = m.at(metric).get<double>();
+      r.modules.push_back(std::move(mod));
+    }
+    return r;
+  } catch (const json::exception& e) {
+    throw InvalidInput(name + " is not a complete flopscope report (" + std::string(e.what()) + ")");
+  }
+}
+
+std::string percent(double base, double current) {
+  if (base == 0) return current == 0 ? "0%" : "new";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f%%", 100.0 * (current - base) / std::fabs(base));
+  return buf;
+}
+
+std::string number(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
+}
+
+std::string shown(const std::string& path) { return path.empty() ? "model" : path; }
+
+}  // namespace
+
+const std::vector<std::string>& compared_metrics() {
+  static const std::vector<std::string> kMetrics = {"parameters", "macs", "activations"};
+  return kMetrics;
+}
+
+Comparison compare_reports(const std::string& base_json, const std::string& new_json, const CompareOptions& options,
+                           const std::string& base_name, const std::string& new_name) {
+  Report base = parse(base_json, base_name);
+  Report current = parse(new_json, new_name);
+  if (base.op_set != current.op_set)
+    throw InvalidInput("the reports use different op sets (" + base.op_set + " vs " + current.op_set +
+                       "); compare reports made with the same --ops");
+  if (base.inputs != current.inputs)
+    throw InvalidInput("the reports were made with different inputs (" + base.inputs.dump() + " vs " +
+                       current.inputs.dump() + ")");
+
+  std::unordered_map<std::string, const Module*> in_base;
+  for (const auto& m : base.modules) in_base[m.path] = &m;
+  std::unordered_map<std::string, const Module*> in_current;
+  for (const auto& m : current.modules) in_current[m.path] = &m;
+
+  Comparison out;
+  std::string first_regression;
+  auto diff = [&](const Module* b, const Module* c) {
+    const Module& any = c ? *c : *b;
+    if (options.max_depth >= 0 && any.depth > options.max_depth) return;
+    ModuleDiff d;
+    d.path = any.path;
+    d.status = b && c ? "both" : c ? "added" : "removed";
+    bool changed = false;
+    for (const auto& metric : compared_metrics()) {
+      MetricDiff m;
+      m.metric = metric;
+      m.base = b ? b->metrics.at(metric) : 0;
+      m.current = c ? c->metrics.at(metric) : 0;
+      auto it = options.tolerances.find(metric);
+      const Tolerance& tol = it == options.tolerances.end() ? options.fallback : it->second;
+      const double allowed = std::max(tol.abs, tol.rel * std::fabs(m.base));
+      const double delta = m.current - m.base;
+      m.outside_tolerance = std::fabs(delta) > allowed;
+      m.regression = m.outside_tolerance && (delta > 0 || options.decreases_fail);
+      changed |= m.outside_tolerance;
+      if (m.regression && !d.regression && first_regression.empty())
+        first_regression = shown(d.path) + " " + metric + " " + percent(m.base, m.current);
+      d.regression |= m.regression;
+      d.metrics.push_back(m);
+    }
+    out.changed += changed ? 1 : 0;
+    out.regressions += d.regression ? 1 : 0;
+    out.modules.push_back(std::move(d));
+  };
+  for (const auto& m : current.modules) {
+    auto it = in_base.find(m.path);
+    diff(it == in_base.end() ? nullptr : it->second, &m);
+  }
+  for (const auto& m : base.modules)
+    if (in_current.count(m.path) == 0) diff(&m, nullptr);
+
+  int added = 0, removed = 0;
+  for (const auto& d : out.modules) {
+    added += d.status == "added";
+    removed += d.status == "removed";
+  }
+  out.summary = std::to_string(out.modules.size()) + " modules compared, " + std::to_string(out.changed) +
+                " outside tolerance, " + std::to_string(out.regressions) + " regression" +
+                (out.regressions == 1 ? "" : "s") + (first_regression.empty() ? "" : " (first: " + first_regression + ")") +
+                ", " + std::to_string(added) + " added, " + std::to_string(removed) + " removed";
+  return out;
+}
+
+std::string render_comparison_table(const Comparison& c) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& d : c.modules) {
+    for (const auto& m : d.metrics) {
+      if (!m.outside_tolerance && d.status == "both") continue;
+      rows.push_back({shown(d.path), m.metric, number(m.base), number(m.current), percent(m.base, m.current),
+                      d.status != "both" ? d.status : m.regression ? "REGRESSION" : "changed"});
+    }
+  }
+  std::string out;
+  if (!rows.empty()) {
+    out = report::render_ascii2({"module", "metric", "base", "new", "change", "status"}, rows);
+  }
+  return out + "compare: " + c.summary + "\n";
+}
+
+}  // namespace flopscope

@@ -1,0 +1,64 @@
+// Machine-readable comparisons: JSON for scripts, JUnit XML so CI systems show modules as test results.
+#include <nlohmann/json.hpp>
+
+#include "flopscope/compare.h"
+
+namespace flopscope {
+namespace {
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string module_name(const ModuleDiff& d) { return d.path.empty() ? "model" : d.path; }
+
+}  // namespace
+
+std::string render_comparison_json(const Comparison& c) {
+  nlohmann::ordered_json modules = nlohmann::ordered_json::array();
+  for (const auto& d : c.modules) {
+    nlohmann::ordered_json metrics = nlohmann::ordered_json::object();
+    for (const auto& m : d.metrics)
+      metrics[m.metric] = {{"base", m.base}, {"new", m.current}, {"outside_tolerance", m.outside_tolerance},
+                           {"regression", m.regression}};
+    modules.push_back({{"path", d.path}, {"status", d.status}, {"regression", d.regression}, {"metrics", metrics}});
+  }
+  nlohmann::ordered_json out{{"regressions", c.regressions},
+                             {"outside_tolerance", c.changed},
+                             {"summary", c.summary},
+                             {"modules", modules}};
+  return out.dump(2) + "\n";
+}
+
+std::string render_comparison_junit(const Comparison& c) {
+  std::string cases;
+  for (const auto& d : c.modules) {
+    cases += "    <testcase classname=\"flopscope.compare\" name=\"" + xml_escape(module_name(d)) + "\"";
+    if (!d.regression) {
+      cases += "/>\n";
+      continue;
+    }
+    std::string message;
+    for (const auto& m : d.metrics)
+      if (m.regression)
+        message += (message.empty() ? "" : "; ") + m.metric + " " + std::to_string(static_cast<long long>(m.base)) +
+                   " -> " + std::to_string(static_cast<long long>(m.current));
+    cases += ">\n      <failure message=\"" + xml_escape(message) + "\" type=\"regression\"/>\n    </testcase>\n";
+  }
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"flopscope compare\" tests=\"" +
+         std::to_string(c.modules.size()) + "\" failures=\"" + std::to_string(c.regressions) + "\">\n" + cases +
+         "  </testsuite>\n</testsuites>\n";
+}
+
+}  // namespace flopscope

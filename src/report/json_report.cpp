@@ -1,0 +1,89 @@
+// The machine-readable report. Units are explicit in the field names: `macs` are multiply-adds (what
+// mmengine calls flops), `flops` are floating-point operations = 2 x macs.
+#include <nlohmann/json.hpp>
+
+#include <unordered_set>
+
+#include <torch/version.h>
+
+
+#include "flopscope/report.h"
+#include "report/stats_map.h"
+
+#ifndef FLOPSCOPE_VERSION
+#define FLOPSCOPE_VERSION "unknown"
+#endif
+
+namespace flopscope {
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json op_list(const OrderedCounter& counter, const char* unit) {
+  ordered_json out = ordered_json::array();
+  for (const auto& [op, n] : counter.items()) {
+    ordered_json e{{"op", op}, {unit, n}};
+    if (std::string(unit) == "macs") e["flops"] = 2 * n;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+ordered_json unsupported_list(const OrderedCounter& counter) {
+  ordered_json out = ordered_json::array();
+  for (const auto& [op, n] : counter.items()) out.push_back({{"op", op}, {"count", n}});
+  return out;
+}
+
+}  // namespace
+
+std::string render_json(const Analysis& a, const std::vector<std::string>& warnings) {
+  const RunInfo& run = a.run;
+  auto params = report::parameter_count(a.tree);
+  std::unordered_set<std::string> uncalled(a.uncalled.begin(), a.uncalled.end());
+
+  ordered_json inputs = ordered_json::array();
+  for (std::size_t i = 0; i < run.input_shapes.size(); ++i)
+    inputs.push_back({{"shape", run.input_shapes[i]},
+                      {"dtype", i < run.input_dtypes.size() ? run.input_dtypes[i] : std::string("float32")}});
+
+  ordered_json modules = ordered_json::array();
+  for (const auto& node : a.tree.nodes) {
+    const Count p = params.find(node.path) ? *params.find(node.path) : 0;
+    const Count macs = a.flops.total(node.path);
+    modules.push_back({{"path", node.path},
+                       {"type", node.class_name},
+                       {"depth", node.path.empty() ? 0 : report::depth_of(node.path) + 1},
+                       {"parameters", p},
+                       {"macs", macs},
+                       {"flops", 2 * macs},
+                       {"activations", a.activations.total(node.path)},
+                       {"called", uncalled.count(node.path) == 0},
+                       {"macs_by_op", op_list(a.flops.by_operator(node.path), "macs")}});
+  }
+
+  ordered_json report{
+      {"schema_version", kReportSchemaVersion},
+      {"tool", {{"name", "flopscope"}, {"version", FLOPSCOPE_VERSION}, {"libtorch", TORCH_VERSION}}},
+      {"model", {{"source", run.model}, {"kind", run.model_kind},
+                 {"sha256", run.model_sha256.empty() ? ordered_json(nullptr) : ordered_json(run.model_sha256)}}},
+      {"device", run.device},
+      {"inputs", inputs},
+      {"op_set", run.op_set},
+      {"mode", run.mode},
+      {"units", {{"macs", "multiply-accumulates (mmengine's #flops)"}, {"flops", "floating-point operations, 2 per MAC"}}},
+      {"totals", {{"parameters", a.tree.total_params()},
+                  {"macs", a.flops.total()},
+                  {"flops", 2 * a.flops.total()},
+                  {"activations", a.activations.total()}}},
+      {"operators", {{"macs", op_list(a.flops.by_operator(), "macs")},
+                     {"activations", op_list(a.activations.by_operator(), "activations")}}},
+      {"unsupported", {{"macs", unsupported_list(a.flops.unsupported)},
+                       {"activations", unsupported_list(a.activations.unsupported)}}},
+      {"modules", modules},
+      {"warnings", warnings},
+  };
+  return report.dump(2) + "\n";
+}
+
+}  // namespace flopscope

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Every documented error of the CLI: exit status 2 and one line on stderr naming the problem, never an abort
+# or a backtrace.   errors.sh FLOPSCOPE FIXTURE_DIR
+set -u
+cli=$1 fixtures=$2 failed=0 tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+expect() {  # expect STATUS STDERR_PATTERN ARGS...
+  local want=$1 pattern=$2; shift 2
+  "$cli" "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
+  local bad=""
+  [ "$got" = "$want" ] || bad="status $got, want $want"
+  [ -z "$pattern" ] || grep -qE -- "$pattern" "$tmp/err" || bad="$bad; stderr lacks /$pattern/"
+  ! grep -qE 'terminate called|Exception raised from|core dumped' "$tmp/err" || bad="$bad; raw abort or backtrace"
+  if [ "$want" = 2 ] && [ "$(grep -c '^flopscope: error: ' "$tmp/err")" != 1 ]; then bad="$bad; not one error line"; fi
+  if [ -n "$bad" ]; then
+    echo "FAIL: flopscope $* -> $bad; stderr:"; cat "$tmp/err"; failed=1
+  else
+    echo "ok: flopscope $* -> $got"
+  fi
+}
+
+printf 'not a zip' >"$tmp/garbage.pt"
+: >"$tmp/empty.pt"
+head -c 2000 "$fixtures/testnet_scripted.pt" >"$tmp/truncated.pt"
+mkdir -p "$tmp/readonly" && chmod 500 "$tmp/readonly"
+printf '{"schema_version": 1' >"$tmp/malformed.json"
+printf '{"hello": "world"}' >"$tmp/foreign.json"
+"$cli" analyze testnet -f json -q -o "$tmp/good.json"
+"$cli" analyze testnet -i 4,10 -f json -q -o "$tmp/other-inputs.json"
+
+expect 0 '' analyze testnet
+expect 0 '' analyze "$fixtures/testnet_traced.pt" --input-shape 1,10 --format summary
+expect 0 'looks frozen' analyze "$fixtures/bad/frozen.pt" --input-shape 10 --format summary
+# Files that are not TorchScript: say what they are and how to export TorchScript.
+expect 2 'does not exist' analyze "$tmp/missing.pt" --input-shape 3
+expect 2 'is a directory' analyze "$tmp" --input-shape 3
+expect 2 'is an empty file' analyze "$tmp/empty.pt" --input-shape 3
+expect 2 'not a zip archive .*torch.jit.save' analyze "$tmp/garbage.pt" --input-shape 3
+expect 2 'truncated or corrupt zip archive' analyze "$tmp/truncated.pt" --input-shape 3
+expect 2 'torch.save of a state_dict, not a TorchScript archive; save TorchScript' \
+  analyze "$fixtures/bad/state_dict.pt" --input-shape 10
+expect 2 'torch.save of a pickled Python object \(__main__.TestNet\)' analyze "$fixtures/bad/pickled_module.pt" --input-shape 10
+expect 2 'torch.export .pt2 archive' analyze "$fixtures/bad/exported.pt2" --input-shape 10
+# Inputs the model rejects: name the op, the module and the forward's signature.
+expect 2 'give the input shape' analyze "$fixtures/testnet_scripted.pt"
+expect 2 "takes 1 argument\(s\) but 2 input\(s\) were given: forward\(" \
+  analyze "$fixtures/testnet_scripted.pt" -i 10 -i 10
+expect 2 "forward failed in aten::linear \(module 'inner.fc2'\).*forward\(" analyze "$fixtures/testnet_scripted.pt" -i 9
+expect 2 "forward failed in aten::(linear|addmm) \(module 'inner.fc2'\)" analyze testnet --input-shape 9
+expect 2 'bad input shape' analyze testnet --input-shape 1,x
+expect 2 'either --input-shape .* or --full-shape' analyze testnet -i 10 --full-shape 1,10
+# Options with unknown values.
+expect 2 'unknown dtype' analyze testnet --dtype float8
+expect 2 'unknown device' analyze testnet --device tpu
+expect 2 'unknown op set' analyze testnet --ops everything
+expect 2 'unknown format' analyze testnet --format yaml
+expect 2 'unknown built-in model' analyze resnet5000
+expect 2 'cannot write --output' analyze testnet -f json -o "$tmp/readonly/x/report.json"
+expect 2 'needs one --output per format' analyze testnet -f json,csv -o "$tmp/one.txt"
+expect 2 'not expected: --no-such-option' analyze --no-such-option
+if "$cli" devices | grep -q '^no CUDA device'; then
+  expect 2 'CUDA was requested but no CUDA device' analyze testnet --device cuda
+fi
+# compare's inputs.
+expect 2 'cannot read report' compare "$tmp/none.json" "$tmp/good.json"
+expect 2 'is not valid JSON' compare "$tmp/malformed.json" "$tmp/good.json"
+expect 2 'is not a flopscope report' compare "$tmp/good.json" "$tmp/foreign.json"
+expect 2 'different inputs' compare "$tmp/good.json" "$tmp/other-inputs.json"
+expect 2 'unknown metric' compare "$tmp/good.json" "$tmp/good.json" --rtol speed=0.1
+expect 2 'bad --rtol value' compare "$tmp/good.json" "$tmp/good.json" --rtol lots
+exit $failed

@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "flopscope/op_record.h"
 
@@ -32,8 +33,13 @@ struct OpSet {
 /// mmengine's `_DEFAULT_SUPPORTED_FLOP_OPS`, `_DEFAULT_SUPPORTED_ACT_OPS` and `_IGNORED_OPS`.
 OpSet mmengine_op_set();
 
-/// The op set of that name ("mmengine"); throws InvalidInput for an unknown name.
+/// The op set of that name: "mmengine"; "default" (mmengine plus attention, RNNs, every convolution and
+/// upsampling form, embeddings and the matmul-class ops mmengine misses); "all" (default plus pooling,
+/// softmax, activation functions and elementwise arithmetic). Throws InvalidInput for an unknown name.
 OpSet op_set_named(const std::string& name);
+
+/// "mmengine", "default", "all".
+const std::vector<std::string>& op_set_names();
 
 /// Raised by a formula whose op does not have the shapes it assumes.
 struct FormulaError : std::runtime_error {

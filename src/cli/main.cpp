@@ -31,7 +31,10 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
   cmd->add_option("--dtype", a.dtype, "input (and model) dtype: float32, float16, bfloat16, float64")
       ->capture_default_str();
   cmd->add_option("-d,--device", a.device, "cpu, cuda, cuda:N, or meta (shapes only, where the model allows)");
-  cmd->add_option("--ops", a.op_set, "op set: mmengine (mmengine's handlers exactly)")->capture_default_str();
+  cmd->add_option("--ops", a.op_set,
+                  "op set: mmengine (mmengine's handlers exactly), default (+ attention, RNNs, every conv and "
+                  "upsample form, embeddings, baddbmm/addmv/mv/dot), all (+ pooling, softmax, elementwise)")
+      ->capture_default_str();
   auto* eval = cmd->add_flag_callback("--eval", [&a] { a.mode = "eval"; }, "analyse in eval mode");
   auto* train = cmd->add_flag_callback("--train", [&a] { a.mode = "train"; }, "analyse in training mode");
   eval->excludes(train);

@@ -1,32 +1,64 @@
 // Convolutions. The weight's shape (Cout, Cin/groups, k...) already carries the groups, so grouped and
 // depthwise convolutions are exact: MACs = N · numel(W) · prod(output spatial dims). A transposed
-// convolution runs the kernel over the input instead: N · numel(W) · prod(input spatial dims).
+// convolution runs the kernel over the input instead: N · numel(W) · prod(input spatial dims) (its weight is
+// (Cin, Cout/groups, k...), the same product). Bias additions are not counted.
+//
+// mmengine counts only aten::_convolution, which its tracer records. default also counts every form that can
+// be the outermost op a model calls (scripted models call aten::conv2d, CUDA backends cudnn_convolution).
 #include "count/families.h"
 #include "count/shapes.h"
 
 namespace flopscope::count {
 namespace {
 
-// aten::_convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups,
-//                    benchmark, deterministic, cudnn_enabled[, allow_tf32])
-Count convolution_macs(const OpRecord& r) {
-  require(r.inputs.size() == 12 || r.inputs.size() == 13, r, "expected 12 or 13 arguments");
+Count conv_macs(const OpRecord& r, bool transposed) {
   const auto& x = input_shape(r, 0);
   const auto& w = input_shape(r, 1);
-  const Value& transposed = input(r, 6);
-  bool is_transposed = transposed.kind == Value::Kind::Bool && transposed.number != 0;
-  const auto& spatial_of = is_transposed ? x : output_shape(r);
+  const auto& spatial_of = transposed ? x : output_shape(r);
   require(x.size() >= 2 && spatial_of.size() >= 2, r, "expected a batch and a channel dimension");
-  return x[0] * product(w) * product(spatial_of, 2);
+  // An unbatched conv1d/2d/3d input (C, L...) has one dimension less than the weight.
+  const bool unbatched = x.size() + 1 == w.size();
+  const std::int64_t batch = unbatched ? 1 : x[0];
+  return batch * product(w) * product(spatial_of, unbatched ? 1 : 2);
 }
+
+// aten::_convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups,
+//                    benchmark, deterministic, cudnn_enabled[, allow_tf32])
+Count underscore_convolution_macs(const OpRecord& r) {
+  require(r.inputs.size() == 12 || r.inputs.size() == 13, r, "expected 12 or 13 arguments");
+  const Value& transposed = input(r, 6);
+  return conv_macs(r, transposed.kind == Value::Kind::Bool && transposed.number != 0);
+}
+
+// aten::convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups)
+Count convolution_macs(const OpRecord& r) {
+  const Value& transposed = input(r, 6);
+  return conv_macs(r, transposed.kind == Value::Kind::Bool && transposed.number != 0);
+}
+
+Count forward_conv_macs(const OpRecord& r) { return conv_macs(r, false); }
+Count transposed_conv_macs(const OpRecord& r) { return conv_macs(r, true); }
 
 Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
 
 }  // namespace
 
-void add_conv_handlers(OpSet& set) {
-  set.flops["aten::_convolution"] = {"conv", convolution_macs, "N*numel(W)*prod(out spatial); transposed: N*numel(W)*prod(in spatial)"};
+void add_conv_handlers(OpSet& set, Tier tier) {
+  set.flops["aten::_convolution"] = {"conv", underscore_convolution_macs,
+                                     "N*numel(W)*prod(out spatial); transposed: N*numel(W)*prod(in spatial)"};
   set.activations["aten::_convolution"] = {"conv", output_elements, "numel(output)"};
+  if (tier < Tier::standard) return;
+  set.flops["aten::convolution"] = {"conv", convolution_macs, "as _convolution"};
+  for (const char* op : {"conv1d", "conv2d", "conv3d", "cudnn_convolution", "mkldnn_convolution",
+                         "_slow_conv2d_forward", "slow_conv3d_forward", "thnn_conv2d", "_nnpack_spatial_convolution",
+                         "miopen_convolution", "miopen_depthwise_convolution", "_conv_depthwise2d",
+                         "conv_depthwise3d", "slow_conv_dilated2d", "slow_conv_dilated3d"})
+    set.flops[std::string("aten::") + op] = {"conv", forward_conv_macs, "N*numel(W)*prod(out spatial)"};
+  for (const char* op : {"conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "cudnn_convolution_transpose",
+                         "slow_conv_transpose2d", "slow_conv_transpose3d", "miopen_convolution_transpose"})
+    set.flops[std::string("aten::") + op] = {"conv", transposed_conv_macs, "N*numel(W)*prod(in spatial)"};
+  for (const auto& [op, handler] : set.flops)
+    if (handler.key == "conv") set.activations[op] = {"conv", output_elements, "numel(output)"};
 }
 
 }  // namespace flopscope::count

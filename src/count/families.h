@@ -1,13 +1,23 @@
 #pragma once
-// Each op family's file adds its formulas to an OpSet; registry.cpp assembles the named sets.
+// Each op family's file adds its formulas to an OpSet, up to a tier; registry.cpp assembles the named sets:
+//   mmengine  exactly mmengine's handlers (parity mode)
+//   default   + the matmul-class ops mmengine misses: models without them count exactly as in mmengine
+//   all       + pooling, softmax, activation functions and elementwise arithmetic
 #include "flopscope/op_set.h"
 
 namespace flopscope::count {
 
-void add_matmul_handlers(OpSet& set);    // matmul.cpp: addmm, linear, bmm, matmul, mm
-void add_conv_handlers(OpSet& set);      // conv.cpp: _convolution
-void add_norm_handlers(OpSet& set);      // norm.cpp: batch_norm, group_norm, layer_norm, instance_norm
-void add_resample_handlers(OpSet& set);  // resample.cpp: upsample, adaptive_avg_pool2d, grid_sampler
-void add_ignored_ops(OpSet& set);        // ignored.cpp: mmengine's _IGNORED_OPS
+enum class Tier { mmengine = 0, standard = 1, all = 2 };
+
+void add_matmul_handlers(OpSet& set, Tier tier);       // matmul.cpp
+void add_conv_handlers(OpSet& set, Tier tier);         // conv.cpp
+void add_norm_handlers(OpSet& set, Tier tier);         // norm.cpp
+void add_resample_handlers(OpSet& set, Tier tier);     // resample.cpp: upsampling, grid_sampler
+void add_attention_handlers(OpSet& set, Tier tier);    // attention.cpp: scaled_dot_product_attention family
+void add_rnn_handlers(OpSet& set, Tier tier);          // rnn.cpp: lstm, gru, rnn_tanh, rnn_relu
+void add_embedding_handlers(OpSet& set, Tier tier);    // embedding.cpp
+void add_pool_handlers(OpSet& set, Tier tier);         // pool.cpp: adaptive_avg_pool2d; all: every pooling
+void add_elementwise_handlers(OpSet& set, Tier tier);  // elementwise.cpp (all): softmax, activations, arithmetic
+void add_ignored_ops(OpSet& set);                      // ignored.cpp: mmengine's _IGNORED_OPS
 
 }  // namespace flopscope::count

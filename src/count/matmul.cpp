@@ -1,5 +1,6 @@
 // Matrix products, as mmengine counts them: one multiply-add per output element per reduced element.
-// Bias additions are not counted.
+// Bias additions are not counted. mmengine: addmm, linear, bmm, matmul, mm. default adds the products
+// mmengine reports as unsupported: baddbmm, addbmm, addmv, mv, dot, vdot.
 #include "count/families.h"
 #include "count/shapes.h"
 
@@ -45,15 +46,49 @@ Count matmul_macs(const OpRecord& r) {
 // Activations of a matrix product: the elements of its output.
 Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
 
+// baddbmm(input, A[b,n,m], B[b,m,p]) and addbmm(input, A[b,n,m], B[b,m,p]) -> b*n*m*p (the add is not counted)
+Count batched_product_macs(const OpRecord& r) {
+  const auto& a = input_shape(r, 1);
+  const auto& b = input_shape(r, 2);
+  require(a.size() == 3 && b.size() == 3 && a[2] == b[1], r, "expects [b,n,m] and [b,m,p]");
+  return a[0] * a[1] * a[2] * b[2];
+}
+
+// addmv(input, M[n,m], v[m]) -> n*m
+Count addmv_macs(const OpRecord& r) {
+  const auto& m = input_shape(r, 1);
+  require(m.size() == 2, r, "expects a matrix");
+  return m[0] * m[1];
+}
+
+// mv(M[n,m], v[m]) -> n*m
+Count mv_macs(const OpRecord& r) {
+  const auto& m = input_shape(r, 0);
+  require(m.size() == 2, r, "expects a matrix");
+  return m[0] * m[1];
+}
+
+// dot(a[n], b[n]), vdot -> n
+Count dot_macs(const OpRecord& r) { return product(input_shape(r, 0)); }
+
 }  // namespace
 
-void add_matmul_handlers(OpSet& set) {
+void add_matmul_handlers(OpSet& set, Tier tier) {
   set.flops["aten::addmm"] = {"addmm", addmm_macs, "A[n,k] @ B[k,m]: n*k*m (bias not counted)"};
   set.flops["aten::linear"] = {"linear", linear_macs, "x[...,in] @ W[out,in]^T: numel(x)*out (bias not counted)"};
   set.flops["aten::bmm"] = {"bmm", bmm_macs, "A[n,c,t] @ B[n,t,d]: n*c*t*d"};
   set.flops["aten::matmul"] = {"matmul", matmul_macs, "1-D A->[1,k], 1-D B->[k,1]; numel(A)*B[-1]"};
   set.flops["aten::mm"] = {"mm", matmul_macs, "A[n,k] @ B[k,m]: n*k*m"};
   for (const char* op : {"addmm", "bmm", "matmul", "linear"})
+    set.activations[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
+  if (tier < Tier::standard) return;
+  set.flops["aten::baddbmm"] = {"baddbmm", batched_product_macs, "A[b,n,m] @ B[b,m,p]: b*n*m*p (add not counted)"};
+  set.flops["aten::addbmm"] = {"addbmm", batched_product_macs, "sum over b of A[b,n,m] @ B[b,m,p]: b*n*m*p"};
+  set.flops["aten::addmv"] = {"addmv", addmv_macs, "M[n,m] @ v[m]: n*m (add not counted)"};
+  set.flops["aten::mv"] = {"mv", mv_macs, "M[n,m] @ v[m]: n*m"};
+  set.flops["aten::dot"] = {"dot", dot_macs, "a[n] . b[n]: n"};
+  set.flops["aten::vdot"] = {"vdot", dot_macs, "conj(a[n]) . b[n]: n"};
+  for (const char* op : {"baddbmm", "addbmm", "addmv", "mv", "mm"})
     set.activations[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
 }
 

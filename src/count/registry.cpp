@@ -2,21 +2,38 @@
 #include "flopscope/errors.h"
 
 namespace flopscope {
+namespace {
 
-OpSet mmengine_op_set() {
+OpSet make_op_set(const std::string& name, count::Tier tier) {
   OpSet set;
-  set.name = "mmengine";
-  count::add_matmul_handlers(set);
-  count::add_conv_handlers(set);
-  count::add_norm_handlers(set);
-  count::add_resample_handlers(set);
+  set.name = name;
+  count::add_matmul_handlers(set, tier);
+  count::add_conv_handlers(set, tier);
+  count::add_norm_handlers(set, tier);
+  count::add_resample_handlers(set, tier);
+  count::add_attention_handlers(set, tier);
+  count::add_rnn_handlers(set, tier);
+  count::add_embedding_handlers(set, tier);
+  count::add_pool_handlers(set, tier);
+  count::add_elementwise_handlers(set, tier);
   count::add_ignored_ops(set);
   return set;
 }
 
+}  // namespace
+
+OpSet mmengine_op_set() { return make_op_set("mmengine", count::Tier::mmengine); }
+
+const std::vector<std::string>& op_set_names() {
+  static const std::vector<std::string> kNames = {"mmengine", "default", "all"};
+  return kNames;
+}
+
 OpSet op_set_named(const std::string& name) {
   if (name == "mmengine") return mmengine_op_set();
-  throw InvalidInput("unknown op set '" + name + "' (known: mmengine)");
+  if (name == "default") return make_op_set("default", count::Tier::standard);
+  if (name == "all") return make_op_set("all", count::Tier::all);
+  throw InvalidInput("unknown op set '" + name + "' (use mmengine, default or all)");
 }
 
 }  // namespace flopscope

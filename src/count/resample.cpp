@@ -1,25 +1,39 @@
-// Resampling and pooling that mmengine counts: a fixed cost per input or output element.
-//   upsample_nearest2d   1 · numel(output)   (a copy per output element)
-//   upsample_bilinear2d  4 · numel(output)   (four taps per output element)
-//   grid_sampler         4 · numel(output)   (assumes bilinear)
-//   adaptive_avg_pool2d  1 · numel(input)    (each input element is added once)
+// Resampling: a fixed cost per output element, the number of input taps each output reads.
+//   nearest (any dim, "exact" too)  1     (mmengine counts its copy as 1)
+//   linear 1-D                      2
+//   bilinear 2-D (and antialiased)  4
+//   bicubic 2-D                     16
+//   trilinear 3-D                   8
+//   grid_sampler                    4     (mmengine assumes bilinear)
+// mmengine counts upsample_nearest2d, upsample_bilinear2d and grid_sampler; default adds the other forms.
 #include "count/families.h"
 #include "count/shapes.h"
 
 namespace flopscope::count {
 namespace {
 
-Count one_per_output(const OpRecord& r) { return product(output_shape(r)); }
-Count four_per_output(const OpRecord& r) { return 4 * product(output_shape(r)); }
-Count one_per_input(const OpRecord& r) { return product(input_shape(r, 0)); }
+template <int Taps>
+Count per_output(const OpRecord& r) {
+  return Taps * product(output_shape(r));
+}
 
 }  // namespace
 
-void add_resample_handlers(OpSet& set) {
-  set.flops["aten::upsample_nearest2d"] = {"upsample_nearest2d", one_per_output, "numel(output)"};
-  set.flops["aten::upsample_bilinear2d"] = {"upsample_bilinear2d", four_per_output, "4*numel(output)"};
-  set.flops["aten::grid_sampler"] = {"grid_sampler", four_per_output, "4*numel(output) (bilinear)"};
-  set.flops["aten::adaptive_avg_pool2d"] = {"adaptive_avg_pool2d", one_per_input, "numel(input)"};
+void add_resample_handlers(OpSet& set, Tier tier) {
+  set.flops["aten::upsample_nearest2d"] = {"upsample_nearest2d", per_output<1>, "numel(output)"};
+  set.flops["aten::upsample_bilinear2d"] = {"upsample_bilinear2d", per_output<4>, "4*numel(output)"};
+  set.flops["aten::grid_sampler"] = {"grid_sampler", per_output<4>, "4*numel(output) (bilinear)"};
+  if (tier < Tier::standard) return;
+  for (const char* op : {"upsample_nearest1d", "upsample_nearest3d", "_upsample_nearest_exact1d",
+                         "_upsample_nearest_exact2d", "_upsample_nearest_exact3d"})
+    set.flops[std::string("aten::") + op] = {op, per_output<1>, "numel(output)"};
+  set.flops["aten::upsample_linear1d"] = {"upsample_linear1d", per_output<2>, "2*numel(output)"};
+  set.flops["aten::_upsample_bilinear2d_aa"] = {"upsample_bilinear2d", per_output<4>, "4*numel(output)"};
+  set.flops["aten::upsample_bicubic2d"] = {"upsample_bicubic2d", per_output<16>, "16*numel(output)"};
+  set.flops["aten::_upsample_bicubic2d_aa"] = {"upsample_bicubic2d", per_output<16>, "16*numel(output)"};
+  set.flops["aten::upsample_trilinear3d"] = {"upsample_trilinear3d", per_output<8>, "8*numel(output)"};
+  set.flops["aten::grid_sampler_2d"] = {"grid_sampler", per_output<4>, "4*numel(output) (bilinear)"};
+  set.flops["aten::grid_sampler_3d"] = {"grid_sampler", per_output<8>, "8*numel(output) (trilinear)"};
 }
 
 }  // namespace flopscope::count

@@ -34,6 +34,13 @@ inline std::int64_t product(const std::vector<std::int64_t>& shape, std::size_t 
   return n;
 }
 
+/// Product of all dimensions but the last `trailing`.
+inline std::int64_t leading_product(const std::vector<std::int64_t>& shape, std::size_t trailing) {
+  std::int64_t n = 1;
+  for (std::size_t i = 0; i + trailing < shape.size(); ++i) n *= shape[i];
+  return n;
+}
+
 inline void require(bool ok, const OpRecord& r, const char* what) {
   if (!ok) throw FormulaError(r.name + ": " + what);
 }

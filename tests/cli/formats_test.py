@@ -110,6 +110,23 @@ class Formats(unittest.TestCase):
         self.assertEqual(r["totals"]["macs"], 3 * 400)
         self.assertEqual(r["mode"], "eval")
 
+    def test_op_sets(self):
+        # TestNet has only Linear layers: every op set counts it as mmengine does.
+        for ops in ("mmengine", "default", "all"):
+            r = self.report("analyze", "testnet", "--ops", ops)
+            self.assertEqual(r["op_set"], ops)
+            self.assertEqual(r["totals"]["macs"], 400)
+        # ResNet-50 under default: the same as mmengine, and the activation counter's gaps are not warnings.
+        p = subprocess.run([CLI, "analyze", "resnet50", "--ops", "default", "-f", "summary"], capture_output=True, text=True)
+        self.assertEqual(p.stdout, "Model Flops:4.145G\nModel Parameters:25.557M\n")
+        self.assertNotIn("aten::batch_norm", p.stderr)
+        self.assertIn("Unsupported operator aten::max_pool2d encountered 1 time(s)", p.stderr)
+        # all counts max_pool2d: 64 x 56 x 56 outputs, 3 x 3 windows.
+        r = self.report("analyze", "resnet50", "--ops", "all")
+        self.assertIn({"op": "max_pool2d", "macs": 64 * 56 * 56 * 9, "flops": 2 * 64 * 56 * 56 * 9},
+                      r["operators"]["macs"])
+        self.assertEqual(r["unsupported"]["macs"], [])
+
     def test_testnet_csv(self):
         rows = list(csv.reader(io.StringIO(run("analyze", "testnet", "--format", "csv"))))
         self.assertEqual(rows[0], ["module", "type", "depth", "parameters", "macs", "flops", "activations", "called"])

@@ -1,0 +1,84 @@
+// Scaled dot-product attention (default and all; mmengine reports it unsupported).
+//
+// For query [..., L, E], key [..., S, E], value [..., S, Ev], with B = prod(query's leading dims) (batch and
+// heads; with grouped-query attention the query's heads count):
+//   MACs = B * P * (E + Ev)       Q @ K^T and softmax(.) @ V, where P is the number of (query, key) pairs
+//   P    = L * S                  without a causal mask, or with an explicit attn_mask (its values are not
+//                                 known when shapes are captured, so it is counted in full)
+//   P    = sum_i min(i + 1, S)    with is_causal (torch's top-left aligned lower triangle): L(L+1)/2 when
+//                                 L == S. torch's FlopCounterMode ignores is_causal and counts L * S.
+// all adds the softmax and the scaling: 4 * B * P (scale, exp, sum, divide), as elementwise ops are counted.
+// The fused backends (flash, memory-efficient, cuDNN, math, CPU flash) take the same shapes; only the position
+// of is_causal differs.
+#include "count/families.h"
+#include "count/shapes.h"
+
+namespace flopscope::count {
+namespace {
+
+struct Attention {
+  Count batch, pairs, e, ev;
+};
+
+Attention shapes_of(const OpRecord& r, std::size_t causal_at) {
+  const auto& q = input_shape(r, 0);
+  const auto& k = input_shape(r, 1);
+  const auto& v = input_shape(r, 2);
+  require(q.size() >= 2 && k.size() >= 2 && v.size() >= 2 && q.back() == k.back() && k[k.size() - 2] == v[v.size() - 2],
+          r, "expects query [..., L, E], key [..., S, E], value [..., S, Ev]");
+  const Count L = q[q.size() - 2];
+  const Count S = k[k.size() - 2];
+  const Value* causal = causal_at < r.inputs.size() ? &r.inputs[causal_at] : nullptr;
+  const bool is_causal = causal != nullptr && causal->kind == Value::Kind::Bool && causal->number != 0;
+  Count pairs = L * S;
+  if (is_causal) {
+    const Count full_rows = L > S ? L - S : 0;  // rows i >= S see every key
+    const Count m = L - full_rows;              // rows 0..m-1 see i + 1 keys
+    pairs = m * (m + 1) / 2 + full_rows * S;
+  }
+  return {leading_product(q, 2), pairs, q.back(), v.back()};
+}
+
+template <std::size_t CausalAt>
+Count attention_macs(const OpRecord& r) {
+  Attention a = shapes_of(r, CausalAt);
+  return a.batch * a.pairs * (a.e + a.ev);
+}
+
+template <std::size_t CausalAt>
+Count attention_macs_with_softmax(const OpRecord& r) {
+  Attention a = shapes_of(r, CausalAt);
+  return a.batch * a.pairs * (a.e + a.ev + 4);
+}
+
+Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
+
+template <std::size_t CausalAt>
+void add(OpSet& set, const char* op, Tier tier) {
+  const std::string name = std::string("aten::") + op;
+  if (tier >= Tier::all)
+    set.flops[name] = {"scaled_dot_product_attention", attention_macs_with_softmax<CausalAt>,
+                       "B*P*(E+Ev) + 4*B*P softmax/scale; P = L*S, causal: sum min(i+1,S)"};
+  else
+    set.flops[name] = {"scaled_dot_product_attention", attention_macs<CausalAt>,
+                       "B*P*(E+Ev); P = L*S, causal: sum_i min(i+1,S)"};
+  set.activations[name] = {"scaled_dot_product_attention", output_elements, "numel(output)"};
+}
+
+}  // namespace
+
+void add_attention_handlers(OpSet& set, Tier tier) {
+  if (tier < Tier::standard) return;
+  // (query, key, value, attn_mask, dropout_p, is_causal, ...)
+  add<5>(set, "scaled_dot_product_attention", tier);
+  add<5>(set, "_scaled_dot_product_attention_math", tier);
+  add<5>(set, "_scaled_dot_product_fused_attention_overrideable", tier);
+  // (query, key, value, dropout_p, is_causal, ...)
+  add<4>(set, "_scaled_dot_product_flash_attention", tier);
+  add<4>(set, "_scaled_dot_product_flash_attention_for_cpu", tier);
+  // (query, key, value, attn_bias, compute_log_sumexp, dropout_p, is_causal, ...)
+  add<6>(set, "_scaled_dot_product_efficient_attention", tier);
+  add<6>(set, "_scaled_dot_product_cudnn_attention", tier);
+}
+
+}  // namespace flopscope::count

@@ -1,0 +1,39 @@
+// Elementwise work (all only; mmengine ignores relu and reports the rest unsupported). One operation per
+// output element, whatever the function: transcendental functions are not weighted, so that the count stays
+// a property of the shapes rather than of a math library.
+//   activation functions, arithmetic, clamps:    numel(output)
+//   softmax, log_softmax:                        3 * numel(input)    (exp, sum, divide or subtract)
+//   reductions (sum, mean, amax, ...):           numel(input)
+#include "count/families.h"
+#include "count/shapes.h"
+
+namespace flopscope::count {
+namespace {
+
+Count per_output(const OpRecord& r) { return product(output_shape(r)); }
+Count per_input(const OpRecord& r) { return product(input_shape(r, 0)); }
+Count softmax(const OpRecord& r) { return 3 * product(input_shape(r, 0)); }
+
+}  // namespace
+
+void add_elementwise_handlers(OpSet& set, Tier tier) {
+  if (tier < Tier::all) return;
+  static const char* const kPerOutput[] = {
+      // activation functions, in place too
+      "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "gelu", "gelu_", "silu", "silu_", "sigmoid", "sigmoid_",
+      "tanh", "tanh_", "hardswish", "hardswish_", "hardsigmoid", "hardsigmoid_", "hardtanh", "hardtanh_", "elu",
+      "elu_", "selu", "selu_", "celu", "mish", "mish_", "softplus", "prelu", "glu", "threshold", "threshold_",
+      "clamp", "clamp_", "clamp_min", "clamp_min_", "clamp_max", "clamp_max_",
+      // arithmetic
+      "add", "add_", "sub", "sub_", "rsub", "mul", "mul_", "div", "div_", "neg", "abs", "exp", "exp_", "log", "log_",
+      "sqrt", "sqrt_", "rsqrt", "rsqrt_", "pow", "pow_", "reciprocal", "square", "addcmul", "addcmul_", "addcdiv",
+      "addcdiv_", "maximum", "minimum", "floor_divide", "remainder", "floor", "ceil", "round", "sin", "cos", "erf",
+  };
+  for (const char* op : kPerOutput) set.flops[std::string("aten::") + op] = {op, per_output, "numel(output)"};
+  for (const char* op : {"softmax", "log_softmax", "_softmax", "_log_softmax"})
+    set.flops[std::string("aten::") + op] = {op, softmax, "3*numel(input)"};
+  for (const char* op : {"sum", "mean", "amax", "amin", "prod", "cumsum", "logsumexp", "norm", "linalg_vector_norm"})
+    set.flops[std::string("aten::") + op] = {op, per_input, "numel(input)"};
+}
+
+}  // namespace flopscope::count

@@ -1,0 +1,41 @@
+// Pooling. mmengine counts only adaptive_avg_pool2d: 1 per input element (each is added once). all counts
+// every pooling op:
+//   max/avg pool, kernel k:          numel(output) * prod(k)   (one compare or add per window element)
+//   adaptive avg/max pool (1-3 D):   numel(input)              (each input element enters one window, about)
+//   fractional/lp pools are not counted (reported unsupported).
+#include "count/families.h"
+#include "count/shapes.h"
+
+namespace flopscope::count {
+namespace {
+
+Count per_input(const OpRecord& r) { return product(input_shape(r, 0)); }
+
+// (input, kernel_size, stride, padding, ...): kernel_size is an int list of 1-3 values; one value means
+// the same size in every pooled dimension.
+template <int Dims>
+Count windowed(const OpRecord& r) {
+  const Value& k = input(r, 1);
+  require(k.kind == Value::Kind::IntList && !k.sizes.empty(), r, "kernel_size is not an int list");
+  Count window = 1;
+  for (int d = 0; d < Dims; ++d) window *= k.sizes[k.sizes.size() == 1 ? 0 : static_cast<std::size_t>(d)];
+  return product(output_shape(r)) * window;
+}
+
+}  // namespace
+
+void add_pool_handlers(OpSet& set, Tier tier) {
+  set.flops["aten::adaptive_avg_pool2d"] = {"adaptive_avg_pool2d", per_input, "numel(input)"};
+  if (tier < Tier::all) return;
+  for (const char* op : {"adaptive_avg_pool1d", "adaptive_avg_pool3d", "_adaptive_avg_pool2d", "_adaptive_avg_pool3d",
+                         "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d"})
+    set.flops[std::string("aten::") + op] = {op, per_input, "numel(input)"};
+  set.flops["aten::max_pool1d"] = {"max_pool1d", windowed<1>, "numel(output)*k"};
+  set.flops["aten::avg_pool1d"] = {"avg_pool1d", windowed<1>, "numel(output)*k"};
+  for (const char* op : {"max_pool2d", "avg_pool2d", "max_pool2d_with_indices", "mkldnn_max_pool2d"})
+    set.flops[std::string("aten::") + op] = {op, windowed<2>, "numel(output)*kh*kw"};
+  for (const char* op : {"max_pool3d", "avg_pool3d", "max_pool3d_with_indices", "mkldnn_max_pool3d"})
+    set.flops[std::string("aten::") + op] = {op, windowed<3>, "numel(output)*kd*kh*kw"};
+}
+
+}  // namespace flopscope::count

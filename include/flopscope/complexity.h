@@ -50,7 +50,8 @@ struct Options {
   InputShape input_shape;                              ///< either this ...
   std::optional<std::vector<c10::IValue>> inputs;      ///< ... or the forward's arguments, used as they are
   std::string device;        ///< where inputs are made: "" = the device of the model's first parameter
-  std::string dtype = "float32";  ///< of inputs made from input_shape: float32, float16, bfloat16, float64
+  std::string dtype = "float32";  ///< of inputs made from input_shape: float32, float16, bfloat16, float64;
+                                  ///< int64, int32 make zeros (valid token indices)
   bool prepend_batch = true;      ///< mmengine's batch dimension of 1; false: input_shape holds full shapes
   std::string op_set = "mmengine";
   bool show_table = true;

@@ -1,5 +1,6 @@
 // The pipeline behind get_model_complexity_info: inputs -> capture -> count -> report.
 #include <ATen/ops/randn.h>
+#include <ATen/ops/zeros.h>
 #include <c10/core/GradMode.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
 
@@ -66,7 +67,10 @@ std::vector<c10::IValue> make_inputs(const Options& o, c10::Device device) {
     full.insert(full.end(), shape.begin(), shape.end());
     for (auto d : full)
       if (d < 0) throw InvalidInput("input shape has a negative dimension");
-    out.emplace_back(at::randn(full, at::TensorOptions().device(device).dtype(dtype)));
+    const auto options = at::TensorOptions().device(device).dtype(dtype);
+    // Integer inputs are token or class indices: zeros are valid for any embedding table.
+    out.emplace_back(c10::isIntegralType(dtype, /*includeBool=*/false) ? at::zeros(full, options)
+                                                                         : at::randn(full, options));
   }
   return out;
 }
@@ -149,6 +153,8 @@ std::string dtype_name(c10::ScalarType t) {
     case c10::kHalf: return "float16";
     case c10::kBFloat16: return "bfloat16";
     case c10::kDouble: return "float64";
+    case c10::kLong: return "int64";
+    case c10::kInt: return "int32";
     default: {
       std::string name = c10::toString(t);  // "Long", "Int", ...: lower-case, as torch prints dtypes
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -162,7 +168,9 @@ c10::ScalarType parse_dtype(const std::string& name) {
   if (name == "float16" || name == "half") return c10::kHalf;
   if (name == "bfloat16") return c10::kBFloat16;
   if (name == "float64" || name == "double") return c10::kDouble;
-  throw InvalidInput("unknown dtype '" + name + "' (use float32, float16, bfloat16 or float64)");
+  if (name == "int64" || name == "long") return c10::kLong;
+  if (name == "int32" || name == "int") return c10::kInt;
+  throw InvalidInput("unknown dtype '" + name + "' (use float32, float16, bfloat16, float64, int64 or int32)");
 }
 
 ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {

@@ -4,31 +4,56 @@
 
 namespace flopscope::capture {
 
-std::string dotted_path(const std::vector<std::string>& hierarchy) {
-  std::string path;
+std::vector<ModuleCall> module_calls(const std::vector<std::string>& hierarchy) {
+  std::vector<ModuleCall> calls;
   for (std::size_t i = 1; i < hierarchy.size(); ++i) {
     const std::string& entry = hierarchy[i];
-    auto paren = entry.find('(');
-    if (paren == 0 || paren == std::string::npos) continue;  // "::fn" or malformed
-    std::string instance = entry.substr(0, paren);
+    auto open = entry.find('(');
+    if (open == 0 || open == std::string::npos) continue;  // "::fn" or malformed
+    std::string instance = entry.substr(0, open);
     if (instance == "SELF" || instance == "INSTANCE_NAME_UNKNOWN" || instance == "CALL_FUNCTION" ||
         instance == "UNKNOWN_INSTANCE")
       continue;
-    if (!path.empty()) path += '.';
-    path += instance;
+    auto close = entry.find(')', open);
+    calls.push_back({instance, entry.substr(open + 1, close == std::string::npos ? std::string::npos : close - open - 1)});
   }
-  return path;
+  return calls;
+}
+
+namespace {
+
+bool is_container(const ModuleNode& node) {
+  return node.class_name == "ModuleList" || node.class_name == "ModuleDict" || node.class_name == "ParameterList";
+}
+
+// The child of `node` reached by `call`: a direct child of that name, else one below uncalled containers.
+int find_child(const ModuleTree& tree, int node, const ModuleCall& call) {
+  const auto& children = tree.nodes[static_cast<std::size_t>(node)].children;
+  for (const auto& [key, child] : children)
+    if (key == call.instance) return child;
+  for (const auto& [key, child] : children) {
+    if (!is_container(tree.nodes[static_cast<std::size_t>(child)])) continue;
+    int found = find_child(tree, child, call);
+    if (found >= 0 && tree.nodes[static_cast<std::size_t>(found)].class_name == call.class_name) return found;
+  }
+  return -1;
+}
+
+}  // namespace
+
+std::string resolve_path(const ModuleTree& tree, const std::vector<ModuleCall>& calls) {
+  if (tree.nodes.empty()) return "";
+  int node = 0;
+  for (const auto& call : calls) {
+    int child = find_child(tree, node, call);
+    if (child < 0) break;
+    node = child;
+  }
+  return tree.nodes[static_cast<std::size_t>(node)].path;
 }
 
 std::string JitResolver::resolve(const at::RecordFunction& /*fn*/) {
-  std::string path = dotted_path(torch::jit::currentModuleHierarchy());
-  // `self.a.b(x)` keeps only the last attribute name, so an unknown path falls back to its longest known
-  // prefix rather than inventing a module.
-  while (!path.empty() && m_tree.by_path.count(path) == 0) {
-    auto dot = path.rfind('.');
-    path = dot == std::string::npos ? std::string() : path.substr(0, dot);
-  }
-  return m_tree.canonical(path);
+  return resolve_path(m_tree, module_calls(torch::jit::currentModuleHierarchy()));
 }
 
 }  // namespace flopscope::capture

@@ -149,7 +149,7 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
       std::cerr << "flopscope: warning: '" << args.model << "' looks frozen (torch.jit.freeze): its submodules and "
                 << "parameters are folded into constants, so every op is attributed to the root and parameters count "
                 << "0; save the model before freezing\n";
-    if (dtype != c10::kFloat) module.to(dtype);
+    if (dtype != c10::kFloat && c10::isFloatingType(dtype)) module.to(dtype);  // integer inputs: indices
     if (!args.mode.empty()) module.train(args.mode == "train");
     sha256 = sha256_of_file(args.model);
     Progress progress(!args.quiet, "analysing");
@@ -165,7 +165,7 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
     if (device && device->is_meta())
       throw InvalidInput("the built-in models cannot move to the meta device from C++; analyse them on cpu");
     if (device) builtin.module->to(*device);
-    if (dtype != c10::kFloat) builtin.module->to(dtype);
+    if (dtype != c10::kFloat && c10::isFloatingType(dtype)) builtin.module->to(dtype);
     if (!args.mode.empty()) builtin.module->train(args.mode == "train");
     info = analyze(*builtin.module, builtin.forward, options);
     info.analysis.run.model_kind = "builtin";

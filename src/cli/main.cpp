@@ -28,7 +28,7 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
                   "shape of one forward argument without the batch dimension (mmengine: 1 is prepended), "
                   "e.g. 3,224,224; repeat per argument");
   cmd->add_option("--full-shape", a.full_shapes, "shape of one forward argument as given, e.g. 8,3,224,224");
-  cmd->add_option("--dtype", a.dtype, "input (and model) dtype: float32, float16, bfloat16, float64")
+  cmd->add_option("--dtype", a.dtype, "input dtype: float32, float16, bfloat16, float64 (the model is converted too), or int64, int32 (zeros: token indices)")
       ->capture_default_str();
   cmd->add_option("-d,--device", a.device, "cpu, cuda, cuda:N, or meta (shapes only, where the model allows)");
   cmd->add_option("--ops", a.op_set,

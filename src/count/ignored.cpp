@@ -18,6 +18,10 @@ void add_ignored_ops(OpSet& set) {
       "unsqueeze_", "view",          "zeros",       "zeros_like",
   };
   for (const char* op : kIgnored) set.ignored.insert(std::string("aten::") + op);
+  // The TorchScript interpreter implements its own prim ops (aten::Int, aten::Float, ScalarImplicit, which
+  // mmengine ignores and the dispatcher never records) by reading a tensor's value through these: they are
+  // part of an ignored op, not of the model.
+  for (const char* op : {"item", "_local_scalar_dense"}) set.ignored.insert(std::string("aten::") + op);
 }
 
 }  // namespace flopscope::count

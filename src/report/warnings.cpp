@@ -1,4 +1,6 @@
 // The warnings mmengine logs after counting, with its exact wording.
+#include <algorithm>
+
 #include "flopscope/report.h"
 
 namespace flopscope {
@@ -30,7 +32,11 @@ std::vector<std::string> analysis_warnings(const Analysis& analysis) {
   // mmengine repeats its warnings for the activation counter, which knows only conv and matmul ops. The other
   // op sets leave that out: an op without an activation formula is no missing count (the JSON still lists it).
   if (analysis.run.op_set == "mmengine") add_stat_warnings(analysis, analysis.activations, out);
-  return out;
+  // mmengine's logger drops a warning it has already printed: the activation counter's repeats vanish.
+  std::vector<std::string> unique;
+  for (auto& w : out)
+    if (std::find(unique.begin(), unique.end(), w) == unique.end()) unique.push_back(std::move(w));
+  return unique;
 }
 
 }  // namespace flopscope

@@ -121,12 +121,34 @@ TEST(Api, SharedSubmoduleCountedUnderItsFirstName) {
   EXPECT_EQ(info.analysis.tree.nodes.size(), 2u);
 }
 
-TEST(JitHierarchy, DottedPath) {
-  EXPECT_EQ(capture::dotted_path({"TOP(ResNet)::forward", "layer1(Sequential)::forward", "0(Bottleneck)::forward",
-                                  "conv1(Conv2d)::forward", "SELF(Conv2d)::_conv_forward"}),
+std::string path_of(const ModuleTree& tree, const std::vector<std::string>& hierarchy) {
+  return capture::resolve_path(tree, capture::module_calls(hierarchy));
+}
+
+TEST(JitHierarchy, ModulePaths) {
+  // root { layer1: Sequential { 0: Bottleneck { conv1 } }, layers: ModuleList { 0: Layer, 1: Layer { fc } },
+  //        blocks: ModuleList { 0: Other } }
+  ModuleTree t;
+  t.nodes = {{"", "ResNet", "", true, {{"layer1", 1}, {"layers", 4}, {"blocks", 7}}},
+             {"layer1", "Sequential", "", true, {{"0", 2}}},
+             {"layer1.0", "Bottleneck", "", true, {{"conv1", 3}}},
+             {"layer1.0.conv1", "Conv2d", "", true, {}},
+             {"layers", "ModuleList", "", false, {{"0", 5}, {"1", 6}}},
+             {"layers.0", "Layer", "", true, {}},
+             {"layers.1", "Layer", "", true, {{"fc", 8}}},
+             {"blocks", "ModuleList", "", false, {{"0", 9}}},
+             {"layers.1.fc", "Linear", "", true, {}},
+             {"blocks.0", "Other", "", true, {}}};
+  EXPECT_EQ(path_of(t, {"TOP(ResNet)::forward", "layer1(Sequential)::forward", "0(Bottleneck)::forward",
+                        "conv1(Conv2d)::forward", "SELF(Conv2d)::_conv_forward"}),
             "layer1.0.conv1");
-  EXPECT_EQ(capture::dotted_path({"TOP(TestNet)::forward"}), "");
-  EXPECT_EQ(capture::dotted_path({"TOP(A)::forward", "::helper", "b(B)::forward"}), "b");
+  EXPECT_EQ(path_of(t, {"TOP(ResNet)::forward"}), "");
+  EXPECT_EQ(path_of(t, {"TOP(ResNet)::forward", "::helper", "layer1(Sequential)::forward"}), "layer1");
+  // `for m in self.layers: m(x)` names only "1": found below the ModuleList, the class telling it from blocks.0.
+  EXPECT_EQ(path_of(t, {"TOP(ResNet)::forward", "1(Layer)::forward", "fc(Linear)::forward"}), "layers.1.fc");
+  EXPECT_EQ(path_of(t, {"TOP(ResNet)::forward", "0(Other)::forward"}), "blocks.0");
+  // An unknown name stops at the deepest module found.
+  EXPECT_EQ(path_of(t, {"TOP(ResNet)::forward", "layer1(Sequential)::forward", "9(Bottleneck)::forward"}), "layer1");
 }
 
 }  // namespace

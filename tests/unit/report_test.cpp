@@ -67,7 +67,8 @@ TEST(Warnings, MmengineWording) {
   Analysis a = wrapped_model();
   a.flops.unsupported.add("aten::max_pool2d", 1);
   auto w = analysis_warnings(a);
-  ASSERT_EQ(w.size(), 3u);
+  // The activation counter repeats the uncalled-module warning; mmengine's logger prints a repeat once.
+  ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0], "Unsupported operator aten::max_pool2d encountered 1 time(s)");
   EXPECT_EQ(w[1].rfind("The following submodules of the model were never called during the trace", 0), 0u);
   EXPECT_EQ(w[1].substr(w[1].size() - 4), "\npre");

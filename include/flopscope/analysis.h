@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct StatResult {
   std::unordered_map<std::string, OrderedCounter> by_module_and_op;  ///< module path -> op key -> count
   OrderedCounter unsupported;     ///< ops with no formula ("aten::max_pool2d" -> calls), first-seen order
   std::vector<std::string> formula_errors;  ///< ops whose formula rejected their shapes
+  std::unordered_set<std::string> float_modules;  ///< modules whose mmengine total is a Python float
 
   Count total(const std::string& module = "") const;
   /// Totals by op key over the whole model (mmengine's `by_operator`).

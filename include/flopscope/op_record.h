@@ -9,20 +9,24 @@ namespace flopscope {
 
 /// One argument or result of an op, reduced to what the formulas need.
 struct Value {
-  enum class Kind : std::uint8_t { None, Tensor, Int, Double, Bool, IntList, TensorList, Other };
+  enum class Kind : std::uint8_t { None, Tensor, Int, Double, Bool, IntList, TensorList, String, Other };
   Kind kind = Kind::None;
   std::vector<std::int64_t> sizes;  ///< tensor shape, or the elements of an int list
   double number = 0;                ///< value of an Int, Double or Bool
   std::vector<std::vector<std::int64_t>> shapes;  ///< shapes of a tensor list (RNN weights, cat inputs)
+  std::string text;                               ///< a string argument (einsum's equation)
 
   static Value none() { return {}; }
-  static Value tensor(std::vector<std::int64_t> shape) { return {Kind::Tensor, std::move(shape), 0, {}}; }
-  static Value integer(std::int64_t v) { return {Kind::Int, {}, static_cast<double>(v), {}}; }
-  static Value real(double v) { return {Kind::Double, {}, v, {}}; }
-  static Value boolean(bool v) { return {Kind::Bool, {}, v ? 1.0 : 0.0, {}}; }
-  static Value int_list(std::vector<std::int64_t> v) { return {Kind::IntList, std::move(v), 0, {}}; }
-  static Value tensor_list(std::vector<std::vector<std::int64_t>> v) { return {Kind::TensorList, {}, 0, std::move(v)}; }
-  static Value other() { return {Kind::Other, {}, 0, {}}; }
+  static Value tensor(std::vector<std::int64_t> shape) { return {Kind::Tensor, std::move(shape), 0, {}, {}}; }
+  static Value integer(std::int64_t v) { return {Kind::Int, {}, static_cast<double>(v), {}, {}}; }
+  static Value real(double v) { return {Kind::Double, {}, v, {}, {}}; }
+  static Value boolean(bool v) { return {Kind::Bool, {}, v ? 1.0 : 0.0, {}, {}}; }
+  static Value int_list(std::vector<std::int64_t> v) { return {Kind::IntList, std::move(v), 0, {}, {}}; }
+  static Value tensor_list(std::vector<std::vector<std::int64_t>> v) {
+    return {Kind::TensorList, {}, 0, std::move(v), {}};
+  }
+  static Value string(std::string s) { return {Kind::String, {}, 0, {}, std::move(s)}; }
+  static Value other() { return {Kind::Other, {}, 0, {}, {}}; }
 
   bool is_tensor() const { return kind == Kind::Tensor; }
   bool is_none() const { return kind == Kind::None; }

@@ -20,6 +20,9 @@ struct Handler {
   std::string key;
   Formula formula = nullptr;
   std::string description;  ///< the formula in one line, for `flopscope ops`
+  /// Whether mmengine's formula returns a Python float for this call (einsum's numpy path), which changes
+  /// how small totals print ("72.0"); nullptr: never.
+  bool (*returns_float)(const OpRecord&) = nullptr;
 };
 
 /// A named set of handlers, e.g. "mmengine" (exactly mmengine's handlers and ignore list).

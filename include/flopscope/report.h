@@ -30,6 +30,10 @@ constexpr int kReportSchemaVersion = 1;
 /// The root's module cell is empty; `flops` is 2 x `macs`.
 std::string render_csv(const Analysis& analysis);
 
+/// The total of `#flops` as mmengine prints it: format_size(total, 3), as a float ("72.0") when mmengine's
+/// total is a Python float (an einsum went through numpy).
+std::string format_total_flops(const Analysis& analysis);
+
 /// The seed's summary lines: "Model Flops:4.145G\nModel Parameters:25.557M\n".
 std::string render_summary(const Analysis& analysis);
 

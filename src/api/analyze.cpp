@@ -101,7 +101,7 @@ ComplexityInfo finish(ModuleTree tree, const Trace& trace, const Options& o, Run
   info.flops = a.flops.total();
   info.activations = a.activations.total();
   info.params = a.tree.total_params();
-  info.flops_str = format_size(info.flops);
+  info.flops_str = format_total_flops(a);
   info.activations_str = format_size(info.activations);
   info.params_str = format_size(info.params);
   if (o.show_table) info.out_table = "\n" + render_table(a, o.max_depth);

@@ -28,6 +28,7 @@ Value to_value(const c10::IValue& v) {
   if (v.isInt()) return Value::integer(v.toInt());
   if (v.isDouble()) return Value::real(v.toDouble());
   if (v.isIntList()) return Value::int_list(v.toIntVector());
+  if (v.isString()) return Value::string(v.toStringRef());
   if (v.isTensorList()) {
     std::vector<std::vector<std::int64_t>> shapes;
     for (const at::Tensor& t : v.toTensorList()) shapes.push_back(t.defined() ? t.sizes().vec() : std::vector<std::int64_t>{});

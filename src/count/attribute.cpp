@@ -99,7 +99,11 @@ class Counter {
     } catch (const FormulaError& e) {
       m_result.formula_errors.push_back(std::string(e.what()) + " (in module '" + op.module + "'; counted as 0)");
     }
-    for (const auto& m : module_and_ancestors(op.module)) m_result.by_module_and_op[m].add(handler.key, n);
+    const bool real = handler.returns_float != nullptr && handler.returns_float(op);
+    for (const auto& m : module_and_ancestors(op.module)) {
+      m_result.by_module_and_op[m].add(handler.key, n);
+      if (real) m_result.float_modules.insert(m);
+    }
   }
 
   const Trace& m_trace;

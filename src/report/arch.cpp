@@ -41,7 +41,9 @@ std::string render_arch(const Analysis& analysis) {
   for (const auto& node : tree.nodes) params[node.path];  // every module gets a value, 0 if none
   auto numbers = report::group_by_module({{"#params", &params}, {"#flops", &flops}, {"#acts", &acts}});
   numbers = report::remove_zero_statistics(numbers, analysis.uncalled, /*require_trivial_children=*/false);
-  report::TextStats stats = report::pretty(numbers, 2);
+  report::TextStats stats = report::pretty(numbers, 2, [&](const std::string& m, const std::string& stat) {
+    return stat == "#flops" && analysis.flops.float_modules.count(m) != 0;
+  });
   for (const auto& m : analysis.uncalled) {
     stats[m]["#flops"] = "N/A";
     stats[m]["#acts"] = "N/A";

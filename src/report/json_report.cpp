@@ -7,9 +7,13 @@
 #include <torch/version.h>
 
 
+#include "flopscope/device.h"
 #include "flopscope/report.h"
 #include "report/stats_map.h"
 
+#ifndef FLOPSCOPE_CUDA_TOOLKIT
+#define FLOPSCOPE_CUDA_TOOLKIT ""
+#endif
 #ifndef FLOPSCOPE_VERSION
 #define FLOPSCOPE_VERSION "unknown"
 #endif
@@ -64,7 +68,9 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
 
   ordered_json report{
       {"schema_version", kReportSchemaVersion},
-      {"tool", {{"name", "flopscope"}, {"version", FLOPSCOPE_VERSION}, {"libtorch", TORCH_VERSION}}},
+      {"tool", {{"name", "flopscope"}, {"version", FLOPSCOPE_VERSION}, {"libtorch", TORCH_VERSION},
+                {"cuda_toolkit", FLOPSCOPE_CUDA_TOOLKIT[0] ? ordered_json(FLOPSCOPE_CUDA_TOOLKIT) : ordered_json(nullptr)},
+                {"cuda", describe(probe_cuda())}}},
       {"model", {{"source", run.model}, {"kind", run.model_kind},
                  {"sha256", run.model_sha256.empty() ? ordered_json(nullptr) : ordered_json(run.model_sha256)}}},
       {"device", run.device},

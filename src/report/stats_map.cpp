@@ -51,11 +51,14 @@ NumberStats remove_zero_statistics(const NumberStats& stats, const std::vector<s
   return out;
 }
 
-TextStats pretty(const NumberStats& stats, int decimals) {
+TextStats pretty(const NumberStats& stats, int decimals,
+                 const std::function<bool(const std::string&, const std::string&)>& is_float) {
   TextStats out;
   for (const auto& [module, values] : stats.items()) {
     auto& row = out[module];
-    for (const auto& [stat, value] : values.items()) row[stat] = format_size(value, decimals);
+    for (const auto& [stat, value] : values.items())
+      row[stat] = is_float && is_float(module, stat) ? format_size(static_cast<double>(value), decimals)
+                                                     : format_size(value, decimals);
   }
   return out;
 }

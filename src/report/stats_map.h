@@ -1,5 +1,6 @@
 #pragma once
 // Insertion-ordered maps: mmengine's table and arch depend on Python dict order at every step.
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -59,8 +60,10 @@ NumberStats group_by_module(const std::vector<std::pair<std::string, const Order
 NumberStats remove_zero_statistics(const NumberStats& stats, const std::vector<std::string>& force_keep,
                                    bool require_trivial_children);
 
-/// Every statistic formatted with format_size(value, decimals).
-TextStats pretty(const NumberStats& stats, int decimals);
+/// Every statistic formatted with format_size(value, decimals); a value mmengine holds as a Python float
+/// (`is_float(module, statistic)`) prints as one ("72.0").
+TextStats pretty(const NumberStats& stats, int decimals,
+                 const std::function<bool(const std::string&, const std::string&)>& is_float = {});
 
 /// by_module: the statistic's total for every module of the tree, zeros included, in tree order.
 OrderedMap<Count> by_module(const StatResult& stat, const ModuleTree& tree);

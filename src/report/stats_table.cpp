@@ -45,7 +45,9 @@ std::string render_table(const Analysis& analysis, int max_depth, bool show_para
   auto acts = report::by_module(analysis.activations, analysis.tree);
   auto numbers = report::group_by_module({{params_header, &params}, {"#flops", &flops}, {"#activations", &acts}});
   numbers = report::remove_zero_statistics(numbers, {}, /*require_trivial_children=*/true);
-  TextStats stats = report::pretty(numbers, 3);
+  TextStats stats = report::pretty(numbers, 3, [&](const std::string& m, const std::string& stat) {
+    return stat == "#flops" && analysis.flops.float_modules.count(m) != 0;
+  });
 
   // Uncalled modules that are still listed show blank counts.
   for (const auto& m : analysis.uncalled) {

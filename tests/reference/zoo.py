@@ -62,6 +62,23 @@ class TinyGpt(nn.Module):
         return self.head(self.ln(self.blocks(x)))
 
 
+class EinsumMixer(nn.Module):
+    """einsum in the forms mmengine special-cases and in forms it sends through numpy's optimal path."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(16, 16))
+        self.proj = nn.Linear(16, 16)
+
+    def forward(self, x):
+        y = torch.einsum("bij,jk->bik", x, self.w)
+        scores = torch.einsum("bik,bjk->bij", y, y)
+        mixed = torch.einsum("bij,bjk->bik", scores, y)
+        gate = torch.einsum("bi,bj,ij->b", x[:, 0], x[:, 1], self.w)
+        head = torch.einsum("...ij,jk->...ik", self.proj(mixed), self.w)
+        return head * gate[:, None, None]
+
+
 def transformer_encoder():
     layer = nn.TransformerEncoderLayer(d_model=512, nhead=8, batch_first=True)
     return nn.TransformerEncoder(layer, num_layers=6, enable_nested_tensor=False)
@@ -84,6 +101,7 @@ ZOO = {
     "transformer_encoder": (transformer_encoder, [2, 32, 512]),
     "bilstm": (BiLstm, [20, 3, 64]),
     "tiny_gpt": (TinyGpt, [2, 64]),
+    "einsum_mixer": (EinsumMixer, [2, 8, 16]),
 }
 
 

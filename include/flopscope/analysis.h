@@ -35,7 +35,7 @@ struct StatResult {
 
   Count total(const std::string& module = "") const;
   /// Totals by op key over the whole model (mmengine's `by_operator`).
-  OrderedCounter by_operator(const std::string& module = "") const;
+  const OrderedCounter& by_operator(const std::string& module = "") const;
 };
 
 /// How the analysis was run: what the machine-readable reports say about it besides the counts.

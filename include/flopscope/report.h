@@ -34,6 +34,10 @@ std::string render_csv(const Analysis& analysis);
 /// total is a Python float (an einsum went through numpy).
 std::string format_total_flops(const Analysis& analysis);
 
+/// The per-operator view (mmengine's by_operator): one row per op key with its MACs, share of the total and
+/// activations, then the ops without a formula and their call counts.
+std::string render_operators(const Analysis& analysis);
+
 /// The seed's summary lines: "Model Flops:4.145G\nModel Parameters:25.557M\n".
 std::string render_summary(const Analysis& analysis);
 

@@ -18,9 +18,9 @@
 namespace flopscope::cli {
 namespace {
 
-const std::vector<std::string> kFormats = {"table", "arch", "summary", "json", "csv"};
+const std::vector<std::string> kFormats = {"table", "arch", "summary", "operators", "json", "csv"};
 
-bool is_text_format(const std::string& f) { return f == "table" || f == "arch" || f == "summary"; }
+bool is_text_format(const std::string& f) { return f == "table" || f == "arch" || f == "summary" || f == "operators"; }
 
 bool looks_like_file(const std::string& model) {
   return model.find('/') != std::string::npos || model.find('.') != std::string::npos ||
@@ -53,7 +53,7 @@ std::vector<std::string> requested_formats(const AnalyzeArgs& args) {
       auto comma = entry.find(',', start);
       std::string f = entry.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (std::find(kFormats.begin(), kFormats.end(), f) == kFormats.end())
-        throw InvalidInput("unknown format '" + f + "' (use table, arch, summary, json or csv)");
+        throw InvalidInput("unknown format '" + f + "' (use table, arch, summary, operators, json or csv)");
       formats.push_back(f);
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -69,6 +69,7 @@ std::string render(const std::string& format, const ComplexityInfo& info, bool t
   if (format == "table") return to_terminal_layout ? info.out_table + "\n" : info.out_table.substr(1);
   if (format == "arch") return to_terminal_layout ? info.out_arch + "\n" : info.out_arch.substr(1) + "\n";
   if (format == "summary") return render_summary(info.analysis);
+  if (format == "operators") return render_operators(info.analysis);
   if (format == "json") return render_json(info.analysis, info.warnings);
   return render_csv(info.analysis);
 }

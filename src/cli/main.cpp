@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   add_model_options(analyze, analyze_args);
   analyze->add_option("--max-depth", analyze_args.max_depth, "table levels below the root")->capture_default_str();
   analyze->add_option("-f,--format", analyze_args.formats,
-                      "table, arch, summary, json, csv; comma-separated or repeated (default: table,arch,summary)");
+                      "table, arch, summary, operators (totals by op), json, csv; comma-separated or repeated "
+                      "(default: table,arch,summary)");
   analyze->add_option("-o,--output", analyze_args.outputs,
                       "write to FILE instead of stdout: one file for text formats, or one per --format");
   analyze->footer(kExitStatus);

@@ -30,9 +30,10 @@ Count StatResult::total(const std::string& module) const {
   return it == by_module_and_op.end() ? 0 : it->second.total();
 }
 
-OrderedCounter StatResult::by_operator(const std::string& module) const {
+const OrderedCounter& StatResult::by_operator(const std::string& module) const {
+  static const OrderedCounter kNone;
   auto it = by_module_and_op.find(module);
-  return it == by_module_and_op.end() ? OrderedCounter{} : it->second;
+  return it == by_module_and_op.end() ? kNone : it->second;
 }
 
 namespace count {

@@ -127,6 +127,16 @@ class Formats(unittest.TestCase):
                       r["operators"]["macs"])
         self.assertEqual(r["unsupported"]["macs"], [])
 
+    def test_operators_view(self):
+        out = run("analyze", "resnet50", "--format", "operators")
+        rows = {l.split("|")[1].strip(): [c.strip() for c in l.split("|")[2:-1]] for l in out.splitlines()
+                if l.startswith("|")}
+        # 53 convolutions: 4,087,136,256 MACs of 4,144,854,528; training batch norm 5 x 11,113,984.
+        self.assertEqual(rows["conv"], ["4.087G", "98.6%", "11.114M"])
+        self.assertEqual(rows["batch_norm"][0], "55.57M")
+        self.assertEqual(rows["linear"], ["2.048M", "0.0%", "1K"])
+        self.assertIn("no formula (counted as 0): aten::add_ x69 aten::max_pool2d x1", out)
+
     def test_testnet_csv(self):
         rows = list(csv.reader(io.StringIO(run("analyze", "testnet", "--format", "csv"))))
         self.assertEqual(rows[0], ["module", "type", "depth", "parameters", "macs", "flops", "activations", "called"])

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <unordered_set>
 
 #include "flopscope/report.h"
 
@@ -32,11 +33,12 @@ NumberStats group_by_module(const std::vector<std::pair<std::string, const Order
 NumberStats remove_zero_statistics(const NumberStats& stats, const std::vector<std::string>& force_keep,
                                    bool require_trivial_children) {
   NumberStats out;
-  std::vector<std::string> keep = force_keep;
-  if (keep.empty()) keep.emplace_back();  // mmengine keeps the root only when nothing else is forced
+  std::unordered_set<std::string> keep(force_keep.begin(), force_keep.end());
+  if (keep.empty()) keep.emplace();  // mmengine keeps the root only when nothing else is forced
+  const ChildIndex children(stats);
   std::function<void(const std::string&)> visit = [&](const std::string& name) {
     bool trivial_children = true;
-    for (const auto& child : children_of(name, stats)) {
+    for (const auto& child : children.of(name)) {
       visit(child);
       trivial_children = trivial_children && !out.contains(child);
     }
@@ -44,7 +46,7 @@ NumberStats remove_zero_statistics(const NumberStats& stats, const std::vector<s
     if (values == nullptr) return;
     bool all_zero = std::all_of(values->items().begin(), values->items().end(),
                                 [](const auto& kv) { return kv.second == 0; });
-    bool forced = std::find(keep.begin(), keep.end(), name) != keep.end();
+    bool forced = keep.count(name) != 0;
     if (!all_zero || forced || (require_trivial_children && !trivial_children)) out[name] = *values;
   };
   visit("");

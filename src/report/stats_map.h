@@ -38,17 +38,27 @@ using TextStats = OrderedMap<OrderedMap<std::string>>;  // module -> statistic -
 /// Number of dots in a name: its depth below the root.
 std::size_t depth_of(const std::string& name);
 
-/// The direct children of `name` among `names` (mmengine: one more dot, same prefix; never the root).
-template <class V>
-std::vector<std::string> children_of(const std::string& name, const OrderedMap<V>& map) {
-  const std::string prefix = name.empty() ? std::string() : name + ".";
-  const std::size_t dots = depth_of(prefix);
-  std::vector<std::string> out;
-  for (const auto& kv : map.items())
-    if (!kv.first.empty() && depth_of(kv.first) == dots && kv.first.compare(0, prefix.size(), prefix) == 0)
-      out.push_back(kv.first);
-  return out;
-}
+/// The direct children of every name of a map (mmengine's rule: one more dot, same prefix; the root is
+/// nobody's child), in the map's order. Built once: asking the map per name would be quadratic.
+class ChildIndex {
+ public:
+  template <class V>
+  explicit ChildIndex(const OrderedMap<V>& map) {
+    for (const auto& kv : map.items()) {
+      if (kv.first.empty()) continue;
+      auto dot = kv.first.rfind('.');
+      m_children[dot == std::string::npos ? std::string() : kv.first.substr(0, dot)].push_back(kv.first);
+    }
+  }
+  const std::vector<std::string>& of(const std::string& name) const {
+    static const std::vector<std::string> kNone;
+    auto it = m_children.find(name);
+    return it == m_children.end() ? kNone : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, std::vector<std::string>> m_children;
+};
 
 /// mmengine's parameter_count: every parameter's elements added to '', each enclosing module, and itself.
 OrderedMap<Count> parameter_count(const ModuleTree& tree);

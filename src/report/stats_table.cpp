@@ -14,9 +14,9 @@ using report::TextStats;
 
 // If `name` has exactly one child and their cells agree (or one of them is blank), the two print as one row
 // under the child's name; repeated down the chain.
-std::string fast_forward(std::string name, TextStats& stats) {
+std::string fast_forward(std::string name, TextStats& stats, const report::ChildIndex& index) {
   for (;;) {
-    auto children = report::children_of(name, stats);
+    const auto& children = index.of(name);
     if (children.size() != 1) return name;
     const std::string& child = children[0];
     auto& parent_cells = stats[name];
@@ -80,18 +80,14 @@ std::string render_table(const Analysis& analysis, int max_depth, bool show_para
     rows.push_back(std::move(row));
   };
 
-  const std::string root = fast_forward("", stats);
+  const report::ChildIndex index(stats);  // fast-forwarding rewrites values, never names
+  const std::string root = fast_forward("", stats, index);
   const std::string root_prefix = root.empty() ? std::string() : root + ".";
   add_row(root.empty() ? "model" : root, root, 0);
   std::function<void(int, const std::string&)> fill = [&](int level, const std::string& prefix) {
     if (level > max_depth) return;
-    const std::size_t dots = report::depth_of(prefix);
-    std::vector<std::string> names;
-    for (const auto& kv : stats.items())
-      if (!kv.first.empty() && report::depth_of(kv.first) == dots && kv.first.compare(0, prefix.size(), prefix) == 0)
-        names.push_back(kv.first);
-    for (const auto& child : names) {
-      std::string name = fast_forward(child, stats);
+    for (const auto& child : index.of(prefix.empty() ? prefix : prefix.substr(0, prefix.size() - 1))) {
+      std::string name = fast_forward(child, stats, index);
       std::string shown = name;
       if (!root_prefix.empty() && name.compare(0, root_prefix.size(), root_prefix) == 0)
         shown = name.substr(root_prefix.size());

@@ -7,13 +7,11 @@
 #include <torch/version.h>
 
 
+#include "build_info.h"
 #include "flopscope/device.h"
 #include "flopscope/report.h"
 #include "report/stats_map.h"
 
-#ifndef FLOPSCOPE_CUDA_TOOLKIT
-#define FLOPSCOPE_CUDA_TOOLKIT ""
-#endif
 #ifndef FLOPSCOPE_VERSION
 #define FLOPSCOPE_VERSION "unknown"
 #endif

@@ -105,6 +105,27 @@ TEST(Api, CudaRequestedWithoutDevice) {
   EXPECT_THROW(analyze(*model, detail::forward_of(*model), o), InvalidInput);
 }
 
+TEST(Api, StridedDilatedPaddedConvolution) {
+  // Conv2d(3 -> 4, 3x3, stride 2, padding 1, dilation 2) on 3x17x11: Ho = (17 + 2 - 2*2 - 1) / 2 + 1 = 8,
+  // Wo = (11 + 2 - 4 - 1) / 2 + 1 = 5; MACs = numel(W) * Ho * Wo = (4*3*3*3) * 8 * 5.
+  struct Net : torch::nn::Module {
+    Net() {
+      conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 4, 3).stride(2).padding(1).dilation(2)));
+    }
+    torch::Tensor forward(const torch::Tensor& x) { return conv(x); }
+    torch::nn::Conv2d conv{nullptr};
+  };
+  auto model = std::make_shared<Net>();
+  for (const char* set : {"mmengine", "default"}) {
+    Options o;
+    o.input_shape = {3, 17, 11};
+    o.op_set = set;
+    auto info = analyze(*model, detail::forward_of(*model), o);
+    EXPECT_EQ(info.flops, 108 * 8 * 5) << set;
+    EXPECT_EQ(info.activations, 4 * 8 * 5) << set;
+  }
+}
+
 TEST(Api, SharedSubmoduleCountedUnderItsFirstName) {
   struct Shared : torch::nn::Module {
     Shared() {

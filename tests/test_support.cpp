@@ -1,5 +1,9 @@
 #include "test_support.h"
 
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
 namespace flopscope::test {
 namespace {
 std::string trim(const std::string& s) {
@@ -8,6 +12,14 @@ std::string trim(const std::string& s) {
   return s.substr(b, s.find_last_not_of(' ') - b + 1);
 }
 }  // namespace
+
+std::string read_golden(const std::string& name) {
+  std::ifstream in(std::string(FLOPSCOPE_GOLDEN_DIR) + "/" + name, std::ios::binary);
+  if (!in) throw std::runtime_error("missing golden file " + name);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 std::vector<std::string> table_row(const std::string& table, const std::string& name) {
   std::size_t start = 0;

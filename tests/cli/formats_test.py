@@ -8,6 +8,7 @@ own output. Every JSON report is validated against docs/report.schema.json.
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import unittest
@@ -16,26 +17,8 @@ import jsonschema
 
 CLI, FIXTURES, SCHEMA = sys.argv[1:4]
 
-SEED_TABLE = """\
-+---------------------+----------------------+--------+--------------+
-| module              | #parameters or shape | #flops | #activations |
-+---------------------+----------------------+--------+--------------+
-| model               | 0.44K                | 0.4K   | 40           |
-|  fc1                |  0.11K               |  100   |  10          |
-|   fc1.weight        |   (10, 10)           |        |              |
-|   fc1.bias          |   (10,)              |        |              |
-|  fc2                |  0.11K               |  100   |  10          |
-|   fc2.weight        |   (10, 10)           |        |              |
-|   fc2.bias          |   (10,)              |        |              |
-|  inner              |  0.22K               |  0.2K  |  20          |
-|   inner.fc1         |   0.11K              |   100  |   10         |
-|    inner.fc1.weight |    (10, 10)          |        |              |
-|    inner.fc1.bias   |    (10,)             |        |              |
-|   inner.fc2         |   0.11K              |   100  |   10         |
-|    inner.fc2.weight |    (10, 10)          |        |              |
-|    inner.fc2.bias   |    (10,)             |        |              |
-+---------------------+----------------------+--------+--------------+
-"""
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden", "seed_testnet_table.txt")) as f:
+    SEED_TABLE = f.read()  # the seed's listing, verbatim
 
 # Each Linear(10, 10) on one 10-vector: 10*10 = 100 MACs, 10 outputs, 10*10 + 10 = 110 parameters.
 LINEAR = {"parameters": 110, "macs": 100, "flops": 200, "activations": 10}

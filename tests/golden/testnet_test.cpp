@@ -1,5 +1,5 @@
 // Seed example 1: TestNet at input shape (1, 10). The expected table and arch are the listings printed in
-// ../shared/seed/model_complexity_analysis.zh.md (mmengine's output), copied verbatim.
+// ../shared/seed/model_complexity_analysis.zh.md (mmengine's output), copied verbatim into tests/golden/.
 #include <gtest/gtest.h>
 
 #include "flopscope/models.h"
@@ -8,53 +8,14 @@
 namespace flopscope {
 namespace {
 
-const char* const kSeedTable = R"(+---------------------+----------------------+--------+--------------+
-| module              | #parameters or shape | #flops | #activations |
-+---------------------+----------------------+--------+--------------+
-| model               | 0.44K                | 0.4K   | 40           |
-|  fc1                |  0.11K               |  100   |  10          |
-|   fc1.weight        |   (10, 10)           |        |              |
-|   fc1.bias          |   (10,)              |        |              |
-|  fc2                |  0.11K               |  100   |  10          |
-|   fc2.weight        |   (10, 10)           |        |              |
-|   fc2.bias          |   (10,)              |        |              |
-|  inner              |  0.22K               |  0.2K  |  20          |
-|   inner.fc1         |   0.11K              |   100  |   10         |
-|    inner.fc1.weight |    (10, 10)          |        |              |
-|    inner.fc1.bias   |    (10,)             |        |              |
-|   inner.fc2         |   0.11K              |   100  |   10         |
-|    inner.fc2.weight |    (10, 10)          |        |              |
-|    inner.fc2.bias   |    (10,)             |        |              |
-+---------------------+----------------------+--------+--------------+
-)";
-
-const char* const kSeedArch = R"(TestNet(
-  #params: 0.44K, #flops: 0.4K, #acts: 40
-  (fc1): Linear(
-    in_features=10, out_features=10, bias=True
-    #params: 0.11K, #flops: 100, #acts: 10
-  )
-  (fc2): Linear(
-    in_features=10, out_features=10, bias=True
-    #params: 0.11K, #flops: 100, #acts: 10
-  )
-  (inner): InnerNet(
-    #params: 0.22K, #flops: 0.2K, #acts: 20
-    (fc1): Linear(
-      in_features=10, out_features=10, bias=True
-      #params: 0.11K, #flops: 100, #acts: 10
-    )
-    (fc2): Linear(
-      in_features=10, out_features=10, bias=True
-      #params: 0.11K, #flops: 100, #acts: 10
-    )
-  )
-))";
+// The seed's two listings, verbatim (the arch file has no final newline, as mmengine's string has none).
+std::string seed_table() { return test::read_golden("seed_testnet_table.txt"); }
+std::string seed_arch() { return test::read_golden("seed_testnet_arch.txt"); }
 
 // Each Linear(10, 10) on a (1, 1, 10) input: 10 x 10 = 100 MACs, 10 activations, 110 parameters.
 void expect_seed_example_1(const ComplexityInfo& info) {
-  EXPECT_EQ(info.out_table, std::string("\n") + kSeedTable);
-  EXPECT_EQ(info.out_arch, std::string("\n") + kSeedArch);
+  EXPECT_EQ(info.out_table, "\n" + seed_table());
+  EXPECT_EQ(info.out_arch, "\n" + seed_arch());
   EXPECT_EQ(info.flops, 4 * 100);
   EXPECT_EQ(info.flops_str, "0.4K");
   EXPECT_EQ(info.params, 4 * 110);

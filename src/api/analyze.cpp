@@ -15,6 +15,8 @@
 #include "model/model.h"
 
 #include <cctype>
+#include <cstdio>
+#include <fstream>
 #include <sstream>
 
 namespace flopscope {
@@ -57,16 +59,51 @@ c10::Device pick_device(const std::string& requested, const std::vector<at::Tens
   return device;
 }
 
+// MemAvailable from /proc/meminfo in bytes, or 0 when unknown.
+double available_memory() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  double kib = 0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return 0;
+}
+
+// Refuses inputs that cannot fit in memory, before allocating them: a clear error instead of an
+// out-of-memory kill.
+void check_input_size(const std::vector<std::vector<std::int64_t>>& shapes, c10::ScalarType dtype, c10::Device device) {
+  double bytes = 0;
+  for (const auto& shape : shapes) {
+    double n = 1;
+    for (auto d : shape) n *= static_cast<double>(d);
+    bytes += n * static_cast<double>(c10::elementSize(dtype));
+  }
+  if (!device.is_cpu()) return;  // meta needs no memory; CUDA's own allocator reports its limits
+  const double available = available_memory();
+  if (available > 0 && bytes > available) {
+    char msg[200];
+    std::snprintf(msg, sizeof msg, "the inputs need %.1f GiB but only %.1f GiB of memory is available", bytes / 1073741824.0,
+                  available / 1073741824.0);
+    throw InvalidInput(msg);
+  }
+}
+
 std::vector<c10::IValue> make_inputs(const Options& o, c10::Device device) {
   if (o.inputs) return *o.inputs;
   const auto dtype = parse_dtype(o.dtype);
-  std::vector<c10::IValue> out;
+  std::vector<std::vector<std::int64_t>> shapes;
   for (const auto& shape : o.input_shape.shapes()) {
     std::vector<std::int64_t> full;
     if (o.prepend_batch) full.push_back(1);  // mmengine prepends a batch dimension of 1
     full.insert(full.end(), shape.begin(), shape.end());
     for (auto d : full)
       if (d < 0) throw InvalidInput("input shape has a negative dimension");
+    shapes.push_back(std::move(full));
+  }
+  check_input_size(shapes, dtype, device);
+  std::vector<c10::IValue> out;
+  for (const auto& full : shapes) {
     const auto options = at::TensorOptions().device(device).dtype(dtype);
     // Integer inputs are token or class indices: zeros are valid for any embedding table.
     out.emplace_back(c10::isIntegralType(dtype, /*includeBool=*/false) ? at::zeros(full, options)

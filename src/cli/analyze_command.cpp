@@ -2,8 +2,6 @@
 
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +9,7 @@
 #include <memory>
 
 #include "cli/model_file.h"
+#include "cli/shape_text.h"
 #include "flopscope/device.h"
 #include "flopscope/models.h"
 #include "flopscope/report.h"
@@ -89,24 +88,6 @@ class Progress {
 };
 
 }  // namespace
-
-std::vector<long> parse_shape(const std::string& text) {
-  std::vector<long> dims;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find_first_of(",x", start);
-    std::string part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    errno = 0;
-    char* stop = nullptr;
-    long v = std::strtol(part.c_str(), &stop, 10);
-    if (part.empty() || *stop != '\0' || errno != 0 || v < 0)
-      throw InvalidInput("bad input shape '" + text + "': expected non-negative integers such as 3,224,224");
-    dims.push_back(v);
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return dims;
-}
 
 ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   if (!args.input_shapes.empty() && !args.full_shapes.empty())

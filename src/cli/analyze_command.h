@@ -21,9 +21,6 @@ struct AnalyzeArgs {
   bool quiet = false;
 };
 
-/// Parses "3,224,224" (or "3x224x224"); throws InvalidInput with the offending text.
-std::vector<long> parse_shape(const std::string& text);
-
 /// Loads (or builds) the model the arguments name and analyses it.
 ComplexityInfo analyze_from_args(const AnalyzeArgs& args);
 

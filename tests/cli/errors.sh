@@ -49,6 +49,8 @@ expect 2 "takes 1 argument\(s\) but 2 input\(s\) were given: forward\(" \
 expect 2 "forward failed in aten::linear \(module 'inner.fc2'\).*forward\(" analyze "$fixtures/testnet_scripted.pt" -i 9
 expect 2 "forward failed in aten::(linear|addmm) \(module 'inner.fc2'\)" analyze testnet --input-shape 9
 expect 2 'bad input shape' analyze testnet --input-shape 1,x
+expect 2 'bad input shape' analyze testnet --input-shape 99999999999999999999
+expect 2 'the inputs need .* GiB but only .* GiB of memory is available' analyze testnet -i 100000,100000,100000
 expect 2 'either --input-shape .* or --full-shape' analyze testnet -i 10 --full-shape 1,10
 # Options with unknown values.
 expect 2 'unknown dtype' analyze testnet --dtype float8

@@ -115,7 +115,8 @@ int main(int argc, char** argv) {
     std::string what = e.what_without_backtrace();
     std::cerr << "flopscope: error: " << what.substr(0, what.find('\n')) << "\n";
   } catch (const std::exception& e) {
-    std::cerr << "flopscope: error: " << e.what() << "\n";
+    std::string what = e.what();
+    std::cerr << "flopscope: error: " << what.substr(0, what.find('\n')) << "\n";
   }
   return 2;
 }

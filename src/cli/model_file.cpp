@@ -80,6 +80,10 @@ torch::jit::Module load_model_file(const std::string& path, const c10::optional<
   } catch (const c10::Error& e) {
     std::string why = e.what_without_backtrace();
     throw InvalidInput("cannot load TorchScript '" + path + "': " + why.substr(0, why.find('\n')));
+  } catch (const std::exception& e) {  // the TorchScript parser throws its own ErrorReport (found by fuzzing)
+    std::string why = e.what();
+    throw InvalidInput("cannot load TorchScript '" + path + "': its code does not parse (" +
+                       why.substr(0, why.find('\n')) + ")");
   }
 }
 

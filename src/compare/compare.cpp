@@ -32,7 +32,7 @@ Report parse(const std::string& text, const std::string& name) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers too large (found by fuzzing)
     throw InvalidInput(name + " is not valid JSON (" + std::string(e.what()) + ")");
   }
   try {

@@ -1,5 +1,6 @@
 // TorchScript modules: hierarchy from the module objects (shared submodules keep their first name),
 // parameters in named_parameters() order, extra_repr from the attributes scripting keeps.
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -56,6 +57,10 @@ ModuleTree jit_module_tree(const torch::jit::Module& root) {
   ModuleTree tree;
   std::unordered_map<const void*, int> seen;  // module object -> node
   std::unordered_set<const void*> seen_params;
+  // Scripting copies a module registered under two names into two objects that share their parameters. A
+  // module whose class and parameters are exactly an earlier one's is that module under a second name, as
+  // it was in Python: mmengine credits both calls to the first name.
+  std::map<std::pair<std::string, std::vector<const void*>>, int> by_parameters;
 
   // Depth-first, registration order: a module met again is an alias of its first node.
   std::function<int(const torch::jit::Module&, const std::string&)> visit = [&](const torch::jit::Module& m,
@@ -65,12 +70,24 @@ ModuleTree jit_module_tree(const torch::jit::Module& root) {
       tree.by_path.emplace(path, it->second);
       return it->second;
     }
+    std::vector<const void*> own_params;
+    for (const auto& p : m.named_parameters(/*recurse=*/false))
+      if (p.value.defined()) own_params.push_back(p.value.unsafeGetTensorImpl());
+    const std::string cls = class_of(m);
+    if (!own_params.empty()) {
+      auto [it, inserted] = by_parameters.emplace(std::make_pair(cls, own_params), static_cast<int>(tree.nodes.size()));
+      if (!inserted) {
+        seen.emplace(id, it->second);
+        tree.by_path.emplace(path, it->second);
+        return it->second;
+      }
+    }
     int index = static_cast<int>(tree.nodes.size());
     seen.emplace(id, index);
     tree.by_path.emplace(path, index);
     ModuleNode node;
     node.path = path;
-    node.class_name = class_of(m);
+    node.class_name = cls;
     node.extra_repr = extra_repr(node.class_name, jit_attrs(m));
     node.real_forward = has_real_forward(node.class_name);
     tree.nodes.push_back(std::move(node));

@@ -71,4 +71,28 @@ expect 2 'is not a flopscope report' compare "$tmp/good.json" "$tmp/foreign.json
 expect 2 'different inputs' compare "$tmp/good.json" "$tmp/other-inputs.json"
 expect 2 'unknown metric' compare "$tmp/good.json" "$tmp/good.json" --rtol speed=0.1
 expect 2 'bad --rtol value' compare "$tmp/good.json" "$tmp/good.json" --rtol lots
+# Odd models (tests/fixtures): a clean error or a report.
+odd=$fixtures/odd
+expect 2 "forward failed in .*this model refuses every input" analyze "$odd/raises.pt" -i 10
+expect 2 "forward failed in aten::(linear|addmm) \(module 'inner.fc2'\).*Long and Float" analyze testnet --dtype int64
+expect 0 'never called during the trace.*' analyze "$odd/data_dependent.pt" -i 10 -f summary
+grep -q 'negative' "$tmp/err" || { echo "FAIL: the untaken branch's module is not named"; failed=1; }
+expect 0 '' analyze "$odd/shared_twice.pt" -i 10 -f json -o "$tmp/shared.json"
+python3 - "$tmp/shared.json" <<'PY' || { echo "FAIL: shared submodule"; failed=1; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+mods = {m["path"]: m for m in r["modules"]}
+# Linear(10, 10) called twice, counted once as a module, both calls credited to its first name.
+assert list(mods) == ["", "first"], list(mods)
+assert mods["first"]["macs"] == 2 * 100 and mods["first"]["parameters"] == 110, mods["first"]
+PY
+expect 0 '' analyze "$odd/many_modules.pt" -i 4 -f summary,csv -o "$tmp/many.txt" -o "$tmp/many.csv"
+[ "$(wc -l <"$tmp/many.csv")" = 10002 ] || { echo "FAIL: 10 000-module CSV has $(wc -l <"$tmp/many.csv") lines"; failed=1; }
+grep -q 'Model Flops:0.16M' "$tmp/many.txt" || { echo "FAIL: 10 000 x Linear(4, 4) should be 160K MACs"; failed=1; }
+
+# Inputs the fuzzers found crashing flopscope (tests/fuzz/regressions).
+regressions=$(dirname "$0")/../fuzz/regressions
+expect 2 'is not valid JSON' compare "$regressions/report_number_overflow.json" "$tmp/good.json"
+expect 2 'cannot load TorchScript .* its code does not parse' \
+  analyze "$regressions/model_bad_torchscript_source.pt" --input-shape 10
 exit $failed

@@ -16,6 +16,7 @@ CXX=clang++ cmake -S "$repo/fuzz" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo 
   >/dev/null 2>&1 || { echo "fuzz: configure failed"; exit 2; }
 cmake --build "$build" -j "$(nproc)" >/dev/null 2>&1 || { echo "fuzz: build failed (cmake --build $build)"; exit 2; }
 
+export LSAN_OPTIONS=suppressions=$repo/tests/sanitizers/lsan.supp:print_suppressions=0
 failed=0
 for t in "${targets[@]}"; do
   corpus=$build/corpus/$t artifacts=$build/artifacts/$t

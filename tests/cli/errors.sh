@@ -95,4 +95,5 @@ regressions=$(dirname "$0")/../fuzz/regressions
 expect 2 'is not valid JSON' compare "$regressions/report_number_overflow.json" "$tmp/good.json"
 expect 2 'cannot load TorchScript .* its code does not parse' \
   analyze "$regressions/model_bad_torchscript_source.pt" --input-shape 10
+expect 2 'truncated or corrupt zip archive' analyze "$regressions/model_corrupt_central_directory.pt" --input-shape 10
 exit $failed

@@ -1,6 +1,8 @@
 // The API's contract: mmengine's argument errors, the model left bitwise unchanged, CUDA refused cleanly on
 // a machine without a device, bad input as typed errors.
 #include <ATen/ops/equal.h>
+#include <ATen/record_function.h>
+#include <torch/nn/modules/dropout.h>
 #include <gtest/gtest.h>
 
 #include "capture/jit_hierarchy.h"
@@ -77,6 +79,65 @@ TEST(Api, CppModelUnchangedInBothModes) {
     expect_bitwise_equal(before, tensors());
     EXPECT_EQ(model->is_training(), training);
   }
+}
+
+TEST(Api, TrainingModelWithBatchNormAndDropoutUnchanged) {
+  struct Net : torch::nn::Module {
+    Net() {
+      conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 6, 3)));
+      bn = register_module("bn", torch::nn::BatchNorm2d(6));
+      drop = register_module("drop", torch::nn::Dropout(0.5));
+      fc = register_module("fc", torch::nn::Linear(6 * 5 * 5, 4));
+    }
+    torch::Tensor forward(const torch::Tensor& x) { return fc(drop(bn(conv(x))).flatten(1)); }
+    torch::nn::Conv2d conv{nullptr};
+    torch::nn::BatchNorm2d bn{nullptr};
+    torch::nn::Dropout drop{nullptr};
+    torch::nn::Linear fc{nullptr};
+  };
+  auto model = std::make_shared<Net>();
+  model->train();
+  model->drop->eval();  // a mixed-mode model: each module's own flag must come back
+  auto tensors = [&] {
+    auto v = model->parameters();
+    for (const auto& b : model->buffers()) v.push_back(b);
+    return v;
+  };
+  auto before = snapshot(tensors());
+  get_model_complexity_info(model, {}, std::vector<c10::IValue>{torch::randn({2, 3, 7, 7})});  // batch 2 for BN
+  expect_bitwise_equal(before, tensors());
+  EXPECT_TRUE(model->is_training());
+  EXPECT_TRUE(model->bn->is_training());
+  EXPECT_FALSE(model->drop->is_training());
+}
+
+TEST(Api, CallbacksRemovedOnEveryPath) {
+  models::TestNet model;
+  get_model_complexity_info(model, {1, 10});
+  EXPECT_FALSE(at::hasThreadLocalCallbacks());
+  EXPECT_THROW(get_model_complexity_info(model, {1, 9}), ForwardFailed);
+  EXPECT_FALSE(at::hasThreadLocalCallbacks());
+  EXPECT_FALSE(at::hasGlobalCallbacks());
+}
+
+TEST(Api, RecursiveForwardCallsCountEveryCall) {
+  // A forward that calls itself until the batch is one row: every call's ops go to the same module, once
+  // each (mmengine: an op is credited at most once per module). 3 rows -> fc runs on 3, then 2, then 1 rows.
+  struct Recursive : torch::nn::Module {
+    Recursive() { fc = register_module("fc", torch::nn::Linear(10, 10)); }
+    torch::Tensor forward(const torch::Tensor& x) {
+      auto y = fc(x);
+      return x.size(0) > 1 ? forward(y.narrow(0, 1, x.size(0) - 1)) : y;
+    }
+    torch::nn::Linear fc{nullptr};
+  };
+  auto model = std::make_shared<Recursive>();
+  Options o;
+  o.input_shape = {{3, 10}};
+  o.prepend_batch = false;
+  auto info = analyze(*model, detail::forward_of(*model), o);
+  EXPECT_EQ(info.flops, (3 + 2 + 1) * 10 * 10);
+  EXPECT_EQ(info.analysis.flops.total("fc"), (3 + 2 + 1) * 10 * 10);
 }
 
 TEST(Api, EvalModeBatchNormUsesTwoMacsPerElement) {

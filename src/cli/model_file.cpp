@@ -4,7 +4,14 @@
 #include <openssl/evp.h>
 #include <torch/csrc/jit/serialization/import.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -66,6 +73,27 @@ std::string describe_non_torchscript(const std::string& path) {
   return "a zip archive that is not a PyTorch file";
 }
 
+// LibTorch can crash outright on some corrupt archives (a segfault inside its unpickler, found by model_fuzz).
+// Loading once in a child process first turns that into an error instead of taking flopscope down.
+void probe_in_child(const std::string& path) {
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) return;  // cannot fork: load directly, as without the probe
+  if (pid == 0) {
+    try {
+      (void)torch::jit::load(path);
+    } catch (...) {
+    }
+    _exit(0);  // errors are reported by the parent's own load
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status))
+    throw InvalidInput("'" + path + "' is a corrupt archive: LibTorch crashed reading it (" +
+                       strsignal(WTERMSIG(status)) + ")");
+}
+
 torch::jit::Module load_model_file(const std::string& path, const c10::optional<c10::Device>& device) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InvalidInput("model file '" + path + "' does not exist");
@@ -75,6 +103,7 @@ torch::jit::Module load_model_file(const std::string& path, const c10::optional<
   std::string what = describe_non_torchscript(path);
   if (!what.empty())
     throw InvalidInput("'" + path + "' is " + what + ", not a TorchScript archive; " + kHowToExport);
+  probe_in_child(path);
   try {
     return torch::jit::load(path, device);
   } catch (const c10::Error& e) {

@@ -9,6 +9,7 @@
 
 #include "flopscope/errors.h"
 #include "flopscope/report.h"
+#include "compare/number_text.h"
 #include "report/ascii_table.h"
 
 namespace flopscope {
@@ -62,12 +63,6 @@ std::string percent(double base, double current) {
   if (base == 0) return current == 0 ? "0%" : "new";
   char buf[32];
   std::snprintf(buf, sizeof buf, "%+.1f%%", 100.0 * (current - base) / std::fabs(base));
-  return buf;
-}
-
-std::string number(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.0f", v);
   return buf;
 }
 
@@ -150,7 +145,7 @@ std::string render_comparison_table(const Comparison& c) {
   for (const auto& d : c.modules) {
     for (const auto& m : d.metrics) {
       if (!m.outside_tolerance && d.status == "both") continue;
-      rows.push_back({shown(d.path), m.metric, number(m.base), number(m.current), percent(m.base, m.current),
+      rows.push_back({shown(d.path), m.metric, compare_detail::number_text(m.base), compare_detail::number_text(m.current), percent(m.base, m.current),
                       d.status != "both" ? d.status : m.regression ? "REGRESSION" : "changed"});
     }
   }

@@ -1,6 +1,7 @@
 // Machine-readable comparisons: JSON for scripts, JUnit XML so CI systems show modules as test results.
 #include <nlohmann/json.hpp>
 
+#include "compare/number_text.h"
 #include "flopscope/compare.h"
 
 namespace flopscope {
@@ -52,8 +53,8 @@ std::string render_comparison_junit(const Comparison& c) {
     std::string message;
     for (const auto& m : d.metrics)
       if (m.regression)
-        message += (message.empty() ? "" : "; ") + m.metric + " " + std::to_string(static_cast<long long>(m.base)) +
-                   " -> " + std::to_string(static_cast<long long>(m.current));
+        message += (message.empty() ? "" : "; ") + m.metric + " " + compare_detail::number_text(m.base) + " -> " +
+                   compare_detail::number_text(m.current);
     cases += ">\n      <failure message=\"" + xml_escape(message) + "\" type=\"regression\"/>\n    </testcase>\n";
   }
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"flopscope compare\" tests=\"" +

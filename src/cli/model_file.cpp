@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <torch/csrc/jit/serialization/import.h>
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,6 +81,12 @@ void probe_in_child(const std::string& path) {
   pid_t pid = fork();
   if (pid < 0) return;  // cannot fork: load directly, as without the probe
   if (pid == 0) {
+    // Quiet: a crash report from the child (a sanitizer's, LibTorch's) must not reach the user's terminal.
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) {
+      dup2(null, STDOUT_FILENO);
+      dup2(null, STDERR_FILENO);
+    }
     try {
       (void)torch::jit::load(path);
     } catch (...) {
@@ -89,9 +96,13 @@ void probe_in_child(const std::string& path) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  // The child always exits 0; anything else is a crash (a signal, or a sanitizer's or abort's exit status).
   if (WIFSIGNALED(status))
     throw InvalidInput("'" + path + "' is a corrupt archive: LibTorch crashed reading it (" +
                        strsignal(WTERMSIG(status)) + ")");
+  if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+    throw InvalidInput("'" + path + "' is a corrupt archive: LibTorch crashed reading it (exit status " +
+                       std::to_string(WEXITSTATUS(status)) + ")");
 }
 
 torch::jit::Module load_model_file(const std::string& path, const c10::optional<c10::Device>& device) {

@@ -22,6 +22,7 @@ for t in "${targets[@]}"; do
   corpus=$build/corpus/$t artifacts=$build/artifacts/$t
   mkdir -p "$corpus" "$artifacts"
   cp -n "$repo/tests/fuzz/corpus/${t%_fuzz}/"* "$corpus/" 2>/dev/null
+  cp -n "$repo/tests/fuzz/regressions/${t%_fuzz}_"* "$corpus/" 2>/dev/null  # past crashes stay in the corpus
   log=$build/$t.log
   "$build/$t" "$corpus" -max_total_time="$seconds" -artifact_prefix="$artifacts/" -print_final_stats=1 \
     -rss_limit_mb=4096 >"$log" 2>&1

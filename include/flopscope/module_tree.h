@@ -31,11 +31,6 @@ struct ModuleTree {
   std::vector<ParamInfo> params;                  ///< in `named_parameters()` order
   std::unordered_map<std::string, int> by_path;   ///< every path (aliases too) -> node index
 
-  /// The canonical path for a path that may be an alias; the path itself when unknown.
-  std::string canonical(const std::string& path) const {
-    auto it = by_path.find(path);
-    return it == by_path.end() ? path : nodes[it->second].path;
-  }
   std::int64_t total_params() const {
     std::int64_t n = 0;
     for (const auto& p : params) n += p.numel;

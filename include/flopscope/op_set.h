@@ -41,9 +41,6 @@ OpSet mmengine_op_set();
 /// softmax, activation functions and elementwise arithmetic). Throws InvalidInput for an unknown name.
 OpSet op_set_named(const std::string& name);
 
-/// "mmengine", "default", "all".
-const std::vector<std::string>& op_set_names();
-
 /// Raised by a formula whose op does not have the shapes it assumes.
 struct FormulaError : std::runtime_error {
   using std::runtime_error::runtime_error;

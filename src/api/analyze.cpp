@@ -46,7 +46,7 @@ c10::Device pick_device(const std::string& requested, const std::vector<at::Tens
   try {
     device = c10::Device(requested);
   } catch (const c10::Error&) {
-    throw InvalidInput("unknown device '" + requested + "' (use cpu, cuda or cuda:N)");
+    throw InvalidInput("unknown device '" + requested + "' (use cpu, cuda, cuda:N or meta)");
   }
   if (device.is_cuda()) {
     require_cuda();

@@ -25,11 +25,6 @@ OpSet make_op_set(const std::string& name, count::Tier tier) {
 
 OpSet mmengine_op_set() { return make_op_set("mmengine", count::Tier::mmengine); }
 
-const std::vector<std::string>& op_set_names() {
-  static const std::vector<std::string> kNames = {"mmengine", "default", "all"};
-  return kNames;
-}
-
 OpSet op_set_named(const std::string& name) {
   if (name == "mmengine") return mmengine_op_set();
   if (name == "default") return make_op_set("default", count::Tier::standard);

@@ -15,6 +15,7 @@ struct Value {
   double number = 0;                ///< value of an Int, Double or Bool
   std::vector<std::vector<std::int64_t>> shapes;  ///< shapes of a tensor list (RNN weights, cat inputs)
   std::string text;                               ///< a string argument (einsum's equation)
+  std::int8_t dtype = -1;  ///< a tensor's c10::ScalarType as its integer value, -1 = unknown (hand-built records)
 
   static Value none() { return {}; }
   static Value tensor(std::vector<std::int64_t> shape) { return {Kind::Tensor, std::move(shape), 0, {}, {}}; }

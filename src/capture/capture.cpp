@@ -21,7 +21,10 @@ thread_local Session::State* t_state = nullptr;
 Value to_value(const c10::IValue& v) {
   if (v.isTensor()) {
     const auto& t = v.toTensor();
-    return t.defined() ? Value::tensor(t.sizes().vec()) : Value::none();
+    if (!t.defined()) return Value::none();
+    Value out = Value::tensor(t.sizes().vec());
+    out.dtype = static_cast<std::int8_t>(t.scalar_type());
+    return out;
   }
   if (v.isNone()) return Value::none();
   if (v.isBool()) return Value::boolean(v.toBool());

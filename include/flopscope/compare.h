@@ -14,11 +14,14 @@ struct Tolerance {
 };
 
 struct CompareOptions {
-  /// Per metric ("parameters", "macs", "activations"); metrics not listed use `fallback`.
+  /// Per metric ("parameters", "macs", "activations"); metrics not listed use `fallback`. The GPU metrics
+  /// ("gpu_ms": median kernel time of the module per forward, "tflops_per_s": its achieved throughput, a fall
+  /// of which is the regression) are compared only when listed here.
   std::map<std::string, Tolerance> tolerances;
   Tolerance fallback;
   int max_depth = -1;             ///< compare modules down to this depth (root 0); -1 = all
-  bool decreases_fail = false;    ///< also fail on decreases beyond tolerance (default: only increases)
+  bool decreases_fail = false;    ///< also fail on changes for the better beyond tolerance (default: only
+                                  ///< increases, and falls of tflops_per_s)
 };
 
 struct MetricDiff {
@@ -42,8 +45,11 @@ struct Comparison {
   std::string summary;              ///< one line
 };
 
-/// The metrics compare reads from each module of a report.
+/// The analytic metrics compare reads from each module of a report.
 const std::vector<std::string>& compared_metrics();
+
+/// The timing pass's metrics, compared when a tolerance names them: "gpu_ms", "tflops_per_s".
+const std::vector<std::string>& gpu_metrics();
 
 /// Compares two JSON reports' texts; throws InvalidInput for malformed or mismatched reports (not flopscope
 /// reports, other schema versions, different op sets or inputs). `base_name`/`new_name` name them in errors.

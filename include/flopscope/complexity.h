@@ -46,6 +46,16 @@ class InputShape {
   bool m_given = false;
 };
 
+/// The GPU pass, on a CUDA device: the analytic forward is followed by a timing pass under CUPTI.
+struct GpuOptions {
+  bool timing = true;        ///< run the timing pass when the device is CUDA
+  int warmup = 3;            ///< forwards run before recording (autotuning, lazy loading)
+  int forwards = 10;         ///< recorded forwards; statistics are medians over them
+  bool measured_peaks = false;  ///< measure the device's peaks (matrix products) instead of the datasheet table
+  bool chrome_trace = false; ///< fill ComplexityInfo::chrome_trace
+  bool nvtx = true;          ///< NVTX ranges per module and op in the "flopscope" domain (free without a tool)
+};
+
 struct Options {
   InputShape input_shape;                              ///< either this ...
   std::optional<std::vector<c10::IValue>> inputs;      ///< ... or the forward's arguments, used as they are
@@ -57,6 +67,7 @@ struct Options {
   bool show_table = true;
   bool show_arch = true;
   int max_depth = 3;         ///< table levels below the root
+  GpuOptions gpu;
 };
 
 /// The keys of mmengine's result dict, plus the warnings it would log and the full analysis.
@@ -70,7 +81,9 @@ struct ComplexityInfo {
   std::string out_table;       ///< "\n" + table, or "" when show_table is false
   std::string out_arch;        ///< "\n" + arch string, or "" when show_arch is false
   std::vector<std::string> warnings;
-  Analysis analysis;
+  Analysis analysis;           ///< analysis.gpu holds the timing pass's result on CUDA
+  std::string chrome_trace;    ///< Chrome trace / Perfetto JSON of the timing pass, when asked for
+
 };
 
 /// Runs a C++ frontend model's forward on the given arguments.

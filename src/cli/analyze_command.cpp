@@ -87,6 +87,12 @@ class Progress {
   bool m_enabled;
 };
 
+// Why CUDA cannot be used here ("" when it can): no driver, no device.
+std::string cuda_unusable_reason() {
+  const CudaStatus status = probe_cuda();
+  return status.available ? "" : "no CUDA device (" + status.reason + ")";
+}
+
 }  // namespace
 
 ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
@@ -94,8 +100,18 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
     throw InvalidInput("give either --input-shape (batch 1 prepended) or --full-shape, not both");
   if (args.max_depth < 0) throw InvalidInput("--max-depth must be 0 or more");
 
+  if (args.gpu_forwards < 1) throw InvalidInput("--gpu-forwards must be 1 or more");
+  if (args.gpu_warmup < 0) throw InvalidInput("--gpu-warmup must be 0 or more");
+  if (args.peaks != "table" && args.peaks != "measured")
+    throw InvalidInput("unknown --peaks '" + args.peaks + "' (use table or measured)");
+
   Options options;
   options.device = args.device;
+  options.gpu.timing = args.gpu_timing;
+  options.gpu.warmup = args.gpu_warmup;
+  options.gpu.forwards = args.gpu_forwards;
+  options.gpu.measured_peaks = args.peaks == "measured";
+  options.gpu.chrome_trace = !args.chrome_trace.empty();
   options.dtype = args.dtype;
   options.op_set = args.op_set;
   options.max_depth = args.max_depth;
@@ -103,13 +119,22 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   const auto dtype = parse_dtype(args.dtype);
   op_set_named(args.op_set);
   std::optional<c10::Device> device;
+  std::string fallback_reason;
   if (!args.device.empty()) {
     try {
       device = c10::Device(args.device);
     } catch (const c10::Error&) {
       throw InvalidInput("unknown device '" + args.device + "' (use cpu, cuda, cuda:N or meta)");
     }
-    if (device->is_cuda()) require_cuda();
+    if (device->is_cuda()) {
+      const std::string reason = cuda_unusable_reason();
+      if (!reason.empty()) {
+        if (!args.allow_cpu_fallback) require_cuda();  // throws, with what to do
+        fallback_reason = reason + "; analysed on the CPU instead (--allow-cpu-fallback)";
+        device.reset();
+        options.device = "cpu";
+      }
+    }
   }
   std::vector<std::vector<std::int64_t>> shapes;
   for (const auto& s : options.prepend_batch ? args.input_shapes : args.full_shapes) {
@@ -154,13 +179,28 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   }
   info.analysis.run.model = args.model;
   info.analysis.run.model_sha256 = sha256;
+  if (!fallback_reason.empty()) info.analysis.gpu.skipped_reason = fallback_reason;
   return info;
 }
 
 int run_analyze(const AnalyzeArgs& args) {
   const auto formats = requested_formats(args);
   auto outputs = open_outputs(args, formats);
+  std::ofstream trace_file;
+  if (!args.chrome_trace.empty()) {
+    trace_file.open(args.chrome_trace, std::ios::binary | std::ios::trunc);
+    if (!trace_file) throw InvalidInput("cannot write --chrome-trace '" + args.chrome_trace + "': " + std::strerror(errno));
+  }
   ComplexityInfo info = analyze_from_args(args);
+  const auto& gpu = info.analysis.gpu;
+  if (!gpu.skipped_reason.empty()) std::cerr << "flopscope: GPU pass skipped: " << gpu.skipped_reason << "\n";
+  if (trace_file.is_open()) {
+    if (info.chrome_trace.empty())
+      std::cerr << "flopscope: no Chrome trace written: the GPU pass did not run\n";
+    trace_file << info.chrome_trace;
+    trace_file.flush();
+    if (!trace_file) throw InvalidInput("writing --chrome-trace failed: " + std::string(std::strerror(errno)));
+  }
   for (std::size_t i = 0; i < formats.size(); ++i) {
     std::ostream& out = outputs.empty() ? std::cout : *outputs[outputs.size() == 1 ? 0 : i];
     out << render(formats[i], info, outputs.empty());

@@ -19,6 +19,13 @@ struct AnalyzeArgs {
   std::vector<std::string> outputs;         ///< one file for all text formats, or one per format
   std::string mode;                         ///< "", "eval" or "train"
   bool quiet = false;
+  // The GPU pass (CUDA devices only)
+  bool gpu_timing = true;                   ///< --no-gpu-timing turns the timing pass off
+  int gpu_warmup = 3;
+  int gpu_forwards = 10;
+  std::string peaks = "table";              ///< "table" (datasheet arithmetic) or "measured"
+  std::string chrome_trace;                 ///< write the timing pass's Chrome trace here
+  bool allow_cpu_fallback = false;          ///< CUDA requested but unusable: analyse on the CPU instead
 };
 
 /// Loads (or builds) the model the arguments name and analyses it.

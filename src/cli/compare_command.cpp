@@ -36,13 +36,18 @@ void apply(const std::vector<std::string>& specs, const std::string& option, Com
     auto eq = spec.find('=');
     if (eq == std::string::npos) {
       o.fallback.*field = parse_number(spec, option);
-      for (auto& kv : o.tolerances) kv.second.*field = o.fallback.*field;
+      const auto& gpu = gpu_metrics();
+      for (auto& kv : o.tolerances)  // the analytic metrics; GPU ones keep what was given for them
+        if (std::find(gpu.begin(), gpu.end(), kv.first) == gpu.end()) kv.second.*field = o.fallback.*field;
       continue;
     }
     std::string metric = spec.substr(0, eq);
     const auto& known = compared_metrics();
-    if (std::find(known.begin(), known.end(), metric) == known.end())
-      throw InvalidInput("unknown metric '" + metric + "' in " + option + " (use parameters, macs or activations)");
+    const auto& gpu = gpu_metrics();
+    if (std::find(known.begin(), known.end(), metric) == known.end() &&
+        std::find(gpu.begin(), gpu.end(), metric) == gpu.end())
+      throw InvalidInput("unknown metric '" + metric + "' in " + option +
+                         " (use parameters, macs, activations, gpu_ms or tflops_per_s)");
     auto [it, inserted] = o.tolerances.emplace(metric, o.fallback);
     it->second.*field = parse_number(spec.substr(eq + 1), option);
   }

@@ -64,6 +64,20 @@ int main(int argc, char** argv) {
                       "(default: table,arch,summary)");
   analyze->add_option("-o,--output", analyze_args.outputs,
                       "write to FILE instead of stdout: one file for text formats, or one per --format");
+  analyze->add_flag("!--no-gpu-timing", analyze_args.gpu_timing, "on CUDA, skip the timing pass (analytic report only)");
+  analyze->add_option("--gpu-warmup", analyze_args.gpu_warmup, "forwards run before the recorded ones")
+      ->capture_default_str();
+  analyze->add_option("--gpu-forwards", analyze_args.gpu_forwards,
+                      "recorded forwards of the timing pass; GPU times are medians over them")
+      ->capture_default_str();
+  analyze->add_option("--peaks", analyze_args.peaks,
+                      "what % of peak divides by: table (datasheet arithmetic from SMs and clock) or measured "
+                      "(matrix products timed on the device first)")
+      ->capture_default_str();
+  analyze->add_option("--chrome-trace", analyze_args.chrome_trace,
+                      "write the timing pass as a Chrome trace / Perfetto JSON file (module -> op -> kernel)");
+  analyze->add_flag("--allow-cpu-fallback", analyze_args.allow_cpu_fallback,
+                    "when CUDA is requested but unusable, analyse on the CPU and say why instead of failing");
   analyze->footer(kExitStatus);
 
   flopscope::cli::CompareArgs compare_args;
@@ -71,8 +85,9 @@ int main(int argc, char** argv) {
   compare->add_option("base", compare_args.base, "the reference report (flopscope analyze --format json)")->required();
   compare->add_option("new", compare_args.current, "the report to check")->required();
   compare->add_option("--rtol", compare_args.rtol,
-                      "allowed relative increase: 0.05 for every metric, or METRIC=0.05 (parameters, macs, "
-                      "activations); repeatable; default 0");
+                      "allowed relative increase: 0.05 for every analytic metric, or METRIC=0.05 (parameters, macs, "
+                      "activations; gpu_ms and tflops_per_s, the timing pass's, are gated only when named); "
+                      "repeatable; default 0");
   compare->add_option("--atol", compare_args.atol, "allowed absolute increase, same forms as --rtol; default 0");
   compare->add_option("--max-depth", compare_args.max_depth, "compare modules down to this depth (root 0)");
   compare->add_flag("--fail-on-decrease", compare_args.decreases_fail, "decreases beyond tolerance fail too");

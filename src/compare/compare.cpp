@@ -27,7 +27,18 @@ struct Report {
   std::vector<Module> modules;
   std::string op_set;
   json inputs;
+  bool has_gpu = false;  // the timing pass ran: modules carry gpu_ms and tflops_per_s
 };
+
+// A module's GPU metrics from its "gpu" object; 0 where no kernel ran in it.
+void read_gpu_metrics(const json& m, Module& mod) {
+  const json gpu = m.value("gpu", json::object());
+  mod.metrics["gpu_ms"] = gpu.contains("kernel_ms") ? gpu.at("kernel_ms").at("median").get<double>() : 0.0;
+  mod.metrics["tflops_per_s"] = gpu.value("tflops_per_s", 0.0);
+}
+
+// Throughput regresses when it falls; every other metric when it grows.
+bool higher_is_better(const std::string& metric) { return metric == "tflops_per_s"; }
 
 Report parse(const std::string& text, const std::string& name) {
   json j;
@@ -46,11 +57,13 @@ Report parse(const std::string& text, const std::string& name) {
     Report r;
     r.op_set = j.at("op_set").get<std::string>();
     r.inputs = j.at("inputs");
+    r.has_gpu = j.contains("gpu") && j.at("gpu").value("ran", false);
     for (const auto& m : j.at("modules")) {
       Module mod;
       mod.path = m.at("path").get<std::string>();
       mod.depth = m.at("depth").get<int>();
       for (const auto& metric : compared_metrics()) mod.metrics[metric] = m.at(metric).get<double>();
+      if (r.has_gpu) read_gpu_metrics(m, mod);
       r.modules.push_back(std::move(mod));
     }
     return r;
@@ -75,6 +88,11 @@ const std::vector<std::string>& compared_metrics() {
   return kMetrics;
 }
 
+const std::vector<std::string>& gpu_metrics() {
+  static const std::vector<std::string> kMetrics = {"gpu_ms", "tflops_per_s"};
+  return kMetrics;
+}
+
 Comparison compare_reports(const std::string& base_json, const std::string& new_json, const CompareOptions& options,
                            const std::string& base_name, const std::string& new_name) {
   Report base = parse(base_json, base_name);
@@ -85,6 +103,18 @@ Comparison compare_reports(const std::string& base_json, const std::string& new_
   if (base.inputs != current.inputs)
     throw InvalidInput("the reports were made with different inputs (" + base.inputs.dump() + " vs " +
                        current.inputs.dump() + ")");
+
+  // GPU metrics are gated only when a tolerance names them: timings vary from run to run, so there is no
+  // sensible default, and reports without a timing pass must keep comparing.
+  std::vector<std::string> metrics = compared_metrics();
+  for (const auto& metric : gpu_metrics()) {
+    if (options.tolerances.count(metric) == 0) continue;
+    for (const auto* r : {&base, &current})
+      if (!r->has_gpu)
+        throw InvalidInput((r == &base ? base_name : new_name) + " has no GPU timings (a tolerance for " + metric +
+                           " needs two reports made with --device cuda and the timing pass)");
+    metrics.push_back(metric);
+  }
 
   std::unordered_map<std::string, const Module*> in_base;
   for (const auto& m : base.modules) in_base[m.path] = &m;
@@ -100,7 +130,7 @@ Comparison compare_reports(const std::string& base_json, const std::string& new_
     d.path = any.path;
     d.status = b && c ? "both" : c ? "added" : "removed";
     bool changed = false;
-    for (const auto& metric : compared_metrics()) {
+    for (const auto& metric : metrics) {
       MetricDiff m;
       m.metric = metric;
       m.base = b ? b->metrics.at(metric) : 0;
@@ -110,7 +140,8 @@ Comparison compare_reports(const std::string& base_json, const std::string& new_
       const double allowed = std::max(tol.abs, tol.rel * std::fabs(m.base));
       const double delta = m.current - m.base;
       m.outside_tolerance = std::fabs(delta) > allowed;
-      m.regression = m.outside_tolerance && (delta > 0 || options.decreases_fail);
+      const bool worse = higher_is_better(metric) ? delta < 0 : delta > 0;
+      m.regression = m.outside_tolerance && (worse || options.decreases_fail);
       changed |= m.outside_tolerance;
       if (m.regression && !d.regression && first_regression.empty())
         first_regression = shown(d.path) + " " + metric + " " + percent(m.base, m.current);

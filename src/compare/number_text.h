@@ -8,7 +8,11 @@ namespace flopscope::compare_detail {
 
 inline std::string number_text(double v) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.0f", v);
+  // Counts are whole; GPU times and throughputs are not, and print with 4 significant digits.
+  if (!(v < 1e15 && v > -1e15) || v == static_cast<double>(static_cast<long long>(v)))
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
 }
 

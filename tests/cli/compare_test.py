@@ -103,5 +103,45 @@ class Compare(unittest.TestCase):
         self.assertTrue(p.stderr.startswith("flopscope: error: "), p.stderr)
 
 
+    # GPU gating. The timing pass's numbers are written into copies of a CPU report by hand, as a report made
+    # with --device cuda would carry them (docs/report-schema.md).
+    def with_gpu(self, name, fc1_ms, fc1_tflops):
+        r = copy.deepcopy(self.base)
+        r["gpu"] = {"ran": True}
+        for m in r["modules"]:
+            ms, tf = (fc1_ms, fc1_tflops) if m["path"] == "inner.fc1" else (1.0, 2.0)
+            m["gpu"] = {"kernels": 1, "kernel_ms": {"median": ms, "min": ms, "max": ms}, "tflops_per_s": tf}
+        return self.write(name, r)
+
+    def test_gpu_time_is_gated_only_when_a_tolerance_names_it(self):
+        base = self.with_gpu("gpu_base.json", 0.50, 4.0)
+        slower = self.with_gpu("gpu_slower.json", 0.60, 4.0)  # +20% time
+        self.assertEqual(run("compare", base, slower).returncode, 0)
+        p = run("compare", base, slower, "--rtol", "gpu_ms=0.1")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("inner.fc1", p.stdout)
+        self.assertIn("gpu_ms", p.stdout)
+        self.assertIn("+20.0%", p.stdout)
+        self.assertEqual(run("compare", base, slower, "--rtol", "gpu_ms=0.25").returncode, 0)
+        # Faster is not a regression.
+        self.assertEqual(run("compare", slower, base, "--rtol", "gpu_ms=0.1").returncode, 0)
+
+    def test_a_fall_in_throughput_is_the_regression(self):
+        base = self.with_gpu("tf_base.json", 0.50, 4.0)
+        lower = self.with_gpu("tf_lower.json", 0.50, 3.0)  # -25%
+        p = run("compare", base, lower, "--rtol", "tflops_per_s=0.1")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("tflops_per_s", p.stdout)
+        self.assertIn("-25.0%", p.stdout)
+        self.assertEqual(run("compare", lower, base, "--rtol", "tflops_per_s=0.1").returncode, 0)
+
+    def test_gpu_tolerance_without_gpu_timings_is_status_2(self):
+        base = self.with_gpu("g.json", 0.5, 4.0)
+        p = run("compare", self.base_path, base, "--rtol", "gpu_ms=0.1")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("has no GPU timings", p.stderr)
+        self.assertEqual(p.stderr.count("\n"), 1)
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1])

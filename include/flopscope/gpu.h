@@ -126,6 +126,8 @@ struct GpuReport {
   Spread wall_ms;                 ///< per forward, CUDA events
   Spread kernel_ms;               ///< per forward, summed kernel time
   Spread idle_ms;                 ///< wall - kernel: launch overhead and host gaps
+  double plain_forward_ms = 0;    ///< median of the same forward without any callback or tracer, same process:
+                                  ///< wall_ms.median / plain_forward_ms is the timing pass's own cost
   double attributed_share = 0;    ///< share of kernel time joined to a module
   std::uint64_t unattributed_kernels = 0;
   PeakSet peaks;

@@ -30,11 +30,16 @@ struct Report {
   bool has_gpu = false;  // the timing pass ran: modules carry gpu_ms and tflops_per_s
 };
 
-// A module's GPU metrics from its "gpu" object; 0 where no kernel ran in it.
-void read_gpu_metrics(const json& m, Module& mod) {
-  const json gpu = m.value("gpu", json::object());
-  mod.metrics["gpu_ms"] = gpu.contains("kernel_ms") ? gpu.at("kernel_ms").at("median").get<double>() : 0.0;
-  mod.metrics["tflops_per_s"] = gpu.value("tflops_per_s", 0.0);
+// The timing pass's metrics of every module, from the report's "gpu" object: path -> {gpu_ms, tflops_per_s}.
+std::unordered_map<std::string, std::map<std::string, double>> read_gpu_metrics(const json& gpu) {
+  std::unordered_map<std::string, std::map<std::string, double>> out;
+  for (const auto& m : gpu.value("modules", json::array())) {
+    auto& metrics = out[m.at("module").get<std::string>()];
+    metrics["gpu_ms"] = m.at("kernel_ms").at("median").get<double>();
+    const json& tf = m.value("tflops_per_s", json());
+    metrics["tflops_per_s"] = tf.is_number() ? tf.get<double>() : 0.0;
+  }
+  return out;
 }
 
 // Throughput regresses when it falls; every other metric when it grows.
@@ -57,13 +62,17 @@ Report parse(const std::string& text, const std::string& name) {
     Report r;
     r.op_set = j.at("op_set").get<std::string>();
     r.inputs = j.at("inputs");
-    r.has_gpu = j.contains("gpu") && j.at("gpu").value("ran", false);
+    r.has_gpu = j.contains("gpu") && j.at("gpu").is_object() && j.at("gpu").value("ran", false);
+    const auto gpu = r.has_gpu ? read_gpu_metrics(j.at("gpu")) : decltype(read_gpu_metrics(j)){};
     for (const auto& m : j.at("modules")) {
       Module mod;
       mod.path = m.at("path").get<std::string>();
       mod.depth = m.at("depth").get<int>();
       for (const auto& metric : compared_metrics()) mod.metrics[metric] = m.at(metric).get<double>();
-      if (r.has_gpu) read_gpu_metrics(m, mod);
+      if (r.has_gpu) {  // a module no kernel ran in has none
+        auto it = gpu.find(mod.path);
+        for (const auto& metric : gpu_metrics()) mod.metrics[metric] = it == gpu.end() ? 0.0 : it->second.at(metric);
+      }
       r.modules.push_back(std::move(mod));
     }
     return r;

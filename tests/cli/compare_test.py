@@ -107,10 +107,11 @@ class Compare(unittest.TestCase):
     # with --device cuda would carry them (docs/report-schema.md).
     def with_gpu(self, name, fc1_ms, fc1_tflops):
         r = copy.deepcopy(self.base)
-        r["gpu"] = {"ran": True}
+        r["gpu"] = {"ran": True, "modules": []}
         for m in r["modules"]:
             ms, tf = (fc1_ms, fc1_tflops) if m["path"] == "inner.fc1" else (1.0, 2.0)
-            m["gpu"] = {"kernels": 1, "kernel_ms": {"median": ms, "min": ms, "max": ms}, "tflops_per_s": tf}
+            r["gpu"]["modules"].append({"module": m["path"], "kernels_per_forward": 1,
+                                        "kernel_ms": {"median": ms, "min": ms, "max": ms}, "tflops_per_s": tf})
         return self.write(name, r)
 
     def test_gpu_time_is_gated_only_when_a_tolerance_names_it(self):

@@ -75,6 +75,12 @@ CudaStatus probe_cuda() {
     d.attribute(&info.sm_major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
     d.attribute(&info.sm_minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
     d.attribute(&info.multiprocessors, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev);
+    // Clocks and bus width feed the peak table (cuda/peak_table.h); a failed query leaves 0 = unknown.
+    if (d.attribute(&info.sm_clock_khz, CU_DEVICE_ATTRIBUTE_CLOCK_RATE, dev) != CUDA_SUCCESS) info.sm_clock_khz = 0;
+    if (d.attribute(&info.memory_clock_khz, CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE, dev) != CUDA_SUCCESS)
+      info.memory_clock_khz = 0;
+    if (d.attribute(&info.memory_bus_width_bits, CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH, dev) != CUDA_SUCCESS)
+      info.memory_bus_width_bits = 0;
     size_t bytes = 0;
     d.total_mem(&bytes, dev);
     info.total_memory = static_cast<long long>(bytes);

@@ -11,6 +11,9 @@ struct CudaDevice {
   int sm_major = 0, sm_minor = 0;
   int multiprocessors = 0;
   long long total_memory = 0;  ///< bytes
+  int sm_clock_khz = 0;          ///< CU_DEVICE_ATTRIBUTE_CLOCK_RATE: the SM clock peaks are computed at (max boost)
+  int memory_clock_khz = 0;      ///< CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE: peak memory clock
+  int memory_bus_width_bits = 0; ///< CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH
 };
 
 struct CudaStatus {

@@ -1,6 +1,7 @@
 #pragma once
 /// The counting stage's vocabulary: which ops have a formula, which are ignored, and the formulas.
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>

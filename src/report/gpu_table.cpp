@@ -1,0 +1,191 @@
+#include "report/gpu_table.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <set>
+#include <vector>
+
+#include "report/ascii_table.h"
+
+namespace flopscope::report {
+namespace {
+
+using gpu::GpuCost;
+using gpu::GpuReport;
+using gpu::Spread;
+
+std::string fixed(double x, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+  return buf;
+}
+
+std::string spread_ms(const Spread& ms) {
+  return fixed(ms.median, 3) + " [" + fixed(ms.min, 3) + "-" + fixed(ms.max, 3) + "]";
+}
+Spread ns_to_ms(const Spread& ns) { return {ns.median * 1e-6, ns.min * 1e-6, ns.max * 1e-6}; }
+
+std::string count_text(double per_forward) {
+  return per_forward == static_cast<double>(static_cast<long long>(per_forward)) ? fixed(per_forward, 0)
+                                                                                 : fixed(per_forward, 1);
+}
+std::string tflops_text(const GpuCost& c) { return c.flops > 0 && c.flops_per_s > 0 ? fixed(c.flops_per_s / 1e12, 2) : "-"; }
+std::string peak_text(const GpuCost& c) { return c.flops > 0 && c.peak_share >= 0 ? fixed(100 * c.peak_share, 1) + "%" : "-"; }
+
+int depth_of(const std::string& path) {
+  return path.empty() ? 0 : 1 + static_cast<int>(std::count(path.begin(), path.end(), '.'));
+}
+
+std::vector<std::string> split(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (!path.empty()) {
+    auto dot = path.find('.', start);
+    parts.push_back(path.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return parts;
+}
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && s.size() < 18 && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+// Path order with numbered children in number order: "layer1.2" before "layer1.10", parents before children.
+bool path_less(const std::string& a, const std::string& b) {
+  const auto pa = split(a), pb = split(b);
+  for (std::size_t i = 0; i < pa.size() && i < pb.size(); ++i) {
+    if (pa[i] == pb[i]) continue;
+    if (all_digits(pa[i]) && all_digits(pb[i])) return std::stoll(pa[i]) < std::stoll(pb[i]);
+    return pa[i] < pb[i];
+  }
+  return pa.size() < pb.size();
+}
+
+bool has_anything(const GpuCost& c) {
+  return c.kernels > 0 || c.flops > 0 || c.memcpy_ns.max > 0 || c.memset_ns.max > 0;
+}
+
+std::vector<std::string> module_order(const GpuReport& report, const ModuleTree* tree) {
+  std::vector<std::string> order;
+  std::set<std::string> seen;
+  if (tree != nullptr)
+    for (const auto& node : tree->nodes)
+      if (report.by_module.count(node.path) != 0 && seen.insert(node.path).second) order.push_back(node.path);
+  std::vector<std::string> rest;
+  for (const auto& kv : report.by_module)
+    if (seen.count(kv.first) == 0) rest.push_back(kv.first);
+  std::sort(rest.begin(), rest.end(), path_less);
+  order.insert(order.end(), rest.begin(), rest.end());
+  return order;
+}
+
+std::vector<std::pair<std::string, const GpuCost*>> ops_by_time(const GpuReport& report) {
+  std::vector<std::pair<std::string, const GpuCost*>> ops;
+  for (const auto& kv : report.by_op) ops.emplace_back(kv.first, &kv.second);
+  std::stable_sort(ops.begin(), ops.end(), [](const auto& a, const auto& b) {
+    return a.second->kernel_ns.median > b.second->kernel_ns.median;
+  });
+  return ops;
+}
+
+nlohmann::json spread_json(const Spread& s, double scale) {
+  return {{"median", s.median * scale}, {"min", s.min * scale}, {"max", s.max * scale}};
+}
+
+nlohmann::json cost_json(const GpuCost& c) {
+  nlohmann::json j;
+  j["kernels_per_forward"] = c.kernels;
+  j["kernel_ms"] = spread_json(c.kernel_ns, 1e-6);
+  j["memcpy_ms"] = spread_json(c.memcpy_ns, 1e-6);
+  j["memset_ms"] = spread_json(c.memset_ns, 1e-6);
+  j["macs"] = c.flops / 2;
+  j["flops"] = c.flops;
+  j["tflops_per_s"] = c.flops_per_s / 1e12;
+  j["peak_share"] = c.peak_share >= 0 ? nlohmann::json(c.peak_share) : nlohmann::json(nullptr);
+  return j;
+}
+
+}  // namespace
+
+std::string render_gpu_summary(const GpuReport& r) {
+  std::string out = "GPU timing";
+  if (!r.device_name.empty()) out += " on " + r.device_name;
+  out += ": " + std::to_string(r.forwards) + " forward(s) after " + std::to_string(r.warmup) + " warmup\n";
+  out += "  wall time (CUDA events)  " + spread_ms(r.wall_ms) + " ms\n";
+  out += "  kernel time (summed)     " + spread_ms(r.kernel_ms) + " ms\n";
+  out += "  idle (wall - kernel)     " + spread_ms(r.idle_ms) + " ms\n";
+  out += "  attributed to modules    " + fixed(100 * r.attributed_share, 1) + "% of kernel time";
+  if (r.unattributed_kernels > 0)
+    out += "; " + std::to_string(r.unattributed_kernels) + " kernel(s) not joined to an op";
+  out += "\n";
+  out += "  peaks                    " + (r.peaks.source.empty() ? std::string("none") : r.peaks.source) + "\n";
+  return out;
+}
+
+std::string render_gpu_modules(const GpuReport& r, int max_depth, const ModuleTree* tree) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& path : module_order(r, tree)) {
+    const int depth = depth_of(path);
+    const GpuCost& c = r.by_module.at(path);
+    if (depth > max_depth || !has_anything(c)) continue;
+    const std::string indent(static_cast<std::size_t>(depth), ' ');
+    rows.push_back({indent + (path.empty() ? "model" : path), indent + count_text(c.kernels),
+                    indent + spread_ms(ns_to_ms(c.kernel_ns)), indent + tflops_text(c), indent + peak_text(c),
+                    indent + fixed(c.memcpy_ns.median * 1e-6, 3)});
+  }
+  return render_ascii2({"module", "#kernels", "GPU time ms median [min-max]", "TFLOP/s (2 FLOPs/MAC)", "% of peak",
+                        "memcpy ms"},
+                       rows);
+}
+
+std::string render_gpu_ops(const GpuReport& r) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, c] : ops_by_time(r))
+    rows.push_back({name, count_text(c->kernels), spread_ms(ns_to_ms(c->kernel_ns)), tflops_text(*c), peak_text(*c),
+                    fixed(c->memcpy_ns.median * 1e-6, 3)});
+  return render_ascii2({"op", "#kernels", "GPU time ms median [min-max]", "TFLOP/s (2 FLOPs/MAC)", "% of peak",
+                        "memcpy ms"},
+                       rows);
+}
+
+std::string render_gpu_report(const GpuReport& r, int max_depth, const ModuleTree* tree) {
+  if (!r.ran) return "GPU timing skipped: " + r.skipped_reason + "\n";
+  return render_gpu_summary(r) + "\n" + render_gpu_modules(r, max_depth, tree) + "\n" + render_gpu_ops(r);
+}
+
+nlohmann::json gpu_report_json(const GpuReport& r) {
+  nlohmann::json j;
+  j["ran"] = r.ran;
+  j["skipped_reason"] = r.skipped_reason;
+  j["device"] = r.device_name;
+  j["forwards"] = r.forwards;
+  j["warmup"] = r.warmup;
+  j["wall_ms"] = spread_json(r.wall_ms, 1);
+  j["kernel_ms"] = spread_json(r.kernel_ms, 1);
+  j["idle_ms"] = spread_json(r.idle_ms, 1);
+  j["attributed_share"] = r.attributed_share;
+  j["unattributed_kernels"] = r.unattributed_kernels;
+  j["peaks"] = {{"source", r.peaks.source},
+                {"flops_per_s", r.peaks.flops_per_s},
+                {"dram_bytes_per_s", r.peaks.dram_bytes_per_s}};
+  auto modules = nlohmann::json::array();
+  for (const auto& path : module_order(r, nullptr)) {
+    auto m = cost_json(r.by_module.at(path));
+    m["module"] = path;
+    modules.push_back(std::move(m));
+  }
+  j["modules"] = std::move(modules);
+  auto ops = nlohmann::json::array();
+  for (const auto& [name, c] : ops_by_time(r)) {
+    auto o = cost_json(*c);
+    o["op"] = name;
+    ops.push_back(std::move(o));
+  }
+  j["ops"] = std::move(ops);
+  return j;
+}
+
+}  // namespace flopscope::report

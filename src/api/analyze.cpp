@@ -4,6 +4,7 @@
 #include <c10/core/GradMode.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
 
+#include "api/gpu_pass.h"
 #include "capture/capture.h"
 #include "capture/cpp_frontend_linear.h"
 #include "capture/jit_hierarchy.h"
@@ -182,6 +183,24 @@ Trace capture_forward(Model& model, capture::ModuleResolver& resolver, const std
   return session.finish();
 }
 
+// The GPU pass runs the forward again, many times: under the same state protection as the capture.
+template <class Model, class Forward>
+void gpu_pass(Model& model, ComplexityInfo& info, const Trace& trace, c10::Device device, const Options& o,
+              Forward&& forward) {
+  if (!device.is_cuda()) return;
+  model::StateGuard guard(model);
+  c10::NoGradGuard no_grad;
+  try {
+    api::run_gpu_pass(info, trace, device, forward, o);
+  } catch (const Error&) {
+    throw;
+  } catch (const c10::Error& e) {
+    throw ForwardFailed("the timing pass failed: " + error_summary(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    throw ForwardFailed("the timing pass failed: " + error_summary(e.what()));
+  }
+}
+
 }  // namespace
 
 std::string dtype_name(c10::ScalarType t) {
@@ -235,7 +254,9 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   Trace trace = capture_forward(model, resolver, signature.str(), device, [&] { model.forward(inputs); });
   RunInfo run = describe_run(inputs, device, o, model.is_training());
   run.model_kind = "torchscript";
-  return finish(std::move(tree), trace, o, std::move(run));
+  ComplexityInfo info = finish(std::move(tree), trace, o, std::move(run));
+  gpu_pass(model, info, trace, device, o, [&] { model.forward(inputs); });
+  return info;
 }
 
 ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const Options& o) {
@@ -247,10 +268,15 @@ ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const
   capture::NnResolver resolver(model, tree);
   Trace trace = capture_forward(model, resolver, "", device, [&] { forward(inputs); });
   capture::fill_unresolved(trace);
+  // The timing pass numbers ops as the dispatcher runs them, before the synthetic aten::linear records that
+  // regrouping inserts: it joins against the trace as captured.
+  Trace as_run = device.is_cuda() ? trace : Trace{};
   capture::group_cpp_frontend_linear(trace, tree);
   RunInfo run = describe_run(inputs, device, o, model.is_training());
   run.model_kind = "cpp";
-  return finish(std::move(tree), trace, o, std::move(run));
+  ComplexityInfo info = finish(std::move(tree), trace, o, std::move(run));
+  gpu_pass(model, info, as_run, device, o, [&] { forward(inputs); });
+  return info;
 }
 
 }  // namespace flopscope

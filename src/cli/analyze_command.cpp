@@ -13,13 +13,16 @@
 #include "flopscope/device.h"
 #include "flopscope/models.h"
 #include "flopscope/report.h"
+#include "report/gpu_table.h"
 
 namespace flopscope::cli {
 namespace {
 
-const std::vector<std::string> kFormats = {"table", "arch", "summary", "operators", "json", "csv"};
+const std::vector<std::string> kFormats = {"table", "arch", "summary", "operators", "gpu", "json", "csv"};
 
-bool is_text_format(const std::string& f) { return f == "table" || f == "arch" || f == "summary" || f == "operators"; }
+bool is_text_format(const std::string& f) {
+  return f == "table" || f == "arch" || f == "summary" || f == "operators" || f == "gpu";
+}
 
 bool looks_like_file(const std::string& model) {
   return model.find('/') != std::string::npos || model.find('.') != std::string::npos ||
@@ -52,23 +55,27 @@ std::vector<std::string> requested_formats(const AnalyzeArgs& args) {
       auto comma = entry.find(',', start);
       std::string f = entry.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (std::find(kFormats.begin(), kFormats.end(), f) == kFormats.end())
-        throw InvalidInput("unknown format '" + f + "' (use table, arch, summary, operators, json or csv)");
+        throw InvalidInput("unknown format '" + f + "' (use table, arch, summary, operators, gpu, json or csv)");
       formats.push_back(f);
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
   }
   if (formats.empty()) formats = {"table", "arch", "summary"};
+  if (args.formats.empty() && args.device.rfind("cuda", 0) == 0) formats.push_back("gpu");
   return formats;
 }
 
-std::string render(const std::string& format, const ComplexityInfo& info, bool to_terminal_layout) {
+std::string render(const std::string& format, const ComplexityInfo& info, bool to_terminal_layout, int max_depth) {
   // On stdout the text formats are laid out as the seed's print() calls lay them out.
   // out_table and out_arch start with mmengine's newline; files get the text without it.
   if (format == "table") return to_terminal_layout ? info.out_table + "\n" : info.out_table.substr(1);
   if (format == "arch") return to_terminal_layout ? info.out_arch + "\n" : info.out_arch.substr(1) + "\n";
   if (format == "summary") return render_summary(info.analysis);
   if (format == "operators") return render_operators(info.analysis);
+  if (format == "gpu")
+    return (to_terminal_layout ? "\n" : "") +
+           report::render_gpu_report(info.analysis.gpu, max_depth, &info.analysis.tree);
   if (format == "json") return render_json(info.analysis, info.warnings);
   return render_csv(info.analysis);
 }
@@ -193,7 +200,8 @@ int run_analyze(const AnalyzeArgs& args) {
   }
   ComplexityInfo info = analyze_from_args(args);
   const auto& gpu = info.analysis.gpu;
-  if (!gpu.skipped_reason.empty()) std::cerr << "flopscope: GPU pass skipped: " << gpu.skipped_reason << "\n";
+  if (!gpu.skipped_reason.empty() && args.gpu_timing)
+    std::cerr << "flopscope: GPU pass skipped: " << gpu.skipped_reason << "\n";
   if (trace_file.is_open()) {
     if (info.chrome_trace.empty())
       std::cerr << "flopscope: no Chrome trace written: the GPU pass did not run\n";
@@ -203,7 +211,7 @@ int run_analyze(const AnalyzeArgs& args) {
   }
   for (std::size_t i = 0; i < formats.size(); ++i) {
     std::ostream& out = outputs.empty() ? std::cout : *outputs[outputs.size() == 1 ? 0 : i];
-    out << render(formats[i], info, outputs.empty());
+    out << render(formats[i], info, outputs.empty(), args.max_depth);
   }
   for (const auto& file : outputs) {
     file->flush();

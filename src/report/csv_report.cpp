@@ -1,6 +1,8 @@
 // One CSV row per module, columns in a fixed order, for spreadsheets and regression scripts.
 #include <unordered_set>
 
+#include <cstdio>
+
 #include "flopscope/report.h"
 #include "report/stats_map.h"
 
@@ -15,15 +17,30 @@ std::string render_csv(const Analysis& a) {
     for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
     return out + "\"";
   };
-  std::string out = "module,type,depth,parameters,macs,flops,activations,called\n";
+  // The timing pass adds its columns, so CPU reports keep the same columns as before.
+  const bool gpu = a.gpu.ran;
+  auto number = [](double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return std::string(buf);
+  };
+  std::string out = "module,type,depth,parameters,macs,flops,activations,called";
+  out += gpu ? ",gpu_kernels_per_forward,gpu_ms_median,gpu_ms_min,gpu_ms_max,tflops_per_s,peak_share\n" : "\n";
   for (const auto& node : a.tree.nodes) {
     const Count p = params.find(node.path) ? *params.find(node.path) : 0;
     const Count macs = a.flops.total(node.path);
     out += quote(node.path) + "," + quote(node.class_name) + "," +
            std::to_string(node.path.empty() ? 0 : report::depth_of(node.path) + 1) + "," + std::to_string(p) + "," +
            std::to_string(macs) + "," + std::to_string(2 * macs) + "," +
-           std::to_string(a.activations.total(node.path)) + "," + (uncalled.count(node.path) ? "false" : "true") +
-           "\n";
+           std::to_string(a.activations.total(node.path)) + "," + (uncalled.count(node.path) ? "false" : "true");
+    if (gpu) {
+      auto it = a.gpu.by_module.find(node.path);
+      const gpu::GpuCost cost = it == a.gpu.by_module.end() ? gpu::GpuCost{} : it->second;
+      out += "," + number(cost.kernels) + "," + number(cost.kernel_ns.median / 1e6) + "," +
+             number(cost.kernel_ns.min / 1e6) + "," + number(cost.kernel_ns.max / 1e6) + "," +
+             number(cost.flops_per_s / 1e12) + "," + (cost.peak_share < 0 ? "" : number(cost.peak_share));
+    }
+    out += "\n";
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include "build_info.h"
 #include "flopscope/device.h"
 #include "flopscope/report.h"
+#include "report/gpu_table.h"
 #include "report/stats_map.h"
 
 #ifndef FLOPSCOPE_VERSION
@@ -87,6 +88,9 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
       {"modules", modules},
       {"warnings", warnings},
   };
+  // Only reports made for a CUDA device carry the timing pass (or the reason it was skipped): analytic
+  // reports stay byte-identical run to run.
+  if (a.gpu.ran || !a.gpu.skipped_reason.empty()) report["gpu"] = ordered_json(report::gpu_report_json(a.gpu));
   return report.dump(2) + "\n";
 }
 

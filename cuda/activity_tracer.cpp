@@ -1,0 +1,265 @@
+// The CUPTI activity tracer: kernels, copies, API calls and external correlations of one timing session.
+// Every failure becomes a reason (cupti_reasons.h) rather than an error: no GPU is not an error.
+#include <cstdlib>
+#include <mutex>
+#include <unordered_map>
+#include <atomic>
+
+#include "activity_records.h"
+#include "cupti_library.h"
+#include "cupti_reasons.h"
+#include "flopscope/errors.h"
+#include "gpu/tracer.h"
+
+namespace flopscope::gpu {
+namespace {
+
+using cuda::CuptiLibrary;
+
+constexpr CUpti_ActivityKind kKinds[] = {
+    CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY,  CUPTI_ACTIVITY_KIND_MEMSET,
+    // API tracing is what makes correlation ids exist and external-correlation records appear (CUPTI guide
+    // 2.3.4); both APIs, since cuBLAS, cuDNN and Triton launch through the driver.
+    CUPTI_ACTIVITY_KIND_RUNTIME,           CUPTI_ACTIVITY_KIND_DRIVER,  CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION,
+};
+
+const char* kind_name(CUpti_ActivityKind kind) {
+  switch (kind) {
+    case CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL: return "cuptiActivityEnable(CONCURRENT_KERNEL)";
+    case CUPTI_ACTIVITY_KIND_MEMCPY: return "cuptiActivityEnable(MEMCPY)";
+    case CUPTI_ACTIVITY_KIND_MEMSET: return "cuptiActivityEnable(MEMSET)";
+    case CUPTI_ACTIVITY_KIND_RUNTIME: return "cuptiActivityEnable(RUNTIME)";
+    case CUPTI_ACTIVITY_KIND_DRIVER: return "cuptiActivityEnable(DRIVER)";
+    default: return "cuptiActivityEnable(EXTERNAL_CORRELATION)";
+  }
+}
+
+std::string failure(const CuptiLibrary& lib, const std::string& call, CUptiResult r, const std::string& other = "") {
+  const char* name = nullptr;
+  std::string code_name = lib.result_string && lib.result_string(r, &name) == CUPTI_SUCCESS && name ? name : "";
+  return cuda::cupti_failure_reason(call, static_cast<int>(r), code_name, other);
+}
+
+// CUPTI's buffer callbacks carry no user data and stay registered for the process, so the state they reach
+// is process-wide. It is never destroyed: CUPTI may still deliver buffers while the process exits.
+struct Collector {
+  std::mutex mutex;
+  CuptiLibrary lib;                  // a copy: its function pointers stay valid (the library is never closed)
+  bool have_lib = false;
+  std::size_t buffer_bytes = std::size_t{8} << 20;
+  std::unordered_map<std::uint8_t*, std::size_t> sizes;  // every buffer handed out, with its size
+  std::vector<std::uint8_t*> free_buffers;
+  bool collecting = false;
+  ActivityLog log;
+};
+
+Collector& collector() {
+  static Collector* c = new Collector;
+  return *c;
+}
+
+std::atomic<bool> g_tracer_open{false};
+
+void CUPTIAPI on_buffer_requested(std::uint8_t** buffer, std::size_t* size, std::size_t* max_records) {
+  Collector& c = collector();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  *max_records = 0;  // as many as fit
+  std::uint8_t* b = nullptr;
+  while (b == nullptr && !c.free_buffers.empty()) {
+    b = c.free_buffers.back();
+    c.free_buffers.pop_back();
+    if (c.sizes[b] < c.buffer_bytes) {  // left from a tracer with smaller buffers
+      c.sizes.erase(b);
+      std::free(b);
+      b = nullptr;
+    }
+  }
+  if (b == nullptr) {
+    // Activity records need 8-byte alignment (CUPTI guide); the size is a multiple of it.
+    std::size_t bytes = (c.buffer_bytes + 7) / 8 * 8;
+    b = static_cast<std::uint8_t*>(std::aligned_alloc(8, bytes));
+    if (b != nullptr) c.sizes[b] = bytes;
+  }
+  *buffer = b;
+  *size = b != nullptr ? c.sizes[b] : 0;  // a null buffer makes CUPTI drop records, which it then counts
+}
+
+void CUPTIAPI on_buffer_completed(CUcontext context, std::uint32_t stream, std::uint8_t* buffer, std::size_t,
+                                  std::size_t valid) {
+  Collector& c = collector();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  if (c.have_lib && c.collecting && buffer != nullptr) {
+    CUpti_Activity* record = nullptr;
+    while (c.lib.next_record(buffer, valid, &record) == CUPTI_SUCCESS) cuda::convert_record(record, c.log);
+    std::size_t dropped = 0;
+    if (c.lib.dropped_records(context, stream, &dropped) == CUPTI_SUCCESS) c.log.dropped += dropped;
+  }
+  if (buffer != nullptr) c.free_buffers.push_back(buffer);
+}
+
+std::string enable_kinds(const CuptiLibrary& lib) {
+  for (std::size_t i = 0; i < std::size(kKinds); ++i) {
+    if (CUptiResult r = lib.enable(kKinds[i]); r != CUPTI_SUCCESS) {
+      for (std::size_t j = 0; j < i; ++j) lib.disable(kKinds[j]);
+      return failure(lib, kind_name(kKinds[i]), r);
+    }
+  }
+  return {};
+}
+
+void disable_kinds(const CuptiLibrary& lib) {
+  for (CUpti_ActivityKind kind : kKinds) lib.disable(kind);
+}
+
+void CUPTIAPI ignore_callback(void*, CUpti_CallbackDomain, CUpti_CallbackId, const void*) {}
+
+class CuptiActivityTracer final : public ActivityTracer {
+ public:
+  CuptiActivityTracer(const CuptiLibrary& lib, CUpti_SubscriberHandle subscriber)
+      : lib_(lib), subscriber_(subscriber) {}
+
+  ~CuptiActivityTracer() override {
+    if (running_) stop();
+    lib_.unsubscribe(subscriber_);
+    Collector& c = collector();
+    {
+      std::lock_guard<std::mutex> lock(c.mutex);
+      for (std::uint8_t* b : c.free_buffers) {
+        c.sizes.erase(b);
+        std::free(b);
+      }
+      c.free_buffers.clear();
+    }
+    g_tracer_open = false;
+  }
+
+  void start() override {
+    if (running_) return;
+    Collector& c = collector();
+    {
+      std::lock_guard<std::mutex> lock(c.mutex);
+      c.log = ActivityLog{};
+      c.collecting = true;
+    }
+    if (std::string reason = enable_kinds(lib_); !reason.empty()) {
+      std::lock_guard<std::mutex> lock(c.mutex);
+      c.collecting = false;
+      throw CudaUnavailable("CUPTI tracing could not start: " + reason);
+    }
+    running_ = true;
+  }
+
+  void push(std::uint64_t external_id) override {
+    lib_.push_external(CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM0, external_id);
+  }
+
+  void pop() override {
+    std::uint64_t last = 0;
+    lib_.pop_external(CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM0, &last);
+  }
+
+  std::uint64_t now_ns() override {
+    std::uint64_t t = 0;
+    lib_.get_timestamp(&t);
+    return t;
+  }
+
+  ActivityLog stop() override {
+    if (!running_) return {};
+    // Forced: hand over partly filled buffers too. Flushing does not synchronise the device, which the
+    // caller has done. Flush again after disabling for anything recorded in between.
+    lib_.flush_all(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+    disable_kinds(lib_);
+    lib_.flush_all(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+    running_ = false;
+    Collector& c = collector();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    c.collecting = false;
+    ActivityLog out = std::move(c.log);
+    c.log = ActivityLog{};
+    return out;
+  }
+
+ private:
+  CuptiLibrary lib_;
+  CUpti_SubscriberHandle subscriber_;
+  bool running_ = false;
+};
+
+/// Subscribes as "flopscope", which is how CUPTI tells that another client is attached and, with
+/// cuptiSubscribe_v2, which one. Returns a reason on failure.
+std::string subscribe(const CuptiLibrary& lib, CUpti_SubscriberHandle& subscriber) {
+  if (lib.subscribe_v2 != nullptr) {
+    char other[CUPTI_OLD_SUBSCRIBER_NAME_MIN_LEN + 64] = {};
+    CUpti_SubscriberParams params{};
+    params.structSize = CUpti_SubscriberParams_STRUCT_SIZE;
+    params.subscriberName = "flopscope";
+    params.oldSubscriberName = other;
+    params.oldSubscriberSize = sizeof other;
+    CUptiResult r = lib.subscribe_v2(&subscriber, ignore_callback, nullptr, &params);
+    if (r == CUPTI_SUCCESS) return {};
+    other[sizeof other - 1] = '\0';
+    return failure(lib, "cuptiSubscribe_v2", r, other);
+  }
+  CUptiResult r = lib.subscribe(&subscriber, ignore_callback, nullptr);
+  return r == CUPTI_SUCCESS ? std::string() : failure(lib, "cuptiSubscribe", r);
+}
+
+TracerOrReason open_tracer(const TracerOptions& options) {
+  TracerOrReason out;
+  // The driver first: without one, CUPTI's device-side calls fail or crash (cuptiDeviceGetChipName).
+  CudaStatus status = options.probe ? options.probe() : probe_cuda();
+  if (!status.available) {
+    out.reason = status.reason.empty() ? "no CUDA device" : status.reason;
+    return out;
+  }
+  cuda::CuptiLoad load = cuda::load_cupti(options.cupti_paths.empty() ? cuda::default_cupti_paths() : options.cupti_paths);
+  if (!load.reason.empty()) {
+    out.reason = load.reason;
+    return out;
+  }
+  const CuptiLibrary& lib = load.library;
+  CUpti_SubscriberHandle subscriber = nullptr;
+  if (std::string reason = subscribe(lib, subscriber); !reason.empty()) {
+    out.reason = reason;
+    return out;
+  }
+  // Only after subscribing: if another client holds CUPTI, its buffer callbacks must stay in place.
+  if (CUptiResult r = lib.register_callbacks(on_buffer_requested, on_buffer_completed); r != CUPTI_SUCCESS) {
+    out.reason = failure(lib, "cuptiActivityRegisterCallbacks", r);
+    lib.unsubscribe(subscriber);
+    return out;
+  }
+  // Try the kinds once so that a refusal is a reason now rather than an exception from start().
+  if (std::string reason = enable_kinds(lib); !reason.empty()) {
+    out.reason = reason;
+    lib.unsubscribe(subscriber);
+    return out;
+  }
+  disable_kinds(lib);
+  {
+    Collector& c = collector();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    c.lib = lib;
+    c.have_lib = true;
+    c.buffer_bytes = options.buffer_bytes < 4096 ? 4096 : options.buffer_bytes;
+  }
+  out.tracer = std::make_unique<CuptiActivityTracer>(lib, subscriber);
+  return out;
+}
+
+}  // namespace
+
+TracerOrReason open_activity_tracer(const TracerOptions& options) {
+  if (g_tracer_open.exchange(true)) return {nullptr, "an activity tracer is already open in this process"};
+  TracerOrReason out;
+  try {
+    out = open_tracer(options);
+  } catch (const std::exception& e) {  // e.g. bad_alloc, or a throwing injected probe
+    out = {nullptr, std::string("CUPTI tracing could not be set up: ") + e.what()};
+  }
+  if (!out.tracer) g_tracer_open = false;
+  return out;
+}
+
+}  // namespace flopscope::gpu

@@ -1,0 +1,53 @@
+// Which peak each op is measured against. Expected classes follow LibTorch's documented defaults:
+// torch.backends.cudnn.allow_tf32 = True (convolutions on TF32 tensor cores), torch.backends.cuda.matmul.
+// allow_tf32 = False (float32 matrix products on CUDA cores).
+#include <gtest/gtest.h>
+
+#include "gpu/precision.h"
+
+namespace flopscope::gpu {
+namespace {
+
+OpRecord op(const std::string& name, int dtype) {
+  OpRecord r;
+  r.name = name;
+  Value v = Value::tensor({7, 5});
+  v.dtype = static_cast<std::int8_t>(dtype);
+  r.inputs = {v};
+  return r;
+}
+
+TEST(Precision, Float32FollowsTheTf32Switches) {
+  const Float32Modes defaults;
+  EXPECT_EQ(precision_class(op("aten::_convolution", scalar_type::kFloat), defaults), "tf32_tc");
+  EXPECT_EQ(precision_class(op("aten::linear", scalar_type::kFloat), defaults), "fp32");
+  const Float32Modes all_tf32{true, true};
+  EXPECT_EQ(precision_class(op("aten::addmm", scalar_type::kFloat), all_tf32), "tf32_tc");
+  const Float32Modes none{false, false};
+  EXPECT_EQ(precision_class(op("aten::convolution", scalar_type::kFloat), none), "fp32");
+}
+
+TEST(Precision, HalfTypesUseTensorCoresOnlyForMatrixFamilies) {
+  const Float32Modes m;
+  EXPECT_EQ(precision_class(op("aten::bmm", scalar_type::kBFloat16), m), "bf16_tc");
+  EXPECT_EQ(precision_class(op("aten::scaled_dot_product_attention", scalar_type::kHalf), m), "fp16_tc");
+  EXPECT_EQ(precision_class(op("aten::add", scalar_type::kBFloat16), m), "bf16");
+  EXPECT_EQ(precision_class(op("aten::mv", scalar_type::kHalf), m), "fp16");  // gemv: CUDA cores
+  EXPECT_EQ(precision_class(op("aten::matmul", scalar_type::kDouble), m), "fp64_tc");
+  EXPECT_EQ(precision_class(op("aten::matmul", scalar_type::kFloat8First), m), "fp8_tc");
+  EXPECT_EQ(precision_class(op("aten::mm", scalar_type::kChar), m), "int8_tc");
+}
+
+TEST(Precision, UnknownDtypeHasNoClass) {
+  OpRecord r;
+  r.name = "aten::linear";
+  r.inputs = {Value::tensor({3, 4})};  // hand-built: dtype -1
+  EXPECT_EQ(precision_class(r, Float32Modes{}), "");
+  EXPECT_EQ(precision_class(op("aten::linear", 4 /* Long */), Float32Modes{}), "");
+  Trace t;
+  t.ops = {r, op("aten::linear", scalar_type::kHalf)};
+  EXPECT_EQ(precision_classes(t, Float32Modes{}), (std::vector<std::string>{"", "fp16_tc"}));
+}
+
+}  // namespace
+}  // namespace flopscope::gpu

@@ -101,8 +101,8 @@ GpuCost finish(const Accumulator& a, std::size_t forwards) {
 }  // namespace
 
 GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& flops,
-                     const std::vector<std::string>& precision, const TimingRecording& recording,
-                     const PeakSet& peaks, const GpuJoin& join) {
+                     const std::vector<std::string>& precision, const TimingRecording& recording, const PeakSet& peaks,
+                     const GpuJoin& join) {
   const std::size_t F = recording.forwards.size();
   GpuReport report;
   report.ran = true;
@@ -115,10 +115,13 @@ GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& 
   auto module_acc = [&](const std::string& m) -> Accumulator& {
     return modules.try_emplace(m, Accumulator(F)).first->second;
   };
-  auto op_acc = [&](const std::string& name) -> Accumulator& { return ops.try_emplace(name, Accumulator(F)).first->second; };
+  auto op_acc = [&](const std::string& name) -> Accumulator& {
+    return ops.try_emplace(name, Accumulator(F)).first->second;
+  };
 
   // Analytic side: module totals from the analysis, per-op MACs for op types and the time-at-peak sums.
-  for (const auto& [module, counter] : flops.by_module_and_op) module_acc(module).flops = kFlopsPerMac * counter.total();
+  for (const auto& [module, counter] : flops.by_module_and_op)
+    module_acc(module).flops = kFlopsPerMac * counter.total();
   const auto macs = op_macs(trace, op_set, join.owners);
   for (std::size_t i = 0; i < macs.size(); ++i) {
     if (macs[i] == 0) continue;

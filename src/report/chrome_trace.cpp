@@ -1,6 +1,7 @@
 #include "report/chrome_trace.h"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <set>
 #include <unordered_map>
@@ -10,24 +11,15 @@
 namespace flopscope::report {
 namespace {
 
-using nlohmann::json;
 using gpu::external_id;
+using nlohmann::json;
 
 // CUpti_ActivityMemcpyKind's values, as Nsight Systems names them.
 std::string memcpy_name(std::uint8_t kind) {
-  switch (kind) {
-    case 1: return "Memcpy HtoD";
-    case 2: return "Memcpy DtoH";
-    case 3: return "Memcpy HtoA";
-    case 4: return "Memcpy AtoH";
-    case 5: return "Memcpy AtoA";
-    case 6: return "Memcpy AtoD";
-    case 7: return "Memcpy DtoA";
-    case 8: return "Memcpy DtoD";
-    case 9: return "Memcpy HtoH";
-    case 10: return "Memcpy PtoP";
-    default: return "Memcpy";
-  }
+  static const char* const kNames[] = {"Memcpy",      "Memcpy HtoD", "Memcpy DtoH", "Memcpy HtoA",
+                                       "Memcpy AtoH", "Memcpy AtoA", "Memcpy AtoD", "Memcpy DtoA",
+                                       "Memcpy DtoD", "Memcpy HtoH", "Memcpy PtoP"};
+  return kind < std::size(kNames) ? kNames[kind] : kNames[0];
 }
 
 bool top_level(const Trace& trace, std::uint32_t op) {
@@ -86,8 +78,8 @@ class Writer {
     m_events.push_back(std::move(e));
   }
   static json complete(const std::string& name, const char* cat, double ts, double dur, int pid, int tid, json args) {
-    return json{{"name", name}, {"cat", cat}, {"ph", "X"}, {"ts", ts}, {"dur", dur},
-                {"pid", pid},   {"tid", tid}, {"args", std::move(args)}};
+    return json{{"name", name}, {"cat", cat}, {"ph", "X"},  {"ts", ts},
+                {"dur", dur},   {"pid", pid}, {"tid", tid}, {"args", std::move(args)}};
   }
 
   void forwards() {
@@ -178,10 +170,21 @@ class Writer {
       if (api != api_start.end() && api->second >= span->second->start_ns && api->second <= span->second->end_ns)
         from = api->second;
       const std::uint64_t id = ++m_flow;
-      m_events.push_back(json{{"name", "launch"}, {"cat", "launch"}, {"ph", "s"}, {"id", id}, {"ts", us(from)},
-                              {"pid", kChromeCpuPid}, {"tid", kChromeOpTid}});
-      m_events.push_back(json{{"name", "launch"}, {"cat", "launch"}, {"ph", "f"}, {"bp", "e"}, {"id", id},
-                              {"ts", us(k.start_ns)}, {"pid", pid}, {"tid", tid}});
+      m_events.push_back(json{{"name", "launch"},
+                              {"cat", "launch"},
+                              {"ph", "s"},
+                              {"id", id},
+                              {"ts", us(from)},
+                              {"pid", kChromeCpuPid},
+                              {"tid", kChromeOpTid}});
+      m_events.push_back(json{{"name", "launch"},
+                              {"cat", "launch"},
+                              {"ph", "f"},
+                              {"bp", "e"},
+                              {"id", id},
+                              {"ts", us(k.start_ns)},
+                              {"pid", pid},
+                              {"tid", tid}});
     }
   }
 
@@ -196,8 +199,8 @@ class Writer {
       args["bytes"] = m.bytes;
       const bool copy = m.kind == gpu::MemoryRecord::Kind::Memcpy;
       m_events.push_back(complete(copy ? memcpy_name(m.copy_kind) : "Memset", copy ? "memcpy" : "memset",
-                                  us(m.start_ns), dur(m.start_ns, m.end_ns), kChromeGpuPidBase + static_cast<int>(m.device),
-                                  static_cast<int>(m.stream), args));
+                                  us(m.start_ns), dur(m.start_ns, m.end_ns),
+                                  kChromeGpuPidBase + static_cast<int>(m.device), static_cast<int>(m.stream), args));
     }
   }
 
@@ -221,7 +224,8 @@ nlohmann::json chrome_trace_json(const Trace& trace, const gpu::TimingRecording&
 
 std::string render_chrome_trace(const Trace& trace, const gpu::TimingRecording& recording, const gpu::GpuJoin& join) {
   // Kernel names come from the binary: replace rather than throw on bytes that are not UTF-8.
-  return chrome_trace_json(trace, recording, join).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return chrome_trace_json(trace, recording, join).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
 }
 
 }  // namespace flopscope::report

@@ -30,8 +30,12 @@ std::string count_text(double per_forward) {
   return per_forward == static_cast<double>(static_cast<long long>(per_forward)) ? fixed(per_forward, 0)
                                                                                  : fixed(per_forward, 1);
 }
-std::string tflops_text(const GpuCost& c) { return c.flops > 0 && c.flops_per_s > 0 ? fixed(c.flops_per_s / 1e12, 2) : "-"; }
-std::string peak_text(const GpuCost& c) { return c.flops > 0 && c.peak_share >= 0 ? fixed(100 * c.peak_share, 1) + "%" : "-"; }
+std::string tflops_text(const GpuCost& c) {
+  return c.flops > 0 && c.flops_per_s > 0 ? fixed(c.flops_per_s / 1e12, 2) : "-";
+}
+std::string peak_text(const GpuCost& c) {
+  return c.flops > 0 && c.peak_share >= 0 ? fixed(100 * c.peak_share, 1) + "%" : "-";
+}
 
 int depth_of(const std::string& path) {
   return path.empty() ? 0 : 1 + static_cast<int>(std::count(path.begin(), path.end(), '.'));
@@ -50,7 +54,8 @@ std::vector<std::string> split(const std::string& path) {
 }
 
 bool all_digits(const std::string& s) {
-  return !s.empty() && s.size() < 18 && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  return !s.empty() && s.size() < 18 &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 // Path order with numbered children in number order: "layer1.2" before "layer1.10", parents before children.
@@ -117,6 +122,9 @@ std::string render_gpu_summary(const GpuReport& r) {
   out += "  wall time (CUDA events)  " + spread_ms(r.wall_ms) + " ms\n";
   out += "  kernel time (summed)     " + spread_ms(r.kernel_ms) + " ms\n";
   out += "  idle (wall - kernel)     " + spread_ms(r.idle_ms) + " ms\n";
+  if (r.plain_forward_ms > 0)
+    out += "  untraced forward         " + fixed(r.plain_forward_ms, 3) + " ms (timing pass costs " +
+           fixed(r.wall_ms.median / r.plain_forward_ms, 2) + "x)\n";
   out += "  attributed to modules    " + fixed(100 * r.attributed_share, 1) + "% of kernel time";
   if (r.unattributed_kernels > 0)
     out += "; " + std::to_string(r.unattributed_kernels) + " kernel(s) not joined to an op";
@@ -136,9 +144,8 @@ std::string render_gpu_modules(const GpuReport& r, int max_depth, const ModuleTr
                     indent + spread_ms(ns_to_ms(c.kernel_ns)), indent + tflops_text(c), indent + peak_text(c),
                     indent + fixed(c.memcpy_ns.median * 1e-6, 3)});
   }
-  return render_ascii2({"module", "#kernels", "GPU time ms median [min-max]", "TFLOP/s (2 FLOPs/MAC)", "% of peak",
-                        "memcpy ms"},
-                       rows);
+  return render_ascii2(
+      {"module", "#kernels", "GPU time ms median [min-max]", "TFLOP/s (2 FLOPs/MAC)", "% of peak", "memcpy ms"}, rows);
 }
 
 std::string render_gpu_ops(const GpuReport& r) {
@@ -146,9 +153,8 @@ std::string render_gpu_ops(const GpuReport& r) {
   for (const auto& [name, c] : ops_by_time(r))
     rows.push_back({name, count_text(c->kernels), spread_ms(ns_to_ms(c->kernel_ns)), tflops_text(*c), peak_text(*c),
                     fixed(c->memcpy_ns.median * 1e-6, 3)});
-  return render_ascii2({"op", "#kernels", "GPU time ms median [min-max]", "TFLOP/s (2 FLOPs/MAC)", "% of peak",
-                        "memcpy ms"},
-                       rows);
+  return render_ascii2(
+      {"op", "#kernels", "GPU time ms median [min-max]", "TFLOP/s (2 FLOPs/MAC)", "% of peak", "memcpy ms"}, rows);
 }
 
 std::string render_gpu_report(const GpuReport& r, int max_depth, const ModuleTree* tree) {
@@ -166,11 +172,11 @@ nlohmann::json gpu_report_json(const GpuReport& r) {
   j["wall_ms"] = spread_json(r.wall_ms, 1);
   j["kernel_ms"] = spread_json(r.kernel_ms, 1);
   j["idle_ms"] = spread_json(r.idle_ms, 1);
+  j["plain_forward_ms"] = r.plain_forward_ms;
   j["attributed_share"] = r.attributed_share;
   j["unattributed_kernels"] = r.unattributed_kernels;
-  j["peaks"] = {{"source", r.peaks.source},
-                {"flops_per_s", r.peaks.flops_per_s},
-                {"dram_bytes_per_s", r.peaks.dram_bytes_per_s}};
+  j["peaks"] = {
+      {"source", r.peaks.source}, {"flops_per_s", r.peaks.flops_per_s}, {"dram_bytes_per_s", r.peaks.dram_bytes_per_s}};
   auto modules = nlohmann::json::array();
   for (const auto& path : module_order(r, nullptr)) {
     auto m = cost_json(r.by_module.at(path));

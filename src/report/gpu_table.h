@@ -10,8 +10,8 @@
 
 namespace flopscope::report {
 
-/// The forward summary: device, forwards, wall / kernel / idle time (median [min-max] ms), attributed share,
-/// peaks source. Each line ends in '\n'.
+/// The forward summary: device, forwards, wall / kernel / idle time (median [min-max] ms), the untraced
+/// forward's time and the pass's overhead when measured, attributed share, peaks source. Lines end in '\n'.
 std::string render_gpu_summary(const gpu::GpuReport& report);
 
 /// Per-module table (module, kernels per forward, GPU time ms median [min-max], TFLOP/s (2 FLOPs/MAC),
@@ -26,10 +26,10 @@ std::string render_gpu_ops(const gpu::GpuReport& report);
 std::string render_gpu_report(const gpu::GpuReport& report, int max_depth = 3, const ModuleTree* tree = nullptr);
 
 /// The report as JSON: {"ran", "skipped_reason", "device", "forwards", "warmup", "wall_ms", "kernel_ms",
-/// "idle_ms" ({median,min,max}), "attributed_share", "unattributed_kernels", "peaks" {source, flops_per_s,
-/// dram_bytes_per_s}, "modules": [{module, kernels_per_forward, kernel_ms, memcpy_ms, memset_ms, macs, flops,
-/// tflops_per_s, peak_share}], "ops": [{op, ...same}]}. peak_share is null where no peak is known; modules
-/// in path order, ops slowest first.
+/// "idle_ms" ({median,min,max}), "plain_forward_ms", "attributed_share", "unattributed_kernels",
+/// "peaks" {source, flops_per_s, dram_bytes_per_s}, "modules": [{module, kernels_per_forward, kernel_ms,
+/// memcpy_ms, memset_ms, macs, flops, tflops_per_s, peak_share}], "ops": [{op, ...same}]}. peak_share is
+/// null where no peak is known; modules in path order, ops slowest first.
 nlohmann::json gpu_report_json(const gpu::GpuReport& report);
 
 }  // namespace flopscope::report

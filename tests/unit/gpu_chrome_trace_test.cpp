@@ -94,7 +94,8 @@ TEST(GpuChromeTrace, KernelsOnStreamTracksWithArgs) {
     if (e["cat"] == "kernel") {
       ++kernels;
       EXPECT_EQ(e["pid"], report::kChromeGpuPidBase);
-      for (const char* key : {"op", "module", "correlation", "grid", "block"}) EXPECT_TRUE(e["args"].contains(key)) << key;
+      for (const char* key : {"op", "module", "correlation", "grid", "block"})
+        EXPECT_TRUE(e["args"].contains(key)) << key;
       if (e["name"] == "cudnn_conv_b") {
         EXPECT_EQ(e["tid"], 8);
         EXPECT_EQ(e["args"]["op"], "aten::_convolution");
@@ -107,7 +108,11 @@ TEST(GpuChromeTrace, KernelsOnStreamTracksWithArgs) {
         EXPECT_TRUE(e["args"]["op"].is_null());
       }
     }
-    if (e["cat"] == "memcpy" || e["cat"] == "memset") ++memory;
+    if (e["cat"] == "memcpy" || e["cat"] == "memset") {
+      ++memory;
+      EXPECT_EQ(e["name"], e["cat"] == "memcpy" ? "Memcpy HtoD" : "Memset");  // copy kind 1 is host to device
+      EXPECT_EQ(e["tid"], 13);
+    }
   }
   // 6 + 5 + 6 kernels over the three forwards, 4 memory records.
   EXPECT_EQ(kernels, 17);
@@ -144,8 +149,9 @@ TEST(GpuChromeTrace, FlowsRunFromTheLaunchingOpToTheKernel) {
     const double at = s["ts"].get<double>() - base;
     if (at > 0.155 && at < 0.175) conv_starts.push_back(at);
     bool in_some_op = false;
-    for (const auto& [i, op] : ops) in_some_op |= op["ts"].get<double>() <= s["ts"].get<double>() &&
-                                                  s["ts"].get<double>() <= op["ts"].get<double>() + op["dur"].get<double>();
+    for (const auto& [i, op] : ops)
+      in_some_op |= op["ts"].get<double>() <= s["ts"].get<double>() &&
+                    s["ts"].get<double>() <= op["ts"].get<double>() + op["dur"].get<double>();
     EXPECT_TRUE(in_some_op);
   }
   std::sort(conv_starts.begin(), conv_starts.end());

@@ -98,10 +98,10 @@ TEST(GpuJoin, BadExternalIdsAreUnattributedNotFatal) {
   ActivityLog log;
   log.kernels = {gpu_fixture::kernel("a", 1, 0, 10), gpu_fixture::kernel("b", 2, 0, 10),
                  gpu_fixture::kernel("c", 3, 0, 10), gpu_fixture::kernel("d", 4, 0, 10)};
-  log.external = {{1, external_id(0, 10)},           // op 10: one past the trace's 10 ops
-                  {2, external_id(3, 0)},            // forward 3 of 3 recorded
-                  {3, 0},                            // never pushed
-                  {4, external_id(2, 9)}};           // fine: forward 2, op 9
+  log.external = {{1, external_id(0, 10)},  // op 10: one past the trace's 10 ops
+                  {2, external_id(3, 0)},   // forward 3 of 3 recorded
+                  {3, 0},                   // never pushed
+                  {4, external_id(2, 9)}};  // fine: forward 2, op 9
   const auto a = attribute_activity(log, t, owner_ops(t, formulas()), 3);
   EXPECT_FALSE(a.kernels[0].attributed);
   EXPECT_FALSE(a.kernels[1].attributed);

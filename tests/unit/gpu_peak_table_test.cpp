@@ -102,7 +102,8 @@ TEST(GpuPeakTable, OlderGenerations) {
 }
 
 TEST(GpuPeakTable, EveryListedArchitectureHasFp32AndATensorClass) {
-  for (auto [major, minor] : {std::pair{7, 0}, {7, 5}, {8, 0}, {8, 6}, {8, 7}, {8, 9}, {9, 0}, {10, 0}, {10, 3}, {12, 0}}) {
+  for (auto [major, minor] :
+       {std::pair{7, 0}, {7, 5}, {8, 0}, {8, 6}, {8, 7}, {8, 9}, {9, 0}, {10, 0}, {10, 3}, {12, 0}}) {
     const auto rates = per_sm_per_clock(major, minor);
     SCOPED_TRACE(major * 10 + minor);
     EXPECT_GT(rates.count("fp32"), 0u);

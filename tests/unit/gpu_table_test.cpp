@@ -1,7 +1,7 @@
 // Text and JSON renderings of a hand-built GpuReport.
-#include <gtest/gtest.h>
-
 #include "report/gpu_table.h"
+
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -27,6 +27,7 @@ GpuReport sample() {
   r.wall_ms = {2.5, 2.4, 2.9};
   r.kernel_ms = {2.0, 1.9, 2.2};
   r.idle_ms = {0.5, 0.4, 0.7};
+  r.plain_forward_ms = 2.0;
   r.attributed_share = 0.987;
   r.unattributed_kernels = 3;
   r.peaks.source = "table: H100 (sm_90, 132 SMs at 1980 MHz)";
@@ -50,6 +51,8 @@ TEST(GpuTable, Summary) {
   EXPECT_NE(s.find("wall time (CUDA events)  2.500 [2.400-2.900] ms\n"), std::string::npos) << s;
   EXPECT_NE(s.find("kernel time (summed)     2.000 [1.900-2.200] ms\n"), std::string::npos) << s;
   EXPECT_NE(s.find("idle (wall - kernel)     0.500 [0.400-0.700] ms\n"), std::string::npos) << s;
+  // 2.5 ms traced against 2.0 ms untraced: 1.25x.
+  EXPECT_NE(s.find("untraced forward         2.000 ms (timing pass costs 1.25x)\n"), std::string::npos) << s;
   EXPECT_NE(s.find("98.7% of kernel time; 3 kernel(s) not joined to an op"), std::string::npos) << s;
   EXPECT_NE(s.find("table: H100 (sm_90, 132 SMs at 1980 MHz)"), std::string::npos) << s;
 }
@@ -69,9 +72,11 @@ TEST(GpuTable, ModuleTable) {
   EXPECT_EQ(t.find("idle"), std::string::npos) << t;
   // Unknown peak or no flops: a dash.
   EXPECT_NE(t.find("|  layer     |  10      |  1.000 [1.000-1.100]         |  2.00                 |  -        |"),
-            std::string::npos) << t;
+            std::string::npos)
+      << t;
   EXPECT_NE(t.find("|   layer.10 |   4      |   0.400 [0.400-0.400]        |   -                   |   -       |"),
-            std::string::npos) << t;
+            std::string::npos)
+      << t;
 }
 
 TEST(GpuTable, OpsSlowestFirst) {
@@ -92,6 +97,7 @@ TEST(GpuTable, Json) {
   EXPECT_EQ(j["ran"], true);
   EXPECT_EQ(j["device"], "NVIDIA H100 80GB HBM3");
   EXPECT_EQ(j["wall_ms"]["median"], 2.5);
+  EXPECT_EQ(j["plain_forward_ms"], 2.0);
   EXPECT_EQ(j["unattributed_kernels"], 3);
   EXPECT_EQ(j["peaks"]["flops_per_s"]["bf16_tc"], 1e15);
   const auto& root = j["modules"][0];

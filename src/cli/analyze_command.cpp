@@ -73,6 +73,9 @@ std::string render(const std::string& format, const ComplexityInfo& info, bool t
   if (format == "arch") return to_terminal_layout ? info.out_arch + "\n" : info.out_arch.substr(1) + "\n";
   if (format == "summary") return render_summary(info.analysis);
   if (format == "operators") return render_operators(info.analysis);
+  if (format == "gpu" && !info.analysis.gpu.ran && info.analysis.gpu.skipped_reason.empty())
+    return std::string(to_terminal_layout ? "\n" : "") + "GPU timing skipped: the model ran on " +
+           info.analysis.run.device + "; the timing pass needs --device cuda\n";
   if (format == "gpu")
     return (to_terminal_layout ? "\n" : "") +
            report::render_gpu_report(info.analysis.gpu, max_depth, &info.analysis.tree);

@@ -57,6 +57,31 @@ class Formats(unittest.TestCase):
         self.assertTrue(out.startswith("\n" + SEED_TABLE + "\n\nTestNet(\n"), out[:300])
         self.assertTrue(out.endswith(")\nModel Flops:0.4K\nModel Parameters:0.44K\n"), out[-200:])
 
+    def test_cuda_without_a_device_falls_back_only_when_asked(self):
+        # This machine may have a GPU; the fallback is forced by hiding every device from the driver.
+        env = dict(os.environ, CUDA_VISIBLE_DEVICES="")
+        p = subprocess.run([CLI, "analyze", "testnet", "--device", "cuda", "-f", "summary"], capture_output=True,
+                           text=True, env=env)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("CUDA", p.stderr)
+        self.assertEqual(p.stderr.count("\n"), 1, p.stderr)
+        p = subprocess.run([CLI, "analyze", "testnet", "--device", "cuda", "--allow-cpu-fallback", "-f", "json"],
+                           capture_output=True, text=True, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        r = json.loads(p.stdout)
+        jsonschema.validate(r, self.schema)
+        self.assertEqual(r["device"], "cpu")
+        self.assertEqual(r["totals"]["macs"], 400)  # the analytic report as on the CPU (seed example 1)
+        self.assertFalse(r["gpu"]["ran"])
+        self.assertIn("analysed on the CPU instead", r["gpu"]["skipped_reason"])
+        self.assertIn("GPU pass skipped: no CUDA device", p.stderr)
+
+    def test_cpu_reports_carry_no_gpu_section(self):
+        self.assertNotIn("gpu", self.report("analyze", "testnet"))
+        self.assertTrue(run("analyze", "testnet", "-f", "csv").startswith(
+            "module,type,depth,parameters,macs,flops,activations,called\n"))
+        self.assertIn("the timing pass needs --device cuda", run("analyze", "testnet", "-f", "gpu"))
+
     def test_several_formats_at_once(self):
         out = run("analyze", "testnet", "--format", "summary,table")
         self.assertEqual(out, "Model Flops:0.4K\nModel Parameters:0.44K\n\n" + SEED_TABLE + "\n")

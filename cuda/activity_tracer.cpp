@@ -4,6 +4,7 @@
 #include <mutex>
 #include <unordered_map>
 #include <atomic>
+#include <iterator>
 
 #include "activity_records.h"
 #include "cupti_library.h"

@@ -17,7 +17,9 @@ std::vector<std::string> ancestry(const std::string& path) {
 }  // namespace
 
 void RangeNester::op_enter(const std::string& module_path, const char* op_name, std::uint64_t id) {
-  if (ops_ == 0) {
+  // Most ops run in the module of the op before them: settle that without building the ancestry.
+  bool same_module = module_path.empty() ? modules_.empty() : !modules_.empty() && modules_.back() == module_path;
+  if (ops_ == 0 && !same_module) {
     std::vector<std::string> want = ancestry(module_path);
     // Keep the longest common prefix of open and wanted module ranges; ancestry compares whole dotted
     // components, so "layer1" is never taken for an ancestor of "layer10".

@@ -9,6 +9,7 @@
 #include "cli/analyze_command.h"
 #include "cli/compare_command.h"
 #include "cli/ops_command.h"
+#include "cli/peak_command.h"
 #include "flopscope/device.h"
 #include "flopscope/errors.h"
 #include "flopscope/models.h"
@@ -103,6 +104,12 @@ int main(int argc, char** argv) {
 
   auto* devices = app.add_subcommand("devices", "which CUDA devices flopscope can use, or why none");
 
+  flopscope::cli::PeakArgs peak_args;
+  auto* peak = app.add_subcommand("peak", "the device's peak FLOP/s per precision and DRAM bandwidth: datasheet "
+                                          "table vs matrix products and a copy measured on it");
+  peak->add_option("-d,--device", peak_args.device, "cuda or cuda:N")->capture_default_str();
+  peak->add_flag("--json", peak_args.json, "JSON instead of a table");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -118,6 +125,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (compare->parsed()) return flopscope::cli::run_compare(compare_args);
+    if (peak->parsed()) return flopscope::cli::run_peak(peak_args);
     if (ops->parsed()) {
       if (unsupported_model.empty()) return flopscope::cli::run_ops(ops_model.op_set);
       ops_model.model = unsupported_model;

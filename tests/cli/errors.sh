@@ -63,7 +63,13 @@ expect 2 'needs one --output per format' analyze testnet -f json,csv -o "$tmp/on
 expect 2 'not expected: --no-such-option' analyze --no-such-option
 if "$cli" devices | grep -q '^no CUDA device'; then
   expect 2 'CUDA was requested but no CUDA device' analyze testnet --device cuda
+  expect 2 'CUDA was requested but no CUDA device' peak
 fi
+expect 2 'measures a CUDA device' peak --device cpu
+expect 2 'unknown device' peak --device gpu7
+expect 2 '--gpu-forwards must be 1 or more' analyze testnet --gpu-forwards 0
+expect 2 'unknown --peaks' analyze testnet --peaks datasheet
+expect 2 'cannot write --chrome-trace' analyze testnet --chrome-trace "$tmp/readonly/x/trace.json"
 # compare's inputs.
 expect 2 'cannot read report' compare "$tmp/none.json" "$tmp/good.json"
 expect 2 'is not valid JSON' compare "$tmp/malformed.json" "$tmp/good.json"

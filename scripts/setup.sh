@@ -9,6 +9,7 @@
 #   FLOPSCOPE_BUILD  the build directory (default: <repo>/build)
 #   FLOPSCOPE_PYTHON the python that creates the venv (default: python3)
 #   FLOPSCOPE_TORCH_PYTHON  use this python's torch instead of the venv (GPU nodes: their own torch)
+#   FLOPSCOPE_DEPS_PREFIX   the build dependencies packed by scripts/device-deps.sh: no apt (offline GPU nodes)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,6 +24,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 # Headers and tools only; the CUDA toolkit comes with the machine image and is optional.
 packages=(cmake g++ make ccache libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libssl-dev)
 missing=()
+[ -z "${FLOPSCOPE_DEPS_PREFIX:-}" ] || packages=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
@@ -56,8 +58,13 @@ torch_prefix=$("$py" -c 'import torch.utils; print(torch.utils.cmake_prefix_path
 # --- 3. Configure and build ---------------------------------------------------------------------------
 if [ ! -f "$build/CMakeCache.txt" ] || ! grep -q "FLOPSCOPE_PYTHON:FILEPATH=$py\$" "$build/CMakeCache.txt"; then
   log "configuring $build"
+  prefix=$torch_prefix extra=()
+  if [ -n "${FLOPSCOPE_DEPS_PREFIX:-}" ]; then
+    prefix="$torch_prefix;$FLOPSCOPE_DEPS_PREFIX"
+    extra=(-DOPENSSL_ROOT_DIR="$FLOPSCOPE_DEPS_PREFIX")
+  fi
   cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_PREFIX_PATH="$torch_prefix" -DFLOPSCOPE_PYTHON="$py" >/dev/null
+    -DCMAKE_PREFIX_PATH="$prefix" -DFLOPSCOPE_PYTHON="$py" "${extra[@]}" >/dev/null
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake --build "$build" -j "$jobs" >&2 || { log "build failed (rerun: cmake --build $build)"; exit 1; }

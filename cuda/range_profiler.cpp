@@ -1,0 +1,402 @@
+// Target-side sequence (cupti-notes §2): profiler initialise, chip name, counter availability, host config,
+// range profiler enable, SetConfig(auto range, kernel replay), Start / forward / Stop, DecodeData, evaluate per
+// range, Disable, deinitialise. Every CUPTI failure becomes a skipped report with its reason; target APIs are
+// called only after the driver probe found a device (cuptiDeviceGetChipName crashes without a driver).
+#include "flopscope/counter_pass.h"
+
+#include <cuda.h>
+#include <cupti_callbacks.h>
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "counters_cupti_loader.h"
+#include "gpu/counter_errors.h"
+#include "gpu/metric_plan.h"
+#include "profiler_host.h"
+
+namespace flopscope::gpu {
+namespace {
+
+struct Skip {
+  std::string reason;
+};
+
+// Kernel name and grid of each launch seen by the launch callbacks, in launch order.
+struct LaunchLog {
+  std::vector<KernelCounters> launches;  // only name and grid filled
+};
+thread_local int t_runtime_depth = 0;
+
+// The leading fields of the launch calls' parameter blocks, as generated_cuda_runtime_api_meta.h and
+// generated_cuda_meta.h lay them out (those headers do not compile on their own). Only the grid is read.
+struct Dim3 {
+  unsigned x, y, z;
+};
+struct RuntimeLaunchParams {  // cudaLaunchKernel_v7000_params, _ptsz and cudaLaunchCooperativeKernel alike
+  const void* func;
+  Dim3 grid;
+};
+struct RuntimeLaunchConfig {  // cudaLaunchConfig_t starts with its grid
+  Dim3 grid;
+};
+struct RuntimeLaunchExParams {  // cudaLaunchKernelExC_v11060_params
+  const RuntimeLaunchConfig* config;
+};
+struct DriverLaunchParams {  // cuLaunchKernel_params
+  CUfunction f;
+  unsigned grid_x, grid_y, grid_z;
+};
+struct DriverLaunchExParams {  // cuLaunchKernelEx_params; CUlaunchConfig starts with gridDimX/Y/Z
+  const CUlaunchConfig* config;
+};  // a runtime launch also reaches the driver's: count it once
+
+void set_grid(KernelCounters& k, unsigned x, unsigned y, unsigned z) {
+  k.grid[0] = static_cast<std::int32_t>(x);
+  k.grid[1] = static_cast<std::int32_t>(y);
+  k.grid[2] = static_cast<std::int32_t>(z);
+}
+
+void CUPTIAPI on_launch(void* user, CUpti_CallbackDomain domain, CUpti_CallbackId cbid, const void* data) {
+  auto* log = static_cast<LaunchLog*>(user);
+  const auto* cb = static_cast<const CUpti_CallbackData*>(data);
+  const bool enter = cb->callbackSite == CUPTI_API_ENTER;
+  if (domain == CUPTI_CB_DOMAIN_RUNTIME_API) {
+    if (!enter) {
+      --t_runtime_depth;
+      return;
+    }
+    ++t_runtime_depth;
+  } else if (!enter || t_runtime_depth > 0) {
+    return;
+  }
+  KernelCounters k;
+  if (cb->symbolName) k.name = cb->symbolName;
+  const void* p = cb->functionParams;
+  if (domain == CUPTI_CB_DOMAIN_RUNTIME_API) {
+    switch (cbid) {
+      case CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_v7000:
+      case CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_ptsz_v7000:
+      case CUPTI_RUNTIME_TRACE_CBID_cudaLaunchCooperativeKernel_v9000:
+      case CUPTI_RUNTIME_TRACE_CBID_cudaLaunchCooperativeKernel_ptsz_v9000: {
+        // The _ptsz and cooperative parameter structs share this layout.
+        const auto* a = static_cast<const RuntimeLaunchParams*>(p);
+        set_grid(k, a->grid.x, a->grid.y, a->grid.z);
+        break;
+      }
+      case CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernelExC_v11060:
+      case CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernelExC_ptsz_v11060: {
+        const auto* a = static_cast<const RuntimeLaunchExParams*>(p);
+        if (a->config) set_grid(k, a->config->grid.x, a->config->grid.y, a->config->grid.z);
+        break;
+      }
+      default: break;
+    }
+  } else {
+    switch (cbid) {
+      case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel:
+      case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz: {
+        const auto* a = static_cast<const DriverLaunchParams*>(p);
+        set_grid(k, a->grid_x, a->grid_y, a->grid_z);
+        break;
+      }
+      case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx:
+      case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz: {
+        const auto* a = static_cast<const DriverLaunchExParams*>(p);
+        if (a->config) set_grid(k, a->config->gridDimX, a->config->gridDimY, a->config->gridDimZ);
+        break;
+      }
+      default: break;  // cooperative driver launches: name only
+    }
+  }
+  log->launches.push_back(std::move(k));
+}
+
+constexpr CUpti_CallbackId kRuntimeLaunches[] = {
+    CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_v7000,          CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_ptsz_v7000,
+    CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernelExC_v11060,      CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernelExC_ptsz_v11060,
+    CUPTI_RUNTIME_TRACE_CBID_cudaLaunchCooperativeKernel_v9000, CUPTI_RUNTIME_TRACE_CBID_cudaLaunchCooperativeKernel_ptsz_v9000};
+constexpr CUpti_CallbackId kDriverLaunches[] = {
+    CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel,   CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz,
+    CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz,
+    CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel, CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz};
+
+// Everything that must be undone, undone in reverse on every path.
+struct Session {
+  const cupti::CounterLibrary& lib;
+  std::optional<bool> admin_only = read_profiling_admin_only();
+  bool initialized = false;
+  CUpti_RangeProfiler_Object* object = nullptr;
+  CUpti_SubscriberHandle subscriber = nullptr;
+  LaunchLog log;
+
+  explicit Session(const cupti::CounterLibrary& l) : lib(l) {}
+  ~Session() {
+    if (subscriber) lib.unsubscribe(subscriber);
+    if (object) {
+      CUpti_RangeProfiler_Disable_Params p{};
+      p.structSize = CUpti_RangeProfiler_Disable_Params_STRUCT_SIZE;
+      p.pRangeProfilerObject = object;
+      lib.range_disable(&p);
+    }
+    if (initialized) {
+      CUpti_Profiler_DeInitialize_Params p{};
+      p.structSize = CUpti_Profiler_DeInitialize_Params_STRUCT_SIZE;
+      lib.profiler_deinitialize(&p);
+    }
+  }
+  void check(CUptiResult r, const char* step) const {
+    if (r != CUPTI_SUCCESS) throw Skip{counter_error_reason(static_cast<int>(r), step, admin_only)};
+  }
+};
+
+std::string unsupported_reason(const CUpti_Profiler_DeviceSupported_Params& s) {
+  auto bad = [](CUpti_Profiler_Support_Level l) { return l != CUPTI_PROFILER_CONFIGURATION_SUPPORTED; };
+  std::string why;
+  if (bad(s.architecture)) why = "the GPU's architecture is not supported (needs compute capability 7.0+)";
+  else if (s.vGpu == CUPTI_PROFILER_CONFIGURATION_DISABLED) why = "profiling is disabled for this vGPU";
+  else if (bad(s.vGpu)) why = "this vGPU does not support profiling";
+  else if (bad(s.confidentialCompute)) why = "confidential computing is on";
+  else if (bad(s.cmp)) why = "crypto-mining processors do not support profiling";
+  else if (bad(s.sli)) why = "SLI is enabled";
+  else if (bad(s.wsl)) why = "WSL does not support profiling here";
+  else why = "the device does not support CUPTI's range profiler";
+  return "hardware counters unavailable: " + why + " [cuptiProfilerDeviceSupported]";
+}
+
+// One configuration's counter data: sized for `ranges` ranges, initialised, ready for SetConfig.
+struct CounterData {
+  std::vector<std::uint8_t> image;
+};
+
+CounterData make_counter_data(Session& s, const std::vector<std::string>& metrics, std::size_t ranges) {
+  std::vector<const char*> names;
+  for (const auto& m : metrics) names.push_back(m.c_str());
+  CUpti_RangeProfiler_GetCounterDataSize_Params size{};
+  size.structSize = CUpti_RangeProfiler_GetCounterDataSize_Params_STRUCT_SIZE;
+  size.pRangeProfilerObject = s.object;
+  size.pMetricNames = names.data();
+  size.numMetrics = names.size();
+  size.maxNumOfRanges = ranges;
+  size.maxNumRangeTreeNodes = static_cast<std::uint32_t>(ranges);
+  s.check(s.lib.range_counter_data_size(&size), "cuptiRangeProfilerGetCounterDataSize");
+  CounterData data;
+  data.image.resize(size.counterDataSize);
+  CUpti_RangeProfiler_CounterDataImage_Initialize_Params init{};
+  init.structSize = CUpti_RangeProfiler_CounterDataImage_Initialize_Params_STRUCT_SIZE;
+  init.pRangeProfilerObject = s.object;
+  init.counterDataSize = data.image.size();
+  init.pCounterData = data.image.data();
+  s.check(s.lib.range_counter_data_init(&init), "cuptiRangeProfilerCounterDataImageInitialize");
+  return data;
+}
+
+void set_config(Session& s, const ConfigImage& config, CounterData& data, std::size_t ranges) {
+  CUpti_RangeProfiler_SetConfig_Params p{};
+  p.structSize = CUpti_RangeProfiler_SetConfig_Params_STRUCT_SIZE;
+  p.pRangeProfilerObject = s.object;
+  p.configSize = config.image.size();
+  p.pConfig = config.image.data();
+  p.counterDataImageSize = data.image.size();
+  p.pCounterDataImage = data.image.data();
+  p.range = CUPTI_AutoRange;
+  p.replayMode = CUPTI_KernelReplay;
+  p.maxRangesPerPass = ranges;
+  p.numNestingLevels = 1;
+  p.minNestingLevel = 1;
+  p.passIndex = 0;
+  p.targetNestingLevel = 1;
+  s.check(s.lib.range_set_config(&p), "cuptiRangeProfilerSetConfig");
+}
+
+void start(Session& s) {
+  CUpti_RangeProfiler_Start_Params p{};
+  p.structSize = CUpti_RangeProfiler_Start_Params_STRUCT_SIZE;
+  p.pRangeProfilerObject = s.object;
+  s.check(s.lib.range_start(&p), "cuptiRangeProfilerStart");
+}
+
+// Stops, decodes and appends each range's metric values to `out`.
+void stop_and_collect(Session& s, const ProfilerHost& host, const ConfigImage& config, CounterData& data,
+                      std::vector<std::map<std::string, double>>& out, std::vector<std::string>& notes) {
+  CUpti_RangeProfiler_Stop_Params stop{};
+  stop.structSize = CUpti_RangeProfiler_Stop_Params_STRUCT_SIZE;
+  stop.pRangeProfilerObject = s.object;
+  s.check(s.lib.range_stop(&stop), "cuptiRangeProfilerStop");
+  CUpti_RangeProfiler_DecodeData_Params decode{};
+  decode.structSize = CUpti_RangeProfiler_DecodeData_Params_STRUCT_SIZE;
+  decode.pRangeProfilerObject = s.object;
+  s.check(s.lib.range_decode(&decode), "cuptiRangeProfilerDecodeData");
+  if (decode.numOfRangeDropped)
+    notes.push_back(std::to_string(decode.numOfRangeDropped) + " range(s) dropped by CUPTI (counter data full)");
+  CUpti_RangeProfiler_GetCounterDataInfo_Params info{};
+  info.structSize = CUpti_RangeProfiler_GetCounterDataInfo_Params_STRUCT_SIZE;
+  info.pCounterDataImage = data.image.data();
+  info.counterDataImageSize = data.image.size();
+  s.check(s.lib.range_counter_data_info(&info), "cuptiRangeProfilerGetCounterDataInfo");
+  for (std::size_t r = 0; r < info.numTotalRanges; ++r) {
+    std::vector<double> values = host.evaluate(data.image, r, config.metrics);
+    std::map<std::string, double> row;
+    for (std::size_t m = 0; m < values.size(); ++m) row[config.metrics[m]] = values[m];
+    out.push_back(std::move(row));
+  }
+}
+
+void* driver() {
+  static void* handle = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  return handle;
+}
+
+void run(Session& s, CounterReport& report,
+         const std::function<void(const std::function<void()>&)>& forward, const RangeProfilerOptions& options) {
+  // The context LibTorch made current (its primary context).
+  auto ctx_get_current = reinterpret_cast<decltype(&cuCtxGetCurrent)>(dlsym(driver(), "cuCtxGetCurrent"));
+  auto ctx_get_device = reinterpret_cast<decltype(&cuCtxGetDevice)>(dlsym(driver(), "cuCtxGetDevice"));
+  if (!ctx_get_current || !ctx_get_device) throw Skip{"hardware counters unavailable: the driver lacks cuCtxGetCurrent"};
+  CUcontext ctx = nullptr;
+  CUdevice device = 0;
+  if (ctx_get_current(&ctx) != CUDA_SUCCESS || ctx == nullptr || ctx_get_device(&device) != CUDA_SUCCESS)
+    throw Skip{"hardware counters unavailable: no current CUDA context (run a CUDA op before the counter pass)"};
+
+  CUpti_Profiler_Initialize_Params init{};
+
+  init.structSize = CUpti_Profiler_Initialize_Params_STRUCT_SIZE;
+  s.check(s.lib.profiler_initialize(&init), "cuptiProfilerInitialize");
+  s.initialized = true;
+
+  CUpti_Profiler_DeviceSupported_Params supported{};
+
+  supported.structSize = CUpti_Profiler_DeviceSupported_Params_STRUCT_SIZE;
+  supported.cuDevice = device;
+  supported.api = CUPTI_PROFILER_RANGE_PROFILING;
+  s.check(s.lib.device_supported(&supported), "cuptiProfilerDeviceSupported");
+  if (supported.isSupported != CUPTI_PROFILER_CONFIGURATION_SUPPORTED) throw Skip{unsupported_reason(supported)};
+
+  CUpti_Device_GetChipName_Params chip{};
+
+  chip.structSize = CUpti_Device_GetChipName_Params_STRUCT_SIZE;
+  chip.deviceIndex = static_cast<std::size_t>(device);
+  s.check(s.lib.device_chip_name(&chip), "cuptiDeviceGetChipName");
+  report.chip = chip.pChipName ? chip.pChipName : "";
+
+  CUpti_Profiler_GetCounterAvailability_Params avail{};
+
+  avail.structSize = CUpti_Profiler_GetCounterAvailability_Params_STRUCT_SIZE;
+  avail.ctx = ctx;
+  s.check(s.lib.counter_availability(&avail), "cuptiProfilerGetCounterAvailability");
+  std::vector<std::uint8_t> availability(avail.counterAvailabilityImageSize);
+  avail.pCounterAvailabilityImage = availability.data();
+  s.check(s.lib.counter_availability(&avail), "cuptiProfilerGetCounterAvailability");
+
+  ProfilerHost host(report.chip, availability);  // throws CounterUnavailable
+  MetricPlan plan = plan_metrics(options.tensor_dtypes, [&](const std::string& m) { return host.has_metric(m); });
+  std::vector<ConfigImage> configs;
+  if (!plan.single_pass.empty()) {
+    ConfigImage first = host.configure(plan.single_pass);
+    if (first.passes > 1) {  // keep configuration 1 replay-free
+      demote_tensor_metrics(plan);
+      first = host.configure(plan.single_pass);
+    }
+    configs.push_back(std::move(first));
+  }
+  if (!plan.multi_pass.empty()) configs.push_back(host.configure(plan.multi_pass));
+  for (const auto& c : configs) {
+    report.configs.push_back(c.metrics);
+    report.passes.push_back(static_cast<int>(c.passes));
+  }
+
+  CUpti_RangeProfiler_Enable_Params enable{};
+
+  enable.structSize = CUpti_RangeProfiler_Enable_Params_STRUCT_SIZE;
+  enable.ctx = ctx;
+  s.check(s.lib.range_enable(&enable), "cuptiRangeProfilerEnable");
+  s.object = enable.pRangeProfilerObject;
+
+  // Launch names and grids for the join. Without them (another subscriber) the join checks counts only.
+  std::vector<std::string> notes = plan.notes;
+  if (s.lib.subscribe(&s.subscriber, on_launch, &s.log) == CUPTI_SUCCESS) {
+    for (auto cbid : kRuntimeLaunches) s.lib.enable_callback(1, s.subscriber, CUPTI_CB_DOMAIN_RUNTIME_API, cbid);
+    for (auto cbid : kDriverLaunches) s.lib.enable_callback(1, s.subscriber, CUPTI_CB_DOMAIN_DRIVER_API, cbid);
+  } else {
+    s.subscriber = nullptr;
+    notes.push_back("launch names not recorded (another CUPTI subscriber): the join checks order only");
+  }
+
+  const std::size_t chunk = std::max<std::size_t>(options.ranges_per_chunk, 16);
+  std::vector<std::vector<std::map<std::string, double>>> values(configs.size());
+  std::vector<KernelCounters> launches_of_first;
+  for (std::size_t c = 0; c < configs.size(); ++c) {
+    s.log.launches.clear();
+    CounterData data = make_counter_data(s, configs[c].metrics, chunk);
+    set_config(s, configs[c], data, chunk);
+    start(s);
+    std::size_t launched_at_start = 0;
+    // Between ops: collect and restart before the image fills (verify: re-SetConfig after Stop).
+    auto checkpoint = [&] {
+      if (s.subscriber == nullptr || s.log.launches.size() - launched_at_start < chunk - chunk / 8) return;
+      stop_and_collect(s, host, configs[c], data, values[c], notes);
+      data = make_counter_data(s, configs[c].metrics, chunk);
+      set_config(s, configs[c], data, chunk);
+      start(s);
+      launched_at_start = s.log.launches.size();
+    };
+    forward(checkpoint);
+    stop_and_collect(s, host, configs[c], data, values[c], notes);
+    if (c == 0) launches_of_first = s.log.launches;
+    else if (s.log.launches.size() != launches_of_first.size())
+      notes.push_back("configuration " + std::to_string(c + 1) + " saw " + std::to_string(s.log.launches.size()) +
+                      " launches, configuration 1 saw " + std::to_string(launches_of_first.size()));
+  }
+
+  // Merge the configurations range by range (the same forward each time), names and grids from the first.
+  std::size_t n = values.empty() ? 0 : values[0].size();
+  for (const auto& v : values) n = std::min(n, v.size());
+  for (const auto& v : values)
+    if (v.size() != n) notes.push_back("configurations returned different range counts; kept the first " + std::to_string(n));
+  for (std::size_t r = 0; r < n; ++r) {
+    std::map<std::string, double> merged;
+    for (const auto& v : values) merged.insert(v[r].begin(), v[r].end());
+    KernelCounters k = kernel_counters_from_values(r, merged, plan);
+    if (r < launches_of_first.size()) {
+      k.name = launches_of_first[r].name;
+      std::copy(launches_of_first[r].grid, launches_of_first[r].grid + 3, k.grid);
+    }
+    report.kernels.push_back(std::move(k));
+  }
+  report.notes = notes;
+  report.ran = true;
+}
+
+}  // namespace
+
+CounterReport run_range_profiler(const CudaStatus& cuda,
+                                 const std::function<void(const std::function<void()>& checkpoint)>& forward,
+                                 const RangeProfilerOptions& options) {
+  CounterReport report;
+  if (!cuda.available) {
+    report.skipped_reason = "hardware counters unavailable: no CUDA device (" + cuda.reason + ")";
+    return report;
+  }
+  const auto& lib = cupti::counter_library();
+  if (!lib.loaded) {
+    report.skipped_reason = "hardware counters unavailable: " + lib.reason;
+    return report;
+  }
+  try {
+    Session session(lib);
+    run(session, report, forward, options);
+  } catch (const Skip& skip) {
+    report.ran = false;
+    report.kernels.clear();
+    report.skipped_reason = skip.reason;
+  } catch (const CounterUnavailable& e) {
+    report.ran = false;
+    report.kernels.clear();
+    report.skipped_reason = std::string("hardware counters unavailable: ") + e.what();
+  }
+  return report;
+}
+
+}  // namespace flopscope::gpu

@@ -1,0 +1,126 @@
+#include "gpu/validate_cases.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace flopscope::gpu {
+namespace {
+
+using Shape = std::vector<std::int64_t>;
+using Shapes = std::vector<Shape>;
+
+std::string shape_text(const Shape& s) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < s.size(); ++i) out += (i ? "," : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+struct Proto {
+  Proto(std::string c, Shapes s, std::vector<std::int64_t> a = {}, std::string t = {})
+      : call(std::move(c)), shapes(std::move(s)), args(std::move(a)), text(std::move(t)) {}
+  std::string call;
+  Shapes shapes;
+  std::vector<std::int64_t> args;
+  std::string text;
+};
+
+// Sizes chosen so every family sees M = 1, a prime (127, 251, 509) and a size that is not a multiple of 8
+// (100, 1000), next to one tile-friendly size (512) for contrast.
+std::vector<Proto> protos_for(const std::string& family) {
+  static const std::map<std::string, std::vector<Proto>> table = {
+      {"linear", {{"linear", {{1, 4096}, {4096, 4096}}}, {"linear", {{127, 1000}, {251, 1000}}},
+                  {"linear", {{512, 512}, {512, 512}}}}},
+      {"addmm", {{"addmm", {{1, 509}, {509, 100}}}, {"addmm", {{127, 512}, {512, 251}}}}},
+      {"mm", {{"mm", {{1, 1000}, {1000, 127}}}, {"mm", {{509, 100}, {100, 512}}}}},
+      {"matmul", {{"matmul", {{4, 1, 251}, {251, 100}}}, {"matmul", {{3, 127, 64}, {3, 64, 509}}}}},
+      {"bmm", {{"bmm", {{7, 1, 100}, {7, 100, 127}}}, {"bmm", {{4, 251, 64}, {4, 64, 100}}}}},
+      {"baddbmm", {{"baddbmm", {{5, 1, 127}, {5, 127, 100}}}, {"baddbmm", {{2, 251, 64}, {2, 64, 64}}}}},
+      {"addbmm", {{"addbmm", {{5, 1, 127}, {5, 127, 100}}}, {"addbmm", {{3, 251, 64}, {3, 64, 100}}}}},
+      {"addmv", {{"addmv", {{1, 509}, {509}}}, {"addmv", {{1000, 251}, {251}}}}},
+      {"mv", {{"mv", {{1, 127}, {127}}}, {"mv", {{1000, 509}, {509}}}}},
+      {"dot", {{"dot", {{1}}}, {"dot", {{100003}}}}},
+      {"vdot", {{"vdot", {{1}}}, {"vdot", {{100003}}}}},
+      {"einsum", {{"einsum", {{1, 127, 100}, {1, 100, 251}}, {}, "bij,bjk->bik"},
+                  {"einsum", {{3, 251}, {251, 100}}, {}, "ij,jk->ik"}}},
+      // conv: input, weight; args stride, padding, groups
+      {"conv", {{"conv2d", {{1, 3, 224, 224}, {64, 3, 7, 7}}, {2, 3, 1}},
+                {"conv2d", {{2, 64, 31, 31}, {127, 64, 3, 3}}, {1, 1, 1}},   // Winograd-friendly 3x3
+                {"conv2d", {{1, 100, 17, 17}, {100, 1, 3, 3}}, {1, 1, 100}},  // depthwise
+                {"conv2d", {{1, 96, 13, 13}, {96, 24, 1, 1}}, {1, 0, 4}},     // grouped 1x1
+                {"conv1d", {{3, 100, 251}, {127, 100, 5}}, {1, 2, 1}},
+                {"conv3d", {{1, 8, 7, 11, 13}, {16, 8, 3, 3, 3}}, {1, 1, 1}},
+                {"conv_transpose2d", {{1, 100, 15, 15}, {100, 51, 4, 4}}, {2, 1, 1}}}},
+      {"batch_norm", {{"batch_norm", {{1, 100, 7, 7}}}, {"batch_norm", {{8, 127, 31, 31}}}}},
+      {"instance_norm", {{"instance_norm", {{1, 100, 7, 7}}}, {"instance_norm", {{3, 127, 31, 31}}}}},
+      {"group_norm", {{"group_norm", {{1, 100, 7, 7}}, {4}}, {"group_norm", {{3, 128, 31, 31}}, {32}}}},
+      {"layer_norm", {{"layer_norm", {{1, 1, 1000}}}, {"layer_norm", {{4, 127, 509}}}}},
+      {"upsample_nearest2d", {{"interpolate", {{1, 3, 7, 7}}, {2}, "nearest"}, {"interpolate", {{2, 100, 31, 31}}, {2}, "nearest"}}},
+      {"upsample_bilinear2d", {{"interpolate", {{1, 3, 7, 7}}, {2}, "bilinear"}, {"interpolate", {{2, 100, 31, 31}}, {2}, "bilinear"}}},
+      {"upsample_bicubic2d", {{"interpolate", {{1, 3, 7, 7}}, {2}, "bicubic"}, {"interpolate", {{2, 100, 31, 31}}, {2}, "bicubic"}}},
+      {"upsample_linear1d", {{"interpolate", {{1, 3, 127}}, {2}, "linear"}, {"interpolate", {{2, 100, 251}}, {2}, "linear"}}},
+      {"upsample_trilinear3d", {{"interpolate", {{1, 3, 5, 7, 11}}, {2}, "trilinear"}, {"interpolate", {{2, 8, 7, 13, 13}}, {2}, "trilinear"}}},
+      {"upsample_nearest1d", {{"interpolate", {{1, 3, 127}}, {2}, "nearest"}, {"interpolate", {{2, 100, 251}}, {2}, "nearest"}}},
+      {"upsample_nearest3d", {{"interpolate", {{1, 3, 5, 7, 11}}, {2}, "nearest"}, {"interpolate", {{2, 8, 7, 13, 13}}, {2}, "nearest"}}},
+      {"_upsample_nearest_exact1d", {{"interpolate", {{1, 3, 127}}, {2}, "nearest-exact"}, {"interpolate", {{2, 100, 251}}, {2}, "nearest-exact"}}},
+      {"_upsample_nearest_exact2d", {{"interpolate", {{1, 3, 7, 7}}, {2}, "nearest-exact"}, {"interpolate", {{2, 100, 31, 31}}, {2}, "nearest-exact"}}},
+      {"_upsample_nearest_exact3d", {{"interpolate", {{1, 3, 5, 7, 11}}, {2}, "nearest-exact"}, {"interpolate", {{2, 8, 7, 13, 13}}, {2}, "nearest-exact"}}},
+      // grid_sample: input, grid [N,Hout,Wout,2]
+      {"grid_sampler", {{"grid_sample", {{1, 3, 7, 7}, {1, 1, 5, 2}}}, {"grid_sample", {{2, 100, 31, 31}, {2, 17, 19, 2}}}}},
+      // sdpa: q, k, v [B,H,L,E]; args is_causal
+      {"scaled_dot_product_attention", {{"sdpa", {{1, 8, 1, 64}, {1, 8, 127, 64}, {1, 8, 127, 64}}, {0}},
+                                        {"sdpa", {{2, 12, 251, 64}, {2, 12, 251, 64}, {2, 12, 251, 64}}, {1}},
+                                        {"sdpa", {{1, 4, 100, 128}, {1, 4, 509, 128}, {1, 4, 509, 128}}, {0}}}},
+      // rnn: input [T,N,C]; args hidden, layers
+      {"lstm", {{"lstm", {{1, 1, 100}}, {127, 1}}, {"lstm", {{17, 3, 64}}, {100, 2}}}},
+      {"gru", {{"gru", {{1, 1, 100}}, {127, 1}}, {"gru", {{17, 3, 64}}, {100, 2}}}},
+      {"rnn_tanh", {{"rnn_tanh", {{1, 1, 100}}, {127, 1}}, {"rnn_tanh", {{17, 3, 64}}, {100, 2}}}},
+      {"rnn_relu", {{"rnn_relu", {{1, 1, 100}}, {127, 1}}, {"rnn_relu", {{17, 3, 64}}, {100, 2}}}},
+      // embedding: indices shape, weight [V,D]
+      {"embedding", {{"embedding", {{1}, {1000, 127}}}, {"embedding", {{4, 251}, {30011, 100}}}}},
+      {"embedding_bag", {{"embedding_bag", {{1, 1}, {1000, 127}}}, {"embedding_bag", {{8, 13}, {30011, 100}}}}},
+      {"adaptive_avg_pool2d", {{"adaptive_avg_pool2d", {{1, 100, 7, 7}}, {1}}, {"adaptive_avg_pool2d", {{8, 127, 31, 31}}, {3}}}},
+  };
+  auto it = table.find(family);
+  return it == table.end() ? std::vector<Proto>{} : it->second;
+}
+
+// Dtypes a family runs in on CUDA: all three for everything here except the lookups, which use integer
+// indices and a floating weight of the case's dtype, so they take all three too.
+bool supports(const std::string& /*family*/, const std::string& dtype) {
+  return dtype == "float32" || dtype == "bfloat16" || dtype == "float16" || dtype == "float64";
+}
+
+}  // namespace
+
+std::vector<std::string> formula_families(const OpSet& set) {
+  std::set<std::string> keys;
+  for (const auto& [op, handler] : set.flops) keys.insert(handler.key);
+  return {keys.begin(), keys.end()};
+}
+
+std::vector<ValidateCase> validate_cases(const OpSet& set, const std::vector<std::string>& dtypes,
+                                         std::vector<std::string>* uncovered) {
+  std::vector<ValidateCase> out;
+  for (const auto& family : formula_families(set)) {
+    auto protos = protos_for(family);
+    if (protos.empty()) {
+      if (uncovered) uncovered->push_back(family);
+      continue;
+    }
+    for (const auto& p : protos)
+      for (const auto& dtype : dtypes) {
+        if (!supports(family, dtype)) continue;
+        ValidateCase c{family, p.call, p.shapes, p.args, p.text, dtype, ""};
+        c.label = p.call + (p.text.empty() ? "" : "(" + p.text + ")");
+        for (const auto& s : p.shapes) c.label += " " + shape_text(s);
+        for (auto a : p.args) c.label += " " + std::to_string(a);
+        c.label += " " + dtype;
+        out.push_back(std::move(c));
+      }
+  }
+  return out;
+}
+
+}  // namespace flopscope::gpu

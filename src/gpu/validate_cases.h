@@ -1,0 +1,37 @@
+#pragma once
+// `flopscope validate-ops`'s case list: every op family with a FLOP formula, at several shapes (including
+// M = 1, primes and sizes that are not multiples of 8) and dtypes. Pure, so the coverage is tested on the CPU;
+// the CLI runs each case on the GPU under the range profiler.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "flopscope/op_set.h"
+
+namespace flopscope::gpu {
+
+struct ValidateCase {
+  std::string family;  ///< the formula's key in the op set ("linear", "conv", ...)
+  /// What to call, one of: linear addmm mm bmm matmul baddbmm addbmm addmv mv dot vdot conv1d conv2d conv3d
+  /// conv_transpose2d batch_norm group_norm layer_norm instance_norm interpolate grid_sample sdpa lstm gru
+  /// rnn_tanh rnn_relu embedding embedding_bag einsum adaptive_avg_pool2d
+  std::string call;
+  /// Input tensor shapes in argument order (for conv: input, weight; rnn: input [T,N,C] then hidden size).
+  std::vector<std::vector<std::int64_t>> shapes;
+  /// Extra integer arguments: conv {stride, padding, groups}; interpolate {mode index}; norms {groups};
+  /// sdpa {is_causal}; rnn {hidden, layers}; embedding {num_embeddings}.
+  std::vector<std::int64_t> args;
+  std::string text;    ///< interpolate mode name, einsum equation
+  std::string dtype;   ///< "float32", "bfloat16", "float16"
+  std::string label;   ///< one line naming the case
+};
+
+/// The distinct formula keys of `set.flops` whose formula is an op family (every key), sorted.
+std::vector<std::string> formula_families(const OpSet& set);
+
+/// Every family of `set` that has a formula, × its shapes, × `dtypes` (those the family supports on CUDA).
+/// Families this list does not know how to call are returned in `uncovered`.
+std::vector<ValidateCase> validate_cases(const OpSet& set, const std::vector<std::string>& dtypes,
+                                         std::vector<std::string>* uncovered = nullptr);
+
+}  // namespace flopscope::gpu

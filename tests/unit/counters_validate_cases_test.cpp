@@ -1,0 +1,77 @@
+// validate-ops's case list: every family with a FLOP formula in the default op set is run, at awkward sizes
+// (a dimension of 1, a prime, a size that is not a multiple of 8) and in each requested dtype.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "flopscope/op_set.h"
+#include "gpu/validate_cases.h"
+
+using namespace flopscope;
+using namespace flopscope::gpu;
+
+namespace {
+
+bool is_prime(std::int64_t n) {
+  if (n < 2) return false;
+  for (std::int64_t d = 2; d * d <= n; ++d)
+    if (n % d == 0) return false;
+  return true;
+}
+
+const std::vector<std::string> kDtypes = {"float32", "bfloat16", "float16"};
+
+}  // namespace
+
+TEST(ValidateCases, EveryDefaultFamilyWithAFormulaIsCovered) {
+  OpSet set = op_set_named("default");
+  std::vector<std::string> uncovered;
+  auto cases = validate_cases(set, kDtypes, &uncovered);
+  EXPECT_TRUE(uncovered.empty()) << "no validate-ops case for family " << uncovered.front();
+  std::set<std::string> families;
+  for (const auto& [op, handler] : set.flops) families.insert(handler.key);
+  std::map<std::string, std::set<std::string>> dtypes_of;
+  for (const auto& c : cases) dtypes_of[c.family].insert(c.dtype);
+  for (const auto& f : families) {
+    ASSERT_TRUE(dtypes_of.count(f)) << f;
+    EXPECT_EQ(dtypes_of[f], std::set<std::string>(kDtypes.begin(), kDtypes.end())) << f;
+  }
+  // Known families from the formula files, so a renamed key cannot silently drop out of both lists.
+  for (const char* f : {"linear", "addmm", "bmm", "matmul", "conv", "scaled_dot_product_attention", "lstm",
+                        "layer_norm", "einsum", "upsample_bilinear2d"})
+    EXPECT_TRUE(families.count(f)) << f;
+}
+
+TEST(ValidateCases, ShapesIncludeTheAwkwardSizes) {
+  auto cases = validate_cases(op_set_named("default"), {"float32"});
+  std::map<std::string, std::set<std::string>> seen;
+  for (const auto& c : cases)
+    for (const auto& shape : c.shapes)
+      for (auto d : shape) {
+        if (d == 1) seen[c.family].insert("one");
+        if (d > 7 && is_prime(d)) seen[c.family].insert("prime");
+        if (d % 8 != 0) seen[c.family].insert("not-8");
+      }
+  for (const char* f : {"linear", "addmm", "mm", "matmul", "bmm", "baddbmm", "addbmm", "addmv", "mv", "einsum",
+                        "conv", "scaled_dot_product_attention", "lstm", "gru", "layer_norm", "batch_norm"}) {
+    EXPECT_TRUE(seen[f].count("one")) << f << " has no dimension of 1";
+    EXPECT_TRUE(seen[f].count("prime")) << f << " has no prime dimension";
+    EXPECT_TRUE(seen[f].count("not-8")) << f << " has no dimension off a multiple of 8";
+  }
+  // M = 1 specifically for the GEMM-class ops: the first operand's row count.
+  for (const auto& c : cases)
+    if (c.call == "linear" || c.call == "mm" || c.call == "addmm") {
+      if (c.shapes[0][0] == 1) seen[c.call].insert("M=1");
+    }
+  for (const char* call : {"linear", "mm", "addmm"}) EXPECT_TRUE(seen[call].count("M=1")) << call;
+}
+
+TEST(ValidateCases, LabelsNameCallShapesAndDtype) {
+  auto cases = validate_cases(op_set_named("default"), {"bfloat16"});
+  ASSERT_FALSE(cases.empty());
+  for (const auto& c : cases) {
+    EXPECT_EQ(c.label.rfind(c.call, 0), 0u) << c.label;
+    EXPECT_NE(c.label.find("bfloat16"), std::string::npos) << c.label;
+  }
+}

@@ -64,6 +64,13 @@ run_model resnet50-fp32 "$work/models/resnet50.pt" float32
 run_model resnet50-bf16 "$work/models/resnet50.pt" bfloat16
 run_model vit_b_16-bf16 "$work/models/vit_b_16.pt" bfloat16
 
-# 4. An Nsight Systems-style check of the NVTX ranges is not possible here (no nsys on the PATH); the
+# 4. Hardware counters (docs/counters.md): the tensor-op convention first (the bf16 linear
+#    [4096,4096] x [4096,4096] case must read ratio 1), then every formula family at awkward shapes.
+step validate-ops-linear "$cli" validate-ops --family linear --dtype bfloat16
+cat "$logs/validate-ops-linear.log" >>"$summary"
+step validate-ops "$cli" validate-ops
+tail -n 3 "$logs/validate-ops.log" >>"$summary"
+
+# 5. An Nsight Systems-style check of the NVTX ranges is not possible here (no nsys on the PATH); the
 #    Chrome traces above are in logs.tgz for Perfetto.
 say "done in $SECONDS s"

@@ -10,6 +10,7 @@
 #include "cli/compare_command.h"
 #include "cli/ops_command.h"
 #include "cli/peak_command.h"
+#include "cli/validate_ops_command.h"
 #include "flopscope/device.h"
 #include "flopscope/errors.h"
 #include "flopscope/models.h"
@@ -110,6 +111,19 @@ int main(int argc, char** argv) {
   peak->add_option("-d,--device", peak_args.device, "cuda or cuda:N")->capture_default_str();
   peak->add_flag("--json", peak_args.json, "JSON instead of a table");
 
+  flopscope::cli::ValidateOpsArgs validate_args;
+  auto* validate = app.add_subcommand(
+      "validate-ops", "run every op family with a FLOP formula on the GPU at awkward shapes and dtypes, and print "
+                      "analytic vs hardware-counter FLOPs with the ratio (needs a GPU; --list does not)");
+  validate->add_option("--ops", validate_args.op_set, "op set whose formulas are checked")->capture_default_str();
+  validate->add_option("--dtype", validate_args.dtypes, "float32, bfloat16, float16, float64; repeatable")
+      ->capture_default_str();
+  validate->add_option("--family", validate_args.family, "only this formula key, e.g. linear, conv");
+  validate->add_option("--tolerance", validate_args.tolerance, "ratios outside 1 +/- this are flagged")
+      ->capture_default_str();
+  validate->add_flag("--list", validate_args.list, "print the cases and stop");
+  validate->footer(kExitStatus);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -126,6 +140,7 @@ int main(int argc, char** argv) {
     }
     if (compare->parsed()) return flopscope::cli::run_compare(compare_args);
     if (peak->parsed()) return flopscope::cli::run_peak(peak_args);
+    if (validate->parsed()) return flopscope::cli::run_validate_ops(validate_args);
     if (ops->parsed()) {
       if (unsupported_model.empty()) return flopscope::cli::run_ops(ops_model.op_set);
       ops_model.model = unsupported_model;

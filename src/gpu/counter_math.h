@@ -14,8 +14,9 @@ namespace flopscope::gpu {
 
 /// FLOPs per tensor-core math op as sm__ops_path_tensor_src_*.sum counts them. Third parties report that
 /// these counters read 2 math ops per multiply-add (an n^3-MAC GEMM reads 2n^3), i.e. one op per FLOP.
-/// Verified on a device by scripts/check-counters (cuBLAS BF16 GEMM 4096^3 must read 2*4096^3); if that
-/// check finds 1 op per MAC, this becomes 2.
+/// Verified on a device by scripts/gpu-check.sh (step validate-ops-linear: the bf16 linear
+/// [4096,4096] x [4096,4096] case must show ratio 1, i.e. the counter reads 2*4096^3); if it shows 0.5 the
+/// counter reads 1 op per MAC and this constant becomes 2.
 inline constexpr double kFlopsPerTensorMathOp = 1.0;
 
 /// add + mul + 2*fma: the CUPTI mapping of flop_count_{dp,sp,hp}.

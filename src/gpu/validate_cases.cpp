@@ -27,11 +27,12 @@ struct Proto {
 };
 
 // Sizes chosen so every family sees M = 1, a prime (127, 251, 509) and a size that is not a multiple of 8
-// (100, 1000), next to one tile-friendly size (512) for contrast.
+// (100, 1000), next to tile-friendly sizes (512, 4096) for contrast.
 std::vector<Proto> protos_for(const std::string& family) {
   static const std::map<std::string, std::vector<Proto>> table = {
       {"linear", {{"linear", {{1, 4096}, {4096, 4096}}}, {"linear", {{127, 1000}, {251, 1000}}},
-                  {"linear", {{512, 512}, {512, 512}}}}},
+                  // 4096^3: tile-friendly; its ratio checks kFlopsPerTensorMathOp on a device
+                  {"linear", {{4096, 4096}, {4096, 4096}}}}},
       {"addmm", {{"addmm", {{1, 509}, {509, 100}}}, {"addmm", {{127, 512}, {512, 251}}}}},
       {"mm", {{"mm", {{1, 1000}, {1000, 127}}}, {"mm", {{509, 100}, {100, 512}}}}},
       {"matmul", {{"matmul", {{4, 1, 251}, {251, 100}}}, {"matmul", {{3, 127, 64}, {3, 64, 509}}}}},

@@ -1,0 +1,20 @@
+#pragma once
+// `flopscope validate-ops`: runs every op family that has a FLOP formula on the GPU at several shapes and
+// dtypes (validate_cases), under CUPTI's range profiler, and prints analytic vs measured FLOPs with the ratio.
+// Without a GPU it exits 2 with one line; --list prints the cases anywhere.
+#include <string>
+#include <vector>
+
+namespace flopscope::cli {
+
+struct ValidateOpsArgs {
+  std::string op_set = "default";
+  std::vector<std::string> dtypes = {"float32", "bfloat16", "float16"};
+  std::string family;   ///< only this family ("" = all)
+  bool list = false;    ///< print the cases and stop (needs no GPU)
+  double tolerance = 0.1;
+};
+
+int run_validate_ops(const ValidateOpsArgs& args);
+
+}  // namespace flopscope::cli

@@ -36,3 +36,17 @@ TEST(CounterErrors, DriverParamsFile) {
   EXPECT_EQ(parse_profiling_admin_only("EnableMSI: 1\n"), std::nullopt);
   EXPECT_EQ(parse_profiling_admin_only("RmProfilingAdminOnly: x\n"), std::nullopt);
 }
+
+#include "flopscope/counter_pass.h"
+
+TEST(CounterPass, WithoutADeviceItSaysWhyAndNeverRunsTheForward) {
+  flopscope::CudaStatus none;
+  none.reason = "no CUDA driver (libcuda.so.1 cannot be loaded)";
+  bool ran = false;
+  CounterReport r = run_range_profiler(none, [&](const std::function<void()>&) { ran = true; }, {});
+  EXPECT_FALSE(r.ran);
+  EXPECT_FALSE(ran);
+  EXPECT_TRUE(r.kernels.empty());
+  EXPECT_EQ(r.skipped_reason.rfind("hardware counters unavailable: ", 0), 0u) << r.skipped_reason;
+  EXPECT_NE(r.skipped_reason.find(none.reason), std::string::npos) << r.skipped_reason;
+}

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "flopscope/counters.h"
 #include "flopscope/gpu.h"
 #include "flopscope/module_tree.h"
 #include "flopscope/op_set.h"
@@ -59,6 +60,7 @@ struct Analysis {
   StatResult activations;
   std::vector<std::string> uncalled;  ///< canonical paths of modules no op was attributed to, sorted
   gpu::GpuReport gpu;                 ///< the timing pass (CUDA only); gpu.ran false otherwise
+  gpu::CounterReport counters;        ///< the counter pass (CUDA, when asked for); counters.ran false otherwise
 };
 
 }  // namespace flopscope

@@ -54,6 +54,8 @@ struct GpuOptions {
   bool measured_peaks = false;  ///< measure the device's peaks (matrix products) instead of the datasheet table
   bool chrome_trace = false; ///< fill ComplexityInfo::chrome_trace
   bool nvtx = true;          ///< NVTX ranges per module and op in the "flopscope" domain (free without a tool)
+  bool counters = false;     ///< after the timing pass, a counter pass: measured FLOPs and DRAM bytes per kernel
+  double counter_tolerance = 0.1;  ///< measured/analytic FLOPs further than this from 1 is listed as an outlier
 };
 
 struct Options {

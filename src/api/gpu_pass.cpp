@@ -3,6 +3,8 @@
 // error: the analytic report stands on its own.
 #include "api/gpu_pass.h"
 
+#include "api/counter_pass.h"
+
 #include <ATen/Context.h>
 
 #include "cuda/peak_table.h"
@@ -33,11 +35,15 @@ void run_gpu_pass(ComplexityInfo& info, const Trace& trace, c10::Device device, 
   gpu::GpuReport& report = info.analysis.gpu;
   if (!options.gpu.timing) {
     report.skipped_reason = "the timing pass was turned off (--no-gpu-timing)";
+    if (options.gpu.counters)
+      info.analysis.counters.skipped_reason = "the counter pass is joined to the timing pass, which was turned off";
     return;
   }
   gpu::TracerOrReason opened = gpu::open_activity_tracer();
   if (!opened.tracer) {
     report.skipped_reason = opened.reason;
+    if (options.gpu.counters)
+      info.analysis.counters.skipped_reason = "the counter pass needs the timing pass, which could not trace: " + opened.reason;
     return;
   }
   const CudaStatus status = probe_cuda();
@@ -73,6 +79,11 @@ void run_gpu_pass(ComplexityInfo& info, const Trace& trace, c10::Device device, 
   report.plain_forward_ms = plain_ms;
   if (probed != nullptr) report.device_name = probed->name;
   if (options.gpu.chrome_trace) info.chrome_trace = report::render_chrome_trace(trace, recording, join);
+  if (options.gpu.counters) {
+    // The range profiler and activity tracing conflict in one session: give CUPTI's subscription back first.
+    opened.tracer.reset();
+    run_counter_pass(info, trace, precision, recording, join, forward, options);
+  }
 }
 
 }  // namespace flopscope::api

@@ -13,15 +13,17 @@
 #include "flopscope/device.h"
 #include "flopscope/models.h"
 #include "flopscope/report.h"
+#include "report/counter_table.h"
 #include "report/gpu_table.h"
+#include "report/roofline_svg.h"
 
 namespace flopscope::cli {
 namespace {
 
-const std::vector<std::string> kFormats = {"table", "arch", "summary", "operators", "gpu", "json", "csv"};
+const std::vector<std::string> kFormats = {"table", "arch", "summary", "operators", "gpu", "counters", "json", "csv"};
 
 bool is_text_format(const std::string& f) {
-  return f == "table" || f == "arch" || f == "summary" || f == "operators" || f == "gpu";
+  return f == "table" || f == "arch" || f == "summary" || f == "operators" || f == "gpu" || f == "counters";
 }
 
 bool looks_like_file(const std::string& model) {
@@ -55,7 +57,7 @@ std::vector<std::string> requested_formats(const AnalyzeArgs& args) {
       auto comma = entry.find(',', start);
       std::string f = entry.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (std::find(kFormats.begin(), kFormats.end(), f) == kFormats.end())
-        throw InvalidInput("unknown format '" + f + "' (use table, arch, summary, operators, gpu, json or csv)");
+        throw InvalidInput("unknown format '" + f + "' (use table, arch, summary, operators, gpu, counters, json or csv)");
       formats.push_back(f);
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -63,6 +65,7 @@ std::vector<std::string> requested_formats(const AnalyzeArgs& args) {
   }
   if (formats.empty()) formats = {"table", "arch", "summary"};
   if (args.formats.empty() && args.device.rfind("cuda", 0) == 0) formats.push_back("gpu");
+  if (args.formats.empty() && args.device.rfind("cuda", 0) == 0 && args.counters) formats.push_back("counters");
   return formats;
 }
 
@@ -73,6 +76,13 @@ std::string render(const std::string& format, const ComplexityInfo& info, bool t
   if (format == "arch") return to_terminal_layout ? info.out_arch + "\n" : info.out_arch.substr(1) + "\n";
   if (format == "summary") return render_summary(info.analysis);
   if (format == "operators") return render_operators(info.analysis);
+  if (format == "counters") {
+    const auto& c = info.analysis.counters;
+    std::string text = to_terminal_layout ? "\n" : "";
+    if (c.ran) return text + report::counter_table(c, max_depth);
+    return text + "Counter pass skipped: " +
+           (c.skipped_reason.empty() ? std::string("not asked for (--counters, on a CUDA device)") : c.skipped_reason) + "\n";
+  }
   if (format == "gpu" && !info.analysis.gpu.ran && info.analysis.gpu.skipped_reason.empty())
     return std::string(to_terminal_layout ? "\n" : "") + "GPU timing skipped: the model ran on " +
            info.analysis.run.device + "; the timing pass needs --device cuda\n";
@@ -122,12 +132,20 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   options.gpu.forwards = args.gpu_forwards;
   options.gpu.measured_peaks = args.peaks == "measured";
   options.gpu.chrome_trace = !args.chrome_trace.empty();
+  options.gpu.counters = args.counters || !args.roofline.empty();
+  if (!(args.counter_tolerance >= 0)) throw InvalidInput("--counter-tolerance must be 0 or more");
+  options.gpu.counter_tolerance = args.counter_tolerance;
   options.dtype = args.dtype;
   options.op_set = args.op_set;
   options.max_depth = args.max_depth;
   options.prepend_batch = args.full_shapes.empty();
   const auto dtype = parse_dtype(args.dtype);
   op_set_named(args.op_set);
+  const bool wants_cuda = args.device.rfind("cuda", 0) == 0;
+  if ((args.counters || !args.roofline.empty()) && !wants_cuda)
+    throw InvalidInput("--counters and --roofline read GPU hardware counters: use them with --device cuda");
+  if (!args.chrome_trace.empty() && !wants_cuda)
+    throw InvalidInput("--chrome-trace records the GPU timing pass: use it with --device cuda");
   std::optional<c10::Device> device;
   std::string fallback_reason;
   if (!args.device.empty()) {
@@ -189,7 +207,10 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   }
   info.analysis.run.model = args.model;
   info.analysis.run.model_sha256 = sha256;
-  if (!fallback_reason.empty()) info.analysis.gpu.skipped_reason = fallback_reason;
+  if (!fallback_reason.empty()) {
+    info.analysis.gpu.skipped_reason = fallback_reason;
+    if (options.gpu.counters) info.analysis.counters.skipped_reason = fallback_reason;
+  }
   return info;
 }
 
@@ -201,7 +222,22 @@ int run_analyze(const AnalyzeArgs& args) {
     trace_file.open(args.chrome_trace, std::ios::binary | std::ios::trunc);
     if (!trace_file) throw InvalidInput("cannot write --chrome-trace '" + args.chrome_trace + "': " + std::strerror(errno));
   }
+  std::ofstream roofline_file;
+  if (!args.roofline.empty()) {
+    roofline_file.open(args.roofline, std::ios::binary | std::ios::trunc);
+    if (!roofline_file) throw InvalidInput("cannot write --roofline '" + args.roofline + "': " + std::strerror(errno));
+  }
   ComplexityInfo info = analyze_from_args(args);
+  const auto& counters = info.analysis.counters;
+  if (!counters.skipped_reason.empty()) std::cerr << "flopscope: counter pass skipped: " << counters.skipped_reason << "\n";
+  if (roofline_file.is_open()) {
+    if (counters.ran)
+      roofline_file << report::roofline_svg(report::roofline_chart(counters, args.max_depth));
+    else
+      std::cerr << "flopscope: no roofline written: the counter pass did not run\n";
+    roofline_file.flush();
+    if (!roofline_file) throw InvalidInput("writing --roofline failed: " + std::string(std::strerror(errno)));
+  }
   const auto& gpu = info.analysis.gpu;
   if (!gpu.skipped_reason.empty() && args.gpu_timing)
     std::cerr << "flopscope: GPU pass skipped: " << gpu.skipped_reason << "\n";

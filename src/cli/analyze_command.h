@@ -26,6 +26,9 @@ struct AnalyzeArgs {
   std::string peaks = "table";              ///< "table" (datasheet arithmetic) or "measured"
   std::string chrome_trace;                 ///< write the timing pass's Chrome trace here
   bool allow_cpu_fallback = false;          ///< CUDA requested but unusable: analyse on the CPU instead
+  bool counters = false;                    ///< the counter pass (hardware counters per kernel)
+  double counter_tolerance = 0.1;
+  std::string roofline;                     ///< write the counter pass's roofline chart (SVG) here
 };
 
 /// Loads (or builds) the model the arguments name and analyses it.

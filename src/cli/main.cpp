@@ -78,6 +78,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   analyze->add_option("--chrome-trace", analyze_args.chrome_trace,
                       "write the timing pass as a Chrome trace / Perfetto JSON file (module -> op -> kernel)");
+  analyze->add_flag("--counters", analyze_args.counters,
+                    "on CUDA, also read hardware counters per kernel (CUPTI range profiler, kernel replay): measured "
+                    "FLOPs and DRAM bytes per module and op beside the formulas, and the roofline");
+  analyze->add_option("--counter-tolerance", analyze_args.counter_tolerance,
+                      "list ops and modules whose measured/analytic FLOPs differ from 1 by more than this")
+      ->capture_default_str();
+  analyze->add_option("--roofline", analyze_args.roofline,
+                      "write the counter pass's roofline chart (SVG, one point per module) to FILE; implies --counters");
   analyze->add_flag("--allow-cpu-fallback", analyze_args.allow_cpu_fallback,
                     "when CUDA is requested but unusable, analyse on the CPU and say why instead of failing");
   analyze->footer(kExitStatus);

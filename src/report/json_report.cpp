@@ -10,6 +10,7 @@
 #include "build_info.h"
 #include "flopscope/device.h"
 #include "flopscope/report.h"
+#include "report/counter_table.h"
 #include "report/gpu_table.h"
 #include "report/stats_map.h"
 
@@ -91,6 +92,8 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
   // Only reports made for a CUDA device carry the timing pass (or the reason it was skipped): analytic
   // reports stay byte-identical run to run.
   if (a.gpu.ran || !a.gpu.skipped_reason.empty()) report["gpu"] = ordered_json(report::gpu_report_json(a.gpu));
+  if (a.counters.ran || !a.counters.skipped_reason.empty())
+    report["counters"] = ordered_json(report::counter_json(a.counters));
   return report.dump(2) + "\n";
 }
 

@@ -69,7 +69,10 @@ expect 2 'measures a CUDA device' peak --device cpu
 expect 2 'unknown device' peak --device gpu7
 expect 2 '--gpu-forwards must be 1 or more' analyze testnet --gpu-forwards 0
 expect 2 'unknown --peaks' analyze testnet --peaks datasheet
-expect 2 'cannot write --chrome-trace' analyze testnet --chrome-trace "$tmp/readonly/x/trace.json"
+expect 2 'cannot write --chrome-trace' analyze testnet --device cuda --allow-cpu-fallback --chrome-trace "$tmp/readonly/x/trace.json"
+expect 2 'use them with --device cuda' analyze testnet --counters
+expect 2 'use it with --device cuda' analyze testnet --chrome-trace "$tmp/trace.json"
+expect 2 '--counter-tolerance must be 0 or more' analyze testnet --device cuda --counters --counter-tolerance -1
 # compare's inputs.
 expect 2 'cannot read report' compare "$tmp/none.json" "$tmp/good.json"
 expect 2 'is not valid JSON' compare "$tmp/malformed.json" "$tmp/good.json"

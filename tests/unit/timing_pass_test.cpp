@@ -8,6 +8,7 @@
 #include <c10/core/GradMode.h>
 #include <gtest/gtest.h>
 
+#include "api/counter_pass.h"
 #include "capture/capture.h"
 #include "gpu/fake_tracer.h"
 #include "gpu/ranges.h"
@@ -176,6 +177,58 @@ TEST(TimingPass, KernelsJoinToTheOpsThatPushedTheirIds) {
   ASSERT_EQ(r.by_op.count("aten::linear"), 1u);
   EXPECT_DOUBLE_EQ(r.by_op.at("aten::linear").kernel_ns.median, 2000);
   EXPECT_DOUBLE_EQ(r.by_op.at("aten::linear").flops, 2.0 * 3 * 5 * 7);
+}
+
+// The counter pass's ranges come in launch order; the timing pass's kernels in buffer order. The adapter takes
+// one forward's kernels by correlation id (launch order) with their owners, so range i meets launch i.
+TEST(TimingPass, CounterRangesMeetTheTimingKernelsInLaunchOrder) {
+  c10::NoGradGuard no_grad;
+  Model m;
+  const Trace trace = capture_of(m);
+  std::uint32_t addmm = 0, relu = 0;
+  for (std::uint32_t k = 0; k < trace.ops.size(); ++k) {
+    if (trace.ops[k].name == "aten::addmm") addmm = k;
+    if (trace.ops[k].name == "aten::relu") relu = k;
+  }
+  TimingRecording rec;
+  rec.forwards.resize(2);
+  // Delivered out of order: forward 1's kernels first, then forward 0's relu before its gemm.
+  auto kernel = [&](const char* name, std::uint32_t correlation, std::uint32_t f, std::uint32_t op) {
+    KernelRecord k;
+    k.name = name;
+    k.correlation = correlation;
+    k.start_ns = 10 * correlation;
+    k.end_ns = k.start_ns + 5;
+    k.grid[0] = static_cast<std::int32_t>(correlation);
+    rec.activity.kernels.push_back(k);
+    rec.activity.external.push_back({correlation, external_id(f, op)});
+  };
+  kernel("gemm", 30, 1, addmm);
+  kernel("relu_kernel", 31, 1, relu);
+  kernel("relu_kernel", 21, 0, relu);
+  kernel("gemm", 20, 0, addmm);
+  const OpSet ops = op_set_named("mmengine");
+  const GpuJoin join = join_recording(trace, ops, rec);
+  std::vector<KernelRecord> kernels;
+  std::vector<KernelOwner> owners;
+  api::kernels_of_forward(trace, rec, join, 0, kernels, owners);
+  ASSERT_EQ(kernels.size(), 2u);
+  EXPECT_EQ(kernels[0].correlation, 20u);
+  EXPECT_EQ(kernels[1].correlation, 21u);
+  EXPECT_EQ(owners[0].op_key, "aten::linear");  // addmm runs inside linear, which has the formula
+  EXPECT_EQ(owners[0].module, "block");
+  EXPECT_EQ(owners[1].op_key, "aten::relu");
+
+  // Counters for the two launches, as the range profiler reports them in launch order: the gemm ran
+  // 3*5*7 FMAs on bf16 tensor cores (counted as math ops), the relu 21 fp32 ops.
+  std::vector<KernelCounters> ranges(2);
+  ranges[0].name = "gemm";
+  ranges[0].tensor_ops["bf16"] = 2.0 * 3 * 5 * 7 / kFlopsPerTensorMathOp;
+  ranges[1].name = "relu_kernel";
+  ranges[1].fp32.add = 21;
+  const RangeJoin joined = join_ranges(ranges, kernels);
+  EXPECT_EQ(joined.summary.joined, 2u);
+  EXPECT_EQ(joined.kernel_of_range, (std::vector<long>{0, 1}));
 }
 
 }  // namespace

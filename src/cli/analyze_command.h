@@ -26,6 +26,7 @@ struct AnalyzeArgs {
   std::string peaks = "table";              ///< "table" (datasheet arithmetic) or "measured"
   std::string chrome_trace;                 ///< write the timing pass's Chrome trace here
   bool allow_cpu_fallback = false;          ///< CUDA requested but unusable: analyse on the CPU instead
+  bool shape_only = false;                  ///< --shape-only: the forward on meta tensors (Options::shape_only)
 };
 
 /// Loads (or builds) the model the arguments name and analyses it.

@@ -16,6 +16,7 @@ void require_cuda() {
   CudaStatus status = probe_cuda();
   if (!status.available)
     throw CudaUnavailable("CUDA was requested but " + describe(status) + "; run on a GPU node or use device cpu");
+  load_torch_cuda();
 }
 
 }  // namespace flopscope

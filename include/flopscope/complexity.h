@@ -70,6 +70,13 @@ struct Options {
   bool show_arch = true;
   int max_depth = 3;         ///< table levels below the root
   GpuOptions gpu;
+  /// Run the forward on the meta device: a twin of the model with meta tensors of the same shapes (the
+  /// model itself is only read) and meta inputs, so no arithmetic is done. The report is the real
+  /// forward's (run.device reads "meta") for models whose control flow does not depend on tensor values;
+  /// a forward that reads values (.item(), a branch on a tensor, nonzero) throws ForwardFailed "cannot be
+  /// analysed shape-only: <op> needs tensor values; analyse on cpu". TorchScript models only. device "meta"
+  /// means the same; any other device with shape_only is an error.
+  bool shape_only = false;
 };
 
 /// The keys of mmengine's result dict, plus the warnings it would log and the full analysis.

@@ -30,7 +30,14 @@ CudaStatus probe_cuda();
 /// One line for people: "CUDA: 1 device (NVIDIA H100 ...)" or "no CUDA device: <reason>".
 std::string describe(const CudaStatus& status);
 
-/// Throws CudaUnavailable ("CUDA was requested but no CUDA device: <reason>; ...") unless a device is usable.
+/// Throws CudaUnavailable ("CUDA was requested but no CUDA device: <reason>; ...") unless a device is usable;
+/// then loads LibTorch's CUDA library (load_torch_cuda).
 void require_cuda();
+
+/// flopscope links only LibTorch's CPU library; this opens libtorch_cuda.so (next to libtorch_cpu.so) once.
+/// Call it before the first CUDA tensor or at::hasCUDA(): ATen decides once per process whether CUDA exists.
+/// A program that links LibTorch's CUDA library itself has nothing to do. Throws CudaUnavailable if the
+/// library cannot be loaded.
+void load_torch_cuda();
 
 }  // namespace flopscope

@@ -1,4 +1,5 @@
 // The pipeline behind get_model_complexity_info: inputs -> capture -> count -> report.
+#include <ATen/ops/empty_strided.h>
 #include <ATen/ops/randn.h>
 #include <ATen/ops/zeros.h>
 #include <c10/core/GradMode.h>
@@ -8,6 +9,7 @@
 #include "capture/capture.h"
 #include "capture/cpp_frontend_linear.h"
 #include "capture/jit_hierarchy.h"
+#include "capture/meta_kernels.h"
 #include "capture/nn_resolver.h"
 #include "count/attribute.h"
 #include "flopscope/complexity.h"
@@ -51,7 +53,9 @@ c10::Device pick_device(const std::string& requested, const std::vector<at::Tens
   }
   if (device.is_cuda()) {
     require_cuda();
-    if (!at::hasCUDA()) throw CudaUnavailable("CUDA was requested but this LibTorch has no CUDA support");
+    if (!at::hasCUDA())
+      throw CudaUnavailable("CUDA was requested but LibTorch reports no CUDA support (a CPU-only build, or CUDA was "
+                            "queried before flopscope::load_torch_cuda())");
   }
   for (const auto& p : params)
     if (p.device().type() != device.type())
@@ -149,8 +153,7 @@ ComplexityInfo finish(ModuleTree tree, const Trace& trace, const Options& o, Run
 }
 
 // "the model's forward failed in aten::linear (module 'fc1'): <LibTorch's first line>[; forward signature]"
-ForwardFailed forward_failure(const capture::Session& session, const std::string& what,
-                              const std::string& signature, bool on_meta) {
+ForwardFailed forward_failure(const capture::Session& session, const std::string& what, const std::string& signature) {
   std::string msg = "the model's forward failed";
   if (const OpRecord* op = session.last_top_level_op()) {
     msg += " in " + op->name;
@@ -159,9 +162,49 @@ ForwardFailed forward_failure(const capture::Session& session, const std::string
   }
   msg += ": " + error_summary(what);
   if (!signature.empty()) msg += "; the model's forward is " + signature;
-  if (on_meta)
-    msg += " (LibTorch's C++ runtime lacks meta kernels for some ops, convolution among them: analyse on cpu)";
   return ForwardFailed(msg);
+}
+
+// Ops that read tensor values (or make a shape from them): a meta tensor has none to give.
+bool reads_values(const std::string& op) {
+  static const char* const kReaders[] = {
+      "aten::_local_scalar_dense", "aten::item",    "aten::is_nonzero",   "aten::nonzero",   "aten::nonzero_static",
+      "aten::nonzero_numpy",       "aten::argwhere", "aten::masked_select", "aten::_unique",  "aten::_unique2",
+      "aten::unique_dim",          "aten::unique_consecutive", "aten::equal", "aten::allclose", "aten::bincount",
+      "aten::histc",               "aten::repeat_interleave", "aten::_assert_async", "aten::tolist"};
+  for (const char* r : kReaders)
+    if (op == r) return true;
+  return false;
+}
+
+bool mentions_missing_meta_kernel(const std::string& what) {
+  return what.find("'Meta' backend") != std::string::npos || what.find("meta tensors") != std::string::npos ||
+         what.find("not implemented") != std::string::npos || what.find("Meta kernel") != std::string::npos;
+}
+
+// A shape-only forward that failed: because it needs values, because LibTorch has no meta kernel for an op,
+// or (otherwise) for the reason a real forward would fail too.
+ForwardFailed shape_only_failure(const capture::Session& session, const std::string& what, const std::string& signature) {
+  const auto chain = session.last_op_chain();  // innermost first
+  const OpRecord* reader = nullptr;
+  for (const OpRecord* op : chain)
+    if (reads_values(op->name)) reader = op;  // the outermost one names what the model asked for
+  if (reader) return ForwardFailed("cannot be analysed shape-only: " + reader->name + " needs tensor values; analyse on cpu");
+  // A traced model records the device its tensors were made on (torch.zeros(..., device=cpu) for an LSTM's
+  // initial state): on meta inputs those constants meet meta tensors.
+  if (!chain.empty() && what.find("device") != std::string::npos && what.find("meta") != std::string::npos &&
+      what.find("cpu") != std::string::npos)
+    return ForwardFailed("cannot be analysed shape-only: " + chain.back()->name +
+                         " mixes meta tensors with tensors the model makes on the cpu (a traced model fixes its "
+                         "devices); analyse on cpu");
+  if (!chain.empty() && mentions_missing_meta_kernel(what))
+  {
+    std::string why = error_summary(what);
+    if (why.size() > 160) why = why.substr(0, 157) + "...";
+    return ForwardFailed("cannot be analysed shape-only: " + chain.front()->name +
+                         " has no meta kernel in LibTorch's C++ runtime (" + why + "); analyse on cpu");
+  }
+  return forward_failure(session, what, signature);
 }
 
 // Runs the forward under capture; the model's state is restored whatever happens.
@@ -176,9 +219,10 @@ Trace capture_forward(Model& model, capture::ModuleResolver& resolver, const std
   } catch (const Error&) {
     throw;
   } catch (const c10::Error& e) {
-    throw forward_failure(session, e.what_without_backtrace(), signature, device.is_meta());
+    const std::string what = e.what_without_backtrace();
+    throw device.is_meta() ? shape_only_failure(session, what, signature) : forward_failure(session, what, signature);
   } catch (const std::exception& e) {
-    throw forward_failure(session, e.what(), signature, device.is_meta());
+    throw device.is_meta() ? shape_only_failure(session, e.what(), signature) : forward_failure(session, e.what(), signature);
   }
   return session.finish();
 }
@@ -199,6 +243,54 @@ void gpu_pass(Model& model, ComplexityInfo& info, const Trace& trace, c10::Devic
   } catch (const std::exception& e) {
     throw ForwardFailed("the timing pass failed: " + error_summary(e.what()));
   }
+}
+
+// shape_only, or device "meta" (which means the same); shape_only with another device is a contradiction.
+bool wants_shape_only(const Options& o) {
+  if (o.shape_only && !o.device.empty() && o.device != "meta")
+    throw InvalidInput("shape-only analysis runs on the meta device, not on '" + o.device + "': leave the device out");
+  return o.shape_only || o.device == "meta";
+}
+
+// The caller's inputs as meta tensors of the same shapes, dtypes and strides; other arguments as they are.
+std::vector<c10::IValue> to_meta(const std::vector<c10::IValue>& inputs) {
+  std::vector<c10::IValue> out;
+  for (const auto& v : inputs) {
+    if (!v.isTensor() || !v.toTensor().defined() || v.toTensor().is_meta()) {
+      out.push_back(v);
+      continue;
+    }
+    const at::Tensor& t = v.toTensor();
+    out.emplace_back(at::empty_strided(t.sizes(), t.strides(), t.options().device(c10::kMeta)));
+  }
+  return out;
+}
+
+// On the CPU these ops run as one fused kernel (mkldnn RNNs, the CPU flash attention), with nothing below them
+// that a report counts; on meta, having no such kernel, LibTorch runs their composite form (linear layers,
+// matmuls, softmax). The composite children are dropped so that the shape-only trace is the CPU's.
+void drop_composite_children(Trace& trace) {
+  static const char* const kFusedOnCpu[] = {"aten::scaled_dot_product_attention", "aten::lstm", "aten::gru",
+                                            "aten::rnn_tanh", "aten::rnn_relu"};
+  auto fused = [](const std::string& name) {
+    for (const char* f : kFusedOnCpu)
+      if (name == f) return true;
+    return false;
+  };
+  std::vector<std::int32_t> new_index(trace.ops.size(), -1);
+  std::vector<OpRecord> kept;
+  kept.reserve(trace.ops.size());
+  for (std::size_t i = 0; i < trace.ops.size(); ++i) {
+    OpRecord& op = trace.ops[i];
+    if (op.parent >= 0) {
+      const std::int32_t parent = new_index[static_cast<std::size_t>(op.parent)];
+      if (parent < 0 || fused(kept[static_cast<std::size_t>(parent)].name)) continue;  // under a fused op
+      op.parent = parent;
+    }
+    new_index[i] = static_cast<std::int32_t>(kept.size());
+    kept.push_back(std::move(op));
+  }
+  trace.ops = std::move(kept);
 }
 
 }  // namespace
@@ -232,9 +324,11 @@ c10::ScalarType parse_dtype(const std::string& name) {
 ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   check_inputs_given(o);
   op_set_named(o.op_set);  // an unknown op set is an error before any work
+  const bool shape_only = wants_shape_only(o);
   std::vector<at::Tensor> params;
-  for (const auto& p : model.parameters()) params.push_back(p);
-  const c10::Device device = pick_device(o.device, params);
+  if (!shape_only)
+    for (const auto& p : model.parameters()) params.push_back(p);
+  const c10::Device device = shape_only ? c10::Device(c10::kMeta) : pick_device(o.device, params);
   auto inputs = make_inputs(o, device);
 
   auto method = model.find_method("forward");
@@ -251,7 +345,16 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   // Without graph optimisation the interpreter runs the ops as saved: no fusion groups hiding ops, no
   // profiling-executor guards added to the trace.
   torch::jit::GraphOptimizerEnabledGuard no_optimisation(false);
-  Trace trace = capture_forward(model, resolver, signature.str(), device, [&] { model.forward(inputs); });
+  Trace trace;
+  if (shape_only) {
+    capture::install_meta_kernels();
+    torch::jit::Module twin = model::meta_twin(model);  // the user's model is only read
+    inputs = to_meta(inputs);
+    trace = capture_forward(twin, resolver, signature.str(), device, [&] { twin.forward(inputs); });
+    drop_composite_children(trace);
+  } else {
+    trace = capture_forward(model, resolver, signature.str(), device, [&] { model.forward(inputs); });
+  }
   RunInfo run = describe_run(inputs, device, o, model.is_training());
   run.model_kind = "torchscript";
   ComplexityInfo info = finish(std::move(tree), trace, o, std::move(run));
@@ -262,6 +365,9 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
 ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const Options& o) {
   check_inputs_given(o);
   op_set_named(o.op_set);
+  if (wants_shape_only(o))
+    throw InvalidInput("a C++ frontend module cannot be analysed shape-only: LibTorch cannot give it meta parameters "
+                       "without changing it; analyse on cpu, or save it as TorchScript");
   const c10::Device device = pick_device(o.device, model.parameters());
   auto inputs = make_inputs(o, device);
   ModuleTree tree = model::nn_module_tree(model);

@@ -102,6 +102,14 @@ const OpRecord* Session::last_top_level_op() const {
   return &ops[i];
 }
 
+std::vector<const OpRecord*> Session::last_op_chain() const {
+  std::vector<const OpRecord*> chain;
+  const auto& ops = m_state->trace.ops;
+  for (auto i = static_cast<std::int32_t>(ops.size()) - 1; i >= 0; i = ops[static_cast<std::size_t>(i)].parent)
+    chain.push_back(&ops[static_cast<std::size_t>(i)]);
+  return chain;
+}
+
 Trace Session::finish() {
   m_state->active = false;
   return std::move(m_state->trace);

@@ -3,6 +3,7 @@
 // at::RecordFunction callback, so only the analysing thread's ops are seen, and removes it on every path.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <ATen/record_function.h>
 
@@ -31,6 +32,9 @@ class Session {
   /// The top-level op that contains the last op started, or nullptr before any op: where a forward that
   /// threw was when it failed.
   const OpRecord* last_top_level_op() const;
+
+  /// The last op started and the ops it ran inside, innermost first: the call chain a failure happened in.
+  std::vector<const OpRecord*> last_op_chain() const;
 
  public:
   struct State;  // defined in capture.cpp

@@ -139,6 +139,10 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   options.op_set = args.op_set;
   options.max_depth = args.max_depth;
   options.prepend_batch = args.full_shapes.empty();
+  options.shape_only = args.shape_only;
+  if (args.shape_only && !args.device.empty() && args.device != "meta")
+    throw InvalidInput("--shape-only runs on the meta device, not on '" + args.device + "': leave --device out");
+  const bool shape_only = args.shape_only || args.device == "meta";
   const auto dtype = parse_dtype(args.dtype);
   op_set_named(args.op_set);
   const bool wants_cuda = args.device.rfind("cuda", 0) == 0;
@@ -161,6 +165,8 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
         fallback_reason = reason + "; analysed on the CPU instead (--allow-cpu-fallback)";
         device.reset();
         options.device = "cpu";
+      } else {
+        load_torch_cuda();  // LibTorch's CUDA half, before the model file is loaded onto the device
       }
     }
   }
@@ -178,7 +184,9 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
       throw InvalidInput("give the input shape of a model file with --input-shape, e.g. --input-shape 3,224,224");
     torch::jit::Module module = [&] {
       Progress progress(!args.quiet, "loading " + args.model);
-      return load_model_file(args.model, device);
+      // Shape-only loads on the CPU too: loading straight onto meta fails for models whose constants LibTorch
+      // compares while loading (aten::equal has no meta kernel). The analysis makes its own meta twin.
+      return load_model_file(args.model, shape_only ? c10::nullopt : device);
     }();
     if (looks_frozen(module) && !args.quiet)
       std::cerr << "flopscope: warning: '" << args.model << "' looks frozen (torch.jit.freeze): its submodules and "
@@ -197,8 +205,9 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
       options.prepend_batch = true;
     }
     // Our own fresh instance: moving or converting it changes nothing of the user's.
-    if (device && device->is_meta())
-      throw InvalidInput("the built-in models cannot move to the meta device from C++; analyse them on cpu");
+    if (shape_only)
+      throw InvalidInput("the built-in models are C++ frontend modules, which cannot be analysed shape-only; analyse "
+                         "them on cpu, or a TorchScript file shape-only");
     if (device) builtin.module->to(*device);
     if (dtype != c10::kFloat && c10::isFloatingType(dtype)) builtin.module->to(dtype);
     if (!args.mode.empty()) builtin.module->train(args.mode == "train");

@@ -29,6 +29,7 @@ struct AnalyzeArgs {
   bool counters = false;                    ///< the counter pass (hardware counters per kernel)
   double counter_tolerance = 0.1;
   std::string roofline;                     ///< write the counter pass's roofline chart (SVG) here
+  bool shape_only = false;                  ///< --shape-only: the forward on meta tensors (Options::shape_only)
 };
 
 /// Loads (or builds) the model the arguments name and analyses it.

@@ -32,7 +32,10 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
   cmd->add_option("--full-shape", a.full_shapes, "shape of one forward argument as given, e.g. 8,3,224,224");
   cmd->add_option("--dtype", a.dtype, "input dtype: float32, float16, bfloat16, float64 (the model is converted too), or int64, int32 (zeros: token indices)")
       ->capture_default_str();
-  cmd->add_option("-d,--device", a.device, "cpu, cuda, cuda:N, or meta (shapes only, where the model allows)");
+  cmd->add_option("-d,--device", a.device, "cpu, cuda, cuda:N, or meta (the same as --shape-only)");
+  cmd->add_flag("--shape-only", a.shape_only,
+                "run the forward on meta tensors: no arithmetic, the same report for models whose control flow "
+                "does not depend on tensor values (TorchScript files only)");
   cmd->add_option("--ops", a.op_set,
                   "op set: mmengine (mmengine's handlers exactly), default (+ attention, RNNs, every conv and "
                   "upsample form, embeddings, baddbmm/addmv/mv/dot), all (+ pooling, softmax, elementwise)")

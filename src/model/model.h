@@ -28,6 +28,11 @@ bool has_real_forward(const std::string& class_name);
 ModuleTree jit_module_tree(const torch::jit::Module& module);
 ModuleTree nn_module_tree(const torch::nn::Module& module);
 
+/// A twin of `module` whose parameters, buffers and tensor attributes are meta tensors of the same shapes,
+/// dtypes and strides (tied tensors stay tied); the module itself is only read. Throws InvalidInput for
+/// tensors that have no meta form (quantized, sparse, custom C++ classes).
+torch::jit::Module meta_twin(const torch::jit::Module& module);
+
 /// Snapshot of every parameter, buffer and training flag, written back (bitwise) when it goes out of scope,
 /// also when the forward threw.
 class StateGuard {

@@ -15,6 +15,7 @@
 #include "flopscope/report.h"
 #include "model/model.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <fstream>
@@ -126,8 +127,7 @@ RunInfo describe_run(const std::vector<c10::IValue>& inputs, c10::Device device,
   return run;
 }
 
-ComplexityInfo finish(ModuleTree tree, const Trace& trace, const Options& o, RunInfo run) {
-  OpSet ops = op_set_named(o.op_set);
+ComplexityInfo finish(ModuleTree tree, const Trace& trace, const OpSet& ops, const Options& o, RunInfo run) {
   ComplexityInfo info;
   Analysis& a = info.analysis;
   a.run = std::move(run);
@@ -164,13 +164,23 @@ ForwardFailed forward_failure(const capture::Session& session, const std::string
   return ForwardFailed(msg);
 }
 
+// The ops whose argument values the counting reads: those with a formula in the op set, and `extra`. On
+// CUDA every op's: the timing pass gives each op the precision class of its inputs' dtype.
+capture::ValuesWanted values_for(const OpSet& ops, c10::Device device, std::vector<std::string> extra = {}) {
+  if (device.is_cuda()) return {};
+  return [&ops, extra = std::move(extra)](const std::string& name) {
+    return ops.flops.count(name) != 0 || ops.activations.count(name) != 0 ||
+           std::find(extra.begin(), extra.end(), name) != extra.end();
+  };
+}
+
 // Runs the forward under capture; the model's state is restored whatever happens.
 template <class Model, class Forward>
-Trace capture_forward(Model& model, capture::ModuleResolver& resolver, const std::string& signature,
-                      c10::Device device, Forward&& forward) {
+Trace capture_forward(Model& model, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
+                      const std::string& signature, c10::Device device, Forward&& forward) {
   model::StateGuard guard(model);
   c10::NoGradGuard no_grad;
-  capture::Session session(resolver);
+  capture::Session session(resolver, std::move(wanted), &guard);
   try {
     forward();
   } catch (const Error&) {
@@ -231,7 +241,7 @@ c10::ScalarType parse_dtype(const std::string& name) {
 
 ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   check_inputs_given(o);
-  op_set_named(o.op_set);  // an unknown op set is an error before any work
+  const OpSet ops = op_set_named(o.op_set);  // an unknown op set is an error before any work
   std::vector<at::Tensor> params;
   for (const auto& p : model.parameters()) params.push_back(p);
   const c10::Device device = pick_device(o.device, params);
@@ -251,22 +261,25 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   // Without graph optimisation the interpreter runs the ops as saved: no fusion groups hiding ops, no
   // profiling-executor guards added to the trace.
   torch::jit::GraphOptimizerEnabledGuard no_optimisation(false);
-  Trace trace = capture_forward(model, resolver, signature.str(), device, [&] { model.forward(inputs); });
+  Trace trace = capture_forward(model, resolver, values_for(ops, device), signature.str(), device,
+                                [&] { model.forward(inputs); });
   RunInfo run = describe_run(inputs, device, o, model.is_training());
   run.model_kind = "torchscript";
-  ComplexityInfo info = finish(std::move(tree), trace, o, std::move(run));
+  ComplexityInfo info = finish(std::move(tree), trace, ops, o, std::move(run));
   gpu_pass(model, info, trace, device, o, [&] { model.forward(inputs); });
   return info;
 }
 
 ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const Options& o) {
   check_inputs_given(o);
-  op_set_named(o.op_set);
+  const OpSet ops = op_set_named(o.op_set);
   const c10::Device device = pick_device(o.device, model.parameters());
   auto inputs = make_inputs(o, device);
   ModuleTree tree = model::nn_module_tree(model);
   capture::NnResolver resolver(model, tree);
-  Trace trace = capture_forward(model, resolver, "", device, [&] { forward(inputs); });
+  // group_cpp_frontend_linear reads the shapes of the ops the C++ frontend's Linear runs.
+  Trace trace = capture_forward(model, resolver, values_for(ops, device, {"aten::matmul", "aten::addmm", "aten::add_"}), "",
+                                device, [&] { forward(inputs); });
   capture::fill_unresolved(trace);
   // The timing pass numbers ops as the dispatcher runs them, before the synthetic aten::linear records that
   // regrouping inserts: it joins against the trace as captured.
@@ -274,7 +287,7 @@ ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const
   capture::group_cpp_frontend_linear(trace, tree);
   RunInfo run = describe_run(inputs, device, o, model.is_training());
   run.model_kind = "cpp";
-  ComplexityInfo info = finish(std::move(tree), trace, o, std::move(run));
+  ComplexityInfo info = finish(std::move(tree), trace, ops, o, std::move(run));
   gpu_pass(model, info, as_run, device, o, [&] { forward(inputs); });
   return info;
 }

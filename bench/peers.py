@@ -122,7 +122,7 @@ def main():
     forward_s = rows.get("python forward")
     for name, seconds in rows.items():
         line = f"  {name:<26} {seconds:8.3f} s"
-        if forward_s and "process" not in name.split()[-1:]:
+        if forward_s and (not name.endswith(" process") or name.endswith("in process")):
             line += f"   {seconds / forward_s:5.2f} x python forward"
         print(line)
     for kind in ("in process", "process"):

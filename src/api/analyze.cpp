@@ -278,8 +278,8 @@ ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const
   ModuleTree tree = model::nn_module_tree(model);
   capture::NnResolver resolver(model, tree);
   // group_cpp_frontend_linear reads the shapes of the ops the C++ frontend's Linear runs.
-  Trace trace = capture_forward(model, resolver, values_for(ops, device, {"aten::matmul", "aten::addmm", "aten::add_"}), "",
-                                device, [&] { forward(inputs); });
+  auto wanted = values_for(ops, device, {"aten::matmul", "aten::addmm", "aten::add_"});
+  Trace trace = capture_forward(model, resolver, std::move(wanted), "", device, [&] { forward(inputs); });
   capture::fill_unresolved(trace);
   // The timing pass numbers ops as the dispatcher runs them, before the synthetic aten::linear records that
   // regrouping inserts: it joins against the trace as captured.

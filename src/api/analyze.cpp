@@ -17,6 +17,7 @@
 #include "flopscope/report.h"
 #include "model/model.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <fstream>
@@ -130,8 +131,7 @@ RunInfo describe_run(const std::vector<c10::IValue>& inputs, c10::Device device,
   return run;
 }
 
-ComplexityInfo finish(ModuleTree tree, const Trace& trace, const Options& o, RunInfo run) {
-  OpSet ops = op_set_named(o.op_set);
+ComplexityInfo finish(ModuleTree tree, const Trace& trace, const OpSet& ops, const Options& o, RunInfo run) {
   ComplexityInfo info;
   Analysis& a = info.analysis;
   a.run = std::move(run);
@@ -207,13 +207,23 @@ ForwardFailed shape_only_failure(const capture::Session& session, const std::str
   return forward_failure(session, what, signature);
 }
 
+// The ops whose argument values the counting reads: those with a formula in the op set, and `extra`. On
+// CUDA every op's: the timing pass gives each op the precision class of its inputs' dtype.
+capture::ValuesWanted values_for(const OpSet& ops, c10::Device device, std::vector<std::string> extra = {}) {
+  if (device.is_cuda()) return {};
+  return [&ops, extra = std::move(extra)](const std::string& name) {
+    return ops.flops.count(name) != 0 || ops.activations.count(name) != 0 ||
+           std::find(extra.begin(), extra.end(), name) != extra.end();
+  };
+}
+
 // Runs the forward under capture; the model's state is restored whatever happens.
 template <class Model, class Forward>
-Trace capture_forward(Model& model, capture::ModuleResolver& resolver, const std::string& signature,
-                      c10::Device device, Forward&& forward) {
+Trace capture_forward(Model& model, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
+                      const std::string& signature, c10::Device device, Forward&& forward) {
   model::StateGuard guard(model);
   c10::NoGradGuard no_grad;
-  capture::Session session(resolver);
+  capture::Session session(resolver, std::move(wanted), &guard);
   try {
     forward();
   } catch (const Error&) {
@@ -233,6 +243,9 @@ void gpu_pass(Model& model, ComplexityInfo& info, const Trace& trace, c10::Devic
               Forward&& forward) {
   if (!device.is_cuda()) return;
   model::StateGuard guard(model);
+  // No capture runs here to say which tensors an op writes, so everything is saved up front (on the device:
+  // the timing pass's forwards are many, and batch norm in training mode writes its statistics each time).
+  guard.save_all();
   c10::NoGradGuard no_grad;
   try {
     api::run_gpu_pass(info, trace, device, forward, o);
@@ -323,7 +336,7 @@ c10::ScalarType parse_dtype(const std::string& name) {
 
 ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   check_inputs_given(o);
-  op_set_named(o.op_set);  // an unknown op set is an error before any work
+  const OpSet ops = op_set_named(o.op_set);  // an unknown op set is an error before any work
   const bool shape_only = wants_shape_only(o);
   std::vector<at::Tensor> params;
   if (!shape_only)
@@ -350,21 +363,21 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
     capture::install_meta_kernels();
     torch::jit::Module twin = model::meta_twin(model);  // the user's model is only read
     inputs = to_meta(inputs);
-    trace = capture_forward(twin, resolver, signature.str(), device, [&] { twin.forward(inputs); });
+    trace = capture_forward(twin, resolver, values_for(ops, device), signature.str(), device, [&] { twin.forward(inputs); });
     drop_composite_children(trace);
   } else {
-    trace = capture_forward(model, resolver, signature.str(), device, [&] { model.forward(inputs); });
+    trace = capture_forward(model, resolver, values_for(ops, device), signature.str(), device, [&] { model.forward(inputs); });
   }
   RunInfo run = describe_run(inputs, device, o, model.is_training());
   run.model_kind = "torchscript";
-  ComplexityInfo info = finish(std::move(tree), trace, o, std::move(run));
+  ComplexityInfo info = finish(std::move(tree), trace, ops, o, std::move(run));
   gpu_pass(model, info, trace, device, o, [&] { model.forward(inputs); });
   return info;
 }
 
 ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const Options& o) {
   check_inputs_given(o);
-  op_set_named(o.op_set);
+  const OpSet ops = op_set_named(o.op_set);
   if (wants_shape_only(o))
     throw InvalidInput("a C++ frontend module cannot be analysed shape-only: LibTorch cannot give it meta parameters "
                        "without changing it; analyse on cpu, or save it as TorchScript");
@@ -372,7 +385,9 @@ ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const
   auto inputs = make_inputs(o, device);
   ModuleTree tree = model::nn_module_tree(model);
   capture::NnResolver resolver(model, tree);
-  Trace trace = capture_forward(model, resolver, "", device, [&] { forward(inputs); });
+  // group_cpp_frontend_linear reads the shapes of the ops the C++ frontend's Linear runs.
+  auto wanted = values_for(ops, device, {"aten::matmul", "aten::addmm", "aten::add_"});
+  Trace trace = capture_forward(model, resolver, std::move(wanted), "", device, [&] { forward(inputs); });
   capture::fill_unresolved(trace);
   // The timing pass numbers ops as the dispatcher runs them, before the synthetic aten::linear records that
   // regrouping inserts: it joins against the trace as captured.
@@ -380,7 +395,7 @@ ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const
   capture::group_cpp_frontend_linear(trace, tree);
   RunInfo run = describe_run(inputs, device, o, model.is_training());
   run.model_kind = "cpp";
-  ComplexityInfo info = finish(std::move(tree), trace, o, std::move(run));
+  ComplexityInfo info = finish(std::move(tree), trace, ops, o, std::move(run));
   gpu_pass(model, info, as_run, device, o, [&] { forward(inputs); });
   return info;
 }

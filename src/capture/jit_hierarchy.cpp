@@ -53,7 +53,14 @@ std::string resolve_path(const ModuleTree& tree, const std::vector<ModuleCall>& 
 }
 
 std::string JitResolver::resolve(const at::RecordFunction& /*fn*/) {
-  return resolve_path(m_tree, module_calls(torch::jit::currentModuleHierarchy()));
+  // The interpreter builds the hierarchy's strings anyway; parsing them and walking the tree is done once
+  // per distinct hierarchy (a model has about as many as it has modules).
+  const auto hierarchy = torch::jit::currentModuleHierarchy();
+  m_key.clear();
+  for (const auto& entry : hierarchy) m_key.append(entry).push_back('\n');
+  auto it = m_paths.find(m_key);
+  if (it == m_paths.end()) it = m_paths.emplace(m_key, resolve_path(m_tree, module_calls(hierarchy))).first;
+  return it->second;
 }
 
 }  // namespace flopscope::capture

@@ -1,6 +1,7 @@
 #pragma once
 // Module paths of TorchScript ops, from the interpreter's module hierarchy.
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "capture/capture.h"
@@ -33,6 +34,8 @@ class JitResolver : public ModuleResolver {
 
  private:
   const ModuleTree& m_tree;
+  std::string m_key;                                     // the hierarchy joined, reused between calls
+  std::unordered_map<std::string, std::string> m_paths;  // joined hierarchy -> canonical path
 };
 
 }  // namespace flopscope::capture

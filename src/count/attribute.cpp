@@ -56,9 +56,16 @@ class Counter {
  public:
   Counter(const Trace& trace, const std::unordered_map<std::string, Handler>& handlers,
           const std::unordered_set<std::string>& ignored)
-      : m_trace(trace), m_handlers(handlers), m_ignored(ignored), m_children(trace.ops.size()) {
+      : m_trace(trace), m_handlers(handlers), m_ignored(ignored), m_first_child(trace.ops.size() + 1, 0) {
+    // Children in one flat array (each op's children are a contiguous run, in call order): two
+    // allocations for the whole trace instead of one per op.
+    for (const auto& op : trace.ops)
+      if (op.parent >= 0) ++m_first_child[static_cast<std::size_t>(op.parent) + 1];
+    for (std::size_t i = 1; i < m_first_child.size(); ++i) m_first_child[i] += m_first_child[i - 1];
+    m_children.resize(static_cast<std::size_t>(m_first_child.back()));
+    std::vector<int> filled(m_first_child.begin(), m_first_child.end() - 1);
     for (std::size_t i = 0; i < trace.ops.size(); ++i)
-      if (trace.ops[i].parent >= 0) m_children[trace.ops[i].parent].push_back(static_cast<int>(i));
+      if (trace.ops[i].parent >= 0) m_children[static_cast<std::size_t>(filled[trace.ops[i].parent]++)] = static_cast<int>(i);
   }
 
   StatResult run() {
@@ -84,7 +91,7 @@ class Counter {
     if (m_ignored.count(op.name) != 0) return false;
     std::vector<int> inner;
     bool counted = false;
-    for (int c : m_children[i]) counted |= visit(c, inner);
+    for (int k = m_first_child[i]; k < m_first_child[i + 1]; ++k) counted |= visit(m_children[k], inner);
     if (counted) {
       unsupported.insert(unsupported.end(), inner.begin(), inner.end());
     } else {
@@ -101,17 +108,31 @@ class Counter {
       m_result.formula_errors.push_back(std::string(e.what()) + " (in module '" + op.module + "'; counted as 0)");
     }
     const bool real = handler.returns_float != nullptr && handler.returns_float(op);
-    for (const auto& m : module_and_ancestors(op.module)) {
-      m_result.by_module_and_op[m].add(handler.key, n);
-      if (real) m_result.float_modules.insert(m);
+    for (auto& [module, counter] : chain(op.module)) {
+      counter->add(handler.key, n);
+      if (real) m_result.float_modules.insert(*module);
     }
+  }
+
+  // The counters of a module and its ancestors, made once per module: most ops share a few modules.
+  std::vector<std::pair<const std::string*, OrderedCounter*>>& chain(const std::string& module) {
+    auto it = m_chains.find(module);
+    if (it != m_chains.end()) return it->second;
+    std::vector<std::pair<const std::string*, OrderedCounter*>> links;
+    for (auto& m : module_and_ancestors(module)) {
+      auto slot = m_result.by_module_and_op.try_emplace(std::move(m)).first;  // nodes never move
+      links.emplace_back(&slot->first, &slot->second);
+    }
+    return m_chains.emplace(module, std::move(links)).first->second;
   }
 
   const Trace& m_trace;
   const std::unordered_map<std::string, Handler>& m_handlers;
   const std::unordered_set<std::string>& m_ignored;
-  std::vector<std::vector<int>> m_children;
+  std::vector<int> m_first_child;  // op i's children are m_children[m_first_child[i] .. m_first_child[i + 1])
+  std::vector<int> m_children;
   StatResult m_result;
+  std::unordered_map<std::string, std::vector<std::pair<const std::string*, OrderedCounter*>>> m_chains;
 };
 
 }  // namespace

@@ -3,12 +3,14 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
 #include <torch/csrc/jit/api/module.h>
 #include <torch/nn/module.h>
 
+#include "capture/capture.h"
 #include "flopscope/module_tree.h"
 
 namespace flopscope::model {
@@ -33,19 +35,50 @@ ModuleTree nn_module_tree(const torch::nn::Module& module);
 /// tensors that have no meta form (quantized, sparse, custom C++ classes).
 torch::jit::Module meta_twin(const torch::jit::Module& module);
 
-/// Snapshot of every parameter, buffer and training flag, written back (bitwise) when it goes out of scope,
-/// also when the forward threw.
-class StateGuard {
+/// Keeps the model as it was: every training flag, and each parameter or buffer the forward may write,
+/// saved just before the first op that could change it and written back (bitwise) when the guard goes out
+/// of scope, also when the forward threw. Copy on write rather than a copy of everything: a forward that
+/// writes nothing costs no copy, and peak memory stays the forward's own.
+///
+/// Saved before an op runs (the capture reports each op's tensor arguments first):
+///  - a parameter, when the op's schema marks it as written (`add_`, `copy_`, `out=`, views of it included:
+///    the match is by storage);
+///  - a buffer, when any op receives it: batch norm updates its running statistics without its schema
+///    saying so. Buffers are small next to parameters.
+///  - tensors without storage (sparse, MKL-DNN), at once.
+/// Not seen: writes from threads other than the forward's (the capture sees only its own thread) and raw
+/// writes through data pointers.
+class StateGuard : public capture::StateWatch {
  public:
   explicit StateGuard(const torch::jit::Module& module);
   explicit StateGuard(torch::nn::Module& module);
-  ~StateGuard();
+  ~StateGuard() override;
   StateGuard(const StateGuard&) = delete;
   StateGuard& operator=(const StateGuard&) = delete;
 
+  bool wants_reads() const override { return m_unsaved_buffers > 0; }
+  void before_use(const at::Tensor& t, bool written) override;
+
+  /// Saves every parameter and buffer not saved yet: for forwards run without a capture to report writes
+  /// (the GPU timing pass).
+  void save_all();
+
+  /// How many parameters and buffers have been saved so far.
+  std::size_t saved() const { return m_saved; }
+
  private:
-  void save(const std::vector<at::Tensor>& tensors);
-  std::vector<std::pair<at::Tensor, at::Tensor>> m_tensors;  // live tensor, copy
+  struct Entry {
+    at::Tensor live;
+    at::Tensor copy;  // undefined until saved
+    bool buffer = false;
+  };
+  void add(const at::Tensor& t, bool buffer);
+  void save(Entry& e);
+
+  std::vector<Entry> m_entries;
+  std::unordered_map<const void*, std::vector<std::size_t>> m_by_storage;  // StorageImpl* -> entries
+  std::size_t m_unsaved_buffers = 0;
+  std::size_t m_saved = 0;
   std::vector<std::pair<std::function<void(bool)>, bool>> m_training;  // per module, pre-order
 };
 

@@ -8,34 +8,60 @@
 
 namespace flopscope::model {
 
-void StateGuard::save(const std::vector<at::Tensor>& tensors) {
+void StateGuard::add(const at::Tensor& t, bool buffer) {
+  if (!t.defined()) return;
+  const std::size_t index = m_entries.size();
+  m_entries.push_back({t, at::Tensor(), buffer});
+  if (!t.has_storage()) {
+    save(m_entries.back());  // no storage to recognise it by when an op writes it
+    return;
+  }
+  m_by_storage[t.storage().unsafeGetStorageImpl()].push_back(index);
+  if (buffer) ++m_unsaved_buffers;
+}
+
+void StateGuard::save(Entry& e) {
   c10::NoGradGuard no_grad;
-  for (const auto& t : tensors) {
-    if (!t.defined()) continue;
-    at::Tensor copy = at::empty_like(t);
-    copy.copy_(t);
-    m_tensors.emplace_back(t, std::move(copy));
+  // Called from the capture's callback, which switches recording off around it: these ops are not the model's.
+  at::Tensor copy = at::empty_like(e.live);
+  e.copy = copy;
+  copy.copy_(e.live);
+  ++m_saved;
+  if (e.buffer && e.live.has_storage()) --m_unsaved_buffers;
+}
+
+void StateGuard::before_use(const at::Tensor& t, bool written) {
+  if (!t.defined() || !t.has_storage()) return;
+  auto it = m_by_storage.find(t.storage().unsafeGetStorageImpl());
+  if (it == m_by_storage.end()) return;
+  for (std::size_t index : it->second) {
+    Entry& e = m_entries[index];
+    if (!e.copy.defined() && (written || e.buffer)) save(e);
   }
 }
 
+void StateGuard::save_all() {
+  for (auto& e : m_entries)
+    if (!e.copy.defined()) save(e);
+}
+
 StateGuard::StateGuard(const torch::jit::Module& module) {
-  std::vector<at::Tensor> tensors;
-  for (const auto& p : module.parameters()) tensors.push_back(p);
-  for (const auto& b : module.buffers()) tensors.push_back(b);
-  save(tensors);
+  for (const auto& p : module.parameters()) add(p, false);
+  for (const auto& b : module.buffers()) add(b, true);
   for (auto m : module.modules()) m_training.emplace_back([m](bool on) mutable { m.train(on); }, m.is_training());
 }
 
 StateGuard::StateGuard(torch::nn::Module& module) {
-  save(module.parameters());
-  save(module.buffers());
+  for (const auto& p : module.parameters()) add(p, false);
+  for (const auto& b : module.buffers()) add(b, true);
   for (const auto& m : module.modules()) m_training.emplace_back([m](bool on) { m->train(on); }, m->is_training());
 }
 
 StateGuard::~StateGuard() {
   try {
     c10::NoGradGuard no_grad;
-    for (auto& [live, copy] : m_tensors) live.copy_(copy);
+    for (auto& e : m_entries)
+      if (e.copy.defined()) e.live.copy_(e.copy);
     // train(on) sets a whole subtree; restoring in pre-order lets each module's own flag win.
     for (auto& [set_training, flag] : m_training) set_training(flag);
   } catch (const std::exception&) {

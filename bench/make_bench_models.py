@@ -1,0 +1,77 @@
+"""Writes the TorchScript models the benchmarks time (kept out of the test fixtures: vit_b_16 alone is 330 MB).
+
+    python bench/make_bench_models.py OUT_DIR      (bench/README.md runs it as build/bench-models)
+
+resnet50.pt            torchvision resnet50(), eval mode, traced at 1x3x224x224 (batch-independent)
+vit_b_16.pt            torchvision vit_b_16(), eval mode, traced at 1x3x224x224
+tiny_ops_N.pt          N = 100, 1000, 10000, 100000 tiny top-level ops: 50 blocks, each a 4x4 matmul and an
+                       add, run N / 100 times by a scripted loop, so every op has a module (blocks.i) and the
+                       file stays small however many ops run; input 1x4
+many_modules.pt        nn.Sequential of 10 000 Linear(4, 4) (traced): a 10 000-module tree for the reporters
+
+Files that already exist are kept.
+"""
+import os
+import sys
+
+import torch
+from torch import nn
+
+BLOCKS = 50
+TINY_OP_COUNTS = (100, 1000, 10000, 100000)
+
+
+class Tiny(nn.Module):
+    """Two top-level ops: aten::matmul (which has a formula) and aten::add (which has none in mmengine's set)."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(4, 4) * 0.1)
+
+    def forward(self, x):
+        return torch.matmul(x, self.weight) + 1.0
+
+
+class TinyOps(nn.Module):
+    def __init__(self, repeats: int):
+        super().__init__()
+        self.blocks = nn.ModuleList([Tiny() for _ in range(BLOCKS)])
+        self.repeats = repeats
+
+    def forward(self, x):
+        for _ in range(self.repeats):
+            for block in self.blocks:
+                x = block(x)
+        return x
+
+
+def save(path, make):
+    if os.path.exists(path):
+        return
+    tmp = path + ".tmp"
+    torch.jit.save(make(), tmp)
+    os.replace(tmp, path)  # never leave a half-written file behind
+    print("wrote", path)
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(0)
+    for n in TINY_OP_COUNTS:
+        save(os.path.join(out, f"tiny_ops_{n}.pt"), lambda n=n: torch.jit.script(TinyOps(n // (2 * BLOCKS))))
+    save(os.path.join(out, "many_modules.pt"),
+         lambda: torch.jit.trace(nn.Sequential(*[nn.Linear(4, 4) for _ in range(10000)]), torch.randn(1, 4),
+                                 check_trace=False))
+
+    import torchvision
+
+    image = torch.randn(1, 3, 224, 224)
+    save(os.path.join(out, "resnet50.pt"),
+         lambda: torch.jit.trace(torchvision.models.resnet50().eval(), image, check_trace=False))
+    save(os.path.join(out, "vit_b_16.pt"),
+         lambda: torch.jit.trace(torchvision.models.vit_b_16().eval(), image, check_trace=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+// The model's state is saved copy-on-write: only what the forward may change is copied, just before the op
+// that changes it, and everything comes back bitwise.
+#include <ATen/ops/equal.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <gtest/gtest.h>
+
+#include "capture/capture.h"
+#include "flopscope/models.h"
+#include "model/model.h"
+
+namespace flopscope {
+namespace {
+
+struct RootOnly : capture::ModuleResolver {
+  std::string resolve(const at::RecordFunction&) override { return ""; }
+};
+
+// A forward that writes its own parameters: a whole one (`mul_`) and one through a view (`narrow` + `add_`).
+struct WritesParameters : torch::nn::Module {
+  WritesParameters() {
+    fc = register_module("fc", torch::nn::Linear(5, 3));
+    other = register_module("other", torch::nn::Linear(3, 2));
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    fc->weight.mul_(2);
+    fc->bias.narrow(0, 1, 1).add_(1);
+    return other(fc(x));
+  }
+  torch::nn::Linear fc{nullptr}, other{nullptr};
+};
+
+struct BatchNormNet : torch::nn::Module {
+  BatchNormNet() { bn = register_module("bn", torch::nn::BatchNorm1d(4)); }
+  torch::Tensor forward(const torch::Tensor& x) { return bn(x); }
+  torch::nn::BatchNorm1d bn{nullptr};
+};
+
+// Runs `forward` under a capture session with `guard` watching (or none); returns the op names seen.
+template <class Forward>
+std::vector<std::string> captured(model::StateGuard* guard, Forward&& forward) {
+  RootOnly root;
+  capture::Session session(root, {}, guard);
+  {
+    c10::NoGradGuard no_grad;
+    forward();
+  }
+  std::vector<std::string> names;
+  for (const auto& op : session.finish().ops) names.push_back(op.name);
+  return names;
+}
+
+TEST(StateGuard, ForwardThatWritesNothingCopiesNothing) {
+  models::TestNet model;
+  model::StateGuard guard(*model);
+  captured(&guard, [&] { model->forward(torch::randn({2, 10})); });
+  EXPECT_EQ(guard.saved(), 0u);  // 8 parameters, all only read
+}
+
+TEST(StateGuard, ParametersWrittenInPlaceComeBack) {
+  auto model = std::make_shared<WritesParameters>();
+  std::vector<at::Tensor> before;
+  for (const auto& p : model->parameters()) before.push_back(p.detach().clone());
+  {
+    model::StateGuard guard(*model);
+    captured(&guard, [&] { model->forward(torch::randn({2, 5})); });
+    EXPECT_EQ(guard.saved(), 2u);  // fc.weight and fc.bias; `other` is only read
+    EXPECT_FALSE(at::equal(before[0], model->fc->weight));  // the forward did write it
+  }
+  auto after = model->parameters();
+  ASSERT_EQ(after.size(), before.size());
+  for (std::size_t i = 0; i < before.size(); ++i) EXPECT_TRUE(at::equal(before[i], after[i])) << "parameter " << i;
+}
+
+TEST(StateGuard, ParametersWrittenInPlaceComeBackThroughTheApi) {
+  auto model = std::make_shared<WritesParameters>();
+  std::vector<at::Tensor> before;
+  for (const auto& p : model->parameters()) before.push_back(p.detach().clone());
+  get_model_complexity_info(model, {5});
+  auto after = model->parameters();
+  for (std::size_t i = 0; i < before.size(); ++i) EXPECT_TRUE(at::equal(before[i], after[i])) << "parameter " << i;
+}
+
+TEST(StateGuard, BatchNormStatisticsSavedBeforeTheyChange) {
+  auto model = std::make_shared<BatchNormNet>();
+  model->train();
+  std::vector<at::Tensor> before;
+  for (const auto& b : model->buffers()) before.push_back(b.detach().clone());
+  ASSERT_EQ(before.size(), 3u);  // running_mean, running_var, num_batches_tracked
+  std::vector<std::string> watched, plain;
+  {
+    model::StateGuard guard(*model);
+    watched = captured(&guard, [&] { model->forward(torch::randn({3, 4})); });
+    EXPECT_EQ(guard.saved(), 3u);  // the buffers; weight and bias are only read
+  }
+  auto after = model->buffers();
+  for (std::size_t i = 0; i < before.size(); ++i) EXPECT_TRUE(at::equal(before[i], after[i])) << "buffer " << i;
+  // The guard's own copies are not ops of the model.
+  {
+    model::StateGuard unused(*model);
+    plain = captured(nullptr, [&] { model->forward(torch::randn({3, 4})); });
+  }
+  EXPECT_EQ(watched, plain);
+}
+
+}  // namespace
+}  // namespace flopscope

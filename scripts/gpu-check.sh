@@ -38,7 +38,7 @@ say "device: $("$py" -c 'import torch; print(torch.cuda.get_device_name())' 2>&1
 torch_prefix=$("$py" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')
 step configure cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_PREFIX_PATH="$torch_prefix;$deps" -DOPENSSL_ROOT_DIR="$deps" -DFLOPSCOPE_PYTHON="$(command -v "$py")" || exit 1
-step build cmake --build "$build" -j "$(nproc)" --target flopscope_cli flopscope_gpu_tests flopscope_cupti_gpu_tests \
+step build cmake --build "$build" -j "$(nproc)" --target flopscope_cli flopscope_gpu_tests flopscope_cupti_gpu_tests flopscope_bench \
   || { tail -n 30 "$logs/build.log" >>"$summary"; exit 1; }
 cli=$build/flopscope
 
@@ -63,6 +63,10 @@ run_model() {  # run_model NAME FILE DTYPE
 run_model resnet50-fp32 "$work/models/resnet50.pt" float32
 run_model resnet50-bf16 "$work/models/resnet50.pt" bfloat16
 run_model vit_b_16-bf16 "$work/models/vit_b_16.pt" bfloat16
+
+# The timing pass's own cost as a benchmark (issue 7): its forward and a do-nothing callback's over a plain one.
+FLOPSCOPE_BENCH_MODELS=$work/models step bench-gpu "$build/bench/flopscope_bench" --benchmark_filter=gpu
+grep -E "^gpu/" "$logs/bench-gpu.log" >>"$summary"
 
 # 4. Hardware counters (docs/counters.md): the tensor-op convention first (the bf16 linear
 #    [4096,4096] x [4096,4096] case must read ratio 1), then every formula family at awkward shapes.

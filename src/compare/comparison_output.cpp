@@ -3,24 +3,12 @@
 
 #include "compare/number_text.h"
 #include "flopscope/compare.h"
+#include "report/xml_escape.h"
 
 namespace flopscope {
 namespace {
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+using report::xml_escape;
 
 std::string module_name(const ModuleDiff& d) { return d.path.empty() ? "model" : d.path; }
 

@@ -4,25 +4,12 @@
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+#include "report/xml_escape.h"
 
 namespace flopscope::report {
 namespace {
 
 using L = RooflineLayout;
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string num(double v) {
   char buf[32];

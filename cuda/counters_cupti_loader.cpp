@@ -1,8 +1,9 @@
 #include "counters_cupti_loader.h"
 
+#include "cupti_library.h"
+
 #include <dlfcn.h>
 
-#include <cstdlib>
 #include <vector>
 
 namespace flopscope::gpu::cupti {
@@ -15,26 +16,13 @@ bool bind(void* handle, const char* name, F& out, std::string& missing) {
   return out != nullptr;
 }
 
-// The SONAME first (ldconfig or LD_LIBRARY_PATH), then where the toolkit puts it: CUPTI finds its
-// libnvperf_* companions next to itself.
-std::vector<std::string> candidates() {
-  std::vector<std::string> out{"libcupti.so.13"};
-  for (const char* var : {"CUDA_HOME", "CUDA_PATH"})
-    if (const char* root = std::getenv(var); root && *root) {
-      out.push_back(std::string(root) + "/lib64/libcupti.so.13");
-      out.push_back(std::string(root) + "/extras/CUPTI/lib64/libcupti.so.13");
-    }
-  for (const char* root : {"/usr/local/cuda", "/usr/local/cuda-13.0"}) {
-    out.push_back(std::string(root) + "/lib64/libcupti.so.13");
-    out.push_back(std::string(root) + "/extras/CUPTI/lib64/libcupti.so.13");
-  }
-  return out;
-}
-
 CounterLibrary open_library() {
   CounterLibrary lib;
   void* handle = nullptr;
-  for (const auto& path : candidates()) {
+  // The same search as the activity tracer's ($FLOPSCOPE_CUPTI_LIBRARY, the loader, the torch wheel, the
+  // toolkit), so both passes use one CUPTI.
+  const std::vector<std::string> paths = cuda::default_cupti_paths();
+  for (const auto& path : paths) {
     handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (handle) {
       lib.path = path;
@@ -42,7 +30,8 @@ CounterLibrary open_library() {
     }
   }
   if (handle == nullptr) {
-    lib.reason = "CUPTI 13 (libcupti.so.13) cannot be loaded: put the CUDA 13 toolkit's lib64 on LD_LIBRARY_PATH";
+    lib.reason = "CUPTI library missing (libcupti.so.13 not found in " + std::to_string(paths.size()) +
+                 " places; set FLOPSCOPE_CUPTI_LIBRARY or put the CUDA 13 toolkit's lib64 on LD_LIBRARY_PATH)";
     return lib;
   }
   std::string missing;
@@ -79,6 +68,11 @@ CounterLibrary open_library() {
     return lib;  // the handle stays open: unloading CUPTI is never safe once it has been used
   }
   lib.get_version(&lib.version);
+  if (!cuda::cupti_version_compatible(lib.version, CUPTI_API_VERSION)) {
+    lib.reason = "CUPTI version mismatch: " + lib.path + " is " + std::to_string(lib.version) +
+                 ", flopscope was built against " + std::to_string(CUPTI_API_VERSION);
+    return lib;
+  }
   lib.loaded = true;
   return lib;
 }

@@ -1,8 +1,7 @@
 #pragma once
-// libcupti.so.13 opened at run time, with the entry points the counter pass uses. Nothing is linked at build
-// time, so binaries start on machines without CUPTI or a driver. The `cupti` branch has a fuller loader for
-// the activity tracer; once both are on main the two should share one (this one only adds the profiler
-// host, target and range-profiler entry points).
+// libcupti.so.13 opened at run time, with the entry points the counter pass uses (profiler host, target and
+// range profiler). It finds the library where the activity tracer does (cuda/cupti_library.h) and checks the
+// same version rule; nothing is linked at build time, so binaries start without CUPTI or a driver.
 #include <cupti.h>
 #include <cupti_profiler_host.h>
 #include <cupti_profiler_target.h>

@@ -51,6 +51,9 @@ const std::vector<std::string>& compared_metrics();
 /// The timing pass's metrics, compared when a tolerance names them: "gpu_ms", "tflops_per_s".
 const std::vector<std::string>& gpu_metrics();
 
+/// The counter pass's metrics, compared when a tolerance names them: "measured_flops", "dram_bytes".
+const std::vector<std::string>& counter_metrics();
+
 /// Compares two JSON reports' texts; throws InvalidInput for malformed or mismatched reports (not flopscope
 /// reports, other schema versions, different op sets or inputs). `base_name`/`new_name` name them in errors.
 Comparison compare_reports(const std::string& base_json, const std::string& new_json, const CompareOptions& options,

@@ -36,18 +36,20 @@ void apply(const std::vector<std::string>& specs, const std::string& option, Com
     auto eq = spec.find('=');
     if (eq == std::string::npos) {
       o.fallback.*field = parse_number(spec, option);
-      const auto& gpu = gpu_metrics();
-      for (auto& kv : o.tolerances)  // the analytic metrics; GPU ones keep what was given for them
-        if (std::find(gpu.begin(), gpu.end(), kv.first) == gpu.end()) kv.second.*field = o.fallback.*field;
+      const auto& known = compared_metrics();
+      for (auto& kv : o.tolerances)  // the analytic metrics; measured ones keep what was given for them
+        if (std::find(known.begin(), known.end(), kv.first) != known.end()) kv.second.*field = o.fallback.*field;
       continue;
     }
     std::string metric = spec.substr(0, eq);
     const auto& known = compared_metrics();
     const auto& gpu = gpu_metrics();
+    const auto& counters = counter_metrics();
     if (std::find(known.begin(), known.end(), metric) == known.end() &&
-        std::find(gpu.begin(), gpu.end(), metric) == gpu.end())
+        std::find(gpu.begin(), gpu.end(), metric) == gpu.end() &&
+        std::find(counters.begin(), counters.end(), metric) == counters.end())
       throw InvalidInput("unknown metric '" + metric + "' in " + option +
-                         " (use parameters, macs, activations, gpu_ms or tflops_per_s)");
+                         " (use parameters, macs, activations, gpu_ms, tflops_per_s, measured_flops or dram_bytes)");
     auto [it, inserted] = o.tolerances.emplace(metric, o.fallback);
     it->second.*field = parse_number(spec.substr(eq + 1), option);
   }

@@ -27,13 +27,27 @@ struct Report {
   std::vector<Module> modules;
   std::string op_set;
   json inputs;
-  bool has_gpu = false;  // the timing pass ran: modules carry gpu_ms and tflops_per_s
+  bool has_gpu = false;       // the timing pass ran: modules carry gpu_ms and tflops_per_s
+  bool has_counters = false;  // the counter pass ran: modules carry measured_flops and dram_bytes
 };
+
+// The counter pass's metrics of every module: path -> {measured_flops, dram_bytes (read + written)}.
+std::unordered_map<std::string, std::map<std::string, double>> read_counter_metrics(const json& counters) {
+  std::unordered_map<std::string, std::map<std::string, double>> out;
+  const json by_module = counters.value("by_module", json::object());  // items() must not outlive it
+  for (const auto& [path, c] : by_module.items()) {
+    auto& metrics = out[path];
+    metrics["measured_flops"] = c.at("measured_flops").get<double>();
+    metrics["dram_bytes"] = c.at("dram_read_bytes").get<double>() + c.at("dram_write_bytes").get<double>();
+  }
+  return out;
+}
 
 // The timing pass's metrics of every module, from the report's "gpu" object: path -> {gpu_ms, tflops_per_s}.
 std::unordered_map<std::string, std::map<std::string, double>> read_gpu_metrics(const json& gpu) {
   std::unordered_map<std::string, std::map<std::string, double>> out;
-  for (const auto& m : gpu.value("modules", json::array())) {
+  const json modules = gpu.value("modules", json::array());
+  for (const auto& m : modules) {
     auto& metrics = out[m.at("module").get<std::string>()];
     metrics["gpu_ms"] = m.at("kernel_ms").at("median").get<double>();
     const json& tf = m.value("tflops_per_s", json());
@@ -64,6 +78,8 @@ Report parse(const std::string& text, const std::string& name) {
     r.inputs = j.at("inputs");
     r.has_gpu = j.contains("gpu") && j.at("gpu").is_object() && j.at("gpu").value("ran", false);
     const auto gpu = r.has_gpu ? read_gpu_metrics(j.at("gpu")) : decltype(read_gpu_metrics(j)){};
+    r.has_counters = j.contains("counters") && j.at("counters").is_object() && j.at("counters").value("ran", false);
+    const auto counters = r.has_counters ? read_counter_metrics(j.at("counters")) : decltype(read_counter_metrics(j)){};
     for (const auto& m : j.at("modules")) {
       Module mod;
       mod.path = m.at("path").get<std::string>();
@@ -72,6 +88,11 @@ Report parse(const std::string& text, const std::string& name) {
       if (r.has_gpu) {  // a module no kernel ran in has none
         auto it = gpu.find(mod.path);
         for (const auto& metric : gpu_metrics()) mod.metrics[metric] = it == gpu.end() ? 0.0 : it->second.at(metric);
+      }
+      if (r.has_counters) {
+        auto it = counters.find(mod.path);
+        for (const auto& metric : counter_metrics())
+          mod.metrics[metric] = it == counters.end() ? 0.0 : it->second.at(metric);
       }
       r.modules.push_back(std::move(mod));
     }
@@ -102,6 +123,11 @@ const std::vector<std::string>& gpu_metrics() {
   return kMetrics;
 }
 
+const std::vector<std::string>& counter_metrics() {
+  static const std::vector<std::string> kMetrics = {"measured_flops", "dram_bytes"};
+  return kMetrics;
+}
+
 Comparison compare_reports(const std::string& base_json, const std::string& new_json, const CompareOptions& options,
                            const std::string& base_name, const std::string& new_name) {
   Report base = parse(base_json, base_name);
@@ -122,6 +148,14 @@ Comparison compare_reports(const std::string& base_json, const std::string& new_
       if (!r->has_gpu)
         throw InvalidInput((r == &base ? base_name : new_name) + " has no GPU timings (a tolerance for " + metric +
                            " needs two reports made with --device cuda and the timing pass)");
+    metrics.push_back(metric);
+  }
+  for (const auto& metric : counter_metrics()) {
+    if (options.tolerances.count(metric) == 0) continue;
+    for (const auto* r : {&base, &current})
+      if (!r->has_counters)
+        throw InvalidInput((r == &base ? base_name : new_name) + " has no hardware counters (a tolerance for " +
+                           metric + " needs two reports made with --device cuda --counters)");
     metrics.push_back(metric);
   }
 

@@ -25,7 +25,9 @@ std::string render_csv(const Analysis& a) {
     return std::string(buf);
   };
   std::string out = "module,type,depth,parameters,macs,flops,activations,called";
-  out += gpu ? ",gpu_kernels_per_forward,gpu_ms_median,gpu_ms_min,gpu_ms_max,tflops_per_s,peak_share\n" : "\n";
+  out += gpu ? ",gpu_kernels_per_forward,gpu_ms_median,gpu_ms_min,gpu_ms_max,tflops_per_s,peak_share" : "";
+  const bool counters = a.counters.ran;
+  out += counters ? ",measured_flops,flops_ratio,dram_bytes,intensity,bound,bound_share\n" : "\n";
   for (const auto& node : a.tree.nodes) {
     const Count p = params.find(node.path) ? *params.find(node.path) : 0;
     const Count macs = a.flops.total(node.path);
@@ -39,6 +41,13 @@ std::string render_csv(const Analysis& a) {
       out += "," + number(cost.kernels) + "," + number(cost.kernel_ns.median / 1e6) + "," +
              number(cost.kernel_ns.min / 1e6) + "," + number(cost.kernel_ns.max / 1e6) + "," +
              number(cost.flops_per_s / 1e12) + "," + (cost.peak_share < 0 ? "" : number(cost.peak_share));
+    }
+    if (counters) {
+      auto it = a.counters.by_module.find(node.path);
+      const gpu::MeasuredCost c = it == a.counters.by_module.end() ? gpu::MeasuredCost{} : it->second;
+      auto optional = [&](double v) { return v < 0 ? std::string() : number(v); };
+      out += "," + number(c.flops) + "," + optional(c.ratio) + "," + number(c.dram_read_bytes + c.dram_write_bytes) +
+             "," + optional(c.intensity) + "," + c.bound + "," + optional(c.bound_share);
     }
     out += "\n";
   }

@@ -144,5 +144,27 @@ class Compare(unittest.TestCase):
         self.assertEqual(p.stderr.count("\n"), 1)
 
 
+    def test_measured_flops_and_dram_bytes_gate_when_named(self):
+        def with_counters(name, fc1_flops):
+            r = copy.deepcopy(self.base)
+            r["counters"] = {"ran": True, "by_module": {}}
+            for m in r["modules"]:
+                flops = fc1_flops if m["path"] == "inner.fc1" else 200.0
+                r["counters"]["by_module"][m["path"]] = {"measured_flops": flops, "dram_read_bytes": 800.0,
+                                                         "dram_write_bytes": 40.0}
+            return self.write(name, r)
+        base = with_counters("c_base.json", 200.0)
+        more = with_counters("c_more.json", 260.0)  # +30%: padded tiles, say
+        self.assertEqual(run("compare", base, more).returncode, 0)
+        p = run("compare", base, more, "--rtol", "measured_flops=0.1")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("measured_flops", p.stdout)
+        self.assertIn("+30.0%", p.stdout)
+        self.assertEqual(run("compare", base, more, "--rtol", "dram_bytes=0").returncode, 0)
+        p = run("compare", self.base_path, more, "--rtol", "dram_bytes=0.1")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("has no hardware counters", p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1])

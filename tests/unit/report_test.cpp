@@ -74,6 +74,41 @@ TEST(Warnings, MmengineWording) {
   EXPECT_EQ(w[1].substr(w[1].size() - 4), "\npre");
 }
 
+// The timing and counter passes add their columns to the CSV; a CPU report keeps the eight it always had.
+TEST(Csv, GpuAndCounterColumnsOnlyWhenThePassesRan) {
+  Analysis a = wrapped_model();
+  const std::string cpu = render_csv(a);
+  EXPECT_EQ(cpu.substr(0, cpu.find('\n')), "module,type,depth,parameters,macs,flops,activations,called");
+
+  a.gpu.ran = true;
+  gpu::GpuCost fc;
+  fc.kernels = 2;
+  fc.kernel_ns = {4000, 3000, 9000};        // median 4 µs = 0.004 ms
+  fc.flops = 24;
+  fc.flops_per_s = 24 / 4e-6;               // 6e6 FLOP/s = 6e-06 TFLOP/s
+  fc.peak_share = 0.25;
+  a.gpu.by_module["resnet.fc"] = fc;
+  a.counters.ran = true;
+  gpu::MeasuredCost m;
+  m.flops = 30;                             // 30 measured against 24 analytic
+  m.ratio = 1.25;
+  m.dram_read_bytes = 48;
+  m.dram_write_bytes = 12;
+  m.intensity = 0.5;                        // 30 / 60
+  m.bound = "memory";
+  a.counters.by_module["resnet.fc"] = m;
+  const std::string csv = render_csv(a);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "module,type,depth,parameters,macs,flops,activations,called,gpu_kernels_per_forward,gpu_ms_median,"
+            "gpu_ms_min,gpu_ms_max,tflops_per_s,peak_share,measured_flops,flops_ratio,dram_bytes,intensity,bound,"
+            "bound_share");
+  EXPECT_NE(csv.find("\nresnet.fc,Linear,2,12,12,24,3,true,2,0.004,0.003,0.009,6e-06,0.25,30,1.25,60,0.5,memory,\n"),
+            std::string::npos)
+      << csv;
+  // A module no kernel ran in: zeros for what was measured, empty where a ratio has no meaning.
+  EXPECT_NE(csv.find("\npre,Pre,1,0,0,0,0,false,0,0,0,0,0,,0,,0,,,\n"), std::string::npos) << csv;
+}
+
 TEST(Ascii2, LayoutAndUnicodeWidth) {
   EXPECT_EQ(report::render_ascii2({"a", "bb"}, {{"ccc", "d"}, {"\xc3\xa9", ""}}),
             "+-----+----+\n"

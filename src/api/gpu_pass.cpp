@@ -64,7 +64,9 @@ void run_gpu_pass(ComplexityInfo& info, const Trace& trace, c10::Device device, 
   timing.forwards = options.gpu.forwards;
   const double plain_ms = gpu::plain_forward_ms(device, forward, timing.warmup, timing.forwards);
 
-  std::unique_ptr<gpu::RangeSink> sink = options.gpu.nvtx ? gpu::make_nvtx_ranges() : nullptr;
+  // NVTX calls are no-ops without a tool, but nesting module ranges is not free: only when one listens.
+  std::unique_ptr<gpu::RangeSink> sink =
+      options.gpu.nvtx && gpu::nvtx_tool_attached() ? gpu::make_nvtx_ranges() : nullptr;
   std::optional<gpu::RangeNester> nester;
   if (sink) nester.emplace(*sink);
   gpu::TimingRecording recording =

@@ -75,6 +75,33 @@ cat "$logs/validate-ops-linear.log" >>"$summary"
 step validate-ops "$cli" validate-ops
 tail -n 3 "$logs/validate-ops.log" >>"$summary"
 
-# 5. An Nsight Systems-style check of the NVTX ranges is not possible here (no nsys on the PATH); the
+# 5. Issue 6's other device checks: a float32 elementwise kernel's CUDA-core FLOPs, ResNet-50 with the
+#    counter pass (per-module table, outliers, roofline, the pass's wall time), and ncu's counters for the
+#    same bf16 4096^3 product beside flopscope's.
+step validate-ops-add "$cli" validate-ops --ops all --family add --dtype float32
+cat "$logs/validate-ops-add.log" >>"$summary"
+for dtype in float32 bfloat16; do
+  step "resnet50-$dtype-counters" "$cli" analyze "$work/models/resnet50.pt" --full-shape 32,3,224,224 --dtype "$dtype" \
+    --device cuda --ops default --eval --counters -f counters,json -o "$logs/resnet50-$dtype-counters.txt" \
+    -o "$logs/resnet50-$dtype-counters.json" --roofline "$logs/resnet50-$dtype-roofline.svg"
+  head -n 80 "$logs/resnet50-$dtype-counters.txt" >>"$summary"
+done
+cat >"$work/bf16_gemm.py" <<'PY'
+import torch
+a = torch.randn(4096, 4096, device="cuda", dtype=torch.bfloat16)
+b = torch.randn(4096, 4096, device="cuda", dtype=torch.bfloat16)
+for _ in range(2):
+    torch.mm(a, b)
+torch.cuda.synchronize()
+PY
+if command -v ncu >/dev/null; then
+  step ncu-bf16-gemm ncu --clock-control none --launch-skip 1 --launch-count 1 \
+    --metrics sm__ops_path_tensor_src_bf16_dst_fp32.sum,dram__bytes_read.sum,dram__bytes_write.sum,gpu__time_duration.sum \
+    "$py" "$work/bf16_gemm.py"
+  grep -E "sm__ops_path|dram__bytes|gpu__time" "$logs/ncu-bf16-gemm.log" >>"$summary"
+  say "expected tensor ops for 4096^3 at 2 per MAC: $((2 * 4096 * 4096 * 4096))"
+fi
+
+# 6. An Nsight Systems-style check of the NVTX ranges is not possible here (no nsys on the PATH); the
 #    Chrome traces above are in logs.tgz for Perfetto.
 say "done in $SECONDS s"

@@ -207,10 +207,9 @@ ForwardFailed shape_only_failure(const capture::Session& session, const std::str
   return forward_failure(session, what, signature);
 }
 
-// The ops whose argument values the counting reads: those with a formula in the op set, and `extra`. On
-// CUDA every op's: the timing pass gives each op the precision class of its inputs' dtype.
-capture::ValuesWanted values_for(const OpSet& ops, c10::Device device, std::vector<std::string> extra = {}) {
-  if (device.is_cuda()) return {};
+// The ops whose argument values the counting reads: those with a formula in the op set, and `extra`. The
+// timing pass needs no more: it classes by dtype only the ops that own MACs, and those have a formula.
+capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extra = {}) {
   return [&ops, extra = std::move(extra)](const std::string& name) {
     return ops.flops.count(name) != 0 || ops.activations.count(name) != 0 ||
            std::find(extra.begin(), extra.end(), name) != extra.end();
@@ -363,10 +362,10 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
     capture::install_meta_kernels();
     torch::jit::Module twin = model::meta_twin(model);  // the user's model is only read
     inputs = to_meta(inputs);
-    trace = capture_forward(twin, resolver, values_for(ops, device), signature.str(), device, [&] { twin.forward(inputs); });
+    trace = capture_forward(twin, resolver, values_for(ops), signature.str(), device, [&] { twin.forward(inputs); });
     drop_composite_children(trace);
   } else {
-    trace = capture_forward(model, resolver, values_for(ops, device), signature.str(), device, [&] { model.forward(inputs); });
+    trace = capture_forward(model, resolver, values_for(ops), signature.str(), device, [&] { model.forward(inputs); });
   }
   RunInfo run = describe_run(inputs, device, o, model.is_training());
   run.model_kind = "torchscript";
@@ -386,7 +385,7 @@ ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const
   ModuleTree tree = model::nn_module_tree(model);
   capture::NnResolver resolver(model, tree);
   // group_cpp_frontend_linear reads the shapes of the ops the C++ frontend's Linear runs.
-  auto wanted = values_for(ops, device, {"aten::matmul", "aten::addmm", "aten::add_"});
+  auto wanted = values_for(ops, {"aten::matmul", "aten::addmm", "aten::add_"});
   Trace trace = capture_forward(model, resolver, std::move(wanted), "", device, [&] { forward(inputs); });
   capture::fill_unresolved(trace);
   // The timing pass numbers ops as the dispatcher runs them, before the synthetic aten::linear records that

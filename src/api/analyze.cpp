@@ -155,7 +155,7 @@ ComplexityInfo finish(ModuleTree tree, const Trace& trace, const OpSet& ops, con
 // "the model's forward failed in aten::linear (module 'fc1'): <LibTorch's first line>[; forward signature]"
 ForwardFailed forward_failure(const capture::Session& session, const std::string& what, const std::string& signature) {
   std::string msg = "the model's forward failed";
-  if (const OpRecord* op = session.last_top_level_op()) {
+  if (const auto op = session.last_top_level_op()) {
     msg += " in " + op->name;
     if (op->module != capture::NnResolver::unresolved())
       msg += op->module.empty() ? " (root module)" : " (module '" + op->module + "')";
@@ -187,21 +187,21 @@ bool mentions_missing_meta_kernel(const std::string& what) {
 ForwardFailed shape_only_failure(const capture::Session& session, const std::string& what, const std::string& signature) {
   const auto chain = session.last_op_chain();  // innermost first
   const OpRecord* reader = nullptr;
-  for (const OpRecord* op : chain)
-    if (reads_values(op->name)) reader = op;  // the outermost one names what the model asked for
+  for (const OpRecord& op : chain)
+    if (reads_values(op.name)) reader = &op;  // the outermost one names what the model asked for
   if (reader) return ForwardFailed("cannot be analysed shape-only: " + reader->name + " needs tensor values; analyse on cpu");
   // A traced model records the device its tensors were made on (torch.zeros(..., device=cpu) for an LSTM's
   // initial state): on meta inputs those constants meet meta tensors.
   if (!chain.empty() && what.find("device") != std::string::npos && what.find("meta") != std::string::npos &&
       what.find("cpu") != std::string::npos)
-    return ForwardFailed("cannot be analysed shape-only: " + chain.back()->name +
+    return ForwardFailed("cannot be analysed shape-only: " + chain.back().name +
                          " mixes meta tensors with tensors the model makes on the cpu (a traced model fixes its "
                          "devices); analyse on cpu");
   if (!chain.empty() && mentions_missing_meta_kernel(what))
   {
     std::string why = error_summary(what);
     if (why.size() > 160) why = why.substr(0, 157) + "...";
-    return ForwardFailed("cannot be analysed shape-only: " + chain.front()->name +
+    return ForwardFailed("cannot be analysed shape-only: " + chain.front().name +
                          " has no meta kernel in LibTorch's C++ runtime (" + why + "); analyse on cpu");
   }
   return forward_failure(session, what, signature);
@@ -353,7 +353,6 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
                        std::to_string(inputs.size()) + " input(s) were given: " + signature.str());
 
   ModuleTree tree = model::jit_module_tree(model);
-  capture::JitResolver resolver(tree);
   // Without graph optimisation the interpreter runs the ops as saved: no fusion groups hiding ops, no
   // profiling-executor guards added to the trace.
   torch::jit::GraphOptimizerEnabledGuard no_optimisation(false);
@@ -362,9 +361,11 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
     capture::install_meta_kernels();
     torch::jit::Module twin = model::meta_twin(model);  // the user's model is only read
     inputs = to_meta(inputs);
+    capture::JitResolver resolver(twin, tree);
     trace = capture_forward(twin, resolver, values_for(ops), signature.str(), device, [&] { twin.forward(inputs); });
     drop_composite_children(trace);
   } else {
+    capture::JitResolver resolver(model, tree);
     trace = capture_forward(model, resolver, values_for(ops), signature.str(), device, [&] { model.forward(inputs); });
   }
   RunInfo run = describe_run(inputs, device, o, model.is_training());

@@ -2,11 +2,14 @@
 // The capture stage: the only code that touches the dispatcher. A Session registers a thread-local
 // at::RecordFunction callback, so only the analysing thread's ops are seen, and removes it on every path.
 //
-// The callback runs for every op of the forward, so it does as little as it can: an op's name is copied
-// from a per-operator cache (looked up by the schema's stable name pointer), argument values are recorded
-// only for ops a formula will read, and the module is resolved once per top-level op.
+// The callback runs for every op of the forward, so it does as little as it can: an op's name comes from a
+// per-operator cache (looked up by the schema's stable name pointer), argument values are recorded only for
+// ops a formula will read, and the module is resolved once per top-level op. What it keeps is stored
+// compactly in pools of its own pages, never on malloc's heap between the forward's activations
+// (capture.cpp says why), and becomes a Trace when the session finishes.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,20 +23,18 @@ namespace flopscope::capture {
 class ModuleResolver {
  public:
   virtual ~ModuleResolver() = default;
-  /// Canonical dotted path of the module running `fn`, "" for the root.
-  virtual std::string resolve(const at::RecordFunction& fn) = 0;
+  /// Canonical dotted path of the module running `fn`, "" for the root. The reference need only stay valid
+  /// until the next call: the capture copies it at once.
+  virtual const std::string& resolve(const at::RecordFunction& fn) = 0;
 };
 
-/// Told about tensors an op is about to receive, before the op runs, so that the model's state can be
-/// saved just before it may change (model::StateGuard).
+/// Told about tensors an op is about to write, before the op runs, so that the model's state can be saved
+/// just before it changes (model::StateGuard).
 class StateWatch {
  public:
   virtual ~StateWatch() = default;
-  /// Whether every tensor argument must be reported, not only those the schema marks as written (some ops
-  /// write buffers without saying so: batch norm's running statistics).
-  virtual bool wants_reads() const = 0;
-  /// `t` is an argument of the op about to run; `written`: its schema says the op writes it.
-  virtual void before_use(const at::Tensor& t, bool written) = 0;
+  /// `t` is an argument that the op about to run writes (its schema marks it `a!`).
+  virtual void before_write(const at::Tensor& t) = 0;
 };
 
 /// Which ops get their argument values (shapes, scalars) recorded; the others keep only name, parent and
@@ -52,12 +53,13 @@ class Session {
   /// The ops recorded so far; the session stops recording.
   Trace finish();
 
-  /// The top-level op that contains the last op started, or nullptr before any op: where a forward that
-  /// threw was when it failed.
-  const OpRecord* last_top_level_op() const;
+  /// The top-level op that contains the last op started (name, parent and module; no values), or nullopt
+  /// before any op: where a forward that threw was when it failed.
+  std::optional<OpRecord> last_top_level_op() const;
 
-  /// The last op started and the ops it ran inside, innermost first: the call chain a failure happened in.
-  std::vector<const OpRecord*> last_op_chain() const;
+  /// The last op started and the ops it ran inside, innermost first, without values: the call chain a
+  /// failure happened in.
+  std::vector<OpRecord> last_op_chain() const;
 
  public:
   struct State;  // defined in capture.cpp

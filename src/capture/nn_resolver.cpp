@@ -30,7 +30,7 @@ const std::string& NnResolver::unresolved() {
   return kUnresolved;
 }
 
-std::string NnResolver::resolve(const at::RecordFunction& fn) {
+const std::string& NnResolver::resolve(const at::RecordFunction& fn) {
   auto inputs = fn.inputs();
   for (std::size_t i = inputs.size() > fn.num_inputs() ? inputs.size() - fn.num_inputs() : 0; i < inputs.size(); ++i) {
     if (!inputs[i].isTensor()) continue;

@@ -16,7 +16,7 @@ namespace flopscope::capture {
 class NnResolver : public ModuleResolver {
  public:
   NnResolver(const torch::nn::Module& model, const ModuleTree& tree);
-  std::string resolve(const at::RecordFunction& fn) override;
+  const std::string& resolve(const at::RecordFunction& fn) override;
 
   /// Marks the module of an op nothing could place; replaced by fill_unresolved.
   static const std::string& unresolved();

@@ -35,17 +35,17 @@ ModuleTree nn_module_tree(const torch::nn::Module& module);
 /// tensors that have no meta form (quantized, sparse, custom C++ classes).
 torch::jit::Module meta_twin(const torch::jit::Module& module);
 
-/// Keeps the model as it was: every training flag, and each parameter or buffer the forward may write,
-/// saved just before the first op that could change it and written back (bitwise) when the guard goes out
-/// of scope, also when the forward threw. Copy on write rather than a copy of everything: a forward that
-/// writes nothing costs no copy, and peak memory stays the forward's own.
+/// Keeps the model as it was: every training flag, the buffers, and each parameter the forward writes,
+/// written back (bitwise) when the guard goes out of scope, also when the forward threw. Parameters are
+/// copied on write rather than all up front: a forward that writes none costs no copy of them, and peak
+/// memory stays the forward's own.
 ///
-/// Saved before an op runs (the capture reports each op's tensor arguments first):
-///  - a parameter, when the op's schema marks it as written (`add_`, `copy_`, `out=`, views of it included:
-///    the match is by storage);
-///  - a buffer, when any op receives it: batch norm updates its running statistics without its schema
-///    saying so. Buffers are small next to parameters.
-///  - tensors without storage (sparse, MKL-DNN), at once.
+/// What is saved, and when:
+///  - a parameter, just before an op whose schema marks it as written (`add_`, `copy_`, `out=`, views of it
+///    included: the match is by storage); the capture reports each op's written arguments first;
+///  - every buffer, when the guard is made: batch norm updates its running statistics without its schema
+///    saying so, and buffers are small next to parameters;
+///  - tensors without storage (sparse, MKL-DNN), when the guard is made.
 /// Not seen: writes from threads other than the forward's (the capture sees only its own thread) and raw
 /// writes through data pointers.
 class StateGuard : public capture::StateWatch {
@@ -56,8 +56,7 @@ class StateGuard : public capture::StateWatch {
   StateGuard(const StateGuard&) = delete;
   StateGuard& operator=(const StateGuard&) = delete;
 
-  bool wants_reads() const override { return m_unsaved_buffers > 0; }
-  void before_use(const at::Tensor& t, bool written) override;
+  void before_write(const at::Tensor& t) override;
 
   /// Saves every parameter and buffer not saved yet: for forwards run without a capture to report writes
   /// (the GPU timing pass).
@@ -77,7 +76,6 @@ class StateGuard : public capture::StateWatch {
 
   std::vector<Entry> m_entries;
   std::unordered_map<const void*, std::vector<std::size_t>> m_by_storage;  // StorageImpl* -> entries
-  std::size_t m_unsaved_buffers = 0;
   std::size_t m_saved = 0;
   std::vector<std::pair<std::function<void(bool)>, bool>> m_training;  // per module, pre-order
 };

@@ -16,8 +16,14 @@ void StateGuard::add(const at::Tensor& t, bool buffer) {
     save(m_entries.back());  // no storage to recognise it by when an op writes it
     return;
   }
+  // Buffers are saved now, before the forward: ops write them without saying so in their schema (batch
+  // norm's running statistics), so every use would have to be checked. They are small next to the
+  // parameters, and copying them here keeps the copies out of the forward's own allocations.
+  if (buffer) {
+    save(m_entries.back());
+    return;
+  }
   m_by_storage[t.storage().unsafeGetStorageImpl()].push_back(index);
-  if (buffer) ++m_unsaved_buffers;
 }
 
 void StateGuard::save(Entry& e) {
@@ -27,16 +33,15 @@ void StateGuard::save(Entry& e) {
   e.copy = copy;
   copy.copy_(e.live);
   ++m_saved;
-  if (e.buffer && e.live.has_storage()) --m_unsaved_buffers;
 }
 
-void StateGuard::before_use(const at::Tensor& t, bool written) {
+void StateGuard::before_write(const at::Tensor& t) {
   if (!t.defined() || !t.has_storage()) return;
   auto it = m_by_storage.find(t.storage().unsafeGetStorageImpl());
   if (it == m_by_storage.end()) return;
   for (std::size_t index : it->second) {
     Entry& e = m_entries[index];
-    if (!e.copy.defined() && (written || e.buffer)) save(e);
+    if (!e.copy.defined()) save(e);
   }
 }
 

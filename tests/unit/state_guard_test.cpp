@@ -12,7 +12,8 @@ namespace flopscope {
 namespace {
 
 struct RootOnly : capture::ModuleResolver {
-  std::string resolve(const at::RecordFunction&) override { return ""; }
+  const std::string& resolve(const at::RecordFunction&) override { return root; }
+  std::string root;
 };
 
 // A forward that writes its own parameters: a whole one (`mul_`) and one through a view (`narrow` + `add_`).

@@ -20,7 +20,8 @@ namespace {
 
 class RootResolver : public capture::ModuleResolver {
  public:
-  std::string resolve(const at::RecordFunction&) override { return "block"; }
+  const std::string& resolve(const at::RecordFunction&) override { return block; }
+  std::string block = "block";
 };
 
 struct Model {

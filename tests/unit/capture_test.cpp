@@ -1,0 +1,163 @@
+// The capture stage: values kept in the session's own pools come back in the Trace as the ops received
+// them, and TorchScript ops are placed in modules by following the interpreter's calls (no hierarchy
+// strings parsed), falling back to the hierarchy for graphs whose calls were inlined.
+#include <ATen/ops/cat.h>
+#include <ATen/ops/einsum.h>
+#include <ATen/ops/linear.h>
+#include <ATen/ops/randn.h>
+#include <ATen/ops/sum.h>
+#include <c10/core/GradMode.h>
+#include <torch/csrc/jit/passes/inliner.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
+#include <gtest/gtest.h>
+
+#include "capture/capture.h"
+#include "capture/jit_hierarchy.h"
+#include "model/model.h"
+#include "test_support.h"
+
+namespace flopscope {
+namespace {
+
+struct Root : capture::ModuleResolver {
+  const std::string& resolve(const at::RecordFunction&) override { return path; }
+  std::string path = "block.inner";  // longer than a short string, to be copied into the pools
+};
+
+const OpRecord& first_named(const Trace& trace, const std::string& name) {
+  for (const auto& op : trace.ops)
+    if (op.name == name) return op;
+  throw std::runtime_error("no " + name + " in the trace");
+}
+
+TEST(Capture, ValuesComeBackAsTheOpsReceivedThem) {
+  Root root;
+  Trace trace;
+  {
+    capture::Session session(root);  // every op's values
+    c10::NoGradGuard no_grad;
+    auto a = at::randn({2, 3});
+    auto b = at::randn({4, 3});
+    at::cat({a, b}, 0);
+    at::einsum("ij,kj->ik", {a, b});
+    at::sum(b, {1}, /*keepdim=*/true);
+    at::linear(a, at::randn({5, 3}), /*bias=*/{});
+    trace = session.finish();
+  }
+
+  const OpRecord& cat = first_named(trace, "aten::cat");
+  ASSERT_EQ(cat.inputs.size(), 2u);
+  EXPECT_EQ(cat.inputs[0].kind, Value::Kind::TensorList);
+  EXPECT_EQ(cat.inputs[0].shapes, (std::vector<std::vector<std::int64_t>>{{2, 3}, {4, 3}}));
+  EXPECT_EQ(cat.inputs[1].kind, Value::Kind::Int);
+  EXPECT_EQ(cat.inputs[1].number, 0.0);
+  ASSERT_EQ(cat.outputs.size(), 1u);
+  EXPECT_EQ(cat.outputs[0].sizes, (std::vector<std::int64_t>{6, 3}));
+  EXPECT_EQ(cat.outputs[0].dtype, static_cast<std::int8_t>(c10::ScalarType::Float));
+  EXPECT_EQ(cat.parent, -1);
+  EXPECT_EQ(cat.module, "block.inner");
+
+  const OpRecord& einsum = first_named(trace, "aten::einsum");
+  EXPECT_EQ(einsum.inputs[0].kind, Value::Kind::String);
+  EXPECT_EQ(einsum.inputs[0].text, "ij,kj->ik");
+  EXPECT_EQ(einsum.outputs[0].sizes, (std::vector<std::int64_t>{2, 4}));
+
+  const OpRecord& sum = first_named(trace, "aten::sum");
+  ASSERT_GE(sum.inputs.size(), 4u);
+  EXPECT_EQ(sum.inputs[1].kind, Value::Kind::IntList);
+  EXPECT_EQ(sum.inputs[1].sizes, (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(sum.inputs[2].kind, Value::Kind::Bool);
+  EXPECT_EQ(sum.inputs[2].number, 1.0);
+  EXPECT_TRUE(sum.inputs[3].is_none());  // dtype
+  EXPECT_EQ(sum.outputs[0].sizes, (std::vector<std::int64_t>{4, 1}));
+
+  const OpRecord& linear = first_named(trace, "aten::linear");
+  ASSERT_EQ(linear.inputs.size(), 3u);
+  EXPECT_EQ(linear.inputs[1].sizes, (std::vector<std::int64_t>{5, 3}));
+  EXPECT_TRUE(linear.inputs[2].is_none());  // the undefined bias
+  // linear's own ops ran inside it, in its module.
+  bool nested = false;
+  for (const auto& op : trace.ops)
+    if (op.parent >= 0 && trace.ops[static_cast<std::size_t>(op.parent)].name == "aten::linear") {
+      nested = true;
+      EXPECT_EQ(op.module, "block.inner");
+    }
+  EXPECT_TRUE(nested);
+}
+
+TEST(Capture, OpsWithoutWantedValuesKeepOnlyNameAndModule) {
+  Root root;
+  capture::Session session(root, [](const std::string& name) { return name == "aten::cat"; });
+  auto a = at::randn({2, 3});
+  at::cat({a, a}, 1);
+  at::sum(a);
+  Trace trace = session.finish();
+  EXPECT_EQ(first_named(trace, "aten::cat").outputs.at(0).sizes, (std::vector<std::int64_t>{2, 6}));
+  const OpRecord& sum = first_named(trace, "aten::sum");
+  EXPECT_TRUE(sum.inputs.empty());
+  EXPECT_TRUE(sum.outputs.empty());
+  EXPECT_EQ(sum.module, "block.inner");
+}
+
+TEST(Capture, FailureChainNamesTheOpsStillOpen) {
+  Root root;
+  capture::Session session(root);
+  EXPECT_FALSE(session.last_top_level_op().has_value());
+  at::linear(at::randn({2, 3}), at::randn({5, 3}));
+  const auto top = session.last_top_level_op();
+  ASSERT_TRUE(top.has_value());
+  EXPECT_EQ(top->name, "aten::linear");
+  EXPECT_EQ(top->module, "block.inner");
+  const auto chain = session.last_op_chain();
+  ASSERT_GE(chain.size(), 2u);  // the last op linear ran (innermost) up to linear itself
+  EXPECT_EQ(chain.back().name, "aten::linear");
+}
+
+struct Placed {
+  std::vector<std::string> linear_modules;  // module of each top-level aten::linear, in call order
+  std::size_t hierarchy_lookups = 0;
+};
+
+Placed place_linears(torch::jit::Module& model) {
+  ModuleTree tree = model::jit_module_tree(model);
+  capture::JitResolver resolver(model, tree);
+  torch::jit::GraphOptimizerEnabledGuard no_optimisation(false);
+  c10::NoGradGuard no_grad;
+  capture::Session session(resolver, [](const std::string&) { return false; });
+  model.forward({at::randn({2, 10})});
+  Placed placed;
+  for (const auto& op : session.finish().ops)
+    if (op.parent < 0 && op.name == "aten::linear") placed.linear_modules.push_back(op.module);
+  placed.hierarchy_lookups = resolver.hierarchy_lookups();
+  return placed;
+}
+
+// TestNet.forward is fc1(fc2(inner(x))), InnerNet.forward is fc1(fc2(x)).
+const std::vector<std::string> kTestNetOrder{"inner.fc2", "inner.fc1", "fc2", "fc1"};
+
+TEST(JitResolver, FollowsTheInterpretersCalls) {
+  for (const char* file : {"testnet_scripted.pt", "testnet_traced.pt"}) {
+    auto model = test::load_fixture(file);
+    const Placed placed = place_linears(model);
+    EXPECT_EQ(placed.linear_modules, kTestNetOrder) << file;
+    EXPECT_EQ(placed.hierarchy_lookups, 0u) << file;
+  }
+}
+
+TEST(JitResolver, ModuleUnderTwoNamesIsCreditedToTheFirst) {
+  auto model = test::load_fixture("odd/shared_twice.pt");  // forward: second(first(x)), second is first
+  const Placed placed = place_linears(model);
+  EXPECT_EQ(placed.linear_modules, (std::vector<std::string>{"first", "first"}));
+  EXPECT_EQ(placed.hierarchy_lookups, 0u);
+}
+
+TEST(JitResolver, InlinedGraphFallsBackToTheHierarchy) {
+  auto model = test::load_fixture("testnet_scripted.pt");
+  torch::jit::Inline(*model.get_method("forward").graph());  // no calls left to follow
+  const Placed placed = place_linears(model);
+  EXPECT_EQ(placed.linear_modules, kTestNetOrder);
+  EXPECT_GT(placed.hierarchy_lookups, 0u);
+}
+
+}  // namespace
+}  // namespace flopscope

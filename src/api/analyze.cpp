@@ -12,6 +12,7 @@
 #include "capture/meta_kernels.h"
 #include "capture/nn_resolver.h"
 #include "count/attribute.h"
+#include "count/families.h"
 #include "flopscope/complexity.h"
 #include "flopscope/device.h"
 #include "flopscope/report.h"
@@ -335,7 +336,7 @@ c10::ScalarType parse_dtype(const std::string& name) {
 
 ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   check_inputs_given(o);
-  const OpSet ops = op_set_named(o.op_set);  // an unknown op set is an error before any work
+  const OpSet& ops = count::shared_op_set(o.op_set);  // an unknown op set is an error before any work
   const bool shape_only = wants_shape_only(o);
   std::vector<at::Tensor> params;
   if (!shape_only)
@@ -377,7 +378,7 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
 
 ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const Options& o) {
   check_inputs_given(o);
-  const OpSet ops = op_set_named(o.op_set);
+  const OpSet& ops = count::shared_op_set(o.op_set);
   if (wants_shape_only(o))
     throw InvalidInput("a C++ frontend module cannot be analysed shape-only: LibTorch cannot give it meta parameters "
                        "without changing it; analyse on cpu, or save it as TorchScript");

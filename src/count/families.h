@@ -3,11 +3,17 @@
 //   mmengine  exactly mmengine's handlers (parity mode)
 //   default   + the matmul-class ops mmengine misses: models without them count exactly as in mmengine
 //   all       + pooling, softmax, activation functions and elementwise arithmetic
+#include <string>
+
 #include "flopscope/op_set.h"
 
 namespace flopscope::count {
 
 enum class Tier { mmengine = 0, standard = 1, all = 2 };
+
+/// The named op set (op_set_named), built once per process and shared read-only: an analysis only reads it,
+/// and building one costs more than analysing a small model.
+const OpSet& shared_op_set(const std::string& name);
 
 void add_matmul_handlers(OpSet& set, Tier tier);       // matmul.cpp
 void add_conv_handlers(OpSet& set, Tier tier);         // conv.cpp

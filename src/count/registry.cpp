@@ -21,6 +21,10 @@ OpSet make_op_set(const std::string& name, count::Tier tier) {
   return set;
 }
 
+[[noreturn]] void unknown_op_set(const std::string& name) {
+  throw InvalidInput("unknown op set '" + name + "' (use mmengine, default or all)");
+}
+
 }  // namespace
 
 OpSet mmengine_op_set() { return make_op_set("mmengine", count::Tier::mmengine); }
@@ -29,7 +33,24 @@ OpSet op_set_named(const std::string& name) {
   if (name == "mmengine") return mmengine_op_set();
   if (name == "default") return make_op_set("default", count::Tier::standard);
   if (name == "all") return make_op_set("all", count::Tier::all);
-  throw InvalidInput("unknown op set '" + name + "' (use mmengine, default or all)");
+  unknown_op_set(name);
+}
+
+const OpSet& count::shared_op_set(const std::string& name) {
+  // Built on first use, once per process (thread-safe statics), and only read afterwards.
+  if (name == "mmengine") {
+    static const OpSet set = mmengine_op_set();
+    return set;
+  }
+  if (name == "default") {
+    static const OpSet set = op_set_named("default");
+    return set;
+  }
+  if (name == "all") {
+    static const OpSet set = op_set_named("all");
+    return set;
+  }
+  unknown_op_set(name);
 }
 
 }  // namespace flopscope

@@ -1,6 +1,7 @@
 // mmengine's complexity_stats_table: parameters, flops and activations per module, as a table.
-#include <algorithm>
 #include <functional>
+#include <string_view>
+#include <unordered_set>
 
 #include "flopscope/report.h"
 #include "report/ascii_table.h"
@@ -61,10 +62,10 @@ std::string render_table(const Analysis& analysis, int max_depth, bool show_para
       if (stats.contains(p.name)) stats[p.name][params_header] = report::python_tuple(p.shape);
   } else {
     TextStats kept;
-    std::vector<std::string> param_names;
-    for (const auto& p : analysis.tree.params) param_names.push_back(p.name);
+    std::unordered_set<std::string_view> param_names;  // a set: a list would make this modules x parameters
+    for (const auto& p : analysis.tree.params) param_names.insert(p.name);
     for (const auto& [name, cells] : stats.items())
-      if (std::find(param_names.begin(), param_names.end(), name) == param_names.end()) kept[name] = cells;
+      if (param_names.count(name) == 0) kept[name] = cells;
     stats = std::move(kept);
   }
 

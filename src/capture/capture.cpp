@@ -1,33 +1,16 @@
 #include "capture/capture.h"
 
-#include <sys/mman.h>
-
 #include <cstring>
 #include <memory>
 #include <memory_resource>
-#include <new>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "capture/pages.h"
+
 namespace flopscope::capture {
 namespace {
-
-// Pages straight from the kernel, for the capture's own records. Everything the capture keeps while the
-// forward runs is allocated here rather than with malloc: small blocks that outlive the ops they describe,
-// taken from malloc's heap between the forward's activations, split the free space those activations
-// leave, so the next activation no longer fits where the last one was, the heap grows, and when the
-// analysis frees everything glibc gives the pages back and the next forward faults them in again. On
-// ResNet-50 at batch 1 that cost more than a tenth of the forward (docs/performance.md).
-class PageResource final : public std::pmr::memory_resource {
-  void* do_allocate(std::size_t bytes, std::size_t /*alignment: pages are aligned enough*/) override {
-    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    return p;
-  }
-  void do_deallocate(void* p, std::size_t bytes, std::size_t /*alignment*/) override { munmap(p, bytes); }
-  bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
-};
 
 // What the callback needs to know about one operator, worked out on its first call.
 struct OpInfo {
@@ -59,6 +42,7 @@ constexpr std::size_t kFirstChunk = 256 * 1024;
 
 }  // namespace
 
+// Everything the session keeps during the forward lives in its own pages (capture/pages.h says why).
 struct Session::State {
   PageResource pages;
   std::pmr::monotonic_buffer_resource arena{kFirstChunk, &pages};  // released whole when the session ends

@@ -7,10 +7,12 @@
 #include <vector>
 
 #include <ATen/core/Tensor.h>
+#include <c10/util/DimVector.h>
 #include <torch/csrc/jit/api/module.h>
 #include <torch/nn/module.h>
 
 #include "capture/capture.h"
+#include "capture/pages.h"
 #include "flopscope/module_tree.h"
 
 namespace flopscope::model {
@@ -66,18 +68,29 @@ class StateGuard : public capture::StateWatch {
   std::size_t saved() const { return m_saved; }
 
  private:
+  static constexpr std::size_t kNotPooled = static_cast<std::size_t>(-1);
   struct Entry {
     at::Tensor live;
-    at::Tensor copy;  // undefined until saved
+    at::Tensor copy;                  // a saved copy, or undefined (not saved, or saved in the pool)
+    std::size_t pooled = kNotPooled;  // offset of its bytes in m_pool
+    c10::DimVector pooled_sizes;      // its shape when pooled
     bool buffer = false;
+    bool saved() const { return copy.defined() || pooled != kNotPooled; }
+  };
+  struct Training {
+    std::function<bool()> get;
+    std::function<void(bool)> set;  // sets the module's whole subtree
+    bool flag = false;
   };
   void add(const at::Tensor& t, bool buffer);
   void save(Entry& e);
+  void save_buffers();
 
   std::vector<Entry> m_entries;
-  std::unordered_map<const void*, std::vector<std::size_t>> m_by_storage;  // StorageImpl* -> entries
+  std::unordered_map<const void*, std::vector<std::size_t>> m_by_storage;  // StorageImpl* -> parameters
   std::size_t m_saved = 0;
-  std::vector<std::pair<std::function<void(bool)>, bool>> m_training;  // per module, pre-order
+  capture::PageBlock m_pool;        // the bytes of the buffers that are plain CPU arrays
+  std::vector<Training> m_training;  // per module, pre-order
 };
 
 }  // namespace flopscope::model

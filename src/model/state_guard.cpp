@@ -1,29 +1,39 @@
 // The model is never changed by an analysis: batch-norm statistics updated by a training-mode forward, and
 // anything else the forward writes into parameters or buffers, is put back bit for bit.
 #include <ATen/ops/empty_like.h>
+#include <ATen/ops/from_blob.h>
 #include <c10/core/GradMode.h>
 #include <c10/util/Exception.h>
+
+#include <cstring>
 
 #include "model/model.h"
 
 namespace flopscope::model {
+namespace {
+
+// A buffer whose bytes can be saved and put back with memcpy: a dense, contiguous array in CPU memory.
+bool plain_cpu_array(const at::Tensor& t) {
+  return t.has_storage() && t.device().is_cpu() && t.layout() == c10::kStrided && !t.is_quantized() &&
+         t.is_contiguous() && t.data_ptr() != nullptr;
+}
+
+}  // namespace
 
 void StateGuard::add(const at::Tensor& t, bool buffer) {
   if (!t.defined()) return;
   const std::size_t index = m_entries.size();
-  m_entries.push_back({t, at::Tensor(), buffer});
+  Entry entry;
+  entry.live = t;
+  entry.buffer = buffer;
+  m_entries.push_back(std::move(entry));
   if (!t.has_storage()) {
     save(m_entries.back());  // no storage to recognise it by when an op writes it
     return;
   }
-  // Buffers are saved now, before the forward: ops write them without saying so in their schema (batch
-  // norm's running statistics), so every use would have to be checked. They are small next to the
-  // parameters, and copying them here keeps the copies out of the forward's own allocations.
-  if (buffer) {
-    save(m_entries.back());
-    return;
-  }
-  m_by_storage[t.storage().unsafeGetStorageImpl()].push_back(index);
+  // Buffers are saved when the guard is made (save_buffers): ops write them without saying so in their
+  // schema (batch norm's running statistics), so every use would have to be checked.
+  if (!buffer) m_by_storage[t.storage().unsafeGetStorageImpl()].push_back(index);
 }
 
 void StateGuard::save(Entry& e) {
@@ -35,40 +45,80 @@ void StateGuard::save(Entry& e) {
   ++m_saved;
 }
 
+// Buffers are small next to the parameters, and there are many (three per batch norm): the plain CPU ones
+// go by memcpy into one block of pages, the rest by copy. Done before the forward, none of it is allocated
+// between the forward's activations (capture/pages.h).
+void StateGuard::save_buffers() {
+  std::size_t bytes = 0;
+  for (const auto& e : m_entries)
+    if (e.buffer && !e.saved() && plain_cpu_array(e.live)) bytes += (e.live.nbytes() + 63) / 64 * 64;
+  m_pool = capture::PageBlock(bytes);
+  std::size_t offset = 0;
+  for (auto& e : m_entries) {
+    if (!e.buffer || e.saved()) continue;
+    if (!plain_cpu_array(e.live)) {
+      save(e);
+      continue;
+    }
+    std::memcpy(m_pool.data() + offset, e.live.data_ptr(), e.live.nbytes());
+    e.pooled = offset;
+    e.pooled_sizes = c10::DimVector(e.live.sizes());
+    offset += (e.live.nbytes() + 63) / 64 * 64;
+    ++m_saved;
+  }
+}
+
 void StateGuard::before_write(const at::Tensor& t) {
   if (!t.defined() || !t.has_storage()) return;
   auto it = m_by_storage.find(t.storage().unsafeGetStorageImpl());
   if (it == m_by_storage.end()) return;
   for (std::size_t index : it->second) {
     Entry& e = m_entries[index];
-    if (!e.copy.defined()) save(e);
+    if (!e.saved()) save(e);
   }
 }
 
 void StateGuard::save_all() {
   for (auto& e : m_entries)
-    if (!e.copy.defined()) save(e);
+    if (!e.saved()) save(e);
 }
 
 StateGuard::StateGuard(const torch::jit::Module& module) {
   for (const auto& p : module.parameters()) add(p, false);
   for (const auto& b : module.buffers()) add(b, true);
-  for (auto m : module.modules()) m_training.emplace_back([m](bool on) mutable { m.train(on); }, m.is_training());
+  save_buffers();
+  for (auto m : module.modules())
+    m_training.push_back({[m] { return m.is_training(); }, [m](bool on) mutable { m.train(on); }, m.is_training()});
 }
 
 StateGuard::StateGuard(torch::nn::Module& module) {
   for (const auto& p : module.parameters()) add(p, false);
   for (const auto& b : module.buffers()) add(b, true);
-  for (const auto& m : module.modules()) m_training.emplace_back([m](bool on) { m->train(on); }, m->is_training());
+  save_buffers();
+  for (const auto& m : module.modules())
+    m_training.push_back({[m] { return m->is_training(); }, [m](bool on) { m->train(on); }, m->is_training()});
 }
 
 StateGuard::~StateGuard() {
   try {
     c10::NoGradGuard no_grad;
-    for (auto& e : m_entries)
-      if (e.copy.defined()) e.live.copy_(e.copy);
-    // train(on) sets a whole subtree; restoring in pre-order lets each module's own flag win.
-    for (auto& [set_training, flag] : m_training) set_training(flag);
+    for (auto& e : m_entries) {
+      if (e.copy.defined()) {
+        e.live.copy_(e.copy);
+      } else if (e.pooled != kNotPooled) {
+        void* saved = m_pool.data() + e.pooled;
+        if (plain_cpu_array(e.live) && e.live.sizes() == c10::IntArrayRef(e.pooled_sizes)) {
+          std::memcpy(e.live.data_ptr(), saved, e.live.nbytes());
+        } else {  // the forward resized or re-strided it in place (rare): its shape comes back too
+          e.live.resize_(e.pooled_sizes);
+          e.live.copy_(at::from_blob(saved, e.pooled_sizes, e.live.options()));
+        }
+      }
+    }
+    // train(on) sets a whole subtree; restoring in pre-order lets each module's own flag win. Most
+    // forwards change no flag, and then nothing is set.
+    for (auto& t : m_training)
+      if (t.get() != t.flag) t.set(t.flag);
   } catch (const std::exception&) {
     // A destructor must not throw; restoring into tensors we copied from cannot fail in practice.
   }

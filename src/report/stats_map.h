@@ -14,20 +14,44 @@ template <class V>
 class OrderedMap {
  public:
   V& operator[](const std::string& key) {
-    auto it = m_index.find(key);
-    if (it != m_index.end()) return m_items[it->second].second;
-    m_index.emplace(key, m_items.size());
+    const std::size_t i = index_of(key);
+    if (i != kMissing) return m_items[i].second;
     m_items.emplace_back(key, V{});
+    if (m_items.size() > kLinear) {
+      if (m_index.empty()) {
+        for (std::size_t j = 0; j < m_items.size(); ++j) m_index.emplace(m_items[j].first, j);
+      } else {
+        m_index.emplace(key, m_items.size() - 1);
+      }
+    }
     return m_items.back().second;
   }
   const V* find(const std::string& key) const {
-    auto it = m_index.find(key);
-    return it == m_index.end() ? nullptr : &m_items[it->second].second;
+    const std::size_t i = index_of(key);
+    return i == kMissing ? nullptr : &m_items[i].second;
   }
-  bool contains(const std::string& key) const { return m_index.count(key) != 0; }
+  V* find(const std::string& key) {
+    const std::size_t i = index_of(key);
+    return i == kMissing ? nullptr : &m_items[i].second;
+  }
+  bool contains(const std::string& key) const { return index_of(key) != kMissing; }
   const std::vector<std::pair<std::string, V>>& items() const { return m_items; }
 
  private:
+  // Most maps hold a module's three or four statistics: a scan beats hashing, and building a hash table
+  // per module cost more than the rest of the report. The index exists only past kLinear items.
+  static constexpr std::size_t kLinear = 8;
+  static constexpr std::size_t kMissing = static_cast<std::size_t>(-1);
+  std::size_t index_of(const std::string& key) const {
+    if (m_items.size() <= kLinear) {
+      for (std::size_t j = 0; j < m_items.size(); ++j)
+        if (m_items[j].first == key) return j;
+      return kMissing;
+    }
+    auto it = m_index.find(key);
+    return it == m_index.end() ? kMissing : it->second;
+  }
+
   std::vector<std::pair<std::string, V>> m_items;
   std::unordered_map<std::string, std::size_t> m_index;
 };

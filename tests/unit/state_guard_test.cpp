@@ -30,6 +30,20 @@ struct WritesParameters : torch::nn::Module {
   torch::nn::Linear fc{nullptr}, other{nullptr};
 };
 
+// A forward that changes a buffer's shape in place, and another buffer's values.
+struct ReshapesBuffer : torch::nn::Module {
+  ReshapesBuffer() {
+    table = register_buffer("table", torch::arange(6, torch::kFloat).reshape({2, 3}));
+    count = register_buffer("count", torch::zeros({1}, torch::kLong));
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    table.resize_({4}).fill_(7);
+    count.add_(1);
+    return x + 1;
+  }
+  torch::Tensor table, count;
+};
+
 struct BatchNormNet : torch::nn::Module {
   BatchNormNet() { bn = register_module("bn", torch::nn::BatchNorm1d(4)); }
   torch::Tensor forward(const torch::Tensor& x) { return bn(x); }
@@ -101,6 +115,18 @@ TEST(StateGuard, BatchNormStatisticsSavedBeforeTheyChange) {
     plain = captured(nullptr, [&] { model->forward(torch::randn({3, 4})); });
   }
   EXPECT_EQ(watched, plain);
+}
+
+TEST(StateGuard, BufferReshapedInPlaceComesBackWithItsShape) {
+  auto model = std::make_shared<ReshapesBuffer>();
+  {
+    model::StateGuard guard(*model);
+    captured(&guard, [&] { model->forward(torch::randn({2})); });
+    EXPECT_EQ(model->table.sizes().vec(), (std::vector<std::int64_t>{4}));  // the forward did reshape it
+  }
+  EXPECT_EQ(model->table.sizes().vec(), (std::vector<std::int64_t>{2, 3}));
+  EXPECT_TRUE(at::equal(model->table, torch::arange(6, torch::kFloat).reshape({2, 3})));
+  EXPECT_EQ(model->count.item<std::int64_t>(), 0);
 }
 
 }  // namespace

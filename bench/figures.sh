@@ -30,6 +30,9 @@ bench() {  # bench NAME FILTER [extra Google Benchmark flags...]
 
 bench analysis_over_forward 'torchscript|breakdown|builtin' --benchmark_min_time=2 --benchmark_repetitions=3 \
   --benchmark_report_aggregates_only=true
+echo "== analysis_over_forward_2_threads" >&2  # both cores, as a user runs it
+"$BUILD/bench/flopscope_bench" --benchmark_filter='torchscript/resnet50_b1|breakdown/resnet50' --benchmark_min_time=2 \
+  --benchmark_repetitions=3 --benchmark_report_aggregates_only=true > "$OUT/analysis_over_forward_2_threads.txt" 2>&1
 bench per_op 'tiny_ops' --benchmark_min_time=1
 bench reports 'report' --benchmark_min_time=1
 

@@ -77,10 +77,21 @@ class StateGuard : public capture::StateWatch {
     bool buffer = false;
     bool saved() const { return copy.defined() || pooled != kNotPooled; }
   };
+  // A module's training flag: a TorchScript module's own "training" slot, or a C++ frontend module (whose
+  // train() sets its whole subtree; restoring in pre-order lets each module's own flag win).
   struct Training {
-    std::function<bool()> get;
-    std::function<void(bool)> set;  // sets the module's whole subtree
+    c10::intrusive_ptr<c10::ivalue::Object> object;
+    std::size_t slot = 0;
+    std::shared_ptr<torch::nn::Module> nn;
     bool flag = false;
+    bool get() const { return object ? object->getSlot(slot).toBool() : nn->is_training(); }
+    void set(bool on) const {
+      if (object) {
+        object->setSlot(slot, c10::IValue(on));
+      } else {
+        nn->train(on);
+      }
+    }
   };
   void add(const at::Tensor& t, bool buffer);
   void save(Entry& e);

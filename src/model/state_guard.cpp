@@ -84,19 +84,47 @@ void StateGuard::save_all() {
 }
 
 StateGuard::StateGuard(const torch::jit::Module& module) {
-  for (const auto& p : module.parameters()) add(p, false);
-  for (const auto& b : module.buffers()) add(b, true);
+  // One walk over the module objects, slot by slot (what parameters(), buffers() and modules() each do
+  // again, with a reference count taken per slot): this runs before every analysis.
+  std::vector<const c10::ivalue::Object*> modules;
+  std::function<void(const c10::ivalue::Object&)> walk = [&](const c10::ivalue::Object& object) {
+    modules.push_back(&object);
+    const c10::ClassTypePtr type = object.type();
+    for (std::size_t i = 0; i < type->numAttributes(); ++i) {
+      const c10::IValue& slot = object.getSlot(i);
+      if (type->is_parameter(i) && slot.isTensor()) {
+        add(slot.toTensor(), false);
+      } else if (type->is_buffer(i) && type->getAttribute(i)->isSubtypeOf(*c10::TensorType::get())) {
+        if (slot.isTensor()) add(slot.toTensor(), true);
+      } else if (type->getAttribute(i)->is_module() && slot.isObject()) {
+        walk(slot.toObjectRef());
+      }
+    }
+  };
+  walk(*module._ivalue());
   save_buffers();
-  for (auto m : module.modules())
-    m_training.push_back({[m] { return m.is_training(); }, [m](bool on) mutable { m.train(on); }, m.is_training()});
+  m_training.reserve(modules.size());
+  for (const c10::ivalue::Object* object : modules) {
+    Training t;
+    if (auto slot = object->type()->findAttributeSlot("training")) {
+      t.object = c10::intrusive_ptr<c10::ivalue::Object>::reclaim_copy(const_cast<c10::ivalue::Object*>(object));
+      t.slot = *slot;
+      t.flag = t.get();
+      m_training.push_back(std::move(t));
+    }
+  }
 }
 
 StateGuard::StateGuard(torch::nn::Module& module) {
   for (const auto& p : module.parameters()) add(p, false);
   for (const auto& b : module.buffers()) add(b, true);
   save_buffers();
-  for (const auto& m : module.modules())
-    m_training.push_back({[m] { return m->is_training(); }, [m](bool on) { m->train(on); }, m->is_training()});
+  for (const auto& m : module.modules()) {
+    Training t;
+    t.nn = m;
+    t.flag = m->is_training();
+    m_training.push_back(std::move(t));
+  }
 }
 
 StateGuard::~StateGuard() {
@@ -115,9 +143,8 @@ StateGuard::~StateGuard() {
         }
       }
     }
-    // train(on) sets a whole subtree; restoring in pre-order lets each module's own flag win. Most
-    // forwards change no flag, and then nothing is set.
-    for (auto& t : m_training)
+    // Most forwards change no flag, and then nothing is set.
+    for (const auto& t : m_training)
       if (t.get() != t.flag) t.set(t.flag);
   } catch (const std::exception&) {
     // A destructor must not throw; restoring into tensors we copied from cannot fail in practice.

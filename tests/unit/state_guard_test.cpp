@@ -7,6 +7,7 @@
 #include "capture/capture.h"
 #include "flopscope/models.h"
 #include "model/model.h"
+#include "test_support.h"
 
 namespace flopscope {
 namespace {
@@ -127,6 +128,23 @@ TEST(StateGuard, BufferReshapedInPlaceComesBackWithItsShape) {
   EXPECT_EQ(model->table.sizes().vec(), (std::vector<std::int64_t>{2, 3}));
   EXPECT_TRUE(at::equal(model->table, torch::arange(6, torch::kFloat).reshape({2, 3})));
   EXPECT_EQ(model->count.item<std::int64_t>(), 0);
+}
+
+TEST(StateGuard, TorchScriptTrainingFlagsComeBackModuleByModule) {
+  auto model = test::load_fixture("testnet_scripted.pt");
+  model.train(true);
+  auto inner = model.attr("inner").toModule();
+  inner.train(false);  // a mixed-mode model
+  {
+    model::StateGuard guard(model);
+    model.train(false);                                // what a forward might do to the whole tree
+    model.attr("fc1").toModule().train(true);          // or to one module
+  }
+  EXPECT_TRUE(model.is_training());
+  EXPECT_TRUE(model.attr("fc1").toModule().is_training());
+  EXPECT_TRUE(model.attr("fc2").toModule().is_training());
+  EXPECT_FALSE(inner.is_training());
+  EXPECT_FALSE(inner.attr("fc1").toModule().is_training());
 }
 
 }  // namespace

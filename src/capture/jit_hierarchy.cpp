@@ -85,15 +85,21 @@ JitResolver::JitResolver(const torch::jit::Module& model, const ModuleTree& tree
   m_follow_calls = !inlined(model);
   if (!m_follow_calls) return;
   // Pre-order, so that an object reached under two names keeps its first; each path maps to its canonical
-  // node (the tree merges modules scripting duplicated).
-  std::function<void(const torch::jit::Module&, const std::string&)> visit = [&](const torch::jit::Module& m,
-                                                                                const std::string& path) {
+  // node (the tree merges modules scripting duplicated). Slots are read through the class directly, as
+  // jit_module_tree does: Module's accessors take references per slot.
+  std::function<void(const c10::ivalue::Object&, const std::string&)> visit = [&](const c10::ivalue::Object& object,
+                                                                                 const std::string& path) {
     auto node = tree.by_path.find(path);
     if (node != tree.by_path.end())
-      m_by_object.emplace(m._ivalue().get(), tree.nodes[static_cast<std::size_t>(node->second)].path);
-    for (const auto& child : m.named_children()) visit(child.value, path.empty() ? child.name : path + "." + child.name);
+      m_by_object.emplace(&object, tree.nodes[static_cast<std::size_t>(node->second)].path);
+    const c10::ClassTypePtr type = object.type();
+    for (std::size_t i = 0; i < type->numAttributes(); ++i) {
+      if (!type->getAttribute(i)->is_module() || !object.getSlot(i).isObject()) continue;
+      const std::string& name = type->getAttributeName(i);
+      visit(object.getSlot(i).toObjectRef(), path.empty() ? name : path + "." + name);
+    }
   };
-  visit(model, "");
+  visit(*model._ivalue(), "");
   // Room for any realistic nesting now, so that following calls allocates nothing during the forward.
   m_calls.reserve(64);
   m_handles.reserve(64);

@@ -28,26 +28,41 @@ std::optional<std::string> python_text(const c10::IValue& v) {
   return std::nullopt;
 }
 
-AttrLookup jit_attrs(const torch::jit::Module& m) {
-  return [m](const std::string& name) -> std::optional<std::string> {
+// One module object's slots, read through its class, fetched once. torch::jit::Module's accessors take a
+// reference to the object and to its class per call and per slot; over a whole tree that cost more than
+// counting the model's FLOPs.
+struct Slots {
+  explicit Slots(const c10::ivalue::Object& o) : object(o), type(o.type()) {}
+  // An attribute, else a class constant (what scripting keeps of `__constants__`), as Module::attr does.
+  std::optional<c10::IValue> find(const std::string& name) const {
+    if (auto slot = type->findAttributeSlot(name)) return object.getSlot(*slot);
+    if (auto slot = type->findConstantSlot(name)) return type->getConstant(*slot);
+    return std::nullopt;
+  }
+  const c10::ivalue::Object& object;
+  c10::ClassTypePtr type;
+};
+
+AttrLookup jit_attrs(const Slots& m) {
+  return [&m](const std::string& name) -> std::optional<std::string> {
     if (name == "bias") {  // Python prints whether the bias exists
-      if (!m.hasattr("bias")) return std::nullopt;
-      auto b = m.attr("bias");
-      return std::string(b.isTensor() && b.toTensor().defined() ? "True" : "False");
+      const auto b = m.find("bias");
+      if (!b) return std::nullopt;
+      return std::string(b->isTensor() && b->toTensor().defined() ? "True" : "False");
     }
-    if (m.hasattr(name)) return python_text(m.attr(name));
+    if (const auto v = m.find(name)) return python_text(*v);
     // Traced modules keep parameters but not constants: a Linear's sizes are its weight's shape.
-    if ((name == "in_features" || name == "out_features") && m.hasattr("weight")) {
-      auto w = m.attr("weight");
-      if (w.isTensor() && w.toTensor().dim() == 2)
-        return std::to_string(w.toTensor().size(name == "in_features" ? 1 : 0));
+    if (name == "in_features" || name == "out_features") {
+      const auto w = m.find("weight");
+      if (w && w->isTensor() && w->toTensor().dim() == 2)
+        return std::to_string(w->toTensor().size(name == "in_features" ? 1 : 0));
     }
     return std::nullopt;
   };
 }
 
-std::string class_of(const torch::jit::Module& m) {
-  auto qualified = m.type()->name();
+std::string class_of(const Slots& m) {
+  const auto& qualified = m.type->name();
   return qualified ? qualified->name() : std::string("Module");
 }
 
@@ -63,16 +78,19 @@ ModuleTree jit_module_tree(const torch::jit::Module& root) {
   std::map<std::pair<std::string, std::vector<const void*>>, int> by_parameters;
 
   // Depth-first, registration order: a module met again is an alias of its first node.
-  std::function<int(const torch::jit::Module&, const std::string&)> visit = [&](const torch::jit::Module& m,
-                                                                               const std::string& path) {
-    const void* id = m._ivalue().get();
+  std::function<int(const c10::ivalue::Object&, const std::string&)> visit = [&](const c10::ivalue::Object& object,
+                                                                                const std::string& path) {
+    const void* id = &object;
     if (auto it = seen.find(id); it != seen.end()) {
       tree.by_path.emplace(path, it->second);
       return it->second;
     }
+    const Slots m(object);
+    const std::size_t slots = m.type->numAttributes();
     std::vector<const void*> own_params;
-    for (const auto& p : m.named_parameters(/*recurse=*/false))
-      if (p.value.defined()) own_params.push_back(p.value.unsafeGetTensorImpl());
+    for (std::size_t i = 0; i < slots; ++i)
+      if (m.type->is_parameter(i) && object.getSlot(i).isTensor() && object.getSlot(i).toTensor().defined())
+        own_params.push_back(object.getSlot(i).toTensor().unsafeGetTensorImpl());
     const std::string cls = class_of(m);
     if (!own_params.empty()) {
       auto [it, inserted] = by_parameters.emplace(std::make_pair(cls, own_params), static_cast<int>(tree.nodes.size()));
@@ -92,17 +110,22 @@ ModuleTree jit_module_tree(const torch::jit::Module& root) {
     node.real_forward = has_real_forward(node.class_name);
     tree.nodes.push_back(std::move(node));
 
-    for (const auto& p : m.named_parameters(/*recurse=*/false)) {
-      if (!p.value.defined() || !seen_params.insert(p.value.unsafeGetTensorImpl()).second) continue;
-      tree.params.push_back({path.empty() ? p.name : path + "." + p.name, p.value.sizes().vec(), p.value.numel()});
+    for (std::size_t i = 0; i < slots; ++i) {
+      if (!m.type->is_parameter(i) || !object.getSlot(i).isTensor()) continue;
+      const at::Tensor& p = object.getSlot(i).toTensor();
+      if (!p.defined() || !seen_params.insert(p.unsafeGetTensorImpl()).second) continue;
+      const std::string& name = m.type->getAttributeName(i);
+      tree.params.push_back({path.empty() ? name : path + "." + name, p.sizes().vec(), p.numel()});
     }
-    for (const auto& child : m.named_children()) {
-      int c = visit(child.value, path.empty() ? child.name : path + "." + child.name);
-      tree.nodes[static_cast<std::size_t>(index)].children.emplace_back(child.name, c);
+    for (std::size_t i = 0; i < slots; ++i) {
+      if (!m.type->getAttribute(i)->is_module() || !object.getSlot(i).isObject()) continue;
+      const std::string& name = m.type->getAttributeName(i);
+      int c = visit(object.getSlot(i).toObjectRef(), path.empty() ? name : path + "." + name);
+      tree.nodes[static_cast<std::size_t>(index)].children.emplace_back(name, c);
     }
     return index;
   };
-  visit(root, "");
+  visit(*root._ivalue(), "");
   return tree;
 }
 

@@ -86,10 +86,15 @@ void StateGuard::save_all() {
 StateGuard::StateGuard(const torch::jit::Module& module) {
   // One walk over the module objects, slot by slot (what parameters(), buffers() and modules() each do
   // again, with a reference count taken per slot): this runs before every analysis.
-  std::vector<const c10::ivalue::Object*> modules;
   std::function<void(const c10::ivalue::Object&)> walk = [&](const c10::ivalue::Object& object) {
-    modules.push_back(&object);
     const c10::ClassTypePtr type = object.type();
+    if (auto slot = type->findAttributeSlot("training")) {  // pre-order, like modules()
+      Training t;
+      t.object = c10::intrusive_ptr<c10::ivalue::Object>::reclaim_copy(const_cast<c10::ivalue::Object*>(&object));
+      t.slot = *slot;
+      t.flag = t.get();
+      m_training.push_back(std::move(t));
+    }
     for (std::size_t i = 0; i < type->numAttributes(); ++i) {
       const c10::IValue& slot = object.getSlot(i);
       if (type->is_parameter(i) && slot.isTensor()) {
@@ -103,16 +108,6 @@ StateGuard::StateGuard(const torch::jit::Module& module) {
   };
   walk(*module._ivalue());
   save_buffers();
-  m_training.reserve(modules.size());
-  for (const c10::ivalue::Object* object : modules) {
-    Training t;
-    if (auto slot = object->type()->findAttributeSlot("training")) {
-      t.object = c10::intrusive_ptr<c10::ivalue::Object>::reclaim_copy(const_cast<c10::ivalue::Object*>(object));
-      t.slot = *slot;
-      t.flag = t.get();
-      m_training.push_back(std::move(t));
-    }
-  }
 }
 
 StateGuard::StateGuard(torch::nn::Module& module) {

@@ -64,6 +64,9 @@ struct Options {
   std::string device;        ///< where inputs are made: "" = the device of the model's first parameter
   std::string dtype = "float32";  ///< of inputs made from input_shape: float32, float16, bfloat16, float64;
                                   ///< int64, int32 make zeros (valid token indices)
+  /// Per input_shape entry, that input's own dtype ("" or missing: `dtype`), e.g. {"int64", ""} for token ids
+  /// and a float input of a CLIP-style model.
+  std::vector<std::string> input_dtypes;
   bool prepend_batch = true;      ///< mmengine's batch dimension of 1; false: input_shape holds full shapes
   std::string op_set = "mmengine";
   bool show_table = true;

@@ -79,12 +79,13 @@ double available_memory() {
 
 // Refuses inputs that cannot fit in memory, before allocating them: a clear error instead of an
 // out-of-memory kill.
-void check_input_size(const std::vector<std::vector<std::int64_t>>& shapes, c10::ScalarType dtype, c10::Device device) {
+void check_input_size(const std::vector<std::vector<std::int64_t>>& shapes, const std::vector<c10::ScalarType>& dtypes,
+                      c10::Device device) {
   double bytes = 0;
-  for (const auto& shape : shapes) {
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
     double n = 1;
-    for (auto d : shape) n *= static_cast<double>(d);
-    bytes += n * static_cast<double>(c10::elementSize(dtype));
+    for (auto d : shapes[i]) n *= static_cast<double>(d);
+    bytes += n * static_cast<double>(c10::elementSize(dtypes[i]));
   }
   if (!device.is_cpu()) return;  // meta needs no memory; CUDA's own allocator reports its limits
   const double available = available_memory();
@@ -96,25 +97,35 @@ void check_input_size(const std::vector<std::vector<std::int64_t>>& shapes, c10:
   }
 }
 
+// Input i's dtype: its own, else the common one.
+c10::ScalarType input_dtype(const Options& o, std::size_t i) {
+  if (i < o.input_dtypes.size() && !o.input_dtypes[i].empty()) return parse_dtype(o.input_dtypes[i]);
+  return parse_dtype(o.dtype);
+}
+
 std::vector<c10::IValue> make_inputs(const Options& o, c10::Device device) {
   if (o.inputs) return *o.inputs;
-  const auto dtype = parse_dtype(o.dtype);
+  if (o.input_dtypes.size() > o.input_shape.shapes().size())
+    throw InvalidInput(std::to_string(o.input_dtypes.size()) + " input dtypes for " +
+                       std::to_string(o.input_shape.shapes().size()) + " input shapes");
   std::vector<std::vector<std::int64_t>> shapes;
+  std::vector<c10::ScalarType> dtypes;
   for (const auto& shape : o.input_shape.shapes()) {
     std::vector<std::int64_t> full;
     if (o.prepend_batch) full.push_back(1);  // mmengine prepends a batch dimension of 1
     full.insert(full.end(), shape.begin(), shape.end());
     for (auto d : full)
       if (d < 0) throw InvalidInput("input shape has a negative dimension");
+    dtypes.push_back(input_dtype(o, shapes.size()));
     shapes.push_back(std::move(full));
   }
-  check_input_size(shapes, dtype, device);
+  check_input_size(shapes, dtypes, device);
   std::vector<c10::IValue> out;
-  for (const auto& full : shapes) {
-    const auto options = at::TensorOptions().device(device).dtype(dtype);
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    const auto options = at::TensorOptions().device(device).dtype(dtypes[i]);
     // Integer inputs are token or class indices: zeros are valid for any embedding table.
-    out.emplace_back(c10::isIntegralType(dtype, /*includeBool=*/false) ? at::zeros(full, options)
-                                                                         : at::randn(full, options));
+    out.emplace_back(c10::isIntegralType(dtypes[i], /*includeBool=*/false) ? at::zeros(shapes[i], options)
+                                                                            : at::randn(shapes[i], options));
   }
   return out;
 }
@@ -172,7 +183,7 @@ bool reads_values(const std::string& op) {
       "aten::_local_scalar_dense", "aten::item",    "aten::is_nonzero",   "aten::nonzero",   "aten::nonzero_static",
       "aten::nonzero_numpy",       "aten::argwhere", "aten::masked_select", "aten::_unique",  "aten::_unique2",
       "aten::unique_dim",          "aten::unique_consecutive", "aten::equal", "aten::allclose", "aten::bincount",
-      "aten::histc",               "aten::repeat_interleave", "aten::_assert_async", "aten::tolist"};
+      "aten::repeat_interleave", "aten::_assert_async", "aten::tolist"};
   for (const char* r : kReaders)
     if (op == r) return true;
   return false;
@@ -206,6 +217,38 @@ ForwardFailed shape_only_failure(const capture::Session& session, const std::str
                          " has no meta kernel in LibTorch's C++ runtime (" + why + "); analyse on cpu");
   }
   return forward_failure(session, what, signature);
+}
+
+// Whether a forward's error is about an argument's dtype (float token ids reaching an embedding, int64
+// reaching a convolution).
+bool about_dtypes(const std::string& what) {
+  for (const char* k : {"scalar type", "dtype", "ScalarType", "Input type", "FloatTensor", "LongTensor"})
+    if (what.find(k) != std::string::npos) return true;
+  return false;
+}
+
+// "input 1 (input_ids) is [1, 16] float32, input 2 (pixel_values) ...": which input is which, by position.
+std::string describe_inputs(const std::vector<c10::IValue>& inputs, const c10::FunctionSchema* schema) {
+  std::string out;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    out += out.empty() ? "" : ", ";
+    out += "input " + std::to_string(i + 1);
+    if (schema != nullptr && i + 1 < schema->arguments().size()) out += " (" + schema->arguments()[i + 1].name() + ")";
+    if (inputs[i].isTensor()) {
+      const at::Tensor& t = inputs[i].toTensor();
+      out += " is " + c10::str(t.sizes()) + " " + dtype_name(t.scalar_type());
+    }
+  }
+  return out;
+}
+
+// A forward that failed on a dtype says which input has which dtype, and how to give each its own.
+[[noreturn]] void rethrow_with_dtype_hint(const ForwardFailed& e, const std::vector<c10::IValue>& inputs,
+                                          const c10::FunctionSchema* schema) {
+  if (!about_dtypes(e.what())) throw e;
+  throw ForwardFailed(std::string(e.what()) + "; " + describe_inputs(inputs, schema) +
+                      ": give each input the dtype it needs (Options::input_dtypes; on the command line a suffix, "
+                      "e.g. --full-shape 1,128:int64)");
 }
 
 // The ops whose argument values the counting reads: those with a formula in the op set, and `extra`. The
@@ -358,16 +401,21 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   // profiling-executor guards added to the trace.
   torch::jit::GraphOptimizerEnabledGuard no_optimisation(false);
   Trace trace;
-  if (shape_only) {
-    capture::install_meta_kernels();
-    torch::jit::Module twin = model::meta_twin(model);  // the user's model is only read
-    inputs = to_meta(inputs);
-    capture::JitResolver resolver(twin, tree);
-    trace = capture_forward(twin, resolver, values_for(ops), signature.str(), device, [&] { twin.forward(inputs); });
-    drop_composite_children(trace);
-  } else {
-    capture::JitResolver resolver(model, tree);
-    trace = capture_forward(model, resolver, values_for(ops), signature.str(), device, [&] { model.forward(inputs); });
+  const c10::FunctionSchema& schema = method->function().getSchema();
+  try {
+    if (shape_only) {
+      capture::install_meta_kernels();
+      torch::jit::Module twin = model::meta_twin(model);  // the user's model is only read
+      inputs = to_meta(inputs);
+      capture::JitResolver resolver(twin, tree);
+      trace = capture_forward(twin, resolver, values_for(ops), signature.str(), device, [&] { twin.forward(inputs); });
+      drop_composite_children(trace);
+    } else {
+      capture::JitResolver resolver(model, tree);
+      trace = capture_forward(model, resolver, values_for(ops), signature.str(), device, [&] { model.forward(inputs); });
+    }
+  } catch (const ForwardFailed& e) {
+    rethrow_with_dtype_hint(e, inputs, &schema);
   }
   RunInfo run = describe_run(inputs, device, o, model.is_training());
   run.model_kind = "torchscript";

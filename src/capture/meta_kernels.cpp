@@ -116,6 +116,76 @@ at::Tensor adaptive_avg_pool2d_meta(const at::Tensor& self, c10::IntArrayRef out
   return at::empty(sizes, self.options());
 }
 
+// floor_divide(self, other): the shapes broadcast, the dtype promoted (MoE routing: expert index from a
+// flat position).
+at::Tensor floor_divide_meta(const at::Tensor& self, const at::Tensor& other) {
+  return at::empty(at::infer_size(self.sizes(), other.sizes()), self.options().dtype(at::result_type(self, other)));
+}
+
+// abs.out(self, out): out takes self's shape (T5's relative position buckets).
+at::Tensor& abs_out_meta(const at::Tensor& self, at::Tensor& out) {
+  out.resize_(self.sizes());
+  return out;
+}
+
+// histc(self, bins, min, max): its values need the input's, but its shape is [bins] whatever they are. MoE
+// routing (Mixtral) counts tokens per expert with it; the counts only become _grouped_mm's offsets, which no
+// formula reads.
+at::Tensor histc_meta(const at::Tensor& self, std::int64_t bins, const at::Scalar& /*min*/, const at::Scalar& /*max*/) {
+  TORCH_CHECK(bins > 0, "histc: bins must be > 0, got ", bins);
+  return at::empty({bins}, self.options());
+}
+
+// _grouped_mm(A, B, offs, bias, out_dtype), the MoE experts' product (count/contraction.cpp has the forms):
+//   A[T,K] B[G,K,N] -> [T,N];  A[G,M,K] B[K,N] -> [M,N];  A[M,K] B[K,N] -> [G,M,N] (G = offs' length);
+//   A[G,M,K] B[G,K,N] -> [G,M,N]
+at::Tensor grouped_mm_meta(const at::Tensor& a, const at::Tensor& b, const std::optional<at::Tensor>& offs,
+                           const std::optional<at::Tensor>& /*bias*/, std::optional<c10::ScalarType> out_dtype) {
+  TORCH_CHECK((a.dim() == 2 || a.dim() == 3) && (b.dim() == 2 || b.dim() == 3), "_grouped_mm: expected 2-D or 3-D "
+              "operands, got ", a.sizes(), " and ", b.sizes());
+  std::vector<std::int64_t> out;
+  if (a.dim() == 2 && b.dim() == 3) out = {a.size(0), b.size(2)};
+  if (a.dim() == 3 && b.dim() == 2) out = {a.size(1), b.size(1)};
+  if (a.dim() == 2 && b.dim() == 2) {
+    TORCH_CHECK(offs.has_value(), "_grouped_mm: two 2-D operands need offs");
+    out = {offs->size(0), a.size(0), b.size(1)};
+  }
+  if (a.dim() == 3 && b.dim() == 3) out = {a.size(0), a.size(1), b.size(2)};
+  return at::empty(out, a.options().dtype(out_dtype.value_or(a.scalar_type())));
+}
+
+// _cdist_forward(x1[...,P,M], x2[...,R,M], p, compute_mode) -> [..., P, R], the batch dims broadcast.
+at::Tensor cdist_forward_meta(const at::Tensor& x1, const at::Tensor& x2, double /*p*/,
+                              std::optional<std::int64_t> /*compute_mode*/) {
+  TORCH_CHECK(x1.dim() >= 2 && x2.dim() >= 2 && x1.size(-1) == x2.size(-1), "cdist: expected x1[...,P,M] and "
+              "x2[...,R,M], got ", x1.sizes(), " and ", x2.sizes());
+  auto batch = at::infer_size(x1.sizes().slice(0, x1.dim() - 2), x2.sizes().slice(0, x2.dim() - 2));
+  batch.push_back(x1.size(-2));
+  batch.push_back(x2.size(-2));
+  return at::empty(batch, x1.options());
+}
+
+// _native_multi_head_attention(query[B,L,E], key[B,S,E], value, embed_dim, heads, ..., need_weights,
+// average_attn_weights) -> (output [B,L,E], weights: [B,L,S] averaged, [B,heads,L,S], or empty without).
+std::tuple<at::Tensor, at::Tensor> native_mha_meta(
+    const at::Tensor& query, const at::Tensor& key, const at::Tensor& /*value*/, std::int64_t embed_dim,
+    std::int64_t heads, const at::Tensor& /*qkv_weight*/, const at::Tensor& /*qkv_bias*/,
+    const at::Tensor& /*proj_weight*/, const at::Tensor& /*proj_bias*/, const std::optional<at::Tensor>& /*mask*/,
+    bool need_weights, bool average_weights, std::optional<std::int64_t> /*mask_type*/) {
+  TORCH_CHECK(query.dim() == 3 && key.dim() == 3, "_native_multi_head_attention: expected [B,L,E] inputs, got ",
+              query.sizes(), " and ", key.sizes());
+  auto out = at::empty({query.size(0), query.size(1), embed_dim}, query.options());
+  if (!need_weights) return {out, at::empty({0}, query.options())};
+  if (average_weights) return {out, at::empty({query.size(0), query.size(1), key.size(1)}, query.options())};
+  return {out, at::empty({query.size(0), heads, query.size(1), key.size(1)}, query.options())};
+}
+
+// _weight_norm_interface(v, g, dim) -> (w, norms): w has v's shape, the norms g's (wav2vec2's positional
+// convolution).
+std::tuple<at::Tensor, at::Tensor> weight_norm_meta(const at::Tensor& v, const at::Tensor& g, std::int64_t /*dim*/) {
+  return {at::empty(v.sizes(), v.options()), at::empty(g.sizes(), g.options())};
+}
+
 bool lacks_meta_kernel(const char* name, const char* overload) {
   auto op = c10::Dispatcher::singleton().findSchema({name, overload});
   return op.has_value() && !op->hasKernelForDispatchKey(c10::DispatchKey::Meta);
@@ -137,6 +207,15 @@ void install_meta_kernels() {
     if (lacks_meta_kernel("aten::index_select", "")) library->impl("index_select", TORCH_FN(index_select_meta));
     if (lacks_meta_kernel("aten::where", "self")) library->impl("where.self", TORCH_FN(where_meta));
     if (lacks_meta_kernel("aten::where", "self_out")) library->impl("where.self_out", TORCH_FN(where_out_meta));
+    if (lacks_meta_kernel("aten::floor_divide", "")) library->impl("floor_divide", TORCH_FN(floor_divide_meta));
+    if (lacks_meta_kernel("aten::abs", "out")) library->impl("abs.out", TORCH_FN(abs_out_meta));
+    if (lacks_meta_kernel("aten::histc", "")) library->impl("histc", TORCH_FN(histc_meta));
+    if (lacks_meta_kernel("aten::_grouped_mm", "")) library->impl("_grouped_mm", TORCH_FN(grouped_mm_meta));
+    if (lacks_meta_kernel("aten::_cdist_forward", "")) library->impl("_cdist_forward", TORCH_FN(cdist_forward_meta));
+    if (lacks_meta_kernel("aten::_native_multi_head_attention", ""))
+      library->impl("_native_multi_head_attention", TORCH_FN(native_mha_meta));
+    if (lacks_meta_kernel("aten::_weight_norm_interface", ""))
+      library->impl("_weight_norm_interface", TORCH_FN(weight_norm_meta));
     if (lacks_meta_kernel("aten::_adaptive_avg_pool2d", ""))
       library->impl("_adaptive_avg_pool2d", TORCH_FN(adaptive_avg_pool2d_meta));
   });

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/inputs_file.h"
 #include "cli/model_file.h"
 #include "cli/shape_text.h"
 #include "flopscope/device.h"
@@ -135,7 +136,11 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   options.gpu.counters = args.counters || !args.roofline.empty();
   if (!(args.counter_tolerance >= 0)) throw InvalidInput("--counter-tolerance must be 0 or more");
   options.gpu.counter_tolerance = args.counter_tolerance;
-  options.dtype = args.dtype;
+  if (args.dtypes.size() > 1)
+    throw InvalidInput("--dtype was given " + std::to_string(args.dtypes.size()) + " times: it sets the model and "
+                       "every input without a dtype of its own; give one input its own dtype after its shape, e.g. "
+                       "--full-shape 1,128:int64");
+  options.dtype = args.dtypes.empty() ? "float32" : args.dtypes.front();
   options.op_set = args.op_set;
   options.max_depth = args.max_depth;
   options.prepend_batch = args.full_shapes.empty();
@@ -143,7 +148,7 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   if (args.shape_only && !args.device.empty() && args.device != "meta")
     throw InvalidInput("--shape-only runs on the meta device, not on '" + args.device + "': leave --device out");
   const bool shape_only = args.shape_only || args.device == "meta";
-  const auto dtype = parse_dtype(args.dtype);
+  const auto dtype = parse_dtype(options.dtype);
   op_set_named(args.op_set);
   const bool wants_cuda = args.device.rfind("cuda", 0) == 0;
   if ((args.counters || !args.roofline.empty()) && !wants_cuda)
@@ -172,16 +177,27 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   }
   std::vector<std::vector<std::int64_t>> shapes;
   for (const auto& s : options.prepend_batch ? args.input_shapes : args.full_shapes) {
-    auto dims = parse_shape(s);
-    shapes.emplace_back(dims.begin(), dims.end());
+    auto spec = parse_input_spec(s);
+    if (!spec.dtype.empty()) {
+      try {
+        parse_dtype(spec.dtype);
+      } catch (const InvalidInput& e) {
+        throw InvalidInput("input " + std::to_string(shapes.size() + 1) + " ('" + s + "'): " + e.what());
+      }
+    }
+    options.input_dtypes.push_back(spec.dtype);
+    shapes.emplace_back(spec.dims.begin(), spec.dims.end());
   }
   if (!shapes.empty()) options.input_shape = InputShape(shapes);
+  if (!args.inputs_file.empty() && !shapes.empty())
+    throw InvalidInput("give the inputs either as shapes (--input-shape, --full-shape) or as a file (--inputs), not both");
 
   ComplexityInfo info;
   std::string sha256;
   if (looks_like_file(args.model)) {
-    if (shapes.empty())
-      throw InvalidInput("give the input shape of a model file with --input-shape, e.g. --input-shape 3,224,224");
+    if (shapes.empty() && args.inputs_file.empty())
+      throw InvalidInput("give the input shape of a model file with --input-shape, e.g. --input-shape 3,224,224 "
+                         "(--full-shape 1,128:int64 for token ids), or example inputs with --inputs FILE");
     torch::jit::Module module = [&] {
       Progress progress(!args.quiet, "loading " + args.model);
       // Shape-only loads on the CPU too: loading straight onto meta fails for models whose constants LibTorch
@@ -194,11 +210,25 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
                 << "0; save the model before freezing\n";
     if (dtype != c10::kFloat && c10::isFloatingType(dtype)) module.to(dtype);  // integer inputs: indices
     if (!args.mode.empty()) module.train(args.mode == "train");
+    if (!args.inputs_file.empty()) {
+      auto inputs = load_inputs_file(args.inputs_file, module);
+      for (auto& v : inputs) {
+        if (!v.isTensor() || !v.toTensor().defined()) continue;
+        at::Tensor t = v.toTensor();
+        // --dtype sets the float inputs as it sets the model; a file's tensors go where the model is.
+        if (!args.dtypes.empty() && c10::isFloatingType(t.scalar_type()) && c10::isFloatingType(dtype)) t = t.to(dtype);
+        if (device && !shape_only) t = t.to(*device);
+        v = t;
+      }
+      options.inputs = std::move(inputs);
+    }
     sha256 = sha256_of_file(args.model);
     Progress progress(!args.quiet, "analysing");
     info = analyze(module, options);
     info.analysis.run.model_kind = "torchscript";
   } else {
+    if (!args.inputs_file.empty())
+      throw InvalidInput("--inputs is for model files; the built-in models make their own inputs (or take --input-shape)");
     auto builtin = models::make_builtin(args.model);
     if (shapes.empty()) {
       options.input_shape = builtin.input_shape;

@@ -9,9 +9,11 @@ namespace flopscope::cli {
 
 struct AnalyzeArgs {
   std::string model = "resnet50";           ///< a TorchScript file or a built-in model's name
-  std::vector<std::string> input_shapes;    ///< "3,224,224" per forward argument, batch dimension excluded
-  std::vector<std::string> full_shapes;     ///< "8,3,224,224" per forward argument, used as given
-  std::string dtype = "float32";
+  std::vector<std::string> input_shapes;    ///< "3,224,224" per forward argument, batch dimension excluded;
+                                            ///< "3,224,224:float16" gives that input its own dtype
+  std::vector<std::string> full_shapes;     ///< "8,3,224,224" per forward argument, used as given (":DTYPE" too)
+  std::string inputs_file;                  ///< --inputs: example inputs saved with torch.save
+  std::vector<std::string> dtypes;          ///< every --dtype given (more than one is an error)
   std::string device;                       ///< "" = cpu
   std::string op_set = "mmengine";
   int max_depth = 3;

@@ -28,10 +28,20 @@ constexpr const char* kExitStatus =
 void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
   cmd->add_option("-i,--input-shape", a.input_shapes,
                   "shape of one forward argument without the batch dimension (mmengine: 1 is prepended), "
-                  "e.g. 3,224,224; repeat per argument");
-  cmd->add_option("--full-shape", a.full_shapes, "shape of one forward argument as given, e.g. 8,3,224,224");
-  cmd->add_option("--dtype", a.dtype, "input dtype: float32, float16, bfloat16, float64 (the model is converted too), or int64, int32 (zeros: token indices)")
-      ->capture_default_str();
+                  "e.g. 3,224,224; repeat per argument, in the forward's order; SHAPE:DTYPE gives that input "
+                  "its own dtype")
+      ->allow_extra_args(false);
+  cmd->add_option("--full-shape", a.full_shapes,
+                  "shape of one forward argument as given, e.g. 8,3,224,224, or with its own dtype, e.g. 1,128:int64 "
+                  "(token ids: zeros)")
+      ->allow_extra_args(false);
+  cmd->add_option("--inputs", a.inputs_file,
+                  "example inputs saved with torch.save: a tensor, a tuple or list (positional), or a dict "
+                  "(by the forward's argument names)");
+  cmd->add_option("--dtype", a.dtypes,
+                  "the model's dtype and that of every float input without its own: float32 (default), float16, "
+                  "bfloat16, float64; or int64, int32 for inputs only (zeros: token indices)")
+      ->allow_extra_args(false);
   cmd->add_option("-d,--device", a.device, "cpu, cuda, cuda:N, or meta (the same as --shape-only)");
   cmd->add_flag("--shape-only", a.shape_only,
                 "run the forward on meta tensors: no arithmetic, the same report for models whose control flow "

@@ -26,3 +26,19 @@ std::vector<long> parse_shape(const std::string& text) {
 }
 
 }  // namespace flopscope::cli
+
+namespace flopscope::cli {
+
+InputSpec parse_input_spec(const std::string& text) {
+  const auto colon = text.find(':');
+  InputSpec spec;
+  spec.dims = parse_shape(text.substr(0, colon));
+  if (colon != std::string::npos) {
+    spec.dtype = text.substr(colon + 1);
+    if (spec.dtype.empty())
+      throw InvalidInput("bad input '" + text + "': a dtype follows the colon, e.g. 1,128:int64");
+  }
+  return spec;
+}
+
+}  // namespace flopscope::cli

@@ -151,6 +151,35 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
     const int64_t out = c.args.at(0);
     r.inputs = {t(0)};
     r.call = [out](const std::vector<c10::IValue>& v) { at::adaptive_avg_pool2d(v.at(0).toTensor(), {out, out}); };
+  } else if (k == "grouped_mm") {
+    // Tokens split over the experts as evenly as they go; offsets are int32 on the device, as the op needs.
+    const int64_t tokens = c.shapes.at(0).at(0), experts = c.shapes.at(1).at(0);
+    std::vector<int32_t> ends;
+    for (int64_t g = 1; g <= experts; ++g) ends.push_back(static_cast<int32_t>(tokens * g / experts));
+    auto offs = torch::tensor(ends, opt.dtype(torch::kInt));
+    r.inputs = {t(0), t(1)};
+    r.call = [offs, in](const std::vector<c10::IValue>& v) { at::_grouped_mm(in(v, 0), in(v, 1), offs); };
+  } else if (k == "tensordot") {
+    two([](auto a, auto b) { at::tensordot(a, b, {a.dim() - 1}, {0}); });
+  } else if (k == "inner") {
+    two([](auto a, auto b) { at::inner(a, b); });
+  } else if (k == "multi_dot") {
+    r.inputs = {t(0), t(1), t(2)};
+    r.call = [in](const std::vector<c10::IValue>& v) { at::linalg_multi_dot({in(v, 0), in(v, 1), in(v, 2)}); };
+  } else if (k == "bilinear") {
+    r.inputs = {t(0), t(1), t(2)};
+    r.call = [in](const std::vector<c10::IValue>& v) { at::bilinear(in(v, 0), in(v, 1), in(v, 2), {}); };
+  } else if (k == "cdist") {
+    two([](auto a, auto b) { at::cdist(a, b); });
+  } else if (k == "native_mha") {
+    const int64_t embed = c.shapes.at(0).back(), heads = c.args.at(0);
+    auto qkv_w = torch::randn({3 * embed, embed}, opt), qkv_b = torch::zeros({3 * embed}, opt);
+    auto proj_w = torch::randn({embed, embed}, opt), proj_b = torch::zeros({embed}, opt);
+    r.inputs = {t(0)};
+    r.call = [=](const std::vector<c10::IValue>& v) {
+      auto q = v.at(0).toTensor();
+      at::_native_multi_head_attention(q, q, q, embed, heads, qkv_w, qkv_b, proj_w, proj_b, {}, false);
+    };
   } else {
     throw InvalidInput("validate-ops does not know how to call '" + k + "'");
   }

@@ -8,6 +8,11 @@
 //   P    = sum_i min(i + 1, S)    with is_causal (torch's top-left aligned lower triangle): L(L+1)/2 when
 //                                 L == S. torch's FlopCounterMode ignores is_causal and counts L * S.
 // all adds the softmax and the scaling: 4 * B * P (scale, exp, sum, divide), as elementwise ops are counted.
+//
+// nn.MultiheadAttention's fast path (eval, no grad) is one op, _native_multi_head_attention(query[B,L,E],
+// key[B,S,E], value[B,S,E], embed_dim, num_head, qkv_weight[3E,E], ...): the three input projections, the
+// attention and the output projection, as the composite path's linear and bmm ops count them:
+//   MACs = B*L*E*E (q) + 2*B*S*E*E (k, v) + B*L*S*2E (all heads: QK^T and PV) + B*L*E*E (out)
 // The fused backends (flash, memory-efficient, cuDNN, math, CPU flash) take the same shapes; only the position
 // of is_causal differs.
 #include "count/families.h"
@@ -53,6 +58,17 @@ Count attention_macs_with_softmax(const OpRecord& r) {
 
 Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
 
+Count native_mha_macs(const OpRecord& r) {
+  const auto& q = input_shape(r, 0);
+  const auto& k = input_shape(r, 1);
+  const auto& v = input_shape(r, 2);
+  require(q.size() >= 2 && k.size() == q.size() && v.size() == k.size() && q.back() == k.back() &&
+              v[v.size() - 2] == k[k.size() - 2],
+          r, "expects query [B,L,E], key [B,S,E], value [B,S,E]");
+  const Count batch = leading_product(q, 2), L = q[q.size() - 2], S = k[k.size() - 2], E = q.back();
+  return batch * (L * E * E + 2 * S * E * E + L * S * 2 * E + L * E * E);
+}
+
 template <std::size_t CausalAt>
 void add(OpSet& set, const char* op, Tier tier) {
   const std::string name = std::string("aten::") + op;
@@ -79,6 +95,10 @@ void add_attention_handlers(OpSet& set, Tier tier) {
   // (query, key, value, attn_bias, compute_log_sumexp, dropout_p, is_causal, ...)
   add<6>(set, "_scaled_dot_product_efficient_attention", tier);
   add<6>(set, "_scaled_dot_product_cudnn_attention", tier);
+  set.flops["aten::_native_multi_head_attention"] = {"_native_multi_head_attention", native_mha_macs,
+                                                     "B*(2*L*E*E + 2*S*E*E + 2*L*S*E): projections and attention"};
+  set.activations["aten::_native_multi_head_attention"] = {"_native_multi_head_attention", output_elements,
+                                                           "numel(output)"};
 }
 
 }  // namespace flopscope::count

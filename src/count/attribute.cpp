@@ -50,6 +50,15 @@ std::vector<std::string> module_and_ancestors(const std::string& path) {
   return out;
 }
 
+bool traced_through(const std::string& op) {
+  // torchgen's DONT_RECORD_TRACE (gen_trace_type.py): the tracer records what these call, not the op itself.
+  static const std::unordered_set<std::string> kThrough = {
+      "aten::convolution",       "aten::conv1d",       "aten::conv2d",        "aten::conv3d",
+      "aten::conv_transpose1d",  "aten::conv_transpose2d", "aten::conv_transpose3d", "aten::lstm_cell",
+      "aten::gru_cell",          "aten::rnn_tanh_cell", "aten::rnn_relu_cell",  "aten::_coalesced"};
+  return kThrough.count(op) != 0;
+}
+
 namespace {
 
 class Counter {
@@ -79,8 +88,11 @@ class Counter {
   }
 
  private:
-  // Counts op i's subtree; returns whether anything in it had a formula. An op with no formula and no
-  // counted descendant is unsupported as a whole (its children are its implementation, not extra ops).
+  // Counts op i's subtree; returns whether anything in it had a formula. An op is counted where the model
+  // calls it: one with no formula is unsupported as a whole, and what its CPU implementation calls inside
+  // (tensordot's mm, the MHA fast path's bmm) is neither counted nor named. The exception is the few ops
+  // torch.jit.trace records through (traced_through): there the ops they call stand for them, as they do
+  // in mmengine's traced graph.
   bool visit(int i, std::vector<int>& unsupported) {
     const OpRecord& op = m_trace.ops[i];
     auto h = m_handlers.find(op.name);
@@ -89,14 +101,12 @@ class Counter {
       return true;
     }
     if (m_ignored.count(op.name) != 0) return false;
-    std::vector<int> inner;
-    bool counted = false;
-    for (int k = m_first_child[i]; k < m_first_child[i + 1]; ++k) counted |= visit(m_children[k], inner);
-    if (counted) {
-      unsupported.insert(unsupported.end(), inner.begin(), inner.end());
-    } else {
+    if (!traced_through(op.name) || m_first_child[i] == m_first_child[i + 1]) {
       unsupported.push_back(i);
+      return false;
     }
+    bool counted = false;
+    for (int k = m_first_child[i]; k < m_first_child[i + 1]; ++k) counted |= visit(m_children[k], unsupported);
     return counted;
   }
 

@@ -1,6 +1,6 @@
 #pragma once
-// Counting a trace: each top-level op's subtree is counted once, at its outermost op with a formula, and
-// the count is credited to the op's module and every module above it (mmengine's "owner" mode).
+// Counting a trace: each op the model calls is counted once, where it is called (never inside its CPU
+// implementation; traced_through says where the tracer looks inside), and the count is credited to the op's module and every module above it (mmengine's "owner" mode).
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -12,6 +12,10 @@ namespace flopscope::count {
 
 StatResult count_trace(const Trace& trace, const std::unordered_map<std::string, Handler>& handlers,
                        const std::unordered_set<std::string>& ignored);
+
+/// Whether torch.jit.trace records the ops `op` calls instead of `op` itself (conv2d, lstm_cell, ...): counting
+/// looks inside these for a formula, and inside no other op.
+bool traced_through(const std::string& op);
 
 /// "a.b.c" -> {"a.b.c", "a.b", "a", ""}; "" -> {""}.
 std::vector<std::string> module_and_ancestors(const std::string& path);

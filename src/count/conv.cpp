@@ -49,7 +49,7 @@ void add_conv_handlers(OpSet& set, Tier tier) {
   set.activations["aten::_convolution"] = {"conv", output_elements, "numel(output)"};
   if (tier < Tier::standard) return;
   set.flops["aten::convolution"] = {"conv", convolution_macs, "as _convolution"};
-  for (const char* op : {"conv1d", "conv2d", "conv3d", "cudnn_convolution", "mkldnn_convolution",
+  for (const char* op : {"conv1d", "conv2d", "conv3d", "_convolution_mode", "cudnn_convolution", "mkldnn_convolution",
                          "_slow_conv2d_forward", "slow_conv3d_forward", "thnn_conv2d", "_nnpack_spatial_convolution",
                          "miopen_convolution", "miopen_depthwise_convolution", "_conv_depthwise2d",
                          "conv_depthwise3d", "slow_conv_dilated2d", "slow_conv_dilated3d"})

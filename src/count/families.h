@@ -16,6 +16,7 @@ enum class Tier { mmengine = 0, standard = 1, all = 2 };
 const OpSet& shared_op_set(const std::string& name);
 
 void add_matmul_handlers(OpSet& set, Tier tier);       // matmul.cpp
+void add_contraction_handlers(OpSet& set, Tier tier);  // contraction.cpp: grouped_mm, tensordot, bilinear, ...
 void add_conv_handlers(OpSet& set, Tier tier);         // conv.cpp
 void add_norm_handlers(OpSet& set, Tier tier);         // norm.cpp
 void add_resample_handlers(OpSet& set, Tier tier);     // resample.cpp: upsampling, grid_sampler

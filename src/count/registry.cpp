@@ -8,6 +8,7 @@ OpSet make_op_set(const std::string& name, count::Tier tier) {
   OpSet set;
   set.name = name;
   count::add_matmul_handlers(set, tier);
+  count::add_contraction_handlers(set, tier);
   count::add_conv_handlers(set, tier);
   count::add_norm_handlers(set, tier);
   count::add_resample_handlers(set, tier);

@@ -82,6 +82,18 @@ std::vector<Proto> protos_for(const std::string& family) {
       {"embedding", {{"embedding", {{1}, {1000, 127}}}, {"embedding", {{4, 251}, {30011, 100}}}}},
       {"embedding_bag", {{"embedding_bag", {{1, 1}, {1000, 127}}}, {"embedding_bag", {{8, 13}, {30011, 100}}}}},
       {"adaptive_avg_pool2d", {{"adaptive_avg_pool2d", {{1, 100, 7, 7}}, {1}}, {"adaptive_avg_pool2d", {{8, 127, 31, 31}}, {3}}}},
+      // grouped_mm: tokens [T,K], experts [G,K,N]; K and N keep the 16-byte strides the op needs
+      {"_grouped_mm", {{"grouped_mm", {{1, 64}, {1, 64, 128}}}, {"grouped_mm", {{127, 64}, {4, 64, 128}}}}},
+      // tensordot: a[..., K], b[K, ...], contracting a's last dim with b's first
+      {"tensordot", {{"tensordot", {{1, 100}, {100, 127}}}, {"tensordot", {{3, 127, 100}, {100, 251}}}}},
+      {"inner", {{"inner", {{1, 100}, {251, 100}}}, {"inner", {{3, 127, 64}, {251, 64}}}}},
+      {"linalg_multi_dot", {{"multi_dot", {{1, 100}, {100, 251}, {251, 127}}},
+                            {"multi_dot", {{509, 100}, {100, 251}, {251, 1}}}}},
+      // bilinear: x1 [N,i1], x2 [N,i2], W [o,i1,i2]
+      {"bilinear", {{"bilinear", {{1, 100}, {1, 64}, {127, 100, 64}}}, {"bilinear", {{251, 64}, {251, 100}, {7, 64, 100}}}}},
+      {"cdist", {{"cdist", {{1, 1, 100}, {1, 127, 100}}}, {"cdist", {{2, 251, 64}, {2, 509, 64}}}}},
+      // nn.MultiheadAttention's fast path: q = k = v [B,L,E]; args heads
+      {"_native_multi_head_attention", {{"native_mha", {{1, 1, 256}}, {4}}, {"native_mha", {{2, 127, 256}}, {8}}}},
   };
   auto it = table.find(family);
   return it == table.end() ? std::vector<Proto>{} : it->second;

@@ -1,6 +1,12 @@
-// TorchScript modules: hierarchy from the module objects (shared submodules keep their first name),
-// parameters in named_parameters() order, extra_repr from the attributes scripting keeps.
-#include <map>
+// TorchScript modules: hierarchy from the module objects (an object met twice keeps its first name),
+// parameters in named_parameters() order (a tied parameter counts once, under its first name), extra_repr
+// from the attributes scripting keeps.
+//
+// Scripting and tracing copy a Python module registered under two names into two objects that share their
+// parameters, exactly as they save two modules whose weights are tied (T5's `shared` and its embeddings, a
+// tied LM head). The file cannot tell the two apart, so both are kept as separate modules: tied weights are
+// far more common, and mmengine keeps those apart. A module shared under two names is then reported under
+// both names (mmengine lists only the first), with each call credited to the name it was called through.
 #include <unordered_map>
 #include <unordered_set>
 
@@ -72,11 +78,6 @@ ModuleTree jit_module_tree(const torch::jit::Module& root) {
   ModuleTree tree;
   std::unordered_map<const void*, int> seen;  // module object -> node
   std::unordered_set<const void*> seen_params;
-  // Scripting copies a module registered under two names into two objects that share their parameters. A
-  // module whose class and parameters are exactly an earlier one's is that module under a second name, as
-  // it was in Python: mmengine credits both calls to the first name.
-  std::map<std::pair<std::string, std::vector<const void*>>, int> by_parameters;
-
   // Depth-first, registration order: a module met again is an alias of its first node.
   std::function<int(const c10::ivalue::Object&, const std::string&)> visit = [&](const c10::ivalue::Object& object,
                                                                                 const std::string& path) {
@@ -87,19 +88,7 @@ ModuleTree jit_module_tree(const torch::jit::Module& root) {
     }
     const Slots m(object);
     const std::size_t slots = m.type->numAttributes();
-    std::vector<const void*> own_params;
-    for (std::size_t i = 0; i < slots; ++i)
-      if (m.type->is_parameter(i) && object.getSlot(i).isTensor() && object.getSlot(i).toTensor().defined())
-        own_params.push_back(object.getSlot(i).toTensor().unsafeGetTensorImpl());
     const std::string cls = class_of(m);
-    if (!own_params.empty()) {
-      auto [it, inserted] = by_parameters.emplace(std::make_pair(cls, own_params), static_cast<int>(tree.nodes.size()));
-      if (!inserted) {
-        seen.emplace(id, it->second);
-        tree.by_path.emplace(path, it->second);
-        return it->second;
-      }
-    }
     int index = static_cast<int>(tree.nodes.size());
     seen.emplace(id, index);
     tree.by_path.emplace(path, index);

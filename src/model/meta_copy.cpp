@@ -4,6 +4,7 @@
 // size in memory traffic.
 #include <ATen/ops/empty_strided.h>
 #include <ATen/core/ivalue.h>
+#include <torch/csrc/jit/ir/ir.h>
 
 #include <unordered_map>
 
@@ -76,9 +77,44 @@ class MetaCopier {
 
 }  // namespace
 
+namespace {
+
+// Every `cpu` device constant of `block` (and the blocks nested in it) becomes `meta`.
+void retarget(torch::jit::Block* block, torch::jit::Graph& graph) {
+  for (auto it = block->nodes().begin(); it != block->nodes().end();) {
+    torch::jit::Node* n = *it++;
+    for (torch::jit::Block* inner : n->blocks()) retarget(inner, graph);
+    if (n->kind() != c10::prim::Constant || n->outputs().size() != 1 ||
+        n->output()->type()->kind() != c10::TypeKind::DeviceObjType)
+      continue;
+    const auto value = torch::jit::toIValue(n->output());
+    if (!value || !value->isDevice() || !value->toDevice().is_cpu()) continue;
+    torch::jit::WithInsertPoint here(n);
+    n->output()->replaceAllUsesWith(graph.insertConstant(c10::Device(c10::kMeta)));
+    n->destroy();
+  }
+}
+
+void retarget_methods(const torch::jit::Module& module) {
+  for (const auto& method : module.get_methods()) {
+    auto graph = method.graph();
+    retarget(graph->block(), *graph);
+  }
+  for (const auto& child : module.children()) retarget_methods(child);
+}
+
+}  // namespace
+
 torch::jit::Module meta_twin(const torch::jit::Module& module) {
   MetaCopier copier;
-  return torch::jit::Module(copier.copy(module._ivalue()).toObject());
+  torch::jit::Module twin(copier.copy(module._ivalue()).toObject());
+  // A traced model fixes the devices it was traced on (`x.to(other.device)`, `torch.arange(n, device=...)`
+  // become `cpu` constants): on meta inputs those would make cpu tensors that meet meta ones. The twin gets
+  // methods of its own (a clone of its classes, sharing its meta tensors) in which `cpu` reads `meta`; the
+  // model's own methods are not touched.
+  torch::jit::Module own = twin.clone(/*inplace=*/true);
+  retarget_methods(own);
+  return own;
 }
 
 }  // namespace flopscope::model

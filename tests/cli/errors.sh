@@ -54,6 +54,14 @@ expect 2 'the inputs need .* GiB but only .* GiB of memory is available' analyze
 expect 2 'either --input-shape .* or --full-shape' analyze testnet -i 10 --full-shape 1,10
 # Options with unknown values.
 expect 2 'unknown dtype' analyze testnet --dtype float8
+# One dtype per input: a suffix on its shape; --dtype once, for the model and the inputs without their own.
+expect 2 "input 2 \('1,10:float8'\): unknown dtype 'float8'" analyze testnet --full-shape 1,10 --full-shape 1,10:float8
+expect 2 'a dtype follows the colon' analyze testnet --full-shape 1,10:
+expect 2 '--dtype was given 2 times.*--full-shape 1,128:int64' analyze testnet --dtype float16 --dtype int64
+expect 2 'either as shapes .* or as a file' analyze "$fixtures/testnet_traced.pt" --full-shape 1,10 --inputs "$tmp/x.pt"
+expect 2 'cannot read --inputs' analyze "$fixtures/testnet_traced.pt" --inputs "$tmp/no-such-inputs.pt"
+expect 2 'forward failed .*input 1 \(x\) is \[1, 10\] int64: give each input the dtype it needs.*:int64' \
+  analyze "$fixtures/testnet_traced.pt" --full-shape 1,10:int64
 expect 2 'unknown device' analyze testnet --device tpu
 expect 2 'unknown op set' analyze testnet --ops everything
 expect 2 'unknown format' analyze testnet --format yaml
@@ -91,9 +99,11 @@ python3 - "$tmp/shared.json" <<'PY' || { echo "FAIL: shared submodule"; failed=1
 import json, sys
 r = json.load(open(sys.argv[1]))
 mods = {m["path"]: m for m in r["modules"]}
-# Linear(10, 10) called twice, counted once as a module, both calls credited to its first name.
-assert list(mods) == ["", "first"], list(mods)
-assert mods["first"]["macs"] == 2 * 100 and mods["first"]["parameters"] == 110, mods["first"]
+# Linear(10, 10) under two names: the scripted file holds two objects sharing one weight, which it cannot
+# tell from two tied modules, so both names stay, each credited with its own call; the weight counts once.
+assert list(mods) == ["", "first", "second"], list(mods)
+assert mods["first"]["macs"] == 100 and mods["second"]["macs"] == 100, mods
+assert mods["first"]["parameters"] == 110 and mods["second"]["parameters"] == 0 and mods[""]["parameters"] == 110, mods
 PY
 expect 0 '' analyze "$odd/many_modules.pt" -i 4 -f summary,csv -o "$tmp/many.txt" -o "$tmp/many.csv"
 [ "$(wc -l <"$tmp/many.csv")" = 10002 ] || { echo "FAIL: 10 000-module CSV has $(wc -l <"$tmp/many.csv") lines"; failed=1; }

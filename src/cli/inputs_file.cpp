@@ -1,0 +1,87 @@
+#include "cli/inputs_file.h"
+
+#include <torch/csrc/jit/serialization/pickle.h>
+
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "flopscope/errors.h"
+
+namespace flopscope::cli {
+namespace {
+
+std::vector<char> read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidInput("cannot read --inputs '" + path + "': no such file or not readable");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string signature_of(const c10::FunctionSchema& schema) {
+  std::ostringstream s;
+  s << schema;
+  return s.str();
+}
+
+// A dict of keyword arguments in the order of the forward's parameters (after self).
+std::vector<c10::IValue> by_name(const c10::impl::GenericDict& dict, const c10::FunctionSchema& schema,
+                                 const std::string& path) {
+  const auto& params = schema.arguments();
+  for (const auto& entry : dict) {
+    if (!entry.key().isString())
+      throw InvalidInput("--inputs '" + path + "' is a dict whose keys are not all strings: key the forward's "
+                         "arguments by name");
+    const std::string& key = entry.key().toStringRef();
+    bool known = false;
+    for (std::size_t i = 1; i < params.size(); ++i) known |= params[i].name() == key;
+    if (!known)
+      throw InvalidInput("--inputs '" + path + "' has '" + key + "', which the model's forward does not take: " +
+                         signature_of(schema));
+  }
+  std::vector<c10::IValue> out;
+  for (std::size_t i = 1; i < params.size(); ++i) {
+    const auto it = dict.find(c10::IValue(params[i].name()));
+    if (it != dict.end()) {
+      out.push_back(it->value());
+    } else if (params[i].default_value()) {
+      out.push_back(*params[i].default_value());
+    } else {
+      throw InvalidInput("--inputs '" + path + "' has no '" + params[i].name() +
+                         "', which the model's forward needs: " + signature_of(schema));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<c10::IValue> load_inputs_file(const std::string& path, const torch::jit::Module& model) {
+  const auto bytes = read_bytes(path);
+  c10::IValue value;
+  try {
+    value = torch::jit::pickle_load(bytes);
+  } catch (const c10::Error& e) {
+    std::string why = e.what_without_backtrace();
+    why = why.substr(0, why.find('\n'));
+    throw InvalidInput("cannot read --inputs '" + path + "' as a torch.save file (" + why +
+                       "); save a tensor, a tuple, a list or a dict of them with torch.save");
+  }
+  const auto method = model.find_method("forward");
+  if (!method) throw InvalidInput("the TorchScript module has no forward method");
+  const auto& schema = method->function().getSchema();
+  if (value.isTuple()) {
+    const auto& elements = value.toTupleRef().elements();
+    return std::vector<c10::IValue>(elements.begin(), elements.end());
+  }
+  if (value.isList()) {
+    std::vector<c10::IValue> out;
+    for (const c10::IValue v : value.toList()) out.push_back(v);
+    return out;
+  }
+  if (value.isGenericDict()) return by_name(value.toGenericDict(), schema, path);
+  if (value.isTensor()) return {value};
+  throw InvalidInput("--inputs '" + path + "' holds a " + value.tagKind() +
+                     ", not a tensor, a tuple, a list or a dict of the forward's arguments");
+}
+
+}  // namespace flopscope::cli

@@ -1,0 +1,87 @@
+"""Each forward argument with its own dtype: `--full-shape SHAPE:DTYPE` and `--inputs FILE` (torch.save).
+
+    python inputs_test.py FLOPSCOPE
+
+The model takes token ids and a float feature vector, as CLIP or Whisper take ids and pixels or audio.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import torch
+from torch import nn
+
+CLI = sys.argv[1]
+
+
+class IdsAndFeatures(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(50, 6)
+        self.proj = nn.Linear(5, 6)
+
+    def forward(self, ids, features):
+        return self.embed(ids).sum(1) + self.proj(features)
+
+
+def run(*args):
+    p = subprocess.run([CLI, *args], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+class PerInputDtype(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        cls.model = os.path.join(cls.dir.name, "ids_and_features.pt")
+        example = (torch.zeros(3, 7, dtype=torch.long), torch.randn(3, 5))
+        torch.jit.save(torch.jit.trace(IdsAndFeatures().eval(), example), cls.model)
+
+    def analyze(self, *args):
+        code, out, err = run("analyze", self.model, *args, "-f", "json", "-q")
+        self.assertEqual(code, 0, err)
+        return json.loads(out)
+
+    def test_shape_suffix_gives_one_input_its_dtype(self):
+        r = self.analyze("--full-shape", "3,7:int64", "--full-shape", "3,5")
+        self.assertEqual(r["totals"]["macs"], 3 * 5 * 6)
+        self.assertEqual([i["dtype"] for i in r["inputs"]], ["int64", "float32"])
+
+    def test_dtype_sets_the_model_and_the_float_inputs(self):
+        r = self.analyze("--full-shape", "3,7:int64", "--full-shape", "3,5", "--dtype", "float64")
+        self.assertEqual([i["dtype"] for i in r["inputs"]], ["int64", "float64"])
+        self.assertEqual(r["totals"]["macs"], 3 * 5 * 6)
+
+    def test_without_a_suffix_the_ids_are_float_and_the_error_says_which_input(self):
+        code, _, err = run("analyze", self.model, "--full-shape", "3,7", "--full-shape", "3,5", "-q")
+        self.assertEqual(code, 2)
+        self.assertIn("input 1 (ids) is [3, 7] float32", err)
+        self.assertIn("--full-shape 1,128:int64", err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+    def test_inputs_file_tuple_dict_and_tensor(self):
+        ids, features = torch.zeros(4, 9, dtype=torch.long), torch.randn(4, 5)
+        for name, value in (("tuple", (ids, features)), ("list", [ids, features]),
+                            ("dict", {"features": features, "ids": ids})):
+            path = os.path.join(self.dir.name, name + ".pt")
+            torch.save(value, path)
+            r = self.analyze("--inputs", path)
+            self.assertEqual(r["totals"]["macs"], 4 * 5 * 6, name)
+            self.assertEqual([i["shape"] for i in r["inputs"]], [[4, 9], [4, 5]], name)
+        bad = os.path.join(self.dir.name, "bad_key.pt")
+        torch.save({"ids": ids, "pixels": features}, bad)
+        code, _, err = run("analyze", self.model, "--inputs", bad)
+        self.assertEqual(code, 2)
+        self.assertIn("'pixels', which the model's forward does not take", err)
+        missing = os.path.join(self.dir.name, "missing.pt")
+        torch.save({"ids": ids}, missing)
+        code, _, err = run("analyze", self.model, "--inputs", missing)
+        self.assertEqual(code, 2)
+        self.assertIn("has no 'features'", err)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1])

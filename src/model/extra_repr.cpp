@@ -1,4 +1,5 @@
 // extra_repr of torch.nn classes, with Python's formatting, so that the arch string reads like print(model).
+#include <unordered_map>
 #include <unordered_set>
 
 #include "model/model.h"
@@ -37,6 +38,44 @@ std::string conv(const AttrLookup& attr) {
 
 }  // namespace
 
+std::string repr_class(const std::string& qualified) {
+  // Drop TorchScript's prefix and its mangling components: "__torch__.a.b.___torch_mangle_3.C" -> "a.b.C".
+  std::string name;
+  std::size_t start = 0;
+  while (start <= qualified.size()) {
+    const std::size_t dot = qualified.find('.', start);
+    const std::string part = qualified.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (part != "__torch__" && part.rfind("___torch_mangle_", 0) != 0) name += (name.empty() ? "" : ".") + part;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  const std::string last = name.substr(name.rfind('.') + 1);
+  // Subclasses that keep their torch.nn base's extra_repr.
+  static const std::unordered_map<std::string, std::string> kBases = {
+      {"torch.nn.modules.linear.NonDynamicallyQuantizableLinear", "Linear"},
+      {"torchvision.models.convnext.LayerNorm2d", "LayerNorm"},
+      {"timm.layers.norm_act.BatchNormAct2d", "BatchNorm2d"},
+      {"transformers.models.bart.modeling_bart.BartScaledWordEmbedding", "Embedding"},
+      {"transformers.models.whisper.modeling_whisper.WhisperPositionalEmbedding", "Embedding"},
+      {"transformers.models.bart.modeling_bart.BartLearnedPositionalEmbedding", "Embedding"},
+      {"timm.layers.norm.LayerNorm", "LayerNorm"},     {"timm.layers.norm.LayerNorm2d", "LayerNorm"},
+      {"timm.layers.norm.GroupNorm", "GroupNorm"},     {"timm.layers.norm.GroupNorm1", "GroupNorm"},
+      {"timm.layers.linear.Linear", "Linear"},         {"timm.layers.conv2d_same.Conv2dSame", "Conv2d"},
+      {"timm.layers.std_conv.StdConv2d", "Conv2d"},    {"timm.layers.std_conv.StdConv2dSame", "Conv2d"},
+  };
+  if (auto it = kBases.find(name); it != kBases.end()) return it->second;
+  // torch.nn.utils.parametrize makes "Parametrized" + the class's own name (weight norm on a Conv1d).
+  static const std::string kParametrized = "torch.nn.utils.parametrize.Parametrized";
+  if (name.rfind(kParametrized, 0) == 0) return name.substr(kParametrized.size());
+  if (name.rfind("torch.nn.modules.", 0) == 0) return last;
+  if (name.find('.') == std::string::npos) return last;  // not qualified (hand-built trees): take it as it is
+  // transformers' RMSNorm classes (LLaMA, Mistral, Mixtral, Qwen2, ...) print "(hidden,), eps=...".
+  if (name.rfind("transformers.models.", 0) == 0 && last.size() > 7 &&
+      last.compare(last.size() - 7, 7, "RMSNorm") == 0)
+    return "RMSNorm";
+  return "";
+}
+
 std::string short_class_name(const std::string& qualified) {
   auto pos = qualified.rfind("::");
   std::string name = pos == std::string::npos ? qualified : qualified.substr(pos + 2);
@@ -63,8 +102,52 @@ std::string extra_repr(const std::string& cls, const AttrLookup& attr) {
     return *attr("num_features") + ", eps=" + get(attr, "eps") + ", momentum=" + get(attr, "momentum", "None") +
            ", affine=" + get(attr, "affine") + ", track_running_stats=" + get(attr, "track_running_stats");
   }
-  if (cls == "ReLU" || cls == "ReLU6" || cls == "SiLU" || cls == "Hardswish")
+  // Of the activations only these print their inplace flag (Hardswish, Hardsigmoid print nothing).
+  if (cls == "ReLU" || cls == "ReLU6" || cls == "SiLU" || cls == "Mish")
     return get(attr, "inplace") == "True" ? "inplace=True" : "";
+  if (cls == "Flatten")
+    return attr("start_dim") && attr("end_dim") ? "start_dim=" + *attr("start_dim") + ", end_dim=" + *attr("end_dim") : "";
+  if (cls == "AvgPool1d" || cls == "AvgPool2d" || cls == "AvgPool3d") {
+    if (!attr("kernel_size") || !attr("stride") || !attr("padding")) return "";
+    return "kernel_size=" + *attr("kernel_size") + ", stride=" + *attr("stride") + ", padding=" + *attr("padding");
+  }
+  if (cls == "LSTM" || cls == "GRU" || cls == "RNN") {  // RNNBase.extra_repr: non-defaults only
+    if (!attr("input_size") || !attr("hidden_size")) return "";
+    std::string s = *attr("input_size") + ", " + *attr("hidden_size");
+    if (get(attr, "proj_size", "0") != "0") s += ", proj_size=" + get(attr, "proj_size");
+    if (get(attr, "num_layers", "1") != "1") s += ", num_layers=" + get(attr, "num_layers");
+    if (get(attr, "bias", "True") != "True") s += ", bias=" + get(attr, "bias");
+    if (get(attr, "batch_first", "False") != "False") s += ", batch_first=" + get(attr, "batch_first");
+    const std::string dropout = get(attr, "dropout", "0");
+    if (dropout != "0" && dropout != "0.0") s += ", dropout=" + dropout;
+    if (get(attr, "bidirectional", "False") != "False") s += ", bidirectional=" + get(attr, "bidirectional");
+    return s;
+  }
+  if (cls == "LayerNorm") {
+    if (!attr("normalized_shape") || !attr("eps")) return "";
+    return *attr("normalized_shape") + ", eps=" + *attr("eps") + ", elementwise_affine=" + get(attr, "elementwise_affine");
+  }
+  if (cls == "GroupNorm") {
+    if (!attr("num_groups") || !attr("num_channels")) return "";
+    return *attr("num_groups") + ", " + *attr("num_channels") + ", eps=" + get(attr, "eps") + ", affine=" + get(attr, "affine");
+  }
+  if (cls == "Embedding") {
+    if (!attr("num_embeddings") || !attr("embedding_dim")) return "";
+    std::string s = *attr("num_embeddings") + ", " + *attr("embedding_dim");
+    if (get(attr, "padding_idx", "None") != "None") s += ", padding_idx=" + get(attr, "padding_idx");
+    if (get(attr, "max_norm", "None") != "None") s += ", max_norm=" + get(attr, "max_norm");
+    const std::string norm_type = get(attr, "norm_type", "2.0");
+    if (norm_type != "2.0" && norm_type != "2") s += ", norm_type=" + norm_type;
+    if (get(attr, "scale_grad_by_freq", "False") != "False") s += ", scale_grad_by_freq=" + get(attr, "scale_grad_by_freq");
+    if (get(attr, "sparse", "False") != "False") s += ", sparse=True";
+    return s;
+  }
+  if (cls == "RMSNorm") {
+    if (!attr("weight_shape") || !attr("eps")) return "";
+    return *attr("weight_shape") + ", eps=" + *attr("eps");
+  }
+  if (cls == "GELU") return attr("approximate") ? "approximate=" + *attr("approximate") : "";
+  if (cls == "Softmax" || cls == "LogSoftmax" || cls == "Softmin") return attr("dim") ? "dim=" + *attr("dim") : "";
   if (cls == "MaxPool1d" || cls == "MaxPool2d" || cls == "MaxPool3d") {
     if (!attr("kernel_size")) return "";
     return "kernel_size=" + get(attr, "kernel_size") + ", stride=" + get(attr, "stride") +
@@ -74,7 +157,8 @@ std::string extra_repr(const std::string& cls, const AttrLookup& attr) {
   if (cls == "AdaptiveAvgPool1d" || cls == "AdaptiveAvgPool2d" || cls == "AdaptiveAvgPool3d" ||
       cls == "AdaptiveMaxPool2d")
     return attr("output_size") ? "output_size=" + *attr("output_size") : "";
-  if (cls == "Dropout") return attr("p") ? "p=" + *attr("p") + ", inplace=" + get(attr, "inplace") : "";
+  if (cls == "Dropout" || cls == "Dropout1d" || cls == "Dropout2d" || cls == "Dropout3d" || cls == "AlphaDropout")
+    return attr("p") && attr("inplace") ? "p=" + *attr("p") + ", inplace=" + *attr("inplace") : "";
   return "";
 }
 

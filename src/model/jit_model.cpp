@@ -7,6 +7,7 @@
 // tied LM head). The file cannot tell the two apart, so both are kept as separate modules: tied weights are
 // far more common, and mmengine keeps those apart. A module shared under two names is then reported under
 // both names (mmengine lists only the first), with each call credited to the name it was called through.
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -49,21 +50,22 @@ struct Slots {
   c10::ClassTypePtr type;
 };
 
-AttrLookup jit_attrs(const Slots& m) {
-  return [&m](const std::string& name) -> std::optional<std::string> {
+// The module's attributes as Python prints them; what tracing dropped is read back from the parameters and
+// the module's traced graph (traced_settings), once, on the first attribute the object lacks.
+AttrLookup jit_attrs(const Slots& m, const std::string& cls) {
+  auto traced = std::make_shared<std::optional<std::unordered_map<std::string, std::string>>>();
+  return [&m, cls, traced](const std::string& name) -> std::optional<std::string> {
     if (name == "bias") {  // Python prints whether the bias exists
       const auto b = m.find("bias");
-      if (!b) return std::nullopt;
+      // A traced module keeps only the parameters that exist: no bias slot next to a weight means no bias.
+      if (!b) return m.find("weight") ? std::optional<std::string>("False") : std::nullopt;
       return std::string(b->isTensor() && b->toTensor().defined() ? "True" : "False");
     }
     if (const auto v = m.find(name)) return python_text(*v);
-    // Traced modules keep parameters but not constants: a Linear's sizes are its weight's shape.
-    if (name == "in_features" || name == "out_features") {
-      const auto w = m.find("weight");
-      if (w && w->isTensor() && w->toTensor().dim() == 2)
-        return std::to_string(w->toTensor().size(name == "in_features" ? 1 : 0));
-    }
-    return std::nullopt;
+    if (!*traced) *traced = traced_settings(cls, m.object);
+    const auto it = (*traced)->find(name);
+    if (it == (*traced)->end()) return std::nullopt;
+    return it->second;
   };
 }
 
@@ -95,7 +97,9 @@ ModuleTree jit_module_tree(const torch::jit::Module& root) {
     ModuleNode node;
     node.path = path;
     node.class_name = cls;
-    node.extra_repr = extra_repr(node.class_name, jit_attrs(m));
+    const auto& qualified = m.type->name();
+    const std::string repr_as = repr_class(qualified ? qualified->qualifiedName() : cls);
+    node.extra_repr = repr_as.empty() ? "" : extra_repr(repr_as, jit_attrs(m, repr_as));
     node.real_forward = has_real_forward(node.class_name);
     tree.nodes.push_back(std::move(node));
 

@@ -23,6 +23,19 @@ using AttrLookup = std::function<std::optional<std::string>(const std::string&)>
 /// What `nn.Module.extra_repr()` prints for the torch.nn classes flopscope knows ("" for the others).
 std::string extra_repr(const std::string& class_name, const AttrLookup& attr);
 
+/// What a traced module lost of the settings extra_repr prints (a Conv2d's stride, a LayerNorm's eps, a
+/// Dropout's p), read back from its parameters and the constants of its own traced forward: attribute name ->
+/// Python text. Only the torch.nn classes extra_repr knows; what the file does not hold is absent.
+std::unordered_map<std::string, std::string> traced_settings(const std::string& class_name,
+                                                             const c10::ivalue::Object& object);
+
+/// Whose extra_repr a TorchScript class prints, from its qualified name
+/// ("__torch__.torch.nn.modules.conv.___torch_mangle_3.Conv2d"): torch.nn's own classes print theirs
+/// ("Conv2d"); known subclasses from other libraries print their base's (timm's LayerNorm2d: "LayerNorm") or
+/// their own ("RMSNorm" for transformers' *RMSNorm); any other class prints nothing (""), as a Python class
+/// that defines no extra_repr does, even when it shares a torch.nn class's name (timm's GELU).
+std::string repr_class(const std::string& qualified);
+
 /// Class name without namespaces and a trailing "Impl" ("torch::nn::LinearImpl" -> "Linear").
 std::string short_class_name(const std::string& qualified);
 

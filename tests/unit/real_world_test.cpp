@@ -3,6 +3,9 @@
 // module) or arithmetic written out.
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "model/model.h"
 #include "test_support.h"
 
 namespace flopscope {
@@ -102,6 +105,55 @@ TEST(TiedWeights, ModulesStaySeparate) {
   EXPECT_EQ(params_of(tree, "dec"), 0);
   EXPECT_EQ(info.params, 16 * 16);
   EXPECT_EQ(info.analysis.uncalled, std::vector<std::string>{"shared"});  // as mmengine: never called itself
+}
+
+// The extra_repr of every module of a tree, by path.
+std::map<std::string, std::string> reprs(const ModuleTree& tree) {
+  std::map<std::string, std::string> out;
+  for (const auto& node : tree.nodes) out[node.path] = node.extra_repr;
+  return out;
+}
+
+TEST(TracedArch, BiasLessLinearSaysSo) {
+  // Python: repr(nn.Linear(16, 16, bias=False)) -> "in_features=16, out_features=16, bias=False". A traced
+  // module has no bias slot at all when there is no bias.
+  auto info = run("tied.pt", {{2, 16}}, "mmengine");
+  const auto r = reprs(info.analysis.tree);
+  for (const char* m : {"shared", "enc", "dec"}) EXPECT_EQ(r.at(m), "in_features=16, out_features=16, bias=False") << m;
+}
+
+TEST(TracedArch, SettingsReadBackFromTheTracedGraph) {
+  // Each expected string is the module's extra_repr() in Python (torch 2.11), for the settings written in
+  // make_fixtures.py's Layers: Conv2d(3, 8, 3, stride=2, padding=1, bias=False), BatchNorm2d(8, eps=1e-3,
+  // momentum=0.01), ReLU(inplace=True), MaxPool2d(3, stride=2, padding=1), Dropout(p=0.25), Flatten(1),
+  // LayerNorm(32, eps=1e-6), GELU(approximate="tanh"), Embedding(11, 32, padding_idx=0), Linear(32, 5, bias=False).
+  Options o;
+  o.input_shape = InputShape(std::vector<std::vector<std::int64_t>>{{2, 3, 7, 7}, {2, 4}});
+  o.input_dtypes = {"", "int64"};
+  o.prepend_batch = false;
+  auto model = test::load_fixture("real_world/layers.pt");
+  const auto r = reprs(analyze(model, o).analysis.tree);
+  EXPECT_EQ(r.at("conv"), "3, 8, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), bias=False");
+  EXPECT_EQ(r.at("bn"), "8, eps=0.001, momentum=0.01, affine=True, track_running_stats=True");
+  EXPECT_EQ(r.at("act"), "inplace=True");
+  EXPECT_EQ(r.at("pool"), "kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=False");
+  EXPECT_EQ(r.at("drop"), "p=0.25, inplace=False");
+  EXPECT_EQ(r.at("flat"), "start_dim=1, end_dim=-1");
+  EXPECT_EQ(r.at("norm"), "(32,), eps=1e-06, elementwise_affine=True");
+  EXPECT_EQ(r.at("gelu"), "approximate='tanh'");
+  EXPECT_EQ(r.at("embed"), "11, 32, padding_idx=0");
+  EXPECT_EQ(r.at("head"), "in_features=32, out_features=5, bias=False");
+}
+
+TEST(TracedArch, OnlyTorchNnClassesPrintTorchNnSettings) {
+  // timm's GELU is its own class with no extra_repr: mmengine prints "GELU()", not nn.GELU's approximate.
+  EXPECT_EQ(model::repr_class("__torch__.torch.nn.modules.activation.___torch_mangle_7.GELU"), "GELU");
+  EXPECT_EQ(model::repr_class("__torch__.timm.layers.activations.GELU"), "");
+  EXPECT_EQ(model::repr_class("__torch__.timm.layers.norm.LayerNorm2d"), "LayerNorm");
+  EXPECT_EQ(model::repr_class("__torch__.torch.nn.utils.parametrize.ParametrizedConv1d"), "Conv1d");
+  EXPECT_EQ(model::repr_class("__torch__.transformers.models.llama.modeling_llama.___torch_mangle_2.LlamaRMSNorm"),
+            "RMSNorm");
+  EXPECT_EQ(model::repr_class("__torch__.my_project.Block"), "");
 }
 
 }  // namespace

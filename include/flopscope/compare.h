@@ -22,7 +22,18 @@ struct CompareOptions {
   int max_depth = -1;             ///< compare modules down to this depth (root 0); -1 = all
   bool decreases_fail = false;    ///< also fail on changes for the better beyond tolerance (default: only
                                   ///< increases, and falls of tflops_per_s)
+  /// Compare reports made at different inputs (sequence 128 vs 256, batch 1 vs 2). Off: such reports are
+  /// refused, since every count changes with the input; on: they are compared and the summary says the inputs
+  /// differ. The op sets must still be the same.
+  bool allow_different_inputs = false;
 };
+
+/// How compare's outputs name the root module: "." — a module path never starts with a dot, so no submodule
+/// (not even one called "model", as in every *ForCausalLM) can be named so.
+inline constexpr const char* kRootLabel = ".";
+
+/// The module's name in compare's outputs: its path, or kRootLabel for the root.
+inline std::string module_label(const std::string& path) { return path.empty() ? kRootLabel : path; }
 
 struct MetricDiff {
   std::string metric;
@@ -43,6 +54,7 @@ struct Comparison {
   int regressions = 0;              ///< modules with a regression
   int changed = 0;                  ///< modules with any metric outside tolerance
   std::string summary;              ///< one line
+  bool inputs_differ = false;       ///< the reports were made at different inputs (allow_different_inputs)
 };
 
 /// The analytic metrics compare reads from each module of a report.

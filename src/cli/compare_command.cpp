@@ -61,6 +61,7 @@ int run_compare(const CompareArgs& args) {
   CompareOptions options;
   options.max_depth = args.max_depth;
   options.decreases_fail = args.decreases_fail;
+  options.allow_different_inputs = args.allow_different_inputs;
   apply(args.rtol, "--rtol", options, &Tolerance::rel);
   apply(args.atol, "--atol", options, &Tolerance::abs);
 

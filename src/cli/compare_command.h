@@ -11,6 +11,7 @@ struct CompareArgs {
   std::vector<std::string> atol;     ///< "1000" or "parameters=0"
   int max_depth = -1;
   bool decreases_fail = false;
+  bool allow_different_inputs = false;
   std::vector<std::string> formats;  ///< table, json, junit; empty = table
   std::vector<std::string> outputs;  ///< one per format; none = stdout
 };

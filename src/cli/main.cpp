@@ -114,9 +114,13 @@ int main(int argc, char** argv) {
   compare->add_option("--atol", compare_args.atol, "allowed absolute increase, same forms as --rtol; default 0");
   compare->add_option("--max-depth", compare_args.max_depth, "compare modules down to this depth (root 0)");
   compare->add_flag("--fail-on-decrease", compare_args.decreases_fail, "decreases beyond tolerance fail too");
+  compare->add_flag("--allow-different-inputs", compare_args.allow_different_inputs,
+                    "compare reports made at different inputs (sequence 128 vs 256, batch 1 vs 2); without it they "
+                    "are refused, since every count depends on the input. The op sets must match either way");
   compare->add_option("-f,--format", compare_args.formats, "table, json, junit; repeatable (default: table)");
   compare->add_option("-o,--output", compare_args.outputs, "one file per --format instead of stdout");
-  compare->footer(kExitStatus);
+  compare->footer(std::string("The root module is named \".\" (no submodule can be). Modules are matched by path; "
+                              "counts compare within max(--atol, --rtol * base).\n") + kExitStatus);
 
   flopscope::cli::AnalyzeArgs ops_model;
   std::string unsupported_model;

@@ -109,8 +109,6 @@ std::string percent(double base, double current) {
   return buf;
 }
 
-std::string shown(const std::string& path) { return path.empty() ? "model" : path; }
-
 }  // namespace
 
 const std::vector<std::string>& compared_metrics() {
@@ -135,9 +133,11 @@ Comparison compare_reports(const std::string& base_json, const std::string& new_
   if (base.op_set != current.op_set)
     throw InvalidInput("the reports use different op sets (" + base.op_set + " vs " + current.op_set +
                        "); compare reports made with the same --ops");
-  if (base.inputs != current.inputs)
+  const bool inputs_differ = base.inputs != current.inputs;
+  if (inputs_differ && !options.allow_different_inputs)
     throw InvalidInput("the reports were made with different inputs (" + base.inputs.dump() + " vs " +
-                       current.inputs.dump() + ")");
+                       current.inputs.dump() + "); to compare them anyway (e.g. sequence 128 vs 256) add "
+                       "--allow-different-inputs");
 
   // GPU metrics are gated only when a tolerance names them: timings vary from run to run, so there is no
   // sensible default, and reports without a timing pass must keep comparing.
@@ -187,7 +187,7 @@ Comparison compare_reports(const std::string& base_json, const std::string& new_
       m.regression = m.outside_tolerance && (worse || options.decreases_fail);
       changed |= m.outside_tolerance;
       if (m.regression && !d.regression && first_regression.empty())
-        first_regression = shown(d.path) + " " + metric + " " + percent(m.base, m.current);
+        first_regression = module_label(d.path) + " " + metric + " " + percent(m.base, m.current);
       d.regression |= m.regression;
       d.metrics.push_back(m);
     }
@@ -210,7 +210,9 @@ Comparison compare_reports(const std::string& base_json, const std::string& new_
   out.summary = std::to_string(out.modules.size()) + " modules compared, " + std::to_string(out.changed) +
                 " outside tolerance, " + std::to_string(out.regressions) + " regression" +
                 (out.regressions == 1 ? "" : "s") + (first_regression.empty() ? "" : " (first: " + first_regression + ")") +
-                ", " + std::to_string(added) + " added, " + std::to_string(removed) + " removed";
+                ", " + std::to_string(added) + " added, " + std::to_string(removed) + " removed" +
+                (inputs_differ ? ", inputs differ (" + base.inputs.dump() + " vs " + current.inputs.dump() + ")" : "");
+  out.inputs_differ = inputs_differ;
   return out;
 }
 
@@ -219,7 +221,7 @@ std::string render_comparison_table(const Comparison& c) {
   for (const auto& d : c.modules) {
     for (const auto& m : d.metrics) {
       if (!m.outside_tolerance && d.status == "both") continue;
-      rows.push_back({shown(d.path), m.metric, compare_detail::number_text(m.base), compare_detail::number_text(m.current), percent(m.base, m.current),
+      rows.push_back({module_label(d.path), m.metric, compare_detail::number_text(m.base), compare_detail::number_text(m.current), percent(m.base, m.current),
                       d.status != "both" ? d.status : m.regression ? "REGRESSION" : "changed"});
     }
   }

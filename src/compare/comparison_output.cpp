@@ -1,6 +1,9 @@
 // Machine-readable comparisons: JSON for scripts, JUnit XML so CI systems show modules as test results.
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <cstdint>
+
 #include "compare/number_text.h"
 #include "flopscope/compare.h"
 #include "report/xml_escape.h"
@@ -10,7 +13,13 @@ namespace {
 
 using report::xml_escape;
 
-std::string module_name(const ModuleDiff& d) { return d.path.empty() ? "model" : d.path; }
+// Counts (parameters, MACs, activations, measured FLOPs and bytes) are whole numbers and are written as
+// integers; timings and throughputs as reals. A count too large for int64 stays a real rather than wrap.
+nlohmann::ordered_json number(const std::string& metric, double v) {
+  const bool real = metric == "gpu_ms" || metric == "tflops_per_s";
+  if (!real && v == std::floor(v) && std::fabs(v) < 9.2e18) return static_cast<std::int64_t>(v);
+  return v;
+}
 
 }  // namespace
 
@@ -19,12 +28,13 @@ std::string render_comparison_json(const Comparison& c) {
   for (const auto& d : c.modules) {
     nlohmann::ordered_json metrics = nlohmann::ordered_json::object();
     for (const auto& m : d.metrics)
-      metrics[m.metric] = {{"base", m.base}, {"new", m.current}, {"outside_tolerance", m.outside_tolerance},
+      metrics[m.metric] = {{"base", number(m.metric, m.base)}, {"new", number(m.metric, m.current)}, {"outside_tolerance", m.outside_tolerance},
                            {"regression", m.regression}};
     modules.push_back({{"path", d.path}, {"status", d.status}, {"regression", d.regression}, {"metrics", metrics}});
   }
   nlohmann::ordered_json out{{"regressions", c.regressions},
                              {"outside_tolerance", c.changed},
+                             {"inputs_differ", c.inputs_differ},
                              {"summary", c.summary},
                              {"modules", modules}};
   return out.dump(2) + "\n";
@@ -33,7 +43,7 @@ std::string render_comparison_json(const Comparison& c) {
 std::string render_comparison_junit(const Comparison& c) {
   std::string cases;
   for (const auto& d : c.modules) {
-    cases += "    <testcase classname=\"flopscope.compare\" name=\"" + xml_escape(module_name(d)) + "\"";
+    cases += "    <testcase classname=\"flopscope.compare\" name=\"" + xml_escape(module_label(d.path)) + "\"";
     if (!d.regression) {
       cases += "/>\n";
       continue;

@@ -83,6 +83,47 @@ class Compare(unittest.TestCase):
         self.assertEqual(status["fc2"], "removed")
         self.assertEqual(out["regressions"], 1)
 
+    def test_different_inputs_need_the_override(self):
+        # testnet at batch 1 (the base) and batch 3: every count of its Linear layers triples.
+        batch3 = self.write("batch3.json", None)
+        self.assertEqual(run("analyze", "testnet", "--full-shape", "3,10", "-f", "json", "-q", "-o", batch3).returncode, 0)
+        p = run("compare", self.base_path, batch3)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn("different inputs", p.stderr)
+        self.assertIn("--allow-different-inputs", p.stderr)
+        p = run("compare", self.base_path, batch3, "--allow-different-inputs", "--format", "json")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)  # 3x the MACs is a regression at any default tolerance
+        out = json.loads(p.stdout)
+        self.assertTrue(out["inputs_differ"])
+        self.assertIn("inputs differ", out["summary"])
+        root = next(m for m in out["modules"] if m["path"] == "")
+        # TestNet: four Linear(10, 10), 100 MACs each per row; 1 row vs 3 rows.
+        self.assertEqual(root["metrics"]["macs"]["base"], 4 * 100)
+        self.assertEqual(root["metrics"]["macs"]["new"], 3 * 4 * 100)
+        self.assertIn("--allow-different-inputs", run("compare", "--help").stdout)
+
+    def test_counts_are_integers_in_json(self):
+        p = run("compare", self.base_path, self.base_path, "--format", "json")
+        out = json.loads(p.stdout)
+        for m in out["modules"]:
+            for metric, v in m["metrics"].items():
+                self.assertIs(type(v["base"]), int, metric)
+                self.assertIs(type(v["new"]), int, metric)
+
+    def test_root_cannot_clash_with_a_child_named_model(self):
+        # Every *ForCausalLM has a child called "model": the root and it must be two distinct test cases.
+        r = copy.deepcopy(self.base)
+        for m in r["modules"]:
+            if m["path"] == "fc1":
+                m["path"] = "model"
+        base = self.write("with_model_child.json", r)
+        junit = os.path.join(self.dir.name, "model_child.xml")
+        self.assertEqual(run("compare", base, base, "--format", "junit", "--output", junit).returncode, 0)
+        names = [c.get("name") for c in ET.parse(junit).getroot().find("testsuite").findall("testcase")]
+        self.assertEqual(len(names), len(set(names)), names)
+        self.assertIn(".", names)
+        self.assertIn("model", names)
+
     def test_junit_names_the_regressing_module(self):
         new = self.changed("params_up.json", "fc2", "parameters", 2)
         junit = os.path.join(self.dir.name, "junit.xml")

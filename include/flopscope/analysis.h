@@ -50,6 +50,7 @@ struct RunInfo {
   std::string device = "cpu";
   std::string op_set = "mmengine";
   std::string mode;           ///< "training" or "eval": the root module's flag when the forward ran
+  bool frozen = false;        ///< a frozen TorchScript module (no training flag left: eval, by freezing's rule)
 };
 
 /// Everything the reporters need.

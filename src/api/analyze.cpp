@@ -242,13 +242,28 @@ std::string describe_inputs(const std::vector<c10::IValue>& inputs, const c10::F
   return out;
 }
 
-// A forward that failed on a dtype says which input has which dtype, and how to give each its own.
-[[noreturn]] void rethrow_with_dtype_hint(const ForwardFailed& e, const std::vector<c10::IValue>& inputs,
-                                          const c10::FunctionSchema* schema) {
-  if (!about_dtypes(e.what())) throw e;
-  throw ForwardFailed(std::string(e.what()) + "; " + describe_inputs(inputs, schema) +
-                      ": give each input the dtype it needs (Options::input_dtypes; on the command line a suffix, "
-                      "e.g. --full-shape 1,128:int64)");
+// Whether a forward's error is about sizes (an index past a mask made at the traced batch, a reshape to the
+// traced sequence length).
+bool about_sizes(const std::string& what) {
+  for (const char* k : {"out of bounds", "out of range", "must match the size", "Sizes of tensors must match",
+                        "is invalid for input of size", "shape '["})
+    if (what.find(k) != std::string::npos) return true;
+  return false;
+}
+
+// A forward that failed on a dtype says which input has which dtype, and how to give each its own; one that
+// failed on sizes says that a traced file keeps the shapes it was traced at.
+[[noreturn]] void rethrow_with_hint(const ForwardFailed& e, const std::vector<c10::IValue>& inputs,
+                                    const c10::FunctionSchema* schema) {
+  if (about_dtypes(e.what()))
+    throw ForwardFailed(std::string(e.what()) + "; " + describe_inputs(inputs, schema) +
+                        ": give each input the dtype it needs (Options::input_dtypes; on the command line a suffix, "
+                        "e.g. --full-shape 1,128:int64)");
+  if (about_sizes(e.what()))
+    throw ForwardFailed(std::string(e.what()) + "; " + describe_inputs(inputs, schema) +
+                        ": if the file was traced, it runs only at the shapes it was traced with (its masks, position "
+                        "ids and reshapes were fixed then): analyse it at those shapes, or trace it at these");
+  throw e;
 }
 
 // The ops whose argument values the counting reads: those with a formula in the op set, and `extra`. The
@@ -415,9 +430,12 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
       trace = capture_forward(model, resolver, values_for(ops), signature.str(), device, [&] { model.forward(inputs); });
     }
   } catch (const ForwardFailed& e) {
-    rethrow_with_dtype_hint(e, inputs, &schema);
+    rethrow_with_hint(e, inputs, &schema);
   }
-  RunInfo run = describe_run(inputs, device, o, model.is_training());
+  // torch.jit.freeze removes the training flag (is_training() then reads true) and works in eval mode only.
+  const bool frozen = !model.hasattr("training");
+  RunInfo run = describe_run(inputs, device, o, !frozen && model.is_training());
+  run.frozen = frozen;
   run.model_kind = "torchscript";
   ComplexityInfo info = finish(std::move(tree), trace, ops, o, std::move(run));
   gpu_pass(model, info, trace, device, o, [&] { model.forward(inputs); });

@@ -204,12 +204,17 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
       // compares while loading (aten::equal has no meta kernel). The analysis makes its own meta twin.
       return load_model_file(args.model, shape_only ? c10::nullopt : device);
     }();
-    if (looks_frozen(module) && !args.quiet)
-      std::cerr << "flopscope: warning: '" << args.model << "' looks frozen (torch.jit.freeze): its submodules and "
-                << "parameters are folded into constants, so every op is attributed to the root and parameters count "
-                << "0; save the model before freezing\n";
+    const bool frozen = looks_frozen(module);
+    if (frozen && args.mode == "train")
+      throw InvalidInput("'" + args.model + "' is frozen (torch.jit.freeze), which only works in eval mode: it has no "
+                         "training mode to analyse; leave --train out, or save the model before freezing");
+    if (frozen && !args.quiet)
+      std::cerr << "flopscope: warning: '" << args.model << "' looks frozen (torch.jit.freeze): it runs in eval mode, "
+                << "its submodules and parameters are folded into constants (every op is attributed to the root and "
+                << "parameters count 0), and batch norm is folded into the convolution before it, so the MACs differ "
+                << "from the unfrozen model's; save the model before freezing\n";
     if (dtype != c10::kFloat && c10::isFloatingType(dtype)) module.to(dtype);  // integer inputs: indices
-    if (!args.mode.empty()) module.train(args.mode == "train");
+    if (!args.mode.empty() && !frozen) module.train(args.mode == "train");
     if (!args.inputs_file.empty()) {
       auto inputs = load_inputs_file(args.inputs_file, module);
       for (auto& v : inputs) {
@@ -298,7 +303,10 @@ int run_analyze(const AnalyzeArgs& args) {
   if (!args.quiet) {
     for (const auto& w : info.warnings) std::cerr << "flopscope: warning: " << w << "\n";
     std::cerr << "flopscope: analysed in " << info.analysis.run.mode << " mode"
-              << (args.mode.empty() ? " (the model's own; --eval or --train to choose)" : "") << "\n";
+              << (info.analysis.run.frozen ? " (a frozen model has no other)"
+                  : args.mode.empty()      ? " (the model's own; --eval or --train to choose)"
+                                           : "")
+              << "\n";
   }
   return 0;
 }

@@ -32,6 +32,24 @@ bool has_record(const std::vector<std::string>& records, const std::string& pref
   return false;
 }
 
+// Whether the archive's code calls the ops torch.jit.optimize_for_inference binds a model to (MKLDNN constants,
+// prepacked XNNPACK kernels): LibTorch's loader here cannot read those back. Code records only, bounded.
+bool optimized_for_inference(const std::string& path) {
+  try {
+    caffe2::serialize::PyTorchStreamReader reader(path);
+    for (const auto& name : reader.getAllRecords()) {
+      if (name.rfind("code/", 0) != 0 || name.size() < 3 || name.compare(name.size() - 3, 3, ".py") != 0) continue;
+      if (reader.getRecordSize(name) > (64u << 20)) continue;
+      auto [data, size] = reader.getRecord(name);
+      const std::string code(static_cast<const char*>(data.get()), size);
+      for (const char* marker : {"ConstantMKLDNNTensor", "mkldnn_convolution", "prepacked::", "to_mkldnn"})
+        if (code.find(marker) != std::string::npos) return true;
+    }
+  } catch (const std::exception&) {
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string describe_non_torchscript(const std::string& path) {
@@ -121,6 +139,11 @@ torch::jit::Module load_model_file(const std::string& path, const c10::optional<
     std::string why = e.what_without_backtrace();
     throw InvalidInput("cannot load TorchScript '" + path + "': " + why.substr(0, why.find('\n')));
   } catch (const std::exception& e) {  // the TorchScript parser throws its own ErrorReport (found by fuzzing)
+    if (optimized_for_inference(path))
+      throw InvalidInput("cannot load TorchScript '" + path + "': it was saved after torch.jit.optimize_for_inference, "
+                         "whose MKLDNN/prepacked constants only the Python process that made them can read; save the "
+                         "model before optimize_for_inference (and before torch.jit.freeze, which folds its modules "
+                         "away)");
     std::string why = e.what();
     throw InvalidInput("cannot load TorchScript '" + path + "': its code does not parse (" +
                        why.substr(0, why.find('\n')) + ")");

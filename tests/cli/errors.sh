@@ -31,7 +31,13 @@ printf '{"hello": "world"}' >"$tmp/foreign.json"
 
 expect 0 '' analyze testnet
 expect 0 '' analyze "$fixtures/testnet_traced.pt" --input-shape 1,10 --format summary
-expect 0 'looks frozen' analyze "$fixtures/bad/frozen.pt" --input-shape 10 --format summary
+expect 0 'looks frozen .*runs in eval mode.*batch norm is folded' analyze "$fixtures/bad/frozen.pt" --input-shape 10 --format summary
+grep -q 'analysed in eval mode (a frozen model has no other)' "$tmp/err" || { echo "FAIL: a frozen model is not said to run in eval mode"; failed=1; }
+expect 2 'is frozen .*only works in eval mode' analyze "$fixtures/bad/frozen.pt" --input-shape 10 --train
+expect 2 'saved after torch.jit.optimize_for_inference.*save the model before' \
+  analyze "$fixtures/bad/optimized_for_inference.pt" --input-shape 3,16,16
+expect 2 'input 1 \(x\) is \[1, 5\] float32: if the file was traced, it runs only at the shapes it was traced with' \
+  analyze "$fixtures/odd/fixed_shape.pt" --full-shape 1,5
 # Files that are not TorchScript: say what they are and how to export TorchScript.
 expect 2 'does not exist' analyze "$tmp/missing.pt" --input-shape 3
 expect 2 'is a directory' analyze "$tmp" --input-shape 3

@@ -364,6 +364,24 @@ void drop_composite_children(Trace& trace) {
   trace.ops = std::move(kept);
 }
 
+// The trace without the ops that ran in `modules` (whole subtrees: nested ops share their parent's module).
+Trace without_modules(const Trace& trace, const std::unordered_set<std::string>& modules) {
+  Trace out;
+  std::vector<std::int32_t> new_index(trace.ops.size(), -1);
+  for (std::size_t i = 0; i < trace.ops.size(); ++i) {
+    const OpRecord& op = trace.ops[i];
+    if (modules.count(op.module) != 0) continue;
+    OpRecord kept = op;
+    if (op.parent >= 0) {
+      kept.parent = new_index[static_cast<std::size_t>(op.parent)];
+      if (kept.parent < 0) continue;  // its parent was cut
+    }
+    new_index[i] = static_cast<std::int32_t>(out.ops.size());
+    out.ops.push_back(std::move(kept));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string dtype_name(c10::ScalarType t) {
@@ -415,6 +433,8 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   // Without graph optimisation the interpreter runs the ops as saved: no fusion groups hiding ops, no
   // profiling-executor guards added to the trace.
   torch::jit::GraphOptimizerEnabledGuard no_optimisation(false);
+  // Read before the forward runs: running it may rewrite the graphs of the methods it calls.
+  const auto unused = o.op_set == "mmengine" ? model::unused_modules(model, tree) : std::unordered_set<std::string>{};
   Trace trace;
   const c10::FunctionSchema& schema = method->function().getSchema();
   try {
@@ -437,7 +457,17 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   RunInfo run = describe_run(inputs, device, o, !frozen && model.is_training());
   run.frozen = frozen;
   run.model_kind = "torchscript";
-  ComplexityInfo info = finish(std::move(tree), trace, ops, o, std::move(run));
+  // mmengine counts what its traced graph keeps: work no output uses is cut, and its modules are uncalled.
+  // The timing pass joins kernels to the ops as they ran, so it keeps the whole trace.
+  const Trace* counted = &trace;
+  Trace used;
+  if (o.op_set == "mmengine") {
+    if (!unused.empty()) {
+      used = without_modules(trace, unused);
+      counted = &used;
+    }
+  }
+  ComplexityInfo info = finish(std::move(tree), *counted, ops, o, std::move(run));
   gpu_pass(model, info, trace, device, o, [&] { model.forward(inputs); });
   return info;
 }

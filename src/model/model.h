@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
@@ -43,6 +44,10 @@ std::string short_class_name(const std::string& qualified);
 bool has_real_forward(const std::string& class_name);
 
 ModuleTree jit_module_tree(const torch::jit::Module& module);
+
+/// Paths (of `tree`, made from `model`) of the modules none of whose ops any output of the forward uses: an
+/// inlined copy of the forward, with dead code removed, runs no op in them (unused_modules.cpp says why).
+std::unordered_set<std::string> unused_modules(const torch::jit::Module& model, const ModuleTree& tree);
 ModuleTree nn_module_tree(const torch::nn::Module& module);
 
 /// A twin of `module` whose parameters, buffers and tensor attributes are meta tensors of the same shapes,

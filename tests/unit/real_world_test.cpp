@@ -107,6 +107,21 @@ TEST(TiedWeights, ModulesStaySeparate) {
   EXPECT_EQ(info.analysis.uncalled, std::vector<std::string>{"shared"});  // as mmengine: never called itself
 }
 
+TEST(UnusedWork, CutUnderMmengineCountedUnderDefault) {
+  // mmengine at [3, 5, 8]: {'': 960, 'vit': 960, 'vit.body': 960, 'vit.pooler': 0}, uncalled {'vit.pooler'}: its
+  // traced graph drops the pooler, whose result the wrapper never returns. body: Linear(8, 8) on 3 * 5 rows.
+  auto info = run("unused_pooler.pt", {{3, 5, 8}}, "mmengine");
+  EXPECT_EQ(info.analysis.flops.total(""), 3 * 5 * 8 * 8);
+  EXPECT_EQ(info.analysis.flops.total("vit.body"), 3 * 5 * 8 * 8);
+  EXPECT_EQ(info.analysis.flops.total("vit.pooler"), 0);
+  EXPECT_EQ(info.analysis.activations.total("vit.pooler"), 0);
+  EXPECT_EQ(info.analysis.uncalled, std::vector<std::string>{"vit.pooler"});
+  // default counts what the CPU did: the pooler ran on the 3 first tokens, 3 * 8 * 8.
+  auto def = run("unused_pooler.pt", {{3, 5, 8}}, "default");
+  EXPECT_EQ(def.analysis.flops.total("vit.pooler"), 3 * 8 * 8);
+  EXPECT_EQ(def.analysis.flops.total(""), 3 * 5 * 8 * 8 + 3 * 8 * 8);
+}
+
 // The extra_repr of every module of a tree, by path.
 std::map<std::string, std::string> reprs(const ModuleTree& tree) {
   std::map<std::string, std::string> out;

@@ -43,13 +43,13 @@ if [ -n "${FLOPSCOPE_TORCH_PYTHON:-}" ]; then
   log "using the torch of $py"
 else
   py=$venv/bin/python
-  have() { "$py" -c "import torch, torchvision, jsonschema, mmengine.analysis, fvcore.nn, sys; sys.exit(not (torch.__version__.startswith('$torch_version') and torchvision.__version__.startswith('$torchvision_version')))" 2>/dev/null; }
+  have() { "$py" -c "import torch, torchvision, jsonschema, mmengine.analysis, fvcore.nn, transformers, timm, sys; sys.exit(not (torch.__version__.startswith('$torch_version') and torchvision.__version__.startswith('$torchvision_version')))" 2>/dev/null; }
   if ! have; then
     log "creating $venv with torch==$torch_version torchvision==$torchvision_version (several GB, once)"
     [ -x "$py" ] || "${FLOPSCOPE_PYTHON:-python3}" -m venv "$venv"
     "$py" -m pip install -q --upgrade pip
     "$py" -m pip install -q "torch==$torch_version" "torchvision==$torchvision_version" numpy jsonschema \
-      packaging mmengine-lite fvcore  # the reference tools, for the tests only
+      packaging mmengine-lite fvcore "transformers==5.23.0" "timm==1.0.31"  # the reference tools and zoo, tests only
     have || { log "torch $torch_version did not install into $venv"; exit 1; }
   fi
 fi

@@ -15,6 +15,8 @@ import unittest
 
 CLI, FIXTURES = sys.argv[1:3]
 ZOO = sys.argv[sys.argv.index("--zoo") + 1] if "--zoo" in sys.argv else None
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
+from parity import shape_args  # noqa: E402  one --full-shape per input, with its dtype
 
 
 def run(*args, status=0):
@@ -51,6 +53,11 @@ class SameReport(unittest.TestCase):
         self.same(f("causal_attention.pt"), "--full-shape", "2,3,5,8")
         self.same(f("resnet50_scripted.pt"), "--input-shape", "3,224,224")
         self.same(f("resnet50_traced.pt"), "--input-shape", "3,224,224", ops=("default",))
+        # Ops whose kernels call mm inside (tensordot, cdist, the MHA fast path, the MoE experts' _grouped_mm),
+        # and three modules tied to one weight.
+        self.same(f("real_world/contractions.pt"), "--full-shape", "11,5", "--full-shape", "11,7", "--full-shape",
+                  "2,13,6", "--full-shape", "2,5,12", "--full-shape", "13,8", ops=("mmengine", "default"))
+        self.same(f("real_world/tied.pt"), "--full-shape", "2,16")
         # --device meta means the same as --shape-only
         a = run("analyze", f("testnet_scripted.pt"), "-i", "10", "--device", "meta", "-f", "table").stdout
         b = run("analyze", f("testnet_scripted.pt"), "-i", "10", "-f", "table").stdout
@@ -62,16 +69,9 @@ class SameReport(unittest.TestCase):
         names = sorted(n[:-3] for n in os.listdir(ZOO) if n.endswith(".pt"))
         self.assertGreaterEqual(len(names), 16, names)
         for name in names:
-            if name == "bilstm":  # traced: its initial LSTM state is made on the cpu, whatever the input's device
-                p = run("analyze", os.path.join(ZOO, name + ".pt"), "--full-shape", "20,3,64", "--shape-only", status=2)
-                self.assertIn("cannot be analysed shape-only: aten::lstm mixes meta tensors with tensors the model "
-                              "makes on the cpu", p.stderr)
-                continue
             with open(os.path.join(ZOO, name + ".json")) as fh:
                 ref = json.load(fh)
-            shape = ",".join(str(d) for d in ref["input"]["shape"])
-            self.same(os.path.join(ZOO, name + ".pt"), "--full-shape", shape, "--dtype", ref["input"]["dtype"],
-                      ops=("all",))
+            self.same(os.path.join(ZOO, name + ".pt"), *shape_args(ref), ops=("all",))
 
 
 class Refusals(unittest.TestCase):

@@ -3,24 +3,30 @@
     python make_reference.py OUT_DIR [NAME ...]
 
 For every model of zoo.py (in eval mode): OUT_DIR/NAME.pt, traced TorchScript of the model, and
-OUT_DIR/NAME.json with mmengine's per-module flops, activations and parameters (FlopAnalyzer,
+OUT_DIR/NAME.json with the forward's inputs ("inputs": name, shape and dtype of each, in order; single-input
+models also keep the older "input"), mmengine's per-module flops, activations and parameters (FlopAnalyzer,
 ActivationAnalyzer, parameter_count), its unsupported ops and uncalled modules; fvcore's per-module flops and
-activations; and torch's FlopCounterMode total (2 per MAC). Existing outputs are kept.
+activations; and torch's FlopCounterMode total and per-op counts (2 per MAC). Existing outputs are kept.
+
+Every tool sees the same call, model(*inputs): mmengine and fvcore trace it with torch.jit._get_trace_graph,
+which takes positional tensors only (see hf_zoo.py for the models whose forward needs keywords).
 """
 import json
 import logging
 import os
 import sys
+import time
 import warnings
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from zoo import ZOO, make_input  # noqa: E402
+from zoo import MODELS, make_inputs  # noqa: E402
 
 
 def mmengine_reference(model, inputs):
     from mmengine.analysis import ActivationAnalyzer, FlopAnalyzer, parameter_count
+    from mmengine.analysis.print_helper import complexity_stats_str
 
     flops = FlopAnalyzer(model, inputs).unsupported_ops_warnings(False).uncalled_modules_warnings(False)
     acts = ActivationAnalyzer(model, inputs).unsupported_ops_warnings(False).uncalled_modules_warnings(False)
@@ -32,6 +38,8 @@ def mmengine_reference(model, inputs):
         "unsupported_activations": dict(acts.unsupported_ops()),
         "uncalled": sorted(flops.uncalled_modules()),
         "total_flops": flops.total(),
+        # the architecture tree get_model_complexity_info prints (show_arch), from the same two analyses
+        "arch": complexity_stats_str(flops=flops, activations=acts),
     }
 
 
@@ -50,38 +58,54 @@ def flop_counter_mode(model, inputs):
     # (_native_multi_head_attention), which FlopCounterMode does not count.
     with FlopCounterMode(display=False) as counter:
         model(*inputs)
-    return {"total_flops": counter.get_total_flops()}
+    by_op = counter.get_flop_counts().get("Global", {})
+    return {"total_flops": counter.get_total_flops(),
+            "by_op": {str(op): int(n) for op, n in sorted(by_op.items(), key=lambda kv: str(kv[0]))}}
+
+
+def up_to_date(ref):
+    """A reference written by this version of the script (older ones lack the arch tree)."""
+    try:
+        with open(ref) as f:
+            return "arch" in json.load(f)["mmengine"]
+    except (OSError, ValueError, KeyError):
+        return False
 
 
 def main():
     out = sys.argv[1]
-    names = sys.argv[2:] or list(ZOO)
+    names = sys.argv[2:] or list(MODELS)
     os.makedirs(out, exist_ok=True)
     logging.getLogger("fvcore").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore")
     for name in names:
         pt, ref = os.path.join(out, name + ".pt"), os.path.join(out, name + ".json")
-        if os.path.exists(pt) and os.path.exists(ref):
+        if os.path.exists(pt) and up_to_date(ref):
             continue
-        factory, shape = ZOO[name]
+        start = time.monotonic()
+        factory, _ = MODELS[name]
         torch.manual_seed(0)
         model = factory().eval()
-        x = make_input(name, shape)
-        inputs = (x,)
-        traced = torch.jit.trace(model, inputs, check_trace=False)
+        inputs = make_inputs(name)
+        # strict=False: a forward may return lists (transformers' tuples of hidden states).
+        traced = torch.jit.trace(model, inputs, strict=False, check_trace=False)
+        described = [{"name": arg, "shape": list(x.shape), "dtype": str(x.dtype).replace("torch.", "")}
+                     for (arg, _, _), x in zip(MODELS[name][1], inputs)]
         reference = {
             "model": name,
-            "input": {"shape": shape, "dtype": str(x.dtype).replace("torch.", "")},
+            "inputs": described,
             "mmengine": mmengine_reference(model, inputs),
             "fvcore": fvcore_reference(model, inputs),
             "flop_counter_mode": flop_counter_mode(model, inputs),
         }
+        if len(described) == 1:
+            reference["input"] = {"shape": described[0]["shape"], "dtype": described[0]["dtype"]}
         torch.jit.save(traced, pt + ".tmp")
         os.replace(pt + ".tmp", pt)
         with open(ref + ".tmp", "w") as f:
             json.dump(reference, f, indent=1)
         os.replace(ref + ".tmp", ref)
-        print("wrote", name, flush=True)
+        print(f"wrote {name} ({time.monotonic() - start:.1f} s)", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,16 @@
-"""The model zoo of the parity suite: name -> (model factory, input shape with batch)."""
+"""The model zoo of the parity suite.
+
+ZOO: name -> (model factory, input shape with batch) for the torchvision and hand-written models, one float
+input each (tiny_gpt: int64 token ids). HF_ZOO (hf_zoo.py): transformers and timm models from tiny configs,
+name -> (factory, [(argument name, shape, dtype), ...]). MODELS joins both in that second form; `make_inputs`
+makes the tensors the reference tools see.
+"""
 import torch
 import torchvision
 from torch import nn
 from torch.nn import functional as F
+
+from hf_zoo import HF_ZOO
 
 
 class BiLstm(nn.Module):
@@ -109,3 +117,17 @@ def make_input(name, shape):
     if name == "tiny_gpt":
         return torch.randint(0, 1000, shape)
     return torch.randn(shape)
+
+
+MODELS = {name: (factory, [("x", shape, "int64" if name == "tiny_gpt" else "float32")])
+          for name, (factory, shape) in ZOO.items()}
+MODELS.update(HF_ZOO)
+
+
+def make_inputs(name):
+    """The forward's tensors, in order. Integer inputs of the Hugging Face models are zeros, as flopscope makes
+    them (valid token ids; a forward traced on them sees the same values); float inputs are random normal."""
+    if name in ZOO:
+        return (make_input(name, ZOO[name][1]),)
+    return tuple(torch.zeros(shape, dtype=getattr(torch, dtype)) if dtype != "float32" else torch.randn(shape)
+                 for _, shape, dtype in MODELS[name][1])

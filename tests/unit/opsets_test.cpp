@@ -50,6 +50,39 @@ TEST(DefaultSet, EveryConvolutionForm) {
             3 * 108 * 16);
 }
 
+TEST(DefaultSet, ContractionsInEveryLayout) {
+  // _grouped_mm, by operand ranks (K = 8, N = 12, 3 experts):
+  EXPECT_EQ(macs("mmengine", "_grouped_mm", {V::tensor({13, 8}), V::tensor({3, 8, 12})}), -1);
+  EXPECT_EQ(macs("default", "_grouped_mm", {V::tensor({13, 8}), V::tensor({3, 8, 12})}), 13 * 8 * 12);    // tokens
+  EXPECT_EQ(macs("default", "_grouped_mm", {V::tensor({3, 5, 8}), V::tensor({3, 8, 12})}), 3 * 5 * 8 * 12);  // batched
+  EXPECT_EQ(macs("default", "_grouped_mm", {V::tensor({3, 5, 8}), V::tensor({8, 12})}), 5 * 8 * 12);  // offs split N
+  EXPECT_EQ(macs("default", "_grouped_mm", {V::tensor({5, 8}), V::tensor({8, 12})}), 5 * 8 * 12);     // offs split K
+  EXPECT_THROW(macs("default", "_grouped_mm", {V::tensor({13, 7}), V::tensor({3, 8, 12})}), FormulaError);
+  // tensordot(a[2,3,5,7], b[5,7,11], dims ([2,3],[0,1])): a's free 2*3 positions, each against all of b.
+  EXPECT_EQ(macs("default", "tensordot", {V::tensor({2, 3, 5, 7}), V::tensor({5, 7, 11}), V::int_list({2, 3}),
+                                          V::int_list({0, 1})}),
+            2 * 3 * 5 * 7 * 11);
+  EXPECT_EQ(macs("default", "tensordot", {V::tensor({2, 3, 5}), V::tensor({5, 4}), V::int_list({-1}), V::int_list({0})}),
+            2 * 3 * 5 * 4);
+  // inner: a[2,3,5] with b[7,5] -> [2,3,7], 5 each; a 0-d operand is a product by a scalar.
+  EXPECT_EQ(macs("default", "inner", {V::tensor({2, 3, 5}), V::tensor({7, 5})}), 2 * 3 * 7 * 5);
+  EXPECT_EQ(macs("default", "inner", {V::tensor({}), V::tensor({7, 5})}), 7 * 5);
+  // multi_dot([v[3], M[3,4], N[4,2]]): a row [1,3] first; (vM)N = 1*3*4 + 1*4*2 beats v(MN) = 3*4*2 + 1*3*2.
+  EXPECT_EQ(macs("default", "linalg_multi_dot", {V::tensor_list({{3}, {3, 4}, {4, 2}})}), 1 * 3 * 4 + 1 * 4 * 2);
+  // Two matrices: one product.
+  EXPECT_EQ(macs("default", "linalg_multi_dot", {V::tensor_list({{5, 3}, {3, 2}})}), 5 * 3 * 2);
+  // bilinear(x1[2,3,5], x2[2,3,7], W[4,5,7]): 6 rows; x1 with W, then with x2.
+  EXPECT_EQ(macs("default", "bilinear", {V::tensor({2, 3, 5}), V::tensor({2, 3, 7}), V::tensor({4, 5, 7})}),
+            6 * 4 * 5 * 7 + 6 * 4 * 7);
+  // cdist(x1[2,5,3], x2[2,7,3]): 2 batches of 5 x 7 pairs, 3 coordinates.
+  EXPECT_EQ(macs("default", "cdist", {V::tensor({2, 5, 3}), V::tensor({2, 7, 3})}), 2 * 5 * 7 * 3);
+  // The MHA fast path at L = 5 queries, S = 7 keys, E = 12, batch 2: q projection 2*5*144, k and v
+  // projections 2 * 2*7*144, attention 2*5*7*2*12, output projection 2*5*144.
+  EXPECT_EQ(macs("default", "_native_multi_head_attention", {V::tensor({2, 5, 12}), V::tensor({2, 7, 12}),
+                                                             V::tensor({2, 7, 12})}),
+            2 * 5 * 144 + 2 * (2 * 7 * 144) + 2 * 5 * 7 * 2 * 12 + 2 * 5 * 144);
+}
+
 std::vector<Value> sdpa(std::vector<std::int64_t> q, std::vector<std::int64_t> k, std::vector<std::int64_t> v,
                         bool causal) {
   return {V::tensor(q), V::tensor(k), V::tensor(v), V::none(), V::real(0.0), V::boolean(causal), V::none(),

@@ -10,6 +10,7 @@
 
 #include "cli/inputs_file.h"
 #include "cli/model_file.h"
+#include "cli/output_files.h"
 #include "cli/shape_text.h"
 #include "flopscope/device.h"
 #include "flopscope/models.h"
@@ -33,7 +34,8 @@ bool looks_like_file(const std::string& model) {
 }
 
 // Opens every output before the (possibly long) analysis, so a typo costs nothing.
-std::vector<std::unique_ptr<std::ofstream>> open_outputs(const AnalyzeArgs& args, const std::vector<std::string>& formats) {
+std::vector<std::ostream*> open_outputs(const AnalyzeArgs& args, const std::vector<std::string>& formats,
+                                        OutputFiles& files) {
   if (args.outputs.size() > 1 && args.outputs.size() != formats.size())
     throw InvalidInput("give one --output for all text formats, or one --output per --format (" +
                        std::to_string(formats.size()) + " formats, " + std::to_string(args.outputs.size()) + " outputs)");
@@ -41,13 +43,9 @@ std::vector<std::unique_ptr<std::ofstream>> open_outputs(const AnalyzeArgs& args
     for (const auto& f : formats)
       if (!is_text_format(f))
         throw InvalidInput("--format " + f + " with other formats needs one --output per format");
-  std::vector<std::unique_ptr<std::ofstream>> files;
-  for (const auto& path : args.outputs) {
-    auto file = std::make_unique<std::ofstream>(path, std::ios::binary | std::ios::trunc);
-    if (!*file) throw InvalidInput("cannot write --output '" + path + "': " + std::strerror(errno));
-    files.push_back(std::move(file));
-  }
-  return files;
+  std::vector<std::ostream*> streams;
+  for (const auto& path : args.outputs) streams.push_back(&files.open(path, "--output"));
+  return streams;
 }
 
 std::vector<std::string> requested_formats(const AnalyzeArgs& args) {
@@ -260,46 +258,33 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
 
 int run_analyze(const AnalyzeArgs& args) {
   const auto formats = requested_formats(args);
-  auto outputs = open_outputs(args, formats);
-  std::ofstream trace_file;
-  if (!args.chrome_trace.empty()) {
-    trace_file.open(args.chrome_trace, std::ios::binary | std::ios::trunc);
-    if (!trace_file) throw InvalidInput("cannot write --chrome-trace '" + args.chrome_trace + "': " + std::strerror(errno));
-  }
-  std::ofstream roofline_file;
-  if (!args.roofline.empty()) {
-    roofline_file.open(args.roofline, std::ios::binary | std::ios::trunc);
-    if (!roofline_file) throw InvalidInput("cannot write --roofline '" + args.roofline + "': " + std::strerror(errno));
-  }
+  // What the command reads may not be what it writes.
+  OutputFiles files({looks_like_file(args.model) ? args.model : std::string(), args.inputs_file});
+  const auto outputs = open_outputs(args, formats, files);
+  std::ostream* trace_file = args.chrome_trace.empty() ? nullptr : &files.open(args.chrome_trace, "--chrome-trace");
+  std::ostream* roofline_file = args.roofline.empty() ? nullptr : &files.open(args.roofline, "--roofline");
   ComplexityInfo info = analyze_from_args(args);
   const auto& counters = info.analysis.counters;
   if (!counters.skipped_reason.empty()) std::cerr << "flopscope: counter pass skipped: " << counters.skipped_reason << "\n";
-  if (roofline_file.is_open()) {
+  if (roofline_file != nullptr) {
     if (counters.ran)
-      roofline_file << report::roofline_svg(report::roofline_chart(counters, args.max_depth));
+      *roofline_file << report::roofline_svg(report::roofline_chart(counters, args.max_depth));
     else
       std::cerr << "flopscope: no roofline written: the counter pass did not run\n";
-    roofline_file.flush();
-    if (!roofline_file) throw InvalidInput("writing --roofline failed: " + std::string(std::strerror(errno)));
   }
   const auto& gpu = info.analysis.gpu;
   if (!gpu.skipped_reason.empty() && args.gpu_timing)
     std::cerr << "flopscope: GPU pass skipped: " << gpu.skipped_reason << "\n";
-  if (trace_file.is_open()) {
+  if (trace_file != nullptr) {
     if (info.chrome_trace.empty())
       std::cerr << "flopscope: no Chrome trace written: the GPU pass did not run\n";
-    trace_file << info.chrome_trace;
-    trace_file.flush();
-    if (!trace_file) throw InvalidInput("writing --chrome-trace failed: " + std::string(std::strerror(errno)));
+    *trace_file << info.chrome_trace;
   }
   for (std::size_t i = 0; i < formats.size(); ++i) {
     std::ostream& out = outputs.empty() ? std::cout : *outputs[outputs.size() == 1 ? 0 : i];
     out << render(formats[i], info, outputs.empty(), args.max_depth);
   }
-  for (const auto& file : outputs) {
-    file->flush();
-    if (!*file) throw InvalidInput("writing an --output file failed: " + std::string(std::strerror(errno)));
-  }
+  files.commit();
   if (!args.quiet) {
     for (const auto& w : info.warnings) std::cerr << "flopscope: warning: " << w << "\n";
     std::cerr << "flopscope: analysed in " << info.analysis.run.mode << " mode"

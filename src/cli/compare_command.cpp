@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/output_files.h"
 #include "flopscope/compare.h"
 #include "flopscope/errors.h"
 
@@ -71,20 +72,19 @@ int run_compare(const CompareArgs& args) {
       throw InvalidInput("unknown compare format '" + f + "' (use table, json or junit)");
   if (!args.outputs.empty() && args.outputs.size() != formats.size())
     throw InvalidInput("give one --output per --format");
-  std::vector<std::ofstream> files;
-  for (const auto& path : args.outputs) {
-    files.emplace_back(path, std::ios::binary | std::ios::trunc);
-    if (!files.back()) throw InvalidInput("cannot write --output '" + path + "': " + std::strerror(errno));
-  }
+  OutputFiles files({args.base, args.current});  // `compare A B -o A` would empty A before reading it
+  std::vector<std::ostream*> streams;
+  for (const auto& path : args.outputs) streams.push_back(&files.open(path, "--output"));
 
   Comparison c = compare_reports(read_file(args.base), read_file(args.current), options, args.base, args.current);
   for (std::size_t i = 0; i < formats.size(); ++i) {
-    std::ostream& out = files.empty() ? std::cout : files[i];
+    std::ostream& out = streams.empty() ? std::cout : *streams[i];
     if (formats[i] == "table") out << render_comparison_table(c);
     if (formats[i] == "json") out << render_comparison_json(c);
     if (formats[i] == "junit") out << render_comparison_junit(c);
   }
-  if (!files.empty()) std::cerr << "compare: " << c.summary << "\n";
+  files.commit();
+  if (!streams.empty()) std::cerr << "compare: " << c.summary << "\n";
   return c.regressions > 0 ? 1 : 0;
 }
 

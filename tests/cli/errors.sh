@@ -73,6 +73,18 @@ expect 2 'unknown op set' analyze testnet --ops everything
 expect 2 'unknown format' analyze testnet --format yaml
 expect 2 'unknown built-in model' analyze resnet5000
 expect 2 'cannot write --output' analyze testnet -f json -o "$tmp/readonly/x/report.json"
+# No file lost: an output that is an input (links followed) or is named twice is refused before anything is
+# written, and a run that fails leaves an existing output as it was (outputs are renamed into place).
+cp "$fixtures/testnet_traced.pt" "$tmp/model.pt" && ln -s model.pt "$tmp/link.pt"
+before=$(sha256sum <"$tmp/model.pt")
+expect 2 "--output '.*model.pt' is the input" analyze "$tmp/model.pt" -i 1,10 -o "$tmp/model.pt"
+expect 2 "--output '.*link.pt' is the input" analyze "$tmp/model.pt" -i 1,10 -f json -o "$tmp/link.pt"
+[ "$(sha256sum <"$tmp/model.pt")" = "$before" ] || { echo "FAIL: the model file was changed"; failed=1; }
+expect 2 "--output '.*twice.out' is also --output" analyze testnet -f json,csv -o "$tmp/twice.out" -o "$tmp/./twice.out"
+printf 'kept' >"$tmp/kept.json"
+expect 2 'forward failed' analyze testnet --input-shape 9 -f json -o "$tmp/kept.json"
+[ "$(cat "$tmp/kept.json")" = kept ] || { echo "FAIL: a failed run changed its --output"; failed=1; }
+ls "$tmp" | grep -q flopscope-tmp && { echo "FAIL: a temporary output was left behind"; failed=1; }
 expect 2 'needs one --output per format' analyze testnet -f json,csv -o "$tmp/one.txt"
 expect 2 'not expected: --no-such-option' analyze --no-such-option
 if "$cli" devices | grep -q '^no CUDA device'; then
@@ -92,6 +104,9 @@ expect 2 'cannot read report' compare "$tmp/none.json" "$tmp/good.json"
 expect 2 'is not valid JSON' compare "$tmp/malformed.json" "$tmp/good.json"
 expect 2 'is not a flopscope report' compare "$tmp/good.json" "$tmp/foreign.json"
 expect 2 'different inputs' compare "$tmp/good.json" "$tmp/other-inputs.json"
+cp "$tmp/good.json" "$tmp/base.json"
+expect 2 "--output '.*base.json' is the input" compare "$tmp/base.json" "$tmp/good.json" -o "$tmp/base.json"
+cmp -s "$tmp/base.json" "$tmp/good.json" || { echo "FAIL: compare emptied its base report"; failed=1; }
 expect 2 'unknown metric' compare "$tmp/good.json" "$tmp/good.json" --rtol speed=0.1
 expect 2 'bad --rtol value' compare "$tmp/good.json" "$tmp/good.json" --rtol lots
 # Odd models (tests/fixtures): a clean error or a report.

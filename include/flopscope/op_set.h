@@ -47,4 +47,10 @@ struct FormulaError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Raised when a count does not fit in a Count (int64): a formula's product, or a sum over ops or modules.
+/// Never wrapped, never counted as 0: the analysis fails with InvalidInput naming the op and its module.
+struct CountOverflow : std::overflow_error {
+  using std::overflow_error::overflow_error;
+};
+
 }  // namespace flopscope

@@ -35,11 +35,11 @@ Attention shapes_of(const OpRecord& r, std::size_t causal_at) {
   const Count S = k[k.size() - 2];
   const Value* causal = causal_at < r.inputs.size() ? &r.inputs[causal_at] : nullptr;
   const bool is_causal = causal != nullptr && causal->kind == Value::Kind::Bool && causal->number != 0;
-  Count pairs = L * S;
+  Count pairs = mul(L, S);
   if (is_causal) {
     const Count full_rows = L > S ? L - S : 0;  // rows i >= S see every key
     const Count m = L - full_rows;              // rows 0..m-1 see i + 1 keys
-    pairs = m * (m + 1) / 2 + full_rows * S;
+    pairs = add(m % 2 == 0 ? mul(m / 2, m + 1) : mul(m, (m + 1) / 2), mul(full_rows, S));
   }
   return {leading_product(q, 2), pairs, q.back(), v.back()};
 }
@@ -47,13 +47,13 @@ Attention shapes_of(const OpRecord& r, std::size_t causal_at) {
 template <std::size_t CausalAt>
 Count attention_macs(const OpRecord& r) {
   Attention a = shapes_of(r, CausalAt);
-  return a.batch * a.pairs * (a.e + a.ev);
+  return mul(a.batch, a.pairs, add(a.e, a.ev));
 }
 
 template <std::size_t CausalAt>
 Count attention_macs_with_softmax(const OpRecord& r) {
   Attention a = shapes_of(r, CausalAt);
-  return a.batch * a.pairs * (a.e + a.ev + 4);
+  return mul(a.batch, a.pairs, add(add(a.e, a.ev), 4));
 }
 
 Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
@@ -66,7 +66,7 @@ Count native_mha_macs(const OpRecord& r) {
               v[v.size() - 2] == k[k.size() - 2],
           r, "expects query [B,L,E], key [B,S,E], value [B,S,E]");
   const Count batch = leading_product(q, 2), L = q[q.size() - 2], S = k[k.size() - 2], E = q.back();
-  return batch * (L * E * E + 2 * S * E * E + L * S * 2 * E + L * E * E);
+  return mul(batch, add(add(mul(2, L, E, E), mul(2, S, E, E)), mul(2, L, S, E)));
 }
 
 template <std::size_t CausalAt>

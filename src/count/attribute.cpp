@@ -1,8 +1,20 @@
 #include "count/attribute.h"
 
+#include "flopscope/errors.h"
+
 #include <algorithm>
 
 namespace flopscope {
+
+namespace {
+
+Count checked_sum(Count a, Count b, const std::string& what) {
+  Count out = 0;
+  if (__builtin_add_overflow(a, b, &out)) throw CountOverflow("the " + what + " total overflows int64");
+  return out;
+}
+
+}  // namespace
 
 void OrderedCounter::add(const std::string& key, Count n) {
   auto it = m_index.find(key);
@@ -10,7 +22,7 @@ void OrderedCounter::add(const std::string& key, Count n) {
     m_index.emplace(key, m_items.size());
     m_items.emplace_back(key, n);
   } else {
-    m_items[it->second].second += n;
+    m_items[it->second].second = checked_sum(m_items[it->second].second, n, "'" + key + "'");
   }
 }
 
@@ -21,7 +33,7 @@ Count OrderedCounter::get(const std::string& key) const {
 
 Count OrderedCounter::total() const {
   Count n = 0;
-  for (const auto& kv : m_items) n += kv.second;
+  for (const auto& kv : m_items) n = checked_sum(n, kv.second, "'" + kv.first + "'");
   return n;
 }
 
@@ -84,6 +96,15 @@ class Counter {
       visit(static_cast<int>(i), unsupported);
       for (int u : unsupported) m_result.unsupported.add(m_trace.ops[u].name, 1);
     }
+    // Each op's count and each per-key sum fit (credit checks them); a module's total over its keys must too.
+    for (const auto& [module, counter] : m_result.by_module_and_op) {
+      try {
+        counter.total();
+      } catch (const CountOverflow&) {
+        throw InvalidInput("the count of module '" + module + "' does not fit in 64 bits; analyse smaller inputs, or "
+                           "the model in parts");
+      }
+    }
     return std::move(m_result);
   }
 
@@ -111,16 +132,22 @@ class Counter {
   }
 
   void credit(const OpRecord& op, const Handler& handler) {
-    Count n = 0;
     try {
-      n = handler.formula(op);
-    } catch (const FormulaError& e) {
-      m_result.formula_errors.push_back(std::string(e.what()) + " (in module '" + op.module + "'; counted as 0)");
-    }
-    const bool real = handler.returns_float != nullptr && handler.returns_float(op);
-    for (auto& [module, counter] : chain(op.module)) {
-      counter->add(handler.key, n);
-      if (real) m_result.float_modules.insert(*module);
+      Count n = 0;
+      try {
+        n = handler.formula(op);
+      } catch (const FormulaError& e) {
+        m_result.formula_errors.push_back(std::string(e.what()) + " (in module '" + op.module + "'; counted as 0)");
+      }
+      const bool real = handler.returns_float != nullptr && handler.returns_float(op);
+      for (auto& [module, counter] : chain(op.module)) {
+        counter->add(handler.key, n);
+        if (real) m_result.float_modules.insert(*module);
+      }
+    } catch (const CountOverflow& e) {
+      // A wrapped count would be a wrong number with exit status 0: the analysis fails instead.
+      throw InvalidInput("the count of " + op.name + " (module '" + op.module + "') does not fit in 64 bits: " +
+                         e.what() + "; analyse smaller inputs, or the model in parts");
     }
   }
 

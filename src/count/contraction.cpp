@@ -33,11 +33,11 @@ Count grouped_mm_macs(const OpRecord& r) {
   require((a.size() == 2 || a.size() == 3) && (b.size() == 2 || b.size() == 3), r, "expects 2-D or 3-D operands");
   const Count k = a.back();
   require(k == b[b.size() - 2], r, "inner dimensions differ");
-  if (a.size() == 2 && b.size() == 3) return a[0] * k * b[2];
-  if (a.size() == 3 && b.size() == 2) return a[1] * k * b[1];
-  if (a.size() == 2 && b.size() == 2) return a[0] * k * b[1];
+  if (a.size() == 2 && b.size() == 3) return mul(a[0], k, b[2]);
+  if (a.size() == 3 && b.size() == 2) return mul(a[1], k, b[1]);
+  if (a.size() == 2 && b.size() == 2) return mul(a[0], k, b[1]);
   require(a[0] == b[0], r, "batched operands differ in their group count");
-  return a[0] * a[1] * k * b[2];
+  return mul(a[0], a[1], k, b[2]);
 }
 
 Count tensordot_macs(const OpRecord& r) {
@@ -53,16 +53,16 @@ Count tensordot_macs(const OpRecord& r) {
   }
   Count free_a = 1;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (!contracted[i]) free_a *= a[i];
-  return free_a * product(b);
+    if (!contracted[i]) free_a = mul(free_a, a[i]);
+  return mul(free_a, product(b));
 }
 
 Count inner_macs(const OpRecord& r) {
   const auto& a = input_shape(r, 0);
   const auto& b = input_shape(r, 1);
-  if (a.empty() || b.empty()) return product(a) * product(b);
+  if (a.empty() || b.empty()) return mul(product(a), product(b));
   require(a.back() == b.back(), r, "last dimensions differ");
-  return product(a) * leading_product(b, 1);
+  return mul(product(a), leading_product(b, 1));
 }
 
 Count multi_dot_macs(const OpRecord& r) {
@@ -88,7 +88,7 @@ Count multi_dot_macs(const OpRecord& r) {
       const std::size_t j = i + len - 1;
       cost[i][j] = std::numeric_limits<Count>::max();
       for (std::size_t k = i; k < j; ++k)
-        cost[i][j] = std::min(cost[i][j], cost[i][k] + cost[k + 1][j] + p[i] * p[k + 1] * p[j + 1]);
+        cost[i][j] = std::min(cost[i][j], add(add(cost[i][k], cost[k + 1][j]), mul(p[i], p[k + 1], p[j + 1])));
     }
   return cost[0][n - 1];
 }
@@ -100,14 +100,14 @@ Count bilinear_macs(const OpRecord& r) {
   require(w.size() == 3 && !x1.empty() && !x2.empty() && x1.back() == w[1] && x2.back() == w[2], r,
           "expects x1[...,i1], x2[...,i2], W[o,i1,i2]");
   const Count n = leading_product(x1, 1);
-  return n * w[0] * w[1] * w[2] + n * w[0] * w[2];
+  return add(mul(n, w[0], w[1], w[2]), mul(n, w[0], w[2]));
 }
 
 Count cdist_macs(const OpRecord& r) {
   const auto& x1 = input_shape(r, 0);
   const auto& x2 = input_shape(r, 1);
   require(x1.size() >= 2 && x2.size() >= 2 && x1.back() == x2.back(), r, "expects x1[...,P,M] and x2[...,R,M]");
-  return product(x1) * x2[x2.size() - 2];
+  return mul(product(x1), x2[x2.size() - 2]);
 }
 
 Count output_elements(const OpRecord& r) { return product(output_shape(r)); }

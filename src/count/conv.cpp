@@ -19,7 +19,7 @@ Count conv_macs(const OpRecord& r, bool transposed) {
   // An unbatched conv1d/2d/3d input (C, L...) has one dimension less than the weight.
   const bool unbatched = x.size() + 1 == w.size();
   const std::int64_t batch = unbatched ? 1 : x[0];
-  return batch * product(w) * product(spatial_of, unbatched ? 1 : 2);
+  return mul(batch, product(w), product(spatial_of, unbatched ? 1 : 2));
 }
 
 // aten::_convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups,

@@ -215,12 +215,14 @@ Count einsum_macs(const OpRecord& r) {
   const auto& s = operands.shapes;
   if (special_case(eq)) {
     require(s.size() == 2 && s[0].size() == 3 && s[1].size() == 3, r, "expects two 3-D operands");
-    return eq == "abc,abd->acd" ? s[0][0] * s[0][1] * s[0][2] * s[1][2] : s[0][0] * s[0][1] * s[0][2] * s[1][1];
+    return mul(s[0][0], s[0][1], s[0][2], eq == "abc,abd->acd" ? s[1][2] : s[1][1]);
   }
   double flops = numpy_optimized_flops(parse(eq, s, r), s, r);
   char printed[32];
   std::snprintf(printed, sizeof printed, "%.3e", flops);  // what mmengine parses back
-  return static_cast<Count>(std::floor(std::strtod(printed, nullptr) / 2));
+  const double macs = std::floor(std::strtod(printed, nullptr) / 2);
+  if (!(macs < 9.2233720368547758e18)) throw CountOverflow("einsum's " + std::string(printed) + " FLOPs overflow int64");
+  return static_cast<Count>(macs);
 }
 
 bool einsum_returns_float(const OpRecord& r) {

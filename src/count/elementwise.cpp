@@ -12,7 +12,7 @@ namespace {
 
 Count per_output(const OpRecord& r) { return product(output_shape(r)); }
 Count per_input(const OpRecord& r) { return product(input_shape(r, 0)); }
-Count softmax(const OpRecord& r) { return 3 * product(input_shape(r, 0)); }
+Count softmax(const OpRecord& r) { return mul(3, product(input_shape(r, 0))); }
 
 }  // namespace
 

@@ -13,7 +13,7 @@ Count lookup_macs(const OpRecord& /*r*/) { return 0; }
 Count bag_macs(const OpRecord& r) {
   const auto& w = input_shape(r, 0);
   require(w.size() == 2, r, "expects a [V, D] weight");
-  return product(input_shape(r, 1)) * w[1];
+  return mul(product(input_shape(r, 1)), w[1]);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ Count addmm_macs(const OpRecord& r) {
   const auto& a = input_shape(r, 1);
   const auto& b = input_shape(r, 2);
   require(a.size() == 2 && b.size() == 2, r, "addmm expects 2-D matrices");
-  return a[0] * a[1] * b[1];
+  return mul(a[0], a[1], b[1]);
 }
 
 // linear(x[..., in], W[out, in], b) -> numel(x)·out
@@ -20,7 +20,7 @@ Count linear_macs(const OpRecord& r) {
   const auto& x = input_shape(r, 0);
   const auto& w = input_shape(r, 1);
   require(!x.empty() && !w.empty() && x.back() == w.back(), r, "input's last dim differs from the weight's");
-  return product(x) * w[0];
+  return mul(product(x), w[0]);
 }
 
 // bmm(A[n,c,t], B[n,t,d]) -> n·c·t·d
@@ -28,7 +28,7 @@ Count bmm_macs(const OpRecord& r) {
   const auto& a = input_shape(r, 0);
   const auto& b = input_shape(r, 1);
   require(a.size() == 3 && b.size() == 3, r, "bmm expects 3-D tensors");
-  return a[0] * a[1] * a[2] * b[2];
+  return mul(a[0], a[1], a[2], b[2]);
 }
 
 // matmul/mm(A, B): a 1-D A is a row [1,k], a 1-D B a column [k,1]; numel(A)·B[-1]. As in mmengine, batch
@@ -40,7 +40,7 @@ Count matmul_macs(const OpRecord& r) {
   if (a.size() == 1) a.insert(a.begin(), 1);
   if (b.size() == 1) b.push_back(1);
   require(a.back() == b[b.size() - 2], r, "inner dimensions differ");
-  return product(a) * b.back();
+  return mul(product(a), b.back());
 }
 
 // Activations of a matrix product: the elements of its output.
@@ -51,21 +51,21 @@ Count batched_product_macs(const OpRecord& r) {
   const auto& a = input_shape(r, 1);
   const auto& b = input_shape(r, 2);
   require(a.size() == 3 && b.size() == 3 && a[2] == b[1], r, "expects [b,n,m] and [b,m,p]");
-  return a[0] * a[1] * a[2] * b[2];
+  return mul(a[0], a[1], a[2], b[2]);
 }
 
 // addmv(input, M[n,m], v[m]) -> n*m
 Count addmv_macs(const OpRecord& r) {
   const auto& m = input_shape(r, 1);
   require(m.size() == 2, r, "expects a matrix");
-  return m[0] * m[1];
+  return mul(m[0], m[1]);
 }
 
 // mv(M[n,m], v[m]) -> n*m
 Count mv_macs(const OpRecord& r) {
   const auto& m = input_shape(r, 0);
   require(m.size() == 2, r, "expects a matrix");
-  return m[0] * m[1];
+  return mul(m[0], m[1]);
 }
 
 // dot(a[n], b[n]), vdot -> n

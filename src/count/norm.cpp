@@ -12,7 +12,7 @@ bool present(const OpRecord& r, std::size_t i) { return i < r.inputs.size() && r
 Count normalise_macs(const OpRecord& r, std::size_t affine_arg) {
   const auto& x = input_shape(r, 0);
   require(x.size() >= 2 && x.size() <= 5, r, "expected a 2-D to 5-D input");
-  return product(x) * (present(r, affine_arg) ? 5 : 4);
+  return mul(product(x), present(r, affine_arg) ? 5 : 4);
 }
 
 // batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled)
@@ -20,7 +20,7 @@ Count batch_norm_macs(const OpRecord& r) {
   const Value& training = input(r, 5);
   require(training.kind == Value::Kind::Bool, r, "argument 5 (training) is not a bool");
   if (training.number != 0) return normalise_macs(r, 1);
-  return product(input_shape(r, 0)) * (present(r, 1) ? 2 : 1);
+  return mul(product(input_shape(r, 0)), present(r, 1) ? 2 : 1);
 }
 
 Count group_norm_macs(const OpRecord& r) { return normalise_macs(r, 2); }     // (input, groups, weight, ...)
@@ -33,11 +33,11 @@ Count legit_macs(const OpRecord& r) {  // the no-stats overload has (input, weig
   const std::size_t training_at = r.inputs.size() == 6 ? 3 : 5;
   const Value& training = input(r, training_at);
   require(training.kind == Value::Kind::Bool, r, "training flag is not a bool");
-  return product(input_shape(r, 0)) * (training.number != 0 ? (present(r, 1) ? 5 : 4) : (present(r, 1) ? 2 : 1));
+  return mul(product(input_shape(r, 0)), training.number != 0 ? (present(r, 1) ? 5 : 4) : (present(r, 1) ? 2 : 1));
 }
 Count native_group_norm_macs(const OpRecord& r) { return normalise_macs(r, 1); }  // (input, weight, bias, ...)
 Count legit_no_training_macs(const OpRecord& r) {
-  return product(input_shape(r, 0)) * (present(r, 1) ? 2 : 1);
+  return mul(product(input_shape(r, 0)), present(r, 1) ? 2 : 1);
 }
 
 }  // namespace

@@ -18,8 +18,8 @@ Count windowed(const OpRecord& r) {
   const Value& k = input(r, 1);
   require(k.kind == Value::Kind::IntList && !k.sizes.empty(), r, "kernel_size is not an int list");
   Count window = 1;
-  for (int d = 0; d < Dims; ++d) window *= k.sizes[k.sizes.size() == 1 ? 0 : static_cast<std::size_t>(d)];
-  return product(output_shape(r)) * window;
+  for (int d = 0; d < Dims; ++d) window = mul(window, k.sizes[k.sizes.size() == 1 ? 0 : static_cast<std::size_t>(d)]);
+  return mul(product(output_shape(r)), window);
 }
 
 }  // namespace

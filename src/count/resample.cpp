@@ -14,7 +14,7 @@ namespace {
 
 template <int Taps>
 Count per_output(const OpRecord& r) {
-  return Taps * product(output_shape(r));
+  return mul(Taps, product(output_shape(r)));
 }
 
 }  // namespace

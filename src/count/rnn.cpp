@@ -20,8 +20,8 @@ Count rnn_macs(const OpRecord& r) {
   require(params != nullptr, r, "no weight list");
   Count per_step = 0;
   for (const auto& w : params->shapes)
-    if (w.size() == 2) per_step += w[0] * w[1];
-  return leading_product(x, 1) * per_step;
+    if (w.size() == 2) per_step = add(per_step, mul(w[0], w[1]));
+  return mul(leading_product(x, 1), per_step);
 }
 
 Count output_elements(const OpRecord& r) { return product(output_shape(r)); }

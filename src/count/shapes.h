@@ -28,16 +28,36 @@ inline const std::vector<std::int64_t>& output_shape(const OpRecord& r, std::siz
   return r.outputs[i].sizes;
 }
 
+/// a * b * ...; a result past int64 throws CountOverflow (a shape-only analysis of a huge model can get there).
+inline Count mul(Count a, Count b) {
+  Count out = 0;
+  if (__builtin_mul_overflow(a, b, &out))
+    throw CountOverflow(std::to_string(a) + " * " + std::to_string(b) + " overflows int64");
+  return out;
+}
+template <class... Rest>
+Count mul(Count a, Count b, Count c, Rest... rest) {
+  return mul(mul(a, b), c, rest...);
+}
+
+/// a + b, with the same guard.
+inline Count add(Count a, Count b) {
+  Count out = 0;
+  if (__builtin_add_overflow(a, b, &out))
+    throw CountOverflow(std::to_string(a) + " + " + std::to_string(b) + " overflows int64");
+  return out;
+}
+
 inline std::int64_t product(const std::vector<std::int64_t>& shape, std::size_t from = 0) {
   std::int64_t n = 1;
-  for (std::size_t i = from; i < shape.size(); ++i) n *= shape[i];
+  for (std::size_t i = from; i < shape.size(); ++i) n = mul(n, shape[i]);
   return n;
 }
 
 /// Product of all dimensions but the last `trailing`.
 inline std::int64_t leading_product(const std::vector<std::int64_t>& shape, std::size_t trailing) {
   std::int64_t n = 1;
-  for (std::size_t i = 0; i + trailing < shape.size(); ++i) n *= shape[i];
+  for (std::size_t i = 0; i + trailing < shape.size(); ++i) n = mul(n, shape[i]);
   return n;
 }
 

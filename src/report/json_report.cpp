@@ -27,7 +27,7 @@ ordered_json op_list(const OrderedCounter& counter, const char* unit) {
   ordered_json out = ordered_json::array();
   for (const auto& [op, n] : counter.items()) {
     ordered_json e{{"op", op}, {unit, n}};
-    if (std::string(unit) == "macs") e["flops"] = 2 * n;
+    if (std::string(unit) == "macs") e["flops"] = 2 * static_cast<std::uint64_t>(n);  // exact: MACs fit int64
     out.push_back(std::move(e));
   }
   return out;
@@ -60,7 +60,7 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
                        {"depth", node.path.empty() ? 0 : report::depth_of(node.path) + 1},
                        {"parameters", p},
                        {"macs", macs},
-                       {"flops", 2 * macs},
+                       {"flops", 2 * static_cast<std::uint64_t>(macs)},
                        {"activations", a.activations.total(node.path)},
                        {"called", uncalled.count(node.path) == 0},
                        {"macs_by_op", op_list(a.flops.by_operator(node.path), "macs")}});
@@ -80,7 +80,7 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
       {"units", {{"macs", "multiply-accumulates (mmengine's #flops)"}, {"flops", "floating-point operations, 2 per MAC"}}},
       {"totals", {{"parameters", a.tree.total_params()},
                   {"macs", a.flops.total()},
-                  {"flops", 2 * a.flops.total()},
+                  {"flops", 2 * static_cast<std::uint64_t>(a.flops.total())},
                   {"activations", a.activations.total()}}},
       {"operators", {{"macs", op_list(a.flops.by_operator(), "macs")},
                      {"activations", op_list(a.activations.by_operator(), "activations")}}},

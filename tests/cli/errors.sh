@@ -60,6 +60,10 @@ expect 2 'the inputs need .* GiB but only .* GiB of memory is available' analyze
 expect 2 'either --input-shape .* or --full-shape' analyze testnet -i 10 --full-shape 1,10
 # Options with unknown values.
 expect 2 'unknown dtype' analyze testnet --dtype float8
+# A count past int64 is an error naming the op, never a wrapped number: each Linear(10, 10) of TestNet costs
+# 92233720368547758 * 10 * 10 = 2^63 - 8 MACs (fits), their sum does not.
+expect 2 "the count of aten::linear \(module '.*'\) does not fit in 64 bits" \
+  analyze "$fixtures/testnet_traced.pt" --full-shape 1,92233720368547758,10 --shape-only
 # One dtype per input: a suffix on its shape; --dtype once, for the model and the inputs without their own.
 expect 2 "input 2 \('1,10:float8'\): unknown dtype 'float8'" analyze testnet --full-shape 1,10 --full-shape 1,10:float8
 expect 2 'a dtype follows the colon' analyze testnet --full-shape 1,10:

@@ -2,7 +2,10 @@
 // credited, unsupported ops named once, ignored subtrees silent.
 #include <gtest/gtest.h>
 
+#include <climits>
+
 #include "count/attribute.h"
+#include "flopscope/errors.h"
 
 namespace flopscope {
 namespace {
@@ -80,6 +83,59 @@ TEST(Counting, BadShapesBecomeAWarningNotACrash) {
   EXPECT_EQ(r.total(), 0);
   ASSERT_EQ(r.formula_errors.size(), 1u);
   EXPECT_NE(r.formula_errors[0].find("aten::linear"), std::string::npos);
+}
+
+TEST(Counting, OverflowIsAnErrorNeverAWrappedCount) {
+  // 2^63 - 1 = 454279 * 31252369 * 649657 (7*7*73*127, 337*92737, 649657): mm's MACs at exactly int64's
+  // largest value are counted; one more column overflows and the analysis fails naming the op and module.
+  auto set = mmengine_op_set();
+  TraceBuilder edge;
+  edge.add("aten::mm", "fc", -1, {Value::tensor({454279, 31252369}), Value::tensor({31252369, 649657})},
+           {Value::tensor({454279, 649657})});
+  EXPECT_EQ(count::count_trace(edge.trace, set.flops, set.ignored).total(), INT64_MAX);
+  TraceBuilder past;
+  past.add("aten::mm", "fc", -1, {Value::tensor({454279, 31252369}), Value::tensor({31252369, 649658})},
+           {Value::tensor({454279, 649658})});
+  try {
+    count::count_trace(past.trace, set.flops, set.ignored);
+    FAIL() << "no error";
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("aten::mm (module 'fc') does not fit in 64 bits"), std::string::npos) << e.what();
+  }
+  // Each op fits, their sum does not: 2^62 MACs twice in one module (linear x[2^31, 2^16] W[2^15, 2^16]).
+  TraceBuilder sum;
+  for (int i = 0; i < 2; ++i)
+    sum.add("aten::linear", "a.b", -1, {Value::tensor({Count{1} << 31, Count{1} << 16}), Value::tensor({Count{1} << 31, Count{1} << 16})});
+  EXPECT_THROW(count::count_trace(sum.trace, set.flops, set.ignored), InvalidInput);
+}
+
+TEST(Counting, EveryFamilyRefusesToWrap) {
+  // One formula per family, each just past int64 (2^32 * 2^32 * 2 ...): CountOverflow, never a wrapped value.
+  const OpSet all = op_set_named("all");
+  const Count big = Count{1} << 32;
+  auto throws = [&](const std::string& name, std::vector<Value> in, std::vector<Value> out) {
+    OpRecord r;
+    r.name = name;
+    r.inputs = std::move(in);
+    r.outputs = std::move(out);
+    EXPECT_THROW(all.flops.at(name).formula(r), CountOverflow) << name;
+  };
+  throws("aten::linear", {Value::tensor({big, 2}), Value::tensor({big, 2})}, {});
+  throws("aten::bmm", {Value::tensor({big, 1, 2}), Value::tensor({big, 2, big})}, {});
+  throws("aten::_convolution", {Value::tensor({big, 1, 4, 4}), Value::tensor({big, 1, 1, 1}), Value::none(),
+                                Value::int_list({1, 1}), Value::int_list({0, 0}), Value::int_list({1, 1}),
+                                Value::boolean(false), Value::int_list({0, 0}), Value::integer(1), Value::boolean(false),
+                                Value::boolean(false), Value::boolean(true)},
+         {Value::tensor({big, big, 4, 4})});
+  throws("aten::scaled_dot_product_attention", {Value::tensor({1, 1, big, 8}), Value::tensor({1, 1, big, 8}),
+                                                Value::tensor({1, 1, big, 8}), Value::none(), Value::real(0),
+                                                Value::boolean(false)},
+         {});
+  throws("aten::layer_norm", {Value::tensor({big, big}), Value::int_list({big}), Value::tensor({big}), Value::tensor({big})}, {});
+  throws("aten::upsample_bilinear2d", {Value::tensor({1, 1, 2, 2})}, {Value::tensor({big, big, 2, 2})});
+  throws("aten::softmax", {Value::tensor({big, big}), Value::integer(-1)}, {Value::tensor({big, big})});
+  throws("aten::_grouped_mm", {Value::tensor({big, 8}), Value::tensor({4, 8, big})}, {});
+  throws("aten::einsum", {Value::string("bij,bjk->bik"), Value::tensor_list({{big, 2, 2}, {big, 2, big}})}, {});
 }
 
 TEST(Counting, AncestorsAndUncalled) {

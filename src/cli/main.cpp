@@ -4,6 +4,7 @@
 #include <c10/util/Exception.h>
 #include <torch/version.h>
 
+#include <csignal>
 #include <iostream>
 
 #include "cli/analyze_command.h"
@@ -148,6 +149,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   validate->add_flag("--list", validate_args.list, "print the cases and stop");
   validate->footer(kExitStatus);
+
+  // A reader that goes away (`| head`) is not an error: writes to stdout then fail quietly and the command
+  // ends with its own status, instead of being killed by SIGPIPE (status 141).
+  std::signal(SIGPIPE, SIG_IGN);
 
   try {
     app.parse(argc, argv);

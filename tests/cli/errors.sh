@@ -134,6 +134,12 @@ expect 0 '' analyze "$odd/many_modules.pt" -i 4 -f summary,csv -o "$tmp/many.txt
 [ "$(wc -l <"$tmp/many.csv")" = 10002 ] || { echo "FAIL: 10 000-module CSV has $(wc -l <"$tmp/many.csv") lines"; failed=1; }
 grep -q 'Model Flops:0.16M' "$tmp/many.txt" || { echo "FAIL: 10 000 x Linear(4, 4) should be 160K MACs"; failed=1; }
 
+# A reader that leaves early (| head -c 1) ends the command quietly with its own status, not SIGPIPE's 141.
+"$cli" analyze resnet50 -f json,table,arch -q 2>"$tmp/err" | head -c 1 >/dev/null  # 84 KB, past the 64 KB pipe buffer
+status=${PIPESTATUS[0]}
+[ "$status" = 0 ] || { echo "FAIL: analyze | head -c 1 -> $status, want 0"; failed=1; }
+[ ! -s "$tmp/err" ] || { echo "FAIL: analyze | head -c 1 wrote to stderr:"; cat "$tmp/err"; failed=1; }
+
 # Inputs the fuzzers found crashing flopscope (tests/fuzz/regressions).
 regressions=$(dirname "$0")/../fuzz/regressions
 expect 2 'is not valid JSON' compare "$regressions/report_number_overflow.json" "$tmp/good.json"

@@ -6,12 +6,15 @@
 #include <iterator>
 #include <sstream>
 
+#include "cli/output_files.h"
 #include "flopscope/errors.h"
 
 namespace flopscope::cli {
 namespace {
 
 std::vector<char> read_bytes(const std::string& path) {
+  if (const std::string kind = special_file_kind(path); !kind.empty())
+    throw InvalidInput("--inputs '" + path + "' is " + kind + ", not a file saved with torch.save");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InvalidInput("cannot read --inputs '" + path + "': no such file or not readable");
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

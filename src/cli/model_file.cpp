@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include "cli/output_files.h"
 #include "flopscope/errors.h"
 
 namespace flopscope::cli {
@@ -128,6 +129,9 @@ torch::jit::Module load_model_file(const std::string& path, const c10::optional<
   if (!std::filesystem::exists(path, ec)) throw InvalidInput("model file '" + path + "' does not exist");
   if (std::filesystem::is_directory(path, ec))
     throw InvalidInput("'" + path + "' is a directory, not a TorchScript file");
+  // Reading a FIFO or a device would block, or never end: a model is a saved file.
+  if (const std::string kind = special_file_kind(path); !kind.empty())
+    throw InvalidInput("'" + path + "' is " + kind + ", not a model file; give the path of a saved model");
   if (!std::ifstream(path, std::ios::binary).good()) throw InvalidInput("cannot read model file '" + path + "'");
   std::string what = describe_non_torchscript(path);
   if (!what.empty())

@@ -34,7 +34,25 @@ bool same_file(const std::string& a, const std::string& b) {
   return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
 }
 
+// Whether `path` is this process's stdout or stderr (/dev/stdout into a pipe): written as the stream it is.
+bool standard_stream(const std::string& path) {
+  const auto id = identity(path);
+  for (int fd : {STDOUT_FILENO, STDERR_FILENO}) {
+    struct stat st {};
+    if (id && ::fstat(fd, &st) == 0 && id->first == st.st_dev && id->second == st.st_ino) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+std::string special_file_kind(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return "";
+  if (S_ISFIFO(st.st_mode)) return "a FIFO";
+  if (S_ISSOCK(st.st_mode)) return "a socket";
+  return "a device";
+}
 
 OutputFiles::OutputFiles(std::vector<std::string> inputs) : m_inputs(std::move(inputs)) {}
 
@@ -45,7 +63,11 @@ OutputFiles::~OutputFiles() {
 
 std::ostream& OutputFiles::open(const std::string& path, const std::string& option) {
   // A device or pipe (/dev/stdout, /dev/null) is written as it is, as often as asked: nothing there to lose.
+  // A FIFO that is not our own stdout would block until some reader came: refused.
   const bool regular = is_regular_or_missing(path);
+  if (special_file_kind(path) == "a FIFO" && !standard_stream(path))
+    throw InvalidInput(option + " '" + path + "' is a FIFO: writing it would wait for a reader; write to a file or "
+                       "to stdout");
   for (const auto& input : m_inputs)
     if (regular && !input.empty() && same_file(path, input))
       throw InvalidInput(option + " '" + path + "' is the input '" + input + "': writing it would destroy it; write "

@@ -134,6 +134,20 @@ expect 0 '' analyze "$odd/many_modules.pt" -i 4 -f summary,csv -o "$tmp/many.txt
 [ "$(wc -l <"$tmp/many.csv")" = 10002 ] || { echo "FAIL: 10 000-module CSV has $(wc -l <"$tmp/many.csv") lines"; failed=1; }
 grep -q 'Model Flops:0.16M' "$tmp/many.txt" || { echo "FAIL: 10 000 x Linear(4, 4) should be 160K MACs"; failed=1; }
 
+# FIFOs would block forever: refused as a model, as --inputs and as an output (stdout into a pipe is fine).
+mkfifo "$tmp/fifo"
+for args in "analyze $tmp/fifo -i 10" "analyze $fixtures/testnet_traced.pt --inputs $tmp/fifo" \
+            "analyze testnet -f json -o $tmp/fifo"; do
+  # shellcheck disable=SC2086
+  timeout 60 "$cli" $args >/dev/null 2>"$tmp/err"; status=$?
+  if [ "$status" != 2 ] || ! grep -q "is a FIFO" "$tmp/err"; then
+    echo "FAIL: flopscope $args -> $status, want 2 and 'is a FIFO'"; cat "$tmp/err"; failed=1
+  else
+    echo "ok: flopscope $args -> 2"
+  fi
+done
+"$cli" analyze testnet -f arch -q -o /dev/stdout | grep -q '^TestNet(' || { echo "FAIL: -o /dev/stdout into a pipe"; failed=1; }
+
 # A reader that leaves early (| head -c 1) ends the command quietly with its own status, not SIGPIPE's 141.
 "$cli" analyze resnet50 -f json,table,arch -q 2>"$tmp/err" | head -c 1 >/dev/null  # 84 KB, past the 64 KB pipe buffer
 status=${PIPESTATUS[0]}

@@ -19,6 +19,7 @@
 #include "model/model.h"
 
 #include <algorithm>
+#include <functional>
 #include <cctype>
 #include <cstdio>
 #include <fstream>
@@ -337,49 +338,46 @@ std::vector<c10::IValue> to_meta(const std::vector<c10::IValue>& inputs) {
   return out;
 }
 
-// On the CPU these ops run as one fused kernel (mkldnn RNNs, the CPU flash attention), with nothing below them
-// that a report counts; on meta, having no such kernel, LibTorch runs their composite form (linear layers,
-// matmuls, softmax). The composite children are dropped so that the shape-only trace is the CPU's.
-void drop_composite_children(Trace& trace) {
-  static const char* const kFusedOnCpu[] = {"aten::scaled_dot_product_attention", "aten::lstm", "aten::gru",
-                                            "aten::rnn_tanh", "aten::rnn_relu"};
-  auto fused = [](const std::string& name) {
-    for (const char* f : kFusedOnCpu)
-      if (name == f) return true;
-    return false;
-  };
+// The trace with only the ops `keep` accepts; an op whose parent was dropped goes with it (its subtree is its
+// parent's implementation). `keep` sees the op and its kept parent (null at the top level).
+Trace filtered(Trace trace, const std::function<bool(const OpRecord&, const OpRecord*)>& keep) {
   std::vector<std::int32_t> new_index(trace.ops.size(), -1);
   std::vector<OpRecord> kept;
   kept.reserve(trace.ops.size());
   for (std::size_t i = 0; i < trace.ops.size(); ++i) {
     OpRecord& op = trace.ops[i];
+    const OpRecord* parent = nullptr;
     if (op.parent >= 0) {
-      const std::int32_t parent = new_index[static_cast<std::size_t>(op.parent)];
-      if (parent < 0 || fused(kept[static_cast<std::size_t>(parent)].name)) continue;  // under a fused op
-      op.parent = parent;
+      const std::int32_t p = new_index[static_cast<std::size_t>(op.parent)];
+      if (p < 0) continue;
+      parent = &kept[static_cast<std::size_t>(p)];
+      op.parent = p;
     }
+    if (!keep(op, parent)) continue;
     new_index[i] = static_cast<std::int32_t>(kept.size());
     kept.push_back(std::move(op));
   }
   trace.ops = std::move(kept);
+  return trace;
+}
+
+// On the CPU these ops run as one fused kernel (mkldnn RNNs, the CPU flash attention), with nothing below them
+// that a report counts; on meta, having no such kernel, LibTorch runs their composite form (linear layers,
+// matmuls, softmax). The composite children are dropped so that the shape-only trace is the CPU's.
+Trace without_composite_children(Trace trace) {
+  static const char* const kFusedOnCpu[] = {"aten::scaled_dot_product_attention", "aten::lstm", "aten::gru",
+                                            "aten::rnn_tanh", "aten::rnn_relu"};
+  return filtered(std::move(trace), [](const OpRecord&, const OpRecord* parent) {
+    if (parent == nullptr) return true;
+    for (const char* f : kFusedOnCpu)
+      if (parent->name == f) return false;
+    return true;
+  });
 }
 
 // The trace without the ops that ran in `modules` (whole subtrees: nested ops share their parent's module).
-Trace without_modules(const Trace& trace, const std::unordered_set<std::string>& modules) {
-  Trace out;
-  std::vector<std::int32_t> new_index(trace.ops.size(), -1);
-  for (std::size_t i = 0; i < trace.ops.size(); ++i) {
-    const OpRecord& op = trace.ops[i];
-    if (modules.count(op.module) != 0) continue;
-    OpRecord kept = op;
-    if (op.parent >= 0) {
-      kept.parent = new_index[static_cast<std::size_t>(op.parent)];
-      if (kept.parent < 0) continue;  // its parent was cut
-    }
-    new_index[i] = static_cast<std::int32_t>(out.ops.size());
-    out.ops.push_back(std::move(kept));
-  }
-  return out;
+Trace without_modules(Trace trace, const std::unordered_set<std::string>& modules) {
+  return filtered(std::move(trace), [&](const OpRecord& op, const OpRecord*) { return modules.count(op.module) == 0; });
 }
 
 }  // namespace
@@ -444,7 +442,7 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
       inputs = to_meta(inputs);
       capture::JitResolver resolver(twin, tree);
       trace = capture_forward(twin, resolver, values_for(ops), signature.str(), device, [&] { twin.forward(inputs); });
-      drop_composite_children(trace);
+      trace = without_composite_children(std::move(trace));
     } else {
       capture::JitResolver resolver(model, tree);
       trace = capture_forward(model, resolver, values_for(ops), signature.str(), device, [&] { model.forward(inputs); });
@@ -459,15 +457,8 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   run.model_kind = "torchscript";
   // mmengine counts what its traced graph keeps: work no output uses is cut, and its modules are uncalled.
   // The timing pass joins kernels to the ops as they ran, so it keeps the whole trace.
-  const Trace* counted = &trace;
-  Trace used;
-  if (o.op_set == "mmengine") {
-    if (!unused.empty()) {
-      used = without_modules(trace, unused);
-      counted = &used;
-    }
-  }
-  ComplexityInfo info = finish(std::move(tree), *counted, ops, o, std::move(run));
+  ComplexityInfo info = unused.empty() ? finish(std::move(tree), trace, ops, o, std::move(run))
+                                        : finish(std::move(tree), without_modules(trace, unused), ops, o, std::move(run));
   gpu_pass(model, info, trace, device, o, [&] { model.forward(inputs); });
   return info;
 }

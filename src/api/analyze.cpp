@@ -441,11 +441,11 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
       torch::jit::Module twin = model::meta_twin(model);  // the user's model is only read
       inputs = to_meta(inputs);
       capture::JitResolver resolver(twin, tree);
-      trace = capture_forward(twin, resolver, values_for(ops), signature.str(), device, [&] { twin.forward(inputs); });
+      trace = capture_forward(twin, resolver, values_for(ops), signature.str(), device, [&] { model::run_forward(twin, inputs); });
       trace = without_composite_children(std::move(trace));
     } else {
       capture::JitResolver resolver(model, tree);
-      trace = capture_forward(model, resolver, values_for(ops), signature.str(), device, [&] { model.forward(inputs); });
+      trace = capture_forward(model, resolver, values_for(ops), signature.str(), device, [&] { model::run_forward(model, inputs); });
     }
   } catch (const ForwardFailed& e) {
     rethrow_with_hint(e, inputs, &schema);
@@ -459,7 +459,7 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   // The timing pass joins kernels to the ops as they ran, so it keeps the whole trace.
   ComplexityInfo info = unused.empty() ? finish(std::move(tree), trace, ops, o, std::move(run))
                                         : finish(std::move(tree), without_modules(trace, unused), ops, o, std::move(run));
-  gpu_pass(model, info, trace, device, o, [&] { model.forward(inputs); });
+  gpu_pass(model, info, trace, device, o, [&] { model::run_forward(model, inputs); });
   return info;
 }
 

@@ -45,6 +45,11 @@ bool has_real_forward(const std::string& class_name);
 
 ModuleTree jit_module_tree(const torch::jit::Module& module);
 
+/// Runs `model`'s forward on `inputs` with every `torch.jit.fork` branch run inline, on this thread, where it
+/// is forked: the capture and the state guard see the branch's ops (jit_forward.cpp says why). Throws what the
+/// forward throws.
+c10::IValue run_forward(const torch::jit::Module& model, std::vector<c10::IValue> inputs);
+
 /// Paths (of `tree`, made from `model`) of the modules none of whose ops any output of the forward uses: an
 /// inlined copy of the forward, with dead code removed, runs no op in them (unused_modules.cpp says why).
 std::unordered_set<std::string> unused_modules(const torch::jit::Module& model, const ModuleTree& tree);

@@ -122,6 +122,34 @@ TEST(UnusedWork, CutUnderMmengineCountedUnderDefault) {
   EXPECT_EQ(def.analysis.flops.total(""), 3 * 5 * 8 * 8 + 3 * 8 * 8);
 }
 
+TEST(ForkedBranches, CountedOnTheModuleThatForked) {
+  // FlopCounterMode on make_fixtures.py's Forked at [4, 64]: 36864 FLOPs, a: 16384, b: 16384, mm: 4096 (halved to
+  // MACs below). `a` runs in a fork beside `b`; `mm` is forked and forks its own matmul. mmengine's trace never
+  // enters a fork's subgraph and reports 8192 MACs with `a` and `mm` uncalled: flopscope counts what ran.
+  const Count a = 4 * 64 * 32, b = 4 * 64 * 32, mm = 4 * 32 * 16;
+  EXPECT_EQ(2 * (a + b + mm), 36864);
+  for (const char* file : {"forked_scripted.pt", "forked_traced.pt"}) {
+    for (const char* set : {"mmengine", "default"}) {
+      SCOPED_TRACE(std::string(file) + " " + set);
+      auto info = run(file, {{4, 64}}, set);
+      EXPECT_EQ(info.analysis.flops.total(""), a + b + mm);
+      EXPECT_EQ(info.analysis.flops.total("a"), a);
+      EXPECT_EQ(info.analysis.flops.total("b"), b);
+      EXPECT_EQ(info.analysis.flops.total("mm"), mm);
+      EXPECT_TRUE(info.analysis.uncalled.empty());
+    }
+  }
+  // Shape-only runs the same forks on meta tensors.
+  auto model = test::load_fixture("real_world/forked_scripted.pt");
+  Options o;
+  o.input_shape = InputShape({{4, 64}});
+  o.prepend_batch = false;
+  o.shape_only = true;
+  auto info = analyze(model, o);
+  EXPECT_EQ(info.analysis.flops.total("mm"), mm);
+  EXPECT_EQ(info.analysis.flops.total(""), a + b + mm);
+}
+
 // The extra_repr of every module of a tree, by path.
 std::map<std::string, std::string> reprs(const ModuleTree& tree) {
   std::map<std::string, std::string> out;

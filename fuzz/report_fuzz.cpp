@@ -1,5 +1,6 @@
 // Any bytes as the NEW report of `flopscope compare` against a valid BASE (and the other way round), then
-// every output format: a comparison or InvalidInput, nothing else.
+// every output format: a comparison or InvalidInput, nothing else. The table and the JUnit XML must hold no
+// control character but the newline (XML 1.0 cannot carry them; a terminal acts on them).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -8,6 +9,11 @@
 #include "flopscope/errors.h"
 
 namespace {
+void check_printable(const std::string& text) {
+  for (const char c : text)
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\n') || c == 0x7F) __builtin_trap();
+}
+
 const char* const kBase = R"({"schema_version": 1, "tool": {"name": "flopscope"}, "op_set": "mmengine",
   "inputs": [{"shape": [1, 10], "dtype": "float32"}],
   "modules": [{"path": "", "depth": 0, "parameters": 440, "macs": 400, "activations": 40},
@@ -22,9 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
       auto c = order == 0 ? flopscope::compare_reports(kBase, text, options)
                           : flopscope::compare_reports(text, kBase, options);
-      (void)flopscope::render_comparison_table(c);
+      check_printable(flopscope::render_comparison_table(c));
       (void)flopscope::render_comparison_json(c);
-      (void)flopscope::render_comparison_junit(c);
+      check_printable(flopscope::render_comparison_junit(c));
     } catch (const flopscope::InvalidInput&) {
     }
   }

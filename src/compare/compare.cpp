@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <unordered_map>
 
@@ -11,6 +12,7 @@
 #include "flopscope/report.h"
 #include "compare/number_text.h"
 #include "report/ascii_table.h"
+#include "report/printable.h"
 
 namespace flopscope {
 namespace {
@@ -59,7 +61,47 @@ std::unordered_map<std::string, std::map<std::string, double>> read_gpu_metrics(
 // Throughput regresses when it falls; every other metric when it grows.
 bool higher_is_better(const std::string& metric) { return metric == "tflops_per_s"; }
 
+// Reports are shallow: flat module objects, and `inputs` a list of shapes. A document nested deeper than this is
+// no report, and a million levels would exhaust the stack in nlohmann's recursive destructor, dump and
+// comparison (it crashed `compare`), so the text is measured before it is parsed.
+constexpr int kMaxNesting = 64;
+
+void check_nesting(const std::string& text, const std::string& name) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxNesting)
+        throw InvalidInput(name + " is not a flopscope report (JSON nested more than " + std::to_string(kMaxNesting) +
+                           " levels deep)");
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
+// A field that must be a JSON integer in [lo, hi]: 1.9, 4294967297 and 1e300 are no schema version or depth, and
+// a float-to-int conversion of them is a silent wrong value (or undefined behaviour).
+std::int64_t integer_field(const json& object, const char* key, std::int64_t lo, std::int64_t hi,
+                           const std::string& name) {
+  const json& v = object.at(key);
+  const bool fits = v.is_number_unsigned()  ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi)
+                    : v.is_number_integer() ? v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi
+                                            : false;
+  if (!fits)
+    throw InvalidInput(name + " is not a flopscope report (\"" + key + "\" is " + v.dump() + ", not an integer from " +
+                       std::to_string(lo) + " to " + std::to_string(hi) + ")");
+  return v.get<std::int64_t>();
+}
+
 Report parse(const std::string& text, const std::string& name) {
+  check_nesting(text, name);
   json j;
   try {
     j = json::parse(text);
@@ -69,7 +111,7 @@ Report parse(const std::string& text, const std::string& name) {
   try {
     if (!j.is_object() || j.value("/tool/name"_json_pointer, std::string()) != "flopscope")
       throw InvalidInput(name + " is not a flopscope report (no tool.name \"flopscope\")");
-    int version = j.at("schema_version").get<int>();
+    const auto version = integer_field(j, "schema_version", 0, 1000000, name);
     if (version != kReportSchemaVersion)
       throw InvalidInput(name + " has report schema version " + std::to_string(version) + "; this flopscope reads " +
                          std::to_string(kReportSchemaVersion));
@@ -83,7 +125,7 @@ Report parse(const std::string& text, const std::string& name) {
     for (const auto& m : j.at("modules")) {
       Module mod;
       mod.path = m.at("path").get<std::string>();
-      mod.depth = m.at("depth").get<int>();
+      mod.depth = static_cast<int>(integer_field(m, "depth", 0, 1000000, name));
       for (const auto& metric : compared_metrics()) mod.metrics[metric] = m.at(metric).get<double>();
       if (r.has_gpu) {  // a module no kernel ran in has none
         auto it = gpu.find(mod.path);
@@ -187,7 +229,7 @@ Comparison compare_reports(const std::string& base_json, const std::string& new_
       m.regression = m.outside_tolerance && (worse || options.decreases_fail);
       changed |= m.outside_tolerance;
       if (m.regression && !d.regression && first_regression.empty())
-        first_regression = module_label(d.path) + " " + metric + " " + percent(m.base, m.current);
+        first_regression = report::printable(module_label(d.path)) + " " + metric + " " + percent(m.base, m.current);
       d.regression |= m.regression;
       d.metrics.push_back(m);
     }
@@ -221,7 +263,7 @@ std::string render_comparison_table(const Comparison& c) {
   for (const auto& d : c.modules) {
     for (const auto& m : d.metrics) {
       if (!m.outside_tolerance && d.status == "both") continue;
-      rows.push_back({module_label(d.path), m.metric, compare_detail::number_text(m.base), compare_detail::number_text(m.current), percent(m.base, m.current),
+      rows.push_back({report::printable(module_label(d.path)), m.metric, compare_detail::number_text(m.base), compare_detail::number_text(m.current), percent(m.base, m.current),
                       d.status != "both" ? d.status : m.regression ? "REGRESSION" : "changed"});
     }
   }

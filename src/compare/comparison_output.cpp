@@ -1,4 +1,6 @@
-// Machine-readable comparisons: JSON for scripts, JUnit XML so CI systems show modules as test results.
+// Machine-readable comparisons: JSON for scripts, JUnit XML so CI systems show modules as test results. Module
+// names come from the reports, which anyone can write: in XML they are made printable first, since XML 1.0 has
+// no way to write NUL, ESC and the other control characters, escaped or not.
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -6,6 +8,7 @@
 
 #include "compare/number_text.h"
 #include "flopscope/compare.h"
+#include "report/printable.h"
 #include "report/xml_escape.h"
 
 namespace flopscope {
@@ -37,13 +40,14 @@ std::string render_comparison_json(const Comparison& c) {
                              {"inputs_differ", c.inputs_differ},
                              {"summary", c.summary},
                              {"modules", modules}};
-  return out.dump(2) + "\n";
+  // ensure_ascii: module names from a report leave as \u escapes, no DEL or C1 control reaching a terminal.
+  return out.dump(2, ' ', /*ensure_ascii=*/true) + "\n";
 }
 
 std::string render_comparison_junit(const Comparison& c) {
   std::string cases;
   for (const auto& d : c.modules) {
-    cases += "    <testcase classname=\"flopscope.compare\" name=\"" + xml_escape(module_label(d.path)) + "\"";
+    cases += "    <testcase classname=\"flopscope.compare\" name=\"" + xml_escape(report::printable(module_label(d.path))) + "\"";
     if (!d.regression) {
       cases += "/>\n";
       continue;

@@ -17,6 +17,8 @@
 #include <vector>
 
 #include <ATen/core/ivalue.h>
+
+#include "flopscope/model_messages.h"
 #include <torch/csrc/jit/api/module.h>
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
@@ -93,6 +95,9 @@ struct ComplexityInfo {
   std::string out_table;       ///< "\n" + table, or "" when show_table is false
   std::string out_arch;        ///< "\n" + arch string, or "" when show_arch is false
   std::vector<std::string> warnings;
+  /// What the model warned or printed while it ran: collected, never written to stdout or stderr by the
+  /// library (report::model_output_lines makes them safe lines).
+  ModelMessages model_output;
   Analysis analysis;           ///< analysis.gpu holds the timing pass's result on CUDA
   std::string chrome_trace;    ///< Chrome trace / Perfetto JSON of the timing pass, when asked for
 

@@ -6,10 +6,12 @@
 #include <torch/csrc/jit/runtime/graph_executor.h>
 
 #include "api/gpu_pass.h"
+#include "api/memory_limit.h"
 #include "capture/capture.h"
 #include "capture/cpp_frontend_linear.h"
 #include "capture/jit_hierarchy.h"
 #include "capture/meta_kernels.h"
+#include "capture/model_output.h"
 #include "capture/nn_resolver.h"
 #include "count/attribute.h"
 #include "count/families.h"
@@ -17,12 +19,12 @@
 #include "flopscope/device.h"
 #include "flopscope/report.h"
 #include "model/model.h"
+#include "report/printable.h"
 
 #include <algorithm>
 #include <functional>
 #include <cctype>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 
 namespace flopscope {
@@ -67,35 +69,34 @@ c10::Device pick_device(const std::string& requested, const std::vector<at::Tens
   return device;
 }
 
-// MemAvailable from /proc/meminfo in bytes, or 0 when unknown.
-double available_memory() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  double kib = 0;
-  std::string unit;
-  while (meminfo >> key >> kib >> unit)
-    if (key == "MemAvailable:") return kib * 1024;
-  return 0;
-}
-
-// Refuses inputs that cannot fit in memory, before allocating them: a clear error instead of an
-// out-of-memory kill.
+// Refuses inputs that cannot fit in memory, before allocating them: a clear error instead of an out-of-memory
+// kill. The forward needs more than its inputs: while an op reads the largest input it writes an output at least
+// as large, and the next op another, so twice the largest input is added as the forward's working set (an
+// estimate, and a low one for models that widen their input, such as a convolution stem).
 void check_input_size(const std::vector<std::vector<std::int64_t>>& shapes, const std::vector<c10::ScalarType>& dtypes,
                       c10::Device device) {
-  double bytes = 0;
+  double bytes = 0, largest = 0;
   for (std::size_t i = 0; i < shapes.size(); ++i) {
     double n = 1;
     for (auto d : shapes[i]) n *= static_cast<double>(d);
-    bytes += n * static_cast<double>(c10::elementSize(dtypes[i]));
+    const double b = n * static_cast<double>(c10::elementSize(dtypes[i]));
+    bytes += b;
+    largest = std::max(largest, b);
   }
   if (!device.is_cpu()) return;  // meta needs no memory; CUDA's own allocator reports its limits
-  const double available = available_memory();
-  if (available > 0 && bytes > available) {
-    char msg[200];
-    std::snprintf(msg, sizeof msg, "the inputs need %.1f GiB but only %.1f GiB of memory is available", bytes / 1073741824.0,
-                  available / 1073741824.0);
-    throw InvalidInput(msg);
-  }
+  const api::MemoryRoom room = api::memory_room();
+  if (room.bytes > 0 && bytes + 2 * largest > room.bytes)
+    throw InvalidInput("the inputs need " + api::gib(bytes) + " and the forward an estimated " + api::gib(2 * largest) +
+                       " more (twice the largest input), but only " + api::gib(room.bytes) + " is free (" + room.source +
+                       ")");
+}
+
+// What the capture's records may take: half the memory free when the forward starts (after the inputs), the
+// other half left to the forward's activations. Unlimited when nothing tells.
+std::size_t capture_budget() {
+  const api::MemoryRoom room = api::memory_room();
+  if (room.bytes <= 0) return static_cast<std::size_t>(-1);
+  return static_cast<std::size_t>(std::max(room.bytes / 2, 16.0 * 1048576));
 }
 
 // Input i's dtype: its own, else the common one.
@@ -267,6 +268,19 @@ bool about_sizes(const std::string& what) {
   throw e;
 }
 
+// A failed forward's one line, with what the model warned or printed before it failed (often the reason), quoted
+// and cut short: the line stays flopscope's, the model's words stay the model's.
+ForwardFailed with_model_output(const ForwardFailed& e, const capture::ModelOutput& said) {
+  const auto& messages = said.collected().messages;
+  if (messages.empty()) return e;
+  std::string text = messages.back().text;
+  if (text.size() > 200) text = text.substr(0, 200) + "...";
+  const std::size_t more = messages.size() - 1 + said.collected().dropped;
+  return ForwardFailed(std::string(e.what()) + "; before that the model " +
+                       (messages.back().kind == ModelMessage::Kind::Warning ? "warned " : "printed ") +
+                       report::quoted(text) + (more > 0 ? " (and " + std::to_string(more) + " more)" : ""));
+}
+
 // The ops whose argument values the counting reads: those with a formula in the op set, and `extra`. The
 // timing pass needs no more: it classes by dtype only the ops that own MACs, and those have a formula.
 capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extra = {}) {
@@ -279,20 +293,30 @@ capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extr
 // Runs the forward under capture; the model's state is restored whatever happens.
 template <class Model, class Forward>
 Trace capture_forward(Model& model, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
-                      const std::string& signature, c10::Device device, Forward&& forward) {
+                      const std::string& signature, c10::Device device, std::size_t budget, Forward&& forward) {
   model::StateGuard guard(model);
   c10::NoGradGuard no_grad;
-  capture::Session session(resolver, std::move(wanted), &guard);
+  capture::Session session(resolver, std::move(wanted), &guard, budget);
+  // A capture that failed stopped the forward (capture.cpp says how): the forward's own error, if any, is only
+  // the echo of that stop.
+  auto capture_failed = [&] {
+    if (auto why = session.failure())
+      throw InvalidInput("cannot analyse this forward: " + *why + " (the capture may take " + api::gib(double(budget)) +
+                         ", half the memory free when the forward started)");
+  };
   try {
     forward();
   } catch (const Error&) {
     throw;
   } catch (const c10::Error& e) {
+    capture_failed();
     const std::string what = e.what_without_backtrace();
     throw device.is_meta() ? shape_only_failure(session, what, signature) : forward_failure(session, what, signature);
   } catch (const std::exception& e) {
+    capture_failed();
     throw device.is_meta() ? shape_only_failure(session, e.what(), signature) : forward_failure(session, e.what(), signature);
   }
+  capture_failed();
   return session.finish();
 }
 
@@ -410,6 +434,7 @@ c10::ScalarType parse_dtype(const std::string& name) {
 
 ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   check_inputs_given(o);
+  capture::ModelOutput said;
   const OpSet& ops = count::shared_op_set(o.op_set);  // an unknown op set is an error before any work
   const bool shape_only = wants_shape_only(o);
   std::vector<at::Tensor> params;
@@ -441,14 +466,14 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
       torch::jit::Module twin = model::meta_twin(model);  // the user's model is only read
       inputs = to_meta(inputs);
       capture::JitResolver resolver(twin, tree);
-      trace = capture_forward(twin, resolver, values_for(ops), signature.str(), device, [&] { model::run_forward(twin, inputs); });
+      trace = capture_forward(twin, resolver, values_for(ops), signature.str(), device, capture_budget(), [&] { model::run_forward(twin, inputs); });
       trace = without_composite_children(std::move(trace));
     } else {
       capture::JitResolver resolver(model, tree);
-      trace = capture_forward(model, resolver, values_for(ops), signature.str(), device, [&] { model::run_forward(model, inputs); });
+      trace = capture_forward(model, resolver, values_for(ops), signature.str(), device, capture_budget(), [&] { model::run_forward(model, inputs); });
     }
   } catch (const ForwardFailed& e) {
-    rethrow_with_hint(e, inputs, &schema);
+    rethrow_with_hint(with_model_output(e, said), inputs, &schema);
   }
   // torch.jit.freeze removes the training flag (is_training() then reads true) and works in eval mode only.
   const bool frozen = !model.hasattr("training");
@@ -460,11 +485,13 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   ComplexityInfo info = unused.empty() ? finish(std::move(tree), trace, ops, o, std::move(run))
                                         : finish(std::move(tree), without_modules(trace, unused), ops, o, std::move(run));
   gpu_pass(model, info, trace, device, o, [&] { model::run_forward(model, inputs); });
+  info.model_output = said.collected();
   return info;
 }
 
 ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const Options& o) {
   check_inputs_given(o);
+  capture::ModelOutput said;
   const OpSet& ops = count::shared_op_set(o.op_set);
   if (wants_shape_only(o))
     throw InvalidInput("a C++ frontend module cannot be analysed shape-only: LibTorch cannot give it meta parameters "
@@ -475,7 +502,12 @@ ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const
   capture::NnResolver resolver(model, tree);
   // group_cpp_frontend_linear reads the shapes of the ops the C++ frontend's Linear runs.
   auto wanted = values_for(ops, {"aten::matmul", "aten::addmm", "aten::add_"});
-  Trace trace = capture_forward(model, resolver, std::move(wanted), "", device, [&] { forward(inputs); });
+  Trace trace;
+  try {
+    trace = capture_forward(model, resolver, std::move(wanted), "", device, capture_budget(), [&] { forward(inputs); });
+  } catch (const ForwardFailed& e) {
+    throw with_model_output(e, said);
+  }
   capture::fill_unresolved(trace);
   // The timing pass numbers ops as the dispatcher runs them, before the synthetic aten::linear records that
   // regrouping inserts: it joins against the trace as captured.
@@ -485,6 +517,7 @@ ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const
   run.model_kind = "cpp";
   ComplexityInfo info = finish(std::move(tree), trace, ops, o, std::move(run));
   gpu_pass(model, info, as_run, device, o, [&] { forward(inputs); });
+  info.model_output = said.collected();
   return info;
 }
 

@@ -1,11 +1,14 @@
 #include "capture/capture.h"
 
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <memory_resource>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include <c10/core/impl/LocalDispatchKeySet.h>
 
 #include "capture/pages.h"
 
@@ -44,6 +47,7 @@ constexpr std::size_t kFirstChunk = 256 * 1024;
 
 // Everything the session keeps during the forward lives in its own pages (capture/pages.h says why).
 struct Session::State {
+  explicit State(std::size_t budget) : pages(budget) {}
   PageResource pages;
   std::pmr::monotonic_buffer_resource arena{kFirstChunk, &pages};  // released whole when the session ends
 
@@ -66,6 +70,17 @@ struct Session::State {
   // string-named RecordFunction may reuse an address, which the comparison in op_info catches.
   std::pmr::unordered_map<const char*, OpInfo> op_infos{&arena};
   bool active = true;
+
+  // The first failure of a callback (out of memory, its budget spent), and this thread's dispatch keys before the
+  // capture blocked the forward's next op.
+  char failure[256] = {};
+  std::optional<c10::impl::LocalDispatchKeySet> unblocked;
+
+  void fail(const at::RecordFunction& fn, const char* what);
+  void unblock() {
+    if (unblocked) c10::impl::_force_tls_local_dispatch_key_set(*unblocked);
+    unblocked.reset();
+  }
 
   // A copy of `s` in the arena.
   std::string_view keep(std::string_view s) {
@@ -183,6 +198,21 @@ OpRecord Session::State::expand(const CompactOp& op, bool with_values) const {
   return r;
 }
 
+// LibTorch runs callbacks inside a try that logs what they throw and goes on with the op: a capture out of memory
+// would log a line for every op that follows (gigabytes of stderr for a long loop) and let the forward run on,
+// for a result that could only be wrong. So the first failure is kept here (in a fixed buffer: the heap may be
+// what failed), recording stops, and the forward is stopped too: with every dispatch key excluded on this
+// thread, the next op the dispatcher runs (or the current one's next step) finds no kernel and throws, which
+// ends the forward the way a failing op would. The keys come back when the session finishes or ends.
+void Session::State::fail(const at::RecordFunction& fn, const char* what) {
+  active = false;
+  std::snprintf(failure, sizeof failure, "%s, at %s after %zu ops", what, fn.name(), ops.size());
+  unblocked = c10::impl::tls_local_dispatch_key_set();
+  c10::impl::LocalDispatchKeySet blocked = *unblocked;
+  blocked.excluded_ = c10::DispatchKeySet(c10::DispatchKeySet::FULL);
+  c10::impl::_force_tls_local_dispatch_key_set(blocked);
+}
+
 namespace {
 
 // Callbacks are plain function pointers: the session's state is reached through this thread's pointer.
@@ -227,9 +257,7 @@ void report_writes(StateWatch& watch, const OpInfo& info, c10::ArrayRef<const c1
   }
 }
 
-std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
-  Session::State* s = t_state;
-  if (s == nullptr || !s->active) return nullptr;
+void start(Session::State* s, const at::RecordFunction& fn) {
   const OpInfo& info = op_info(*s, fn);
   const auto args = own_values(fn.inputs(), fn.num_inputs());
   if (s->watch != nullptr && info.writes) report_writes(*s->watch, info, args);
@@ -252,12 +280,9 @@ std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
   s->handles.push_back(fn.handle());
   s->open_values.push_back(values ? 1 : 0);
   s->valued_depth += values ? 1 : 0;
-  return nullptr;
 }
 
-void on_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) {
-  Session::State* s = t_state;
-  if (s == nullptr || !s->active) return;
+void end(Session::State* s, const at::RecordFunction& fn) {
   // An op whose start we did not see (registered mid-call) has no entry: leave the stack alone.
   std::size_t depth = s->handles.size();
   while (depth > 0 && s->handles[depth - 1] != fn.handle()) --depth;
@@ -276,10 +301,42 @@ void on_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) {
   s->open_values.resize(depth - 1);
 }
 
+// What a callback threw, in words that fit the fixed buffer.
+const char* failure_text(const std::exception& e) {
+  if (dynamic_cast<const OverBudget*>(&e) != nullptr) return "the capture's records went over its memory budget";
+  if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr) return "the capture ran out of memory";
+  return e.what();
+}
+
+std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
+  Session::State* s = t_state;
+  if (s == nullptr || !s->active) return nullptr;
+  try {
+    start(s, fn);
+  } catch (const std::exception& e) {
+    s->fail(fn, failure_text(e));
+  } catch (...) {
+    s->fail(fn, "the capture failed");
+  }
+  return nullptr;
+}
+
+void on_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) {
+  Session::State* s = t_state;
+  if (s == nullptr || !s->active) return;
+  try {
+    end(s, fn);
+  } catch (const std::exception& e) {
+    s->fail(fn, failure_text(e));
+  } catch (...) {
+    s->fail(fn, "the capture failed");
+  }
+}
+
 }  // namespace
 
-Session::Session(ModuleResolver& resolver, ValuesWanted wanted, StateWatch* watch)
-    : m_state(std::make_unique<State>()), m_previous(t_state) {
+Session::Session(ModuleResolver& resolver, ValuesWanted wanted, StateWatch* watch, std::size_t budget)
+    : m_state(std::make_unique<State>(budget)), m_previous(t_state) {
   m_state->resolver = &resolver;
   m_state->wanted = std::move(wanted);
   m_state->watch = watch;
@@ -299,6 +356,7 @@ Session::Session(ModuleResolver& resolver, ValuesWanted wanted, StateWatch* watc
 }
 
 Session::~Session() {
+  m_state->unblock();
   at::removeCallback(m_handle);
   t_state = m_previous;
 }
@@ -319,8 +377,14 @@ std::vector<OpRecord> Session::last_op_chain() const {
   return chain;
 }
 
+std::optional<std::string> Session::failure() const {
+  if (m_state->failure[0] == '\0') return std::nullopt;
+  return std::string(m_state->failure);
+}
+
 Trace Session::finish() {
   m_state->active = false;
+  m_state->unblock();
   Trace trace;
   trace.ops.reserve(m_state->ops.size());
   for (const auto& op : m_state->ops) trace.ops.push_back(m_state->expand(op, true));

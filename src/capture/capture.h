@@ -44,14 +44,21 @@ using ValuesWanted = std::function<bool(const std::string& op_name)>;
 
 class Session {
  public:
-  /// `wanted` empty: every op's values, nested ones included. `watch` may be null.
-  explicit Session(ModuleResolver& resolver, ValuesWanted wanted = {}, StateWatch* watch = nullptr);
+  /// `wanted` empty: every op's values, nested ones included. `watch` may be null. The records take at most
+  /// `budget` bytes: past it (or when memory runs out) the session fails.
+  explicit Session(ModuleResolver& resolver, ValuesWanted wanted = {}, StateWatch* watch = nullptr,
+                   std::size_t budget = static_cast<std::size_t>(-1));
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
   /// The ops recorded so far; the session stops recording.
   Trace finish();
+
+  /// Why the session failed ("the capture ran out of memory, at aten::add after 1048576 ops"), or nullopt. A
+  /// failed session records nothing more and stops the forward: every op after the failure throws, until the
+  /// session finishes or ends. Its trace is incomplete, never a result.
+  std::optional<std::string> failure() const;
 
   /// The top-level op that contains the last op started (name, parent and module; no values), or nullopt
   /// before any op: where a forward that threw was when it failed.

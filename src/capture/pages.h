@@ -14,15 +14,34 @@
 
 namespace flopscope::capture {
 
-/// A std::pmr upstream that maps pages for each request (page alignment covers any alignment asked for).
+/// A request that would take a PageResource past its budget.
+struct OverBudget : std::bad_alloc {
+  const char* what() const noexcept override { return "over its memory budget"; }
+};
+
+/// A std::pmr upstream that maps pages for each request (page alignment covers any alignment asked for), at
+/// most `budget` bytes in all: past it a request throws OverBudget, before the machine runs out.
 class PageResource final : public std::pmr::memory_resource {
+ public:
+  explicit PageResource(std::size_t budget = static_cast<std::size_t>(-1)) : m_budget(budget) {}
+  std::size_t budget() const { return m_budget; }
+
+ private:
   void* do_allocate(std::size_t bytes, std::size_t /*alignment*/) override {
+    if (bytes > m_budget - m_mapped) throw OverBudget();
     void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
+    m_mapped += bytes;
     return p;
   }
-  void do_deallocate(void* p, std::size_t bytes, std::size_t /*alignment*/) override { munmap(p, bytes); }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t /*alignment*/) override {
+    munmap(p, bytes);
+    m_mapped -= bytes;
+  }
   bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
+
+  std::size_t m_budget;
+  std::size_t m_mapped = 0;
 };
 
 /// One block of mapped bytes, unmapped when it goes.

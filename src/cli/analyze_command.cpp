@@ -11,12 +11,14 @@
 #include "cli/inputs_file.h"
 #include "cli/model_file.h"
 #include "cli/output_files.h"
+#include "capture/model_output.h"
 #include "cli/shape_text.h"
 #include "flopscope/device.h"
 #include "flopscope/models.h"
 #include "flopscope/report.h"
 #include "report/counter_table.h"
 #include "report/gpu_table.h"
+#include "report/printable.h"
 #include "report/roofline_svg.h"
 
 namespace flopscope::cli {
@@ -196,11 +198,15 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
     if (shapes.empty() && args.inputs_file.empty())
       throw InvalidInput("give the input shape of a model file with --input-shape, e.g. --input-shape 3,224,224 "
                          "(--full-shape 1,128:int64 for token ids), or example inputs with --inputs FILE");
+    ModelMessages said_loading;  // a scripted __setstate__ may warn or print
     torch::jit::Module module = [&] {
       Progress progress(!args.quiet, "loading " + args.model);
+      capture::ModelOutput said;
       // Shape-only loads on the CPU too: loading straight onto meta fails for models whose constants LibTorch
       // compares while loading (aten::equal has no meta kernel). The analysis makes its own meta twin.
-      return load_model_file(args.model, shape_only ? c10::nullopt : device);
+      auto loaded = load_model_file(args.model, shape_only ? c10::nullopt : device);
+      said_loading = said.collected();
+      return loaded;
     }();
     const bool frozen = looks_frozen(module);
     if (frozen && args.mode == "train")
@@ -228,6 +234,10 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
     sha256 = sha256_of_file(args.model);
     Progress progress(!args.quiet, "analysing");
     info = analyze(module, options);
+    for (auto& m : said_loading.messages) m.loading = true;
+    auto& messages = info.model_output.messages;
+    messages.insert(messages.begin(), said_loading.messages.begin(), said_loading.messages.end());
+    info.model_output.dropped += said_loading.dropped;
     info.analysis.run.model_kind = "torchscript";
   } else {
     if (!args.inputs_file.empty())
@@ -286,6 +296,7 @@ int run_analyze(const AnalyzeArgs& args) {
   }
   files.commit();
   if (!args.quiet) {
+    for (const auto& line : report::model_output_lines(info.model_output)) std::cerr << "flopscope: " << line << "\n";
     for (const auto& w : info.warnings) std::cerr << "flopscope: warning: " << w << "\n";
     std::cerr << "flopscope: analysed in " << info.analysis.run.mode << " mode"
               << (info.analysis.run.frozen ? " (a frozen model has no other)"

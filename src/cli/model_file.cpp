@@ -38,9 +38,11 @@ bool has_record(const std::vector<std::string>& records, const std::string& pref
 bool optimized_for_inference(const std::string& path) {
   try {
     caffe2::serialize::PyTorchStreamReader reader(path);
+    std::size_t budget = 64u << 20;  // of inflated code, over all records
     for (const auto& name : reader.getAllRecords()) {
       if (name.rfind("code/", 0) != 0 || name.size() < 3 || name.compare(name.size() - 3, 3, ".py") != 0) continue;
-      if (reader.getRecordSize(name) > (64u << 20)) continue;
+      if (reader.getRecordSize(name) > budget) return false;
+      budget -= reader.getRecordSize(name);
       auto [data, size] = reader.getRecord(name);
       const std::string code(static_cast<const char*>(data.get()), size);
       for (const char* marker : {"ConstantMKLDNNTensor", "mkldnn_convolution", "prepacked::", "to_mkldnn"})
@@ -49,6 +51,13 @@ bool optimized_for_inference(const std::string& path) {
   } catch (const std::exception&) {
   }
   return false;
+}
+
+// The first line of an error that says something (some start with a newline or say nothing at all).
+std::string first_line(const std::string& what) {
+  std::size_t start = what.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos) return "LibTorch gave no reason";
+  return what.substr(start, what.find('\n', start) - start);
 }
 
 }  // namespace
@@ -65,7 +74,13 @@ std::string describe_non_torchscript(const std::string& path) {
   std::vector<std::string> records;
   try {
     caffe2::serialize::PyTorchStreamReader reader(path);
-    records = reader.getAllRecords();
+    try {
+      records = reader.getAllRecords();
+    } catch (const std::exception&) {
+      // Listing refuses an entry outside the archive's root folder, which loading never looks at: an archive
+      // with TorchScript's constants loads all the same.
+      return reader.hasRecord("constants.pkl") ? "" : "a zip archive that is not a PyTorch file";
+    }
   } catch (const std::exception&) {
     return "a truncated or corrupt zip archive";
   }
@@ -74,9 +89,13 @@ std::string describe_non_torchscript(const std::string& path) {
     return "a torch.export .pt2 archive";
   if (has_record(records, "data.pkl")) {
     try {  // the pickle names the saved object's class
+      // Only the pickle's first bytes, inflated a chunk at a time: the whole record may inflate to gigabytes
+      // (a zip bomb costs 4 GB here when read whole), and the class name is at its start.
       caffe2::serialize::PyTorchStreamReader reader(path);
-      auto [data, size] = reader.getRecord("data.pkl");
-      std::string pickle(static_cast<const char*>(data.get()), size);
+      constexpr std::size_t kHead = 4096;
+      auto chunks = reader.createChunkReaderIter("data.pkl", reader.getRecordSize("data.pkl"), kHead);
+      std::string pickle(kHead, '\0');
+      pickle.resize(chunks.next(pickle.data()));
       // Protocol 2 opens with PROTO (0x80 0x02) and the GLOBAL ('c') of the saved object's class.
       if (pickle.size() > 3 && pickle[2] == 'c') {
         auto end = pickle.find('\n', pickle.find('\n', 3) + 1);
@@ -140,17 +159,14 @@ torch::jit::Module load_model_file(const std::string& path, const c10::optional<
   try {
     return torch::jit::load(path, device);
   } catch (const c10::Error& e) {
-    std::string why = e.what_without_backtrace();
-    throw InvalidInput("cannot load TorchScript '" + path + "': " + why.substr(0, why.find('\n')));
+    throw InvalidInput("cannot load TorchScript '" + path + "': " + first_line(e.what_without_backtrace()));
   } catch (const std::exception& e) {  // the TorchScript parser throws its own ErrorReport (found by fuzzing)
     if (optimized_for_inference(path))
       throw InvalidInput("cannot load TorchScript '" + path + "': it was saved after torch.jit.optimize_for_inference, "
                          "whose MKLDNN/prepacked constants only the Python process that made them can read; save the "
                          "model before optimize_for_inference (and before torch.jit.freeze, which folds its modules "
                          "away)");
-    std::string why = e.what();
-    throw InvalidInput("cannot load TorchScript '" + path + "': its code does not parse (" +
-                       why.substr(0, why.find('\n')) + ")");
+    throw InvalidInput("cannot load TorchScript '" + path + "': its code does not parse (" + first_line(e.what()) + ")");
   }
 }
 

@@ -56,7 +56,8 @@ expect 2 "forward failed in aten::linear \(module 'inner.fc2'\).*forward\(" anal
 expect 2 "forward failed in aten::(linear|addmm) \(module 'inner.fc2'\)" analyze testnet --input-shape 9
 expect 2 'bad input shape' analyze testnet --input-shape 1,x
 expect 2 'bad input shape' analyze testnet --input-shape 99999999999999999999
-expect 2 'the inputs need .* GiB but only .* GiB of memory is available' analyze testnet -i 100000,100000,100000
+expect 2 'the inputs need .* GiB and the forward an estimated .* GiB more \(twice the largest input\), but only .* GiB is free' \
+  analyze testnet -i 100000,100000,100000
 expect 2 'either --input-shape .* or --full-shape' analyze testnet -i 10 --full-shape 1,10
 # Options with unknown values.
 expect 2 'unknown dtype' analyze testnet --dtype float8
@@ -130,6 +131,27 @@ assert list(mods) == ["", "first", "second"], list(mods)
 assert mods["first"]["macs"] == 100 and mods["second"]["macs"] == 100, mods
 assert mods["first"]["parameters"] == 110 and mods["second"]["parameters"] == 0 and mods[""]["parameters"] == 110, mods
 PY
+# What a model prints or warns is shown once, quoted as the model's, never on stdout and never raw.
+expect 0 '' analyze "$odd/talks.pt" --full-shape 1,4 -f json -o "$tmp/talks.json"
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$tmp/talks.json" || { echo "FAIL: talks.json"; failed=1; }
+"$cli" analyze "$odd/talks.pt" --full-shape 1,4 -f json >"$tmp/out" 2>"$tmp/err"
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$tmp/out" || { echo "FAIL: a model's print broke -f json"; failed=1; }
+grep -qF 'flopscope: the model printed: "flopscope: error: forged\n\x1b[31mred"' "$tmp/err" &&
+  grep -qF 'flopscope: the model warned: "careful \x1b]0;title\x07"' "$tmp/err" &&
+  ! grep -q $'\x1b' "$tmp/err" && ! grep -q '^flopscope: error' "$tmp/err" ||
+  { echo "FAIL: the model's words are not quoted as the model's:"; cat "$tmp/err"; failed=1; }
+expect 2 "forward failed in aten::view .*before that the model warned \"the mask is wrong\"" \
+  analyze "$odd/warn_then_fail.pt" --full-shape 1,4
+expect 0 'while loading, the model printed: "loading \\x1b\[2J"' analyze "$odd/prints_on_load.pt" --full-shape 2 -f summary
+# Memory limits: RLIMIT_AS counts (AddressSanitizer reserves terabytes of address space: not under it).
+if [ -z "${ASAN_OPTIONS:-}" ]; then
+  # 1.5 GiB of inputs fit in 2.5 GiB of address space, but not with the forward's estimated 3 GiB.
+  ( ulimit -v 2500000; expect 2 'the forward an estimated 3.0 GiB more .* is free \(RLIMIT_AS' \
+      analyze testnet --full-shape 393216,1024; exit $failed ) || failed=1
+  # A forward of ten million ops fills the capture's budget: one line, the forward stopped, no log per op.
+  ( ulimit -v 1500000; expect 2 'cannot analyse this forward: the capture.s records went over its memory budget' \
+      analyze "$odd/long_loop.pt" --full-shape 1; exit $failed ) || failed=1
+fi
 expect 0 '' analyze "$odd/many_modules.pt" -i 4 -f summary,csv -o "$tmp/many.txt" -o "$tmp/many.csv"
 [ "$(wc -l <"$tmp/many.csv")" = 10002 ] || { echo "FAIL: 10 000-module CSV has $(wc -l <"$tmp/many.csv") lines"; failed=1; }
 grep -q 'Model Flops:0.16M' "$tmp/many.txt" || { echo "FAIL: 10 000 x Linear(4, 4) should be 160K MACs"; failed=1; }
@@ -153,6 +175,32 @@ done
 status=${PIPESTATUS[0]}
 [ "$status" = 0 ] || { echo "FAIL: analyze | head -c 1 -> $status, want 0"; failed=1; }
 [ ! -s "$tmp/err" ] || { echo "FAIL: analyze | head -c 1 wrote to stderr:"; cat "$tmp/err"; failed=1; }
+
+# Hostile and careless inputs (tests/fixtures/make_bad_inputs.py says what each is).
+bad=$tmp/bad
+python3 "$(dirname "$0")/../fixtures/make_bad_inputs.py" "$bad" "$tmp/good.json" "$fixtures/testnet_scripted.pt"
+expect 0 '' analyze "$bad/outside_root.pt" -i 10 -f summary
+if [ -z "${ASAN_OPTIONS:-}" ]; then  # a 1 GB address space: inflating the bomb's 1 GiB pickle would fail
+  ( ulimit -v 1000000; expect 2 'is a torch.save of a state_dict' analyze "$bad/zip_bomb.pt" -i 3; exit $failed ) || failed=1
+else
+  expect 2 'is a torch.save of a state_dict' analyze "$bad/zip_bomb.pt" -i 3
+fi
+expect 2 'report_nested.json is not a flopscope report \(JSON nested more than 64 levels deep\)' \
+  compare "$bad/report_nested.json" "$tmp/good.json"
+expect 2 '"schema_version" is 4294967297, not an integer from 0' compare "$tmp/good.json" "$bad/report_version_big.json"
+expect 2 '"schema_version" is 1.9, not an integer' compare "$bad/report_version_real.json" "$tmp/good.json"
+expect 2 '"depth" is 1e\+300, not an integer' compare "$tmp/good.json" "$bad/report_depth_huge.json"
+# Names from a report reach the terminal and the JUnit XML made printable: no control byte but the newline.
+for format in table junit json; do
+  expect 1 '' compare "$bad/report_hostile_names.json" "$bad/report_hostile_more.json" -f $format -o "$tmp/hostile.$format"
+  ! LC_ALL=C grep -qP '[\x00-\x09\x0b-\x1f\x7f]' "$tmp/hostile.$format" ||
+    { echo "FAIL: compare -f $format wrote a control byte"; failed=1; }
+done
+python3 - "$tmp/hostile.junit" <<'PY' || { echo "FAIL: JUnit with hostile names"; failed=1; }
+import sys, xml.etree.ElementTree as ET
+names = [c.get("name") for c in ET.parse(sys.argv[1]).getroot().iter("testcase")]
+assert '"\\x1b[2J\\x1b]0;owned\\x07"' in names and 'quote" <tag> & amp' in names, names
+PY
 
 # Inputs the fuzzers found crashing flopscope (tests/fuzz/regressions).
 regressions=$(dirname "$0")/../fuzz/regressions

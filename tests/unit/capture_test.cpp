@@ -1,6 +1,7 @@
 // The capture stage: values kept in the session's own pools come back in the Trace as the ops received
 // them, and TorchScript ops are placed in modules by following the interpreter's calls (no hierarchy
 // strings parsed), falling back to the hierarchy for graphs whose calls were inlined.
+#include <ATen/ops/add.h>
 #include <ATen/ops/cat.h>
 #include <ATen/ops/einsum.h>
 #include <ATen/ops/linear.h>
@@ -9,9 +10,12 @@
 #include <c10/core/GradMode.h>
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
+#include <torch/csrc/jit/runtime/print_handler.h>
 #include <gtest/gtest.h>
 
 #include "capture/capture.h"
+#include "capture/model_output.h"
+#include "report/printable.h"
 #include "capture/jit_hierarchy.h"
 #include "model/model.h"
 #include "test_support.h"
@@ -111,6 +115,68 @@ TEST(Capture, FailureChainNamesTheOpsStillOpen) {
   const auto chain = session.last_op_chain();
   ASSERT_GE(chain.size(), 2u);  // the last op linear ran (innermost) up to linear itself
   EXPECT_EQ(chain.back().name, "aten::linear");
+}
+
+TEST(Capture, OverBudgetStopsTheForwardWithOneFailure) {
+  // 1 MiB of records is some ten thousand ops: the loop below would run a million.
+  Root root;
+  const at::Tensor x = at::randn({2});
+  testing::internal::CaptureStderr();
+  std::size_t ran = 0;
+  std::string thrown;
+  {
+    capture::Session session(root, {}, nullptr, 1u << 20);
+    try {
+      for (; ran < 1000000; ++ran) at::add(x, 1);
+    } catch (const c10::Error& e) {
+      thrown = e.what_without_backtrace();
+    }
+    ASSERT_TRUE(session.failure().has_value());
+    EXPECT_NE(session.failure()->find("the capture's records went over its memory budget, at aten::"),
+              std::string::npos)
+        << *session.failure();
+    EXPECT_FALSE(thrown.empty());  // the forward was stopped, not left to run its million ops
+    EXPECT_LT(ran, 100000u);
+  }
+  // LibTorch logged nothing per op, and ops run again once the session is gone.
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  EXPECT_EQ(at::add(x, 1).numel(), 2);
+}
+
+TEST(ModelOutput, CollectsWarningsAndPrintsOnce) {
+  const auto before = torch::jit::getPrintHandler();
+  {
+    capture::ModelOutput said;
+    EXPECT_NE(torch::jit::getPrintHandler(), before);
+    for (int i = 0; i < 3; ++i) TORCH_WARN("the mask is wrong");
+    torch::jit::getPrintHandler()("step 1\n");
+    const auto& got = said.collected();
+    ASSERT_EQ(got.messages.size(), 2u);
+    EXPECT_EQ(got.messages[0].count, 3u);
+    EXPECT_EQ(got.messages[1].text, "step 1");  // print's own newline dropped
+    EXPECT_EQ(report::model_output_lines(got), (std::vector<std::string>{"the model warned (3 times): \"the mask is wrong\"",
+                                                      "the model printed: \"step 1\""}));
+    for (std::size_t i = 0; i < capture::ModelOutput::kMaxMessages + 5; ++i) TORCH_WARN("distinct ", i);
+    EXPECT_EQ(got.messages.size(), capture::ModelOutput::kMaxMessages);
+    EXPECT_EQ(got.dropped, 7u);  // 2 kept above, 14 more kept, 7 of the 21 counted only
+    EXPECT_EQ(report::model_output_lines(got).back(), "the model said 7 more things, not shown");
+  }
+  EXPECT_EQ(torch::jit::getPrintHandler(), before);  // the process's handler is back
+}
+
+TEST(Printable, QuotedTextIsOnePrintableLine) {
+  using report::quoted;
+  EXPECT_EQ(quoted("plain"), "\"plain\"");
+  EXPECT_EQ(quoted("a\nflopscope: error: x"), "\"a\\nflopscope: error: x\"");
+  EXPECT_EQ(quoted("\x1b[31mred\x07"), "\"\\x1b[31mred\\x07\"");
+  EXPECT_EQ(quoted("say \"hi\" \\"), "\"say \\\"hi\\\" \\\\\"");
+  EXPECT_EQ(quoted("caf\xc3\xa9"), "\"caf\xc3\xa9\"");         // valid UTF-8 kept
+  EXPECT_EQ(quoted("\xff\xc3"), "\"\\xff\\xc3\"");               // invalid bytes escaped
+  EXPECT_EQ(quoted("\xc2\x9b" "2J"), "\"\\xc2\\x9b2J\"");          // C1 CSI escaped
+  EXPECT_EQ(quoted(std::string("a\0b", 3)), "\"a\\x00b\"");
+  // Names that are already printable stay as they are; others are quoted.
+  EXPECT_EQ(report::printable("layer1.0.conv \"x\" caf\xc3\xa9"), "layer1.0.conv \"x\" caf\xc3\xa9");
+  EXPECT_EQ(report::printable("=cmd\x1b[2J"), "\"=cmd\\x1b[2J\"");
 }
 
 struct Placed {

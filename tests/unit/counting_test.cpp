@@ -138,6 +138,48 @@ TEST(Counting, EveryFamilyRefusesToWrap) {
   throws("aten::einsum", {Value::string("bij,bjk->bik"), Value::tensor_list({{big, 2, 2}, {big, 2, big}})}, {});
 }
 
+TEST(Counting, EveryFamilyIsExactAtTheEdge) {
+  // The largest counts int64 holds, per family, from the primes of 2^63 - 1 = 454279 * 31252369 * 649657 and of
+  // 2^62 - 1 = (2^31 - 1) * 3 * 715827883; one more row or column is past it (EveryFamilyRefusesToWrap).
+  const OpSet all = op_set_named("all");
+  const Count a = 454279, b = 31252369, c = 649657;
+  auto macs = [&](const std::string& name, std::vector<Value> in, std::vector<Value> out) {
+    OpRecord r;
+    r.name = name;
+    r.inputs = std::move(in);
+    r.outputs = std::move(out);
+    return all.flops.at(name).formula(r);
+  };
+  auto fits = [](__int128 v) { return v <= INT64_MAX; };
+  ASSERT_TRUE(fits(__int128{a} * b * c) && !fits(__int128{a} * b * (c + 1)));
+  EXPECT_EQ(macs("aten::linear", {Value::tensor({a, b}), Value::tensor({c, b})}, {}), INT64_MAX);  // rows*in*out
+  EXPECT_EQ(macs("aten::bmm", {Value::tensor({1, a, b}), Value::tensor({1, b, c})}, {}), INT64_MAX);
+  // Convolution: N * Cout * Hout * Wout * Cin/groups * kh * kw, a 1x1 kernel on a 1x1 image.
+  EXPECT_EQ(macs("aten::_convolution",
+                 {Value::tensor({a, b, 1, 1}), Value::tensor({c, b, 1, 1}), Value::none(), Value::int_list({1, 1}),
+                  Value::int_list({0, 0}), Value::int_list({1, 1}), Value::boolean(false), Value::int_list({0, 0}),
+                  Value::integer(1), Value::boolean(false), Value::boolean(false), Value::boolean(true)},
+                 {Value::tensor({a, c, 1, 1})}),
+            INT64_MAX);
+  EXPECT_EQ(macs("aten::einsum", {Value::string("abc,abd->acd"), Value::tensor_list({{a, 1, b}, {a, 1, c}})}, {}),
+            a * b * c);  // mmengine's special form a*b*c*d, with b = 1
+  EXPECT_EQ(macs("aten::_grouped_mm", {Value::tensor({a, b}), Value::tensor({4, b, c})}, {}), INT64_MAX);  // T*K*N
+  // Attention under `all`: B * L * S * (E + Ev + 4), the softmax's 4 per score included; 6 * L * S is the
+  // largest multiple of 6 below 2^63 (2^63 - 2, from 2^62 - 1 = L * 3 * S).
+  const Count L = 2147483647, S = 715827883;
+  ASSERT_TRUE(fits(__int128{6} * L * S) && !fits(__int128{6} * L * (S + 1)));
+  EXPECT_EQ(macs("aten::scaled_dot_product_attention",
+                 {Value::tensor({1, 1, L, 1}), Value::tensor({1, 1, S, 1}), Value::tensor({1, 1, S, 1}), Value::none(),
+                  Value::real(0), Value::boolean(false)},
+                 {}),
+            6 * L * S);
+  // layer_norm without affine weights: 4 per element; [1, 2^61 - 1] is 2^63 - 4, [1, 2^61] is 2^63.
+  const Count n = (Count{1} << 61) - 1;
+  EXPECT_EQ(macs("aten::layer_norm", {Value::tensor({1, n}), Value::int_list({n}), Value::none(), Value::none()}, {}), 4 * n);
+  EXPECT_THROW(macs("aten::layer_norm", {Value::tensor({1, n + 1}), Value::int_list({n + 1}), Value::none(), Value::none()}, {}),
+               CountOverflow);
+}
+
 TEST(Counting, AncestorsAndUncalled) {
   EXPECT_EQ(count::module_and_ancestors("a.b.c"), (std::vector<std::string>{"a.b.c", "a.b", "a", ""}));
   EXPECT_EQ(count::module_and_ancestors(""), (std::vector<std::string>{""}));

@@ -8,7 +8,7 @@
 
 #include "activity_records.h"
 #include "cupti_library.h"
-#include "cupti_reasons.h"
+#include "gpu/cupti_reasons.h"
 #include "flopscope/errors.h"
 #include "gpu/tracer.h"
 
@@ -38,7 +38,7 @@ const char* kind_name(CUpti_ActivityKind kind) {
 std::string failure(const CuptiLibrary& lib, const std::string& call, CUptiResult r, const std::string& other = "") {
   const char* name = nullptr;
   std::string code_name = lib.result_string && lib.result_string(r, &name) == CUPTI_SUCCESS && name ? name : "";
-  return cuda::cupti_failure_reason(call, static_cast<int>(r), code_name, other);
+  return gpu::cupti_failure_reason(call, static_cast<int>(r), code_name, other);
 }
 
 // CUPTI's buffer callbacks carry no user data and stay registered for the process, so the state they reach

@@ -34,9 +34,7 @@ std::string error_text(const Driver& d, CUresult r) {
   return "CUDA error " + std::to_string(static_cast<int>(r));
 }
 
-}  // namespace
-
-CudaStatus probe_cuda() {
+CudaStatus probe_now() {
   CudaStatus status;
   status.built_with_toolkit = true;
   Driver d;
@@ -88,6 +86,15 @@ CudaStatus probe_cuda() {
   }
   status.available = !status.devices.empty();
   if (!status.available) status.reason = "no device could be opened";
+  return status;
+}
+
+}  // namespace
+
+// The driver's answer does not change while the process lives (ATen, too, decides once whether CUDA exists), so
+// it is asked once: every part of an analysis, and every analysis, reads the same status.
+CudaStatus probe_cuda() {
+  static const CudaStatus status = probe_now();
   return status;
 }
 

@@ -2,7 +2,7 @@
 // range profiler enable, SetConfig(auto range, kernel replay), Start / forward / Stop, DecodeData, evaluate per
 // range, Disable, deinitialise. Every CUPTI failure becomes a skipped report with its reason; target APIs are
 // called only after the driver probe found a device (cuptiDeviceGetChipName crashes without a driver).
-#include "flopscope/counter_pass.h"
+#include "gpu/range_profiler.h"
 
 #include <cuda.h>
 #include <cupti_callbacks.h>

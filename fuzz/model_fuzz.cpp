@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "cli/model_file.h"
+#include "flopscope/model_file.h"
 #include "flopscope/errors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::fwrite(data, 1, size, f);
   std::fclose(f);
   try {
-    (void)flopscope::cli::load_model_file(path, std::nullopt);
+    (void)flopscope::load_model_file(path, std::nullopt);
   } catch (const flopscope::InvalidInput&) {
   }
   return 0;

@@ -51,6 +51,7 @@ struct RunInfo {
   std::string op_set = "mmengine";
   std::string mode;           ///< "training" or "eval": the root module's flag when the forward ran
   bool frozen = false;        ///< a frozen TorchScript module (no training flag left: eval, by freezing's rule)
+  std::string cuda;           ///< the CUDA environment the analysis saw: "CUDA: 1 device (...)" or "no CUDA device: ..."
 };
 
 /// Everything the reporters need.

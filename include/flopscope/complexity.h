@@ -82,7 +82,23 @@ struct Options {
   /// analysed shape-only: <op> needs tensor values; analyse on cpu". TorchScript models only. device "meta"
   /// means the same; any other device with shape_only is an error.
   bool shape_only = false;
+  /// CUDA asked for but no usable device: analyse on the CPU instead, saying why in the GPU report's
+  /// skipped_reason, rather than throw CudaUnavailable.
+  bool allow_cpu_fallback = false;
 };
+
+/// Where an analysis with these options runs, checked exactly as analyze() checks it (one place for both):
+/// for loading a model onto the right device before analysing it.
+struct DevicePlan {
+  std::optional<c10::Device> device;  ///< none: the model's own (its first parameter's), else the CPU
+  bool shape_only = false;            ///< device is meta
+  std::string fallback_reason;        ///< CUDA was asked for, is not usable, and the CPU was taken
+};
+
+/// Throws InvalidInput (an unknown device, shape-only on another device, GPU options without CUDA) or
+/// CudaUnavailable (CUDA asked for, not usable, no fallback allowed); loads LibTorch's CUDA half when CUDA is
+/// usable. Probes the driver at most once per process.
+DevicePlan plan_device(const Options& options);
 
 /// The keys of mmengine's result dict, plus the warnings it would log and the full analysis.
 struct ComplexityInfo {
@@ -100,7 +116,6 @@ struct ComplexityInfo {
   ModelMessages model_output;
   Analysis analysis;           ///< analysis.gpu holds the timing pass's result on CUDA
   std::string chrome_trace;    ///< Chrome trace / Perfetto JSON of the timing pass, when asked for
-
 };
 
 /// Runs a C++ frontend model's forward on the given arguments.

@@ -24,7 +24,7 @@ struct CudaStatus {
   bool built_with_toolkit = false;    ///< the cuda/ sources were compiled against the CUDA toolkit
 };
 
-/// Probes libcuda once per call; never throws.
+/// Probes libcuda once per process (later calls return the first answer); never throws.
 CudaStatus probe_cuda();
 
 /// One line for people: "CUDA: 1 device (NVIDIA H100 ...)" or "no CUDA device: <reason>".

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "flopscope/analysis.h"
+#include "flopscope/model_messages.h"
 
 namespace flopscope {
 
@@ -40,6 +41,27 @@ std::string render_operators(const Analysis& analysis);
 
 /// The seed's summary lines: "Model Flops:4.145G\nModel Parameters:25.557M\n".
 std::string render_summary(const Analysis& analysis);
+
+/// How render_report lays a report out.
+struct RenderOptions {
+  int max_depth = 3;                  ///< table levels below the root
+  bool terminal = false;              ///< for stdout: text formats framed by blank lines as the seed prints them
+  std::vector<std::string> warnings;  ///< for the JSON report's "warnings" (ComplexityInfo::warnings)
+};
+
+/// The report formats by name, in the order --help lists them: table, arch, summary, operators, gpu, counters,
+/// json, csv.
+const std::vector<std::string>& report_formats();
+
+/// The report `format` of an analysis; throws InvalidInput naming the formats for an unknown one.
+std::string render_report(const std::string& format, const Analysis& analysis, const RenderOptions& options = {});
+
+/// The roofline chart (SVG) of the counter pass's kernels, modules down to `max_depth`.
+std::string render_roofline(const Analysis& analysis, int max_depth = 3);
+
+/// What the model said, one safe line per message: `the model warned (3 times): "..."`, `while loading, the
+/// model printed: "..."`, quoted so that nothing in it starts a line or moves the cursor.
+std::vector<std::string> model_output_lines(const ModelMessages& said);
 
 /// The warnings mmengine logs after an analysis, in its order: unsupported ops of the flop counter,
 /// uncalled modules, then the same for the activation counter.

@@ -10,6 +10,7 @@
 #include <c10/core/WrapDimMinimal.h>
 #include <torch/library.h>
 
+#include <memory>
 #include <mutex>
 #include <tuple>
 #include <vector>
@@ -193,32 +194,47 @@ bool lacks_meta_kernel(const char* name, const char* overload) {
 
 }  // namespace
 
-void install_meta_kernels() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    // Lives as long as the process: the registrations go when the Library object does.
-    static auto* library = new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::Meta, __FILE__, __LINE__);
-    if (lacks_meta_kernel("aten::convolution_overrideable", ""))
-      library->impl("convolution_overrideable", TORCH_FN(convolution_meta));
-    if (lacks_meta_kernel("aten::native_batch_norm", ""))
-      library->impl("native_batch_norm", TORCH_FN(native_batch_norm_meta));
-    if (lacks_meta_kernel("aten::relu", "")) library->impl("relu", TORCH_FN(relu_meta));
-    if (lacks_meta_kernel("aten::roll", "")) library->impl("roll", TORCH_FN(roll_meta));
-    if (lacks_meta_kernel("aten::index_select", "")) library->impl("index_select", TORCH_FN(index_select_meta));
-    if (lacks_meta_kernel("aten::where", "self")) library->impl("where.self", TORCH_FN(where_meta));
-    if (lacks_meta_kernel("aten::where", "self_out")) library->impl("where.self_out", TORCH_FN(where_out_meta));
-    if (lacks_meta_kernel("aten::floor_divide", "")) library->impl("floor_divide", TORCH_FN(floor_divide_meta));
-    if (lacks_meta_kernel("aten::abs", "out")) library->impl("abs.out", TORCH_FN(abs_out_meta));
-    if (lacks_meta_kernel("aten::histc", "")) library->impl("histc", TORCH_FN(histc_meta));
-    if (lacks_meta_kernel("aten::_grouped_mm", "")) library->impl("_grouped_mm", TORCH_FN(grouped_mm_meta));
-    if (lacks_meta_kernel("aten::_cdist_forward", "")) library->impl("_cdist_forward", TORCH_FN(cdist_forward_meta));
-    if (lacks_meta_kernel("aten::_native_multi_head_attention", ""))
-      library->impl("_native_multi_head_attention", TORCH_FN(native_mha_meta));
-    if (lacks_meta_kernel("aten::_weight_norm_interface", ""))
-      library->impl("_weight_norm_interface", TORCH_FN(weight_norm_meta));
-    if (lacks_meta_kernel("aten::_adaptive_avg_pool2d", ""))
-      library->impl("_adaptive_avg_pool2d", TORCH_FN(adaptive_avg_pool2d_meta));
-  });
+namespace {
+
+// The registrations, while any MetaKernels lives; destroying the Library deregisters every kernel it added.
+std::mutex g_mutex;
+std::size_t g_holders = 0;
+std::unique_ptr<torch::Library> g_library;
+
+void register_kernels(torch::Library& library) {
+  if (lacks_meta_kernel("aten::convolution_overrideable", ""))
+    library.impl("convolution_overrideable", TORCH_FN(convolution_meta));
+  if (lacks_meta_kernel("aten::native_batch_norm", "")) library.impl("native_batch_norm", TORCH_FN(native_batch_norm_meta));
+  if (lacks_meta_kernel("aten::relu", "")) library.impl("relu", TORCH_FN(relu_meta));
+  if (lacks_meta_kernel("aten::roll", "")) library.impl("roll", TORCH_FN(roll_meta));
+  if (lacks_meta_kernel("aten::index_select", "")) library.impl("index_select", TORCH_FN(index_select_meta));
+  if (lacks_meta_kernel("aten::where", "self")) library.impl("where.self", TORCH_FN(where_meta));
+  if (lacks_meta_kernel("aten::where", "self_out")) library.impl("where.self_out", TORCH_FN(where_out_meta));
+  if (lacks_meta_kernel("aten::floor_divide", "")) library.impl("floor_divide", TORCH_FN(floor_divide_meta));
+  if (lacks_meta_kernel("aten::abs", "out")) library.impl("abs.out", TORCH_FN(abs_out_meta));
+  if (lacks_meta_kernel("aten::histc", "")) library.impl("histc", TORCH_FN(histc_meta));
+  if (lacks_meta_kernel("aten::_grouped_mm", "")) library.impl("_grouped_mm", TORCH_FN(grouped_mm_meta));
+  if (lacks_meta_kernel("aten::_cdist_forward", "")) library.impl("_cdist_forward", TORCH_FN(cdist_forward_meta));
+  if (lacks_meta_kernel("aten::_native_multi_head_attention", ""))
+    library.impl("_native_multi_head_attention", TORCH_FN(native_mha_meta));
+  if (lacks_meta_kernel("aten::_weight_norm_interface", ""))
+    library.impl("_weight_norm_interface", TORCH_FN(weight_norm_meta));
+  if (lacks_meta_kernel("aten::_adaptive_avg_pool2d", ""))
+    library.impl("_adaptive_avg_pool2d", TORCH_FN(adaptive_avg_pool2d_meta));
+}
+
+}  // namespace
+
+MetaKernels::MetaKernels() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_holders++ > 0) return;
+  g_library = std::make_unique<torch::Library>(torch::Library::IMPL, "aten", c10::DispatchKey::Meta, __FILE__, __LINE__);
+  register_kernels(*g_library);
+}
+
+MetaKernels::~MetaKernels() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (--g_holders == 0) g_library.reset();
 }
 
 }  // namespace flopscope::capture

@@ -5,9 +5,16 @@
 
 namespace flopscope::capture {
 
-/// Registers, once per process, a Meta kernel for each op of flopscope's list that has none yet. An op that
-/// already has one (a later LibTorch, or a library that registered its own) is left alone: registering twice
-/// would be an error at load.
-void install_meta_kernels();
+/// While an instance lives (a shape-only analysis holds one), a Meta kernel is registered for each op of
+/// flopscope's list that has none of its own; when the last instance goes, they are deregistered, so that a
+/// process embedding flopscope keeps the dispatcher it had. An op that already has a Meta kernel (a later
+/// LibTorch, another library's) is left alone. Thread-safe: concurrent analyses share one registration.
+class MetaKernels {
+ public:
+  MetaKernels();
+  ~MetaKernels();
+  MetaKernels(const MetaKernels&) = delete;
+  MetaKernels& operator=(const MetaKernels&) = delete;
+};
 
 }  // namespace flopscope::capture

@@ -9,22 +9,16 @@
 #include <memory>
 
 #include "cli/inputs_file.h"
-#include "cli/model_file.h"
+#include "flopscope/model_file.h"
 #include "cli/output_files.h"
-#include "capture/model_output.h"
 #include "cli/shape_text.h"
 #include "flopscope/device.h"
 #include "flopscope/models.h"
 #include "flopscope/report.h"
-#include "report/counter_table.h"
-#include "report/gpu_table.h"
-#include "report/printable.h"
-#include "report/roofline_svg.h"
 
 namespace flopscope::cli {
 namespace {
 
-const std::vector<std::string> kFormats = {"table", "arch", "summary", "operators", "gpu", "counters", "json", "csv"};
 
 bool is_text_format(const std::string& f) {
   return f == "table" || f == "arch" || f == "summary" || f == "operators" || f == "gpu" || f == "counters";
@@ -57,7 +51,7 @@ std::vector<std::string> requested_formats(const AnalyzeArgs& args) {
     while (start <= entry.size()) {
       auto comma = entry.find(',', start);
       std::string f = entry.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (std::find(kFormats.begin(), kFormats.end(), f) == kFormats.end())
+      if (std::find(report_formats().begin(), report_formats().end(), f) == report_formats().end())
         throw InvalidInput("unknown format '" + f + "' (use table, arch, summary, operators, gpu, counters, json or csv)");
       formats.push_back(f);
       if (comma == std::string::npos) break;
@@ -68,30 +62,6 @@ std::vector<std::string> requested_formats(const AnalyzeArgs& args) {
   if (args.formats.empty() && args.device.rfind("cuda", 0) == 0) formats.push_back("gpu");
   if (args.formats.empty() && args.device.rfind("cuda", 0) == 0 && args.counters) formats.push_back("counters");
   return formats;
-}
-
-std::string render(const std::string& format, const ComplexityInfo& info, bool to_terminal_layout, int max_depth) {
-  // On stdout the text formats are laid out as the seed's print() calls lay them out.
-  // out_table and out_arch start with mmengine's newline; files get the text without it.
-  if (format == "table") return to_terminal_layout ? info.out_table + "\n" : info.out_table.substr(1);
-  if (format == "arch") return to_terminal_layout ? info.out_arch + "\n" : info.out_arch.substr(1) + "\n";
-  if (format == "summary") return render_summary(info.analysis);
-  if (format == "operators") return render_operators(info.analysis);
-  if (format == "counters") {
-    const auto& c = info.analysis.counters;
-    std::string text = to_terminal_layout ? "\n" : "";
-    if (c.ran) return text + report::counter_table(c, max_depth);
-    return text + "Counter pass skipped: " +
-           (c.skipped_reason.empty() ? std::string("not asked for (--counters, on a CUDA device)") : c.skipped_reason) + "\n";
-  }
-  if (format == "gpu" && !info.analysis.gpu.ran && info.analysis.gpu.skipped_reason.empty())
-    return std::string(to_terminal_layout ? "\n" : "") + "GPU timing skipped: the model ran on " +
-           info.analysis.run.device + "; the timing pass needs --device cuda\n";
-  if (format == "gpu")
-    return (to_terminal_layout ? "\n" : "") +
-           report::render_gpu_report(info.analysis.gpu, max_depth, &info.analysis.tree);
-  if (format == "json") return render_json(info.analysis, info.warnings);
-  return render_csv(info.analysis);
 }
 
 // "loading model.pt ..." on stderr while a slow step runs, only when stderr is a terminal.
@@ -107,12 +77,6 @@ class Progress {
  private:
   bool m_enabled;
 };
-
-// Why CUDA cannot be used here ("" when it can): no driver, no device.
-std::string cuda_unusable_reason() {
-  const CudaStatus status = probe_cuda();
-  return status.available ? "" : "no CUDA device (" + status.reason + ")";
-}
 
 }  // namespace
 
@@ -145,36 +109,13 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   options.max_depth = args.max_depth;
   options.prepend_batch = args.full_shapes.empty();
   options.shape_only = args.shape_only;
-  if (args.shape_only && !args.device.empty() && args.device != "meta")
-    throw InvalidInput("--shape-only runs on the meta device, not on '" + args.device + "': leave --device out");
-  const bool shape_only = args.shape_only || args.device == "meta";
+  options.allow_cpu_fallback = args.allow_cpu_fallback;
   const auto dtype = parse_dtype(options.dtype);
   op_set_named(args.op_set);
-  const bool wants_cuda = args.device.rfind("cuda", 0) == 0;
-  if ((args.counters || !args.roofline.empty()) && !wants_cuda)
-    throw InvalidInput("--counters and --roofline read GPU hardware counters: use them with --device cuda");
-  if (!args.chrome_trace.empty() && !wants_cuda)
-    throw InvalidInput("--chrome-trace records the GPU timing pass: use it with --device cuda");
-  std::optional<c10::Device> device;
-  std::string fallback_reason;
-  if (!args.device.empty()) {
-    try {
-      device = c10::Device(args.device);
-    } catch (const c10::Error&) {
-      throw InvalidInput("unknown device '" + args.device + "' (use cpu, cuda, cuda:N or meta)");
-    }
-    if (device->is_cuda()) {
-      const std::string reason = cuda_unusable_reason();
-      if (!reason.empty()) {
-        if (!args.allow_cpu_fallback) require_cuda();  // throws, with what to do
-        fallback_reason = reason + "; analysed on the CPU instead (--allow-cpu-fallback)";
-        device.reset();
-        options.device = "cpu";
-      } else {
-        load_torch_cuda();  // LibTorch's CUDA half, before the model file is loaded onto the device
-      }
-    }
-  }
+  // Where the model is loaded: checked exactly as the analysis checks it (the driver is probed once).
+  const DevicePlan plan = plan_device(options);
+  const bool shape_only = plan.shape_only;
+  const std::optional<c10::Device> device = shape_only ? std::nullopt : plan.device;
   std::vector<std::vector<std::int64_t>> shapes;
   for (const auto& s : options.prepend_batch ? args.input_shapes : args.full_shapes) {
     auto spec = parse_input_spec(s);
@@ -201,12 +142,9 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
     ModelMessages said_loading;  // a scripted __setstate__ may warn or print
     torch::jit::Module module = [&] {
       Progress progress(!args.quiet, "loading " + args.model);
-      capture::ModelOutput said;
       // Shape-only loads on the CPU too: loading straight onto meta fails for models whose constants LibTorch
       // compares while loading (aten::equal has no meta kernel). The analysis makes its own meta twin.
-      auto loaded = load_model_file(args.model, shape_only ? c10::nullopt : device);
-      said_loading = said.collected();
-      return loaded;
+      return load_model_file(args.model, shape_only ? c10::nullopt : device, &said_loading);
     }();
     const bool frozen = looks_frozen(module);
     if (frozen && args.mode == "train")
@@ -234,7 +172,6 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
     sha256 = sha256_of_file(args.model);
     Progress progress(!args.quiet, "analysing");
     info = analyze(module, options);
-    for (auto& m : said_loading.messages) m.loading = true;
     auto& messages = info.model_output.messages;
     messages.insert(messages.begin(), said_loading.messages.begin(), said_loading.messages.end());
     info.model_output.dropped += said_loading.dropped;
@@ -259,10 +196,6 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   }
   info.analysis.run.model = args.model;
   info.analysis.run.model_sha256 = sha256;
-  if (!fallback_reason.empty()) {
-    info.analysis.gpu.skipped_reason = fallback_reason;
-    if (options.gpu.counters) info.analysis.counters.skipped_reason = fallback_reason;
-  }
   return info;
 }
 
@@ -278,7 +211,7 @@ int run_analyze(const AnalyzeArgs& args) {
   if (!counters.skipped_reason.empty()) std::cerr << "flopscope: counter pass skipped: " << counters.skipped_reason << "\n";
   if (roofline_file != nullptr) {
     if (counters.ran)
-      *roofline_file << report::roofline_svg(report::roofline_chart(counters, args.max_depth));
+      *roofline_file << render_roofline(info.analysis, args.max_depth);
     else
       std::cerr << "flopscope: no roofline written: the counter pass did not run\n";
   }
@@ -292,11 +225,11 @@ int run_analyze(const AnalyzeArgs& args) {
   }
   for (std::size_t i = 0; i < formats.size(); ++i) {
     std::ostream& out = outputs.empty() ? std::cout : *outputs[outputs.size() == 1 ? 0 : i];
-    out << render(formats[i], info, outputs.empty(), args.max_depth);
+    out << render_report(formats[i], info.analysis, {args.max_depth, outputs.empty(), info.warnings});
   }
   files.commit();
   if (!args.quiet) {
-    for (const auto& line : report::model_output_lines(info.model_output)) std::cerr << "flopscope: " << line << "\n";
+    for (const auto& line : model_output_lines(info.model_output)) std::cerr << "flopscope: " << line << "\n";
     for (const auto& w : info.warnings) std::cerr << "flopscope: warning: " << w << "\n";
     std::cerr << "flopscope: analysed in " << info.analysis.run.mode << " mode"
               << (info.analysis.run.frozen ? " (a frozen model has no other)"

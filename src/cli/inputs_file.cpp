@@ -6,7 +6,7 @@
 #include <iterator>
 #include <sstream>
 
-#include "cli/output_files.h"
+#include "flopscope/model_file.h"
 #include "flopscope/errors.h"
 
 namespace flopscope::cli {

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "flopscope/errors.h"
+#include "flopscope/model_file.h"
 
 namespace flopscope::cli {
 namespace {
@@ -45,14 +46,6 @@ bool standard_stream(const std::string& path) {
 }
 
 }  // namespace
-
-std::string special_file_kind(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return "";
-  if (S_ISFIFO(st.st_mode)) return "a FIFO";
-  if (S_ISSOCK(st.st_mode)) return "a socket";
-  return "a device";
-}
 
 OutputFiles::OutputFiles(std::vector<std::string> inputs) : m_inputs(std::move(inputs)) {}
 

@@ -11,10 +11,6 @@
 
 namespace flopscope::cli {
 
-/// What a path that exists but is not a regular file is ("a FIFO", "a device", ...), "" otherwise: a model or an
-/// input read from a FIFO would block until a writer came, an output written to one until a reader did.
-std::string special_file_kind(const std::string& path);
-
 class OutputFiles {
  public:
   /// `inputs`: the paths the command reads (model, --inputs file, reports to compare).

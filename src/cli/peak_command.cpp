@@ -7,7 +7,7 @@
 #include <iostream>
 #include <set>
 
-#include "cuda/peak_table.h"
+#include "gpu/peak_table.h"
 #include "flopscope/device.h"
 #include "flopscope/errors.h"
 #include "gpu/measured_peak.h"

@@ -8,7 +8,6 @@
 
 
 #include "build_info.h"
-#include "flopscope/device.h"
 #include "flopscope/report.h"
 #include "report/counter_table.h"
 #include "report/gpu_table.h"
@@ -70,7 +69,7 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
       {"schema_version", kReportSchemaVersion},
       {"tool", {{"name", "flopscope"}, {"version", FLOPSCOPE_VERSION}, {"libtorch", TORCH_VERSION},
                 {"cuda_toolkit", FLOPSCOPE_CUDA_TOOLKIT[0] ? ordered_json(FLOPSCOPE_CUDA_TOOLKIT) : ordered_json(nullptr)},
-                {"cuda", describe(probe_cuda())}}},
+                {"cuda", run.cuda}}},
       {"model", {{"source", run.model}, {"kind", run.model_kind},
                  {"sha256", run.model_sha256.empty() ? ordered_json(nullptr) : ordered_json(run.model_sha256)}}},
       {"device", run.device},

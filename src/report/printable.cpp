@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "flopscope/report.h"
+
 namespace flopscope::report {
 namespace {
 
@@ -84,14 +86,18 @@ std::string printable(const std::string& text) {
   return text;
 }
 
+}  // namespace flopscope::report
+
+namespace flopscope {
+
 std::vector<std::string> model_output_lines(const ModelMessages& said) {
   std::vector<std::string> out;
   for (const auto& m : said.messages)
     out.push_back(std::string(m.loading ? "while loading, " : "") +
                   (m.kind == ModelMessage::Kind::Warning ? "the model warned" : "the model printed") +
-                  times(m.count) + ": " + quoted(m.text));
+                  report::times(m.count) + ": " + report::quoted(m.text));
   if (said.dropped > 0) out.push_back("the model said " + std::to_string(said.dropped) + " more things, not shown");
   return out;
 }
 
-}  // namespace flopscope::report
+}  // namespace flopscope

@@ -1,0 +1,70 @@
+#pragma once
+// The seam between the pipeline and the kinds of model it analyses. The pipeline (analyze.cpp) owns the order
+// of the stages: run context -> module tree -> capture -> count -> report -> GPU passes. A ModelSource answers
+// for its kind: its parameters, its module tree, how its forward runs under capture (and how ops are placed on
+// its modules), what of the trace is counted, and how its state is guarded. A new kind (a .pt2 graph, a Python
+// module) is one new file behind this interface, not a new pipeline.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/run_context.h"
+#include "capture/capture.h"
+#include "flopscope/complexity.h"
+#include "model/model.h"
+
+namespace flopscope::api {
+
+class ModelSource {
+ public:
+  virtual ~ModelSource() = default;
+
+  /// RunInfo::model_kind: "torchscript", "cpp".
+  virtual std::string kind() const = 0;
+  /// The parameters, for where the inputs go when no device is asked for (none needed for shape-only).
+  virtual std::vector<at::Tensor> parameters() const = 0;
+  /// Refuses what this kind cannot do with `run` (shape-only for a C++ frontend module, the wrong number of
+  /// inputs for a TorchScript forward), before any work.
+  virtual void check(const RunContext& run) = 0;
+  virtual ModuleTree module_tree() const = 0;
+
+  /// The forward on run.inputs under capture, ops placed on the modules of `tree`; the model's state restored
+  /// whatever happens. A failure is ForwardFailed (forward_errors.h) or InvalidInput.
+  virtual Trace capture(const RunContext& run, const ModuleTree& tree) = 0;
+
+  /// What the counting sees of the captured trace (`counted`), and what the GPU pass joins its kernels to
+  /// (`as_run`: the ops as the dispatcher ran them).
+  struct Traces {
+    Trace counted;
+    Trace as_run;
+  };
+  virtual Traces for_counting(Trace captured, const ModuleTree& tree, const RunContext& run) = 0;
+
+  /// A failed forward's error with what this kind can add (which input has which dtype, for a signature).
+  virtual ForwardFailed explain(const ForwardFailed& e, const RunContext& run) const = 0;
+
+  /// The training flag the forward ran with, and what else the report says about the model (frozen).
+  virtual void describe(RunInfo& info) const = 0;
+
+  /// For the GPU passes: a guard that saves the whole state now and restores it when it goes, and the forward
+  /// on run.inputs (run again and again, under that guard).
+  virtual std::unique_ptr<model::StateGuard> guard_all() = 0;
+  virtual void forward(const RunContext& run) = 0;
+};
+
+/// The ops whose argument values the counting reads: those with a formula in the op set, and `extra`. The
+/// timing pass needs no more: it classes by dtype only the ops that own MACs, and those have a formula.
+capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extra = {});
+
+/// Runs `forward` under a capture session that reports writes to `guard` (which the caller made just before),
+/// with no autograd: the trace, or ForwardFailed naming the op and module it failed in (`signature` is added
+/// to a real forward's error), or InvalidInput when the capture itself failed.
+Trace capture_forward(model::StateGuard& guard, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
+                      const std::string& signature, const RunContext& run, const std::function<void()>& forward);
+
+/// The sources flopscope has.
+std::unique_ptr<ModelSource> torchscript_source(torch::jit::Module& model, const Options& o);
+std::unique_ptr<ModelSource> cpp_frontend_source(torch::nn::Module& model, const ForwardFn& forward);
+
+}  // namespace flopscope::api

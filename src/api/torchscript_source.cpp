@@ -1,0 +1,147 @@
+// TorchScript modules: scripted or traced, loaded from a file or made by the caller. Ops are placed on modules
+// by following the interpreter's calls (capture/jit_hierarchy.h); a shape-only run executes a meta twin of the
+// model; under --ops mmengine the work no output uses is cut, as mmengine's traced graph cuts it.
+#include <sstream>
+#include <unordered_set>
+
+#include <ATen/ops/empty_strided.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
+
+#include "api/forward_errors.h"
+#include "api/model_source.h"
+#include "capture/jit_hierarchy.h"
+#include "capture/meta_kernels.h"
+
+namespace flopscope::api {
+namespace {
+
+// The trace with only the ops `keep` accepts; an op whose parent was dropped goes with it (its subtree is its
+// parent's implementation). `keep` sees the op and its kept parent (null at the top level).
+Trace filtered(Trace trace, const std::function<bool(const OpRecord&, const OpRecord*)>& keep) {
+  std::vector<std::int32_t> new_index(trace.ops.size(), -1);
+  std::vector<OpRecord> kept;
+  kept.reserve(trace.ops.size());
+  for (std::size_t i = 0; i < trace.ops.size(); ++i) {
+    OpRecord& op = trace.ops[i];
+    const OpRecord* parent = nullptr;
+    if (op.parent >= 0) {
+      const std::int32_t p = new_index[static_cast<std::size_t>(op.parent)];
+      if (p < 0) continue;
+      parent = &kept[static_cast<std::size_t>(p)];
+      op.parent = p;
+    }
+    if (!keep(op, parent)) continue;
+    new_index[i] = static_cast<std::int32_t>(kept.size());
+    kept.push_back(std::move(op));
+  }
+  trace.ops = std::move(kept);
+  return trace;
+}
+
+// On the CPU these ops run as one fused kernel (mkldnn RNNs, the CPU flash attention), with nothing below them
+// that a report counts; on meta, having no such kernel, LibTorch runs their composite form (linear layers,
+// matmuls, softmax). The composite children are dropped so that the shape-only trace is the CPU's.
+Trace without_composite_children(Trace trace) {
+  static const char* const kFusedOnCpu[] = {"aten::scaled_dot_product_attention", "aten::lstm", "aten::gru",
+                                            "aten::rnn_tanh", "aten::rnn_relu"};
+  return filtered(std::move(trace), [](const OpRecord&, const OpRecord* parent) {
+    if (parent == nullptr) return true;
+    for (const char* f : kFusedOnCpu)
+      if (parent->name == f) return false;
+    return true;
+  });
+}
+
+// The trace without the ops that ran in `modules` (whole subtrees: nested ops share their parent's module).
+Trace without_modules(Trace trace, const std::unordered_set<std::string>& modules) {
+  return filtered(std::move(trace), [&](const OpRecord& op, const OpRecord*) { return modules.count(op.module) == 0; });
+}
+
+class TorchScriptSource final : public ModelSource {
+ public:
+  TorchScriptSource(torch::jit::Module& model, const Options& o) : m_model(model), m_mmengine(o.op_set == "mmengine") {}
+
+  std::string kind() const override { return "torchscript"; }
+
+  std::vector<at::Tensor> parameters() const override {
+    std::vector<at::Tensor> params;
+    for (const auto& p : m_model.parameters()) params.push_back(p);
+    return params;
+  }
+
+  void check(const RunContext& run) override {
+    auto method = m_model.find_method("forward");
+    if (!method) throw InvalidInput("the TorchScript module has no forward method");
+    m_schema = &method->function().getSchema();
+    std::ostringstream signature;
+    signature << *m_schema;
+    m_signature = signature.str();
+    const std::size_t expected = m_schema->arguments().size() - 1;  // minus self
+    if (run.inputs.size() != expected)
+      throw InvalidInput("the model's forward takes " + std::to_string(expected) + " argument(s) but " +
+                         std::to_string(run.inputs.size()) + " input(s) were given: " + m_signature);
+  }
+
+  ModuleTree module_tree() const override { return model::jit_module_tree(m_model); }
+
+  Trace capture(const RunContext& run, const ModuleTree& tree) override {
+    // Read before the forward runs: running it may rewrite the graphs of the methods it calls.
+    if (m_mmengine) m_unused = model::unused_modules(m_model, tree);
+    const auto wanted = values_for(*run.ops);
+    if (!run.shape_only) {
+      capture::JitResolver resolver(m_model, tree);
+      model::StateGuard guard(m_model);
+      return capture_forward(guard, resolver, wanted, m_signature, run, [&] { model::run_forward(m_model, run.inputs); });
+    }
+    capture::MetaKernels meta_kernels;  // for this forward only
+    torch::jit::Module twin = model::meta_twin(m_model);  // the user's model is only read
+    capture::JitResolver resolver(twin, tree);
+    model::StateGuard guard(twin);
+    return capture_forward(guard, resolver, wanted, m_signature, run, [&] { model::run_forward(twin, run.inputs); });
+  }
+
+  Traces for_counting(Trace captured, const ModuleTree&, const RunContext& run) override {
+    if (run.shape_only) captured = without_composite_children(std::move(captured));
+    // mmengine counts what its traced graph keeps: work no output uses is cut, and its modules are uncalled.
+    // The timing pass joins kernels to the ops as they ran, so it keeps the whole trace.
+    if (m_unused.empty()) return {captured, run.device.is_cuda() ? captured : Trace{}};
+    Trace counted = without_modules(captured, m_unused);
+    return {std::move(counted), run.device.is_cuda() ? std::move(captured) : Trace{}};
+  }
+
+  ForwardFailed explain(const ForwardFailed& e, const RunContext& run) const override {
+    return with_input_hint(e, run.inputs, m_schema);
+  }
+
+  void describe(RunInfo& info) const override {
+    // torch.jit.freeze removes the training flag (is_training() then reads true) and works in eval mode only.
+    info.frozen = !m_model.hasattr("training");
+    info.mode = !info.frozen && m_model.is_training() ? "training" : "eval";
+  }
+
+  std::unique_ptr<model::StateGuard> guard_all() override {
+    auto guard = std::make_unique<model::StateGuard>(m_model);
+    guard->save_all();
+    return guard;
+  }
+
+  void forward(const RunContext& run) override { model::run_forward(m_model, run.inputs); }
+
+ private:
+  torch::jit::Module& m_model;
+  bool m_mmengine;
+  // Without graph optimisation the interpreter runs the ops as saved: no fusion groups hiding ops, no
+  // profiling-executor guards added to the trace. Held for the whole analysis, GPU passes included.
+  torch::jit::GraphOptimizerEnabledGuard m_no_optimisation{false};
+  const c10::FunctionSchema* m_schema = nullptr;
+  std::string m_signature;
+  std::unordered_set<std::string> m_unused;
+};
+
+}  // namespace
+
+std::unique_ptr<ModelSource> torchscript_source(torch::jit::Module& model, const Options& o) {
+  return std::make_unique<TorchScriptSource>(model, o);
+}
+
+}  // namespace flopscope::api

@@ -1,0 +1,13 @@
+// Built without the CUDA toolkit: the counter pass reports why it cannot run.
+#include "gpu/range_profiler.h"
+
+namespace flopscope::gpu {
+
+CounterReport run_range_profiler(const CudaStatus&, const std::function<void(const std::function<void()>&)>&,
+                                 const RangeProfilerOptions&) {
+  CounterReport report;
+  report.skipped_reason = "hardware counters unavailable: flopscope was built without the CUDA toolkit (CUPTI)";
+  return report;
+}
+
+}  // namespace flopscope::gpu

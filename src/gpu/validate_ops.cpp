@@ -1,0 +1,262 @@
+// The validate-ops runner (include/flopscope/validate_ops.h): each case made runnable with LibTorch's C++ ops,
+// analysed as a C++ frontend forward, then run under the range profiler.
+#include "flopscope/validate_ops.h"
+
+#include <torch/nn/functional/embedding.h>
+#include <torch/nn/functional/upsampling.h>
+#include <torch/nn/modules/rnn.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "flopscope/complexity.h"
+#include "flopscope/device.h"
+#include "flopscope/errors.h"
+#include "gpu/counter_math.h"
+#include "gpu/metric_plan.h"
+#include "gpu/range_profiler.h"
+#include "gpu/validate_cases.h"
+
+namespace flopscope {
+namespace {
+
+namespace F = torch::nn::functional;
+
+// A case made runnable: its inputs on the device and the call that consumes them.
+struct Runnable {
+  std::vector<c10::IValue> inputs;
+  std::function<void(const std::vector<c10::IValue>&)> call;
+  std::shared_ptr<torch::nn::Module> module;  // RNN cases run through a module that owns the weights
+};
+
+torch::nn::functional::InterpolateFuncOptions::mode_t interpolate_mode(const std::string& name) {
+  if (name == "nearest") return torch::kNearest;
+  if (name == "bilinear") return torch::kBilinear;
+  if (name == "bicubic") return torch::kBicubic;
+  if (name == "linear") return torch::kLinear;
+  if (name == "trilinear") return torch::kTrilinear;
+  return torch::kNearestExact;
+}
+
+Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& opt) {
+  Runnable r;
+  auto t = [&](std::size_t i) { return torch::randn(c.shapes.at(i), opt); };
+  auto in = [](const std::vector<c10::IValue>& v, std::size_t i) { return v.at(i).toTensor(); };
+  const std::string& k = c.call;
+  auto two = [&](auto fn) {
+    r.inputs = {t(0), t(1)};
+    r.call = [fn, in](const std::vector<c10::IValue>& v) { fn(in(v, 0), in(v, 1)); };
+  };
+  if (k == "linear") two([](auto a, auto b) { at::linear(a, b); });
+  else if (k == "mm") two([](auto a, auto b) { at::mm(a, b); });
+  else if (k == "bmm") two([](auto a, auto b) { at::bmm(a, b); });
+  else if (k == "matmul") two([](auto a, auto b) { at::matmul(a, b); });
+  else if (k == "mv") two([](auto a, auto b) { at::mv(a, b); });
+  else if (k == "dot") {
+    r.inputs = {t(0), t(0)};
+    r.call = [in](const std::vector<c10::IValue>& v) { at::dot(in(v, 0), in(v, 1)); };
+  } else if (k == "vdot") {
+    r.inputs = {t(0), t(0)};
+    r.call = [in](const std::vector<c10::IValue>& v) { at::vdot(in(v, 0), in(v, 1)); };
+  } else if (k == "addmm" || k == "baddbmm" || k == "addbmm" || k == "addmv") {
+    auto a = t(0), b = t(1);
+    torch::Tensor acc = k == "addmm"     ? torch::zeros({a.size(0), b.size(1)}, opt)
+                        : k == "baddbmm" ? torch::zeros({a.size(0), a.size(1), b.size(2)}, opt)
+                        : k == "addbmm"  ? torch::zeros({a.size(1), b.size(2)}, opt)
+                                         : torch::zeros({a.size(0)}, opt);
+    r.inputs = {acc, a, b};
+    r.call = [k, in](const std::vector<c10::IValue>& v) {
+      if (k == "addmm") at::addmm(in(v, 0), in(v, 1), in(v, 2));
+      else if (k == "baddbmm") at::baddbmm(in(v, 0), in(v, 1), in(v, 2));
+      else if (k == "addbmm") at::addbmm(in(v, 0), in(v, 1), in(v, 2));
+      else at::addmv(in(v, 0), in(v, 1), in(v, 2));
+    };
+  } else if (k == "einsum") {
+    std::string eq = c.text;
+    two([eq](auto a, auto b) { at::einsum(eq, {a, b}); });
+  } else if (k == "conv1d" || k == "conv2d" || k == "conv3d" || k == "conv_transpose2d") {
+    const auto stride = c.args.at(0), padding = c.args.at(1), groups = c.args.at(2);
+    two([k, stride, padding, groups](auto x, auto w) {
+      if (k == "conv1d") at::conv1d(x, w, {}, stride, padding, 1, groups);
+      else if (k == "conv2d") at::conv2d(x, w, {}, stride, padding, 1, groups);
+      else if (k == "conv3d") at::conv3d(x, w, {}, stride, padding, 1, groups);
+      else at::conv_transpose2d(x, w, {}, stride, padding, 0, groups);
+    });
+  } else if (k == "batch_norm" || k == "instance_norm" || k == "group_norm" || k == "layer_norm") {
+    auto x = t(0);
+    const int64_t channels = k == "layer_norm" ? x.size(-1) : x.size(1);
+    auto w = torch::ones({channels}, opt), b = torch::zeros({channels}, opt);
+    auto mean = torch::zeros({channels}, opt.dtype(torch::kFloat)), var = torch::ones({channels}, opt.dtype(torch::kFloat));
+    if (k == "batch_norm") mean = mean.to(opt.dtype()), var = var.to(opt.dtype());
+    r.inputs = {x};
+    const int64_t groups = c.args.empty() ? 1 : c.args[0];
+    r.call = [=](const std::vector<c10::IValue>& v) {
+      auto in0 = v.at(0).toTensor();
+      if (k == "batch_norm") at::batch_norm(in0, w, b, mean, var, false, 0.1, 1e-5, true);
+      else if (k == "instance_norm") at::instance_norm(in0, w, b, {}, {}, true, 0.1, 1e-5, true);
+      else if (k == "group_norm") at::group_norm(in0, groups, w, b);
+      else at::layer_norm(in0, {in0.size(-1)}, w, b);
+    };
+  } else if (k == "interpolate") {
+    const std::size_t spatial = c.shapes.at(0).size() - 2;
+    auto options = F::InterpolateFuncOptions()
+                       .scale_factor(std::vector<double>(spatial, static_cast<double>(c.args.at(0))))
+                       .mode(interpolate_mode(c.text));
+    if (c.text == "linear" || c.text == "bilinear" || c.text == "bicubic" || c.text == "trilinear")
+      options.align_corners(false);
+    r.inputs = {t(0)};
+    r.call = [options](const std::vector<c10::IValue>& v) { F::interpolate(v.at(0).toTensor(), options); };
+  } else if (k == "grid_sample") {
+    r.inputs = {t(0), torch::rand(c.shapes.at(1), opt) * 2 - 1};
+    r.call = [in](const std::vector<c10::IValue>& v) { at::grid_sampler(in(v, 0), in(v, 1), 0, 0, false); };
+  } else if (k == "sdpa") {
+    const bool causal = c.args.at(0) != 0;
+    r.inputs = {t(0), t(1), t(2)};
+    r.call = [causal, in](const std::vector<c10::IValue>& v) {
+      at::scaled_dot_product_attention(in(v, 0), in(v, 1), in(v, 2), {}, 0.0, causal);
+    };
+  } else if (k == "lstm" || k == "gru" || k == "rnn_tanh" || k == "rnn_relu") {
+    const int64_t features = c.shapes.at(0).back(), hidden = c.args.at(0), layers = c.args.at(1);
+    r.inputs = {t(0)};
+    if (k == "lstm") {
+      auto m = std::make_shared<torch::nn::LSTMImpl>(torch::nn::LSTMOptions(features, hidden).num_layers(layers));
+      m->to(opt.device(), opt.dtype().toScalarType());
+      r.module = m;
+      r.call = [m](const std::vector<c10::IValue>& v) { m->forward(v.at(0).toTensor()); };
+    } else if (k == "gru") {
+      auto m = std::make_shared<torch::nn::GRUImpl>(torch::nn::GRUOptions(features, hidden).num_layers(layers));
+      m->to(opt.device(), opt.dtype().toScalarType());
+      r.module = m;
+      r.call = [m](const std::vector<c10::IValue>& v) { m->forward(v.at(0).toTensor()); };
+    } else {
+      auto o = torch::nn::RNNOptions(features, hidden).num_layers(layers);
+      o.nonlinearity(k == "rnn_tanh" ? torch::nn::RNNOptions::nonlinearity_t(torch::kTanh)
+                                     : torch::nn::RNNOptions::nonlinearity_t(torch::kReLU));
+      auto m = std::make_shared<torch::nn::RNNImpl>(o);
+      m->to(opt.device(), opt.dtype().toScalarType());
+      r.module = m;
+      r.call = [m](const std::vector<c10::IValue>& v) { m->forward(v.at(0).toTensor()); };
+    }
+  } else if (k == "embedding" || k == "embedding_bag") {
+    const auto& w = c.shapes.at(1);
+    auto weight = torch::randn(w, opt);
+    r.inputs = {torch::randint(w[0], c.shapes.at(0), opt.dtype(torch::kLong))};
+    if (k == "embedding")
+      r.call = [weight](const std::vector<c10::IValue>& v) { at::embedding(weight, v.at(0).toTensor()); };
+    else
+      r.call = [weight](const std::vector<c10::IValue>& v) {
+        F::embedding_bag(v.at(0).toTensor(), weight, F::EmbeddingBagFuncOptions().mode(torch::kSum));
+      };
+  } else if (k == "adaptive_avg_pool2d") {
+    const int64_t out = c.args.at(0);
+    r.inputs = {t(0)};
+    r.call = [out](const std::vector<c10::IValue>& v) { at::adaptive_avg_pool2d(v.at(0).toTensor(), {out, out}); };
+  } else if (k == "grouped_mm") {
+    // Tokens split over the experts as evenly as they go; offsets are int32 on the device, as the op needs.
+    const int64_t tokens = c.shapes.at(0).at(0), experts = c.shapes.at(1).at(0);
+    std::vector<int32_t> ends;
+    for (int64_t g = 1; g <= experts; ++g) ends.push_back(static_cast<int32_t>(tokens * g / experts));
+    auto offs = torch::tensor(ends, opt.dtype(torch::kInt));
+    r.inputs = {t(0), t(1)};
+    r.call = [offs, in](const std::vector<c10::IValue>& v) { at::_grouped_mm(in(v, 0), in(v, 1), offs); };
+  } else if (k == "tensordot") {
+    two([](auto a, auto b) { at::tensordot(a, b, {a.dim() - 1}, {0}); });
+  } else if (k == "inner") {
+    two([](auto a, auto b) { at::inner(a, b); });
+  } else if (k == "multi_dot") {
+    r.inputs = {t(0), t(1), t(2)};
+    r.call = [in](const std::vector<c10::IValue>& v) { at::linalg_multi_dot({in(v, 0), in(v, 1), in(v, 2)}); };
+  } else if (k == "bilinear") {
+    r.inputs = {t(0), t(1), t(2)};
+    r.call = [in](const std::vector<c10::IValue>& v) { at::bilinear(in(v, 0), in(v, 1), in(v, 2), {}); };
+  } else if (k == "cdist") {
+    two([](auto a, auto b) { at::cdist(a, b); });
+  } else if (k == "native_mha") {
+    const int64_t embed = c.shapes.at(0).back(), heads = c.args.at(0);
+    auto qkv_w = torch::randn({3 * embed, embed}, opt), qkv_b = torch::zeros({3 * embed}, opt);
+    auto proj_w = torch::randn({embed, embed}, opt), proj_b = torch::zeros({embed}, opt);
+    r.inputs = {t(0)};
+    r.call = [=](const std::vector<c10::IValue>& v) {
+      auto q = v.at(0).toTensor();
+      at::_native_multi_head_attention(q, q, q, embed, heads, qkv_w, qkv_b, proj_w, proj_b, {}, false);
+    };
+  } else {
+    throw InvalidInput("validate-ops does not know how to call '" + k + "'");
+  }
+  return r;
+}
+
+std::vector<gpu::ValidateCase> selected_cases(const ValidateOpsOptions& o, std::vector<std::string>* uncovered) {
+  std::vector<std::string> none;
+  auto cases = gpu::validate_cases(op_set_named(o.op_set), o.dtypes, uncovered != nullptr ? uncovered : &none);
+  if (o.family.empty()) return cases;
+  std::vector<gpu::ValidateCase> keep;
+  for (auto& c : cases)
+    if (c.family == o.family) keep.push_back(std::move(c));
+  if (keep.empty()) throw InvalidInput("no validate-ops case for family '" + o.family + "' in op set " + o.op_set);
+  return keep;
+}
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+}  // namespace
+
+std::vector<ValidateOpsCase> validate_ops_cases(const ValidateOpsOptions& options, std::vector<std::string>* uncovered) {
+  std::vector<ValidateOpsCase> out;
+  for (const auto& c : selected_cases(options, uncovered)) out.push_back({c.family, c.label});
+  return out;
+}
+
+std::vector<ValidateOpsRow> validate_ops(const ValidateOpsOptions& options) {
+  const auto cases = selected_cases(options, nullptr);
+  const CudaStatus cuda = probe_cuda();
+  if (!cuda.available) {
+    throw CudaUnavailable("validate-ops runs each op on a GPU, and there is no CUDA device here (" + cuda.reason +
+                          "); use --list to see the cases");
+  }
+  require_cuda();  // LibTorch's CUDA half
+  if (!torch::cuda::is_available())
+    throw CudaUnavailable("validate-ops runs each op on a GPU, and LibTorch sees no CUDA device; use --list to see "
+                          "the cases");
+  std::vector<ValidateOpsRow> rows;
+  for (const auto& c : cases) {
+    ValidateOpsRow row;
+    row.op = {c.family, c.label};
+    try {
+      auto opt = torch::TensorOptions().device(torch::kCUDA).dtype(parse_dtype(c.dtype));
+      Runnable r = make_runnable(c, opt);
+      torch::NoGradGuard no_grad;
+      r.call(r.inputs);  // warm-up: library handles, workspaces and autotuning stay out of the counter pass
+      torch::cuda::synchronize();
+      torch::nn::Module holder;
+      Options analysis;
+      analysis.inputs = r.inputs;
+      analysis.op_set = options.op_set;
+      analysis.show_table = analysis.show_arch = false;
+      analysis.device = "cuda";
+      row.analytic_flops = 2.0 * static_cast<double>(analyze(holder, r.call, analysis).flops);  // 2 per MAC
+      gpu::RangeProfilerOptions ropt;
+      ropt.tensor_dtypes = gpu::tensor_dtypes_for({c.dtype});
+      gpu::CounterReport report = gpu::run_range_profiler(
+          cuda, [&](const std::function<void()>&) { r.call(r.inputs); torch::cuda::synchronize(); }, ropt);
+      if (!report.ran) throw CudaUnavailable(report.skipped_reason);  // the same for every case: stop
+      row.kernels = report.kernels.size();
+      for (const auto& k : report.kernels) {
+        for (const auto& [cls, f] : gpu::flops_by_class(k)) {
+          row.measured_flops += f;
+          if (cls.size() > 3 && cls.compare(cls.size() - 3, 3, "_tc") == 0) row.tensor_flops += f;
+        }
+      }
+      const double ratio = row.ratio();
+      row.outside = ratio < 0 || std::fabs(ratio - 1) > options.tolerance;
+    } catch (const CudaUnavailable&) {
+      throw;
+    } catch (const std::exception& e) {
+      row.not_run = first_line(e.what());
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace flopscope

@@ -1,0 +1,213 @@
+#include "flopscope/model_file.h"
+
+#include <caffe2/serialize/inline_container.h>
+#include <openssl/evp.h>
+#include <torch/csrc/jit/serialization/import.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <vector>
+
+#include "capture/model_output.h"
+#include "flopscope/errors.h"
+
+namespace flopscope {
+namespace {
+
+constexpr const char* kHowToExport =
+    "save TorchScript with torch.jit.save(torch.jit.script(model), 'model.pt') or torch.jit.trace(model, example)";
+
+bool has_record(const std::vector<std::string>& records, const std::string& prefix) {
+  for (const auto& r : records)
+    if (r.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+// Whether the archive's code calls the ops torch.jit.optimize_for_inference binds a model to (MKLDNN constants,
+// prepacked XNNPACK kernels): LibTorch's loader here cannot read those back. Code records only, bounded.
+bool optimized_for_inference(const std::string& path) {
+  try {
+    caffe2::serialize::PyTorchStreamReader reader(path);
+    std::size_t budget = 64u << 20;  // of inflated code, over all records
+    for (const auto& name : reader.getAllRecords()) {
+      if (name.rfind("code/", 0) != 0 || name.size() < 3 || name.compare(name.size() - 3, 3, ".py") != 0) continue;
+      if (reader.getRecordSize(name) > budget) return false;
+      budget -= reader.getRecordSize(name);
+      auto [data, size] = reader.getRecord(name);
+      const std::string code(static_cast<const char*>(data.get()), size);
+      for (const char* marker : {"ConstantMKLDNNTensor", "mkldnn_convolution", "prepacked::", "to_mkldnn"})
+        if (code.find(marker) != std::string::npos) return true;
+    }
+  } catch (const std::exception&) {
+  }
+  return false;
+}
+
+// The first line of an error that says something (some start with a newline or say nothing at all).
+std::string first_line(const std::string& what) {
+  std::size_t start = what.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos) return "LibTorch gave no reason";
+  return what.substr(start, what.find('\n', start) - start);
+}
+
+}  // namespace
+
+std::string describe_non_torchscript(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[4] = {};
+  in.read(head, sizeof head);
+  if (in.gcount() == 0) return "an empty file";
+  if (in.gcount() < 4 || std::string(head, 4) != std::string("PK\x03\x04", 4)) {
+    if (static_cast<unsigned char>(head[0]) == 0x80) return "a pickle file (a legacy torch.save or a pickled Python object)";
+    return "not a zip archive (random or unrelated bytes)";
+  }
+  std::vector<std::string> records;
+  try {
+    caffe2::serialize::PyTorchStreamReader reader(path);
+    try {
+      records = reader.getAllRecords();
+    } catch (const std::exception&) {
+      // Listing refuses an entry outside the archive's root folder, which loading never looks at: an archive
+      // with TorchScript's constants loads all the same.
+      return reader.hasRecord("constants.pkl") ? "" : "a zip archive that is not a PyTorch file";
+    }
+  } catch (const std::exception&) {
+    return "a truncated or corrupt zip archive";
+  }
+  if (has_record(records, "code/")) return "";
+  if (has_record(records, "archive_format") || has_record(records, "models/"))
+    return "a torch.export .pt2 archive";
+  if (has_record(records, "data.pkl")) {
+    try {  // the pickle names the saved object's class
+      // Only the pickle's first bytes, inflated a chunk at a time: the whole record may inflate to gigabytes
+      // (a zip bomb costs 4 GB here when read whole), and the class name is at its start.
+      caffe2::serialize::PyTorchStreamReader reader(path);
+      constexpr std::size_t kHead = 4096;
+      auto chunks = reader.createChunkReaderIter("data.pkl", reader.getRecordSize("data.pkl"), kHead);
+      std::string pickle(kHead, '\0');
+      pickle.resize(chunks.next(pickle.data()));
+      // Protocol 2 opens with PROTO (0x80 0x02) and the GLOBAL ('c') of the saved object's class.
+      if (pickle.size() > 3 && pickle[2] == 'c') {
+        auto end = pickle.find('\n', pickle.find('\n', 3) + 1);
+        std::string global = pickle.substr(3, end == std::string::npos ? 0 : end - 3);
+        std::replace(global.begin(), global.end(), '\n', '.');
+        if (global == "collections.OrderedDict" || global == "builtins.dict") return "a torch.save of a state_dict";
+        if (!global.empty()) return "a torch.save of a pickled Python object (" + global + ")";
+      }
+      return "a torch.save archive";
+    } catch (const std::exception&) {
+      return "a torch.save archive";
+    }
+  }
+  return "a zip archive that is not a PyTorch file";
+}
+
+// LibTorch can crash outright on some corrupt archives (a segfault inside its unpickler, found by model_fuzz).
+// Loading once in a child process first turns that into an error instead of taking flopscope down.
+void probe_in_child(const std::string& path) {
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) return;  // cannot fork: load directly, as without the probe
+  if (pid == 0) {
+    // Quiet: a crash report from the child (a sanitizer's, LibTorch's) must not reach the user's terminal.
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) {
+      dup2(null, STDOUT_FILENO);
+      dup2(null, STDERR_FILENO);
+    }
+    try {
+      (void)torch::jit::load(path);
+    } catch (...) {
+    }
+    _exit(0);  // errors are reported by the parent's own load
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  // The child always exits 0; anything else is a crash (a signal, or a sanitizer's or abort's exit status).
+  if (WIFSIGNALED(status))
+    throw InvalidInput("'" + path + "' is a corrupt archive: LibTorch crashed reading it (" +
+                       strsignal(WTERMSIG(status)) + ")");
+  if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+    throw InvalidInput("'" + path + "' is a corrupt archive: LibTorch crashed reading it (exit status " +
+                       std::to_string(WEXITSTATUS(status)) + ")");
+}
+
+torch::jit::Module load_model_file(const std::string& path, const c10::optional<c10::Device>& device,
+                                   ModelMessages* said) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw InvalidInput("model file '" + path + "' does not exist");
+  if (std::filesystem::is_directory(path, ec))
+    throw InvalidInput("'" + path + "' is a directory, not a TorchScript file");
+  // Reading a FIFO or a device would block, or never end: a model is a saved file.
+  if (const std::string kind = special_file_kind(path); !kind.empty())
+    throw InvalidInput("'" + path + "' is " + kind + ", not a model file; give the path of a saved model");
+  if (!std::ifstream(path, std::ios::binary).good()) throw InvalidInput("cannot read model file '" + path + "'");
+  std::string what = describe_non_torchscript(path);
+  if (!what.empty())
+    throw InvalidInput("'" + path + "' is " + what + ", not a TorchScript archive; " + kHowToExport);
+  probe_in_child(path);
+  capture::ModelOutput output;
+  const auto keep_output = [&] {
+    if (said == nullptr) return;
+    *said = output.collected();
+    for (auto& m : said->messages) m.loading = true;
+  };
+  try {
+    auto module = torch::jit::load(path, device);
+    keep_output();
+    return module;
+  } catch (const c10::Error& e) {
+    throw InvalidInput("cannot load TorchScript '" + path + "': " + first_line(e.what_without_backtrace()));
+  } catch (const std::exception& e) {  // the TorchScript parser throws its own ErrorReport (found by fuzzing)
+    if (optimized_for_inference(path))
+      throw InvalidInput("cannot load TorchScript '" + path + "': it was saved after torch.jit.optimize_for_inference, "
+                         "whose MKLDNN/prepacked constants only the Python process that made them can read; save the "
+                         "model before optimize_for_inference (and before torch.jit.freeze, which folds its modules "
+                         "away)");
+    throw InvalidInput("cannot load TorchScript '" + path + "': its code does not parse (" + first_line(e.what()) + ")");
+  }
+}
+
+std::string sha256_of_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!in || !ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
+    throw InvalidInput("cannot hash '" + path + "'");
+  std::vector<char> buf(1 << 20);
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0)
+    EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(in.gcount()));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  static const char* const kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+std::string special_file_kind(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return "";
+  if (S_ISFIFO(st.st_mode)) return "a FIFO";
+  if (S_ISSOCK(st.st_mode)) return "a socket";
+  return "a device";
+}
+
+bool looks_frozen(const torch::jit::Module& module) { return !module.hasattr("training"); }
+
+}  // namespace flopscope

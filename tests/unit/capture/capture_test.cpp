@@ -1,0 +1,232 @@
+// The capture stage: values kept in the session's own pools come back in the Trace as the ops received
+// them, and TorchScript ops are placed in modules by following the interpreter's calls (no hierarchy
+// strings parsed), falling back to the hierarchy for graphs whose calls were inlined.
+#include <ATen/ops/add.h>
+#include <ATen/ops/cat.h>
+#include <ATen/ops/einsum.h>
+#include <ATen/ops/linear.h>
+#include <ATen/ops/randn.h>
+#include <ATen/ops/sum.h>
+#include <c10/core/GradMode.h>
+#include <torch/csrc/jit/passes/inliner.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
+#include <torch/csrc/jit/runtime/print_handler.h>
+#include <gtest/gtest.h>
+
+#include "capture/capture.h"
+#include "capture/model_output.h"
+#include "flopscope/report.h"
+#include "report/printable.h"
+#include "capture/jit_hierarchy.h"
+#include "model/model.h"
+#include "test_support.h"
+
+namespace flopscope {
+namespace {
+
+struct Root : capture::ModuleResolver {
+  const std::string& resolve(const at::RecordFunction&) override { return path; }
+  std::string path = "block.inner";  // longer than a short string, to be copied into the pools
+};
+
+const OpRecord& first_named(const Trace& trace, const std::string& name) {
+  for (const auto& op : trace.ops)
+    if (op.name == name) return op;
+  throw std::runtime_error("no " + name + " in the trace");
+}
+
+TEST(Capture, ValuesComeBackAsTheOpsReceivedThem) {
+  Root root;
+  Trace trace;
+  {
+    capture::Session session(root);  // every op's values
+    c10::NoGradGuard no_grad;
+    auto a = at::randn({2, 3});
+    auto b = at::randn({4, 3});
+    at::cat({a, b}, 0);
+    at::einsum("ij,kj->ik", {a, b});
+    at::sum(b, {1}, /*keepdim=*/true);
+    at::linear(a, at::randn({5, 3}), /*bias=*/{});
+    trace = session.finish();
+  }
+
+  const OpRecord& cat = first_named(trace, "aten::cat");
+  ASSERT_EQ(cat.inputs.size(), 2u);
+  EXPECT_EQ(cat.inputs[0].kind, Value::Kind::TensorList);
+  EXPECT_EQ(cat.inputs[0].shapes, (std::vector<std::vector<std::int64_t>>{{2, 3}, {4, 3}}));
+  EXPECT_EQ(cat.inputs[1].kind, Value::Kind::Int);
+  EXPECT_EQ(cat.inputs[1].number, 0.0);
+  ASSERT_EQ(cat.outputs.size(), 1u);
+  EXPECT_EQ(cat.outputs[0].sizes, (std::vector<std::int64_t>{6, 3}));
+  EXPECT_EQ(cat.outputs[0].dtype, static_cast<std::int8_t>(c10::ScalarType::Float));
+  EXPECT_EQ(cat.parent, -1);
+  EXPECT_EQ(cat.module, "block.inner");
+
+  const OpRecord& einsum = first_named(trace, "aten::einsum");
+  EXPECT_EQ(einsum.inputs[0].kind, Value::Kind::String);
+  EXPECT_EQ(einsum.inputs[0].text, "ij,kj->ik");
+  EXPECT_EQ(einsum.outputs[0].sizes, (std::vector<std::int64_t>{2, 4}));
+
+  const OpRecord& sum = first_named(trace, "aten::sum");
+  ASSERT_GE(sum.inputs.size(), 4u);
+  EXPECT_EQ(sum.inputs[1].kind, Value::Kind::IntList);
+  EXPECT_EQ(sum.inputs[1].sizes, (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(sum.inputs[2].kind, Value::Kind::Bool);
+  EXPECT_EQ(sum.inputs[2].number, 1.0);
+  EXPECT_TRUE(sum.inputs[3].is_none());  // dtype
+  EXPECT_EQ(sum.outputs[0].sizes, (std::vector<std::int64_t>{4, 1}));
+
+  const OpRecord& linear = first_named(trace, "aten::linear");
+  ASSERT_EQ(linear.inputs.size(), 3u);
+  EXPECT_EQ(linear.inputs[1].sizes, (std::vector<std::int64_t>{5, 3}));
+  EXPECT_TRUE(linear.inputs[2].is_none());  // the undefined bias
+  // linear's own ops ran inside it, in its module.
+  bool nested = false;
+  for (const auto& op : trace.ops)
+    if (op.parent >= 0 && trace.ops[static_cast<std::size_t>(op.parent)].name == "aten::linear") {
+      nested = true;
+      EXPECT_EQ(op.module, "block.inner");
+    }
+  EXPECT_TRUE(nested);
+}
+
+TEST(Capture, OpsWithoutWantedValuesKeepOnlyNameAndModule) {
+  Root root;
+  capture::Session session(root, [](const std::string& name) { return name == "aten::cat"; });
+  auto a = at::randn({2, 3});
+  at::cat({a, a}, 1);
+  at::sum(a);
+  Trace trace = session.finish();
+  EXPECT_EQ(first_named(trace, "aten::cat").outputs.at(0).sizes, (std::vector<std::int64_t>{2, 6}));
+  const OpRecord& sum = first_named(trace, "aten::sum");
+  EXPECT_TRUE(sum.inputs.empty());
+  EXPECT_TRUE(sum.outputs.empty());
+  EXPECT_EQ(sum.module, "block.inner");
+}
+
+TEST(Capture, FailureChainNamesTheOpsStillOpen) {
+  Root root;
+  capture::Session session(root);
+  EXPECT_FALSE(session.last_top_level_op().has_value());
+  at::linear(at::randn({2, 3}), at::randn({5, 3}));
+  const auto top = session.last_top_level_op();
+  ASSERT_TRUE(top.has_value());
+  EXPECT_EQ(top->name, "aten::linear");
+  EXPECT_EQ(top->module, "block.inner");
+  const auto chain = session.last_op_chain();
+  ASSERT_GE(chain.size(), 2u);  // the last op linear ran (innermost) up to linear itself
+  EXPECT_EQ(chain.back().name, "aten::linear");
+}
+
+TEST(Capture, OverBudgetStopsTheForwardWithOneFailure) {
+  // 1 MiB of records is some ten thousand ops: the loop below would run a million.
+  Root root;
+  const at::Tensor x = at::randn({2});
+  testing::internal::CaptureStderr();
+  std::size_t ran = 0;
+  std::string thrown;
+  {
+    capture::Session session(root, {}, nullptr, 1u << 20);
+    try {
+      for (; ran < 1000000; ++ran) at::add(x, 1);
+    } catch (const c10::Error& e) {
+      thrown = e.what_without_backtrace();
+    }
+    ASSERT_TRUE(session.failure().has_value());
+    EXPECT_NE(session.failure()->find("the capture's records went over its memory budget, at aten::"),
+              std::string::npos)
+        << *session.failure();
+    EXPECT_FALSE(thrown.empty());  // the forward was stopped, not left to run its million ops
+    EXPECT_LT(ran, 100000u);
+  }
+  // LibTorch logged nothing per op, and ops run again once the session is gone.
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  EXPECT_EQ(at::add(x, 1).numel(), 2);
+}
+
+TEST(ModelOutput, CollectsWarningsAndPrintsOnce) {
+  const auto before = torch::jit::getPrintHandler();
+  {
+    capture::ModelOutput said;
+    EXPECT_NE(torch::jit::getPrintHandler(), before);
+    for (int i = 0; i < 3; ++i) TORCH_WARN("the mask is wrong");
+    torch::jit::getPrintHandler()("step 1\n");
+    const auto& got = said.collected();
+    ASSERT_EQ(got.messages.size(), 2u);
+    EXPECT_EQ(got.messages[0].count, 3u);
+    EXPECT_EQ(got.messages[1].text, "step 1");  // print's own newline dropped
+    EXPECT_EQ(model_output_lines(got), (std::vector<std::string>{"the model warned (3 times): \"the mask is wrong\"",
+                                                      "the model printed: \"step 1\""}));
+    for (std::size_t i = 0; i < capture::ModelOutput::kMaxMessages + 5; ++i) TORCH_WARN("distinct ", i);
+    EXPECT_EQ(got.messages.size(), capture::ModelOutput::kMaxMessages);
+    EXPECT_EQ(got.dropped, 7u);  // 2 kept above, 14 more kept, 7 of the 21 counted only
+    EXPECT_EQ(model_output_lines(got).back(), "the model said 7 more things, not shown");
+  }
+  EXPECT_EQ(torch::jit::getPrintHandler(), before);  // the process's handler is back
+}
+
+TEST(Printable, QuotedTextIsOnePrintableLine) {
+  using report::quoted;
+  EXPECT_EQ(quoted("plain"), "\"plain\"");
+  EXPECT_EQ(quoted("a\nflopscope: error: x"), "\"a\\nflopscope: error: x\"");
+  EXPECT_EQ(quoted("\x1b[31mred\x07"), "\"\\x1b[31mred\\x07\"");
+  EXPECT_EQ(quoted("say \"hi\" \\"), "\"say \\\"hi\\\" \\\\\"");
+  EXPECT_EQ(quoted("caf\xc3\xa9"), "\"caf\xc3\xa9\"");         // valid UTF-8 kept
+  EXPECT_EQ(quoted("\xff\xc3"), "\"\\xff\\xc3\"");               // invalid bytes escaped
+  EXPECT_EQ(quoted("\xc2\x9b" "2J"), "\"\\xc2\\x9b2J\"");          // C1 CSI escaped
+  EXPECT_EQ(quoted(std::string("a\0b", 3)), "\"a\\x00b\"");
+  // Names that are already printable stay as they are; others are quoted.
+  EXPECT_EQ(report::printable("layer1.0.conv \"x\" caf\xc3\xa9"), "layer1.0.conv \"x\" caf\xc3\xa9");
+  EXPECT_EQ(report::printable("=cmd\x1b[2J"), "\"=cmd\\x1b[2J\"");
+}
+
+struct Placed {
+  std::vector<std::string> linear_modules;  // module of each top-level aten::linear, in call order
+  std::size_t hierarchy_lookups = 0;
+};
+
+Placed place_linears(torch::jit::Module& model) {
+  ModuleTree tree = model::jit_module_tree(model);
+  capture::JitResolver resolver(model, tree);
+  torch::jit::GraphOptimizerEnabledGuard no_optimisation(false);
+  c10::NoGradGuard no_grad;
+  capture::Session session(resolver, [](const std::string&) { return false; });
+  model.forward({at::randn({2, 10})});
+  Placed placed;
+  for (const auto& op : session.finish().ops)
+    if (op.parent < 0 && op.name == "aten::linear") placed.linear_modules.push_back(op.module);
+  placed.hierarchy_lookups = resolver.hierarchy_lookups();
+  return placed;
+}
+
+// TestNet.forward is fc1(fc2(inner(x))), InnerNet.forward is fc1(fc2(x)).
+const std::vector<std::string> kTestNetOrder{"inner.fc2", "inner.fc1", "fc2", "fc1"};
+
+TEST(JitResolver, FollowsTheInterpretersCalls) {
+  for (const char* file : {"testnet_scripted.pt", "testnet_traced.pt"}) {
+    auto model = test::load_fixture(file);
+    const Placed placed = place_linears(model);
+    EXPECT_EQ(placed.linear_modules, kTestNetOrder) << file;
+    EXPECT_EQ(placed.hierarchy_lookups, 0u) << file;
+  }
+}
+
+TEST(JitResolver, ModuleUnderTwoNamesIsCreditedToEachName) {
+  // forward: second(first(x)), second is first. Scripting saved two objects sharing one weight, which the
+  // file cannot tell from two modules with tied weights (jit_model.cpp): each call is placed on its name.
+  auto model = test::load_fixture("odd/shared_twice.pt");
+  const Placed placed = place_linears(model);
+  EXPECT_EQ(placed.linear_modules, (std::vector<std::string>{"first", "second"}));
+  EXPECT_EQ(placed.hierarchy_lookups, 0u);
+}
+
+TEST(JitResolver, InlinedGraphFallsBackToTheHierarchy) {
+  auto model = test::load_fixture("testnet_scripted.pt");
+  torch::jit::Inline(*model.get_method("forward").graph());  // no calls left to follow
+  const Placed placed = place_linears(model);
+  EXPECT_EQ(placed.linear_modules, kTestNetOrder);
+  EXPECT_GT(placed.hierarchy_lookups, 0u);
+}
+
+}  // namespace
+}  // namespace flopscope

@@ -1,0 +1,48 @@
+// Convolutions (src/count/conv.cpp): plain, grouped, transposed, 1-D and 3-D. On hand-built records at odd shapes, with the arithmetic written out.
+#include <gtest/gtest.h>
+
+#include "support/records.h"
+
+namespace flopscope {
+namespace {
+
+using test::acts;
+using test::flops;
+using test::op;
+using V = Value;
+
+OpRecord convolution(std::vector<std::int64_t> x, std::vector<std::int64_t> w, std::vector<std::int64_t> out,
+                     bool transposed, std::int64_t groups) {
+  std::vector<Value> in = {V::tensor(x), V::tensor(w), V::none(), V::int_list({1, 1}), V::int_list({0, 0}),
+                           V::int_list({1, 1}), V::boolean(transposed), V::int_list({0, 0}), V::integer(groups),
+                           V::boolean(false), V::boolean(false), V::boolean(true), V::boolean(true)};
+  return op("aten::_convolution", in, {V::tensor(out)});
+}
+
+TEST(Conv, Plain) {
+  // x [2,3,17,11], W [8,3,3,5] -> out [2,8,15,7]: N * numel(W) * Ho * Wo = 2 * 360 * 105.
+  auto r = convolution({2, 3, 17, 11}, {8, 3, 3, 5}, {2, 8, 15, 7}, false, 1);
+  EXPECT_EQ(flops(r), 2 * (8 * 3 * 3 * 5) * (15 * 7));
+  EXPECT_EQ(acts(r), 2 * 8 * 15 * 7);
+  EXPECT_EQ(test::mmengine_ops().flops.at("aten::_convolution").key, "conv");
+}
+
+TEST(Conv, GroupedWeightCarriesTheGroups) {
+  // groups=3, Cin=6, Cout=6: W [6, 2, 3, 3]; out [1,6,7,11]: 1 * 108 * 77.
+  auto r = convolution({1, 6, 9, 13}, {6, 2, 3, 3}, {1, 6, 7, 11}, false, 3);
+  EXPECT_EQ(flops(r), 1 * (6 * 2 * 3 * 3) * (7 * 11));
+}
+
+TEST(Conv, TransposedUsesInputSpatialDims) {
+  // x [1,4,5,7], W [4,3,3,3] -> out [1,3,7,9]: 1 * 108 * (5 * 7).
+  auto r = convolution({1, 4, 5, 7}, {4, 3, 3, 3}, {1, 3, 7, 9}, true, 1);
+  EXPECT_EQ(flops(r), 1 * (4 * 3 * 3 * 3) * (5 * 7));
+}
+
+TEST(Conv, Conv1dAnd3d) {
+  EXPECT_EQ(flops(convolution({3, 5, 19}, {7, 5, 3}, {3, 7, 17}, false, 1)), 3 * (7 * 5 * 3) * 17);
+  EXPECT_EQ(flops(convolution({1, 2, 5, 6, 7}, {3, 2, 1, 2, 3}, {1, 3, 5, 5, 5}, false, 1)), 1 * 36 * 125);
+}
+
+}  // namespace
+}  // namespace flopscope

@@ -1,0 +1,45 @@
+// The matmul family (src/count/matmul.cpp): linear, addmm, bmm, matmul. On hand-built records at odd shapes, with the arithmetic written out.
+#include <gtest/gtest.h>
+
+#include "support/records.h"
+
+namespace flopscope {
+namespace {
+
+using test::acts;
+using test::flops;
+using test::op;
+using V = Value;
+
+TEST(Matmul, Linear) {
+  auto r = op("aten::linear", {V::tensor({2, 7, 13}), V::tensor({5, 13}), V::tensor({5})}, {V::tensor({2, 7, 5})});
+  EXPECT_EQ(flops(r), 2 * 7 * 13 * 5);
+  EXPECT_EQ(acts(r), 2 * 7 * 5);
+  EXPECT_EQ(test::mmengine_ops().flops.at("aten::linear").key, "linear");
+  auto bad = op("aten::linear", {V::tensor({2, 7, 12}), V::tensor({5, 13}), V::none()});
+  EXPECT_THROW(flops(bad), FormulaError);
+}
+
+TEST(Matmul, Addmm) {
+  auto r = op("aten::addmm", {V::tensor({5}), V::tensor({3, 7}), V::tensor({7, 5})}, {V::tensor({3, 5})});
+  EXPECT_EQ(flops(r), 3 * 7 * 5);
+  EXPECT_EQ(acts(r), 3 * 5);
+}
+
+TEST(Matmul, Bmm) {
+  auto r = op("aten::bmm", {V::tensor({4, 3, 7}), V::tensor({4, 7, 5})}, {V::tensor({4, 3, 5})});
+  EXPECT_EQ(flops(r), 4 * 3 * 7 * 5);
+}
+
+TEST(Matmul, MatmulPromotesVectors) {
+  EXPECT_EQ(flops(op("aten::matmul", {V::tensor({3, 7}), V::tensor({7, 5})})), 3 * 7 * 5);
+  EXPECT_EQ(flops(op("aten::matmul", {V::tensor({7}), V::tensor({7, 5})})), 1 * 7 * 5);    // A -> [1, 7]
+  EXPECT_EQ(flops(op("aten::matmul", {V::tensor({2, 3, 7}), V::tensor({7})})), 2 * 3 * 7);  // B -> [7, 1]
+  // Batch dims only in B are not multiplied in (mmengine's formula): numel(A) * B[-1].
+  EXPECT_EQ(flops(op("aten::matmul", {V::tensor({3, 7}), V::tensor({6, 7, 5})})), 3 * 7 * 5);
+  EXPECT_EQ(flops(op("aten::mm", {V::tensor({3, 7}), V::tensor({7, 5})})), 3 * 7 * 5);
+  EXPECT_THROW(flops(op("aten::matmul", {V::tensor({3, 7}), V::tensor({6, 5})})), FormulaError);
+}
+
+}  // namespace
+}  // namespace flopscope

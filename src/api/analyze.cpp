@@ -29,14 +29,13 @@ capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extr
 Trace capture_forward(model::StateGuard& guard, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
                       const std::string& signature, const RunContext& run, const std::function<void()>& forward) {
   c10::NoGradGuard no_grad;
-  const std::size_t budget = capture_budget();
-  capture::Session session(resolver, std::move(wanted), &guard, budget);
+  capture::Session session(resolver, std::move(wanted), &guard, static_cast<std::size_t>(-1), capture_budget);
   // A capture that failed stopped the forward (capture.cpp says how): the forward's own error, if any, is only
   // the echo of that stop.
   auto capture_failed = [&] {
     if (auto why = session.failure())
-      throw InvalidInput("cannot analyse this forward: " + *why + " (the capture may take " + gib(double(budget)) +
-                         ", half the memory free when the forward started)");
+      throw InvalidInput("cannot analyse this forward: " + *why + " (the capture may take " + gib(double(session.budget())) +
+                         ", half the memory free when its records reached 64 MiB)");
   };
   const bool meta = run.device.is_meta();
   try {

@@ -70,6 +70,8 @@ void check_input_size(const std::vector<std::vector<std::int64_t>>& shapes, cons
     largest = std::max(largest, b);
   }
   if (!device.is_cpu()) return;  // meta needs no memory; CUDA's own allocator reports its limits
+  // Small inputs fit anywhere an analysis can start: reading /proc and the cgroups would only cost time.
+  if (bytes + 2 * largest < 64.0 * 1048576) return;
   const MemoryRoom room = memory_room();
   if (room.bytes > 0 && bytes + 2 * largest > room.bytes)
     throw InvalidInput("the inputs need " + gib(bytes) + " and the forward an estimated " + gib(2 * largest) +

@@ -28,8 +28,9 @@ RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& par
 /// and mode).
 RunInfo describe_run(const RunContext& run, const Options& o);
 
-/// What the capture's records may take: half the memory free when the forward starts (after the inputs), the
-/// other half left to the forward's activations. Unlimited when nothing tells.
+/// What the capture's records may take: half the memory free when it is asked (the capture asks once its records
+/// pass 64 MiB, during the forward), the other half left to the forward's activations. Unlimited when nothing
+/// tells.
 std::size_t capture_budget();
 
 }  // namespace flopscope::api

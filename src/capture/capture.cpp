@@ -47,7 +47,7 @@ constexpr std::size_t kFirstChunk = 256 * 1024;
 
 // Everything the session keeps during the forward lives in its own pages (capture/pages.h says why).
 struct Session::State {
-  explicit State(std::size_t budget) : pages(budget) {}
+  State(std::size_t budget, std::function<std::size_t()> lazy) : pages(budget, std::move(lazy)) {}
   PageResource pages;
   std::pmr::monotonic_buffer_resource arena{kFirstChunk, &pages};  // released whole when the session ends
 
@@ -335,8 +335,9 @@ void on_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) {
 
 }  // namespace
 
-Session::Session(ModuleResolver& resolver, ValuesWanted wanted, StateWatch* watch, std::size_t budget)
-    : m_state(std::make_unique<State>(budget)), m_previous(t_state) {
+Session::Session(ModuleResolver& resolver, ValuesWanted wanted, StateWatch* watch, std::size_t budget,
+                 std::function<std::size_t()> lazy_budget)
+    : m_state(std::make_unique<State>(budget, std::move(lazy_budget))), m_previous(t_state) {
   m_state->resolver = &resolver;
   m_state->wanted = std::move(wanted);
   m_state->watch = watch;
@@ -381,6 +382,8 @@ std::optional<std::string> Session::failure() const {
   if (m_state->failure[0] == '\0') return std::nullopt;
   return std::string(m_state->failure);
 }
+
+std::size_t Session::budget() const { return m_state->pages.budget(); }
 
 Trace Session::finish() {
   m_state->active = false;

@@ -45,9 +45,10 @@ using ValuesWanted = std::function<bool(const std::string& op_name)>;
 class Session {
  public:
   /// `wanted` empty: every op's values, nested ones included. `watch` may be null. The records take at most
-  /// `budget` bytes: past it (or when memory runs out) the session fails.
+  /// `budget` bytes, and at most what `lazy_budget` says once they pass 64 MiB (asked then, once): past it
+  /// (or when memory runs out) the session fails.
   explicit Session(ModuleResolver& resolver, ValuesWanted wanted = {}, StateWatch* watch = nullptr,
-                   std::size_t budget = static_cast<std::size_t>(-1));
+                   std::size_t budget = static_cast<std::size_t>(-1), std::function<std::size_t()> lazy_budget = {});
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -59,6 +60,9 @@ class Session {
   /// failed session records nothing more and stops the forward: every op after the failure throws, until the
   /// session finishes or ends. Its trace is incomplete, never a result.
   std::optional<std::string> failure() const;
+
+  /// The records' budget as it stands (bytes).
+  std::size_t budget() const;
 
   /// The top-level op that contains the last op started (name, parent and module; no values), or nullopt
   /// before any op: where a forward that threw was when it failed.

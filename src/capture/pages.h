@@ -7,7 +7,9 @@
 // batch 1 that cost more than a tenth of the forward (docs/performance.md).
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <functional>
 #include <memory_resource>
 #include <new>
 #include <utility>
@@ -20,15 +22,25 @@ struct OverBudget : std::bad_alloc {
 };
 
 /// A std::pmr upstream that maps pages for each request (page alignment covers any alignment asked for), at
-/// most `budget` bytes in all: past it a request throws OverBudget, before the machine runs out.
+/// most `budget` bytes in all: past it a request throws OverBudget, before the machine runs out. A `lazy` budget
+/// is asked for once, when the pages first pass kLazyFrom: most captures stay far below, and never pay for
+/// reading the machine's limits (/proc, cgroups).
 class PageResource final : public std::pmr::memory_resource {
  public:
-  explicit PageResource(std::size_t budget = static_cast<std::size_t>(-1)) : m_budget(budget) {}
+  static constexpr std::size_t kLazyFrom = std::size_t{64} << 20;
+
+  explicit PageResource(std::size_t budget = static_cast<std::size_t>(-1), std::function<std::size_t()> lazy = {})
+      : m_budget(budget), m_lazy(std::move(lazy)) {}
+  /// The budget as it stands: `lazy`'s answer is only in it once the pages have passed kLazyFrom.
   std::size_t budget() const { return m_budget; }
 
  private:
   void* do_allocate(std::size_t bytes, std::size_t /*alignment*/) override {
-    if (bytes > m_budget - m_mapped) throw OverBudget();
+    if (m_lazy && m_mapped + bytes > kLazyFrom) {
+      m_budget = std::min(m_budget, m_lazy());
+      m_lazy = nullptr;
+    }
+    if (bytes > m_budget - std::min(m_budget, m_mapped)) throw OverBudget();
     void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     m_mapped += bytes;
@@ -41,6 +53,7 @@ class PageResource final : public std::pmr::memory_resource {
   bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
 
   std::size_t m_budget;
+  std::function<std::size_t()> m_lazy;
   std::size_t m_mapped = 0;
 };
 

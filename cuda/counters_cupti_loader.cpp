@@ -4,8 +4,6 @@
 
 #include <dlfcn.h>
 
-#include <vector>
-
 namespace flopscope::gpu::cupti {
 namespace {
 
@@ -18,22 +16,17 @@ bool bind(void* handle, const char* name, F& out, std::string& missing) {
 
 CounterLibrary open_library() {
   CounterLibrary lib;
-  void* handle = nullptr;
-  // The same search as the activity tracer's ($FLOPSCOPE_CUPTI_LIBRARY, the loader, the torch wheel, the
-  // toolkit), so both passes use one CUPTI.
-  const std::vector<std::string> paths = cuda::default_cupti_paths();
-  for (const auto& path : paths) {
-    handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle) {
-      lib.path = path;
-      break;
-    }
-  }
-  if (handle == nullptr) {
-    lib.reason = "CUPTI library missing (libcupti.so.13 not found in " + std::to_string(paths.size()) +
-                 " places; set FLOPSCOPE_CUPTI_LIBRARY or put the CUDA 13 toolkit's lib64 on LD_LIBRARY_PATH)";
+  // libcupti is opened in one place, cuda/cupti_library.cpp, with the activity tracer's search ($FLOPSCOPE_CUPTI_
+  // LIBRARY, the loader, the torch wheel, the toolkit) and version rule, so both passes use one CUPTI; the
+  // profiler's entry points are then looked up on the same handle.
+  const cuda::CuptiLoad load = cuda::load_cupti(cuda::default_cupti_paths());
+  lib.path = load.library.path;
+  lib.version = load.library.version;
+  if (!load.reason.empty()) {
+    lib.reason = load.reason;
     return lib;
   }
+  void* handle = load.library.handle;
   std::string missing;
   bool ok = bind(handle, "cuptiGetResultString", lib.result_string, missing) &
             bind(handle, "cuptiGetVersion", lib.get_version, missing) &
@@ -66,12 +59,6 @@ CounterLibrary open_library() {
   if (!ok) {
     lib.reason = lib.path + " lacks " + missing + " (CUPTI older than 13.0?)";
     return lib;  // the handle stays open: unloading CUPTI is never safe once it has been used
-  }
-  lib.get_version(&lib.version);
-  if (!cuda::cupti_version_compatible(lib.version, CUPTI_API_VERSION)) {
-    lib.reason = "CUPTI version mismatch: " + lib.path + " is " + std::to_string(lib.version) +
-                 ", flopscope was built against " + std::to_string(CUPTI_API_VERSION);
-    return lib;
   }
   lib.loaded = true;
   return lib;

@@ -1,7 +1,7 @@
 #pragma once
-// libcupti.so.13 opened at run time, with the entry points the counter pass uses (profiler host, target and
-// range profiler). It finds the library where the activity tracer does (cuda/cupti_library.h) and checks the
-// same version rule; nothing is linked at build time, so binaries start without CUPTI or a driver.
+// The entry points the counter pass uses (profiler host, target and range profiler), looked up on the libcupti
+// that cuda/cupti_library.h opened, with the same search and version rule as the activity tracer's; nothing is
+// linked at build time, so binaries start without CUPTI or a driver.
 #include <cupti.h>
 #include <cupti_profiler_host.h>
 #include <cupti_profiler_target.h>
@@ -53,7 +53,7 @@ struct CounterLibrary {
   std::string error_name(CUptiResult r) const;
 };
 
-/// Opened once per process; never throws. Tries the SONAME, then the toolkit's lib directories.
+/// Opened once per process, through cuda::load_cupti (the one place libcupti is opened); never throws.
 const CounterLibrary& counter_library();
 
 }  // namespace flopscope::gpu::cupti

@@ -1,65 +1,31 @@
 // CUDA device discovery through the driver API. libcuda is opened with dlopen rather than linked, so every
 // flopscope binary starts on a machine with no driver and says why there is no device.
 #include <cuda.h>
-#include <dlfcn.h>
 
 #include <string>
 
+#include "driver_library.h"
 #include "flopscope/device.h"
 
 namespace flopscope {
 namespace {
 
-struct Driver {
-  void* handle = nullptr;
-  decltype(&cuInit) init = nullptr;
-  decltype(&cuDriverGetVersion) driver_version = nullptr;
-  decltype(&cuDeviceGetCount) device_count = nullptr;
-  decltype(&cuDeviceGet) device_get = nullptr;
-  decltype(&cuDeviceGetName) device_name = nullptr;
-  decltype(&cuDeviceGetAttribute) attribute = nullptr;
-  decltype(&cuDeviceTotalMem) total_mem = nullptr;
-  decltype(&cuGetErrorString) error_string = nullptr;
-};
-
-template <class F>
-bool load(void* handle, const char* name, F& out) {
-  out = reinterpret_cast<F>(dlsym(handle, name));
-  return out != nullptr;
-}
-
-std::string error_text(const Driver& d, CUresult r) {
-  const char* text = nullptr;
-  if (d.error_string && d.error_string(r, &text) == CUDA_SUCCESS && text) return text;
-  return "CUDA error " + std::to_string(static_cast<int>(r));
-}
-
 CudaStatus probe_now() {
   CudaStatus status;
   status.built_with_toolkit = true;
-  Driver d;
-  d.handle = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (d.handle == nullptr) {
-    status.reason = "no CUDA driver (libcuda.so.1 cannot be loaded)";
-    return status;
-  }
-  bool ok = load(d.handle, "cuInit", d.init) && load(d.handle, "cuDriverGetVersion", d.driver_version) &&
-            load(d.handle, "cuDeviceGetCount", d.device_count) && load(d.handle, "cuDeviceGet", d.device_get) &&
-            load(d.handle, "cuDeviceGetName", d.device_name) &&
-            load(d.handle, "cuDeviceGetAttribute", d.attribute) && load(d.handle, "cuDeviceTotalMem_v2", d.total_mem);
-  load(d.handle, "cuGetErrorString", d.error_string);
-  if (!ok) {
-    status.reason = "the CUDA driver library lacks the driver API entry points";
+  const cuda::DriverLibrary& d = cuda::driver_library();
+  if (!d.reason.empty()) {
+    status.reason = d.reason;
     return status;
   }
   d.driver_version(&status.driver_version);
   if (CUresult r = d.init(0); r != CUDA_SUCCESS) {
-    status.reason = "the CUDA driver did not initialise (" + error_text(d, r) + ")";
+    status.reason = "the CUDA driver did not initialise (" + d.describe(r) + ")";
     return status;
   }
   int count = 0;
   if (CUresult r = d.device_count(&count); r != CUDA_SUCCESS || count == 0) {
-    status.reason = r != CUDA_SUCCESS ? "cannot count devices (" + error_text(d, r) + ")" : "the driver sees no device";
+    status.reason = r != CUDA_SUCCESS ? "cannot count devices (" + d.describe(r) + ")" : "the driver sees no device";
     return status;
   }
   for (int i = 0; i < count; ++i) {

@@ -6,13 +6,13 @@
 
 #include <cuda.h>
 #include <cupti_callbacks.h>
-#include <dlfcn.h>
 
 #include <algorithm>
 #include <map>
 #include <optional>
 
 #include "counters_cupti_loader.h"
+#include "driver_library.h"
 #include "gpu/counter_errors.h"
 #include "gpu/metric_plan.h"
 #include "profiler_host.h"
@@ -244,16 +244,12 @@ void stop_and_collect(Session& s, const ProfilerHost& host, const ConfigImage& c
   }
 }
 
-void* driver() {
-  static void* handle = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-  return handle;
-}
-
 void run(Session& s, CounterReport& report,
          const std::function<void(const std::function<void()>&)>& forward, const RangeProfilerOptions& options) {
   // The context LibTorch made current (its primary context).
-  auto ctx_get_current = reinterpret_cast<decltype(&cuCtxGetCurrent)>(dlsym(driver(), "cuCtxGetCurrent"));
-  auto ctx_get_device = reinterpret_cast<decltype(&cuCtxGetDevice)>(dlsym(driver(), "cuCtxGetDevice"));
+  const cuda::DriverLibrary& driver = cuda::driver_library();
+  const auto ctx_get_current = driver.ctx_get_current;
+  const auto ctx_get_device = driver.ctx_get_device;
   if (!ctx_get_current || !ctx_get_device) throw Skip{"hardware counters unavailable: the driver lacks cuCtxGetCurrent"};
   CUcontext ctx = nullptr;
   CUdevice device = 0;

@@ -38,4 +38,24 @@ struct ModuleTree {
   }
 };
 
+/// A module path and every module above it, innermost first: "a.b.c" -> {"a.b.c", "a.b", "a", ""}; the root ""
+/// -> {""}. The one walk up the module tree that counting, the GPU statistics and the reports share.
+inline std::vector<std::string> module_and_ancestors(const std::string& path) {
+  std::vector<std::string> out;
+  for (std::string p = path; !p.empty();) {
+    out.push_back(p);
+    const auto dot = p.rfind('.');
+    p.resize(dot == std::string::npos ? 0 : dot);
+  }
+  out.emplace_back();
+  return out;
+}
+
+/// How deep a module is: the root "" is 0, "a" 1, "a.b" 2.
+inline int module_depth(const std::string& path) {
+  int depth = path.empty() ? 0 : 1;
+  for (const char c : path) depth += c == '.' ? 1 : 0;
+  return depth;
+}
+
 }  // namespace flopscope

@@ -308,29 +308,27 @@ const char* failure_text(const std::exception& e) {
   return e.what();
 }
 
-std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
-  Session::State* s = t_state;
-  if (s == nullptr || !s->active) return nullptr;
+// Runs a callback's work, turning what it throws into the session's failure (never out to LibTorch).
+template <class Work>
+void guarded(Session::State* s, const at::RecordFunction& fn, Work&& work) {
   try {
-    start(s, fn);
+    work(s, fn);
   } catch (const std::exception& e) {
     s->fail(fn, failure_text(e));
   } catch (...) {
     s->fail(fn, "the capture failed");
   }
+}
+
+std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
+  Session::State* s = t_state;
+  if (s != nullptr && s->active) guarded(s, fn, start);
   return nullptr;
 }
 
 void on_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) {
   Session::State* s = t_state;
-  if (s == nullptr || !s->active) return;
-  try {
-    end(s, fn);
-  } catch (const std::exception& e) {
-    s->fail(fn, failure_text(e));
-  } catch (...) {
-    s->fail(fn, "the capture failed");
-  }
+  if (s != nullptr && s->active) guarded(s, fn, end);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "count/attribute.h"
 
 #include "flopscope/errors.h"
+#include "flopscope/module_tree.h"
 
 #include <algorithm>
 
@@ -49,18 +50,6 @@ const OrderedCounter& StatResult::by_operator(const std::string& module) const {
 }
 
 namespace count {
-
-std::vector<std::string> module_and_ancestors(const std::string& path) {
-  std::vector<std::string> out;
-  std::string p = path;
-  while (!p.empty()) {
-    out.push_back(p);
-    auto dot = p.rfind('.');
-    p = dot == std::string::npos ? std::string() : p.substr(0, dot);
-  }
-  out.emplace_back();
-  return out;
-}
 
 bool traced_through(const std::string& op) {
   // torchgen's DONT_RECORD_TRACE (gen_trace_type.py): the tracer records what these call, not the op itself.

@@ -17,9 +17,6 @@ StatResult count_trace(const Trace& trace, const std::unordered_map<std::string,
 /// looks inside these for a formula, and inside no other op.
 bool traced_through(const std::string& op);
 
-/// "a.b.c" -> {"a.b.c", "a.b", "a", ""}; "" -> {""}.
-std::vector<std::string> module_and_ancestors(const std::string& path);
-
 /// Canonical paths of the tree's modules that no op of the trace ran in (nor below), sorted.
 std::vector<std::string> uncalled_modules(const Trace& trace, const ModuleTree& tree);
 

@@ -1,5 +1,7 @@
 #include "gpu/counter_errors.h"
 
+#include "gpu/cupti_reasons.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -32,35 +34,6 @@ enum : int {
   kInvalidChipName = 46,
   kUnknown = 999,
 };
-
-const char* code_name(int code) {
-  switch (code) {
-    case kInvalidParameter: return "CUPTI_ERROR_INVALID_PARAMETER";
-    case kInvalidDevice: return "CUPTI_ERROR_INVALID_DEVICE";
-    case kInvalidContext: return "CUPTI_ERROR_INVALID_CONTEXT";
-    case kInvalidOperation: return "CUPTI_ERROR_INVALID_OPERATION";
-    case kOutOfMemory: return "CUPTI_ERROR_OUT_OF_MEMORY";
-    case kNotCompatible: return "CUPTI_ERROR_NOT_COMPATIBLE";
-    case kNotInitialized: return "CUPTI_ERROR_NOT_INITIALIZED";
-    case kInvalidMetricName: return "CUPTI_ERROR_INVALID_METRIC_NAME";
-    case kHardwareBusy: return "CUPTI_ERROR_HARDWARE_BUSY";
-    case kNotSupported: return "CUPTI_ERROR_NOT_SUPPORTED";
-    case kVirtualized: return "CUPTI_ERROR_VIRTUALIZED_DEVICE_NOT_SUPPORTED";
-    case kInsufficientPrivileges: return "CUPTI_ERROR_INSUFFICIENT_PRIVILEGES";
-    case kOldProfilerApi: return "CUPTI_ERROR_OLD_PROFILER_API_INITIALIZED";
-    case kLegacyProfiler: return "CUPTI_ERROR_LEGACY_PROFILER_NOT_SUPPORTED";
-    case kMultipleSubscribers: return "CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED";
-    case kVirtualizedPrivileges: return "CUPTI_ERROR_VIRTUALIZED_DEVICE_INSUFFICIENT_PRIVILEGES";
-    case kConfidentialComputing: return "CUPTI_ERROR_CONFIDENTIAL_COMPUTING_NOT_SUPPORTED";
-    case kCmp: return "CUPTI_ERROR_CMP_DEVICE_NOT_SUPPORTED";
-    case kMig: return "CUPTI_ERROR_MIG_DEVICE_NOT_SUPPORTED";
-    case kSli: return "CUPTI_ERROR_SLI_DEVICE_NOT_SUPPORTED";
-    case kWsl: return "CUPTI_ERROR_WSL_DEVICE_NOT_SUPPORTED";
-    case kInvalidChipName: return "CUPTI_ERROR_INVALID_CHIP_NAME";
-    case kUnknown: return "CUPTI_ERROR_UNKNOWN";
-    default: return "CUPTI error";
-  }
-}
 
 std::string explanation(int code, std::optional<bool> admin_only) {
   switch (code) {
@@ -116,7 +89,7 @@ std::string explanation(int code, std::optional<bool> admin_only) {
 }  // namespace
 
 std::string counter_error_reason(int code, const std::string& step, std::optional<bool> admin_only) {
-  return "hardware counters unavailable: " + explanation(code, admin_only) + " [" + code_name(code) + " (" +
+  return "hardware counters unavailable: " + explanation(code, admin_only) + " [" + cupti_result_name(code) + " (" +
          std::to_string(code) + ") from " + step + "]";
 }
 

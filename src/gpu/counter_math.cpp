@@ -1,4 +1,5 @@
 #include "gpu/counter_math.h"
+#include "flopscope/module_tree.h"
 
 #include <algorithm>
 #include <cmath>
@@ -209,20 +210,6 @@ std::string likely_reason(const std::string& key, const MeasuredCost& c, double 
            "or kernels not joined";
   }
   return "within tolerance";
-}
-
-std::vector<std::string> module_and_ancestors(const std::string& path) {
-  std::vector<std::string> out;
-  if (path.empty()) return {""};
-  std::string p = path;
-  while (true) {
-    out.push_back(p);
-    auto dot = p.rfind('.');
-    if (dot == std::string::npos) break;
-    p.resize(dot);
-  }
-  out.push_back("");
-  return out;
 }
 
 void aggregate_counters(CounterReport& report, const RangeJoin& join, const std::vector<KernelOwner>& owners,

@@ -66,7 +66,4 @@ std::string likely_reason(const std::string& key, const MeasuredCost& cost, doub
 void aggregate_counters(CounterReport& report, const RangeJoin& join, const std::vector<KernelOwner>& owners,
                         const GpuReport& timing, const PeakSet& peaks, double tolerance = 0.1);
 
-/// "layer1.0.conv1" -> {"layer1.0.conv1", "layer1.0", "layer1", ""}.
-std::vector<std::string> module_and_ancestors(const std::string& path);
-
 }  // namespace flopscope::gpu

@@ -1,4 +1,5 @@
-// The causes behind CUPTI's error codes (CUPTI 13.0 cupti_result.h and docs/gpu.md "Degrading cleanly").
+// The names of CUPTI's result codes (CUPTI 13.0 cupti_result.h: the one table, for the activity tracer and the
+// counter pass alike) and the causes behind them (docs/gpu.md "Degrading cleanly").
 #include "gpu/cupti_reasons.h"
 
 namespace flopscope::gpu {
@@ -7,14 +8,19 @@ std::string cupti_result_name(int code) {
   switch (code) {
     case 0: return "CUPTI_SUCCESS";
     case 1: return "CUPTI_ERROR_INVALID_PARAMETER";
+    case 2: return "CUPTI_ERROR_INVALID_DEVICE";
+    case 3: return "CUPTI_ERROR_INVALID_CONTEXT";
     case 7: return "CUPTI_ERROR_INVALID_OPERATION";
     case 8: return "CUPTI_ERROR_OUT_OF_MEMORY";
     case 14: return "CUPTI_ERROR_NOT_COMPATIBLE";
     case 15: return "CUPTI_ERROR_NOT_INITIALIZED";
+    case 17: return "CUPTI_ERROR_INVALID_METRIC_NAME";
     case 26: return "CUPTI_ERROR_HARDWARE_BUSY";
     case 27: return "CUPTI_ERROR_NOT_SUPPORTED";
     case 33: return "CUPTI_ERROR_VIRTUALIZED_DEVICE_NOT_SUPPORTED";
     case 35: return "CUPTI_ERROR_INSUFFICIENT_PRIVILEGES";
+    case 36: return "CUPTI_ERROR_OLD_PROFILER_API_INITIALIZED";
+    case 38: return "CUPTI_ERROR_LEGACY_PROFILER_NOT_SUPPORTED";
     case 39: return "CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED";
     case 40: return "CUPTI_ERROR_VIRTUALIZED_DEVICE_INSUFFICIENT_PRIVILEGES";
     case 41: return "CUPTI_ERROR_CONFIDENTIAL_COMPUTING_NOT_SUPPORTED";
@@ -22,6 +28,7 @@ std::string cupti_result_name(int code) {
     case 43: return "CUPTI_ERROR_MIG_DEVICE_NOT_SUPPORTED";
     case 44: return "CUPTI_ERROR_SLI_DEVICE_NOT_SUPPORTED";
     case 45: return "CUPTI_ERROR_WSL_DEVICE_NOT_SUPPORTED";
+    case 46: return "CUPTI_ERROR_INVALID_CHIP_NAME";
     case 999: return "CUPTI_ERROR_UNKNOWN";
     default: return "CUPTI error";
   }

@@ -1,5 +1,7 @@
 #include "gpu/measured_peak.h"
 
+#include "gpu/statistics.h"
+
 #include <ATen/Context.h>
 #include <ATen/ops/_int_mm.h>
 #include <ATen/ops/_scaled_mm.h>
@@ -33,8 +35,7 @@ double time_seconds(c10::Device device, const std::function<void()>& run, int re
     end.synchronize();
     ms.push_back(start.elapsedTime(end));
   }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2] / 1e3;
+  return spread_of(std::move(ms)).median / 1e3;
 }
 
 // Restores LibTorch's cuBLAS TF32 flag whatever happens.

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "count/attribute.h"
+#include "flopscope/module_tree.h"
 
 namespace flopscope::gpu {
 
@@ -134,7 +135,7 @@ GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& 
     o.flops += f;
     o.seconds_at_peak += at_peak;
     o.peak_missing |= !known;
-    for (const auto& m : count::module_and_ancestors(trace.ops[i].module)) {
+    for (const auto& m : module_and_ancestors(trace.ops[i].module)) {
       auto& a = module_acc(m);
       a.seconds_at_peak += at_peak;
       a.peak_missing |= !known;
@@ -155,7 +156,7 @@ GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& 
     const std::string* module = module_of(who, trace);
     if (module == nullptr) continue;
     attributed_per_forward[f] += ns;
-    for (const auto& m : count::module_and_ancestors(*module)) {
+    for (const auto& m : module_and_ancestors(*module)) {
       auto& a = module_acc(m);
       ++a.kernels;
       a.kernel_ns[f] += ns;
@@ -171,7 +172,7 @@ GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& 
     if (module == nullptr || who.forward >= F) continue;
     const double ns = static_cast<double>(duration(rec.start_ns, rec.end_ns));
     const bool copy = rec.kind == MemoryRecord::Kind::Memcpy;
-    for (const auto& m : count::module_and_ancestors(*module)) {
+    for (const auto& m : module_and_ancestors(*module)) {
       auto& a = module_acc(m);
       (copy ? a.memcpy_ns : a.memset_ns)[who.forward] += ns;
     }

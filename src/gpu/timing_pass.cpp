@@ -1,5 +1,7 @@
 #include "gpu/timing_pass.h"
 
+#include "gpu/statistics.h"
+
 #include <ATen/record_function.h>
 #include <c10/core/Event.h>
 #include <c10/core/ScalarType.h>
@@ -130,13 +132,6 @@ void synchronize(c10::Device device) {
   impl.synchronizeDevice(device.index() < 0 ? impl.getDevice().index() : device.index());
 }
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 }  // namespace
 
 TimingRecording run_timing_pass(const Trace& trace, ActivityTracer& tracer, RangeNester* ranges, c10::Device device,
@@ -198,7 +193,7 @@ double plain_forward_ms(c10::Device device, const std::function<void()>& forward
   synchronize(device);
   std::vector<double> ms;
   for (const auto& t : timers) ms.push_back(t.elapsed_ms());
-  return median(std::move(ms));
+  return spread_of(std::move(ms)).median;
 }
 
 }  // namespace flopscope::gpu

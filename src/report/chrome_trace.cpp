@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "count/attribute.h"
+#include "flopscope/module_tree.h"
 
 namespace flopscope::report {
 namespace {
@@ -112,7 +113,7 @@ class Writer {
       }
     };
     for (const auto* s : tops) {
-      auto chain = count::module_and_ancestors(m_trace.ops[s->op].module);
+      auto chain = module_and_ancestors(m_trace.ops[s->op].module);
       std::reverse(chain.begin(), chain.end());
       std::size_t common = 0;
       while (common < stack.size() && common < chain.size() && stack[common].path == chain[common]) ++common;

@@ -1,4 +1,5 @@
 #include "report/counter_table.h"
+#include "flopscope/module_tree.h"
 
 #include <algorithm>
 #include <cmath>
@@ -27,10 +28,6 @@ std::string fixed(double v, int digits) {
 std::string ratio_text(double r) { return r < 0 ? "-" : fixed(r, 3); }
 std::string share_text(double s) { return s < 0 ? "-" : fixed(100 * s, 1) + "%"; }
 std::string intensity_text(double i) { return i < 0 ? "-" : fixed(i, i < 10 ? 2 : 1); }
-
-int depth_of(const std::string& path) {
-  return path.empty() ? 0 : 1 + static_cast<int>(std::count(path.begin(), path.end(), '.'));
-}
 
 // A plain left/right-aligned table: first column left, the rest right.
 std::string render(const std::vector<std::vector<std::string>>& rows) {
@@ -114,7 +111,7 @@ std::string counter_table(const gpu::CounterReport& report, int max_depth) {
 
   std::vector<std::vector<std::string>> rows{header("module")};
   for (const auto& [path, c] : report.by_module) {
-    int d = depth_of(path);
+    int d = module_depth(path);
     if (d > max_depth) continue;
     rows.push_back(row(std::string(2 * d, ' ') + (path.empty() ? "model" : path), c));
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "report/ascii_table.h"
+#include "flopscope/module_tree.h"
 
 namespace flopscope::report {
 namespace {
@@ -35,10 +36,6 @@ std::string tflops_text(const GpuCost& c) {
 }
 std::string peak_text(const GpuCost& c) {
   return c.flops > 0 && c.peak_share >= 0 ? fixed(100 * c.peak_share, 1) + "%" : "-";
-}
-
-int depth_of(const std::string& path) {
-  return path.empty() ? 0 : 1 + static_cast<int>(std::count(path.begin(), path.end(), '.'));
 }
 
 std::vector<std::string> split(const std::string& path) {
@@ -136,7 +133,7 @@ std::string render_gpu_summary(const GpuReport& r) {
 std::string render_gpu_modules(const GpuReport& r, int max_depth, const ModuleTree* tree) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& path : module_order(r, tree)) {
-    const int depth = depth_of(path);
+    const int depth = module_depth(path);
     const GpuCost& c = r.by_module.at(path);
     if (depth > max_depth || !has_anything(c)) continue;
     const std::string indent(static_cast<std::size_t>(depth), ' ');

@@ -56,7 +56,7 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
     const Count macs = a.flops.total(node.path);
     modules.push_back({{"path", node.path},
                        {"type", node.class_name},
-                       {"depth", node.path.empty() ? 0 : report::depth_of(node.path) + 1},
+                       {"depth", module_depth(node.path)},
                        {"parameters", p},
                        {"macs", macs},
                        {"flops", 2 * static_cast<std::uint64_t>(macs)},

@@ -8,10 +8,6 @@
 
 namespace flopscope::report {
 
-std::size_t depth_of(const std::string& name) {
-  return static_cast<std::size_t>(std::count(name.begin(), name.end(), '.'));
-}
-
 OrderedMap<Count> parameter_count(const ModuleTree& tree) {
   OrderedMap<Count> out;
   for (const auto& p : tree.params) {

@@ -59,9 +59,6 @@ class OrderedMap {
 using NumberStats = OrderedMap<OrderedMap<Count>>;     // module -> statistic -> value
 using TextStats = OrderedMap<OrderedMap<std::string>>;  // module -> statistic -> formatted value
 
-/// Number of dots in a name: its depth below the root.
-std::size_t depth_of(const std::string& name);
-
 /// The direct children of every name of a map (mmengine's rule: one more dot, same prefix; the root is
 /// nobody's child), in the map's order. Built once: asking the map per name would be quadratic.
 class ChildIndex {

@@ -6,10 +6,7 @@
 namespace flopscope {
 namespace {
 
-using test::acts;
-using test::flops;
-using test::op;
-using V = Value;
+using namespace test;  // op(), flops(), acts(), V
 
 OpRecord convolution(std::vector<std::int64_t> x, std::vector<std::int64_t> w, std::vector<std::int64_t> out,
                      bool transposed, std::int64_t groups) {

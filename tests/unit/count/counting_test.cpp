@@ -181,8 +181,11 @@ TEST(Counting, EveryFamilyIsExactAtTheEdge) {
 }
 
 TEST(Counting, AncestorsAndUncalled) {
-  EXPECT_EQ(count::module_and_ancestors("a.b.c"), (std::vector<std::string>{"a.b.c", "a.b", "a", ""}));
-  EXPECT_EQ(count::module_and_ancestors(""), (std::vector<std::string>{""}));
+  EXPECT_EQ(module_and_ancestors("a.b.c"), (std::vector<std::string>{"a.b.c", "a.b", "a", ""}));
+  EXPECT_EQ(module_and_ancestors(""), (std::vector<std::string>{""}));
+  EXPECT_EQ(module_depth(""), 0);
+  EXPECT_EQ(module_depth("layer1"), 1);
+  EXPECT_EQ(module_depth("layer1.0.conv1"), 3);
   ModuleTree tree;
   for (const char* p : {"", "a", "a.b", "c"}) tree.nodes.push_back({p, "M", "", true, {}});
   TraceBuilder b;

@@ -6,10 +6,7 @@
 namespace flopscope {
 namespace {
 
-using test::acts;
-using test::flops;
-using test::op;
-using V = Value;
+using namespace test;  // op(), flops(), acts(), V
 
 TEST(Matmul, Linear) {
   auto r = op("aten::linear", {V::tensor({2, 7, 13}), V::tensor({5, 13}), V::tensor({5})}, {V::tensor({2, 7, 5})});

@@ -6,10 +6,7 @@
 namespace flopscope {
 namespace {
 
-using test::acts;
-using test::flops;
-using test::op;
-using V = Value;
+using namespace test;  // op(), flops(), acts(), V
 
 OpRecord batch_norm(std::vector<std::int64_t> x, bool weight, bool training) {
   return op("aten::batch_norm", {V::tensor(x), weight ? V::tensor({x[1]}) : V::none(), V::none(), V::none(),

@@ -6,10 +6,7 @@
 namespace flopscope {
 namespace {
 
-using test::acts;
-using test::flops;
-using test::op;
-using V = Value;
+using namespace test;  // op(), flops(), acts(), V
 
 TEST(Resample, UpsampleGridPool) {
   EXPECT_EQ(flops(op("aten::upsample_nearest2d", {V::tensor({1, 3, 5, 7})}, {V::tensor({1, 3, 10, 14})})),

@@ -254,9 +254,3 @@ TEST(LikelyReason, NamesPaddingRecomputationAndMissingFormula) {
   none.flops = 5;
   EXPECT_NE(likely_reason("aten::softmax", none, 0.1).find("no formula"), std::string::npos);
 }
-
-TEST(ModulePaths, AncestorsUpToTheRoot) {
-  EXPECT_EQ(module_and_ancestors("layer1.0.conv1"),
-            (std::vector<std::string>{"layer1.0.conv1", "layer1.0", "layer1", ""}));
-  EXPECT_EQ(module_and_ancestors(""), (std::vector<std::string>{""}));
-}

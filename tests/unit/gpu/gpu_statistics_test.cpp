@@ -49,7 +49,7 @@ TEST(GpuStatistics, PerOpMacsAddUpToTheAnalysisTotals) {
   for (const auto& [module, counter] : in.flops.by_module_and_op) {
     Count sum = 0;
     for (std::size_t i = 0; i < macs.size(); ++i) {
-      const auto chain = count::module_and_ancestors(in.trace.ops[i].module);
+      const auto chain = module_and_ancestors(in.trace.ops[i].module);
       if (std::find(chain.begin(), chain.end(), module) != chain.end()) sum += macs[i];
     }
     EXPECT_EQ(sum, counter.total()) << module;

@@ -21,7 +21,7 @@ Analysis wrapped_model() {
              {"pre", "Pre", "", true, {}}};
   for (std::size_t i = 0; i < t.nodes.size(); ++i) t.by_path[t.nodes[i].path] = static_cast<int>(i);
   t.params = {{"resnet.fc.weight", {3, 4}, 12}};
-  for (const auto& m : count::module_and_ancestors("resnet.fc")) {
+  for (const auto& m : module_and_ancestors("resnet.fc")) {
     a.flops.by_module_and_op[m].add("linear", 12);
     a.activations.by_module_and_op[m].add("linear", 3);
   }

@@ -90,6 +90,32 @@ struct TimingRecording {
   int warmup = 0;
 };
 
+// ---- The join of a recording to the trace (src/gpu/join.h makes it; the Chrome trace reads it) ----------
+
+/// Where one device activity (kernel, memcpy or memset) came from.
+struct ActivityOwner {
+  bool attributed = false;      ///< false: no external id, or one that names no op of the trace
+  std::uint32_t forward = 0;    ///< recorded forward (index into TimingRecording::forwards)
+  std::int32_t launcher = -1;   ///< the innermost op: the one whose id was on top of the stack at launch
+  std::int32_t owner = -1;      ///< the op its time is charged to (see owner_ops)
+};
+
+/// The join of an ActivityLog: one entry per record, parallel to the log's vectors.
+struct Attribution {
+  std::vector<ActivityOwner> kernels;   ///< parallel to ActivityLog::kernels
+  std::vector<ActivityOwner> memory;    ///< parallel to ActivityLog::memory
+  std::uint64_t unattributed_kernels = 0;
+  std::uint64_t unattributed_memory = 0;
+  /// External ids that named a forward or op outside the recording (bad input, never a crash).
+  std::uint64_t bad_external_ids = 0;
+};
+
+/// Every trace op's owner op (the one its device time is charged to) and the attribution of every activity.
+struct GpuJoin {
+  std::vector<std::int32_t> owners;  ///< owner op of every trace op
+  Attribution activity;
+};
+
 // ---- Statistics -----------------------------------------------------------------------------------------
 
 /// A quantity measured once per recorded forward.

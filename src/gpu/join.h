@@ -12,24 +12,6 @@
 
 namespace flopscope::gpu {
 
-/// Where one device activity (kernel, memcpy or memset) came from.
-struct ActivityOwner {
-  bool attributed = false;      ///< false: no external id, or one that names no op of the trace
-  std::uint32_t forward = 0;    ///< recorded forward (index into TimingRecording::forwards)
-  std::int32_t launcher = -1;   ///< the innermost op: the one whose id was on top of the stack at launch
-  std::int32_t owner = -1;      ///< the op its time is charged to (see owner_ops)
-};
-
-/// The join of an ActivityLog: one entry per record, parallel to the log's vectors.
-struct Attribution {
-  std::vector<ActivityOwner> kernels;   ///< parallel to ActivityLog::kernels
-  std::vector<ActivityOwner> memory;    ///< parallel to ActivityLog::memory
-  std::uint64_t unattributed_kernels = 0;
-  std::uint64_t unattributed_memory = 0;
-  /// External ids that named a forward or op outside the recording (bad input, never a crash).
-  std::uint64_t bad_external_ids = 0;
-};
-
 /// For every op of the trace, the op its device time is charged to, the way the counting stage charges
 /// MACs: walking down from the op's top-level ancestor, the first op whose name has a flops formula (the
 /// outermost one), unless an ignored op comes first; with none, the top-level ancestor itself. So

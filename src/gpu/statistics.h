@@ -22,10 +22,6 @@ namespace flopscope::gpu {
 Spread spread_of(std::vector<double> values);
 
 /// owner_ops and attribute_activity for one recording with one op set.
-struct GpuJoin {
-  std::vector<std::int32_t> owners;  ///< owner op of every trace op
-  Attribution activity;
-};
 GpuJoin join_recording(const Trace& trace, const OpSet& op_set, const TimingRecording& recording);
 
 /// MACs of every op the counting stage counts (an op that is its own owner and has a flops formula in

@@ -6,7 +6,6 @@
 #include <set>
 #include <unordered_map>
 
-#include "count/attribute.h"
 #include "flopscope/module_tree.h"
 
 namespace flopscope::report {

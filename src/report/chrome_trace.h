@@ -8,7 +8,6 @@
 
 #include "flopscope/gpu.h"
 #include "flopscope/op_record.h"
-#include "gpu/statistics.h"
 
 namespace flopscope::report {
 

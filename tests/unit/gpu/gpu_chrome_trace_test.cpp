@@ -6,6 +6,7 @@
 #include <map>
 
 #include "support/gpu_fixture.h"
+#include "gpu/statistics.h"
 #include "report/chrome_trace.h"
 
 namespace {

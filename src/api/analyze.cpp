@@ -2,6 +2,7 @@
 // run context -> module tree -> capture -> count -> report -> GPU passes.
 #include <c10/core/GradMode.h>
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
 
@@ -12,7 +13,6 @@
 #include "capture/model_output.h"
 #include "count/attribute.h"
 #include "flopscope/complexity.h"
-#include "flopscope/device.h"
 #include "flopscope/report.h"
 #include "gpu/gpu_pass.h"
 

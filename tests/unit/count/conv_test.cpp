@@ -1,4 +1,4 @@
-// Convolutions (src/count/conv.cpp): plain, grouped, transposed, 1-D and 3-D. On hand-built records at odd shapes, with the arithmetic written out.
+// Convolutions (src/count/conv.cpp): plain, grouped, transposed, 1-D and 3-D; default's other convolution forms. On hand-built records at odd shapes, with the arithmetic written out.
 #include <gtest/gtest.h>
 
 #include "support/records.h"
@@ -6,7 +6,7 @@
 namespace flopscope {
 namespace {
 
-using namespace test;  // op(), flops(), acts(), V
+using namespace test;  // op(), flops(), acts(), macs(), V
 
 OpRecord convolution(std::vector<std::int64_t> x, std::vector<std::int64_t> w, std::vector<std::int64_t> out,
                      bool transposed, std::int64_t groups) {
@@ -39,6 +39,24 @@ TEST(Conv, TransposedUsesInputSpatialDims) {
 TEST(Conv, Conv1dAnd3d) {
   EXPECT_EQ(flops(convolution({3, 5, 19}, {7, 5, 3}, {3, 7, 17}, false, 1)), 3 * (7 * 5 * 3) * 17);
   EXPECT_EQ(flops(convolution({1, 2, 5, 6, 7}, {3, 2, 1, 2, 3}, {1, 3, 5, 5, 5}, false, 1)), 1 * 36 * 125);
+}
+
+TEST(Conv, DefaultCountsEveryConvolutionForm) {
+  // conv2d(x[2,3,17,11], W[8,3,3,5]) -> [2,8,15,7]: 2 * 360 * 105.
+  std::vector<Value> conv2d = {V::tensor({2, 3, 17, 11}), V::tensor({8, 3, 3, 5}), V::none(), V::int_list({1, 1}),
+                               V::int_list({0, 0}), V::int_list({1, 1}), V::integer(1)};
+  EXPECT_EQ(macs("mmengine", "conv2d", conv2d, {V::tensor({2, 8, 15, 7})}), -1);
+  EXPECT_EQ(macs("default", "conv2d", conv2d, {V::tensor({2, 8, 15, 7})}), 2 * 360 * 105);
+  // Unbatched conv1d: x[5,19], W[7,5,3] -> [7,17]: 1 * 105 * 17.
+  EXPECT_EQ(macs("default", "conv1d", {V::tensor({5, 19}), V::tensor({7, 5, 3})}, {V::tensor({7, 17})}), 105 * 17);
+  // conv_transpose2d: x[1,4,5,7], W[4,3,3,3] -> [1,3,7,9]: runs over the 5*7 input positions.
+  EXPECT_EQ(macs("default", "conv_transpose2d", {V::tensor({1, 4, 5, 7}), V::tensor({4, 3, 3, 3})},
+                 {V::tensor({1, 3, 7, 9})}),
+            108 * 35);
+  // cudnn_convolution with groups=2: x[3,4,6,6], W[6,2,3,3] -> [3,6,4,4]: 3 * 108 * 16.
+  EXPECT_EQ(macs("default", "cudnn_convolution", {V::tensor({3, 4, 6, 6}), V::tensor({6, 2, 3, 3})},
+                 {V::tensor({3, 6, 4, 4})}),
+            3 * 108 * 16);
 }
 
 }  // namespace

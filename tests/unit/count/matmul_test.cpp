@@ -1,4 +1,4 @@
-// The matmul family (src/count/matmul.cpp): linear, addmm, bmm, matmul. On hand-built records at odd shapes, with the arithmetic written out.
+// The matmul family (src/count/matmul.cpp): linear, addmm, bmm, matmul; default's baddbmm, addbmm, addmv, mv, dot, vdot. On hand-built records at odd shapes, with the arithmetic written out.
 #include <gtest/gtest.h>
 
 #include "support/records.h"
@@ -6,7 +6,7 @@
 namespace flopscope {
 namespace {
 
-using namespace test;  // op(), flops(), acts(), V
+using namespace test;  // op(), flops(), acts(), macs(), V
 
 TEST(Matmul, Linear) {
   auto r = op("aten::linear", {V::tensor({2, 7, 13}), V::tensor({5, 13}), V::tensor({5})}, {V::tensor({2, 7, 5})});
@@ -36,6 +36,16 @@ TEST(Matmul, MatmulPromotesVectors) {
   EXPECT_EQ(flops(op("aten::matmul", {V::tensor({3, 7}), V::tensor({6, 7, 5})})), 3 * 7 * 5);
   EXPECT_EQ(flops(op("aten::mm", {V::tensor({3, 7}), V::tensor({7, 5})})), 3 * 7 * 5);
   EXPECT_THROW(flops(op("aten::matmul", {V::tensor({3, 7}), V::tensor({6, 5})})), FormulaError);
+}
+
+TEST(Matmul, DefaultAddsProductsMmengineMisses) {
+  EXPECT_EQ(macs("mmengine", "baddbmm", {V::tensor({3, 5, 2}), V::tensor({3, 5, 7}), V::tensor({3, 7, 2})}), -1);
+  EXPECT_EQ(macs("default", "baddbmm", {V::tensor({3, 5, 2}), V::tensor({3, 5, 7}), V::tensor({3, 7, 2})}), 3 * 5 * 7 * 2);
+  EXPECT_EQ(macs("default", "addbmm", {V::tensor({5, 2}), V::tensor({3, 5, 7}), V::tensor({3, 7, 2})}), 3 * 5 * 7 * 2);
+  EXPECT_EQ(macs("default", "addmv", {V::tensor({5}), V::tensor({5, 7}), V::tensor({7})}), 5 * 7);
+  EXPECT_EQ(macs("default", "mv", {V::tensor({5, 7}), V::tensor({7})}), 5 * 7);
+  EXPECT_EQ(macs("default", "dot", {V::tensor({11}), V::tensor({11})}), 11);
+  EXPECT_EQ(macs("default", "vdot", {V::tensor({13}), V::tensor({13})}), 13);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Normalisation (src/count/norm.cpp): batch norm in training and eval, group, layer, instance. On hand-built records at odd shapes, with the arithmetic written out.
+// Normalisation (src/count/norm.cpp): batch norm in training and eval, group, layer, instance; default's native_* forms. On hand-built records at odd shapes, with the arithmetic written out.
 #include <gtest/gtest.h>
 
 #include "support/records.h"
@@ -6,7 +6,7 @@
 namespace flopscope {
 namespace {
 
-using namespace test;  // op(), flops(), acts(), V
+using namespace test;  // op(), flops(), acts(), macs(), V
 
 OpRecord batch_norm(std::vector<std::int64_t> x, bool weight, bool training) {
   return op("aten::batch_norm", {V::tensor(x), weight ? V::tensor({x[1]}) : V::none(), V::none(), V::none(),
@@ -28,6 +28,44 @@ TEST(Norm, GroupLayerInstance) {
             5 * 3 * 7 * 11);
   EXPECT_EQ(flops(op("aten::instance_norm", {V::tensor({2, 3, 5, 7}), V::none(), V::none()})), 4 * 2 * 3 * 5 * 7);
   EXPECT_THROW(flops(op("aten::layer_norm", {V::tensor({3}), V::int_list({3}), V::none()})), FormulaError);
+}
+
+TEST(Norm, DefaultAddsNativeNorms) {
+  // native_layer_norm(x[3,7,11], [11], weight, bias): 5 per element.
+  EXPECT_EQ(macs("default", "native_layer_norm", {V::tensor({3, 7, 11}), V::int_list({11}), V::tensor({11}), V::tensor({11})}),
+            5 * 3 * 7 * 11);
+  // _native_batch_norm_legit_no_training(x[2,3,5,7], weight, ...): eval, 2 per element.
+  EXPECT_EQ(macs("default", "_native_batch_norm_legit_no_training", {V::tensor({2, 3, 5, 7}), V::tensor({3})}),
+            2 * 2 * 3 * 5 * 7);
+}
+
+TEST(Norm, NativeBatchAndGroupNormFlagPositions) {
+  // training: numel(x) * (5 if affine else 4); eval: numel(x) * (2 if affine else 1). x[3,5,7,13].
+  const Count n = 3 * 5 * 7 * 13;
+  // native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps): training, affine.
+  EXPECT_EQ(macs("default", "native_batch_norm", {V::tensor({3, 5, 7, 13}), V::tensor({5}), V::tensor({5}), V::none(),
+                                                   V::none(), V::boolean(true), V::real(0.1), V::real(1e-5)}),
+            5 * n);
+  EXPECT_EQ(macs("mmengine", "native_batch_norm", {V::tensor({3, 5, 7, 13}), V::tensor({5}), V::tensor({5}), V::none(),
+                                                    V::none(), V::boolean(true), V::real(0.1), V::real(1e-5)}),
+            -1);
+  // _native_batch_norm_legit with running stats (training at 5): eval, affine.
+  EXPECT_EQ(macs("default", "_native_batch_norm_legit", {V::tensor({3, 5, 7, 13}), V::tensor({5}), V::tensor({5}),
+                                                          V::tensor({5}), V::tensor({5}), V::boolean(false), V::real(0.1),
+                                                          V::real(1e-5)}),
+            2 * n);
+  // Its no-stats overload (input, weight, bias, training, momentum, eps): training at 3, no affine.
+  EXPECT_EQ(macs("default", "_native_batch_norm_legit", {V::tensor({3, 5, 7, 13}), V::none(), V::none(),
+                                                          V::boolean(true), V::real(0.1), V::real(1e-5)}),
+            4 * n);
+  // native_group_norm(input, weight, bias, N, C, HxW, group, eps): affine at 1.
+  EXPECT_EQ(macs("default", "native_group_norm", {V::tensor({3, 5, 7, 13}), V::tensor({5}), V::tensor({5}),
+                                                   V::integer(3), V::integer(5), V::integer(7 * 13), V::integer(5),
+                                                   V::real(1e-5)}),
+            5 * n);
+  EXPECT_EQ(macs("default", "native_group_norm", {V::tensor({3, 5, 7, 13}), V::none(), V::none(), V::integer(3),
+                                                   V::integer(5), V::integer(7 * 13), V::integer(5), V::real(1e-5)}),
+            4 * n);
 }
 
 }  // namespace

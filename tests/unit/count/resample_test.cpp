@@ -1,4 +1,4 @@
-// Resampling and pooling (src/count/resample.cpp, pool.cpp). On hand-built records at odd shapes, with the arithmetic written out.
+// Resampling (src/count/resample.cpp): upsampling in every mode, grid_sampler. On hand-built records at odd shapes, with the arithmetic written out.
 #include <gtest/gtest.h>
 
 #include "support/records.h"
@@ -6,9 +6,9 @@
 namespace flopscope {
 namespace {
 
-using namespace test;  // op(), flops(), acts(), V
+using namespace test;  // op(), flops(), acts(), macs(), V
 
-TEST(Resample, UpsampleGridPool) {
+TEST(Resample, UpsampleAndGridSampler) {
   EXPECT_EQ(flops(op("aten::upsample_nearest2d", {V::tensor({1, 3, 5, 7})}, {V::tensor({1, 3, 10, 14})})),
             1 * 3 * 10 * 14);
   EXPECT_EQ(flops(op("aten::upsample_bilinear2d", {V::tensor({1, 3, 5, 7})}, {V::tensor({1, 3, 10, 14})})),
@@ -16,9 +16,35 @@ TEST(Resample, UpsampleGridPool) {
   EXPECT_EQ(flops(op("aten::grid_sampler", {V::tensor({1, 3, 5, 7}), V::tensor({1, 9, 11, 2})},
                      {V::tensor({1, 3, 9, 11})})),
             4 * 3 * 9 * 11);
-  EXPECT_EQ(flops(op("aten::adaptive_avg_pool2d", {V::tensor({1, 2048, 7, 7}), V::int_list({1, 1})},
-                     {V::tensor({1, 2048, 1, 1})})),
-            2048 * 7 * 7);
+}
+
+TEST(Resample, DefaultAddsOtherForms) {
+  EXPECT_EQ(macs("default", "upsample_bicubic2d", {V::tensor({1, 2, 3, 4})}, {V::tensor({1, 2, 6, 8})}), 16 * 96);
+  EXPECT_EQ(macs("default", "upsample_trilinear3d", {V::tensor({1, 1, 2, 2, 2})}, {V::tensor({1, 1, 3, 4, 5})}), 8 * 60);
+  EXPECT_EQ(macs("default", "upsample_linear1d", {V::tensor({1, 2, 5})}, {V::tensor({1, 2, 9})}), 2 * 18);
+  EXPECT_EQ(macs("mmengine", "upsample_bicubic2d", {V::tensor({1, 2, 3, 4})}, {V::tensor({1, 2, 6, 8})}), -1);
+}
+
+TEST(Resample, TapsPerOutputElementAtOddShapes) {
+  // Taps per output element: nearest 1, linear 2, bilinear 4, bicubic 16, trilinear 8, grid_sampler 4 (2-D) or
+  // 8 (3-D); the input's shape does not enter.
+  EXPECT_EQ(macs("default", "upsample_nearest1d", {V::tensor({3, 5, 7})}, {V::tensor({3, 5, 13})}), 1 * 3 * 5 * 13);
+  EXPECT_EQ(macs("default", "_upsample_nearest_exact3d", {V::tensor({1, 3, 2, 5, 7})}, {V::tensor({1, 3, 5, 7, 13})}),
+            1 * 3 * 5 * 7 * 13);
+  EXPECT_EQ(macs("default", "_upsample_bilinear2d_aa", {V::tensor({2, 3, 5, 7})}, {V::tensor({2, 3, 7, 13})}),
+            4 * 2 * 3 * 7 * 13);
+  EXPECT_EQ(macs("default", "_upsample_bicubic2d_aa", {V::tensor({1, 3, 5, 7})}, {V::tensor({1, 3, 11, 13})}),
+            16 * 3 * 11 * 13);
+  EXPECT_EQ(macs("default", "upsample_trilinear3d", {V::tensor({1, 2, 3, 5, 7})}, {V::tensor({1, 2, 5, 7, 13})}),
+            8 * 2 * 5 * 7 * 13);
+  EXPECT_EQ(macs("default", "grid_sampler_2d", {V::tensor({1, 3, 5, 7}), V::tensor({1, 11, 13, 2})},
+                 {V::tensor({1, 3, 11, 13})}),
+            4 * 3 * 11 * 13);
+  EXPECT_EQ(macs("default", "grid_sampler_3d", {V::tensor({1, 3, 5, 7, 11}), V::tensor({1, 2, 7, 13, 3})},
+                 {V::tensor({1, 3, 2, 7, 13})}),
+            8 * 3 * 2 * 7 * 13);
+  // The output must be a tensor.
+  EXPECT_THROW(flops(op("aten::upsample_nearest2d", {V::tensor({1, 3, 5, 7})})), FormulaError);
 }
 
 }  // namespace

@@ -7,15 +7,21 @@
 #include <iterator>
 
 #include "activity_records.h"
+#include "call_check.h"
 #include "cupti_library.h"
 #include "gpu/cupti_reasons.h"
 #include "flopscope/errors.h"
-#include "gpu/tracer.h"
+#include "gpu/cuda_backend.h"
 
-namespace flopscope::gpu {
+namespace flopscope::cuda {
+
+using gpu::ActivityLog;
+using gpu::ActivityTracer;
+using gpu::TracerOptions;
+using gpu::TracerOrReason;
+
 namespace {
 
-using cuda::CuptiLibrary;
 
 constexpr CUpti_ActivityKind kKinds[] = {
     CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY,  CUPTI_ACTIVITY_KIND_MEMSET,
@@ -35,10 +41,12 @@ const char* kind_name(CUpti_ActivityKind kind) {
   }
 }
 
-std::string failure(const CuptiLibrary& lib, const std::string& call, CUptiResult r, const std::string& other = "") {
+/// The reason for a failed call, with the library's own name for the code when it has one.
+std::string failure(const CuptiLibrary& lib, const std::string& call, int code, const std::string& other = "") {
   const char* name = nullptr;
-  std::string code_name = lib.result_string && lib.result_string(r, &name) == CUPTI_SUCCESS && name ? name : "";
-  return gpu::cupti_failure_reason(call, static_cast<int>(r), code_name, other);
+  const auto r = static_cast<CUptiResult>(code);
+  std::string code_name = lib.cuptiGetResultString && lib.cuptiGetResultString(r, &name) == CUPTI_SUCCESS && name ? name : "";
+  return gpu::cupti_failure_reason(call, code, code_name, other);
 }
 
 // CUPTI's buffer callbacks carry no user data and stay registered for the process, so the state they reach
@@ -91,25 +99,27 @@ void CUPTIAPI on_buffer_completed(CUcontext context, std::uint32_t stream, std::
   std::lock_guard<std::mutex> lock(c.mutex);
   if (c.have_lib && c.collecting && buffer != nullptr) {
     CUpti_Activity* record = nullptr;
-    while (c.lib.next_record(buffer, valid, &record) == CUPTI_SUCCESS) cuda::convert_record(record, c.log);
+    while (c.lib.cuptiActivityGetNextRecord(buffer, valid, &record) == CUPTI_SUCCESS) convert_record(record, c.log);
     std::size_t dropped = 0;
-    if (c.lib.dropped_records(context, stream, &dropped) == CUPTI_SUCCESS) c.log.dropped += dropped;
+    if (c.lib.cuptiActivityGetNumDroppedRecords(context, stream, &dropped) == CUPTI_SUCCESS) c.log.dropped += dropped;
   }
   if (buffer != nullptr) c.free_buffers.push_back(buffer);
 }
 
 std::string enable_kinds(const CuptiLibrary& lib) {
   for (std::size_t i = 0; i < std::size(kKinds); ++i) {
-    if (CUptiResult r = lib.enable(kKinds[i]); r != CUPTI_SUCCESS) {
-      for (std::size_t j = 0; j < i; ++j) lib.disable(kKinds[j]);
-      return failure(lib, kind_name(kKinds[i]), r);
+    try {
+      FLOPSCOPE_CUPTI_CALL(lib, cuptiActivityEnable, kKinds[i]);
+    } catch (const cuda::CallFailed& f) {
+      for (std::size_t j = 0; j < i; ++j) lib.cuptiActivityDisable(kKinds[j]);
+      return failure(lib, kind_name(kKinds[i]), f.code);
     }
   }
   return {};
 }
 
 void disable_kinds(const CuptiLibrary& lib) {
-  for (CUpti_ActivityKind kind : kKinds) lib.disable(kind);
+  for (CUpti_ActivityKind kind : kKinds) lib.cuptiActivityDisable(kind);
 }
 
 void CUPTIAPI ignore_callback(void*, CUpti_CallbackDomain, CUpti_CallbackId, const void*) {}
@@ -121,7 +131,7 @@ class CuptiActivityTracer final : public ActivityTracer {
 
   ~CuptiActivityTracer() override {
     if (running_) stop();
-    lib_.unsubscribe(subscriber_);
+    lib_.cuptiUnsubscribe(subscriber_);
     Collector& c = collector();
     {
       std::lock_guard<std::mutex> lock(c.mutex);
@@ -151,17 +161,17 @@ class CuptiActivityTracer final : public ActivityTracer {
   }
 
   void push(std::uint64_t external_id) override {
-    lib_.push_external(CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM0, external_id);
+    lib_.cuptiActivityPushExternalCorrelationId(CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM0, external_id);
   }
 
   void pop() override {
     std::uint64_t last = 0;
-    lib_.pop_external(CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM0, &last);
+    lib_.cuptiActivityPopExternalCorrelationId(CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM0, &last);
   }
 
   std::uint64_t now_ns() override {
     std::uint64_t t = 0;
-    lib_.get_timestamp(&t);
+    lib_.cuptiGetTimestamp(&t);
     return t;
   }
 
@@ -169,9 +179,9 @@ class CuptiActivityTracer final : public ActivityTracer {
     if (!running_) return {};
     // Forced: hand over partly filled buffers too. Flushing does not synchronise the device, which the
     // caller has done. Flush again after disabling for anything recorded in between.
-    lib_.flush_all(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+    lib_.cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
     disable_kinds(lib_);
-    lib_.flush_all(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+    lib_.cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
     running_ = false;
     Collector& c = collector();
     std::lock_guard<std::mutex> lock(c.mutex);
@@ -190,20 +200,27 @@ class CuptiActivityTracer final : public ActivityTracer {
 /// Subscribes as "flopscope", which is how CUPTI tells that another client is attached and, with
 /// cuptiSubscribe_v2, which one. Returns a reason on failure.
 std::string subscribe(const CuptiLibrary& lib, CUpti_SubscriberHandle& subscriber) {
-  if (lib.subscribe_v2 != nullptr) {
+  if (lib.cuptiSubscribe_v2 != nullptr) {
     char other[CUPTI_OLD_SUBSCRIBER_NAME_MIN_LEN + 64] = {};
     CUpti_SubscriberParams params{};
     params.structSize = CUpti_SubscriberParams_STRUCT_SIZE;
     params.subscriberName = "flopscope";
     params.oldSubscriberName = other;
     params.oldSubscriberSize = sizeof other;
-    CUptiResult r = lib.subscribe_v2(&subscriber, ignore_callback, nullptr, &params);
-    if (r == CUPTI_SUCCESS) return {};
-    other[sizeof other - 1] = '\0';
-    return failure(lib, "cuptiSubscribe_v2", r, other);
+    try {
+      FLOPSCOPE_CUPTI_CALL(lib, cuptiSubscribe_v2, &subscriber, ignore_callback, nullptr, &params);
+    } catch (const cuda::CallFailed& f) {
+      other[sizeof other - 1] = '\0';
+      return failure(lib, f.call, f.code, other);
+    }
+    return {};
   }
-  CUptiResult r = lib.subscribe(&subscriber, ignore_callback, nullptr);
-  return r == CUPTI_SUCCESS ? std::string() : failure(lib, "cuptiSubscribe", r);
+  try {
+    FLOPSCOPE_CUPTI_CALL(lib, cuptiSubscribe, &subscriber, ignore_callback, nullptr);
+  } catch (const cuda::CallFailed& f) {
+    return failure(lib, f.call, f.code);
+  }
+  return {};
 }
 
 TracerOrReason open_tracer(const TracerOptions& options) {
@@ -214,7 +231,7 @@ TracerOrReason open_tracer(const TracerOptions& options) {
     out.reason = status.reason.empty() ? "no CUDA device" : status.reason;
     return out;
   }
-  cuda::CuptiLoad load = cuda::load_cupti(options.cupti_paths.empty() ? cuda::default_cupti_paths() : options.cupti_paths);
+  CuptiLoad load = load_cupti(options.cupti_paths.empty() ? default_cupti_paths() : options.cupti_paths);
   if (!load.reason.empty()) {
     out.reason = load.reason;
     return out;
@@ -226,15 +243,17 @@ TracerOrReason open_tracer(const TracerOptions& options) {
     return out;
   }
   // Only after subscribing: if another client holds CUPTI, its buffer callbacks must stay in place.
-  if (CUptiResult r = lib.register_callbacks(on_buffer_requested, on_buffer_completed); r != CUPTI_SUCCESS) {
-    out.reason = failure(lib, "cuptiActivityRegisterCallbacks", r);
-    lib.unsubscribe(subscriber);
+  try {
+    FLOPSCOPE_CUPTI_CALL(lib, cuptiActivityRegisterCallbacks, on_buffer_requested, on_buffer_completed);
+  } catch (const cuda::CallFailed& f) {
+    out.reason = failure(lib, f.call, f.code);
+    lib.cuptiUnsubscribe(subscriber);
     return out;
   }
   // Try the kinds once so that a refusal is a reason now rather than an exception from start().
   if (std::string reason = enable_kinds(lib); !reason.empty()) {
     out.reason = reason;
-    lib.unsubscribe(subscriber);
+    lib.cuptiUnsubscribe(subscriber);
     return out;
   }
   disable_kinds(lib);
@@ -263,4 +282,4 @@ TracerOrReason open_activity_tracer(const TracerOptions& options) {
   return out;
 }
 
-}  // namespace flopscope::gpu
+}  // namespace flopscope::cuda

@@ -23,10 +23,11 @@ std::string loaded_library_dir(const char* soname) {
   return dir;
 }
 
+/// Looks `name` up; the first name not found is kept in `missing`.
 template <class F>
-bool resolve(void* handle, const char* name, F& out) {
+void resolve(void* handle, const char* name, F& out, std::string& missing) {
   out = reinterpret_cast<F>(dlsym(handle, name));
-  return out != nullptr;
+  if (out == nullptr && missing.empty()) missing = name;
 }
 
 std::string version_text(std::uint32_t v) {
@@ -38,7 +39,7 @@ std::string version_text(std::uint32_t v) {
 
 std::string CuptiLibrary::describe(CUptiResult result) const {
   const char* name = nullptr;
-  std::string text = result_string && result_string(result, &name) == CUPTI_SUCCESS && name ? name : "CUPTI error";
+  std::string text = cuptiGetResultString && cuptiGetResultString(result, &name) == CUPTI_SUCCESS && name ? name : "CUPTI error";
   return text + " (" + std::to_string(static_cast<int>(result)) + ")";
 }
 
@@ -92,25 +93,21 @@ CuptiLoad load_cupti(const std::vector<std::string>& candidates) {
                  "); install the CUDA 13 toolkit or the torch wheel's nvidia-cuda-cupti, or set FLOPSCOPE_CUPTI_LIBRARY";
     return out;
   }
-  bool ok = resolve(lib.handle, "cuptiGetVersion", lib.get_version) &&
-            resolve(lib.handle, "cuptiGetResultString", lib.result_string) &&
-            resolve(lib.handle, "cuptiGetTimestamp", lib.get_timestamp) &&
-            resolve(lib.handle, "cuptiSubscribe", lib.subscribe) &&
-            resolve(lib.handle, "cuptiUnsubscribe", lib.unsubscribe) &&
-            resolve(lib.handle, "cuptiActivityEnable", lib.enable) &&
-            resolve(lib.handle, "cuptiActivityDisable", lib.disable) &&
-            resolve(lib.handle, "cuptiActivityRegisterCallbacks", lib.register_callbacks) &&
-            resolve(lib.handle, "cuptiActivityGetNextRecord", lib.next_record) &&
-            resolve(lib.handle, "cuptiActivityGetNumDroppedRecords", lib.dropped_records) &&
-            resolve(lib.handle, "cuptiActivityFlushAll", lib.flush_all) &&
-            resolve(lib.handle, "cuptiActivityPushExternalCorrelationId", lib.push_external) &&
-            resolve(lib.handle, "cuptiActivityPopExternalCorrelationId", lib.pop_external);
-  resolve(lib.handle, "cuptiSubscribe_v2", lib.subscribe_v2);
+  std::string missing, missing_optional;
+#define FLOPSCOPE_CUPTI_RESOLVE(fn) resolve(lib.handle, #fn, lib.fn, missing);
+#define FLOPSCOPE_CUPTI_RESOLVE_OPTIONAL(fn) resolve(lib.handle, #fn, lib.fn, missing_optional);
+  FLOPSCOPE_CUPTI_ACTIVITY_API(FLOPSCOPE_CUPTI_RESOLVE)
+  FLOPSCOPE_CUPTI_OPTIONAL_API(FLOPSCOPE_CUPTI_RESOLVE_OPTIONAL)
+  const bool ok = missing.empty();
+  FLOPSCOPE_CUPTI_PROFILER_API(FLOPSCOPE_CUPTI_RESOLVE)
+#undef FLOPSCOPE_CUPTI_RESOLVE
+#undef FLOPSCOPE_CUPTI_RESOLVE_OPTIONAL
+  if (ok && !missing.empty()) lib.profiler_reason = lib.path + " lacks " + missing + " (CUPTI older than 13.0?)";
   if (!ok) {
-    out.reason = "CUPTI version mismatch: " + lib.path + " lacks activity API entry points flopscope needs";
+    out.reason = "CUPTI version mismatch: " + lib.path + " lacks " + missing + ", which flopscope's activity tracer needs";
     return out;
   }
-  if (CUptiResult r = lib.get_version(&lib.version); r != CUPTI_SUCCESS) {
+  if (CUptiResult r = lib.cuptiGetVersion(&lib.version); r != CUPTI_SUCCESS) {
     out.reason = "CUPTI version unknown: cuptiGetVersion returned " + lib.describe(r);
     return out;
   }
@@ -121,6 +118,11 @@ CuptiLoad load_cupti(const std::vector<std::string>& candidates) {
     return out;
   }
   return out;
+}
+
+const CuptiLoad& process_cupti() {
+  static const CuptiLoad load = load_cupti(default_cupti_paths());
+  return load;
 }
 
 }  // namespace flopscope::cuda

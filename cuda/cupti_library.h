@@ -2,33 +2,49 @@
 // libcupti opened with dlopen and its entry points looked up by name: flopscope never links CUPTI (nor
 // libcuda), so every binary starts on a machine without them. The toolkit's headers give the types only.
 #include <cupti.h>
+#include <cupti_profiler_host.h>
+#include <cupti_profiler_target.h>
+#include <cupti_range_profiler.h>
+#include <cupti_target.h>
 
 #include <string>
 #include <vector>
 
 namespace flopscope::cuda {
 
-/// The CUPTI entry points flopscope calls. Functions missing from an older library stay null where
-/// optional (subscribe_v2, error_message).
+// The CUPTI entry points flopscope calls, each listed once by its API name: the lists declare the members
+// below and drive the lookup in cupti_library.cpp, so a name cannot be declared and looked up differently.
+// The activity tracer needs the first list; the counter pass also needs the profiler list.
+#define FLOPSCOPE_CUPTI_ACTIVITY_API(X)                                                                      \
+  X(cuptiGetVersion) X(cuptiGetResultString) X(cuptiGetTimestamp) X(cuptiSubscribe) X(cuptiUnsubscribe)       \
+  X(cuptiActivityEnable) X(cuptiActivityDisable) X(cuptiActivityRegisterCallbacks)                           \
+  X(cuptiActivityGetNextRecord) X(cuptiActivityGetNumDroppedRecords) X(cuptiActivityFlushAll)                \
+  X(cuptiActivityPushExternalCorrelationId) X(cuptiActivityPopExternalCorrelationId)
+#define FLOPSCOPE_CUPTI_OPTIONAL_API(X) X(cuptiSubscribe_v2)
+#define FLOPSCOPE_CUPTI_PROFILER_API(X)                                                                      \
+  X(cuptiEnableCallback) X(cuptiProfilerInitialize) X(cuptiProfilerDeInitialize) X(cuptiDeviceGetChipName)   \
+  X(cuptiProfilerGetCounterAvailability) X(cuptiProfilerDeviceSupported) X(cuptiRangeProfilerEnable)         \
+  X(cuptiRangeProfilerDisable) X(cuptiRangeProfilerGetCounterDataSize)                                       \
+  X(cuptiRangeProfilerCounterDataImageInitialize) X(cuptiRangeProfilerSetConfig) X(cuptiRangeProfilerStart)  \
+  X(cuptiRangeProfilerStop) X(cuptiRangeProfilerDecodeData) X(cuptiRangeProfilerGetCounterDataInfo)          \
+  X(cuptiProfilerHostInitialize) X(cuptiProfilerHostDeinitialize) X(cuptiProfilerHostGetSupportedChips)      \
+  X(cuptiProfilerHostGetBaseMetrics) X(cuptiProfilerHostConfigAddMetrics)                                    \
+  X(cuptiProfilerHostGetConfigImageSize) X(cuptiProfilerHostGetConfigImage)                                  \
+  X(cuptiProfilerHostGetNumOfPasses) X(cuptiProfilerHostEvaluateToGpuValues)
+
+/// One opened libcupti. Call entry points through FLOPSCOPE_CUPTI_CALL (call_check.h).
 struct CuptiLibrary {
   void* handle = nullptr;
   std::string path;          ///< the file that was loaded
   std::uint32_t version = 0; ///< cuptiGetVersion
+  /// Why the counter pass cannot use this library ("" when every profiler entry point was found).
+  std::string profiler_reason;
 
-  decltype(&cuptiGetVersion) get_version = nullptr;
-  decltype(&cuptiGetResultString) result_string = nullptr;
-  decltype(&cuptiGetTimestamp) get_timestamp = nullptr;
-  decltype(&cuptiSubscribe) subscribe = nullptr;
-  decltype(&cuptiSubscribe_v2) subscribe_v2 = nullptr;  // optional
-  decltype(&cuptiUnsubscribe) unsubscribe = nullptr;
-  decltype(&cuptiActivityEnable) enable = nullptr;
-  decltype(&cuptiActivityDisable) disable = nullptr;
-  decltype(&cuptiActivityRegisterCallbacks) register_callbacks = nullptr;
-  decltype(&cuptiActivityGetNextRecord) next_record = nullptr;
-  decltype(&cuptiActivityGetNumDroppedRecords) dropped_records = nullptr;
-  decltype(&cuptiActivityFlushAll) flush_all = nullptr;
-  decltype(&cuptiActivityPushExternalCorrelationId) push_external = nullptr;
-  decltype(&cuptiActivityPopExternalCorrelationId) pop_external = nullptr;
+#define FLOPSCOPE_CUPTI_MEMBER(fn) decltype(&::fn) fn = nullptr;
+  FLOPSCOPE_CUPTI_ACTIVITY_API(FLOPSCOPE_CUPTI_MEMBER)
+  FLOPSCOPE_CUPTI_OPTIONAL_API(FLOPSCOPE_CUPTI_MEMBER)  // null in an older library
+  FLOPSCOPE_CUPTI_PROFILER_API(FLOPSCOPE_CUPTI_MEMBER)  // null when profiler_reason says so
+#undef FLOPSCOPE_CUPTI_MEMBER
 
   /// "CUPTI_ERROR_UNKNOWN (999)": the library's name for the code, and the code.
   std::string describe(CUptiResult result) const;
@@ -52,5 +68,8 @@ CuptiLoad load_cupti(const std::vector<std::string>& candidates);
 
 /// Whether a library reporting `runtime` can serve code built against `built` (both xxyyzz, CUDA 13 on).
 bool cupti_version_compatible(std::uint32_t runtime, std::uint32_t built);
+
+/// load_cupti(default_cupti_paths()), once per process: the library the counter pass and the GPU pass share.
+const CuptiLoad& process_cupti();
 
 }  // namespace flopscope::cuda

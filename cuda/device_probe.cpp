@@ -4,50 +4,62 @@
 
 #include <string>
 
+#include "call_check.h"
 #include "driver_library.h"
-#include "flopscope/device.h"
+#include "gpu/cuda_backend.h"
 
-namespace flopscope {
-namespace {
+namespace flopscope::cuda {
 
-CudaStatus probe_now() {
+CudaStatus probe_device() {
   CudaStatus status;
   status.built_with_toolkit = true;
-  const cuda::DriverLibrary& d = cuda::driver_library();
+  const DriverLibrary& d = driver_library();
   if (!d.reason.empty()) {
     status.reason = d.reason;
     return status;
   }
-  d.driver_version(&status.driver_version);
-  if (CUresult r = d.init(0); r != CUDA_SUCCESS) {
-    status.reason = "the CUDA driver did not initialise (" + d.describe(r) + ")";
+  int count = 0;
+  try {
+    FLOPSCOPE_CU_CALL(d, cuDriverGetVersion, &status.driver_version);
+    FLOPSCOPE_CU_CALL(d, cuInit, 0);
+    FLOPSCOPE_CU_CALL(d, cuDeviceGetCount, &count);
+  } catch (const CallFailed& f) {
+    status.reason = std::string(f.call == std::string("cuInit") ? "the CUDA driver did not initialise"
+                                                                 : "the CUDA driver cannot be asked for devices") +
+                    " (" + f.call + " returned " + d.describe(static_cast<CUresult>(f.code)) + ")";
     return status;
   }
-  int count = 0;
-  if (CUresult r = d.device_count(&count); r != CUDA_SUCCESS || count == 0) {
-    status.reason = r != CUDA_SUCCESS ? "cannot count devices (" + d.describe(r) + ")" : "the driver sees no device";
+  if (count == 0) {
+    status.reason = "the driver sees no device";
     return status;
   }
   for (int i = 0; i < count; ++i) {
-    CUdevice dev = 0;
-    if (d.device_get(&dev, i) != CUDA_SUCCESS) continue;
+    // A device the driver cannot describe is left out rather than reported with made-up figures; a failed
+    // clock or bus-width query leaves 0, which the peak table (src/gpu/peak_table.h) reads as unknown.
     CudaDevice info;
     info.index = i;
-    char name[256] = {};
-    d.device_name(name, sizeof name, dev);
-    info.name = name;
-    d.attribute(&info.sm_major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
-    d.attribute(&info.sm_minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
-    d.attribute(&info.multiprocessors, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev);
-    // Clocks and bus width feed the peak table (cuda/peak_table.h); a failed query leaves 0 = unknown.
-    if (d.attribute(&info.sm_clock_khz, CU_DEVICE_ATTRIBUTE_CLOCK_RATE, dev) != CUDA_SUCCESS) info.sm_clock_khz = 0;
-    if (d.attribute(&info.memory_clock_khz, CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE, dev) != CUDA_SUCCESS)
-      info.memory_clock_khz = 0;
-    if (d.attribute(&info.memory_bus_width_bits, CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH, dev) != CUDA_SUCCESS)
-      info.memory_bus_width_bits = 0;
-    size_t bytes = 0;
-    d.total_mem(&bytes, dev);
-    info.total_memory = static_cast<long long>(bytes);
+    try {
+      CUdevice dev = 0;
+      FLOPSCOPE_CU_CALL(d, cuDeviceGet, &dev, i);
+      char name[256] = {};
+      FLOPSCOPE_CU_CALL(d, cuDeviceGetName, name, sizeof name, dev);
+      info.name = name;
+      FLOPSCOPE_CU_CALL(d, cuDeviceGetAttribute, &info.sm_major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
+      FLOPSCOPE_CU_CALL(d, cuDeviceGetAttribute, &info.sm_minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
+      FLOPSCOPE_CU_CALL(d, cuDeviceGetAttribute, &info.multiprocessors, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev);
+      size_t bytes = 0;
+      FLOPSCOPE_CU_CALL(d, cuDeviceTotalMem_v2, &bytes, dev);
+      info.total_memory = static_cast<long long>(bytes);
+      if (d.cuDeviceGetAttribute(&info.sm_clock_khz, CU_DEVICE_ATTRIBUTE_CLOCK_RATE, dev) != CUDA_SUCCESS)
+        info.sm_clock_khz = 0;
+      if (d.cuDeviceGetAttribute(&info.memory_clock_khz, CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE, dev) != CUDA_SUCCESS)
+        info.memory_clock_khz = 0;
+      if (d.cuDeviceGetAttribute(&info.memory_bus_width_bits, CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH, dev) !=
+          CUDA_SUCCESS)
+        info.memory_bus_width_bits = 0;
+    } catch (const CallFailed&) {
+      continue;
+    }
     status.devices.push_back(std::move(info));
   }
   status.available = !status.devices.empty();
@@ -55,13 +67,4 @@ CudaStatus probe_now() {
   return status;
 }
 
-}  // namespace
-
-// The driver's answer does not change while the process lives (ATen, too, decides once whether CUDA exists), so
-// it is asked once: every part of an analysis, and every analysis, reads the same status.
-CudaStatus probe_cuda() {
-  static const CudaStatus status = probe_now();
-  return status;
-}
-
-}  // namespace flopscope
+}  // namespace flopscope::cuda

@@ -2,14 +2,10 @@
 
 #include <dlfcn.h>
 
+#include <type_traits>
+
 namespace flopscope::cuda {
 namespace {
-
-template <class F>
-bool bind(void* handle, const char* name, F& out) {
-  out = reinterpret_cast<F>(dlsym(handle, name));
-  return out != nullptr;
-}
 
 DriverLibrary open_driver() {
   DriverLibrary d;
@@ -18,15 +14,18 @@ DriverLibrary open_driver() {
     d.reason = "no CUDA driver (libcuda.so.1 cannot be loaded)";
     return d;
   }
-  const bool ok = bind(d.handle, "cuInit", d.init) & bind(d.handle, "cuDriverGetVersion", d.driver_version) &
-                  bind(d.handle, "cuDeviceGetCount", d.device_count) & bind(d.handle, "cuDeviceGet", d.device_get) &
-                  bind(d.handle, "cuDeviceGetName", d.device_name) &
-                  bind(d.handle, "cuDeviceGetAttribute", d.attribute) &
-                  bind(d.handle, "cuDeviceTotalMem_v2", d.total_mem) &
-                  bind(d.handle, "cuCtxGetCurrent", d.ctx_get_current) &
-                  bind(d.handle, "cuCtxGetDevice", d.ctx_get_device);
-  bind(d.handle, "cuGetErrorString", d.error_string);
-  if (!ok) d.reason = "the CUDA driver library lacks the driver API entry points";
+  std::string missing;
+  auto resolve = [&](auto& out, const char* name, bool required) {
+    out = reinterpret_cast<std::remove_reference_t<decltype(out)>>(dlsym(d.handle, name));
+    if (out == nullptr && required && missing.empty()) missing = name;
+  };
+#define FLOPSCOPE_DRIVER_RESOLVE(fn) resolve(d.fn, #fn, true);
+#define FLOPSCOPE_DRIVER_RESOLVE_OPTIONAL(fn) resolve(d.fn, #fn, false);
+  FLOPSCOPE_DRIVER_API(FLOPSCOPE_DRIVER_RESOLVE)
+  FLOPSCOPE_DRIVER_OPTIONAL_API(FLOPSCOPE_DRIVER_RESOLVE_OPTIONAL)
+#undef FLOPSCOPE_DRIVER_RESOLVE
+#undef FLOPSCOPE_DRIVER_RESOLVE_OPTIONAL
+  if (!missing.empty()) d.reason = "the CUDA driver library lacks " + missing + " (a driver older than CUDA 13?)";
   return d;
 }
 
@@ -34,7 +33,7 @@ DriverLibrary open_driver() {
 
 std::string DriverLibrary::describe(CUresult r) const {
   const char* text = nullptr;
-  if (error_string && error_string(r, &text) == CUDA_SUCCESS && text) return text;
+  if (cuGetErrorString && cuGetErrorString(r, &text) == CUDA_SUCCESS && text) return text;
   return "CUDA error " + std::to_string(static_cast<int>(r));
 }
 

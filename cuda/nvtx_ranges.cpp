@@ -2,6 +2,8 @@
 // external id as a uint64 payload so Nsight Systems ranges join CUPTI's records.
 #include "nvtx_ranges.h"
 
+#include "gpu/cuda_backend.h"
+
 #include <nvtx3/nvToolsExt.h>
 
 #include <cstdlib>
@@ -79,15 +81,12 @@ std::size_t NvtxRanges::registered_strings() const {
   return by_name_.size();
 }
 
-}  // namespace flopscope::cuda
 
-namespace flopscope::gpu {
-
-std::unique_ptr<RangeSink> make_nvtx_ranges() { return std::make_unique<cuda::NvtxRanges>(); }
+std::unique_ptr<gpu::RangeSink> make_nvtx_ranges() { return std::make_unique<NvtxRanges>(); }
 
 bool nvtx_tool_attached() {
   const char* path = std::getenv("NVTX_INJECTION64_PATH");
   return path != nullptr && *path != '\0';
 }
 
-}  // namespace flopscope::gpu
+}  // namespace flopscope::cuda

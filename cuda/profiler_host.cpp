@@ -1,15 +1,26 @@
 #include "profiler_host.h"
 
-#include "counters_cupti_loader.h"
+#include "call_check.h"
+#include "cupti_library.h"
 #include "flopscope/counters.h"
+#include "gpu/cupti_reasons.h"
 
-namespace flopscope::gpu {
+namespace flopscope::cuda {
+
+using gpu::CounterUnavailable;
 namespace {
 
-const cupti::CounterLibrary& library_or_throw() {
-  const auto& lib = cupti::counter_library();
-  if (!lib.loaded) throw CounterUnavailable(lib.reason);
-  return lib;
+const CuptiLibrary& library_or_throw() {
+  const CuptiLoad& load = process_cupti();
+  if (!load.reason.empty()) throw CounterUnavailable(load.reason);
+  if (!load.library.profiler_reason.empty()) throw CounterUnavailable(load.library.profiler_reason);
+  return load.library;
+}
+
+/// A failed host call as one line: what was being done, then the call and its result.
+[[noreturn]] void unavailable(const std::string& doing, const CallFailed& f) {
+  throw CounterUnavailable(doing + ": " + f.call + " returned " + gpu::cupti_result_name(f.code) + " (" +
+                           std::to_string(f.code) + ")");
 }
 
 std::string base_name(const std::string& metric) { return metric.substr(0, metric.find('.')); }
@@ -23,7 +34,7 @@ struct ProfilerHost::Object {
     CUpti_Profiler_Host_Deinitialize_Params p{};
     p.structSize = CUpti_Profiler_Host_Deinitialize_Params_STRUCT_SIZE;
     p.pHostObject = handle;
-    cupti::counter_library().host_deinitialize(&p);
+    process_cupti().library.cuptiProfilerHostDeinitialize(&p);
   }
 };
 
@@ -34,8 +45,13 @@ std::unique_ptr<ProfilerHost::Object> ProfilerHost::open_object() const {
   p.profilerType = CUPTI_PROFILER_TYPE_RANGE_PROFILER;
   p.pChipName = m_chip.c_str();
   p.pCounterAvailabilityImage = m_availability.empty() ? nullptr : m_availability.data();
-  if (CUptiResult r = lib.host_initialize(&p); r != CUPTI_SUCCESS || p.pHostObject == nullptr)
-    throw CounterUnavailable("CUPTI's profiler host does not accept chip '" + m_chip + "': " + lib.error_name(r));
+  const std::string doing = "CUPTI's profiler host does not accept chip '" + m_chip + "'";
+  try {
+    FLOPSCOPE_CUPTI_CALL(lib, cuptiProfilerHostInitialize, &p);
+  } catch (const CallFailed& f) {
+    unavailable(doing, f);
+  }
+  if (p.pHostObject == nullptr) throw CounterUnavailable(doing + ": no host object");
   auto object = std::make_unique<Object>();
   object->handle = p.pHostObject;
   return object;
@@ -44,14 +60,17 @@ std::unique_ptr<ProfilerHost::Object> ProfilerHost::open_object() const {
 ProfilerHost::ProfilerHost(std::string chip, std::vector<std::uint8_t> availability)
     : m_chip(std::move(chip)), m_availability(std::move(availability)) {
   m_object = open_object();
-  const auto& lib = cupti::counter_library();
+  const auto& lib = library_or_throw();
   for (auto type : {CUPTI_METRIC_TYPE_COUNTER, CUPTI_METRIC_TYPE_RATIO, CUPTI_METRIC_TYPE_THROUGHPUT}) {
     CUpti_Profiler_Host_GetBaseMetrics_Params p{};
     p.structSize = CUpti_Profiler_Host_GetBaseMetrics_Params_STRUCT_SIZE;
     p.pHostObject = m_object->handle;
     p.metricType = type;
-    if (CUptiResult r = lib.host_base_metrics(&p); r != CUPTI_SUCCESS)
-      throw CounterUnavailable("cannot list the metrics of " + m_chip + ": " + lib.error_name(r));
+    try {
+      FLOPSCOPE_CUPTI_CALL(lib, cuptiProfilerHostGetBaseMetrics, &p);
+    } catch (const CallFailed& f) {
+      unavailable("cannot list the metrics of " + m_chip, f);
+    }
     for (std::size_t i = 0; i < p.numMetrics; ++i) m_base.insert(p.ppMetricNames[i]);
   }
 }
@@ -62,8 +81,11 @@ std::vector<std::string> ProfilerHost::supported_chips() {
   const auto& lib = library_or_throw();
   CUpti_Profiler_Host_GetSupportedChips_Params p{};
   p.structSize = CUpti_Profiler_Host_GetSupportedChips_Params_STRUCT_SIZE;
-  if (CUptiResult r = lib.host_supported_chips(&p); r != CUPTI_SUCCESS)
-    throw CounterUnavailable("cannot list CUPTI's chips: " + lib.error_name(r));
+  try {
+    FLOPSCOPE_CUPTI_CALL(lib, cuptiProfilerHostGetSupportedChips, &p);
+  } catch (const CallFailed& f) {
+    unavailable("cannot list CUPTI's chips", f);
+  }
   return std::vector<std::string>(p.ppChipNames, p.ppChipNames + p.numChips);
 }
 
@@ -83,7 +105,9 @@ ConfigImage ProfilerHost::configure(const std::vector<std::string>& metrics) con
   add.pHostObject = object->handle;
   add.ppMetricNames = names.data();
   add.numMetrics = names.size();
-  if (CUptiResult r = lib.host_add_metrics(&add); r != CUPTI_SUCCESS) {
+  try {
+    FLOPSCOPE_CUPTI_CALL(lib, cuptiProfilerHostConfigAddMetrics, &add);
+  } catch (const CallFailed& whole) {
     // The base name exists but a rollup or submetric does not: find which, one at a time.
     for (const auto& m : metrics) {
       auto probe = open_object();
@@ -93,33 +117,37 @@ ConfigImage ProfilerHost::configure(const std::vector<std::string>& metrics) con
       p.pHostObject = probe->handle;
       p.ppMetricNames = &one;
       p.numMetrics = 1;
-      if (CUptiResult r1 = lib.host_add_metrics(&p); r1 != CUPTI_SUCCESS)
-        throw CounterUnavailable("metric " + m + " is not valid on " + m_chip + ": " + lib.error_name(r1));
+      try {
+        FLOPSCOPE_CUPTI_CALL(lib, cuptiProfilerHostConfigAddMetrics, &p);
+      } catch (const CallFailed& f) {
+        unavailable("metric " + m + " is not valid on " + m_chip, f);
+      }
     }
-    throw CounterUnavailable("CUPTI rejects this metric set on " + m_chip + ": " + lib.error_name(r));
+    unavailable("CUPTI rejects this metric set on " + m_chip, whole);
   }
-  CUpti_Profiler_Host_GetConfigImageSize_Params size{};
-  size.structSize = CUpti_Profiler_Host_GetConfigImageSize_Params_STRUCT_SIZE;
-  size.pHostObject = object->handle;
-  if (CUptiResult r = lib.host_config_size(&size); r != CUPTI_SUCCESS)
-    throw CounterUnavailable("cannot size the counter configuration: " + lib.error_name(r));
   ConfigImage config;
   config.metrics = metrics;
-  config.image.resize(size.configImageSize);
-  CUpti_Profiler_Host_GetConfigImage_Params get{};
-  get.structSize = CUpti_Profiler_Host_GetConfigImage_Params_STRUCT_SIZE;
-  get.pHostObject = object->handle;
-  get.configImageSize = config.image.size();
-  get.pConfigImage = config.image.data();
-  if (CUptiResult r = lib.host_config_image(&get); r != CUPTI_SUCCESS)
-    throw CounterUnavailable("cannot build the counter configuration: " + lib.error_name(r));
-  CUpti_Profiler_Host_GetNumOfPasses_Params passes{};
-  passes.structSize = CUpti_Profiler_Host_GetNumOfPasses_Params_STRUCT_SIZE;
-  passes.configImageSize = config.image.size();
-  passes.pConfigImage = config.image.data();
-  if (CUptiResult r = lib.host_passes(&passes); r != CUPTI_SUCCESS)
-    throw CounterUnavailable("cannot count the configuration's passes: " + lib.error_name(r));
-  config.passes = passes.numOfPasses;
+  try {
+    CUpti_Profiler_Host_GetConfigImageSize_Params size{};
+    size.structSize = CUpti_Profiler_Host_GetConfigImageSize_Params_STRUCT_SIZE;
+    size.pHostObject = object->handle;
+    FLOPSCOPE_CUPTI_CALL(lib, cuptiProfilerHostGetConfigImageSize, &size);
+    config.image.resize(size.configImageSize);
+    CUpti_Profiler_Host_GetConfigImage_Params get{};
+    get.structSize = CUpti_Profiler_Host_GetConfigImage_Params_STRUCT_SIZE;
+    get.pHostObject = object->handle;
+    get.configImageSize = config.image.size();
+    get.pConfigImage = config.image.data();
+    FLOPSCOPE_CUPTI_CALL(lib, cuptiProfilerHostGetConfigImage, &get);
+    CUpti_Profiler_Host_GetNumOfPasses_Params passes{};
+    passes.structSize = CUpti_Profiler_Host_GetNumOfPasses_Params_STRUCT_SIZE;
+    passes.configImageSize = config.image.size();
+    passes.pConfigImage = config.image.data();
+    FLOPSCOPE_CUPTI_CALL(lib, cuptiProfilerHostGetNumOfPasses, &passes);
+    config.passes = passes.numOfPasses;
+  } catch (const CallFailed& f) {
+    unavailable("cannot build the counter configuration", f);
+  }
   return config;
 }
 
@@ -138,9 +166,12 @@ std::vector<double> ProfilerHost::evaluate(const std::vector<std::uint8_t>& coun
   p.ppMetricNames = names.data();
   p.numMetrics = names.size();
   p.pMetricValues = values.data();
-  if (CUptiResult r = lib.host_evaluate(&p); r != CUPTI_SUCCESS)
-    throw CounterUnavailable("cannot evaluate range " + std::to_string(range) + ": " + lib.error_name(r));
+  try {
+    FLOPSCOPE_CUPTI_CALL(lib, cuptiProfilerHostEvaluateToGpuValues, &p);
+  } catch (const CallFailed& f) {
+    unavailable("cannot evaluate range " + std::to_string(range), f);
+  }
   return values;
 }
 
-}  // namespace flopscope::gpu
+}  // namespace flopscope::cuda

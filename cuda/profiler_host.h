@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace flopscope::gpu {
+namespace flopscope::cuda {
 
 /// A counter configuration built for one chip.
 struct ConfigImage {
@@ -55,4 +55,4 @@ class ProfilerHost {
   std::set<std::string> m_base;
 };
 
-}  // namespace flopscope::gpu
+}  // namespace flopscope::cuda

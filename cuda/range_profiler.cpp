@@ -2,7 +2,7 @@
 // range profiler enable, SetConfig(auto range, kernel replay), Start / forward / Stop, DecodeData, evaluate per
 // range, Disable, deinitialise. Every CUPTI failure becomes a skipped report with its reason; target APIs are
 // called only after the driver probe found a device (cuptiDeviceGetChipName crashes without a driver).
-#include "gpu/range_profiler.h"
+#include "gpu/cuda_backend.h"
 
 #include <cuda.h>
 #include <cupti_callbacks.h>
@@ -11,13 +11,18 @@
 #include <map>
 #include <optional>
 
-#include "counters_cupti_loader.h"
+#include "call_check.h"
+#include "cupti_library.h"
 #include "driver_library.h"
-#include "gpu/counter_errors.h"
+#include "gpu/cupti_reasons.h"
 #include "gpu/metric_plan.h"
 #include "profiler_host.h"
 
-namespace flopscope::gpu {
+namespace flopscope::cuda {
+
+// The counter pass's logic (metric plans, counter arithmetic, reasons) is the GPU wing's.
+using namespace flopscope::gpu;
+
 namespace {
 
 struct Skip {
@@ -125,30 +130,27 @@ constexpr CUpti_CallbackId kDriverLaunches[] = {
 
 // Everything that must be undone, undone in reverse on every path.
 struct Session {
-  const cupti::CounterLibrary& lib;
+  const CuptiLibrary& lib;
   std::optional<bool> admin_only = read_profiling_admin_only();
   bool initialized = false;
   CUpti_RangeProfiler_Object* object = nullptr;
   CUpti_SubscriberHandle subscriber = nullptr;
   LaunchLog log;
 
-  explicit Session(const cupti::CounterLibrary& l) : lib(l) {}
+  explicit Session(const CuptiLibrary& l) : lib(l) {}
   ~Session() {
-    if (subscriber) lib.unsubscribe(subscriber);
+    if (subscriber) lib.cuptiUnsubscribe(subscriber);
     if (object) {
       CUpti_RangeProfiler_Disable_Params p{};
       p.structSize = CUpti_RangeProfiler_Disable_Params_STRUCT_SIZE;
       p.pRangeProfilerObject = object;
-      lib.range_disable(&p);
+      lib.cuptiRangeProfilerDisable(&p);
     }
     if (initialized) {
       CUpti_Profiler_DeInitialize_Params p{};
       p.structSize = CUpti_Profiler_DeInitialize_Params_STRUCT_SIZE;
-      lib.profiler_deinitialize(&p);
+      lib.cuptiProfilerDeInitialize(&p);
     }
-  }
-  void check(CUptiResult r, const char* step) const {
-    if (r != CUPTI_SUCCESS) throw Skip{counter_error_reason(static_cast<int>(r), step, admin_only)};
   }
 };
 
@@ -181,7 +183,7 @@ CounterData make_counter_data(Session& s, const std::vector<std::string>& metric
   size.numMetrics = names.size();
   size.maxNumOfRanges = ranges;
   size.maxNumRangeTreeNodes = static_cast<std::uint32_t>(ranges);
-  s.check(s.lib.range_counter_data_size(&size), "cuptiRangeProfilerGetCounterDataSize");
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerGetCounterDataSize, &size);
   CounterData data;
   data.image.resize(size.counterDataSize);
   CUpti_RangeProfiler_CounterDataImage_Initialize_Params init{};
@@ -189,7 +191,7 @@ CounterData make_counter_data(Session& s, const std::vector<std::string>& metric
   init.pRangeProfilerObject = s.object;
   init.counterDataSize = data.image.size();
   init.pCounterData = data.image.data();
-  s.check(s.lib.range_counter_data_init(&init), "cuptiRangeProfilerCounterDataImageInitialize");
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerCounterDataImageInitialize, &init);
   return data;
 }
 
@@ -208,14 +210,14 @@ void set_config(Session& s, const ConfigImage& config, CounterData& data, std::s
   p.minNestingLevel = 1;
   p.passIndex = 0;
   p.targetNestingLevel = 1;
-  s.check(s.lib.range_set_config(&p), "cuptiRangeProfilerSetConfig");
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerSetConfig, &p);
 }
 
 void start(Session& s) {
   CUpti_RangeProfiler_Start_Params p{};
   p.structSize = CUpti_RangeProfiler_Start_Params_STRUCT_SIZE;
   p.pRangeProfilerObject = s.object;
-  s.check(s.lib.range_start(&p), "cuptiRangeProfilerStart");
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerStart, &p);
 }
 
 // Stops, decodes and appends each range's metric values to `out`.
@@ -224,18 +226,18 @@ void stop_and_collect(Session& s, const ProfilerHost& host, const ConfigImage& c
   CUpti_RangeProfiler_Stop_Params stop{};
   stop.structSize = CUpti_RangeProfiler_Stop_Params_STRUCT_SIZE;
   stop.pRangeProfilerObject = s.object;
-  s.check(s.lib.range_stop(&stop), "cuptiRangeProfilerStop");
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerStop, &stop);
   CUpti_RangeProfiler_DecodeData_Params decode{};
   decode.structSize = CUpti_RangeProfiler_DecodeData_Params_STRUCT_SIZE;
   decode.pRangeProfilerObject = s.object;
-  s.check(s.lib.range_decode(&decode), "cuptiRangeProfilerDecodeData");
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerDecodeData, &decode);
   if (decode.numOfRangeDropped)
     notes.push_back(std::to_string(decode.numOfRangeDropped) + " range(s) dropped by CUPTI (counter data full)");
   CUpti_RangeProfiler_GetCounterDataInfo_Params info{};
   info.structSize = CUpti_RangeProfiler_GetCounterDataInfo_Params_STRUCT_SIZE;
   info.pCounterDataImage = data.image.data();
   info.counterDataImageSize = data.image.size();
-  s.check(s.lib.range_counter_data_info(&info), "cuptiRangeProfilerGetCounterDataInfo");
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerGetCounterDataInfo, &info);
   for (std::size_t r = 0; r < info.numTotalRanges; ++r) {
     std::vector<double> values = host.evaluate(data.image, r, config.metrics);
     std::map<std::string, double> row;
@@ -247,19 +249,17 @@ void stop_and_collect(Session& s, const ProfilerHost& host, const ConfigImage& c
 void run(Session& s, CounterReport& report,
          const std::function<void(const std::function<void()>&)>& forward, const RangeProfilerOptions& options) {
   // The context LibTorch made current (its primary context).
-  const cuda::DriverLibrary& driver = cuda::driver_library();
-  const auto ctx_get_current = driver.ctx_get_current;
-  const auto ctx_get_device = driver.ctx_get_device;
-  if (!ctx_get_current || !ctx_get_device) throw Skip{"hardware counters unavailable: the driver lacks cuCtxGetCurrent"};
+  const DriverLibrary& driver = driver_library();
+  if (!driver.reason.empty()) throw Skip{"hardware counters unavailable: " + driver.reason};
   CUcontext ctx = nullptr;
   CUdevice device = 0;
-  if (ctx_get_current(&ctx) != CUDA_SUCCESS || ctx == nullptr || ctx_get_device(&device) != CUDA_SUCCESS)
+  if (driver.cuCtxGetCurrent(&ctx) != CUDA_SUCCESS || ctx == nullptr || driver.cuCtxGetDevice(&device) != CUDA_SUCCESS)
     throw Skip{"hardware counters unavailable: no current CUDA context (run a CUDA op before the counter pass)"};
 
   CUpti_Profiler_Initialize_Params init{};
 
   init.structSize = CUpti_Profiler_Initialize_Params_STRUCT_SIZE;
-  s.check(s.lib.profiler_initialize(&init), "cuptiProfilerInitialize");
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiProfilerInitialize, &init);
   s.initialized = true;
 
   CUpti_Profiler_DeviceSupported_Params supported{};
@@ -267,24 +267,24 @@ void run(Session& s, CounterReport& report,
   supported.structSize = CUpti_Profiler_DeviceSupported_Params_STRUCT_SIZE;
   supported.cuDevice = device;
   supported.api = CUPTI_PROFILER_RANGE_PROFILING;
-  s.check(s.lib.device_supported(&supported), "cuptiProfilerDeviceSupported");
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiProfilerDeviceSupported, &supported);
   if (supported.isSupported != CUPTI_PROFILER_CONFIGURATION_SUPPORTED) throw Skip{unsupported_reason(supported)};
 
   CUpti_Device_GetChipName_Params chip{};
 
   chip.structSize = CUpti_Device_GetChipName_Params_STRUCT_SIZE;
   chip.deviceIndex = static_cast<std::size_t>(device);
-  s.check(s.lib.device_chip_name(&chip), "cuptiDeviceGetChipName");
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiDeviceGetChipName, &chip);
   report.chip = chip.pChipName ? chip.pChipName : "";
 
   CUpti_Profiler_GetCounterAvailability_Params avail{};
 
   avail.structSize = CUpti_Profiler_GetCounterAvailability_Params_STRUCT_SIZE;
   avail.ctx = ctx;
-  s.check(s.lib.counter_availability(&avail), "cuptiProfilerGetCounterAvailability");
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiProfilerGetCounterAvailability, &avail);
   std::vector<std::uint8_t> availability(avail.counterAvailabilityImageSize);
   avail.pCounterAvailabilityImage = availability.data();
-  s.check(s.lib.counter_availability(&avail), "cuptiProfilerGetCounterAvailability");
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiProfilerGetCounterAvailability, &avail);
 
   ProfilerHost host(report.chip, availability);  // throws CounterUnavailable
   MetricPlan plan = plan_metrics(options.tensor_dtypes, [&](const std::string& m) { return host.has_metric(m); });
@@ -307,14 +307,14 @@ void run(Session& s, CounterReport& report,
 
   enable.structSize = CUpti_RangeProfiler_Enable_Params_STRUCT_SIZE;
   enable.ctx = ctx;
-  s.check(s.lib.range_enable(&enable), "cuptiRangeProfilerEnable");
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerEnable, &enable);
   s.object = enable.pRangeProfilerObject;
 
   // Launch names and grids for the join. Without them (another subscriber) the join checks counts only.
   std::vector<std::string> notes = plan.notes;
-  if (s.lib.subscribe(&s.subscriber, on_launch, &s.log) == CUPTI_SUCCESS) {
-    for (auto cbid : kRuntimeLaunches) s.lib.enable_callback(1, s.subscriber, CUPTI_CB_DOMAIN_RUNTIME_API, cbid);
-    for (auto cbid : kDriverLaunches) s.lib.enable_callback(1, s.subscriber, CUPTI_CB_DOMAIN_DRIVER_API, cbid);
+  if (s.lib.cuptiSubscribe(&s.subscriber, on_launch, &s.log) == CUPTI_SUCCESS) {
+    for (auto cbid : kRuntimeLaunches) s.lib.cuptiEnableCallback(1, s.subscriber, CUPTI_CB_DOMAIN_RUNTIME_API, cbid);
+    for (auto cbid : kDriverLaunches) s.lib.cuptiEnableCallback(1, s.subscriber, CUPTI_CB_DOMAIN_DRIVER_API, cbid);
   } else {
     s.subscriber = nullptr;
     notes.push_back("launch names not recorded (another CUPTI subscriber): the join checks order only");
@@ -375,14 +375,21 @@ CounterReport run_range_profiler(const CudaStatus& cuda,
     report.skipped_reason = "hardware counters unavailable: no CUDA device (" + cuda.reason + ")";
     return report;
   }
-  const auto& lib = cupti::counter_library();
-  if (!lib.loaded) {
-    report.skipped_reason = "hardware counters unavailable: " + lib.reason;
+  const CuptiLoad& load = process_cupti();
+  const std::string& missing = load.reason.empty() ? load.library.profiler_reason : load.reason;
+  if (!missing.empty()) {
+    report.skipped_reason = "hardware counters unavailable: " + missing;
     return report;
   }
+  std::optional<bool> admin_only;
   try {
-    Session session(lib);
+    Session session(load.library);
+    admin_only = session.admin_only;
     run(session, report, forward, options);
+  } catch (const CallFailed& f) {
+    report.ran = false;
+    report.kernels.clear();
+    report.skipped_reason = counter_error_reason(f.code, f.call, admin_only);
   } catch (const Skip& skip) {
     report.ran = false;
     report.kernels.clear();
@@ -395,4 +402,4 @@ CounterReport run_range_profiler(const CudaStatus& cuda,
   return report;
 }
 
-}  // namespace flopscope::gpu
+}  // namespace flopscope::cuda

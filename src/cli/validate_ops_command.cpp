@@ -4,21 +4,11 @@
 #include <cstdio>
 #include <iostream>
 
+#include "flopscope/si_format.h"
 #include "flopscope/validate_ops.h"
 
 namespace flopscope::cli {
-namespace {
 
-std::string si(double v) {
-  const char* p[] = {"", "K", "M", "G", "T", "P"};
-  int i = 0;
-  while (std::fabs(v) >= 1000 && i < 5) v /= 1000, ++i;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g%s", v, p[i]);
-  return buf;
-}
-
-}  // namespace
 
 int run_validate_ops(const ValidateOpsArgs& args) {
   ValidateOpsOptions options;
@@ -46,12 +36,13 @@ int run_validate_ops(const ValidateOpsArgs& args) {
         note = "tensor " + std::to_string(static_cast<int>(std::round(100 * row.tensor_flops / row.measured_flops))) + "%";
       if (row.outside) {
         ++outside;
-        note += (note.empty() ? "" : "; ") + std::string("outside 1 +/- ") + si(args.tolerance);
+        note += (note.empty() ? "" : "; ") + std::string("outside 1 +/- ") + format_si(args.tolerance, 4);
       }
     }
     const double ratio = row.ratio();
     std::printf("%-14s %-64s %12s %12s %9s %7zu  %s\n", row.op.family.c_str(), row.op.label.substr(0, 64).c_str(),
-                si(row.analytic_flops).c_str(), si(row.measured_flops).c_str(), ratio < 0 ? "-" : si(ratio).c_str(),
+                format_si(row.analytic_flops, 4).c_str(), format_si(row.measured_flops, 4).c_str(),
+                ratio < 0 ? "-" : format_si(ratio, 4).c_str(),
                 row.kernels, note.c_str());
   }
   std::printf("%zu cases, %d outside the tolerance, %d not run; FLOPs are 2 per multiply-add\n", rows.size(), outside,

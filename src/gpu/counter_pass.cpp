@@ -7,7 +7,7 @@
 #include <numeric>
 #include <set>
 
-#include "gpu/range_profiler.h"
+#include "gpu/cuda_backend.h"
 #include "flopscope/device.h"
 #include "gpu/counter_math.h"
 #include "gpu/metric_plan.h"
@@ -69,7 +69,7 @@ void run_counter_pass(ComplexityInfo& info, const Trace& trace, const std::vecto
     if (const char* d = torch_dtype_of(p)) dtypes.insert(d);
   gpu::RangeProfilerOptions profiler;
   profiler.tensor_dtypes = gpu::tensor_dtypes_for(dtypes);
-  counters = gpu::run_range_profiler(probe_cuda(), [&](const std::function<void()>&) { forward(); }, profiler);
+  counters = cuda::run_range_profiler(probe_cuda(), [&](const std::function<void()>&) { forward(); }, profiler);
   if (!counters.ran) return;
 
   std::vector<gpu::KernelRecord> kernels;

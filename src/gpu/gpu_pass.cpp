@@ -14,7 +14,7 @@
 #include "gpu/ranges.h"
 #include "gpu/statistics.h"
 #include "gpu/timing_pass.h"
-#include "gpu/tracer.h"
+#include "gpu/cuda_backend.h"
 #include "report/chrome_trace.h"
 
 namespace flopscope::gpu {
@@ -39,7 +39,7 @@ void run_gpu_pass(ComplexityInfo& info, const Trace& trace, c10::Device device, 
       info.analysis.counters.skipped_reason = "the counter pass is joined to the timing pass, which was turned off";
     return;
   }
-  gpu::TracerOrReason opened = gpu::open_activity_tracer();
+  gpu::TracerOrReason opened = cuda::open_activity_tracer();
   if (!opened.tracer) {
     report.skipped_reason = opened.reason;
     if (options.gpu.counters)
@@ -66,7 +66,7 @@ void run_gpu_pass(ComplexityInfo& info, const Trace& trace, c10::Device device, 
 
   // NVTX calls are no-ops without a tool, but nesting module ranges is not free: only when one listens.
   std::unique_ptr<gpu::RangeSink> sink =
-      options.gpu.nvtx && gpu::nvtx_tool_attached() ? gpu::make_nvtx_ranges() : nullptr;
+      options.gpu.nvtx && cuda::nvtx_tool_attached() ? cuda::make_nvtx_ranges() : nullptr;
   std::optional<gpu::RangeNester> nester;
   if (sink) nester.emplace(*sink);
   gpu::TimingRecording recording =

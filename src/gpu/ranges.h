@@ -23,14 +23,7 @@ class RangeSink {
   virtual void pop() = 0;
 };
 
-/// The NVTX3 sink: domain "flopscope", categories "module" and "aten", registered strings. Without a tool
-/// attached (nsys sets NVTX_INJECTION64_PATH) each call costs a few ns. Built without the CUDA toolkit it
-/// is a sink that does nothing. Never throws.
-std::unique_ptr<RangeSink> make_nvtx_ranges();
-
-/// True when an NVTX tool is attached to this process (NVTX_INJECTION64_PATH is set), so callers may skip the
-/// ranges altogether otherwise.
-bool nvtx_tool_attached();
+// cuda::make_nvtx_ranges() (gpu/cuda_backend.h) makes the NVTX3 sink.
 
 /// Keeps module ranges nested around op ranges on one thread. Ops arrive with their module path only (no
 /// module enter/exit events), so entering an outermost op in module "a.b.c" closes the open module ranges

@@ -1,6 +1,6 @@
 #pragma once
 /// The activity tracer the timing pass drives: CUPTI's activity API behind a torch-free, CUDA-free interface.
-/// cuda/activity_tracer.cpp implements it; where CUPTI cannot be used, open_activity_tracer() says why
+/// cuda/activity_tracer.cpp implements it; where CUPTI cannot be used, cuda::open_activity_tracer() says why
 /// instead, so the analytic report is still produced (no GPU is not an error).
 #include <cstddef>
 #include <cstdint>
@@ -45,8 +45,5 @@ struct TracerOptions {
   /// Bytes per activity buffer handed to CUPTI.
   std::size_t buffer_bytes = std::size_t{8} << 20;
 };
-
-/// Never throws. Only one tracer may be open per process (CUPTI's buffer callbacks are process-global).
-TracerOrReason open_activity_tracer(const TracerOptions& options = {});
 
 }  // namespace flopscope::gpu

@@ -14,7 +14,7 @@
 #include "flopscope/errors.h"
 #include "gpu/counter_math.h"
 #include "gpu/metric_plan.h"
-#include "gpu/range_profiler.h"
+#include "gpu/cuda_backend.h"
 #include "gpu/validate_cases.h"
 
 namespace flopscope {
@@ -237,7 +237,7 @@ std::vector<ValidateOpsRow> validate_ops(const ValidateOpsOptions& options) {
       row.analytic_flops = 2.0 * static_cast<double>(analyze(holder, r.call, analysis).flops);  // 2 per MAC
       gpu::RangeProfilerOptions ropt;
       ropt.tensor_dtypes = gpu::tensor_dtypes_for({c.dtype});
-      gpu::CounterReport report = gpu::run_range_profiler(
+      gpu::CounterReport report = cuda::run_range_profiler(
           cuda, [&](const std::function<void()>&) { r.call(r.inputs); torch::cuda::synchronize(); }, ropt);
       if (!report.ran) throw CudaUnavailable(report.skipped_reason);  // the same for every case: stop
       row.kernels = report.kernels.size();

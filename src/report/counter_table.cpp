@@ -1,5 +1,6 @@
 #include "report/counter_table.h"
 #include "flopscope/module_tree.h"
+#include "flopscope/si_format.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,15 +10,6 @@
 
 namespace flopscope::report {
 namespace {
-
-std::string si(double v, const char* unit = "") {
-  const char* prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
-  int p = 0;
-  while (std::fabs(v) >= 1000 && p < 6) v /= 1000, ++p;
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.3g%s%s", v, prefixes[p], unit);
-  return buf;
-}
 
 std::string fixed(double v, int digits) {
   char buf[48];
@@ -62,14 +54,14 @@ std::vector<std::string> header(const char* first) {
 std::vector<std::string> row(const std::string& name, const gpu::MeasuredCost& c) {
   return {name,
           fixed(c.kernels, 0),
-          si(c.flops),
-          c.analytic_flops > 0 ? si(c.analytic_flops) : "-",
+          format_si(c.flops, 3),
+          c.analytic_flops > 0 ? format_si(c.analytic_flops, 3) : "-",
           ratio_text(c.ratio),
-          si(c.dram_read_bytes, "B"),
-          si(c.dram_write_bytes, "B"),
+          format_si(c.dram_read_bytes, 3, "B"),
+          format_si(c.dram_write_bytes, 3, "B"),
           intensity_text(c.intensity),
           c.bound.empty() ? "-" : c.bound,
-          c.achieved_flops_per_s > 0 ? si(c.achieved_flops_per_s) : "-",
+          c.achieved_flops_per_s > 0 ? format_si(c.achieved_flops_per_s, 3) : "-",
           share_text(c.bound_share)};
 }
 

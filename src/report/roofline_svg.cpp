@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+#include "flopscope/si_format.h"
 #include "report/xml_escape.h"
 
 namespace flopscope::report {
@@ -14,15 +15,6 @@ using L = RooflineLayout;
 std::string num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
-
-std::string si(double v, const char* unit) {
-  const char* prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
-  int p = 0;
-  while (std::fabs(v) >= 1000 && p < 6) v /= 1000, ++p;
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%g %s%s", std::round(v * 100) / 100, prefixes[p], unit);
   return buf;
 }
 
@@ -118,7 +110,7 @@ std::string roofline_svg(const RooflineChart& chart) {
       << num(y.px(x_start * bw)) << "\" x2=\"" << num(x.px(x_end)) << "\" y2=\"" << num(y.px(x_end * bw))
       << "\" stroke=\"#1f77b4\" stroke-width=\"2\"/>\n";
     s << "<text x=\"" << num(x.px(x_start) + 5) << "\" y=\"" << num(y.px(x_start * bw) - 6)
-      << "\" fill=\"#1f77b4\">DRAM " << si(bw, "B/s") << "</text>\n";
+      << "\" fill=\"#1f77b4\">DRAM " << format_si(bw, 4, " B/s") << "</text>\n";
   }
   for (const auto& [cls, peak] : chart.compute_roofs) {
     if (peak <= 0) continue;
@@ -127,7 +119,7 @@ std::string roofline_svg(const RooflineChart& chart) {
       << "\" x1=\"" << num(x.px(std::max(ridge, xlo))) << "\" y1=\"" << num(y.px(peak)) << "\" x2=\""
       << num(x.px(xhi)) << "\" y2=\"" << num(y.px(peak)) << "\" stroke=\"#d62728\" stroke-width=\"2\"/>\n";
     s << "<text x=\"" << num(L::right - 5) << "\" y=\"" << num(y.px(peak) - 4) << "\" text-anchor=\"end\" fill=\"#d62728\">"
-      << xml_escape(cls) << " " << si(peak, "FLOP/s") << "</text>\n";
+      << xml_escape(cls) << " " << format_si(peak, 4, " FLOP/s") << "</text>\n";
   }
   for (const auto& p : chart.points) {
     if (p.intensity <= 0 || p.flops_per_s <= 0) continue;
@@ -136,7 +128,7 @@ std::string roofline_svg(const RooflineChart& chart) {
     s << "<g class=\"point\"><circle cx=\"" << num(cx) << "\" cy=\"" << num(cy) << "\" r=\"4\" fill=\"" << colour
       << "\" data-label=\"" << xml_escape(p.label) << "\" data-intensity=\"" << p.intensity
       << "\" data-flops-per-s=\"" << p.flops_per_s << "\"><title>" << xml_escape(p.label) << ": "
-      << si(p.intensity, "FLOP/B") << ", " << si(p.flops_per_s, "FLOP/s") << "</title></circle><text x=\""
+      << format_si(p.intensity, 4, " FLOP/B") << ", " << format_si(p.flops_per_s, 4, " FLOP/s") << "</title></circle><text x=\""
       << num(cx + 6) << "\" y=\"" << num(cy - 6) << "\">" << xml_escape(p.label) << "</text></g>\n";
   }
   s << "</g>\n</svg>\n";

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "gpu/tracer.h"
+#include "gpu/cuda_backend.h"
 
 namespace flopscope {
 namespace {
@@ -33,7 +33,7 @@ struct Runtime {
 };
 
 TEST(CuptiTracerGpu, MemsetAndCopyJoinedToTheirExternalId) {
-  gpu::TracerOrReason t = gpu::open_activity_tracer();
+  gpu::TracerOrReason t = cuda::open_activity_tracer();
   if (!t.tracer) GTEST_SKIP() << "no CUPTI tracing here: " << t.reason;
   Runtime rt;
   if (!rt.ok()) GTEST_SKIP() << "libcudart.so.13 not found";

@@ -1,12 +1,12 @@
-// Built when the CUDA toolkit is absent: the same symbols, reporting why there is no device.
-#include "flopscope/device.h"
+// Built when the CUDA toolkit is absent: no device, and the reason says so.
+#include "gpu/cuda_backend.h"
 
-namespace flopscope {
+namespace flopscope::cuda {
 
-CudaStatus probe_cuda() {
+CudaStatus probe_device() {
   CudaStatus status;
   status.reason = "flopscope was built without the CUDA toolkit";
   return status;
 }
 
-}  // namespace flopscope
+}  // namespace flopscope::cuda

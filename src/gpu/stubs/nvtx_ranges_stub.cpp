@@ -1,12 +1,10 @@
 // Built when the CUDA toolkit (and so NVTX3) is absent: ranges that do nothing.
-#include <cstdlib>
+#include "gpu/cuda_backend.h"
 
-#include "gpu/ranges.h"
-
-namespace flopscope::gpu {
+namespace flopscope::cuda {
 namespace {
 
-struct NoRanges final : RangeSink {
+struct NoRanges final : gpu::RangeSink {
   void push_module(const std::string&) override {}
   void push_op(const char*, std::uint64_t) override {}
   void pop() override {}
@@ -14,8 +12,8 @@ struct NoRanges final : RangeSink {
 
 }  // namespace
 
-std::unique_ptr<RangeSink> make_nvtx_ranges() { return std::make_unique<NoRanges>(); }
+std::unique_ptr<gpu::RangeSink> make_nvtx_ranges() { return std::make_unique<NoRanges>(); }
 
 bool nvtx_tool_attached() { return false; }
 
-}  // namespace flopscope::gpu
+}  // namespace flopscope::cuda

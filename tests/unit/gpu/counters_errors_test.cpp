@@ -1,13 +1,13 @@
 // Every reason the counter pass gives for not running (issue #6 item 5), from CUPTI result codes.
 #include <gtest/gtest.h>
 
-#include "gpu/counter_errors.h"
+#include "gpu/cupti_reasons.h"
 
 using namespace flopscope::gpu;
 
 TEST(CounterErrors, PrivilegesSayWhatToDo) {
   std::string r = counter_error_reason(35, "cuptiProfilerGetCounterAvailability", true);
-  EXPECT_NE(r.find("restricted to admin users (NVreg_RestrictProfilingToAdminUsers=1"), std::string::npos) << r;
+  EXPECT_NE(r.find("restricts profiling to admin users (NVreg_RestrictProfilingToAdminUsers=1"), std::string::npos) << r;
   EXPECT_NE(r.find("RmProfilingAdminOnly: 1"), std::string::npos) << r;
   EXPECT_NE(r.find("run as root / CAP_PERFMON or set the option to 0"), std::string::npos) << r;
   EXPECT_NE(r.find("CUPTI_ERROR_INSUFFICIENT_PRIVILEGES (35) from cuptiProfilerGetCounterAvailability"),
@@ -37,13 +37,13 @@ TEST(CounterErrors, DriverParamsFile) {
   EXPECT_EQ(parse_profiling_admin_only("RmProfilingAdminOnly: x\n"), std::nullopt);
 }
 
-#include "gpu/range_profiler.h"
+#include "gpu/cuda_backend.h"
 
 TEST(CounterPass, WithoutADeviceItSaysWhyAndNeverRunsTheForward) {
   flopscope::CudaStatus none;
   none.reason = "no CUDA driver (libcuda.so.1 cannot be loaded)";
   bool ran = false;
-  CounterReport r = run_range_profiler(none, [&](const std::function<void()>&) { ran = true; }, {});
+  CounterReport r = flopscope::cuda::run_range_profiler(none, [&](const std::function<void()>&) { ran = true; }, {});
   EXPECT_FALSE(r.ran);
   EXPECT_FALSE(ran);
   EXPECT_TRUE(r.kernels.empty());

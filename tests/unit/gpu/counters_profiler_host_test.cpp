@@ -10,6 +10,8 @@
 #include "profiler_host.h"
 
 using namespace flopscope::gpu;
+using flopscope::cuda::ConfigImage;
+using flopscope::cuda::ProfilerHost;
 
 namespace {
 

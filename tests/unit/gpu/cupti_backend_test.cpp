@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "activity_records.h"
+#include "call_check.h"
 #include "cupti_library.h"
 #include "gpu/cupti_reasons.h"
 #include "flopscope/errors.h"
 #include "support/fake_tracer.h"
 #include "gpu/ranges.h"
-#include "gpu/tracer.h"
+#include "gpu/cuda_backend.h"
 #include "nvtx_ranges.h"
 
 namespace flopscope {
@@ -34,18 +35,18 @@ CudaStatus pretend_gpu() {
 
 TEST(CuptiBackend, NoDriverGivesReasonNamingTheDriver) {
   if (probe_cuda().available) GTEST_SKIP() << "this machine has a CUDA device";
-  gpu::TracerOrReason t = gpu::open_activity_tracer();
+  gpu::TracerOrReason t = cuda::open_activity_tracer();
   EXPECT_EQ(t.tracer, nullptr);
   EXPECT_NE(t.reason.find("driver"), std::string::npos) << t.reason;
   // The refusal leaves nothing held: a second try gives the same reason, not "already open".
-  EXPECT_EQ(gpu::open_activity_tracer().reason, t.reason);
+  EXPECT_EQ(cuda::open_activity_tracer().reason, t.reason);
 }
 
 TEST(CuptiBackend, MissingLibraryIsNamed) {
   gpu::TracerOptions options;
   options.probe = pretend_gpu;
   options.cupti_paths = {"/nonexistent/flopscope/libcupti.so.13"};
-  gpu::TracerOrReason t = gpu::open_activity_tracer(options);
+  gpu::TracerOrReason t = cuda::open_activity_tracer(options);
   EXPECT_EQ(t.tracer, nullptr);
   EXPECT_NE(t.reason.find("CUPTI library missing"), std::string::npos) << t.reason;
   EXPECT_NE(t.reason.find("/nonexistent/flopscope/libcupti.so.13"), std::string::npos) << t.reason;
@@ -54,7 +55,7 @@ TEST(CuptiBackend, MissingLibraryIsNamed) {
 TEST(CuptiBackend, ProbeThatThrowsIsAReason) {
   gpu::TracerOptions options;
   options.probe = []() -> CudaStatus { throw std::runtime_error("probe exploded"); };
-  gpu::TracerOrReason t = gpu::open_activity_tracer(options);
+  gpu::TracerOrReason t = cuda::open_activity_tracer(options);
   EXPECT_EQ(t.tracer, nullptr);
   EXPECT_NE(t.reason.find("probe exploded"), std::string::npos) << t.reason;
 }
@@ -65,7 +66,7 @@ TEST(CuptiBackend, RealLibraryLoadsWithoutDriver) {
   if (!load.reason.empty()) GTEST_SKIP() << load.reason;
   EXPECT_TRUE(cuda::cupti_version_compatible(load.library.version, CUPTI_API_VERSION));
   EXPECT_GE(load.library.version, 130000u);
-  EXPECT_NE(load.library.subscribe_v2, nullptr);  // present since CUDA 13.0
+  EXPECT_NE(load.library.cuptiSubscribe_v2, nullptr);  // present since CUDA 13.0
   EXPECT_EQ(load.library.describe(CUPTI_ERROR_NOT_INITIALIZED), "CUPTI_ERROR_NOT_INITIALIZED (15)");
 }
 
@@ -83,12 +84,13 @@ TEST(CuptiBackend, VersionRule) {
 TEST(CuptiReasons, EveryCauseNamedWithCodeAndName) {
   using gpu::cupti_failure_reason;
   EXPECT_EQ(cupti_failure_reason("cuptiSubscribe_v2", 39, "", "Nsight Systems"),
-            "another CUPTI client is attached (Nsight Systems); run without it: cuptiSubscribe_v2 returned "
+            "another CUPTI client is attached to this process (Nsight Systems): run without it: cuptiSubscribe_v2 returned "
             "CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED (39)");
   EXPECT_NE(cupti_failure_reason("cuptiSubscribe", 39, "").find("the PyTorch profiler"), std::string::npos);
   EXPECT_EQ(cupti_failure_reason("cuptiSubscribe_v2", 15, "CUPTI_ERROR_NOT_INITIALIZED"),
-            "CUPTI could not initialise (sandboxed driver such as gVisor, or libnvperf missing): cuptiSubscribe_v2 "
-            "returned CUPTI_ERROR_NOT_INITIALIZED (15)");
+            "CUPTI could not initialise: a sandboxed driver (gVisor nvproxy without the profiling capability?), a "
+            "driver older than CUDA 13, or libnvperf_host.so/libnvperf_target.so not found next to libcupti: "
+            "cuptiSubscribe_v2 returned CUPTI_ERROR_NOT_INITIALIZED (15)");
   std::string priv = cupti_failure_reason("cuptiActivityEnable(CONCURRENT_KERNEL)", 35, "");
   EXPECT_NE(priv.find("insufficient privileges"), std::string::npos) << priv;
   EXPECT_NE(priv.find("CUPTI_ERROR_INSUFFICIENT_PRIVILEGES (35)"), std::string::npos) << priv;
@@ -99,7 +101,8 @@ TEST(CuptiReasons, EveryCauseNamedWithCodeAndName) {
   EXPECT_NE(cupti_failure_reason("x", 43, "").find("MIG"), std::string::npos);
   EXPECT_NE(cupti_failure_reason("x", 26, "").find("busy"), std::string::npos);
   EXPECT_EQ(cupti_failure_reason("cuptiActivityFlushAll", 999, ""),
-            "CUPTI failed: cuptiActivityFlushAll returned CUPTI_ERROR_UNKNOWN (999)");
+            "CUPTI failed without a reason (no usable driver, or a sandbox that blocks the profiling ioctls): "
+            "cuptiActivityFlushAll returned CUPTI_ERROR_UNKNOWN (999)");
   EXPECT_EQ(cupti_failure_reason("x", 123, ""), "CUPTI failed: x returned CUPTI error (123)");
 }
 
@@ -260,16 +263,44 @@ struct FakeCupti {
   }
 };
 
+// The access layer: a library without the profiler's entry points still serves the tracer, and says which one
+// the counter pass lacks; a failed call names its entry point and code.
+TEST(CuptiAccess, ProfilerEntryPointsMissingIsAReasonNotAFailure) {
+  FakeCupti fake;
+  cuda::CuptiLoad load = cuda::load_cupti({FLOPSCOPE_FAKE_CUPTI});
+  ASSERT_EQ(load.reason, "");
+  EXPECT_NE(load.library.cuptiActivityEnable, nullptr);
+  // The first of FLOPSCOPE_CUPTI_PROFILER_API, which the fake does not define.
+  EXPECT_EQ(load.library.profiler_reason, std::string(FLOPSCOPE_FAKE_CUPTI) + " lacks cuptiEnableCallback (CUPTI older than 13.0?)");
+}
+
+TEST(CuptiAccess, CallCheckNamesTheEntryPointAndCode) {
+  struct {
+    CUptiResult (*cuptiActivityFlushAll)(std::uint32_t) = [](std::uint32_t) { return CUPTI_ERROR_HARDWARE_BUSY; };
+    CUptiResult (*cuptiGetTimestamp)(std::uint64_t*) = [](std::uint64_t* t) { *t = 7; return CUPTI_SUCCESS; };
+  } lib;
+  std::uint64_t t = 0;
+  EXPECT_NO_THROW(FLOPSCOPE_CUPTI_CALL(lib, cuptiGetTimestamp, &t));
+  EXPECT_EQ(t, 7u);
+  try {
+    FLOPSCOPE_CUPTI_CALL(lib, cuptiActivityFlushAll, 0);
+    ADD_FAILURE() << "no throw";
+  } catch (const cuda::CallFailed& f) {
+    EXPECT_STREQ(f.call, "cuptiActivityFlushAll");
+    EXPECT_EQ(f.code, 26);
+  }
+}
+
 TEST(CuptiTracer, WholeSessionAgainstFakeCupti) {
   FakeCupti fake;
   ASSERT_NE(fake.handle, nullptr) << dlerror();
-  gpu::TracerOrReason t = gpu::open_activity_tracer(fake.options());
+  gpu::TracerOrReason t = cuda::open_activity_tracer(fake.options());
   ASSERT_NE(t.tracer, nullptr) << t.reason;
   EXPECT_STREQ(fake.fn<const char* (*)()>("fake_cupti_subscriber_name")(), "flopscope");
   EXPECT_EQ(fake.fn<std::size_t (*)()>("fake_cupti_subscriber_struct_size")(), 4 * sizeof(void*));
   EXPECT_EQ(fake.fn<int (*)()>("fake_cupti_subscribed")(), 1);
   // Only one tracer per process.
-  EXPECT_EQ(gpu::open_activity_tracer(fake.options()).reason, "an activity tracer is already open in this process");
+  EXPECT_EQ(cuda::open_activity_tracer(fake.options()).reason, "an activity tracer is already open in this process");
 
   t.tracer->start();
   int kinds[16] = {};
@@ -323,7 +354,7 @@ TEST(CuptiTracer, WholeSessionAgainstFakeCupti) {
   t.tracer.reset();
   EXPECT_EQ(fake.fn<int (*)()>("fake_cupti_subscribed")(), 0);
   // Closed: a new tracer may open.
-  gpu::TracerOrReason again = gpu::open_activity_tracer(fake.options());
+  gpu::TracerOrReason again = cuda::open_activity_tracer(fake.options());
   EXPECT_NE(again.tracer, nullptr) << again.reason;
 }
 
@@ -331,28 +362,30 @@ TEST(CuptiTracer, AnotherClientIsNamed) {
   FakeCupti fake;
   fake.fn<void (*)(int, const char*)>("fake_cupti_set_subscribe")(CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED,
                                                                    "CUPTI for Nsight Systems");
-  gpu::TracerOrReason t = gpu::open_activity_tracer(fake.options());
+  gpu::TracerOrReason t = cuda::open_activity_tracer(fake.options());
   EXPECT_EQ(t.tracer, nullptr);
   EXPECT_EQ(t.reason,
-            "another CUPTI client is attached (CUPTI for Nsight Systems); run without it: cuptiSubscribe_v2 "
+            "another CUPTI client is attached to this process (CUPTI for Nsight Systems): run without it: "
+            "cuptiSubscribe_v2 "
             "returned CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED (39)");
 }
 
 TEST(CuptiTracer, SandboxedDriver) {
   FakeCupti fake;
   fake.fn<void (*)(int, const char*)>("fake_cupti_set_subscribe")(CUPTI_ERROR_NOT_INITIALIZED, nullptr);
-  gpu::TracerOrReason t = gpu::open_activity_tracer(fake.options());
+  gpu::TracerOrReason t = cuda::open_activity_tracer(fake.options());
   EXPECT_EQ(t.tracer, nullptr);
   // The fake cannot name code 15, so flopscope names it.
   EXPECT_EQ(t.reason,
-            "CUPTI could not initialise (sandboxed driver such as gVisor, or libnvperf missing): cuptiSubscribe_v2 "
-            "returned CUPTI_ERROR_NOT_INITIALIZED (15)");
+            "CUPTI could not initialise: a sandboxed driver (gVisor nvproxy without the profiling capability?), a "
+            "driver older than CUDA 13, or libnvperf_host.so/libnvperf_target.so not found next to libcupti: "
+            "cuptiSubscribe_v2 returned CUPTI_ERROR_NOT_INITIALIZED (15)");
 }
 
 TEST(CuptiTracer, RefusedKindUnsubscribes) {
   FakeCupti fake;
   fake.fn<void (*)(int, int)>("fake_cupti_fail_enable")(CUPTI_ACTIVITY_KIND_DRIVER, CUPTI_ERROR_INSUFFICIENT_PRIVILEGES);
-  gpu::TracerOrReason t = gpu::open_activity_tracer(fake.options());
+  gpu::TracerOrReason t = cuda::open_activity_tracer(fake.options());
   EXPECT_EQ(t.tracer, nullptr);
   EXPECT_NE(t.reason.find("cuptiActivityEnable(DRIVER) returned CUPTI_ERROR_INSUFFICIENT_PRIVILEGES (35)"),
             std::string::npos)
@@ -364,7 +397,7 @@ TEST(CuptiTracer, RefusedKindUnsubscribes) {
 TEST(CuptiTracer, VersionMismatch) {
   FakeCupti fake;
   fake.fn<void (*)(std::uint32_t)>("fake_cupti_set_version")(28);  // CUDA 12.9's CUPTI
-  gpu::TracerOrReason t = gpu::open_activity_tracer(fake.options());
+  gpu::TracerOrReason t = cuda::open_activity_tracer(fake.options());
   EXPECT_EQ(t.tracer, nullptr);
   EXPECT_NE(t.reason.find("CUPTI version mismatch"), std::string::npos) << t.reason;
   EXPECT_NE(t.reason.find("API version 28"), std::string::npos) << t.reason;

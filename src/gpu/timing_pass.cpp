@@ -2,7 +2,6 @@
 
 #include "gpu/statistics.h"
 
-#include <ATen/record_function.h>
 #include <c10/core/Event.h>
 #include <c10/core/ScalarType.h>
 #include <c10/core/impl/VirtualGuardImpl.h>
@@ -13,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "capture/op_observer.h"
 #include "gpu/precision.h"
 #include "gpu/ranges.h"
 #include "gpu/tracer.h"
@@ -33,7 +33,8 @@ namespace {
 // An op index no trace has: its kernels stay unattributed.
 constexpr std::uint32_t kNoOp = 0xffffffffu;
 
-struct PassState {
+// What the pass keeps while its forwards run; told of each op by the capture stage.
+struct PassState final : capture::OpObserver {
   const Trace* trace = nullptr;
   ActivityTracer* tracer = nullptr;
   RangeNester* ranges = nullptr;
@@ -41,56 +42,26 @@ struct PassState {
   std::uint32_t forward = 0;
   std::uint32_t next_op = 0;     // index in the trace of the next op to start
   std::vector<std::size_t> open; // spans of the ops started and not ended, innermost last
-  std::vector<at::RecordFunctionHandle> handles;
-};
 
-thread_local PassState* t_pass = nullptr;
-
-std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
-  PassState* s = t_pass;
-  if (s == nullptr) return nullptr;
-  std::uint32_t k = s->next_op++;
-  const auto& ops = s->trace->ops;
-  // The same forward runs the same ops in the same order; a different name means it did not.
-  const bool same = k < ops.size() && std::strcmp(ops[k].name.c_str(), fn.name()) == 0;
-  const std::uint64_t id = external_id(s->forward, same ? k : kNoOp);
-  s->tracer->push(id);
-  static const std::string kRoot;
-  if (s->ranges != nullptr) s->ranges->op_enter(same ? ops[k].module : kRoot, fn.name(), id);
-  s->open.push_back(s->spans->size());
-  s->handles.push_back(fn.handle());
-  s->spans->push_back(HostOpSpan{s->forward, same ? k : kNoOp, s->tracer->now_ns(), 0});
-  return nullptr;
-}
-
-void on_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) {
-  PassState* s = t_pass;
-  if (s == nullptr || s->handles.empty() || s->handles.back() != fn.handle()) return;
-  (*s->spans)[s->open.back()].end_ns = s->tracer->now_ns();
-  s->open.pop_back();
-  s->handles.pop_back();
-  if (s->ranges != nullptr) s->ranges->op_exit();
-  s->tracer->pop();
-}
-
-// Registers the pass's callback for this thread and removes it on every path.
-class PassCallback {
- public:
-  explicit PassCallback(PassState& state) : m_previous(t_pass) {
-    t_pass = &state;
-    m_handle = at::addThreadLocalCallback(
-        at::RecordFunctionCallback(on_start, on_end).needsIds(true).scopes({at::RecordScope::FUNCTION}));
+  void op_start(const char* name) override {
+    std::uint32_t k = next_op++;
+    const auto& ops = trace->ops;
+    // The same forward runs the same ops in the same order; a different name means it did not.
+    const bool same = k < ops.size() && std::strcmp(ops[k].name.c_str(), name) == 0;
+    const std::uint64_t id = external_id(forward, same ? k : kNoOp);
+    tracer->push(id);
+    static const std::string kRoot;
+    if (ranges != nullptr) ranges->op_enter(same ? ops[k].module : kRoot, name, id);
+    open.push_back(spans->size());
+    spans->push_back(HostOpSpan{forward, same ? k : kNoOp, tracer->now_ns(), 0});
   }
-  ~PassCallback() {
-    at::removeCallback(m_handle);
-    t_pass = m_previous;
-  }
-  PassCallback(const PassCallback&) = delete;
-  PassCallback& operator=(const PassCallback&) = delete;
 
- private:
-  PassState* m_previous;
-  at::CallbackHandle m_handle;
+  void op_end() override {
+    (*spans)[open.back()].end_ns = tracer->now_ns();
+    open.pop_back();
+    if (ranges != nullptr) ranges->op_exit();
+    tracer->pop();
+  }
 };
 
 // Device time of one forward: CUDA events on the device's current stream, through c10's device-generic
@@ -154,7 +125,7 @@ TimingRecording run_timing_pass(const Trace& trace, ActivityTracer& tracer, Rang
   state.spans = &rec.op_spans;
   tracer.start();
   try {
-    PassCallback callback(state);
+    capture::ObserveOps observe(state);
     for (int f = 0; f < n; ++f) {
       state.forward = static_cast<std::uint32_t>(f);
       state.next_op = 0;

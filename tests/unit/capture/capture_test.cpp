@@ -15,6 +15,7 @@
 
 #include "capture/capture.h"
 #include "capture/model_output.h"
+#include "capture/op_observer.h"
 #include "flopscope/report.h"
 #include "report/printable.h"
 #include "capture/jit_hierarchy.h"
@@ -33,6 +34,34 @@ const OpRecord& first_named(const Trace& trace, const std::string& name) {
   for (const auto& op : trace.ops)
     if (op.name == name) return op;
   throw std::runtime_error("no " + name + " in the trace");
+}
+
+// The timing pass's view: starts and ends in nesting order, and nothing after the observer goes.
+struct Log : capture::OpObserver {
+  std::vector<std::string> events;
+  void op_start(const char* name) override { events.push_back(std::string("+") + name); }
+  void op_end() override { events.push_back("-"); }
+};
+
+TEST(Capture, ObserversSeeEachOpStartAndEndInNestingOrder) {
+  at::Tensor x = at::randn({3, 5}), w = at::randn({7, 5});
+  Log log;
+  {
+    capture::ObserveOps observe(log);
+    at::linear(x, w);  // linear -> t, matmul -> mm (CPU)
+    at::add(x, x);
+  }
+  at::add(x, x);  // after: not seen
+  ASSERT_GE(log.events.size(), 4u);
+  EXPECT_EQ(log.events.front(), "+aten::linear");
+  EXPECT_EQ(log.events.back(), "-");
+  EXPECT_EQ(log.events[log.events.size() - 2], "+aten::add");
+  int depth = 0;
+  for (const auto& e : log.events) {
+    depth += e == "-" ? -1 : 1;
+    EXPECT_GE(depth, 0);
+  }
+  EXPECT_EQ(depth, 0);
 }
 
 TEST(Capture, ValuesComeBackAsTheOpsReceivedThem) {

@@ -1,0 +1,39 @@
+#pragma once
+// Watching this thread's ops without recording them: how the GPU timing pass sees the dispatcher. The capture
+// stage owns every RecordFunction registration (capture.h); a pass that needs to know when ops start and end
+// implements OpObserver and holds an ObserveOps while its forwards run. No ATen header here.
+#include <cstdint>
+#include <vector>
+
+namespace flopscope::capture {
+
+class OpObserver {
+ public:
+  virtual ~OpObserver() = default;
+  /// An op named `name` (e.g. "aten::addmm") starts on this thread; nested ops start inside it. `name` stays
+  /// readable for the call only.
+  virtual void op_start(const char* name) = 0;
+  /// The innermost op that started while observing and has not ended, ends. An op that started before the
+  /// observer was installed is never reported ending.
+  virtual void op_end() = 0;
+};
+
+/// While it lives, `observer` is told about every op (RecordFunction scope FUNCTION) run on this thread.
+/// Removed on every path; one per thread at a time (a second one on the same thread replaces the first
+/// until it ends).
+class ObserveOps {
+ public:
+  explicit ObserveOps(OpObserver& observer);
+  ~ObserveOps();
+  ObserveOps(const ObserveOps&) = delete;
+  ObserveOps& operator=(const ObserveOps&) = delete;
+
+  struct State;  // defined in op_observer.cpp
+
+ private:
+  State* m_state;
+  State* m_previous;
+  std::uint64_t m_handle;  // at::CallbackHandle
+};
+
+}  // namespace flopscope::capture

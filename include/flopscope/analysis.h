@@ -1,6 +1,7 @@
 #pragma once
 /// The counting stage's result: counts per module and per op, unsupported ops, uncalled modules.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -63,6 +64,8 @@ struct Analysis {
   std::vector<std::string> uncalled;  ///< canonical paths of modules no op was attributed to, sorted
   gpu::GpuReport gpu;                 ///< the timing pass (CUDA only); gpu.ran false otherwise
   gpu::CounterReport counters;        ///< the counter pass (CUDA, when asked for); counters.ran false otherwise
+  /// The timing pass's records, when GpuOptions::chrome_trace asked for them (shared: copies stay cheap).
+  std::shared_ptr<const gpu::KernelTimeline> timeline;
 };
 
 }  // namespace flopscope

@@ -54,7 +54,7 @@ struct GpuOptions {
   int warmup = 3;            ///< forwards run before recording (autotuning, lazy loading)
   int forwards = 10;         ///< recorded forwards; statistics are medians over them
   bool measured_peaks = false;  ///< measure the device's peaks (matrix products) instead of the datasheet table
-  bool chrome_trace = false; ///< fill ComplexityInfo::chrome_trace
+  bool chrome_trace = false; ///< keep Analysis::timeline, for render_chrome_trace
   bool nvtx = true;          ///< NVTX ranges per module and op in the "flopscope" domain (free without a tool)
   bool counters = false;     ///< after the timing pass, a counter pass: measured FLOPs and DRAM bytes per kernel
   double counter_tolerance = 0.1;  ///< measured/analytic FLOPs further than this from 1 is listed as an outlier
@@ -95,7 +95,7 @@ struct DevicePlan {
   std::string fallback_reason;        ///< CUDA was asked for, is not usable, and the CPU was taken
 };
 
-/// Throws InvalidInput (an unknown device, shape-only on another device, GPU options without CUDA) or
+/// Throws InvalidInput (an unknown op set or device, shape-only on another device, GPU options without CUDA) or
 /// CudaUnavailable (CUDA asked for, not usable, no fallback allowed); loads LibTorch's CUDA half when CUDA is
 /// usable. Probes the driver at most once per process.
 DevicePlan plan_device(const Options& options);
@@ -115,7 +115,6 @@ struct ComplexityInfo {
   /// library (report::model_output_lines makes them safe lines).
   ModelMessages model_output;
   Analysis analysis;           ///< analysis.gpu holds the timing pass's result on CUDA
-  std::string chrome_trace;    ///< Chrome trace / Perfetto JSON of the timing pass, when asked for
 };
 
 /// Runs a C++ frontend model's forward on the given arguments.

@@ -4,8 +4,11 @@
 /// with hand-built or recorded records (`src/gpu/`); only `cuda/` turns CUPTI's records into these.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "flopscope/op_record.h"
 
 namespace flopscope::gpu {
 
@@ -114,6 +117,14 @@ struct Attribution {
 struct GpuJoin {
   std::vector<std::int32_t> owners;  ///< owner op of every trace op
   Attribution activity;
+};
+
+/// What the timing pass saw, kept in the analysis when a Chrome trace is asked for (GpuOptions::chrome_trace)
+/// so that the trace is rendered from the result like every other report (report.h's render_chrome_trace).
+struct KernelTimeline {
+  Trace trace;                ///< the analytic capture's ops (names, modules, nesting), indexed by the recording
+  TimingRecording recording;
+  GpuJoin join;
 };
 
 // ---- Statistics -----------------------------------------------------------------------------------------

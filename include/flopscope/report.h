@@ -59,6 +59,10 @@ std::string render_report(const std::string& format, const Analysis& analysis, c
 /// The roofline chart (SVG) of the counter pass's kernels, modules down to `max_depth`.
 std::string render_roofline(const Analysis& analysis, int max_depth = 3);
 
+/// The timing pass as a Chrome trace / Perfetto JSON (src/report/chrome_trace.h), from analysis.timeline;
+/// "" when there is none (no GPU pass ran, or GpuOptions::chrome_trace was not set).
+std::string render_chrome_trace(const Analysis& analysis);
+
 /// What the model said, one safe line per message: `the model warned (3 times): "..."`, `while loading, the
 /// model printed: "..."`, quoted so that nothing in it starts a line or moves the cursor.
 std::vector<std::string> model_output_lines(const ModelMessages& said);

@@ -88,7 +88,7 @@ void gpu_passes(api::ModelSource& source, ComplexityInfo& info, const Trace& as_
   const auto guard = source.guard_all();
   c10::NoGradGuard no_grad;
   try {
-    gpu::run_gpu_pass(info, as_run, run.device, [&] { source.forward(run); }, o);
+    gpu::run_gpu_pass(info, as_run, *run.ops, run.device, [&] { source.forward(run); }, o);
   } catch (const Error&) {
     throw;
   } catch (const c10::Error& e) {

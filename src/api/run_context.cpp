@@ -16,6 +16,7 @@ namespace flopscope {
 // The messages name the command line's flags, the Options fields' twins (shape_only, gpu.counters, ...).
 DevicePlan plan_device(const Options& o) {
   DevicePlan plan;
+  count::shared_op_set(o.op_set);  // an unknown op set is refused before a model is loaded
   // shape_only, or device "meta" (which means the same); shape_only with another device is a contradiction.
   if (o.shape_only && !o.device.empty() && o.device != "meta")
     throw InvalidInput("--shape-only runs on the meta device, not on '" + o.device + "': leave --device out");

@@ -111,7 +111,6 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   options.shape_only = args.shape_only;
   options.allow_cpu_fallback = args.allow_cpu_fallback;
   const auto dtype = parse_dtype(options.dtype);
-  op_set_named(args.op_set);
   // Where the model is loaded: checked exactly as the analysis checks it (the driver is probed once).
   const DevicePlan plan = plan_device(options);
   const bool shape_only = plan.shape_only;
@@ -219,9 +218,9 @@ int run_analyze(const AnalyzeArgs& args) {
   if (!gpu.skipped_reason.empty() && args.gpu_timing)
     std::cerr << "flopscope: GPU pass skipped: " << gpu.skipped_reason << "\n";
   if (trace_file != nullptr) {
-    if (info.chrome_trace.empty())
+    if (!info.analysis.timeline)
       std::cerr << "flopscope: no Chrome trace written: the GPU pass did not run\n";
-    *trace_file << info.chrome_trace;
+    *trace_file << render_chrome_trace(info.analysis);
   }
   for (std::size_t i = 0; i < formats.size(); ++i) {
     std::ostream& out = outputs.empty() ? std::cout : *outputs[outputs.size() == 1 ? 0 : i];

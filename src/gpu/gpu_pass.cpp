@@ -15,7 +15,6 @@
 #include "gpu/statistics.h"
 #include "gpu/timing_pass.h"
 #include "gpu/cuda_backend.h"
-#include "report/chrome_trace.h"
 
 namespace flopscope::gpu {
 namespace {
@@ -30,8 +29,8 @@ const CudaDevice* find_device(const CudaStatus& status, c10::Device device) {
 
 }  // namespace
 
-void run_gpu_pass(ComplexityInfo& info, const Trace& trace, c10::Device device, const std::function<void()>& forward,
-                  const Options& options) {
+void run_gpu_pass(ComplexityInfo& info, const Trace& trace, const OpSet& ops, c10::Device device,
+                  const std::function<void()>& forward, const Options& options) {
   gpu::GpuReport& report = info.analysis.gpu;
   if (!options.gpu.timing) {
     report.skipped_reason = "the timing pass was turned off (--no-gpu-timing)";
@@ -72,7 +71,6 @@ void run_gpu_pass(ComplexityInfo& info, const Trace& trace, c10::Device device, 
   gpu::TimingRecording recording =
       gpu::run_timing_pass(trace, *opened.tracer, nester ? &*nester : nullptr, device, forward, timing);
 
-  const OpSet ops = op_set_named(options.op_set);
   const gpu::GpuJoin join = gpu::join_recording(trace, ops, recording);
   report = gpu::gpu_report(trace, ops, info.analysis.flops, precision, recording, peaks, join);
   report.ran = true;
@@ -80,7 +78,8 @@ void run_gpu_pass(ComplexityInfo& info, const Trace& trace, c10::Device device, 
   report.warmup = timing.warmup;
   report.plain_forward_ms = plain_ms;
   if (probed != nullptr) report.device_name = probed->name;
-  if (options.gpu.chrome_trace) info.chrome_trace = report::render_chrome_trace(trace, recording, join);
+  if (options.gpu.chrome_trace)
+    info.analysis.timeline = std::make_shared<const KernelTimeline>(KernelTimeline{trace, recording, join});
   if (options.gpu.counters) {
     // The range profiler and activity tracing conflict in one session: give CUPTI's subscription back first.
     opened.tracer.reset();

@@ -8,10 +8,11 @@
 
 namespace flopscope::gpu {
 
-/// Runs the timing pass for the already counted `info` and fills info.analysis.gpu (and info.chrome_trace
-/// when asked). Never throws for an unusable profiler: the reason goes into gpu.skipped_reason. A forward
+/// Runs the timing pass for the already counted `info` and fills info.analysis.gpu (and analysis.timeline
+/// when a Chrome trace is asked for). Never throws for an unusable profiler: the reason goes into gpu.skipped_reason. A forward
 /// that fails is rethrown as ForwardFailed.
-void run_gpu_pass(ComplexityInfo& info, const Trace& trace, c10::Device device, const std::function<void()>& forward,
-                  const Options& options);
+/// `ops` is the run's op set (the shared registry's), which counted `trace`.
+void run_gpu_pass(ComplexityInfo& info, const Trace& trace, const OpSet& ops, c10::Device device,
+                  const std::function<void()>& forward, const Options& options);
 
 }  // namespace flopscope::gpu

@@ -12,6 +12,7 @@
 #include "flopscope/complexity.h"
 #include "flopscope/device.h"
 #include "flopscope/errors.h"
+#include "count/families.h"
 #include "gpu/counter_math.h"
 #include "gpu/metric_plan.h"
 #include "gpu/cuda_backend.h"
@@ -188,7 +189,7 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
 
 std::vector<gpu::ValidateCase> selected_cases(const ValidateOpsOptions& o, std::vector<std::string>* uncovered) {
   std::vector<std::string> none;
-  auto cases = gpu::validate_cases(op_set_named(o.op_set), o.dtypes, uncovered != nullptr ? uncovered : &none);
+  auto cases = gpu::validate_cases(count::shared_op_set(o.op_set), o.dtypes, uncovered != nullptr ? uncovered : &none);
   if (o.family.empty()) return cases;
   std::vector<gpu::ValidateCase> keep;
   for (auto& c : cases)

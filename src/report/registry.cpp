@@ -5,6 +5,7 @@
 
 #include "flopscope/errors.h"
 #include "flopscope/report.h"
+#include "report/chrome_trace.h"
 #include "report/counter_table.h"
 #include "report/gpu_table.h"
 #include "report/roofline_svg.h"
@@ -69,6 +70,12 @@ std::string render_report(const std::string& format, const Analysis& analysis, c
 
 std::string render_roofline(const Analysis& analysis, int max_depth) {
   return report::roofline_svg(report::roofline_chart(analysis.counters, max_depth));
+}
+
+std::string render_chrome_trace(const Analysis& analysis) {
+  if (!analysis.timeline) return {};
+  const gpu::KernelTimeline& t = *analysis.timeline;
+  return report::render_chrome_trace(t.trace, t.recording, t.join);
 }
 
 }  // namespace flopscope

@@ -6,6 +6,7 @@
 #include "count/attribute.h"
 #include "flopscope/report.h"
 #include "report/ascii_table.h"
+#include "report/chrome_trace.h"
 
 namespace flopscope {
 namespace {
@@ -117,6 +118,30 @@ TEST(Ascii2, LayoutAndUnicodeWidth) {
             "| ccc | d  |\n"
             "| \xc3\xa9   |    |\n"
             "+-----+----+\n");
+}
+
+}  // namespace
+}  // namespace flopscope
+
+namespace flopscope {
+namespace {
+
+// The Chrome trace is a report like the others: rendered from the analysis value, nothing when the GPU pass kept
+// no timeline.
+TEST(ChromeTrace, RenderedFromTheAnalysisTimeline) {
+  Analysis a;
+  EXPECT_EQ(render_chrome_trace(a), "");
+  auto t = std::make_shared<gpu::KernelTimeline>();
+  t->trace.ops.resize(1);
+  t->trace.ops[0].name = "aten::linear";
+  t->recording.forwards.push_back({1000, 5000, 0.004});
+  t->recording.op_spans.push_back({0, 0, 1500, 4000});
+  t->join.owners = {0};
+  a.timeline = t;
+  const std::string text = render_chrome_trace(a);
+  EXPECT_EQ(text, report::render_chrome_trace(t->trace, t->recording, t->join));
+  EXPECT_NE(text.find("\"aten::linear\""), std::string::npos) << text;
+  EXPECT_EQ(text.back(), '\n');
 }
 
 }  // namespace

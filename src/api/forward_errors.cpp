@@ -2,7 +2,7 @@
 
 #include "capture/nn_resolver.h"
 #include "flopscope/complexity.h"
-#include "report/printable.h"
+#include "text/printable.h"
 
 namespace flopscope::api {
 
@@ -129,7 +129,7 @@ ForwardFailed with_model_output(const ForwardFailed& e, const capture::ModelOutp
   const std::size_t more = messages.size() - 1 + said.collected().dropped;
   return ForwardFailed(std::string(e.what()) + "; before that the model " +
                        (messages.back().kind == ModelMessage::Kind::Warning ? "warned " : "printed ") +
-                       report::quoted(text) + (more > 0 ? " (and " + std::to_string(more) + " more)" : ""));
+                       text::quoted(text) + (more > 0 ? " (and " + std::to_string(more) + " more)" : ""));
 }
 
 }  // namespace flopscope::api

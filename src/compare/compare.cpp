@@ -12,7 +12,7 @@
 #include "flopscope/report.h"
 #include "compare/number_text.h"
 #include "report/ascii_table.h"
-#include "report/printable.h"
+#include "text/printable.h"
 
 namespace flopscope {
 namespace {
@@ -229,7 +229,7 @@ Comparison compare_reports(const std::string& base_json, const std::string& new_
       m.regression = m.outside_tolerance && (worse || options.decreases_fail);
       changed |= m.outside_tolerance;
       if (m.regression && !d.regression && first_regression.empty())
-        first_regression = report::printable(module_label(d.path)) + " " + metric + " " + percent(m.base, m.current);
+        first_regression = text::printable(module_label(d.path)) + " " + metric + " " + percent(m.base, m.current);
       d.regression |= m.regression;
       d.metrics.push_back(m);
     }
@@ -263,7 +263,7 @@ std::string render_comparison_table(const Comparison& c) {
   for (const auto& d : c.modules) {
     for (const auto& m : d.metrics) {
       if (!m.outside_tolerance && d.status == "both") continue;
-      rows.push_back({report::printable(module_label(d.path)), m.metric, compare_detail::number_text(m.base), compare_detail::number_text(m.current), percent(m.base, m.current),
+      rows.push_back({text::printable(module_label(d.path)), m.metric, compare_detail::number_text(m.base), compare_detail::number_text(m.current), percent(m.base, m.current),
                       d.status != "both" ? d.status : m.regression ? "REGRESSION" : "changed"});
     }
   }

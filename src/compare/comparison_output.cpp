@@ -8,7 +8,7 @@
 
 #include "compare/number_text.h"
 #include "flopscope/compare.h"
-#include "report/printable.h"
+#include "text/printable.h"
 #include "report/xml_escape.h"
 
 namespace flopscope {
@@ -47,7 +47,7 @@ std::string render_comparison_json(const Comparison& c) {
 std::string render_comparison_junit(const Comparison& c) {
   std::string cases;
   for (const auto& d : c.modules) {
-    cases += "    <testcase classname=\"flopscope.compare\" name=\"" + xml_escape(report::printable(module_label(d.path))) + "\"";
+    cases += "    <testcase classname=\"flopscope.compare\" name=\"" + xml_escape(text::printable(module_label(d.path))) + "\"";
     if (!d.regression) {
       cases += "/>\n";
       continue;

@@ -12,7 +12,7 @@
 #include <unordered_set>
 
 #include "model/model.h"
-#include "report/python_format.h"
+#include "text/python_text.h"
 
 namespace flopscope::model {
 namespace {
@@ -20,17 +20,17 @@ namespace {
 std::optional<std::string> python_text(const c10::IValue& v) {
   if (v.isBool()) return std::string(v.toBool() ? "True" : "False");
   if (v.isInt()) return std::to_string(v.toInt());
-  if (v.isDouble()) return report::python_float(v.toDouble());
+  if (v.isDouble()) return text::python_float(v.toDouble());
   if (v.isNone()) return std::string("None");
   if (v.isString()) return "'" + v.toStringRef() + "'";
-  if (v.isIntList()) return report::python_tuple(v.toIntVector());
+  if (v.isIntList()) return text::python_tuple(v.toIntVector());
   if (v.isTuple()) {
     std::vector<std::int64_t> ints;
     for (const auto& e : v.toTupleRef().elements()) {
       if (!e.isInt()) return std::nullopt;
       ints.push_back(e.toInt());
     }
-    return report::python_tuple(ints);
+    return text::python_tuple(ints);
   }
   return std::nullopt;
 }

@@ -10,7 +10,7 @@
 #include <unordered_set>
 
 #include "model/model.h"
-#include "report/python_format.h"
+#include "text/python_text.h"
 
 namespace flopscope::model {
 namespace {
@@ -19,7 +19,7 @@ std::string py_bool(bool b) { return b ? "True" : "False"; }
 
 template <std::size_t D>
 std::string py_tuple(const torch::ExpandingArray<D>& a) {
-  return report::python_tuple(std::vector<std::int64_t>(a->begin(), a->end()));
+  return text::python_tuple(std::vector<std::int64_t>(a->begin(), a->end()));
 }
 
 using Attrs = std::unordered_map<std::string, std::string>;
@@ -43,8 +43,8 @@ Attrs nn_attrs(const torch::nn::Module& m) {
   } else if (auto* b = dynamic_cast<const torch::nn::BatchNorm2dImpl*>(&m)) {
     const auto& o = b->options;
     a["num_features"] = std::to_string(o.num_features());
-    a["eps"] = report::python_float(o.eps());
-    a["momentum"] = o.momentum() ? report::python_float(*o.momentum()) : "None";
+    a["eps"] = text::python_float(o.eps());
+    a["momentum"] = o.momentum() ? text::python_float(*o.momentum()) : "None";
     a["affine"] = py_bool(o.affine());
     a["track_running_stats"] = py_bool(o.track_running_stats());
   } else if (auto* r = dynamic_cast<const torch::nn::ReLUImpl*>(&m)) {
@@ -59,7 +59,7 @@ Attrs nn_attrs(const torch::nn::Module& m) {
   } else if (auto* ap = dynamic_cast<const torch::nn::AdaptiveAvgPool2dImpl*>(&m)) {
     std::vector<std::int64_t> size;
     for (const auto& e : *ap->options.output_size()) size.push_back(e.value_or(-1));
-    a["output_size"] = report::python_tuple(size);
+    a["output_size"] = text::python_tuple(size);
   }
   return a;
 }

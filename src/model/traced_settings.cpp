@@ -11,7 +11,7 @@
 #include <cstdlib>
 
 #include "model/model.h"
-#include "report/python_format.h"
+#include "text/python_text.h"
 
 namespace flopscope::model {
 namespace {
@@ -51,17 +51,17 @@ std::optional<double> real(torch::jit::Node* n, std::size_t i) {
 // Python's text of a float the tracer kept as a one-element tensor constant (`variance + eps`). A float32
 // constant prints as the shortest decimal that reads back to it, which is what the Python float was.
 std::optional<std::string> scalar_text(const c10::IValue& v) {
-  if (v.isDouble()) return report::python_float(v.toDouble());
+  if (v.isDouble()) return text::python_float(v.toDouble());
   if (!v.isTensor() || v.toTensor().numel() != 1 || !v.toTensor().is_floating_point()) return std::nullopt;
   const at::Tensor& t = v.toTensor();
-  if (t.scalar_type() == c10::kDouble) return report::python_float(t.item<double>());
+  if (t.scalar_type() == c10::kDouble) return text::python_float(t.item<double>());
   const float f = t.item<float>();
   char buf[32];
   for (int digits = 1; digits <= 9; ++digits) {
     std::snprintf(buf, sizeof buf, "%.*g", digits, static_cast<double>(f));
     if (std::strtof(buf, nullptr) == f) break;
   }
-  return report::python_float(std::strtod(buf, nullptr));
+  return text::python_float(std::strtod(buf, nullptr));
 }
 
 std::optional<c10::IValue> value(torch::jit::Node* n, std::size_t i) {
@@ -92,7 +92,7 @@ std::string truth(bool b) { return b ? "True" : "False"; }
 // Python keeps a pooling size as given, usually one int: a list of equal values prints as that int.
 std::string int_or_tuple(const std::vector<std::int64_t>& v) {
   for (auto x : v)
-    if (x != v.front()) return report::python_tuple(v);
+    if (x != v.front()) return text::python_tuple(v);
   return v.empty() ? "()" : std::to_string(v.front());
 }
 
@@ -126,11 +126,11 @@ void conv(const c10::ivalue::Object& object, Settings& s) {
   const bool t = transposed->toBool();
   s["in_channels"] = std::to_string(t ? w->size(0) : w->size(1) * g);
   s["out_channels"] = std::to_string(t ? w->size(1) * g : w->size(0));
-  s["kernel_size"] = report::python_tuple(w->sizes().slice(2).vec());
-  s["stride"] = report::python_tuple(*stride);
-  s["padding"] = report::python_tuple(*padding);
-  s["dilation"] = report::python_tuple(*dilation);
-  if (output_padding) s["output_padding"] = report::python_tuple(*output_padding);
+  s["kernel_size"] = text::python_tuple(w->sizes().slice(2).vec());
+  s["stride"] = text::python_tuple(*stride);
+  s["padding"] = text::python_tuple(*padding);
+  s["dilation"] = text::python_tuple(*dilation);
+  if (output_padding) s["output_padding"] = text::python_tuple(*output_padding);
   s["groups"] = std::to_string(g);
 }
 
@@ -140,8 +140,8 @@ void batch_norm(const c10::ivalue::Object& object, Settings& s) {
   torch::jit::Node* n = first_call(object, {"aten::batch_norm"});
   if ((!w && !mean) || n == nullptr) return;
   s["num_features"] = std::to_string(w ? w->size(0) : mean->size(0));
-  if (auto momentum = real(n, 6)) s["momentum"] = report::python_float(*momentum);
-  if (auto eps = real(n, 7)) s["eps"] = report::python_float(*eps);
+  if (auto momentum = real(n, 6)) s["momentum"] = text::python_float(*momentum);
+  if (auto eps = real(n, 7)) s["eps"] = text::python_float(*eps);
   s["affine"] = truth(w.has_value());
   s["track_running_stats"] = truth(mean.has_value());
 }
@@ -149,8 +149,8 @@ void batch_norm(const c10::ivalue::Object& object, Settings& s) {
 void layer_norm(const c10::ivalue::Object& object, Settings& s) {
   torch::jit::Node* n = first_call(object, {"aten::layer_norm"});
   if (n == nullptr) return;
-  if (auto shape = ints(n, 1)) s["normalized_shape"] = report::python_tuple(*shape);
-  if (auto eps = real(n, 4)) s["eps"] = report::python_float(*eps);
+  if (auto shape = ints(n, 1)) s["normalized_shape"] = text::python_tuple(*shape);
+  if (auto eps = real(n, 4)) s["eps"] = text::python_float(*eps);
   s["elementwise_affine"] = truth(tensor_slot(object, "weight").has_value());
 }
 
@@ -160,7 +160,7 @@ void group_norm(const c10::ivalue::Object& object, Settings& s) {
   if (!w || n == nullptr) return;  // without an affine weight the channel count is nowhere
   if (auto groups = value(n, 1); groups && groups->isInt()) s["num_groups"] = std::to_string(groups->toInt());
   s["num_channels"] = std::to_string(w->size(0));
-  if (auto eps = real(n, 4)) s["eps"] = report::python_float(*eps);
+  if (auto eps = real(n, 4)) s["eps"] = text::python_float(*eps);
   s["affine"] = "True";
 }
 
@@ -181,7 +181,7 @@ void dropout(const c10::ivalue::Object& object, Settings& s) {
   torch::jit::Node* n = first_call(object, {"aten::dropout", "aten::dropout_", "aten::feature_dropout",
                                             "aten::feature_dropout_", "aten::alpha_dropout", "aten::alpha_dropout_"});
   if (n == nullptr) return;
-  if (auto p = real(n, 1)) s["p"] = report::python_float(*p);
+  if (auto p = real(n, 1)) s["p"] = text::python_float(*p);
   const std::string kind = n->kind().toQualString();
   s["inplace"] = truth(kind.back() == '_');
 }
@@ -255,7 +255,7 @@ void rnn(const c10::ivalue::Object& object, Settings& s) {
   s["bidirectional"] = truth(tensor_slot(object, "weight_ih_l0_reverse").has_value());
   torch::jit::Node* n = first_call(object, {"aten::lstm", "aten::gru", "aten::rnn_tanh", "aten::rnn_relu"});
   if (n == nullptr) return;
-  if (auto dropout = real(n, 5)) s["dropout"] = report::python_float(*dropout);
+  if (auto dropout = real(n, 5)) s["dropout"] = text::python_float(*dropout);
   if (auto batch_first = value(n, 8); batch_first && batch_first->isBool()) s["batch_first"] = truth(batch_first->toBool());
 }
 
@@ -271,7 +271,7 @@ void rms_norm(const c10::ivalue::Object& object, Settings& s) {
   auto w = tensor_slot(object, "weight");
   torch::jit::Function* forward = object.type()->findMethod("forward");
   if (!w || forward == nullptr || !forward->isGraphFunction()) return;
-  s["weight_shape"] = report::python_tuple(w->sizes().vec());
+  s["weight_shape"] = text::python_tuple(w->sizes().vec());
   for (torch::jit::Node* n : torch::jit::toGraphFunction(*forward).graph()->nodes()) {
     if (n->kind() != c10::aten::add || n->inputs().size() < 2) continue;
     const auto eps = torch::jit::toIValue(n->input(1));

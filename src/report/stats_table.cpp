@@ -5,7 +5,7 @@
 
 #include "flopscope/report.h"
 #include "report/ascii_table.h"
-#include "report/python_format.h"
+#include "text/python_text.h"
 #include "report/stats_map.h"
 
 namespace flopscope {
@@ -59,7 +59,7 @@ std::string render_table(const Analysis& analysis, int max_depth, bool show_para
   // Parameters show their shape instead of their size, or go.
   if (show_param_shapes) {
     for (const auto& p : analysis.tree.params)
-      if (stats.contains(p.name)) stats[p.name][params_header] = report::python_tuple(p.shape);
+      if (stats.contains(p.name)) stats[p.name][params_header] = text::python_tuple(p.shape);
   } else {
     TextStats kept;
     std::unordered_set<std::string_view> param_names;  // a set: a list would make this modules x parameters

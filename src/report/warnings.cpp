@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "flopscope/report.h"
+#include "text/printable.h"
 
 namespace flopscope {
 namespace {
@@ -37,6 +38,21 @@ std::vector<std::string> analysis_warnings(const Analysis& analysis) {
   for (auto& w : out)
     if (std::find(unique.begin(), unique.end(), w) == unique.end()) unique.push_back(std::move(w));
   return unique;
+}
+
+}  // namespace flopscope
+
+namespace flopscope {
+
+std::vector<std::string> model_output_lines(const ModelMessages& said) {
+  auto times = [](std::size_t n) { return n == 1 ? std::string() : " (" + std::to_string(n) + " times)"; };
+  std::vector<std::string> out;
+  for (const auto& m : said.messages)
+    out.push_back(std::string(m.loading ? "while loading, " : "") +
+                  (m.kind == ModelMessage::Kind::Warning ? "the model warned" : "the model printed") + times(m.count) +
+                  ": " + text::quoted(m.text));
+  if (said.dropped > 0) out.push_back("the model said " + std::to_string(said.dropped) + " more things, not shown");
+  return out;
 }
 
 }  // namespace flopscope

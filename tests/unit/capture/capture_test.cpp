@@ -17,7 +17,7 @@
 #include "capture/model_output.h"
 #include "capture/op_observer.h"
 #include "flopscope/report.h"
-#include "report/printable.h"
+#include "text/printable.h"
 #include "capture/jit_hierarchy.h"
 #include "model/model.h"
 #include "test_support.h"
@@ -195,7 +195,7 @@ TEST(ModelOutput, CollectsWarningsAndPrintsOnce) {
 }
 
 TEST(Printable, QuotedTextIsOnePrintableLine) {
-  using report::quoted;
+  using text::quoted;
   EXPECT_EQ(quoted("plain"), "\"plain\"");
   EXPECT_EQ(quoted("a\nflopscope: error: x"), "\"a\\nflopscope: error: x\"");
   EXPECT_EQ(quoted("\x1b[31mred\x07"), "\"\\x1b[31mred\\x07\"");
@@ -205,8 +205,8 @@ TEST(Printable, QuotedTextIsOnePrintableLine) {
   EXPECT_EQ(quoted("\xc2\x9b" "2J"), "\"\\xc2\\x9b2J\"");          // C1 CSI escaped
   EXPECT_EQ(quoted(std::string("a\0b", 3)), "\"a\\x00b\"");
   // Names that are already printable stay as they are; others are quoted.
-  EXPECT_EQ(report::printable("layer1.0.conv \"x\" caf\xc3\xa9"), "layer1.0.conv \"x\" caf\xc3\xa9");
-  EXPECT_EQ(report::printable("=cmd\x1b[2J"), "\"=cmd\\x1b[2J\"");
+  EXPECT_EQ(text::printable("layer1.0.conv \"x\" caf\xc3\xa9"), "layer1.0.conv \"x\" caf\xc3\xa9");
+  EXPECT_EQ(text::printable("=cmd\x1b[2J"), "\"=cmd\\x1b[2J\"");
 }
 
 struct Placed {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "flopscope/report.h"
-#include "report/python_format.h"
+#include "text/python_text.h"
 
 namespace flopscope {
 namespace {
@@ -47,18 +47,18 @@ TEST(FormatSize, SmallFloatsPrintLikePythonStr) {
 }
 
 TEST(PythonFormat, FloatRepr) {
-  EXPECT_EQ(report::python_float(1e-05), "1e-05");
-  EXPECT_EQ(report::python_float(0.1), "0.1");
-  EXPECT_EQ(report::python_float(100.0), "100.0");
-  EXPECT_EQ(report::python_float(1e16), "1e+16");
-  EXPECT_EQ(report::python_float(0.0001), "0.0001");
-  EXPECT_EQ(report::python_float(-2.5), "-2.5");
+  EXPECT_EQ(text::python_float(1e-05), "1e-05");
+  EXPECT_EQ(text::python_float(0.1), "0.1");
+  EXPECT_EQ(text::python_float(100.0), "100.0");
+  EXPECT_EQ(text::python_float(1e16), "1e+16");
+  EXPECT_EQ(text::python_float(0.0001), "0.0001");
+  EXPECT_EQ(text::python_float(-2.5), "-2.5");
 }
 
 TEST(PythonFormat, Tuple) {
-  EXPECT_EQ(report::python_tuple({64, 3, 7, 7}), "(64, 3, 7, 7)");
-  EXPECT_EQ(report::python_tuple({10}), "(10,)");
-  EXPECT_EQ(report::python_tuple({}), "()");
+  EXPECT_EQ(text::python_tuple({64, 3, 7, 7}), "(64, 3, 7, 7)");
+  EXPECT_EQ(text::python_tuple({10}), "(10,)");
+  EXPECT_EQ(text::python_tuple({}), "()");
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 #include <string>
 
 
-namespace flopscope::report {
+namespace flopscope::text {
 
 /// `text` as one printable line in double quotes: backslash, quote, control bytes (C0, DEL, C1) and bytes that
 /// are not valid UTF-8 escaped (\n, \t, \x1b, ...), so that nothing in it can start a line, move the cursor or
@@ -14,4 +14,4 @@ std::string quoted(const std::string& text);
 /// `text` unchanged when it is printable valid UTF-8 (no control bytes), else quoted(text).
 std::string printable(const std::string& text);
 
-}  // namespace flopscope::report
+}  // namespace flopscope::text

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace flopscope::report {
+namespace flopscope::text {
 
 /// Python's repr(float): the shortest text that reads back to the same double ("0.1", "1e-05", "72.0").
 std::string python_float(double x);
@@ -12,4 +12,4 @@ std::string python_float(double x);
 /// Python's str(tuple(shape)): "(64, 3, 7, 7)", "(10,)", "()".
 std::string python_tuple(const std::vector<std::int64_t>& values);
 
-}  // namespace flopscope::report
+}  // namespace flopscope::text

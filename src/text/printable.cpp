@@ -1,10 +1,9 @@
-#include "report/printable.h"
+#include "text/printable.h"
 
 #include <cstdio>
 
-#include "flopscope/report.h"
 
-namespace flopscope::report {
+namespace flopscope::text {
 namespace {
 
 // Bytes [i, i + n) form one valid UTF-8 sequence of length n (no overlongs, surrogates or values past U+10FFFF).
@@ -23,8 +22,6 @@ std::size_t utf8_length(const std::string& s, std::size_t i) {
     if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
   return n;
 }
-
-std::string times(std::size_t n) { return n == 1 ? "" : " (" + std::to_string(n) + " times)"; }
 
 // The escape for byte `c`, or "" when it is shown as itself (printable ASCII other than quote and backslash).
 std::string escape(unsigned char c) {
@@ -86,18 +83,4 @@ std::string printable(const std::string& text) {
   return text;
 }
 
-}  // namespace flopscope::report
-
-namespace flopscope {
-
-std::vector<std::string> model_output_lines(const ModelMessages& said) {
-  std::vector<std::string> out;
-  for (const auto& m : said.messages)
-    out.push_back(std::string(m.loading ? "while loading, " : "") +
-                  (m.kind == ModelMessage::Kind::Warning ? "the model warned" : "the model printed") +
-                  report::times(m.count) + ": " + report::quoted(m.text));
-  if (said.dropped > 0) out.push_back("the model said " + std::to_string(said.dropped) + " more things, not shown");
-  return out;
-}
-
-}  // namespace flopscope
+}  // namespace flopscope::text

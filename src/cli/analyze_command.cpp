@@ -11,7 +11,7 @@
 #include "cli/inputs_file.h"
 #include "flopscope/model_file.h"
 #include "cli/output_files.h"
-#include "cli/shape_text.h"
+#include "text/shape_text.h"
 #include "flopscope/device.h"
 #include "flopscope/models.h"
 #include "flopscope/report.h"
@@ -117,7 +117,7 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   const std::optional<c10::Device> device = shape_only ? std::nullopt : plan.device;
   std::vector<std::vector<std::int64_t>> shapes;
   for (const auto& s : options.prepend_batch ? args.input_shapes : args.full_shapes) {
-    auto spec = parse_input_spec(s);
+    auto spec = text::parse_input_spec(s);
     if (!spec.dtype.empty()) {
       try {
         parse_dtype(spec.dtype);

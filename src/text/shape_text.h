@@ -1,9 +1,10 @@
 #pragma once
-// Parsing --input-shape / --full-shape values; no LibTorch, so the fuzz target links it alone.
+// The text of a shape and an input as the command line gives them (--input-shape, --full-shape): plain C++,
+// so the fuzz target links it alone.
 #include <string>
 #include <vector>
 
-namespace flopscope::cli {
+namespace flopscope::text {
 
 /// Parses "3,224,224" (or "3x224x224"); throws InvalidInput with the offending text.
 std::vector<long> parse_shape(const std::string& text);
@@ -17,4 +18,4 @@ struct InputSpec {
 /// Parses "SHAPE" or "SHAPE:DTYPE"; the dtype's name is checked by whoever makes the tensor.
 InputSpec parse_input_spec(const std::string& text);
 
-}  // namespace flopscope::cli
+}  // namespace flopscope::text

@@ -1,11 +1,11 @@
-#include "cli/shape_text.h"
+#include "text/shape_text.h"
 
 #include <cerrno>
 #include <cstdlib>
 
 #include "flopscope/errors.h"
 
-namespace flopscope::cli {
+namespace flopscope::text {
 
 std::vector<long> parse_shape(const std::string& text) {
   std::vector<long> dims;
@@ -25,9 +25,9 @@ std::vector<long> parse_shape(const std::string& text) {
   return dims;
 }
 
-}  // namespace flopscope::cli
+}  // namespace flopscope::text
 
-namespace flopscope::cli {
+namespace flopscope::text {
 
 InputSpec parse_input_spec(const std::string& text) {
   const auto colon = text.find(':');
@@ -41,4 +41,4 @@ InputSpec parse_input_spec(const std::string& text) {
   return spec;
 }
 
-}  // namespace flopscope::cli
+}  // namespace flopscope::text

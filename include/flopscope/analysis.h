@@ -42,6 +42,23 @@ struct StatResult {
 };
 
 /// How the analysis was run: what the machine-readable reports say about it besides the counts.
+/// How a model file was confined while it ran (docs/security.md). Filled by the command line, which runs model
+/// files in a confined child process; the C++ API runs models in the caller's process and leaves it empty.
+struct SandboxInfo {
+  bool confined = false;          ///< the model ran in a confined child process
+  std::string why_not;            ///< when not confined: why ("--trust-model")
+  std::string filesystem;         ///< "read-only (Landlock ABI 7)", "no opening for write (seccomp)", ...
+  bool network_refused = false;   ///< sockets (and with Landlock, TCP) refused
+  bool exec_refused = false;      ///< execve refused
+  std::uint64_t memory_limit_bytes = 0;  ///< the child's data limit (RLIMIT_DATA); 0: none
+  std::string memory_limit;       ///< the limit as the report states it: "the memory free at the start", "4 GiB", "none"
+  double load_timeout_s = 0;      ///< 0: none
+  double timeout_s = 0;           ///< for the whole analysis; 0: none
+  std::vector<std::string> not_applied;  ///< each part that could not be applied, and why
+  /// Whether there is anything to report (a confined run, or a model file run unconfined on purpose).
+  bool reported() const { return confined || !why_not.empty(); }
+};
+
 struct RunInfo {
   std::string model;          ///< the model file's path, or the built-in's name
   std::string model_kind;     ///< "torchscript", "builtin" or "cpp"
@@ -53,6 +70,7 @@ struct RunInfo {
   std::string mode;           ///< "training" or "eval": the root module's flag when the forward ran
   bool frozen = false;        ///< a frozen TorchScript module (no training flag left: eval, by freezing's rule)
   std::string cuda;           ///< the CUDA environment the analysis saw: "CUDA: 1 device (...)" or "no CUDA device: ..."
+  SandboxInfo sandbox;
 };
 
 /// Everything the reporters need.

@@ -85,6 +85,9 @@ struct Options {
   /// CUDA asked for but no usable device: analyse on the CPU instead, saying why in the GPU report's
   /// skipped_reason, rather than throw CudaUnavailable.
   bool allow_cpu_fallback = false;
+  /// Told what the analysis starts doing ("forward", "the GPU passes"), for progress and for naming the phase a
+  /// time limit or a crash interrupted. May be empty.
+  std::function<void(const std::string& phase)> on_phase;
 };
 
 /// Where an analysis with these options runs, checked exactly as analyze() checks it (one place for both):

@@ -7,7 +7,7 @@
 #include <functional>
 
 #include "api/forward_errors.h"
-#include "api/memory_limit.h"
+#include "sandbox/memory_limit.h"
 #include "api/model_source.h"
 #include "api/run_context.h"
 #include "capture/model_output.h"
@@ -18,6 +18,8 @@
 
 namespace flopscope {
 namespace api {
+
+using sandbox::gib;
 
 capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extra) {
   return [&ops, extra = std::move(extra)](const std::string& name) {
@@ -105,6 +107,7 @@ ComplexityInfo run_pipeline(api::ModelSource& source, const Options& o) {
   source.check(run);
   ModuleTree tree = source.module_tree();
   Trace captured;
+  if (o.on_phase) o.on_phase("forward");
   try {
     captured = source.capture(run, tree);
   } catch (const ForwardFailed& e) {
@@ -115,6 +118,7 @@ ComplexityInfo run_pipeline(api::ModelSource& source, const Options& o) {
   info.model_kind = source.kind();
   source.describe(info);
   ComplexityInfo result = finish(std::move(tree), traces.counted, *run.ops, o, std::move(info));
+  if (o.on_phase && run.device.is_cuda() && o.gpu.timing) o.on_phase("the GPU passes");
   gpu_passes(source, result, traces.as_run, run, o);
   if (!run.fallback_reason.empty()) {
     result.analysis.gpu.skipped_reason = run.fallback_reason;

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "api/memory_limit.h"
+#include "sandbox/memory_limit.h"
 #include "count/families.h"
 #include "flopscope/device.h"
 
@@ -54,6 +54,10 @@ DevicePlan plan_device(const Options& o) {
 }  // namespace flopscope
 
 namespace flopscope::api {
+
+using sandbox::gib;
+using sandbox::memory_room;
+using sandbox::MemoryRoom;
 namespace {
 
 // Refuses inputs that cannot fit in memory, before allocating them: a clear error instead of an out-of-memory

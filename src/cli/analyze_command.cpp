@@ -7,11 +7,14 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
+#include "cli/error_line.h"
 #include "cli/inputs_file.h"
 #include "flopscope/model_file.h"
 #include "cli/output_files.h"
 #include "text/shape_text.h"
+#include "flopscope/confined_run.h"
 #include "flopscope/device.h"
 #include "flopscope/models.h"
 #include "flopscope/report.h"
@@ -64,23 +67,31 @@ std::vector<std::string> requested_formats(const AnalyzeArgs& args) {
   return formats;
 }
 
-// "loading model.pt ..." on stderr while a slow step runs, only when stderr is a terminal.
+// "flopscope: loading ..." on stderr while a slow step runs, only when stderr is a terminal; each phase replaces
+// the last, and the line is cleared at the end.
 class Progress {
  public:
-  Progress(bool enabled, const std::string& what) : m_enabled(enabled && isatty(STDERR_FILENO) == 1) {
-    if (m_enabled) std::cerr << "flopscope: " << what << " ..." << std::flush;
+  explicit Progress(bool enabled) : m_enabled(enabled && isatty(STDERR_FILENO) == 1) {}
+  void show(const std::string& phase) {
+    if (m_enabled) std::cerr << "\r\033[Kflopscope: " << phase << " ..." << std::flush;
+    m_shown = m_enabled;
   }
-  ~Progress() {
-    if (m_enabled) std::cerr << "\r\033[K" << std::flush;
+  ~Progress() { clear(); }
+  void clear() {
+    if (m_shown) std::cerr << "\r\033[K" << std::flush;
+    m_shown = false;
   }
 
  private:
   bool m_enabled;
+  bool m_shown = false;
 };
+
+constexpr int kTraceSlot = 1000, kRooflineSlot = 1001;
 
 }  // namespace
 
-ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
+ComplexityInfo analyze_from_args(const AnalyzeArgs& args, const ModelRun& how) {
   if (!args.input_shapes.empty() && !args.full_shapes.empty())
     throw InvalidInput("give either --input-shape (batch 1 prepended) or --full-shape, not both");
   if (args.max_depth < 0) throw InvalidInput("--max-depth must be 0 or more");
@@ -110,6 +121,7 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   options.prepend_batch = args.full_shapes.empty();
   options.shape_only = args.shape_only;
   options.allow_cpu_fallback = args.allow_cpu_fallback;
+  options.on_phase = how.on_phase;
   const auto dtype = parse_dtype(options.dtype);
   // Where the model is loaded: checked exactly as the analysis checks it (the driver is probed once).
   const DevicePlan plan = plan_device(options);
@@ -139,21 +151,21 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
       throw InvalidInput("give the input shape of a model file with --input-shape, e.g. --input-shape 3,224,224 "
                          "(--full-shape 1,128:int64 for token ids), or example inputs with --inputs FILE");
     ModelMessages said_loading;  // a scripted __setstate__ may warn or print
-    torch::jit::Module module = [&] {
-      Progress progress(!args.quiet, "loading " + args.model);
-      // Shape-only loads on the CPU too: loading straight onto meta fails for models whose constants LibTorch
-      // compares while loading (aten::equal has no meta kernel). The analysis makes its own meta twin.
-      return load_model_file(args.model, shape_only ? c10::nullopt : device, &said_loading);
-    }();
+    if (how.on_phase) how.on_phase("loading");
+    // Shape-only loads on the CPU too: loading straight onto meta fails for models whose constants LibTorch
+    // compares while loading (aten::equal has no meta kernel). The analysis makes its own meta twin. A confined
+    // child loads once: a crash there is already contained, so no probe first.
+    torch::jit::Module module =
+        load_model_file(args.model, shape_only ? c10::nullopt : device, &said_loading, how.sandbox == nullptr);
     const bool frozen = looks_frozen(module);
     if (frozen && args.mode == "train")
       throw InvalidInput("'" + args.model + "' is frozen (torch.jit.freeze), which only works in eval mode: it has no "
                          "training mode to analyse; leave --train out, or save the model before freezing");
-    if (frozen && !args.quiet)
-      std::cerr << "flopscope: warning: '" << args.model << "' looks frozen (torch.jit.freeze): it runs in eval mode, "
-                << "its submodules and parameters are folded into constants (every op is attributed to the root and "
-                << "parameters count 0), and batch norm is folded into the convolution before it, so the MACs differ "
-                << "from the unfrozen model's; save the model before freezing\n";
+    if (frozen && !args.quiet && how.on_note)
+      how.on_note("warning: '" + args.model + "' looks frozen (torch.jit.freeze): it runs in eval mode, its submodules "
+                  "and parameters are folded into constants (every op is attributed to the root and parameters count "
+                  "0), and batch norm is folded into the convolution before it, so the MACs differ from the unfrozen "
+                  "model's; save the model before freezing");
     if (dtype != c10::kFloat && c10::isFloatingType(dtype)) module.to(dtype);  // integer inputs: indices
     if (!args.mode.empty() && !frozen) module.train(args.mode == "train");
     if (!args.inputs_file.empty()) {
@@ -169,7 +181,6 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
       options.inputs = std::move(inputs);
     }
     sha256 = sha256_of_file(args.model);
-    Progress progress(!args.quiet, "analysing");
     info = analyze(module, options);
     auto& messages = info.model_output.messages;
     messages.insert(messages.begin(), said_loading.messages.begin(), said_loading.messages.end());
@@ -195,47 +206,128 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args) {
   }
   info.analysis.run.model = args.model;
   info.analysis.run.model_sha256 = sha256;
+  if (how.sandbox != nullptr) info.analysis.run.sandbox = *how.sandbox;
+  else if (looks_like_file(args.model)) info.analysis.run.sandbox.why_not = "--trust-model";
   return info;
+}
+
+CommandProducts run_model_command(const AnalyzeArgs& args, const Produce& produce) {
+  CommandProducts products;
+  Progress progress(!args.quiet);
+  ModelRun how;
+  how.on_phase = [&](const std::string& phase) { progress.show(phase); };
+  how.on_note = [&](const std::string& line) {
+    progress.clear();
+    std::cerr << "flopscope: " << line << "\n";
+  };
+  if (!looks_like_file(args.model) || args.trust_model) {  // a built-in model is flopscope's own code
+    produce(how, products);
+    return products;
+  }
+  if (!(args.timeout_s >= 0) || !(args.load_timeout_s >= 0))
+    throw InvalidInput("--timeout and --load-timeout are seconds, 0 or more (0: no limit)");
+  sandbox::ChildLimits limits;
+  limits.timeout_s = args.timeout_s;
+  limits.load_timeout_s = args.load_timeout_s;
+  const bool gpu = args.device.rfind("cuda", 0) == 0;
+  limits.confine.gpu = gpu;
+  // The GPU driver maps large private regions of its own: a data limit would fail it, not the model.
+  if (args.memory_limit_gib < 0 && !gpu) {
+    limits.memory_limit_bytes = sandbox::free_memory_bytes();
+    limits.memory_limit_text = "the memory free at the start";
+  }
+  if (args.memory_limit_gib > 0) {
+    limits.memory_limit_bytes = static_cast<std::uint64_t>(args.memory_limit_gib * 1073741824.0);
+    std::ostringstream text;
+    text << args.memory_limit_gib << " GiB";
+    limits.memory_limit_text = text.str();
+  }
+  sandbox::ChildResult result = sandbox::run_confined(
+      limits,
+      [&](sandbox::ChildChannel& channel, const SandboxInfo& sandbox, std::string& error) {
+        for (const auto& missing : sandbox.not_applied) channel.note("warning: confinement not applied: " + missing);
+        if (gpu && args.memory_limit_gib < 0)
+          channel.note("warning: no memory limit on a GPU run (the driver's own mappings would hit it); set one "
+                       "with --memory-limit");
+        ModelRun confined;
+        confined.sandbox = &sandbox;
+        confined.on_phase = [&](const std::string& phase) { channel.phase(phase); };
+        confined.on_note = [&](const std::string& line) { channel.note(line); };
+        CommandProducts made;
+        try {
+          produce(confined, made);
+        } catch (...) {
+          error = current_error_line();
+          if (sandbox.memory_limit_bytes > 0 &&
+              (error.find("can't allocate memory") != std::string::npos || error.find("bad_alloc") != std::string::npos))
+            error += " (the analysis may allocate " + std::to_string(sandbox.memory_limit_bytes >> 20) + " MiB" +
+                     (args.memory_limit_gib < 0 ? ", the memory free when it started; --memory-limit sets another)"
+                                                : ": --memory-limit)");
+          for (const auto& note : made.notes) channel.note(note);
+          return 2;
+        }
+        channel.phase("sending the reports");
+        for (const auto& note : made.notes) channel.note(note);
+        for (const auto& [slot, bytes] : made.outputs) channel.output(slot, bytes);
+        return 0;
+      },
+      how.on_phase);
+  products.outputs = std::move(result.outputs);
+  products.notes = std::move(result.notes);
+  progress.clear();
+  if (result.status != 0) {
+    for (const auto& note : products.notes) std::cerr << "flopscope: " << note << "\n";
+    throw InvalidInput(result.error);
+  }
+  return products;
 }
 
 int run_analyze(const AnalyzeArgs& args) {
   const auto formats = requested_formats(args);
-  // What the command reads may not be what it writes.
+  // What the command reads may not be what it writes. Every output is opened (and checked) here, before the
+  // model runs; only this process writes them.
   OutputFiles files({looks_like_file(args.model) ? args.model : std::string(), args.inputs_file});
   const auto outputs = open_outputs(args, formats, files);
   std::ostream* trace_file = args.chrome_trace.empty() ? nullptr : &files.open(args.chrome_trace, "--chrome-trace");
   std::ostream* roofline_file = args.roofline.empty() ? nullptr : &files.open(args.roofline, "--roofline");
-  ComplexityInfo info = analyze_from_args(args);
-  const auto& counters = info.analysis.counters;
-  if (!counters.skipped_reason.empty()) std::cerr << "flopscope: counter pass skipped: " << counters.skipped_reason << "\n";
-  if (roofline_file != nullptr) {
-    if (counters.ran)
-      *roofline_file << render_roofline(info.analysis, args.max_depth);
-    else
-      std::cerr << "flopscope: no roofline written: the counter pass did not run\n";
-  }
-  const auto& gpu = info.analysis.gpu;
-  if (!gpu.skipped_reason.empty() && args.gpu_timing)
-    std::cerr << "flopscope: GPU pass skipped: " << gpu.skipped_reason << "\n";
-  if (trace_file != nullptr) {
-    if (!info.analysis.timeline)
-      std::cerr << "flopscope: no Chrome trace written: the GPU pass did not run\n";
-    *trace_file << render_chrome_trace(info.analysis);
-  }
+  const bool terminal = outputs.empty();
+  CommandProducts made = run_model_command(args, [&](const ModelRun& how, CommandProducts& out) {
+    ComplexityInfo info = analyze_from_args(args, how);
+    if (how.on_phase) how.on_phase("rendering");
+    const auto& counters = info.analysis.counters;
+    if (!counters.skipped_reason.empty()) out.notes.push_back("counter pass skipped: " + counters.skipped_reason);
+    if (roofline_file != nullptr) {
+      if (counters.ran)
+        out.outputs[kRooflineSlot] = render_roofline(info.analysis, args.max_depth);
+      else
+        out.notes.push_back("no roofline written: the counter pass did not run");
+    }
+    const auto& gpu = info.analysis.gpu;
+    if (!gpu.skipped_reason.empty() && args.gpu_timing) out.notes.push_back("GPU pass skipped: " + gpu.skipped_reason);
+    if (trace_file != nullptr) {
+      if (!info.analysis.timeline) out.notes.push_back("no Chrome trace written: the GPU pass did not run");
+      out.outputs[kTraceSlot] = render_chrome_trace(info.analysis);
+    }
+    for (std::size_t i = 0; i < formats.size(); ++i)
+      out.outputs[static_cast<int>(i)] =
+          render_report(formats[i], info.analysis, {args.max_depth, terminal, info.warnings});
+    if (!args.quiet) {
+      for (const auto& line : model_output_lines(info.model_output)) out.notes.push_back(line);
+      for (const auto& w : info.warnings) out.notes.push_back("warning: " + w);
+      out.notes.push_back(std::string("analysed in ") + info.analysis.run.mode + " mode" +
+                          (info.analysis.run.frozen ? " (a frozen model has no other)"
+                           : args.mode.empty()      ? " (the model's own; --eval or --train to choose)"
+                                                    : ""));
+    }
+  });
+  if (roofline_file != nullptr && made.outputs.count(kRooflineSlot)) *roofline_file << made.outputs[kRooflineSlot];
+  if (trace_file != nullptr) *trace_file << made.outputs[kTraceSlot];
   for (std::size_t i = 0; i < formats.size(); ++i) {
     std::ostream& out = outputs.empty() ? std::cout : *outputs[outputs.size() == 1 ? 0 : i];
-    out << render_report(formats[i], info.analysis, {args.max_depth, outputs.empty(), info.warnings});
+    out << made.outputs[static_cast<int>(i)];
   }
   files.commit();
-  if (!args.quiet) {
-    for (const auto& line : model_output_lines(info.model_output)) std::cerr << "flopscope: " << line << "\n";
-    for (const auto& w : info.warnings) std::cerr << "flopscope: warning: " << w << "\n";
-    std::cerr << "flopscope: analysed in " << info.analysis.run.mode << " mode"
-              << (info.analysis.run.frozen ? " (a frozen model has no other)"
-                  : args.mode.empty()      ? " (the model's own; --eval or --train to choose)"
-                                           : "")
-              << "\n";
-  }
+  for (const auto& note : made.notes) std::cerr << "flopscope: " << note << "\n";
   return 0;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 // `flopscope analyze`: the seed's example as a command, with machine-readable formats.
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,10 +34,33 @@ struct AnalyzeArgs {
   double counter_tolerance = 0.1;
   std::string roofline;                     ///< write the counter pass's roofline chart (SVG) here
   bool shape_only = false;                  ///< --shape-only: the forward on meta tensors (Options::shape_only)
+  // Model files run in a confined child process (docs/security.md)
+  bool trust_model = false;                 ///< --trust-model: load and run the file in this process, unconfined
+  double timeout_s = 3600;                  ///< --timeout: the whole analysis of a model file; 0: none
+  double load_timeout_s = 300;              ///< --load-timeout: loading a model file; 0: none
+  double memory_limit_gib = -1;             ///< --memory-limit: the child's data limit; -1: the free memory; 0: none
 };
 
-/// Loads (or builds) the model the arguments name and analyses it.
-ComplexityInfo analyze_from_args(const AnalyzeArgs& args);
+/// How analyze_from_args runs the model.
+struct ModelRun {
+  std::function<void(const std::string& phase)> on_phase;  ///< "loading", "forward", ...; may be empty
+  std::function<void(const std::string& line)> on_note;    ///< a line for stderr, without "flopscope: "; may be empty
+  const SandboxInfo* sandbox = nullptr;  ///< set in the confined child: reported in the run info, no load probe
+};
+
+/// Loads (or builds) the model the arguments name and analyses it, in this process.
+ComplexityInfo analyze_from_args(const AnalyzeArgs& args, const ModelRun& how = {});
+
+/// What a command that runs a model makes before anything is written: numbered outputs and stderr lines.
+struct CommandProducts {
+  std::map<int, std::string> outputs;
+  std::vector<std::string> notes;  ///< without the "flopscope: " prefix
+};
+using Produce = std::function<void(const ModelRun& how, CommandProducts& out)>;
+
+/// Runs `produce` where the model may run: a model file in a confined child process (unless --trust-model),
+/// a built-in model here. Throws the child's error (a failed analysis, a crash, a time limit) as InvalidInput.
+CommandProducts run_model_command(const AnalyzeArgs& args, const Produce& produce);
 
 /// Writes the requested formats (stdout or --output files) and the warnings (stderr); returns 0.
 int run_analyze(const AnalyzeArgs& args);

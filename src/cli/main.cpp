@@ -9,6 +9,7 @@
 
 #include "cli/analyze_command.h"
 #include "cli/compare_command.h"
+#include "cli/error_line.h"
 #include "cli/ops_command.h"
 #include "cli/peak_command.h"
 #include "cli/validate_ops_command.h"
@@ -55,6 +56,17 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
   auto* train = cmd->add_flag_callback("--train", [&a] { a.mode = "train"; }, "analyse in training mode");
   eval->excludes(train);
   cmd->add_flag("-q,--quiet", a.quiet, "no warnings or progress on stderr");
+  // A model file runs in a confined child process (docs/security.md).
+  cmd->add_flag("--trust-model", a.trust_model,
+                "load and run a model file in flopscope's own process, unconfined: it may write files, run programs "
+                "and use the network as you can (only for a file you trust that needs to)");
+  cmd->add_option("--timeout", a.timeout_s, "seconds the analysis of a model file may take, 0: no limit")
+      ->capture_default_str();
+  cmd->add_option("--load-timeout", a.load_timeout_s, "seconds loading a model file may take, 0: no limit")
+      ->capture_default_str();
+  cmd->add_option("--memory-limit", a.memory_limit_gib,
+                  "GiB of data the analysis of a model file may allocate; default: the memory free when it starts "
+                  "(none on a GPU run); 0: no limit");
 }
 
 }  // namespace
@@ -177,14 +189,8 @@ int main(int argc, char** argv) {
       return flopscope::cli::run_unsupported(ops_model);
     }
     return flopscope::cli::run_analyze(analyze_args);
-  } catch (const flopscope::Error& e) {
-    std::cerr << "flopscope: error: " << e.what() << "\n";
-  } catch (const c10::Error& e) {
-    std::string what = e.what_without_backtrace();
-    std::cerr << "flopscope: error: " << what.substr(0, what.find('\n')) << "\n";
-  } catch (const std::exception& e) {
-    std::string what = e.what();
-    std::cerr << "flopscope: error: " << what.substr(0, what.find('\n')) << "\n";
+  } catch (...) {
+    std::cerr << "flopscope: error: " << flopscope::cli::current_error_line() << "\n";
   }
   return 2;
 }

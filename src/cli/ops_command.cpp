@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <sstream>
 
 #include "flopscope/op_set.h"
 
@@ -31,16 +32,20 @@ int run_ops(const std::string& op_set) {
 }
 
 int run_unsupported(const AnalyzeArgs& model) {
-  ComplexityInfo info = analyze_from_args(model);
-  const auto& a = info.analysis;
-  if (a.flops.unsupported.empty() && a.activations.unsupported.empty()) {
-    std::cout << "every op of the model has a formula or is ignored (op set " << model.op_set << ")\n";
-    return 0;
-  }
-  for (const auto& [op, calls] : a.flops.unsupported.items())
-    std::cout << op << "  " << calls << " call(s), no macs formula\n";
-  for (const auto& [op, calls] : a.activations.unsupported.items())
-    std::cout << op << "  " << calls << " call(s), no activations formula\n";
+  CommandProducts made = run_model_command(model, [&](const ModelRun& how, CommandProducts& out) {
+    const ComplexityInfo info = analyze_from_args(model, how);
+    const auto& a = info.analysis;
+    std::ostringstream text;
+    if (a.flops.unsupported.empty() && a.activations.unsupported.empty())
+      text << "every op of the model has a formula or is ignored (op set " << model.op_set << ")\n";
+    for (const auto& [op, calls] : a.flops.unsupported.items())
+      text << op << "  " << calls << " call(s), no macs formula\n";
+    for (const auto& [op, calls] : a.activations.unsupported.items())
+      text << op << "  " << calls << " call(s), no activations formula\n";
+    out.outputs[0] = text.str();
+  });
+  std::cout << made.outputs[0];
+  for (const auto& note : made.notes) std::cerr << "flopscope: " << note << "\n";
   return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "capture/model_output.h"
+#include "sandbox/memory_limit.h"
 #include "flopscope/errors.h"
 
 namespace flopscope {
@@ -113,6 +114,103 @@ std::string describe_non_torchscript(const std::string& path) {
   return "a zip archive that is not a PyTorch file";
 }
 
+namespace {
+
+// ---- Inflated sizes, from the zip's central directory (APPNOTE.TXT 4.3.12-4.3.16), before anything inflates --
+
+struct ZipEntry {
+  std::string name;
+  std::uint64_t compressed = 0, inflated = 0;
+};
+
+std::uint64_t le(const unsigned char* p, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+  return v;
+}
+
+/// The archive's entries with their sizes, zip64 included; empty when the directory cannot be found or is
+/// implausible (LibTorch's own reader then gives its error).
+std::vector<ZipEntry> zip_directory(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  f.seekg(0, std::ios::end);
+  const std::uint64_t size = static_cast<std::uint64_t>(f.tellg());
+  if (!f || size < 22) return {};
+  // The end-of-central-directory record: in the last 22 bytes plus at most a 64 KiB comment.
+  const std::uint64_t tail_size = std::min<std::uint64_t>(size, 22 + 65535);
+  std::vector<unsigned char> tail(tail_size);
+  f.seekg(static_cast<std::streamoff>(size - tail_size));
+  f.read(reinterpret_cast<char*>(tail.data()), static_cast<std::streamsize>(tail_size));
+  if (!f) return {};
+  std::int64_t eocd = -1;
+  for (std::int64_t i = static_cast<std::int64_t>(tail_size) - 22; i >= 0; --i)
+    if (le(&tail[i], 4) == 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  if (eocd < 0) return {};
+  std::uint64_t entries = le(&tail[eocd + 10], 2), dir_size = le(&tail[eocd + 12], 4), dir_at = le(&tail[eocd + 16], 4);
+  if (entries == 0xffff || dir_size == 0xffffffff || dir_at == 0xffffffff) {  // zip64: its own end record
+    if (eocd < 20 || le(&tail[eocd - 20], 4) != 0x07064b50) return {};
+    const std::uint64_t end64 = le(&tail[eocd - 20 + 8], 8);
+    unsigned char rec[56];
+    f.seekg(static_cast<std::streamoff>(end64));
+    f.read(reinterpret_cast<char*>(rec), sizeof rec);
+    if (!f || le(rec, 4) != 0x06064b50) return {};
+    entries = le(rec + 32, 8);
+    dir_size = le(rec + 40, 8);
+    dir_at = le(rec + 48, 8);
+  }
+  if (dir_at > size || dir_size > size - dir_at || dir_size > (std::uint64_t{256} << 20)) return {};
+  std::vector<unsigned char> dir(dir_size);
+  f.seekg(static_cast<std::streamoff>(dir_at));
+  f.read(reinterpret_cast<char*>(dir.data()), static_cast<std::streamsize>(dir_size));
+  if (!f) return {};
+  std::vector<ZipEntry> out;
+  std::size_t at = 0;
+  while (out.size() < entries && at + 46 <= dir.size() && le(&dir[at], 4) == 0x02014b50) {
+    ZipEntry e;
+    e.compressed = le(&dir[at + 20], 4);
+    e.inflated = le(&dir[at + 24], 4);
+    const std::size_t name_len = le(&dir[at + 28], 2), extra_len = le(&dir[at + 30], 2), comment_len = le(&dir[at + 32], 2);
+    if (at + 46 + name_len + extra_len > dir.size()) break;
+    e.name.assign(reinterpret_cast<const char*>(&dir[at + 46]), name_len);
+    // zip64's extra field holds the sizes recorded as 0xffffffff, inflated first.
+    for (std::size_t x = at + 46 + name_len; x + 4 <= at + 46 + name_len + extra_len;) {
+      const std::size_t tag = le(&dir[x], 2), len = le(&dir[x + 2], 2);
+      if (tag == 1) {
+        std::size_t p = x + 4;
+        if (e.inflated == 0xffffffff && p + 8 <= x + 4 + len) e.inflated = le(&dir[p], 8), p += 8;
+        if (e.compressed == 0xffffffff && p + 8 <= x + 4 + len) e.compressed = le(&dir[p], 8);
+      }
+      x += 4 + len;
+    }
+    out.push_back(std::move(e));
+    at += 46 + name_len + extra_len + comment_len;
+  }
+  return out;
+}
+
+/// Refuses an archive before it inflates past what the machine can hold, or inflates like a zip bomb: PyTorch
+/// stores its records uncompressed, so an entry that grows more than 100-fold (and past 64 MiB) is no model's.
+void check_inflated_sizes(const std::string& path) {
+  std::uint64_t total = 0;
+  for (const auto& e : zip_directory(path)) {
+    total += e.inflated;
+    if (e.inflated > (std::uint64_t{64} << 20) && e.inflated / std::max<std::uint64_t>(e.compressed, 1) > 100)
+      throw InvalidInput("'" + path + "' has an entry (" + e.name + ") that inflates " +
+                         std::to_string(e.inflated / std::max<std::uint64_t>(e.compressed, 1)) + "-fold to " +
+                         sandbox::gib(static_cast<double>(e.inflated)) +
+                         ": refused unread (a zip bomb; PyTorch stores its records uncompressed)");
+  }
+  const sandbox::MemoryRoom room = sandbox::memory_room();
+  if (room.bytes > 0 && static_cast<double>(total) > room.bytes)
+    throw InvalidInput("'" + path + "' inflates to " + sandbox::gib(static_cast<double>(total)) + ", more than the " +
+                       sandbox::gib(room.bytes) + " free (" + room.source + "): refused unread");
+}
+
+}  // namespace
+
 // LibTorch can crash outright on some corrupt archives (a segfault inside its unpickler, found by model_fuzz).
 // Loading once in a child process first turns that into an error instead of taking flopscope down.
 void probe_in_child(const std::string& path) {
@@ -145,7 +243,7 @@ void probe_in_child(const std::string& path) {
 }
 
 torch::jit::Module load_model_file(const std::string& path, const c10::optional<c10::Device>& device,
-                                   ModelMessages* said) {
+                                   ModelMessages* said, bool probe_first) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InvalidInput("model file '" + path + "' does not exist");
   if (std::filesystem::is_directory(path, ec))
@@ -157,7 +255,8 @@ torch::jit::Module load_model_file(const std::string& path, const c10::optional<
   std::string what = describe_non_torchscript(path);
   if (!what.empty())
     throw InvalidInput("'" + path + "' is " + what + ", not a TorchScript archive; " + kHowToExport);
-  probe_in_child(path);
+  check_inflated_sizes(path);
+  if (probe_first) probe_in_child(path);
   capture::ModelOutput output;
   const auto keep_output = [&] {
     if (said == nullptr) return;

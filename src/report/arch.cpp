@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "flopscope/report.h"
+#include "text/printable.h"
 #include "report/stats_map.h"
 
 namespace flopscope {
@@ -60,7 +61,7 @@ std::string render_arch(const Analysis& analysis) {
     }
     std::vector<std::string> children;
     for (const auto& [key, child] : node.children)
-      children.push_back("(" + key + "): " + add_indent(repr(child, name.empty() ? key : name + "." + key), 2));
+      children.push_back("(" + text::printable(key) + "): " + add_indent(repr(child, name.empty() ? key : name + "." + key), 2));
     std::string out = node.class_name + "(";
     if (extra.size() == 1 && children.empty()) {
       out += extra[0];

@@ -1,5 +1,7 @@
 #include "report/ascii_table.h"
 
+#include "text/printable.h"
+
 #include <algorithm>
 
 namespace flopscope::report {
@@ -12,7 +14,18 @@ std::size_t width(const std::string& s) {
 
 }  // namespace
 
+static std::string render_rows(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
+
 std::string render_ascii2(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  // Cells hold names from the model file: control bytes and invalid UTF-8 are escaped (text::printable), so that
+  // nothing reaches the terminal raw. Ordinary cells are unchanged.
+  std::vector<std::vector<std::string>> safe = rows;
+  for (auto& row : safe)
+    for (auto& cell : row) cell = text::printable(cell);
+  return render_rows(header, safe);
+}
+
+static std::string render_rows(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> widths(header.size(), 0);
   auto measure = [&](const std::vector<std::string>& row) {
     for (std::size_t c = 0; c < widths.size() && c < row.size(); ++c) widths[c] = std::max(widths[c], width(row[c]));

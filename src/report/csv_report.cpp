@@ -5,6 +5,7 @@
 
 #include "flopscope/report.h"
 #include "report/stats_map.h"
+#include "text/printable.h"
 
 namespace flopscope {
 
@@ -31,7 +32,7 @@ std::string render_csv(const Analysis& a) {
   for (const auto& node : a.tree.nodes) {
     const Count p = params.find(node.path) ? *params.find(node.path) : 0;
     const Count macs = a.flops.total(node.path);
-    out += quote(node.path) + "," + quote(node.class_name) + "," +
+    out += quote(text::spreadsheet_safe(node.path)) + "," + quote(text::spreadsheet_safe(node.class_name)) + "," +
            std::to_string(module_depth(node.path)) + "," + std::to_string(p) + "," +
            std::to_string(macs) + "," + std::to_string(2 * static_cast<std::uint64_t>(macs)) + "," +
            std::to_string(a.activations.total(node.path)) + "," + (uncalled.count(node.path) ? "false" : "true");

@@ -88,12 +88,30 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
       {"modules", modules},
       {"warnings", warnings},
   };
+  // How the model file was confined while it ran (the command line's reports; docs/security.md).
+  if (const SandboxInfo& s = run.sandbox; s.reported()) {
+    ordered_json sandbox{{"confined", s.confined}};
+    if (!s.confined) {
+      sandbox["why_not"] = s.why_not;
+    } else {
+      sandbox["filesystem"] = s.filesystem;
+      sandbox["network_refused"] = s.network_refused;
+      sandbox["exec_refused"] = s.exec_refused;
+      sandbox["memory_limit"] = s.memory_limit;
+      sandbox["load_timeout_s"] = s.load_timeout_s > 0 ? ordered_json(s.load_timeout_s) : ordered_json(nullptr);
+      sandbox["timeout_s"] = s.timeout_s > 0 ? ordered_json(s.timeout_s) : ordered_json(nullptr);
+      sandbox["not_applied"] = s.not_applied;
+    }
+    report["sandbox"] = std::move(sandbox);
+  }
   // Only reports made for a CUDA device carry the timing pass (or the reason it was skipped): analytic
   // reports stay byte-identical run to run.
   if (a.gpu.ran || !a.gpu.skipped_reason.empty()) report["gpu"] = ordered_json(report::gpu_report_json(a.gpu));
   if (a.counters.ran || !a.counters.skipped_reason.empty())
     report["counters"] = ordered_json(report::counter_json(a.counters));
-  return report.dump(2) + "\n";
+  // ASCII only, and bytes that are not UTF-8 (a module name from a hostile file) replaced rather than an error:
+  // the report is always valid JSON, and nothing in it can drive a terminal.
+  return report.dump(2, ' ', /*ensure_ascii=*/true, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace flopscope

@@ -83,4 +83,10 @@ std::string printable(const std::string& text) {
   return text;
 }
 
+std::string spreadsheet_safe(const std::string& text) {
+  std::string safe = printable(text);
+  if (!safe.empty() && std::string("=+-@\t\r").find(safe[0]) != std::string::npos) safe.insert(0, "'");
+  return safe;
+}
+
 }  // namespace flopscope::text

@@ -1,4 +1,4 @@
-#include "api/memory_limit.h"
+#include "sandbox/memory_limit.h"
 
 #include <sys/resource.h>
 
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <vector>
 
-namespace flopscope::api {
+namespace flopscope::sandbox {
 namespace {
 
 // cgroup v1 writes "no limit" as a page-rounded LLONG_MAX; anything from 2^60 up is taken for it.
@@ -116,4 +116,4 @@ MemoryRoom memory_room(const std::string& root, double address_space_limit) {
   return best;
 }
 
-}  // namespace flopscope::api
+}  // namespace flopscope::sandbox

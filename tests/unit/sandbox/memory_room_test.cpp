@@ -7,7 +7,7 @@
 #include <fstream>
 #include <limits>
 
-#include "api/memory_limit.h"
+#include "sandbox/memory_limit.h"
 
 namespace flopscope {
 namespace {
@@ -31,8 +31,8 @@ class FakeRoot : public ::testing::Test {
     std::ofstream(path) << text;
   }
   // No RLIMIT_AS unless given (the test process's own is never read).
-  api::MemoryRoom room(double rlimit = std::numeric_limits<double>::infinity()) {
-    return api::memory_room(root.string(), rlimit);
+  sandbox::MemoryRoom room(double rlimit = std::numeric_limits<double>::infinity()) {
+    return sandbox::memory_room(root.string(), rlimit);
   }
   std::filesystem::path root;
 };
@@ -90,7 +90,7 @@ TEST_F(FakeRoot, NothingReadableMeansUnknown) {
   EXPECT_DOUBLE_EQ(room().bytes, 0);
 }
 
-TEST(Gib, OneDecimal) { EXPECT_EQ(api::gib(1.5 * kGiB), "1.5 GiB"); }
+TEST(Gib, OneDecimal) { EXPECT_EQ(sandbox::gib(1.5 * kGiB), "1.5 GiB"); }
 
 }  // namespace
 }  // namespace flopscope

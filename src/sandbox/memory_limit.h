@@ -3,7 +3,7 @@
 // the process's cgroup still allows (containers, CI runners, Slurm jobs) and what RLIMIT_AS leaves.
 #include <string>
 
-namespace flopscope::api {
+namespace flopscope::sandbox {
 
 struct MemoryRoom {
   double bytes = 0;    ///< free bytes; 0 when nothing could be read
@@ -17,4 +17,4 @@ MemoryRoom memory_room(const std::string& root = "", double address_space_limit 
 /// "22.9 GiB".
 std::string gib(double bytes);
 
-}  // namespace flopscope::api
+}  // namespace flopscope::sandbox

@@ -44,6 +44,9 @@ std::string CuptiLibrary::describe(CUptiResult result) const {
 }
 
 std::vector<std::string> default_cupti_paths() {
+  // A CUPTI already in the process (loaded by flopscope earlier, or by the program embedding it) is the only one
+  // to use: a second copy would have its own state and fight the first over the device's profiling.
+  if (!loaded_library_dir(kSoname).empty()) return {kSoname};
   if (const char* forced = std::getenv("FLOPSCOPE_CUPTI_LIBRARY"); forced != nullptr && *forced != '\0')
     return {forced};
   std::vector<std::string> paths = {kSoname};

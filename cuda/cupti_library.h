@@ -55,7 +55,8 @@ struct CuptiLoad {
   std::string reason;     ///< why CUPTI cannot be used, one line
 };
 
-/// Where libcupti.so.13 is looked for, in order: $FLOPSCOPE_CUPTI_LIBRARY alone when set; otherwise the
+/// Where libcupti.so.13 is looked for, in order: the copy already loaded in the process alone, when there is one;
+/// then $FLOPSCOPE_CUPTI_LIBRARY alone when set; otherwise the
 /// loader's own search ("libcupti.so.13": LD_LIBRARY_PATH, rpath, a copy already loaded), the torch wheel's
 /// nvidia/cu13/lib next to the loaded libtorch, $CUDA_HOME/lib64, the toolkit found at build time, and
 /// /usr/local/cuda/lib64.

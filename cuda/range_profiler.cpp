@@ -15,7 +15,9 @@
 #include "cupti_library.h"
 #include "driver_library.h"
 #include "gpu/cupti_reasons.h"
+#include "gpu/counter_math.h"
 #include "gpu/metric_plan.h"
+#include "launch_log.h"
 #include "profiler_host.h"
 
 namespace flopscope::cuda {
@@ -29,105 +31,6 @@ struct Skip {
   std::string reason;
 };
 
-// Kernel name and grid of each launch seen by the launch callbacks, in launch order.
-struct LaunchLog {
-  std::vector<KernelCounters> launches;  // only name and grid filled
-};
-thread_local int t_runtime_depth = 0;
-
-// The leading fields of the launch calls' parameter blocks, as generated_cuda_runtime_api_meta.h and
-// generated_cuda_meta.h lay them out (those headers do not compile on their own). Only the grid is read.
-struct Dim3 {
-  unsigned x, y, z;
-};
-struct RuntimeLaunchParams {  // cudaLaunchKernel_v7000_params, _ptsz and cudaLaunchCooperativeKernel alike
-  const void* func;
-  Dim3 grid;
-};
-struct RuntimeLaunchConfig {  // cudaLaunchConfig_t starts with its grid
-  Dim3 grid;
-};
-struct RuntimeLaunchExParams {  // cudaLaunchKernelExC_v11060_params
-  const RuntimeLaunchConfig* config;
-};
-struct DriverLaunchParams {  // cuLaunchKernel_params
-  CUfunction f;
-  unsigned grid_x, grid_y, grid_z;
-};
-struct DriverLaunchExParams {  // cuLaunchKernelEx_params; CUlaunchConfig starts with gridDimX/Y/Z
-  const CUlaunchConfig* config;
-};  // a runtime launch also reaches the driver's: count it once
-
-void set_grid(KernelCounters& k, unsigned x, unsigned y, unsigned z) {
-  k.grid[0] = static_cast<std::int32_t>(x);
-  k.grid[1] = static_cast<std::int32_t>(y);
-  k.grid[2] = static_cast<std::int32_t>(z);
-}
-
-void CUPTIAPI on_launch(void* user, CUpti_CallbackDomain domain, CUpti_CallbackId cbid, const void* data) {
-  auto* log = static_cast<LaunchLog*>(user);
-  const auto* cb = static_cast<const CUpti_CallbackData*>(data);
-  const bool enter = cb->callbackSite == CUPTI_API_ENTER;
-  if (domain == CUPTI_CB_DOMAIN_RUNTIME_API) {
-    if (!enter) {
-      --t_runtime_depth;
-      return;
-    }
-    ++t_runtime_depth;
-  } else if (!enter || t_runtime_depth > 0) {
-    return;
-  }
-  KernelCounters k;
-  if (cb->symbolName) k.name = cb->symbolName;
-  const void* p = cb->functionParams;
-  if (domain == CUPTI_CB_DOMAIN_RUNTIME_API) {
-    switch (cbid) {
-      case CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_v7000:
-      case CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_ptsz_v7000:
-      case CUPTI_RUNTIME_TRACE_CBID_cudaLaunchCooperativeKernel_v9000:
-      case CUPTI_RUNTIME_TRACE_CBID_cudaLaunchCooperativeKernel_ptsz_v9000: {
-        // The _ptsz and cooperative parameter structs share this layout.
-        const auto* a = static_cast<const RuntimeLaunchParams*>(p);
-        set_grid(k, a->grid.x, a->grid.y, a->grid.z);
-        break;
-      }
-      case CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernelExC_v11060:
-      case CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernelExC_ptsz_v11060: {
-        const auto* a = static_cast<const RuntimeLaunchExParams*>(p);
-        if (a->config) set_grid(k, a->config->grid.x, a->config->grid.y, a->config->grid.z);
-        break;
-      }
-      default: break;
-    }
-  } else {
-    switch (cbid) {
-      case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel:
-      case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz: {
-        const auto* a = static_cast<const DriverLaunchParams*>(p);
-        set_grid(k, a->grid_x, a->grid_y, a->grid_z);
-        break;
-      }
-      case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx:
-      case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz: {
-        const auto* a = static_cast<const DriverLaunchExParams*>(p);
-        if (a->config) set_grid(k, a->config->gridDimX, a->config->gridDimY, a->config->gridDimZ);
-        break;
-      }
-      default: break;  // cooperative driver launches: name only
-    }
-  }
-  log->launches.push_back(std::move(k));
-}
-
-constexpr CUpti_CallbackId kRuntimeLaunches[] = {
-    CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_v7000,          CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_ptsz_v7000,
-    CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernelExC_v11060,      CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernelExC_ptsz_v11060,
-    CUPTI_RUNTIME_TRACE_CBID_cudaLaunchCooperativeKernel_v9000, CUPTI_RUNTIME_TRACE_CBID_cudaLaunchCooperativeKernel_ptsz_v9000};
-constexpr CUpti_CallbackId kDriverLaunches[] = {
-    CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel,   CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz,
-    CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz,
-    CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel, CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz};
-
 // Everything that must be undone, undone in reverse on every path.
 struct Session {
   const CuptiLibrary& lib;
@@ -135,7 +38,7 @@ struct Session {
   bool initialized = false;
   CUpti_RangeProfiler_Object* object = nullptr;
   CUpti_SubscriberHandle subscriber = nullptr;
-  LaunchLog log;
+  LaunchLog log;  // names and grids of the launches, for the ranges
 
   explicit Session(const CuptiLibrary& l) : lib(l) {}
   ~Session() {
@@ -312,9 +215,9 @@ void run(Session& s, CounterReport& report,
 
   // Launch names and grids for the join. Without them (another subscriber) the join checks counts only.
   std::vector<std::string> notes = plan.notes;
-  if (s.lib.cuptiSubscribe(&s.subscriber, on_launch, &s.log) == CUPTI_SUCCESS) {
-    for (auto cbid : kRuntimeLaunches) s.lib.cuptiEnableCallback(1, s.subscriber, CUPTI_CB_DOMAIN_RUNTIME_API, cbid);
-    for (auto cbid : kDriverLaunches) s.lib.cuptiEnableCallback(1, s.subscriber, CUPTI_CB_DOMAIN_DRIVER_API, cbid);
+  if (s.lib.cuptiSubscribe(&s.subscriber, LaunchLog::on_callback, &s.log) == CUPTI_SUCCESS) {
+    for (auto cbid : runtime_launch_ids()) s.lib.cuptiEnableCallback(1, s.subscriber, CUPTI_CB_DOMAIN_RUNTIME_API, cbid);
+    for (auto cbid : driver_launch_ids()) s.lib.cuptiEnableCallback(1, s.subscriber, CUPTI_CB_DOMAIN_DRIVER_API, cbid);
   } else {
     s.subscriber = nullptr;
     notes.push_back("launch names not recorded (another CUPTI subscriber): the join checks order only");
@@ -324,29 +227,30 @@ void run(Session& s, CounterReport& report,
   std::vector<std::vector<std::map<std::string, double>>> values(configs.size());
   std::vector<KernelCounters> launches_of_first;
   for (std::size_t c = 0; c < configs.size(); ++c) {
-    s.log.launches.clear();
+    s.log.clear();
     CounterData data = make_counter_data(s, configs[c].metrics, chunk);
     set_config(s, configs[c], data, chunk);
     start(s);
     std::size_t launched_at_start = 0;
     // Between ops: collect and restart before the image fills (verify: re-SetConfig after Stop).
     auto checkpoint = [&] {
-      if (s.subscriber == nullptr || s.log.launches.size() - launched_at_start < chunk - chunk / 8) return;
+      if (s.subscriber == nullptr || s.log.size() - launched_at_start < chunk - chunk / 8) return;
       stop_and_collect(s, host, configs[c], data, values[c], notes);
       data = make_counter_data(s, configs[c].metrics, chunk);
       set_config(s, configs[c], data, chunk);
       start(s);
-      launched_at_start = s.log.launches.size();
+      launched_at_start = s.log.size();
     };
     forward(checkpoint);
     stop_and_collect(s, host, configs[c], data, values[c], notes);
-    if (c == 0) launches_of_first = s.log.launches;
-    else if (s.log.launches.size() != launches_of_first.size())
-      notes.push_back("configuration " + std::to_string(c + 1) + " saw " + std::to_string(s.log.launches.size()) +
+    if (c == 0) launches_of_first = s.log.launches();
+    else if (s.log.size() != launches_of_first.size())
+      notes.push_back("configuration " + std::to_string(c + 1) + " saw " + std::to_string(s.log.size()) +
                       " launches, configuration 1 saw " + std::to_string(launches_of_first.size()));
   }
 
-  // Merge the configurations range by range (the same forward each time), names and grids from the first.
+  // Merge the configurations range by range (the same forward each time), names and grids from the first
+  // configuration's launch log when it saw as many launches as there are ranges.
   std::size_t n = values.empty() ? 0 : values[0].size();
   for (const auto& v : values) n = std::min(n, v.size());
   for (const auto& v : values)
@@ -354,13 +258,9 @@ void run(Session& s, CounterReport& report,
   for (std::size_t r = 0; r < n; ++r) {
     std::map<std::string, double> merged;
     for (const auto& v : values) merged.insert(v[r].begin(), v[r].end());
-    KernelCounters k = kernel_counters_from_values(r, merged, plan);
-    if (r < launches_of_first.size()) {
-      k.name = launches_of_first[r].name;
-      std::copy(launches_of_first[r].grid, launches_of_first[r].grid + 3, k.grid);
-    }
-    report.kernels.push_back(std::move(k));
+    report.kernels.push_back(kernel_counters_from_values(r, merged, plan));
   }
+  attach_launches(report.kernels, launches_of_first, notes);
   report.notes = notes;
   report.ran = true;
 }

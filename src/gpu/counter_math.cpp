@@ -274,4 +274,19 @@ void aggregate_counters(CounterReport& report, const RangeJoin& join, const std:
   }
 }
 
+void attach_launches(std::vector<KernelCounters>& ranges, const std::vector<KernelCounters>& launches,
+                     std::vector<std::string>& notes) {
+  if (launches.empty()) return;  // nothing logged (another subscriber): said where the log was refused
+  if (launches.size() != ranges.size()) {
+    notes.push_back(std::to_string(launches.size()) + " launches logged for " + std::to_string(ranges.size()) +
+                    " ranges: kernel names and grids left out rather than shifted onto other kernels; the join "
+                    "checks order only");
+    return;
+  }
+  for (std::size_t r = 0; r < ranges.size(); ++r) {
+    ranges[r].name = launches[r].name;
+    std::copy(launches[r].grid, launches[r].grid + 3, ranges[r].grid);
+  }
+}
+
 }  // namespace flopscope::gpu

@@ -39,6 +39,12 @@ struct RangeJoin {
 /// no recorded name matches any) and the grids agree (an all-zero grid matches any). On a mismatch it looks
 /// up to `resync_window` places ahead on either side for the next agreeing pair and skips the ones between;
 /// each mismatch is reported in the summary (at most 10 lines).
+/// Kernel names and grids from the counter pass's launch log onto its ranges, range r from launch r, when both
+/// counts agree. When they differ, every later name would sit on the wrong kernel: none is attached (the join then
+/// checks order only) and `notes` says so.
+void attach_launches(std::vector<KernelCounters>& ranges, const std::vector<KernelCounters>& launches,
+                     std::vector<std::string>& notes);
+
 RangeJoin join_ranges(const std::vector<KernelCounters>& ranges, const std::vector<KernelRecord>& kernels,
                       std::size_t resync_window = 8);
 

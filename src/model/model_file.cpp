@@ -5,6 +5,7 @@
 #include <torch/csrc/jit/serialization/import.h>
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -218,6 +219,7 @@ void probe_in_child(const std::string& path) {
   pid_t pid = fork();
   if (pid < 0) return;  // cannot fork: load directly, as without the probe
   if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphan if flopscope is stopped while a load hangs
     // Quiet: a crash report from the child (a sanitizer's, LibTorch's) must not reach the user's terminal.
     int null = open("/dev/null", O_WRONLY);
     if (null >= 0) {

@@ -254,3 +254,27 @@ TEST(LikelyReason, NamesPaddingRecomputationAndMissingFormula) {
   none.flops = 5;
   EXPECT_NE(likely_reason("aten::softmax", none, 0.1).find("no formula"), std::string::npos);
 }
+
+// Names from the launch log go onto the ranges only when the counts agree: one launch the log missed would
+// otherwise put every later kernel's name on its predecessor's range.
+TEST(CounterJoin, LaunchNamesAttachOnlyWhenTheCountsAgree) {
+  std::vector<KernelCounters> ranges = {range(0, "", 0), range(1, "", 0), range(2, "", 0)};
+  std::vector<std::string> notes;
+  attach_launches(ranges, {range(0, "gemm", 7), range(1, "elementwise", 11), range(2, "softmax", 13)}, notes);
+  EXPECT_EQ(ranges[1].name, "elementwise");
+  EXPECT_EQ(ranges[2].grid[0], 13);
+  EXPECT_TRUE(notes.empty());
+
+  std::vector<KernelCounters> more = {range(0, "", 0), range(1, "", 0), range(2, "", 0), range(3, "", 0)};
+  attach_launches(more, {range(0, "gemm", 7), range(1, "softmax", 13)}, notes);
+  for (const auto& r : more) {
+    EXPECT_EQ(r.name, "");
+    EXPECT_EQ(r.grid[0], 0);
+  }
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("2 launches logged for 4 ranges"), std::string::npos) << notes[0];
+
+  notes.clear();
+  attach_launches(more, {}, notes);  // nothing logged: said where subscribing failed, nothing more here
+  EXPECT_TRUE(notes.empty());
+}

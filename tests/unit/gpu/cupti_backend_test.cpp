@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "activity_records.h"
 #include "call_check.h"
+#include "launch_log.h"
 #include "cupti_library.h"
 #include "gpu/cupti_reasons.h"
 #include "flopscope/errors.h"
@@ -68,6 +70,15 @@ TEST(CuptiBackend, RealLibraryLoadsWithoutDriver) {
   EXPECT_GE(load.library.version, 130000u);
   EXPECT_NE(load.library.cuptiSubscribe_v2, nullptr);  // present since CUDA 13.0
   EXPECT_EQ(load.library.describe(CUPTI_ERROR_NOT_INITIALIZED), "CUPTI_ERROR_NOT_INITIALIZED (15)");
+}
+
+TEST(CuptiBackend, OneCuptiPerProcess) {
+  cuda::CuptiLoad load = cuda::load_cupti(cuda::default_cupti_paths());
+  if (!load.reason.empty()) GTEST_SKIP() << load.reason;
+  // Loaded now: the override may not bring in a second copy.
+  setenv("FLOPSCOPE_CUPTI_LIBRARY", "/elsewhere/libcupti.so.13", 1);
+  EXPECT_EQ(cuda::default_cupti_paths(), std::vector<std::string>{"libcupti.so.13"});
+  unsetenv("FLOPSCOPE_CUPTI_LIBRARY");
 }
 
 TEST(CuptiBackend, VersionRule) {
@@ -262,6 +273,59 @@ struct FakeCupti {
     return o;
   }
 };
+
+// ---- The counter pass's launch log: every launch path of CUDA 13, fed as CUPTI would --------------------------
+
+struct Params {  // the leading fields every runtime launch's parameters share: func, gridDim
+  const void* func = nullptr;
+  unsigned grid[3];
+};
+
+CUpti_CallbackData callback(CUpti_ApiCallbackSite site, const char* symbol, const void* params) {
+  CUpti_CallbackData cb{};
+  cb.callbackSite = site;
+  cb.symbolName = symbol;
+  cb.functionParams = params;
+  return cb;
+}
+
+TEST(LaunchLog, EveryLaunchPathOnceInLaunchOrder) {
+  cuda::LaunchLog log;
+  auto runtime = [&](CUpti_CallbackId id, const char* name, unsigned gx, bool with_driver) {
+    Params p{nullptr, {gx, 2, 3}};
+    log.record(CUPTI_CB_DOMAIN_RUNTIME_API, id, callback(CUPTI_API_ENTER, name, &p));
+    if (with_driver) {  // the runtime's own driver call, on the same thread: not a second launch
+      struct { CUfunction f; unsigned x, y, z; } d{nullptr, gx, 2, 3};
+      log.record(CUPTI_CB_DOMAIN_DRIVER_API, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel, callback(CUPTI_API_ENTER, name, &d));
+      log.record(CUPTI_CB_DOMAIN_DRIVER_API, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel, callback(CUPTI_API_EXIT, name, &d));
+    }
+    log.record(CUPTI_CB_DOMAIN_RUNTIME_API, id, callback(CUPTI_API_EXIT, name, &p));
+  };
+  // <<<>>> in libtorch_cuda.so arrives as __cudaLaunchKernel (505) and its per-thread-stream twin (506).
+  runtime(CUPTI_RUNTIME_TRACE_CBID___cudaLaunchKernel_v13000, "elementwise_kernel", 7, true);
+  runtime(CUPTI_RUNTIME_TRACE_CBID___cudaLaunchKernel_ptsz_v13000, "reduce_kernel", 11, true);
+  runtime(CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_v7000, "gemm", 13, true);
+  // A driver launch made directly (no runtime call open) is logged.
+  struct { CUfunction f; unsigned x, y, z; } d{nullptr, 17, 1, 1};
+  log.record(CUPTI_CB_DOMAIN_DRIVER_API, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel, callback(CUPTI_API_ENTER, "triton_k", &d));
+  log.record(CUPTI_CB_DOMAIN_DRIVER_API, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel, callback(CUPTI_API_EXIT, "triton_k", &d));
+  const auto launches = log.launches();
+  ASSERT_EQ(launches.size(), 4u);
+  const char* names[] = {"elementwise_kernel", "reduce_kernel", "gemm", "triton_k"};
+  const int grids[] = {7, 11, 13, 17};
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(launches[i].name, names[i]);
+    EXPECT_EQ(launches[i].grid[0], grids[i]);
+    EXPECT_EQ(launches[i].range, i);
+  }
+  EXPECT_EQ(launches[0].grid[1], 2);
+  EXPECT_EQ(launches[0].grid[2], 3);
+  const auto& ids = cuda::runtime_launch_ids();
+  EXPECT_NE(std::find(ids.begin(), ids.end(), CUPTI_RUNTIME_TRACE_CBID___cudaLaunchKernel_v13000), ids.end());
+  EXPECT_NE(std::find(ids.begin(), ids.end(), CUPTI_RUNTIME_TRACE_CBID___cudaLaunchKernel_ptsz_v13000), ids.end());
+  log.clear();
+  EXPECT_EQ(log.size(), 0u);
+}
 
 // The access layer: a library without the profiler's entry points still serves the tracer, and says which one
 // the counter pass lacks; a failed call names its entry point and code.

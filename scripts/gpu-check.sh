@@ -1,107 +1,190 @@
 #!/usr/bin/env bash
-# The device check for a GPU machine (issues 5, 6 and 7), as one run: builds flopscope against that machine's
-# own torch with the dependencies carried in .device-deps (scripts/device-deps.sh), runs the GPU tests, and
-# runs the CLI on ResNet-50 and ViT-B/16 made there from torchvision. Every log goes into OUT_DIR/logs.tgz and
-# the acceptance checks' results into OUT_DIR/summary.txt (the device tool returns at most 8 files).
+# The device check for a GPU machine (issues 5, 6, 7 and 15), in stages that fit the machine's limits: each stage
+# has its own timeout, no stage starts after the global deadline, and each writes its log under OUT/logs and one
+# line to OUT/summary.txt as it ends (`STAGE: ok | failed (why) | skipped (why)`), so a kill loses nothing but the
+# stage it interrupted. Stages run in order of value: the environment, the build, the GPU tests, the timing pass on
+# ResNet-50 and ViT-B/16, the counter pass on ResNet-50, the bf16 4096^3 linear against ncu, fp32 CUDA-core FLOPs,
+# and a capped validate-ops sweep last.
 #
-#   here:    scripts/device-deps.sh
+#   here:    scripts/device-deps.sh; scripts/gpu-check.sh --dry-run /tmp/gpu-dry   # every stage, on the CPU
 #   device:  run(command="scripts/gpu-check.sh $OUT", carry=[".device-deps"], timeout_s=590)
+#
+# --dry-run runs every stage on a machine without a GPU: the existing build/ instead of a build, the GPU tests
+# allowed to skip, the analyses with --allow-cpu-fallback at batch 2, validate-ops listing its cases. On a GPU
+# node a skipped GPU test is a failure. FLOPSCOPE_GPU_DEADLINE (seconds, default 540) bounds the whole run.
 set -uo pipefail
-out=${1:?usage: scripts/gpu-check.sh OUT_DIR}
+dry=0
+if [ "${1:-}" = "--dry-run" ]; then dry=1; shift; fi
+out=${1:?usage: scripts/gpu-check.sh [--dry-run] OUT_DIR}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-work=${FLOPSCOPE_GPU_WORK:-/tmp/flopscope-gpu}
-logs=$work/logs
-build=$repo/build-gpu
+deadline=${FLOPSCOPE_GPU_DEADLINE:-540}
 py=${FLOPSCOPE_TORCH_PYTHON:-python3}
 deps=$repo/.device-deps/usr
-mkdir -p "$out" "$logs" "$work/models"
-export LD_LIBRARY_PATH=$deps/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
+logs=$out/logs
+models=$out/models
+mkdir -p "$logs" "$models"
 summary=$out/summary.txt
 : >"$summary"
-say() { echo "$*" | tee -a "$summary"; }
-step() {  # step NAME CMD...: runs, logs, and notes the exit status in the summary
-  local name=$1; shift
+export LD_LIBRARY_PATH=$deps/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
+if [ $dry = 1 ]; then
+  build=$repo/build
+  batch=2
+  venv=${FLOPSCOPE_VENV:-$HOME/.cache/flopscope/venv}  # scripts/setup.sh's, with torchvision
+  [ -z "${FLOPSCOPE_TORCH_PYTHON:-}" ] && [ -x "$venv/bin/python" ] && py=$venv/bin/python
+  build=${FLOPSCOPE_BUILD:-$build}
+  cuda_flags="--device cuda --allow-cpu-fallback"
+else
+  build=$repo/build-gpu
+  batch=32
+  cuda_flags="--device cuda"
+fi
+cli=$build/flopscope
+failed=0
+# Stages that are shell functions run in a child bash under `timeout`: what they read is exported.
+export dry out repo deps py logs models build batch cuda_flags cli
+
+# stage NAME LIMIT_S CMD...: runs CMD under its own timeout unless the deadline has passed; logs to
+# logs/NAME.log; one summary line.
+stage() {
+  local name=$1 limit=$2
+  shift 2
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    echo "$name: skipped (the global deadline of ${deadline} s had passed)" >>"$summary"
+    return 1
+  fi
+  local left=$((deadline - SECONDS))
+  [ "$limit" -gt "$left" ] && limit=$left
   local t0=$SECONDS
-  "$@" >"$logs/$name.log" 2>&1
+  if declare -F "$1" >/dev/null; then
+    export -f "$1"
+    timeout --kill-after=10 "$limit" bash -c '"$@"' _ "$@" >"$logs/$name.log" 2>&1
+  else
+    timeout --kill-after=10 "$limit" "$@" >"$logs/$name.log" 2>&1
+  fi
   local rc=$?
-  say "[$name] exit $rc in $((SECONDS - t0)) s"
+  local took=$((SECONDS - t0))
+  if [ $rc -eq 0 ]; then
+    echo "$name: ok (${took} s)" >>"$summary"
+  elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    echo "$name: failed (timed out after ${limit} s)" >>"$summary"
+    failed=1
+  else
+    echo "$name: failed (exit $rc in ${took} s: $(grep -v '^\s*$' "$logs/$name.log" | tail -n 1 | cut -c1-200))" >>"$summary"
+    failed=1
+  fi
   return $rc
 }
-finish() { tar -C "$work" -czf "$out/logs.tgz" logs; }
-trap finish EXIT
+skip() { echo "$1: skipped ($2)" >>"$summary"; }
 
-{ nvidia-smi; "$py" -c 'import torch; print(torch.__version__, torch.version.cuda, torch.cuda.get_device_name())'; \
-  nproc; which ncu; } >"$logs/machine.log" 2>&1
-say "device: $("$py" -c 'import torch; print(torch.cuda.get_device_name())' 2>&1)"
-
-# 1. Build: only what the checks need, with every core.
-torch_prefix=$("$py" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')
-step configure cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_PREFIX_PATH="$torch_prefix;$deps" -DOPENSSL_ROOT_DIR="$deps" -DFLOPSCOPE_PYTHON="$(command -v "$py")" || exit 1
-step build cmake --build "$build" -j "$(nproc)" --target flopscope_cli flopscope_gpu_tests flopscope_cupti_gpu_tests flopscope_bench \
-  || { tail -n 30 "$logs/build.log" >>"$summary"; exit 1; }
-cli=$build/flopscope
-
-# 2. The GPU tests (each skips with its reason where something is missing).
-step ctest-gpu ctest --test-dir "$build" -L gpu --output-on-failure -V
-grep -E "^\[  (PASSED|FAILED|SKIPPED) |tests passed|Skipped" "$logs/ctest-gpu.log" | tail -n 8 >>"$summary"
-step devices "$cli" devices && cat "$logs/devices.log" >>"$summary"
-step peak "$cli" peak && cat "$logs/peak.log" >>"$summary"
-
-# 3. Real models, made here.
-step models "$py" "$repo/tests/gpu/make_gpu_models.py" "$work/models" || exit 1
-run_model() {  # run_model NAME FILE DTYPE
-  local name=$1 file=$2 dtype=$3
-  step "$name" "$cli" analyze "$file" --full-shape 32,3,224,224 --dtype "$dtype" --device cuda --ops default \
-    --eval -f table,gpu,json,csv -o "$logs/$name.table.txt" -o "$logs/$name.txt" -o "$logs/$name.json" -o "$logs/$name.csv" \
-    --chrome-trace "$logs/$name.trace.json"
-  cat "$logs/$name.log" >>"$summary"
-  head -n 70 "$logs/$name.txt" >>"$summary"
-  step "$name-check" "$py" "$repo/tests/gpu/check_timing.py" "$logs/$name.json" "$file" "$dtype" 32
-  cat "$logs/$name-check.log" >>"$summary"
+# 1. The environment, first: what the rest depends on, and what explains a failure (4.4.0 is gVisor: no counters).
+environment() {
+  echo "uname -r: $(uname -r)"
+  echo "nproc: $(nproc)"
+  command -v nvidia-smi >/dev/null && nvidia-smi || echo "nvidia-smi: not found"
+  command -v nvcc >/dev/null && nvcc --version | tail -n 2 || echo "nvcc: not found"
+  "$py" -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda, "available", torch.cuda.is_available())'
+  ls "$("$py" -c 'import os, torch; print(os.path.dirname(torch.__file__))')/../nvidia/cu13/lib" 2>/dev/null | grep -i cupti || true
+  command -v ncu >/dev/null && ncu --version | tail -n 1 || echo "ncu: not found"
+  [ -f /.dockerenv ] && echo "container: docker"
+  grep -q -i "gvisor\|runsc" /proc/version 2>/dev/null && echo "sandbox: gVisor"
+  return 0
 }
-run_model resnet50-fp32 "$work/models/resnet50.pt" float32
-run_model resnet50-bf16 "$work/models/resnet50.pt" bfloat16
-run_model vit_b_16-bf16 "$work/models/vit_b_16.pt" bfloat16
+stage environment 30 environment
 
-# The timing pass's own cost as a benchmark (issue 7): its forward and a do-nothing callback's over a plain one.
-FLOPSCOPE_BENCH_MODELS=$work/models step bench-gpu "$build/bench/flopscope_bench" --benchmark_filter=gpu
-grep -E "^gpu/" "$logs/bench-gpu.log" >>"$summary"
+# 2. The build: only what the checks need, with every core. The dry run uses the build the tests made.
+if [ $dry = 1 ]; then
+  if [ -x "$cli" ]; then skip build "dry run: uses $build"; else stage build 1 false; fi
+else
+  torch_prefix=$("$py" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')
+  export torch_prefix
+  configure_and_build() {
+    cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLOPSCOPE_BUILD_BENCH=OFF \
+      -DCMAKE_PREFIX_PATH="$torch_prefix;$deps" -DOPENSSL_ROOT_DIR="$deps" -DFLOPSCOPE_PYTHON="$(command -v "$py")" &&
+      cmake --build "$build" -j "$(nproc)" --target flopscope_cli flopscope_gpu_tests flopscope_cupti_gpu_tests
+  }
+  stage build 240 configure_and_build || { echo "no build: nothing else can run" >>"$summary"; exit 1; }
+fi
 
-# 4. Hardware counters (docs/counters.md): the tensor-op convention first (the bf16 linear
-#    [4096,4096] x [4096,4096] case must read ratio 1), then every formula family at awkward shapes.
-step validate-ops-linear "$cli" validate-ops --family linear --dtype bfloat16
-cat "$logs/validate-ops-linear.log" >>"$summary"
-step validate-ops "$cli" validate-ops
-tail -n 3 "$logs/validate-ops.log" >>"$summary"
+# 3. The GPU tests. On a GPU node a skipped GPU test is a failure: its reason is a defect to fix.
+gpu_tests() {
+  ctest --test-dir "$build" -L gpu --output-on-failure -V
+  local rc=$?
+  if [ $dry = 0 ] && grep -qE "\[  SKIPPED \]|\*\*\*Skipped|Skipped" "$logs/gpu-tests.log"; then
+    echo "a GPU test skipped on a GPU node"
+    return 3
+  fi
+  return $rc
+}
+stage gpu-tests 120 gpu_tests
+stage devices 20 "$cli" devices
 
-# 5. Issue 6's other device checks: a float32 elementwise kernel's CUDA-core FLOPs, ResNet-50 with the
-#    counter pass (per-module table, outliers, roofline, the pass's wall time), and ncu's counters for the
-#    same bf16 4096^3 product beside flopscope's.
-step validate-ops-add "$cli" validate-ops --ops all --family add --dtype float32
-cat "$logs/validate-ops-add.log" >>"$summary"
-for dtype in float32 bfloat16; do
-  step "resnet50-$dtype-counters" "$cli" analyze "$work/models/resnet50.pt" --full-shape 32,3,224,224 --dtype "$dtype" \
-    --device cuda --ops default --eval --counters -f counters,json -o "$logs/resnet50-$dtype-counters.txt" \
-    -o "$logs/resnet50-$dtype-counters.json" --roofline "$logs/resnet50-$dtype-roofline.svg"
-  head -n 80 "$logs/resnet50-$dtype-counters.txt" >>"$summary"
-done
-cat >"$work/bf16_gemm.py" <<'PY'
+# 4. The timing pass on real models made here, with the acceptance checks.
+stage models 120 "$py" "$repo/tests/gpu/make_gpu_models.py" "$models"
+timing() {  # timing NAME FILE DTYPE
+  local name=$1 file=$2 dtype=$3
+  "$cli" analyze "$file" --full-shape "$batch,3,224,224" --dtype "$dtype" $cuda_flags --ops default --eval \
+    -f table,gpu,json -o "$logs/$name.table.txt" -o "$logs/$name.gpu.txt" -o "$logs/$name.json" \
+    --chrome-trace "$logs/$name.trace.json" || return $?
+  if [ $dry = 1 ]; then
+    "$py" -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["gpu"]["skipped_reason"], r["gpu"]' "$logs/$name.json"
+  else
+    "$py" "$repo/tests/gpu/check_timing.py" "$logs/$name.json" "$file" "$dtype" "$batch"
+  fi
+}
+if [ -f "$models/resnet50.pt" ]; then
+  stage timing-resnet50-bf16 180 timing resnet50-bf16 "$models/resnet50.pt" bfloat16
+  stage timing-vit_b_16-bf16 180 timing vit_b_16-bf16 "$models/vit_b_16.pt" bfloat16
+else
+  skip timing-resnet50-bf16 "no models"
+  skip timing-vit_b_16-bf16 "no models"
+fi
+
+# 5. The counter pass on ResNet-50: per-module counters, outliers, roofline.
+counters() {
+  "$cli" analyze "$models/resnet50.pt" --full-shape "$batch,3,224,224" --dtype bfloat16 $cuda_flags --ops default \
+    --eval --counters -f counters,json -o "$logs/counters-resnet50.txt" -o "$logs/counters-resnet50.json" \
+    --roofline "$logs/counters-resnet50.svg"
+}
+if [ -f "$models/resnet50.pt" ]; then stage counters-resnet50-bf16 200 counters; else skip counters-resnet50-bf16 "no models"; fi
+
+# 6. The tensor-op convention: the bf16 [4096,4096] x [4096,4096] linear must read ratio 1 (1.374e11 FLOPs); ncu
+#    profiles the same product, the GEMM chosen by kernel name (not by launch count: randn launches first).
+if [ $dry = 1 ]; then
+  stage linear-bf16 60 "$cli" validate-ops --list --family linear --dtype bfloat16
+  skip ncu-bf16-gemm "dry run: no GPU"
+else
+  stage linear-bf16 120 "$cli" validate-ops --family linear --dtype bfloat16
+  cat >"$out/bf16_gemm.py" <<'PY'
 import torch
 a = torch.randn(4096, 4096, device="cuda", dtype=torch.bfloat16)
 b = torch.randn(4096, 4096, device="cuda", dtype=torch.bfloat16)
-for _ in range(2):
-    torch.mm(a, b)
+torch.mm(a, b)
 torch.cuda.synchronize()
 PY
-if command -v ncu >/dev/null; then
-  step ncu-bf16-gemm ncu --clock-control none --launch-skip 1 --launch-count 1 \
-    --metrics sm__ops_path_tensor_src_bf16_dst_fp32.sum,dram__bytes_read.sum,dram__bytes_write.sum,gpu__time_duration.sum \
-    "$py" "$work/bf16_gemm.py"
-  grep -E "sm__ops_path|dram__bytes|gpu__time" "$logs/ncu-bf16-gemm.log" >>"$summary"
-  say "expected tensor ops for 4096^3 at 2 per MAC: $((2 * 4096 * 4096 * 4096))"
+  if command -v ncu >/dev/null; then
+    stage ncu-bf16-gemm 120 ncu --clock-control none -k 'regex:nvjet|gemm|cutlass|sm90' --launch-count 1 \
+      --metrics sm__ops_path_tensor_src_bf16_dst_fp32.sum,dram__bytes_read.sum,dram__bytes_write.sum,gpu__time_duration.sum \
+      "$py" "$out/bf16_gemm.py"
+    echo "expected tensor ops for 4096^3 at 2 per MAC: $((2 * 4096 * 4096 * 4096))" >>"$logs/ncu-bf16-gemm.log"
+  else
+    skip ncu-bf16-gemm "ncu not found"
+  fi
 fi
 
-# 6. An Nsight Systems-style check of the NVTX ranges is not possible here (no nsys on the PATH); the
-#    Chrome traces above are in logs.tgz for Perfetto.
-say "done in $SECONDS s"
+# 7. fp32 on CUDA cores: the float32 linear with TF32 off (LibTorch's default for matrix products).
+if [ $dry = 1 ]; then
+  stage linear-fp32 60 "$cli" validate-ops --list --family linear --dtype float32
+else
+  stage linear-fp32 120 "$cli" validate-ops --family linear --dtype float32
+fi
+
+# 8. Every formula family, last: the sweep is the longest and the least new.
+if [ $dry = 1 ]; then
+  stage validate-ops 60 "$cli" validate-ops --list
+else
+  stage validate-ops 200 "$cli" validate-ops
+fi
+
+echo "done in $SECONDS s" >>"$summary"
+cat "$summary"
+exit $failed

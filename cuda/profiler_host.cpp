@@ -27,9 +27,9 @@ std::string base_name(const std::string& metric) { return metric.substr(0, metri
 
 }  // namespace
 
-struct ProfilerHost::Object {
+struct HostObject {
   CUpti_Profiler_Host_Object* handle = nullptr;
-  ~Object() {
+  ~HostObject() {
     if (handle == nullptr) return;
     CUpti_Profiler_Host_Deinitialize_Params p{};
     p.structSize = CUpti_Profiler_Host_Deinitialize_Params_STRUCT_SIZE;
@@ -38,7 +38,7 @@ struct ProfilerHost::Object {
   }
 };
 
-std::unique_ptr<ProfilerHost::Object> ProfilerHost::open_object() const {
+std::unique_ptr<HostObject> ProfilerHost::open_object() const {
   const auto& lib = library_or_throw();
   CUpti_Profiler_Host_Initialize_Params p{};
   p.structSize = CUpti_Profiler_Host_Initialize_Params_STRUCT_SIZE;
@@ -52,7 +52,7 @@ std::unique_ptr<ProfilerHost::Object> ProfilerHost::open_object() const {
     unavailable(doing, f);
   }
   if (p.pHostObject == nullptr) throw CounterUnavailable(doing + ": no host object");
-  auto object = std::make_unique<Object>();
+  auto object = std::make_unique<HostObject>();
   object->handle = p.pHostObject;
   return object;
 }
@@ -148,18 +148,21 @@ ConfigImage ProfilerHost::configure(const std::vector<std::string>& metrics) con
   } catch (const CallFailed& f) {
     unavailable("cannot build the counter configuration", f);
   }
+  config.host_object = std::move(object);
   return config;
 }
 
-std::vector<double> ProfilerHost::evaluate(const std::vector<std::uint8_t>& counter_data, std::size_t range,
-                                           const std::vector<std::string>& metrics) const {
+std::vector<double> ProfilerHost::evaluate(const ConfigImage& config, const std::vector<std::uint8_t>& counter_data,
+                                           std::size_t range) const {
+  if (!config.host_object) throw CounterUnavailable("the configuration has no host object to evaluate with");
+  const std::vector<std::string>& metrics = config.metrics;
   const auto& lib = library_or_throw();
   std::vector<const char*> names;
   for (const auto& m : metrics) names.push_back(m.c_str());
   std::vector<double> values(metrics.size(), 0.0);
   CUpti_Profiler_Host_EvaluateToGpuValues_Params p{};
   p.structSize = CUpti_Profiler_Host_EvaluateToGpuValues_Params_STRUCT_SIZE;
-  p.pHostObject = m_object->handle;
+  p.pHostObject = config.host_object->handle;
   p.pCounterDataImage = counter_data.data();
   p.counterDataImageSize = counter_data.size();
   p.rangeIndex = range;

@@ -10,11 +10,17 @@
 
 namespace flopscope::cuda {
 
+/// A CUPTI profiler host object (one per configuration: it accumulates every metric added to it).
+struct HostObject;
+
 /// A counter configuration built for one chip.
 struct ConfigImage {
   std::vector<std::string> metrics;
   std::vector<std::uint8_t> image;
   std::size_t passes = 0;  ///< replay passes the configuration needs (cuptiProfilerHostGetNumOfPasses)
+  /// The host object the metrics were added to: the configuration's ranges are evaluated with it, as NVIDIA's
+  /// range-profiling sample does (an object without the metrics cannot evaluate them).
+  std::shared_ptr<HostObject> host_object;
 };
 
 class ProfilerHost {
@@ -41,17 +47,17 @@ class ProfilerHost {
   /// metric the chip rejects ("metric sm__ops_path_tensor_src_fp16_dst_fp32.sum does not exist on GH100").
   ConfigImage configure(const std::vector<std::string>& metrics) const;
 
-  /// Evaluates `metrics` for range `range` of a decoded counter-data image. Throws CounterUnavailable.
-  std::vector<double> evaluate(const std::vector<std::uint8_t>& counter_data, std::size_t range,
-                               const std::vector<std::string>& metrics) const;
+  /// Evaluates the configuration's metrics for range `range` of a decoded counter-data image, with the host object
+  /// that built the configuration. Throws CounterUnavailable.
+  std::vector<double> evaluate(const ConfigImage& config, const std::vector<std::uint8_t>& counter_data,
+                               std::size_t range) const;
 
  private:
-  struct Object;
-  std::unique_ptr<Object> open_object() const;
+  std::unique_ptr<HostObject> open_object() const;
 
   std::string m_chip;
   std::vector<std::uint8_t> m_availability;
-  std::unique_ptr<Object> m_object;  // for listing and evaluating
+  std::unique_ptr<HostObject> m_object;  // for listing the chip's metrics
   std::set<std::string> m_base;
 };
 

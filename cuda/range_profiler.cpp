@@ -17,6 +17,7 @@
 #include "gpu/cupti_reasons.h"
 #include "gpu/counter_math.h"
 #include "gpu/metric_plan.h"
+#include "gpu/range_chunks.h"
 #include "launch_log.h"
 #include "profiler_host.h"
 
@@ -116,38 +117,77 @@ void set_config(Session& s, const ConfigImage& config, CounterData& data, std::s
   FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerSetConfig, &p);
 }
 
-void start(Session& s) {
+void start_collection(Session& s) {
   CUpti_RangeProfiler_Start_Params p{};
   p.structSize = CUpti_RangeProfiler_Start_Params_STRUCT_SIZE;
   p.pRangeProfilerObject = s.object;
   FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerStart, &p);
 }
 
-// Stops, decodes and appends each range's metric values to `out`.
-void stop_and_collect(Session& s, const ProfilerHost& host, const ConfigImage& config, CounterData& data,
-                      std::vector<std::map<std::string, double>>& out, std::vector<std::string>& notes) {
-  CUpti_RangeProfiler_Stop_Params stop{};
-  stop.structSize = CUpti_RangeProfiler_Stop_Params_STRUCT_SIZE;
-  stop.pRangeProfilerObject = s.object;
-  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerStop, &stop);
-  CUpti_RangeProfiler_DecodeData_Params decode{};
-  decode.structSize = CUpti_RangeProfiler_DecodeData_Params_STRUCT_SIZE;
-  decode.pRangeProfilerObject = s.object;
-  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerDecodeData, &decode);
-  if (decode.numOfRangeDropped)
-    notes.push_back(std::to_string(decode.numOfRangeDropped) + " range(s) dropped by CUPTI (counter data full)");
-  CUpti_RangeProfiler_GetCounterDataInfo_Params info{};
-  info.structSize = CUpti_RangeProfiler_GetCounterDataInfo_Params_STRUCT_SIZE;
-  info.pCounterDataImage = data.image.data();
-  info.counterDataImageSize = data.image.size();
-  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerGetCounterDataInfo, &info);
-  for (std::size_t r = 0; r < info.numTotalRanges; ++r) {
-    std::vector<double> values = host.evaluate(data.image, r, config.metrics);
-    std::map<std::string, double> row;
-    for (std::size_t m = 0; m < values.size(); ++m) row[config.metrics[m]] = values[m];
-    out.push_back(std::move(row));
-  }
+void enable(Session& s, CUcontext ctx) {
+  CUpti_RangeProfiler_Enable_Params enable{};
+  enable.structSize = CUpti_RangeProfiler_Enable_Params_STRUCT_SIZE;
+  enable.ctx = ctx;
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerEnable, &enable);
+  s.object = enable.pRangeProfilerObject;
 }
+
+void disable(Session& s) {
+  CUpti_RangeProfiler_Disable_Params p{};
+  p.structSize = CUpti_RangeProfiler_Disable_Params_STRUCT_SIZE;
+  p.pRangeProfilerObject = s.object;
+  s.object = nullptr;
+  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerDisable, &p);
+}
+
+/// One configuration's collection on the range profiler (src/gpu/range_chunks.h drives it in chunks).
+class CuptiRangeSession final : public RangeSession {
+ public:
+  CuptiRangeSession(Session& s, const ProfilerHost& host, const ConfigImage& config, std::size_t ranges)
+      : m_s(s), m_host(host), m_config(config), m_ranges(ranges) {}
+
+  void start() override {
+    m_data = make_counter_data(m_s, m_config.metrics, m_ranges);
+    set_config(m_s, m_config, m_data, m_ranges);
+    start_collection(m_s);
+  }
+
+  std::vector<RangeValues> stop_and_decode(std::size_t& dropped) override {
+    CUpti_RangeProfiler_Stop_Params stop{};
+    stop.structSize = CUpti_RangeProfiler_Stop_Params_STRUCT_SIZE;
+    stop.pRangeProfilerObject = m_s.object;
+    FLOPSCOPE_CUPTI_CALL(m_s.lib, cuptiRangeProfilerStop, &stop);
+    CUpti_RangeProfiler_DecodeData_Params decode{};
+    decode.structSize = CUpti_RangeProfiler_DecodeData_Params_STRUCT_SIZE;
+    decode.pRangeProfilerObject = m_s.object;
+    FLOPSCOPE_CUPTI_CALL(m_s.lib, cuptiRangeProfilerDecodeData, &decode);
+    dropped = decode.numOfRangeDropped;
+    CUpti_RangeProfiler_GetCounterDataInfo_Params info{};
+    info.structSize = CUpti_RangeProfiler_GetCounterDataInfo_Params_STRUCT_SIZE;
+    info.pCounterDataImage = m_data.image.data();
+    info.counterDataImageSize = m_data.image.size();
+    FLOPSCOPE_CUPTI_CALL(m_s.lib, cuptiRangeProfilerGetCounterDataInfo, &info);
+    std::vector<RangeValues> out;
+    for (std::size_t r = 0; r < info.numTotalRanges; ++r) {
+      const std::vector<double> values = m_host.evaluate(m_config, m_data.image, r);
+      RangeValues row;
+      for (std::size_t m = 0; m < values.size(); ++m) row[m_config.metrics[m]] = values[m];
+      out.push_back(std::move(row));
+    }
+    return out;
+  }
+
+  std::size_t launched() const override {
+    return m_s.subscriber != nullptr ? m_s.log.size() : static_cast<std::size_t>(-1);
+  }
+
+ private:
+  Session& m_s;
+  const ProfilerHost& m_host;
+  const ConfigImage& m_config;
+  std::size_t m_ranges;
+  CounterData m_data;
+};
 
 void run(Session& s, CounterReport& report,
          const std::function<void(const std::function<void()>&)>& forward, const RangeProfilerOptions& options) {
@@ -206,13 +246,6 @@ void run(Session& s, CounterReport& report,
     report.passes.push_back(static_cast<int>(c.passes));
   }
 
-  CUpti_RangeProfiler_Enable_Params enable{};
-
-  enable.structSize = CUpti_RangeProfiler_Enable_Params_STRUCT_SIZE;
-  enable.ctx = ctx;
-  FLOPSCOPE_CUPTI_CALL(s.lib, cuptiRangeProfilerEnable, &enable);
-  s.object = enable.pRangeProfilerObject;
-
   // Launch names and grids for the join. Without them (another subscriber) the join checks counts only.
   std::vector<std::string> notes = plan.notes;
   if (s.lib.cuptiSubscribe(&s.subscriber, LaunchLog::on_callback, &s.log) == CUPTI_SUCCESS) {
@@ -223,26 +256,23 @@ void run(Session& s, CounterReport& report,
     notes.push_back("launch names not recorded (another CUPTI subscriber): the join checks order only");
   }
 
-  const std::size_t chunk = std::max<std::size_t>(options.ranges_per_chunk, 16);
-  std::vector<std::vector<std::map<std::string, double>>> values(configs.size());
+  // NVIDIA's sample, per configuration: Enable, SetConfig, Start / Stop / Decode (in chunks for long forwards),
+  // Disable.
+  std::vector<std::vector<RangeValues>> values(configs.size());
   std::vector<KernelCounters> launches_of_first;
   for (std::size_t c = 0; c < configs.size(); ++c) {
     s.log.clear();
-    CounterData data = make_counter_data(s, configs[c].metrics, chunk);
-    set_config(s, configs[c], data, chunk);
-    start(s);
-    std::size_t launched_at_start = 0;
-    // Between ops: collect and restart before the image fills (verify: re-SetConfig after Stop).
-    auto checkpoint = [&] {
-      if (s.subscriber == nullptr || s.log.size() - launched_at_start < chunk - chunk / 8) return;
-      stop_and_collect(s, host, configs[c], data, values[c], notes);
-      data = make_counter_data(s, configs[c].metrics, chunk);
-      set_config(s, configs[c], data, chunk);
-      start(s);
-      launched_at_start = s.log.size();
-    };
-    forward(checkpoint);
-    stop_and_collect(s, host, configs[c], data, values[c], notes);
+    enable(s, ctx);
+    CuptiRangeSession session(s, host, configs[c], options.ranges_per_chunk);
+    ChunkedRanges got = collect_in_chunks(session, options.ranges_per_chunk, forward);
+    disable(s);
+    if (got.dropped > 0)
+      notes.push_back(std::to_string(got.dropped) + " range(s) dropped by CUPTI in configuration " + std::to_string(c + 1) +
+                      " (an op launched more kernels than a chunk's headroom)");
+    if (got.images > 1)
+      notes.push_back("configuration " + std::to_string(c + 1) + " collected in " + std::to_string(got.images) +
+                      " chunks of up to " + std::to_string(options.ranges_per_chunk) + " ranges");
+    values[c] = std::move(got.ranges);
     if (c == 0) launches_of_first = s.log.launches();
     else if (s.log.size() != launches_of_first.size())
       notes.push_back("configuration " + std::to_string(c + 1) + " saw " + std::to_string(s.log.size()) +

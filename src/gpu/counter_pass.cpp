@@ -3,6 +3,8 @@
 // module. The arithmetic after the profiler is torch-free and tested on the CPU (src/gpu/counter_math.h).
 #include "gpu/counter_pass.h"
 
+#include "capture/op_observer.h"
+
 #include <algorithm>
 #include <numeric>
 #include <set>
@@ -54,6 +56,24 @@ void kernels_of_forward(const Trace& trace, const gpu::TimingRecording& recordin
   }
 }
 
+namespace {
+
+// Calls the range profiler's checkpoint each time an outermost op ends.
+class BetweenOps final : public capture::OpObserver {
+ public:
+  explicit BetweenOps(const std::function<void()>& checkpoint) : m_checkpoint(checkpoint) {}
+  void op_start(const char*) override { ++m_depth; }
+  void op_end() override {
+    if (--m_depth == 0) m_checkpoint();
+  }
+
+ private:
+  const std::function<void()>& m_checkpoint;
+  int m_depth = 0;
+};
+
+}  // namespace
+
 void run_counter_pass(ComplexityInfo& info, const Trace& trace, const std::vector<std::string>& precision,
                       const gpu::TimingRecording& recording, const gpu::GpuJoin& join,
                       const std::function<void()>& forward, const Options& options) {
@@ -69,7 +89,16 @@ void run_counter_pass(ComplexityInfo& info, const Trace& trace, const std::vecto
     if (const char* d = torch_dtype_of(p)) dtypes.insert(d);
   gpu::RangeProfilerOptions profiler;
   profiler.tensor_dtypes = gpu::tensor_dtypes_for(dtypes);
-  counters = cuda::run_range_profiler(probe_cuda(), [&](const std::function<void()>&) { forward(); }, profiler);
+  // Between top-level ops the range profiler may collect what it has and start a fresh image (src/gpu/range_chunks.h):
+  // forwards with more kernels than one image holds lose none.
+  counters = cuda::run_range_profiler(
+      probe_cuda(),
+      [&](const std::function<void()>& checkpoint) {
+        BetweenOps between(checkpoint);
+        capture::ObserveOps observe(between);
+        forward();
+      },
+      profiler);
   if (!counters.ran) return;
 
   std::vector<gpu::KernelRecord> kernels;

@@ -78,6 +78,24 @@ const Table kGB300 = {{"fp32", 256},      {"tf32_tc", 4096},  {"fp16_tc", 8192},
 const Table kGB20x = {{"fp64", 4},       {"fp32", 256},     {"fp16", 256},     {"bf16", 256},    {"tf32_tc", 512},
                       {"fp16_tc", 1024}, {"bf16_tc", 1024}, {"fp8_tc", 2048},  {"int8_tc", 2048}};
 
+// The clock NVIDIA's dense tensor-core figures assume, where it is below the boost clock the driver reports (MHz):
+// the H100 whitepaper computes Hopper's tensor figures at 1830 MHz against a 1980 MHz boost clock (989.4 TFLOP/s
+// BF16 on an H100 SXM or H200 = 132 SMs x 1830 MHz x 4096), the B200 datasheets Blackwell's at 1860 MHz.
+// 0: the reported clock.
+double tensor_clock_mhz(int sm_major, int sm_minor) {
+  switch (sm_major * 10 + sm_minor) {
+    case 90: return 1830;
+    case 100: return 1860;
+    default: return 0;
+  }
+}
+
+// The classes those figures cover: TF32 and narrower. FP64 tensor work is quoted at the boost clock (H100 SXM:
+// 66.9 TFLOP/s = 132 x 1980 MHz x 256).
+bool tensor_class(const std::string& klass) {
+  return klass != "fp64_tc" && klass.size() > 3 && klass.compare(klass.size() - 3, 3, "_tc") == 0;
+}
+
 }  // namespace
 
 std::map<std::string, double> per_sm_per_clock(int sm_major, int sm_minor) {
@@ -104,15 +122,22 @@ double dram_bytes_per_s(double mem_clock_mhz, int bus_width_bits) {
 PeakSet table_peaks(int sm_major, int sm_minor, int sms, double sm_clock_mhz, double mem_clock_mhz,
                     int bus_width_bits, std::string name) {
   PeakSet peaks;
-  char where[160];
-  std::snprintf(where, sizeof where, " (sm_%d%d, %d SMs at %.0f MHz)", sm_major, sm_minor, sms, sm_clock_mhz);
+  const double tensor_cap = tensor_clock_mhz(sm_major, sm_minor);
+  const double tensor_mhz = tensor_cap > 0 && tensor_cap < sm_clock_mhz ? tensor_cap : sm_clock_mhz;
+  char where[200];
+  if (tensor_mhz != sm_clock_mhz)
+    std::snprintf(where, sizeof where, " (sm_%d%d, %d SMs at %.0f MHz; tensor cores at %.0f MHz, the clock NVIDIA's "
+                  "dense tensor figures assume)", sm_major, sm_minor, sms, sm_clock_mhz, tensor_mhz);
+  else
+    std::snprintf(where, sizeof where, " (sm_%d%d, %d SMs at %.0f MHz)", sm_major, sm_minor, sms, sm_clock_mhz);
   const auto rates = per_sm_per_clock(sm_major, sm_minor);
   if (rates.empty()) {
     peaks.source = "table: no entry for " + name + where;
   } else {
     peaks.source = "table: " + name + where;
     if (sms > 0 && sm_clock_mhz > 0)
-      for (const auto& [klass, per_clock] : rates) peaks.flops_per_s[klass] = per_clock * sms * sm_clock_mhz * 1e6;
+      for (const auto& [klass, per_clock] : rates)
+        peaks.flops_per_s[klass] = per_clock * sms * (tensor_class(klass) ? tensor_mhz : sm_clock_mhz) * 1e6;
   }
   peaks.dram_bytes_per_s = dram_bytes_per_s(mem_clock_mhz, bus_width_bits);
   return peaks;

@@ -58,6 +58,20 @@ TEST(GpuPeakTable, H100SxmAtTheDatasheetsTwoClocks) {
   EXPECT_NEAR(cuda_core.dram_bytes_per_s, 3.35e12, 0.005e12);
 }
 
+// What the driver reports is the 1980 MHz boost clock: the tensor figures still come out at 1830 MHz (at 1980 they
+// would read 1070 TFLOP/s and every share of peak 8% high), the CUDA-core figures at 1980, and the source says so.
+TEST(GpuPeakTable, HopperTensorPeaksAtTheirOwnClock) {
+  const auto h200 = table_peaks(9, 0, 132, 1980, 3201, 6144, "NVIDIA H200");
+  EXPECT_NEAR(peak(h200, "bf16_tc"), 132 * 1830e6 * 4096, 0.001 * T);  // 989.4 TFLOP/s
+  EXPECT_NEAR(peak(h200, "fp8_tc"), 132 * 1830e6 * 8192, 0.001 * T);
+  EXPECT_NEAR(peak(h200, "fp32"), 132 * 1980e6 * 256, 0.001 * T);      // 66.9 TFLOP/s
+  EXPECT_NE(h200.source.find("132 SMs at 1980 MHz; tensor cores at 1830 MHz"), std::string::npos) << h200.source;
+  // An H100 PCIe boosts to 1755 MHz, below 1830: its own clock serves both.
+  const auto pcie = table_peaks(9, 0, 114, 1755, 0, 0, "H100 PCIe");
+  EXPECT_NEAR(peak(pcie, "bf16_tc"), 114 * 1755e6 * 4096, 0.001 * T);
+  EXPECT_EQ(pcie.source.find("tensor cores at"), std::string::npos);
+}
+
 TEST(GpuPeakTable, H200HasH100SxmCompute) {
   // NVIDIA H200 datasheet: the same FP8 3,958 / BF16 1,979 (sparse) TFLOPS as H100 SXM; 132 SMs, sm_90.
   const auto h100 = table_peaks(9, 0, 132, 1830, 0, 0, "H100");

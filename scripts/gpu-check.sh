@@ -98,8 +98,13 @@ else
   torch_prefix=$("$py" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')
   export torch_prefix
   configure_and_build() {
+    # The packed OpenSSL's opensslconf.h lives in the multiarch folder, which is not on a compiler's default path
+    # when it comes from .device-deps rather than /usr/include.
+    local multiarch=$deps/include/$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+    [ -d "$multiarch" ] || multiarch=
     cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLOPSCOPE_BUILD_BENCH=OFF \
-      -DCMAKE_PREFIX_PATH="$torch_prefix;$deps" -DOPENSSL_ROOT_DIR="$deps" -DFLOPSCOPE_PYTHON="$(command -v "$py")" &&
+      -DCMAKE_PREFIX_PATH="$torch_prefix;$deps" -DOPENSSL_ROOT_DIR="$deps" -DFLOPSCOPE_PYTHON="$(command -v "$py")" \
+      ${multiarch:+-DCMAKE_CXX_FLAGS=-isystem$multiarch} &&
       cmake --build "$build" -j "$(nproc)" --target flopscope_cli flopscope_gpu_tests flopscope_cupti_gpu_tests
   }
   stage build 240 configure_and_build || { echo "no build: nothing else can run" >>"$summary"; exit 1; }

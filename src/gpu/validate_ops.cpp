@@ -17,6 +17,7 @@
 #include "gpu/metric_plan.h"
 #include "gpu/cuda_backend.h"
 #include "gpu/validate_cases.h"
+#include "gpu/validate_options.h"
 
 namespace flopscope {
 namespace {
@@ -202,6 +203,22 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 
 }  // namespace
 
+namespace gpu {
+
+Options case_analysis_options(const ValidateOpsOptions& options, std::vector<c10::IValue> inputs) {
+  Options analysis;
+  analysis.inputs = std::move(inputs);
+  analysis.op_set = options.op_set;
+  analysis.show_table = analysis.show_arch = false;
+  analysis.device = "cuda";
+  analysis.gpu.timing = false;    // the case's counters come from its own range-profiler run
+  analysis.gpu.counters = false;
+  analysis.gpu.nvtx = false;
+  return analysis;
+}
+
+}  // namespace gpu
+
 std::vector<ValidateOpsCase> validate_ops_cases(const ValidateOpsOptions& options, std::vector<std::string>* uncovered) {
   std::vector<ValidateOpsCase> out;
   for (const auto& c : selected_cases(options, uncovered)) out.push_back({c.family, c.label});
@@ -230,11 +247,7 @@ std::vector<ValidateOpsRow> validate_ops(const ValidateOpsOptions& options) {
       r.call(r.inputs);  // warm-up: library handles, workspaces and autotuning stay out of the counter pass
       torch::cuda::synchronize();
       torch::nn::Module holder;
-      Options analysis;
-      analysis.inputs = r.inputs;
-      analysis.op_set = options.op_set;
-      analysis.show_table = analysis.show_arch = false;
-      analysis.device = "cuda";
+      const Options analysis = gpu::case_analysis_options(options, r.inputs);
       row.analytic_flops = 2.0 * static_cast<double>(analyze(holder, r.call, analysis).flops);  // 2 per MAC
       gpu::RangeProfilerOptions ropt;
       ropt.tensor_dtypes = gpu::tensor_dtypes_for({c.dtype});

@@ -7,6 +7,7 @@
 
 #include "flopscope/op_set.h"
 #include "gpu/validate_cases.h"
+#include "gpu/validate_options.h"
 
 using namespace flopscope;
 using namespace flopscope::gpu;
@@ -74,4 +75,16 @@ TEST(ValidateCases, LabelsNameCallShapesAndDtype) {
     EXPECT_EQ(c.label.rfind(c.call, 0), 0u) << c.label;
     EXPECT_NE(c.label.find("bfloat16"), std::string::npos) << c.label;
   }
+}
+
+// Each case is counted without a timing pass: ten recorded forwards under CUPTI per case would be thrown away.
+TEST(ValidateOps, CasesAreCountedWithoutATimingPass) {
+  flopscope::ValidateOpsOptions o;
+  o.op_set = "default";
+  const flopscope::Options a = flopscope::gpu::case_analysis_options(o, {});
+  EXPECT_FALSE(a.gpu.timing);
+  EXPECT_FALSE(a.gpu.counters);
+  EXPECT_EQ(a.device, "cuda");
+  EXPECT_EQ(a.op_set, "default");
+  EXPECT_FALSE(a.show_table || a.show_arch);
 }

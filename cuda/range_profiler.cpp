@@ -17,6 +17,7 @@
 #include "gpu/cupti_reasons.h"
 #include "gpu/counter_math.h"
 #include "gpu/metric_plan.h"
+#include "gpu/peak_table.h"
 #include "gpu/range_chunks.h"
 #include "launch_log.h"
 #include "profiler_host.h"
@@ -189,7 +190,7 @@ class CuptiRangeSession final : public RangeSession {
   CounterData m_data;
 };
 
-void run(Session& s, CounterReport& report,
+void run(Session& s, CounterReport& report, const CudaStatus& cuda,
          const std::function<void(const std::function<void()>&)>& forward, const RangeProfilerOptions& options) {
   // The context LibTorch made current (its primary context).
   const DriverLibrary& driver = driver_library();
@@ -233,7 +234,18 @@ void run(Session& s, CounterReport& report,
   MetricPlan plan = plan_metrics(options.tensor_dtypes, [&](const std::string& m) { return host.has_metric(m); });
   std::vector<ConfigImage> configs;
   if (!plan.single_pass.empty()) {
-    ConfigImage first = host.configure(plan.single_pass);
+    // With the metrics that settle FLOPs per tensor op, if the chip takes them in the same single pass.
+    ConfigImage first;
+    std::vector<std::string> with_factor = plan.single_pass;
+    with_factor.insert(with_factor.end(), plan.factor_metrics.begin(), plan.factor_metrics.end());
+    try {
+      first = host.configure(with_factor);
+    } catch (const CounterUnavailable& e) {
+      if (plan.factor_metrics.empty()) throw;
+      plan.notes.push_back(std::string("the tensor-factor metrics were refused (") + e.what() + ")");
+      plan.factor_metrics.clear();
+      first = host.configure(plan.single_pass);
+    }
     if (first.passes > 1) {  // keep configuration 1 replay-free
       demote_tensor_metrics(plan);
       first = host.configure(plan.single_pass);
@@ -291,6 +303,21 @@ void run(Session& s, CounterReport& report,
     report.kernels.push_back(kernel_counters_from_values(r, merged, plan));
   }
   attach_launches(report.kernels, launches_of_first, notes);
+
+  // FLOPs per tensor math op, from the bf16 counter's peak read in configuration 1 (the same in every range).
+  double peak = 0;
+  if (!plan.factor_metrics.empty() && !values.empty() && !values[0].empty())
+    if (auto it = values[0][0].find(plan.factor_metrics[0]); it != values[0][0].end()) peak = it->second;
+  int sms = 0;
+  double table = 0;
+  for (const auto& d : cuda.devices)
+    if (d.index == static_cast<int>(device)) {
+      sms = d.multiprocessors;
+      const auto rates = per_sm_per_clock(d.sm_major, d.sm_minor);
+      if (auto it = rates.find("bf16_tc"); it != rates.end()) table = it->second;
+    }
+  report.tensor_factor = settle_tensor_factor(peak, sms, table);
+  for (auto& k : report.kernels) k.flops_per_tensor_op = report.tensor_factor.flops_per_op;
   report.notes = notes;
   report.ran = true;
 }
@@ -315,7 +342,7 @@ CounterReport run_range_profiler(const CudaStatus& cuda,
   try {
     Session session(load.library);
     admin_only = session.admin_only;
-    run(session, report, forward, options);
+    run(session, report, cuda, forward, options);
   } catch (const CallFailed& f) {
     report.ran = false;
     report.kernels.clear();

@@ -40,6 +40,8 @@ struct KernelCounters {
   /// gpu__time_duration.sum in ns. Kernels are serialised and replayed in this pass: informative only, the
   /// timing pass's durations are the ones to use.
   double duration_ns = 0;
+  /// FLOPs per tensor-core math op (CounterReport::tensor_factor.flops_per_op): tensor_ops times this are FLOPs.
+  double flops_per_tensor_op = 1;
   /// Every evaluated metric by its full name, for the JSON report and debugging.
   std::map<std::string, double> metrics;
 };
@@ -82,6 +84,16 @@ struct RatioOutlier {
 };
 
 /// The counter pass's result.
+/// How many FLOPs one tensor-core "math op" is. CUPTI's metric description and NVIDIA's forums point to one; no
+/// NVIDIA page states it, so the run settles it where it can: the bf16 tensor counter's peak_sustained per SM per
+/// cycle against the architecture's dense BF16 FLOP per SM per clock (4096 on Hopper: factor 1; 2048: factor 2).
+struct TensorOpFactor {
+  double flops_per_op = 1;              ///< the factor used
+  double ops_per_sm_cycle = 0;          ///< what the counter's peak_sustained reads per SM per cycle; 0: not read
+  double table_flops_per_sm_clock = 0;  ///< the peak table's dense BF16 tensor FLOP per SM per clock; 0: unknown
+  std::string reason;                   ///< why this factor, one line
+};
+
 struct CounterReport {
   bool ran = false;
   std::string skipped_reason;       ///< why not, when !ran: one line, says what to do
@@ -89,6 +101,7 @@ struct CounterReport {
   std::vector<std::vector<std::string>> configs;  ///< the metric configurations, one counter pass each
   std::vector<int> passes;          ///< replay passes per configuration
   std::vector<std::string> notes;   ///< plan and collection notes: dtypes without a counter, dropped ranges
+  TensorOpFactor tensor_factor;
   std::vector<KernelCounters> kernels;
   JoinSummary join;
   PeakSet peaks;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <set>
 
@@ -58,7 +59,7 @@ std::map<std::string, double> flops_by_class(const KernelCounters& k) {
   put("fp32", core_flops(k.fp32));
   put("fp16", core_flops(k.fp16));
   for (const auto& [dtype, ops] : k.tensor_ops)
-    if (dtype != "int8") put((dtype + "_tc").c_str(), ops * kFlopsPerTensorMathOp);
+    if (dtype != "int8") put((dtype + "_tc").c_str(), ops * k.flops_per_tensor_op);
   return out;
 }
 
@@ -287,6 +288,39 @@ void attach_launches(std::vector<KernelCounters>& ranges, const std::vector<Kern
     ranges[r].name = launches[r].name;
     std::copy(launches[r].grid, launches[r].grid + 3, ranges[r].grid);
   }
+}
+
+TensorOpFactor settle_tensor_factor(double peak_sustained_per_cycle, int sms, double table_flops_per_sm_clock) {
+  TensorOpFactor f;
+  f.table_flops_per_sm_clock = table_flops_per_sm_clock;
+  const std::string assumed = "1 FLOP per tensor math op assumed (CUPTI's metric description: math ops executed)";
+  if (!(peak_sustained_per_cycle > 0) || sms <= 0) {
+    f.reason = assumed + ": the run could not read the bf16 tensor counter's peak";
+    return f;
+  }
+  f.ops_per_sm_cycle = peak_sustained_per_cycle / sms;
+  if (!(table_flops_per_sm_clock > 0)) {
+    f.reason = assumed + ": no dense BF16 tensor figure for this architecture to compare the counter's peak with";
+    return f;
+  }
+  char text[200];
+  const double ratio = table_flops_per_sm_clock / f.ops_per_sm_cycle;
+  if (std::fabs(ratio - 1) < 0.05) {
+    f.flops_per_op = 1;
+    std::snprintf(text, sizeof text, "1 FLOP per tensor math op: the counter's peak reads %.0f per SM per cycle, the "
+                  "architecture's dense BF16 %.0f FLOP", f.ops_per_sm_cycle, table_flops_per_sm_clock);
+  } else if (std::fabs(ratio - 2) < 0.1) {
+    f.flops_per_op = 2;
+    std::snprintf(text, sizeof text, "2 FLOPs per tensor math op: the counter's peak reads %.0f per SM per cycle, half "
+                  "the architecture's dense BF16 %.0f FLOP (one op per multiply-add)", f.ops_per_sm_cycle,
+                  table_flops_per_sm_clock);
+  } else {
+    std::snprintf(text, sizeof text, "1 FLOP per tensor math op assumed: the counter's peak reads %.0f per SM per "
+                  "cycle against the architecture's %.0f FLOP, which fits neither 1 nor 2", f.ops_per_sm_cycle,
+                  table_flops_per_sm_clock);
+  }
+  f.reason = text;
+  return f;
 }
 
 }  // namespace flopscope::gpu

@@ -16,7 +16,8 @@ namespace flopscope::gpu {
 /// these counters read 2 math ops per multiply-add (an n^3-MAC GEMM reads 2n^3), i.e. one op per FLOP.
 /// Verified on a device by scripts/gpu-check.sh (step validate-ops-linear: the bf16 linear
 /// [4096,4096] x [4096,4096] case must show ratio 1, i.e. the counter reads 2*4096^3); if it shows 0.5 the
-/// counter reads 1 op per MAC and this constant becomes 2.
+/// counter reads 1 op per MAC and this constant becomes 2. The counter pass settles it per run where it can
+/// (settle_tensor_factor); this is the value it starts from and falls back to.
 inline constexpr double kFlopsPerTensorMathOp = 1.0;
 
 /// add + mul + 2*fma: the CUPTI mapping of flop_count_{dp,sp,hp}.
@@ -39,6 +40,11 @@ struct RangeJoin {
 /// no recorded name matches any) and the grids agree (an all-zero grid matches any). On a mismatch it looks
 /// up to `resync_window` places ahead on either side for the next agreeing pair and skips the ones between;
 /// each mismatch is reported in the summary (at most 10 lines).
+/// FLOPs per tensor math op from the bf16 tensor counter's peak_sustained (per cycle, all SMs), the SM count and
+/// the peak table's dense BF16 FLOP per SM per clock: 1 when they agree, 2 when the counter reads half; otherwise,
+/// or when something is unknown, 1 with the reason.
+TensorOpFactor settle_tensor_factor(double peak_sustained_per_cycle, int sms, double table_flops_per_sm_clock);
+
 /// Kernel names and grids from the counter pass's launch log onto its ranges, range r from launch r, when both
 /// counts agree. When they differ, every later name would sit on the wrong kernel: none is attached (the join then
 /// checks order only) and `notes` says so.

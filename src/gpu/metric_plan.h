@@ -44,6 +44,9 @@ struct MetricPlan {
   /// tensor dtypes (one pass or more each).
   std::vector<std::string> multi_pass;
   std::vector<TensorCounter> tensor;
+  /// Read with configuration 1 to settle FLOPs per tensor math op (settle_tensor_factor): the bf16 tensor counter's
+  /// peak_sustained and the SM clock. Empty when bf16 has no single-pass aggregate counter on the chip.
+  std::vector<std::string> factor_metrics;
   std::vector<std::string> notes;  ///< "no tensor-core counter for fp8 on this chip"
   /// The non-empty configurations, single-pass first.
   std::vector<std::vector<std::string>> configs() const;

@@ -98,6 +98,7 @@ std::string counter_table(const gpu::CounterReport& report, int max_depth) {
   s << "\n";
   for (const auto& m : report.join.mismatches) s << "  " << m << "\n";
   for (const auto& n : report.notes) s << "note: " << n << "\n";
+  if (!report.tensor_factor.reason.empty()) s << "tensor FLOPs: " << report.tensor_factor.reason << "\n";
   if (!report.peaks.source.empty()) s << "peaks: " << report.peaks.source << "\n";
   s << "\n";
 
@@ -149,6 +150,10 @@ nlohmann::json counter_json(const gpu::CounterReport& r) {
   j["configs"] = r.configs;
   j["passes"] = r.passes;
   j["notes"] = r.notes;
+  j["tensor_factor"] = {{"flops_per_op", r.tensor_factor.flops_per_op},
+                        {"ops_per_sm_cycle", r.tensor_factor.ops_per_sm_cycle},
+                        {"table_flops_per_sm_clock", r.tensor_factor.table_flops_per_sm_clock},
+                        {"reason", r.tensor_factor.reason}};
   j["join"] = {{"ranges", r.join.ranges},
                {"kernels", r.join.kernels},
                {"joined", r.join.joined},

@@ -278,3 +278,30 @@ TEST(CounterJoin, LaunchNamesAttachOnlyWhenTheCountsAgree) {
   attach_launches(more, {}, notes);  // nothing logged: said where subscribing failed, nothing more here
   EXPECT_TRUE(notes.empty());
 }
+
+// FLOPs per tensor math op settled from the bf16 counter's peak: H100 SXM, 132 SMs, dense BF16 4096 FLOP per SM per
+// clock (the peak table).
+TEST(TensorFactor, SettledByTheCountersPeak) {
+  TensorOpFactor one = settle_tensor_factor(4096.0 * 132, 132, 4096);
+  EXPECT_EQ(one.flops_per_op, 1);
+  EXPECT_EQ(one.ops_per_sm_cycle, 4096);
+  EXPECT_NE(one.reason.find("reads 4096 per SM per cycle"), std::string::npos) << one.reason;
+  TensorOpFactor two = settle_tensor_factor(2048.0 * 132, 132, 4096);  // one op per multiply-add
+  EXPECT_EQ(two.flops_per_op, 2);
+  EXPECT_NE(two.reason.find("2 FLOPs per tensor math op"), std::string::npos) << two.reason;
+  TensorOpFactor odd = settle_tensor_factor(3000.0 * 132, 132, 4096);
+  EXPECT_EQ(odd.flops_per_op, 1);
+  EXPECT_NE(odd.reason.find("fits neither"), std::string::npos) << odd.reason;
+  EXPECT_EQ(settle_tensor_factor(0, 132, 4096).flops_per_op, 1);
+  EXPECT_NE(settle_tensor_factor(0, 132, 4096).reason.find("could not read"), std::string::npos);
+  EXPECT_NE(settle_tensor_factor(4096.0 * 132, 132, 0).reason.find("no dense BF16"), std::string::npos);
+}
+
+TEST(TensorFactor, AppliedToTensorFlops) {
+  KernelCounters k;
+  k.tensor_ops["bf16"] = 1000;
+  EXPECT_DOUBLE_EQ(flops_by_class(k).at("bf16_tc"), 1000);
+  k.flops_per_tensor_op = 2;
+  EXPECT_DOUBLE_EQ(flops_by_class(k).at("bf16_tc"), 2000);
+  EXPECT_DOUBLE_EQ(measured_flops(k), 2000);
+}

@@ -96,6 +96,19 @@ TEST(ProfilerHostGH100, PlansForEveryDtypeValidate) {
   EXPECT_GE(h->configure(plan.configs()[1]).passes, 1u);
 }
 
+// The metrics that settle FLOPs per tensor op exist on GH100 and keep configuration 1 a single pass.
+TEST(ProfilerHostGH100, TensorFactorMetricsFitTheFirstPass) {
+  GH100_OR_SKIP(h);
+  MetricPlan plan = plan_metrics({"bf16"}, [&](const std::string& m) { return h->has_metric(m); });
+  ASSERT_EQ(plan.factor_metrics.size(), 2u);
+  EXPECT_EQ(plan.factor_metrics[0], "sm__ops_path_tensor_src_bf16_dst_fp32.sum.peak_sustained");
+  std::vector<std::string> first = plan.single_pass;
+  first.insert(first.end(), plan.factor_metrics.begin(), plan.factor_metrics.end());
+  ConfigImage config = h->configure(first);
+  EXPECT_EQ(config.passes, 1u);
+  EXPECT_TRUE(config.host_object != nullptr);  // the object ranges are evaluated with
+}
+
 TEST(ProfilerHostGH100, UnknownMetricsAreNamed) {
   GH100_OR_SKIP(h);
   try {

@@ -1,5 +1,8 @@
 // The CUPTI activity tracer: kernels, copies, API calls and external correlations of one timing session.
 // Every failure becomes a reason (cupti_reasons.h) rather than an error: no GPU is not an error.
+#include <cupti_driver_cbid.h>
+#include <cupti_runtime_cbid.h>
+
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
@@ -12,6 +15,7 @@
 #include "gpu/cupti_reasons.h"
 #include "flopscope/errors.h"
 #include "gpu/cuda_backend.h"
+#include "launch_log.h"
 
 namespace flopscope::cuda {
 
@@ -25,10 +29,55 @@ namespace {
 
 constexpr CUpti_ActivityKind kKinds[] = {
     CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY,  CUPTI_ACTIVITY_KIND_MEMSET,
-    // API tracing is what makes correlation ids exist and external-correlation records appear (CUPTI guide
-    // 2.3.4); both APIs, since cuBLAS, cuDNN and Triton launch through the driver.
-    CUPTI_ACTIVITY_KIND_RUNTIME,           CUPTI_ACTIVITY_KIND_DRIVER,  CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION,
+    CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION,
+    // API records are what make correlation ids exist and external-correlation records appear (CUPTI guide 2.3.4);
+    // both APIs, since cuBLAS, cuDNN and Triton launch through the driver. Recording every API call costs a record
+    // per call: where the library can choose (api_ids below), only the calls that launch or copy are recorded, as
+    // kineto does, and these two kinds are left off.
+    CUPTI_ACTIVITY_KIND_RUNTIME,           CUPTI_ACTIVITY_KIND_DRIVER,
 };
+constexpr std::size_t kAlwaysKinds = 4;  // the kinds before RUNTIME and DRIVER
+
+// The API calls whose records the join needs: every kernel launch (launch_log.h), every copy and set.
+const std::vector<CUpti_CallbackId>& runtime_api_ids() {
+  static const std::vector<CUpti_CallbackId> ids = [] {
+    std::vector<CUpti_CallbackId> v = runtime_launch_ids();
+    for (CUpti_CallbackId id :
+         {CUPTI_RUNTIME_TRACE_CBID_cudaMemcpy_v3020, CUPTI_RUNTIME_TRACE_CBID_cudaMemcpyAsync_v3020,
+          CUPTI_RUNTIME_TRACE_CBID_cudaMemcpy2D_v3020, CUPTI_RUNTIME_TRACE_CBID_cudaMemcpy2DAsync_v3020,
+          CUPTI_RUNTIME_TRACE_CBID_cudaMemcpyPeer_v4000, CUPTI_RUNTIME_TRACE_CBID_cudaMemcpyPeerAsync_v4000,
+          CUPTI_RUNTIME_TRACE_CBID_cudaMemset_v3020, CUPTI_RUNTIME_TRACE_CBID_cudaMemsetAsync_v3020,
+          CUPTI_RUNTIME_TRACE_CBID_cudaMemcpy_ptds_v7000, CUPTI_RUNTIME_TRACE_CBID_cudaMemcpyAsync_ptsz_v7000,
+          CUPTI_RUNTIME_TRACE_CBID_cudaMemset_ptds_v7000, CUPTI_RUNTIME_TRACE_CBID_cudaMemsetAsync_ptsz_v7000})
+      v.push_back(id);
+    return v;
+  }();
+  return ids;
+}
+
+const std::vector<CUpti_CallbackId>& driver_api_ids() {
+  static const std::vector<CUpti_CallbackId> ids = [] {
+    std::vector<CUpti_CallbackId> v = driver_launch_ids();
+    for (CUpti_CallbackId id :
+         {CUPTI_DRIVER_TRACE_CBID_cuMemcpy, CUPTI_DRIVER_TRACE_CBID_cuMemcpyAsync, CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoD_v2,
+          CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoH_v2, CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoD_v2,
+          CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoDAsync_v2, CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoHAsync_v2,
+          CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoDAsync_v2, CUPTI_DRIVER_TRACE_CBID_cuMemsetD8_v2,
+          CUPTI_DRIVER_TRACE_CBID_cuMemsetD32_v2, CUPTI_DRIVER_TRACE_CBID_cuMemsetD8Async,
+          CUPTI_DRIVER_TRACE_CBID_cuMemsetD32Async})
+      v.push_back(id);
+    return v;
+  }();
+  return ids;
+}
+
+/// Whether only the launch and copy calls are recorded: the library can choose them, and
+/// FLOPSCOPE_CUPTI_ALL_APIS (for diagnosing a join) does not ask for every call.
+bool selected_apis(const CuptiLibrary& lib) {
+  const char* all = std::getenv("FLOPSCOPE_CUPTI_ALL_APIS");
+  return lib.cuptiActivityEnableRuntimeApi != nullptr && lib.cuptiActivityEnableDriverApi != nullptr &&
+         (all == nullptr || *all == '\0' || std::string(all) == "0");
+}
 
 const char* kind_name(CUpti_ActivityKind kind) {
   switch (kind) {
@@ -106,8 +155,16 @@ void CUPTIAPI on_buffer_completed(CUcontext context, std::uint32_t stream, std::
   if (buffer != nullptr) c.free_buffers.push_back(buffer);
 }
 
-std::string enable_kinds(const CuptiLibrary& lib) {
-  for (std::size_t i = 0; i < std::size(kKinds); ++i) {
+void set_selected_apis(const CuptiLibrary& lib, std::uint8_t on) {
+  for (CUpti_CallbackId id : runtime_api_ids()) FLOPSCOPE_CUPTI_CALL(lib, cuptiActivityEnableRuntimeApi, id, on);
+  for (CUpti_CallbackId id : driver_api_ids()) FLOPSCOPE_CUPTI_CALL(lib, cuptiActivityEnableDriverApi, id, on);
+}
+
+std::size_t kinds_used(bool selected) { return selected ? kAlwaysKinds : std::size(kKinds); }
+
+std::string enable_kinds(const CuptiLibrary& lib, bool selected) {
+  const std::size_t n = kinds_used(selected);
+  for (std::size_t i = 0; i < n; ++i) {
     try {
       FLOPSCOPE_CUPTI_CALL(lib, cuptiActivityEnable, kKinds[i]);
     } catch (const cuda::CallFailed& f) {
@@ -115,19 +172,34 @@ std::string enable_kinds(const CuptiLibrary& lib) {
       return failure(lib, kind_name(kKinds[i]), f.code);
     }
   }
+  if (n == kAlwaysKinds) {
+    try {
+      set_selected_apis(lib, 1);
+    } catch (const cuda::CallFailed& f) {
+      for (std::size_t j = 0; j < n; ++j) lib.cuptiActivityDisable(kKinds[j]);
+      return failure(lib, f.call, f.code);
+    }
+  }
   return {};
 }
 
-void disable_kinds(const CuptiLibrary& lib) {
-  for (CUpti_ActivityKind kind : kKinds) lib.cuptiActivityDisable(kind);
+void disable_kinds(const CuptiLibrary& lib, bool selected) {
+  const std::size_t n = kinds_used(selected);
+  for (std::size_t i = 0; i < n; ++i) lib.cuptiActivityDisable(kKinds[i]);
+  if (n == kAlwaysKinds) {
+    try {
+      set_selected_apis(lib, 0);
+    } catch (const cuda::CallFailed&) {  // disabling is best effort: the tracer is going away
+    }
+  }
 }
 
 void CUPTIAPI ignore_callback(void*, CUpti_CallbackDomain, CUpti_CallbackId, const void*) {}
 
 class CuptiActivityTracer final : public ActivityTracer {
  public:
-  CuptiActivityTracer(const CuptiLibrary& lib, CUpti_SubscriberHandle subscriber)
-      : lib_(lib), subscriber_(subscriber) {}
+  CuptiActivityTracer(const CuptiLibrary& lib, CUpti_SubscriberHandle subscriber, bool selected)
+      : lib_(lib), subscriber_(subscriber), selected_(selected) {}
 
   ~CuptiActivityTracer() override {
     if (running_) stop();
@@ -152,7 +224,7 @@ class CuptiActivityTracer final : public ActivityTracer {
       c.log = ActivityLog{};
       c.collecting = true;
     }
-    if (std::string reason = enable_kinds(lib_); !reason.empty()) {
+    if (std::string reason = enable_kinds(lib_, selected_); !reason.empty()) {
       std::lock_guard<std::mutex> lock(c.mutex);
       c.collecting = false;
       throw CudaUnavailable("CUPTI tracing could not start: " + reason);
@@ -180,7 +252,7 @@ class CuptiActivityTracer final : public ActivityTracer {
     // Forced: hand over partly filled buffers too. Flushing does not synchronise the device, which the
     // caller has done. Flush again after disabling for anything recorded in between.
     lib_.cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
-    disable_kinds(lib_);
+    disable_kinds(lib_, selected_);
     lib_.cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
     running_ = false;
     Collector& c = collector();
@@ -194,6 +266,7 @@ class CuptiActivityTracer final : public ActivityTracer {
  private:
   CuptiLibrary lib_;
   CUpti_SubscriberHandle subscriber_;
+  bool selected_;  // only the launch and copy API calls are recorded (decided once, at open)
   bool running_ = false;
 };
 
@@ -251,12 +324,13 @@ TracerOrReason open_tracer(const TracerOptions& options) {
     return out;
   }
   // Try the kinds once so that a refusal is a reason now rather than an exception from start().
-  if (std::string reason = enable_kinds(lib); !reason.empty()) {
+  const bool selected = selected_apis(lib);
+  if (std::string reason = enable_kinds(lib, selected); !reason.empty()) {
     out.reason = reason;
     lib.cuptiUnsubscribe(subscriber);
     return out;
   }
-  disable_kinds(lib);
+  disable_kinds(lib, selected);
   {
     Collector& c = collector();
     std::lock_guard<std::mutex> lock(c.mutex);
@@ -264,7 +338,7 @@ TracerOrReason open_tracer(const TracerOptions& options) {
     c.have_lib = true;
     c.buffer_bytes = options.buffer_bytes < 4096 ? 4096 : options.buffer_bytes;
   }
-  out.tracer = std::make_unique<CuptiActivityTracer>(lib, subscriber);
+  out.tracer = std::make_unique<CuptiActivityTracer>(lib, subscriber, selected);
   return out;
 }
 

@@ -20,7 +20,8 @@ namespace flopscope::cuda {
   X(cuptiActivityEnable) X(cuptiActivityDisable) X(cuptiActivityRegisterCallbacks)                           \
   X(cuptiActivityGetNextRecord) X(cuptiActivityGetNumDroppedRecords) X(cuptiActivityFlushAll)                \
   X(cuptiActivityPushExternalCorrelationId) X(cuptiActivityPopExternalCorrelationId)
-#define FLOPSCOPE_CUPTI_OPTIONAL_API(X) X(cuptiSubscribe_v2)
+#define FLOPSCOPE_CUPTI_OPTIONAL_API(X) \
+  X(cuptiSubscribe_v2) X(cuptiActivityEnableRuntimeApi) X(cuptiActivityEnableDriverApi)
 #define FLOPSCOPE_CUPTI_PROFILER_API(X)                                                                      \
   X(cuptiEnableCallback) X(cuptiProfilerInitialize) X(cuptiProfilerDeInitialize) X(cuptiDeviceGetChipName)   \
   X(cuptiProfilerGetCounterAvailability) X(cuptiProfilerDeviceSupported) X(cuptiRangeProfilerEnable)         \

@@ -3,6 +3,7 @@
 // machine without a GPU. The test steers it through the fake_cupti_* functions.
 #include <cupti.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ struct State {
   std::size_t subscriber_struct_size = 0;
   std::vector<int> enabled;  // currently enabled kinds
   std::vector<int> enable_log;
+  std::vector<int> runtime_apis, driver_apis;  // the API calls currently recorded (cuptiActivityEnable*Api)
   int subscribed = 0, unsubscribed = 0;
   CUpti_BuffersCallbackRequestFunc request = nullptr;
   CUpti_BuffersCallbackCompleteFunc complete = nullptr;
@@ -63,6 +65,13 @@ __attribute__((visibility("default"))) int fake_cupti_enable_log(int* out, int m
   for (int k : state().enable_log)
     if (n < max) out[n++] = k;
   return n;
+}
+__attribute__((visibility("default"))) int fake_cupti_api_count(int driver) {
+  return static_cast<int>((driver ? state().driver_apis : state().runtime_apis).size());
+}
+__attribute__((visibility("default"))) int fake_cupti_api_recorded(int driver, int cbid) {
+  const auto& v = driver ? state().driver_apis : state().runtime_apis;
+  return std::find(v.begin(), v.end(), cbid) != v.end();
 }
 __attribute__((visibility("default"))) int fake_cupti_enabled_count() { return static_cast<int>(state().enabled.size()); }
 __attribute__((visibility("default"))) int fake_cupti_subscribed() { return state().subscribed - state().unsubscribed; }
@@ -127,6 +136,22 @@ CUptiResult cuptiActivityEnable(CUpti_ActivityKind kind) {
   if (kind == state().failing_kind) return state().enable_result;
   state().enabled.push_back(kind);
   state().enable_log.push_back(kind);
+  return CUPTI_SUCCESS;
+}
+
+static void set_api(std::vector<int>& apis, CUpti_CallbackId cbid, uint8_t enable) {
+  auto it = std::find(apis.begin(), apis.end(), static_cast<int>(cbid));
+  if (enable && it == apis.end()) apis.push_back(static_cast<int>(cbid));
+  if (!enable && it != apis.end()) apis.erase(it);
+}
+
+CUptiResult cuptiActivityEnableRuntimeApi(CUpti_CallbackId cbid, uint8_t enable) {
+  set_api(state().runtime_apis, cbid, enable);
+  return CUPTI_SUCCESS;
+}
+
+CUptiResult cuptiActivityEnableDriverApi(CUpti_CallbackId cbid, uint8_t enable) {
+  set_api(state().driver_apis, cbid, enable);
   return CUPTI_SUCCESS;
 }
 

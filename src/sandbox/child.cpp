@@ -252,6 +252,9 @@ ChildResult run_confined(const ChildLimits& limits, const ChildWork& work,
       result.error = "the model file is a corrupt archive: LibTorch crashed reading it (" + signal_name(WTERMSIG(status)) + ")";
     else if (WIFSIGNALED(status))
       result.error = "the model crashed the analysis while " + phase + " (" + signal_name(WTERMSIG(status)) + ")";
+    else if (phase == "loading")  // a sanitizer or abort() turns a crash into an exit status
+      result.error = "the model file is a corrupt archive: LibTorch crashed reading it (exit status " +
+                     std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")";
     else
       result.error = "the analysis process ended unexpectedly while " + phase + " (exit status " +
                      std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")";

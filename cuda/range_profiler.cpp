@@ -270,20 +270,22 @@ void run(Session& s, CounterReport& report, const CudaStatus& cuda,
 
   // NVIDIA's sample, per configuration: Enable, SetConfig, Start / Stop / Decode (in chunks for long forwards),
   // Disable.
+  // One size for the counter-data image and the chunking that fills it.
+  const std::size_t chunk = std::max<std::size_t>(options.ranges_per_chunk, 16);
   std::vector<std::vector<RangeValues>> values(configs.size());
   std::vector<KernelCounters> launches_of_first;
   for (std::size_t c = 0; c < configs.size(); ++c) {
     s.log.clear();
     enable(s, ctx);
-    CuptiRangeSession session(s, host, configs[c], options.ranges_per_chunk);
-    ChunkedRanges got = collect_in_chunks(session, options.ranges_per_chunk, forward);
+    CuptiRangeSession session(s, host, configs[c], chunk);
+    ChunkedRanges got = collect_in_chunks(session, chunk, forward);
     disable(s);
     if (got.dropped > 0)
       notes.push_back(std::to_string(got.dropped) + " range(s) dropped by CUPTI in configuration " + std::to_string(c + 1) +
                       " (an op launched more kernels than a chunk's headroom)");
     if (got.images > 1)
       notes.push_back("configuration " + std::to_string(c + 1) + " collected in " + std::to_string(got.images) +
-                      " chunks of up to " + std::to_string(options.ranges_per_chunk) + " ranges");
+                      " chunks of up to " + std::to_string(chunk) + " ranges");
     values[c] = std::move(got.ranges);
     if (c == 0) launches_of_first = s.log.launches();
     else if (s.log.size() != launches_of_first.size())

@@ -263,7 +263,7 @@ std::string render_comparison_table(const Comparison& c) {
   for (const auto& d : c.modules) {
     for (const auto& m : d.metrics) {
       if (!m.outside_tolerance && d.status == "both") continue;
-      rows.push_back({text::printable(module_label(d.path)), m.metric, compare_detail::number_text(m.base), compare_detail::number_text(m.current), percent(m.base, m.current),
+      rows.push_back({module_label(d.path), m.metric, compare_detail::number_text(m.base), compare_detail::number_text(m.current), percent(m.base, m.current),
                       d.status != "both" ? d.status : m.regression ? "REGRESSION" : "changed"});
     }
   }

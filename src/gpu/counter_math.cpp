@@ -292,6 +292,7 @@ void attach_launches(std::vector<KernelCounters>& ranges, const std::vector<Kern
 
 TensorOpFactor settle_tensor_factor(double peak_sustained_per_cycle, int sms, double table_flops_per_sm_clock) {
   TensorOpFactor f;
+  f.flops_per_op = kFlopsPerTensorMathOp;  // what stands unless the run settles otherwise
   f.table_flops_per_sm_clock = table_flops_per_sm_clock;
   const std::string assumed = "1 FLOP per tensor math op assumed (CUPTI's metric description: math ops executed)";
   if (!(peak_sustained_per_cycle > 0) || sms <= 0) {

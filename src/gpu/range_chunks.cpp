@@ -7,7 +7,7 @@ namespace flopscope::gpu {
 ChunkedRanges collect_in_chunks(RangeSession& session, std::size_t ranges_per_image,
                                 const std::function<void(const std::function<void()>& checkpoint)>& forward) {
   ChunkedRanges out;
-  const std::size_t capacity = std::max<std::size_t>(ranges_per_image, 16);
+  const std::size_t capacity = std::max<std::size_t>(ranges_per_image, 1);
   const std::size_t restart_at = capacity - capacity / 8;
   auto collect = [&] {
     std::size_t dropped = 0;

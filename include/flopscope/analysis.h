@@ -2,6 +2,7 @@
 /// The counting stage's result: counts per module and per op, unsupported ops, uncalled modules.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -59,9 +60,17 @@ struct SandboxInfo {
   bool reported() const { return confined || !why_not.empty(); }
 };
 
+/// What a report says of a torch.export program analysed from its graph.
+struct ExportInfo {
+  std::string schema_version;  ///< of the archive's graph, "8.17"
+  std::string dialect;         ///< "TRAINING" (plain export()), "ATEN" (after run_decompositions())
+  std::string torch_version;   ///< of the torch that exported it
+  std::vector<std::pair<std::string, std::int64_t>> dims;  ///< every symbol with the value analysed, by name
+};
+
 struct RunInfo {
   std::string model;          ///< the model file's path, or the built-in's name
-  std::string model_kind;     ///< "torchscript", "builtin" or "cpp"
+  std::string model_kind;     ///< "torchscript", "exported", "builtin" or "cpp"
   std::string model_sha256;   ///< of the model file; "" when there is no file
   std::vector<std::vector<std::int64_t>> input_shapes;  ///< full shapes, batch dimension included
   std::vector<std::string> input_dtypes;               ///< "float32", ...
@@ -71,6 +80,7 @@ struct RunInfo {
   bool frozen = false;        ///< a frozen TorchScript module (no training flag left: eval, by freezing's rule)
   std::string cuda;           ///< the CUDA environment the analysis saw: "CUDA: 1 device (...)" or "no CUDA device: ..."
   SandboxInfo sandbox;
+  std::optional<ExportInfo> exported;  ///< set for a torch.export program
 };
 
 /// Everything the reporters need.

@@ -22,6 +22,13 @@ std::string describe_non_torchscript(const std::string& path);
 torch::jit::Module load_model_file(const std::string& path, const c10::optional<c10::Device>& device,
                                    ModelMessages* said = nullptr, bool probe_first = true);
 
+/// Refuses a path that is missing, a directory, a FIFO, socket or device, or unreadable (InvalidInput).
+void check_model_path(const std::string& path);
+
+/// Refuses an archive before it inflates past what the machine can hold, or inflates like a zip bomb: PyTorch
+/// stores its records uncompressed, so an entry that grows more than 100-fold (and past 64 MiB) is no model's.
+void refuse_zip_bomb(const std::string& path);
+
 /// Lower-case hex SHA-256 of a file's bytes.
 std::string sha256_of_file(const std::string& path);
 

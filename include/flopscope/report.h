@@ -56,6 +56,21 @@ const std::vector<std::string>& report_formats();
 /// The report `format` of an analysis; throws InvalidInput naming the formats for an unknown one.
 std::string render_report(const std::string& format, const Analysis& analysis, const RenderOptions& options = {});
 
+/// One analysis per value of one dimension of an exported program (flopscope analyze model.pt2 --dim s=1,2).
+struct Sweep {
+  std::string axis;                   ///< the dimension as the user named it
+  std::vector<std::int64_t> values;
+  std::vector<Analysis> analyses;     ///< one per value, same model
+};
+
+/// "sweep", "csv", "json".
+const std::vector<std::string>& sweep_formats();
+
+/// A sweep as a table of per-module FLOPs and activations against the values ("sweep"), a CSV with one row per
+/// module and value, or JSON with one series per module (schema: docs/report-schema.md); throws InvalidInput for
+/// another format.
+std::string render_sweep(const std::string& format, const Sweep& sweep, int max_depth = 3);
+
 /// The roofline chart (SVG) of the counter pass's kernels, modules down to `max_depth`.
 std::string render_roofline(const Analysis& analysis, int max_depth = 3);
 

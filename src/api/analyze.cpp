@@ -103,7 +103,7 @@ void gpu_passes(api::ModelSource& source, ComplexityInfo& info, const Trace& as_
 // The one pipeline.
 ComplexityInfo run_pipeline(api::ModelSource& source, const Options& o) {
   capture::ModelOutput said;  // the model's prints and warnings, from here on
-  api::RunContext run = api::make_run_context(o, source.parameters());
+  api::RunContext run = api::make_run_context(o, source.parameters(), source.brings_inputs());
   source.check(run);
   ModuleTree tree = source.module_tree();
   Trace captured;
@@ -163,6 +163,11 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
 
 ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const Options& o) {
   const auto source = api::cpp_frontend_source(model, forward);
+  return run_pipeline(*source, o);
+}
+
+ComplexityInfo analyze(const ExportedModel& model, const Options& o, const std::vector<DimBinding>& dims) {
+  const auto source = api::exported_graph_source(model.program(), dims);
   return run_pipeline(*source, o);
 }
 

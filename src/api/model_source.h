@@ -12,6 +12,7 @@
 #include "api/run_context.h"
 #include "capture/capture.h"
 #include "flopscope/complexity.h"
+#include "flopscope/exported.h"
 #include "model/model.h"
 
 namespace flopscope::api {
@@ -20,8 +21,10 @@ class ModelSource {
  public:
   virtual ~ModelSource() = default;
 
-  /// RunInfo::model_kind: "torchscript", "cpp".
+  /// RunInfo::model_kind: "torchscript", "exported", "cpp".
   virtual std::string kind() const = 0;
+  /// Whether the model holds its own inputs (an exported graph's shapes): then giving inputs is an error.
+  virtual bool brings_inputs() const { return false; }
   /// The parameters, for where the inputs go when no device is asked for (none needed for shape-only).
   virtual std::vector<at::Tensor> parameters() const = 0;
   /// Refuses what this kind cannot do with `run` (shape-only for a C++ frontend module, the wrong number of
@@ -66,5 +69,6 @@ Trace capture_forward(model::StateGuard& guard, capture::ModuleResolver& resolve
 /// The sources flopscope has.
 std::unique_ptr<ModelSource> torchscript_source(torch::jit::Module& model, const Options& o);
 std::unique_ptr<ModelSource> cpp_frontend_source(torch::nn::Module& model, const ForwardFn& forward);
+std::unique_ptr<ModelSource> exported_graph_source(const exported::Program& program, const std::vector<DimBinding>& dims);
 
 }  // namespace flopscope::api

@@ -133,9 +133,13 @@ std::vector<c10::IValue> to_meta(const std::vector<c10::IValue>& inputs) {
 
 }  // namespace
 
-RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& params) {
+RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& params, bool model_has_inputs) {
+  if (model_has_inputs && (o.input_shape.given() || o.inputs))
+    throw InvalidInput("an exported program holds its inputs' shapes: give no input shapes or inputs; bind its dynamic "
+                       "dimensions with --dim NAME=VALUE");
   // mmengine: exactly one of input_shape and inputs.
-  if (!o.input_shape.given() && !o.inputs) throw InvalidInput("One of \"input_shape\" and \"inputs\" should be set.");
+  if (!model_has_inputs && !o.input_shape.given() && !o.inputs)
+    throw InvalidInput("One of \"input_shape\" and \"inputs\" should be set.");
   if (o.input_shape.given() && o.inputs) throw InvalidInput("\"input_shape\" and \"inputs\" cannot be both set.");
   RunContext run;
   run.ops = &count::shared_op_set(o.op_set);  // an unknown op set is an error before any work
@@ -149,6 +153,7 @@ RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& par
       if (p.device().type() != run.device.type())
         throw InvalidInput("the model's parameters are on " + p.device().str() + " but device " + run.device.str() +
                            " was requested; move the model there first");
+  if (model_has_inputs) return run;
   run.inputs = make_inputs(o, run.device);
   if (run.shape_only) run.inputs = to_meta(run.inputs);  // the caller's own inputs, given as they are
   return run;

@@ -16,6 +16,7 @@
 #include "text/shape_text.h"
 #include "flopscope/confined_run.h"
 #include "flopscope/device.h"
+#include "flopscope/exported.h"
 #include "flopscope/models.h"
 #include "flopscope/report.h"
 
@@ -91,7 +92,84 @@ constexpr int kTraceSlot = 1000, kRooflineSlot = 1001;
 
 }  // namespace
 
-ComplexityInfo analyze_from_args(const AnalyzeArgs& args, const ModelRun& how) {
+DimArgs parse_dims(const std::vector<std::string>& dims) {
+  DimArgs out;
+  for (const auto& d : dims) {
+    const auto eq = d.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == d.size())
+      throw InvalidInput("--dim '" + d + "': give NAME=VALUE or NAME=V1,V2,... (e.g. --dim s27=512)");
+    const std::string name = d.substr(0, eq);
+    std::vector<std::int64_t> values;
+    std::size_t start = eq + 1;
+    while (true) {
+      const auto comma = d.find(',', start);
+      const std::string v = d.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::size_t used = 0;
+      long long n = 0;
+      try {
+        n = std::stoll(v, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != v.size() || v.empty() || n < 0)
+        throw InvalidInput("--dim '" + d + "': '" + v + "' is not a size (an integer, 0 or more)");
+      values.push_back(n);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    for (const auto& f : out.fixed)
+      if (f.first == name) throw InvalidInput("--dim " + name + " is given twice");
+    if (name == out.axis) throw InvalidInput("--dim " + name + " is given twice");
+    if (values.size() == 1) {
+      out.fixed.emplace_back(name, values.front());
+      continue;
+    }
+    if (!out.axis.empty())
+      throw InvalidInput("--dim " + out.axis + " and --dim " + name + " both have several values: a sweep has one axis");
+    out.axis = name;
+    out.values = std::move(values);
+  }
+  return out;
+}
+
+namespace {
+
+bool is_exported_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  const std::string what = describe_non_torchscript(path);
+  return what == "a torch.export .pt2 archive" || what == "an AOTInductor package";
+}
+
+// A .pt2 in graph mode: the archive read once, one analysis per value of the sweep (one when there is none).
+std::vector<ComplexityInfo> exported_analyses(const AnalyzeArgs& args, const Options& options, const ModelRun& how) {
+  if (!args.dtypes.empty())
+    throw InvalidInput("--dtype: an exported program's dtypes were fixed when it was exported; export the model in "
+                       "the dtype to analyse");
+  if (!args.mode.empty())
+    throw InvalidInput("--" + args.mode + ": an exported program's mode was fixed when it was exported; export "
+                       "after model.eval() or model.train()");
+  if (!args.inputs_file.empty())
+    throw InvalidInput("--inputs: an exported program holds its inputs' shapes; bind its dynamic dimensions with --dim");
+  if (how.on_phase) how.on_phase("reading the graph");
+  const ExportedModel model = ExportedModel::load(args.model);
+  const DimArgs dims = parse_dims(args.dims);
+  const std::string sha256 = sha256_of_file(args.model);
+  std::vector<ComplexityInfo> out;
+  const std::vector<std::int64_t> values = dims.axis.empty() ? std::vector<std::int64_t>{0} : dims.values;
+  for (const auto v : values) {
+    std::vector<DimBinding> bound = dims.fixed;
+    if (!dims.axis.empty()) bound.emplace_back(dims.axis, v);
+    if (how.on_phase) how.on_phase(dims.axis.empty() ? "counting" : "counting at " + dims.axis + "=" + std::to_string(v));
+    ComplexityInfo info = analyze(model, options, bound);
+    info.analysis.run.model = args.model;
+    info.analysis.run.model_sha256 = sha256;
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::vector<ComplexityInfo> analyses_from_args(const AnalyzeArgs& args, const ModelRun& how) {
   if (!args.input_shapes.empty() && !args.full_shapes.empty())
     throw InvalidInput("give either --input-shape (batch 1 prepended) or --full-shape, not both");
   if (args.max_depth < 0) throw InvalidInput("--max-depth must be 0 or more");
@@ -144,6 +222,16 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args, const ModelRun& how) {
   if (!args.inputs_file.empty() && !shapes.empty())
     throw InvalidInput("give the inputs either as shapes (--input-shape, --full-shape) or as a file (--inputs), not both");
 
+  if (looks_like_file(args.model) && is_exported_file(args.model)) {
+    auto all = exported_analyses(args, options, how);
+    for (auto& info : all) {
+      if (how.sandbox != nullptr) info.analysis.run.sandbox = *how.sandbox;
+      else info.analysis.run.sandbox.why_not = "--trust-model";
+    }
+    return all;
+  }
+  if (!args.dims.empty())
+    throw InvalidInput("--dim binds the dynamic dimensions of a torch.export .pt2; '" + args.model + "' is not one");
   ComplexityInfo info;
   std::string sha256;
   if (looks_like_file(args.model)) {
@@ -208,7 +296,22 @@ ComplexityInfo analyze_from_args(const AnalyzeArgs& args, const ModelRun& how) {
   info.analysis.run.model_sha256 = sha256;
   if (how.sandbox != nullptr) info.analysis.run.sandbox = *how.sandbox;
   else if (looks_like_file(args.model)) info.analysis.run.sandbox.why_not = "--trust-model";
-  return info;
+  std::vector<ComplexityInfo> out;
+  out.push_back(std::move(info));
+  return out;
+}
+
+}  // namespace
+
+ComplexityInfo analyze_from_args(const AnalyzeArgs& args, const ModelRun& how) {
+  auto all = analyses_from_args(args, how);
+  if (all.size() != 1)
+    throw InvalidInput("--dim with several values sweeps: its formats are sweep, csv and json");
+  return std::move(all.front());
+}
+
+std::vector<ComplexityInfo> sweep_from_args(const AnalyzeArgs& args, const ModelRun& how) {
+  return analyses_from_args(args, how);
 }
 
 CommandProducts run_model_command(const AnalyzeArgs& args, const Produce& produce) {
@@ -282,7 +385,60 @@ CommandProducts run_model_command(const AnalyzeArgs& args, const Produce& produc
   return products;
 }
 
+namespace {
+
+// `--dim NAME=V1,V2,...`: one analysis per value, rendered side by side.
+int run_sweep(const AnalyzeArgs& args, const DimArgs& dims) {
+  std::vector<std::string> formats;
+  for (const auto& entry : args.formats) {
+    std::size_t start = 0;
+    while (start <= entry.size()) {
+      const auto comma = entry.find(',', start);
+      formats.push_back(entry.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  if (formats.empty()) formats = {"sweep"};
+  for (const auto& f : formats)
+    if (std::find(sweep_formats().begin(), sweep_formats().end(), f) == sweep_formats().end())
+      throw InvalidInput("--format " + f + ": --dim " + dims.axis + " sweeps, and a sweep's formats are sweep (a table), "
+                         "csv and json");
+  if (!args.outputs.empty() && args.outputs.size() != formats.size())
+    throw InvalidInput("give one --output per --format of the sweep (" + std::to_string(formats.size()) + " formats, " +
+                       std::to_string(args.outputs.size()) + " outputs)");
+  OutputFiles files({args.model});
+  std::vector<std::ostream*> outputs;
+  for (const auto& path : args.outputs) outputs.push_back(&files.open(path, "--output"));
+  CommandProducts made = run_model_command(args, [&](const ModelRun& how, CommandProducts& out) {
+    Sweep sweep;
+    sweep.axis = dims.axis;
+    sweep.values = dims.values;
+    for (auto& info : sweep_from_args(args, how)) {
+      if (!args.quiet)
+        for (const auto& w : info.warnings)
+          if (std::find(out.notes.begin(), out.notes.end(), "warning: " + w) == out.notes.end())
+            out.notes.push_back("warning: " + w);
+      sweep.analyses.push_back(std::move(info.analysis));
+    }
+    if (how.on_phase) how.on_phase("rendering");
+    for (std::size_t i = 0; i < formats.size(); ++i)
+      out.outputs[static_cast<int>(i)] = render_sweep(formats[i], sweep, args.max_depth);
+  });
+  for (std::size_t i = 0; i < formats.size(); ++i) {
+    std::ostream& out = outputs.empty() ? std::cout : *outputs[i];
+    out << made.outputs[static_cast<int>(i)];
+  }
+  files.commit();
+  for (const auto& note : made.notes) std::cerr << "flopscope: " << note << "\n";
+  return 0;
+}
+
+}  // namespace
+
 int run_analyze(const AnalyzeArgs& args) {
+  const DimArgs dims = parse_dims(args.dims);
+  if (!dims.axis.empty()) return run_sweep(args, dims);
   const auto formats = requested_formats(args);
   // What the command reads may not be what it writes. Every output is opened (and checked) here, before the
   // model runs; only this process writes them.
@@ -314,6 +470,11 @@ int run_analyze(const AnalyzeArgs& args) {
     if (!args.quiet) {
       for (const auto& line : model_output_lines(info.model_output)) out.notes.push_back(line);
       for (const auto& w : info.warnings) out.notes.push_back("warning: " + w);
+      if (const auto& e = info.analysis.run.exported) {
+        std::string at;
+        for (const auto& [name, value] : e->dims) at += (at.empty() ? " at " : ", ") + name + "=" + std::to_string(value);
+        out.notes.push_back("analysed from the exported graph (" + e->dialect + " dialect), no forward run" + at);
+      } else
       out.notes.push_back(std::string("analysed in ") + info.analysis.run.mode + " mode" +
                           (info.analysis.run.frozen ? " (a frozen model has no other)"
                            : args.mode.empty()      ? " (the model's own; --eval or --train to choose)"

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "flopscope/complexity.h"
+#include "flopscope/exported.h"
 
 namespace flopscope::cli {
 
@@ -19,6 +20,7 @@ struct AnalyzeArgs {
   std::string device;                       ///< "" = cpu
   std::string op_set = "mmengine";
   int max_depth = 3;
+  std::vector<std::string> dims;            ///< --dim NAME=VALUE[,VALUE...]: a .pt2's symbols; several values sweep
   std::vector<std::string> formats;         ///< table, arch, summary, json, csv; empty = table, arch, summary
   std::vector<std::string> outputs;         ///< one file for all text formats, or one per format
   std::string mode;                         ///< "", "eval" or "train"
@@ -50,6 +52,17 @@ struct ModelRun {
 
 /// Loads (or builds) the model the arguments name and analyses it, in this process.
 ComplexityInfo analyze_from_args(const AnalyzeArgs& args, const ModelRun& how = {});
+
+/// The `--dim` options, parsed once: fixed bindings, and at most one symbol with several values (the sweep).
+struct DimArgs {
+  std::vector<DimBinding> fixed;
+  std::string axis;                   ///< the swept name as given; "" when no --dim has several values
+  std::vector<std::int64_t> values;   ///< the sweep's values, in the order given
+};
+DimArgs parse_dims(const std::vector<std::string>& dims);
+
+/// One analysis per value of the sweep (`flopscope analyze model.pt2 --dim seq=128,512`), the archive read once.
+std::vector<ComplexityInfo> sweep_from_args(const AnalyzeArgs& args, const ModelRun& how = {});
 
 /// What a command that runs a model makes before anything is written: numbered outputs and stderr lines.
 struct CommandProducts {

@@ -44,6 +44,10 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
                   "the model's dtype and that of every float input without its own: float32 (default), float16, "
                   "bfloat16, float64; or int64, int32 for inputs only (zeros: token indices)")
       ->allow_extra_args(false);
+  cmd->add_option("--dim", a.dims,
+                  "for a torch.export .pt2: NAME=VALUE binds a dynamic dimension (its symbol, e.g. s27, or "
+                  "INPUT.DIM, e.g. input_ids.1); NAME=V1,V2,... sweeps it (one analysis per value); repeatable")
+      ->allow_extra_args(false);
   cmd->add_option("-d,--device", a.device, "cpu, cuda, cuda:N, or meta (the same as --shape-only)");
   cmd->add_flag("--shape-only", a.shape_only,
                 "run the forward on meta tensors: no arithmetic, the same report for models whose control flow "
@@ -80,16 +84,17 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
 
   flopscope::cli::AnalyzeArgs analyze_args;
-  auto* analyze = app.add_subcommand("analyze", "analyse a TorchScript file or a built-in model");
+  auto* analyze = app.add_subcommand("analyze", "analyse a torch.export .pt2, a TorchScript file or a built-in model");
   std::string builtins;
   for (const auto& n : flopscope::models::builtin_names()) builtins += (builtins.empty() ? "" : ", ") + n;
-  analyze->add_option("model", analyze_args.model, "TorchScript file, or a built-in: " + builtins)
+  analyze->add_option("model", analyze_args.model,
+                      "torch.export .pt2 file (analysed from its graph), TorchScript file, or a built-in: " + builtins)
       ->capture_default_str();
   add_model_options(analyze, analyze_args);
   analyze->add_option("--max-depth", analyze_args.max_depth, "table levels below the root")->capture_default_str();
   analyze->add_option("-f,--format", analyze_args.formats,
                       "table, arch, summary, operators (totals by op), json, csv; comma-separated or repeated "
-                      "(default: table,arch,summary)");
+                      "(default: table,arch,summary); with a --dim sweep: sweep (a table), csv or json");
   analyze->add_option("-o,--output", analyze_args.outputs,
                       "write to FILE instead of stdout: one file for text formats, or one per --format");
   analyze->add_flag("!--no-gpu-timing", analyze_args.gpu_timing, "on CUDA, skip the timing pass (analytic report only)");

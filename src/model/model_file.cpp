@@ -88,8 +88,9 @@ std::string describe_non_torchscript(const std::string& path) {
     return "a truncated or corrupt zip archive";
   }
   if (has_record(records, "code/")) return "";
-  if (has_record(records, "archive_format") || has_record(records, "models/"))
-    return "a torch.export .pt2 archive";
+  if (has_record(records, "models/")) return "a torch.export .pt2 archive";
+  if (has_record(records, "data/aotinductor/")) return "an AOTInductor package";
+  if (has_record(records, "archive_format")) return "a torch.export .pt2 archive";
   if (has_record(records, "data.pkl")) {
     try {  // the pickle names the saved object's class
       // Only the pickle's first bytes, inflated a chunk at a time: the whole record may inflate to gigabytes
@@ -192,9 +193,9 @@ std::vector<ZipEntry> zip_directory(const std::string& path) {
   return out;
 }
 
-/// Refuses an archive before it inflates past what the machine can hold, or inflates like a zip bomb: PyTorch
-/// stores its records uncompressed, so an entry that grows more than 100-fold (and past 64 MiB) is no model's.
-void check_inflated_sizes(const std::string& path) {
+}  // namespace
+
+void refuse_zip_bomb(const std::string& path) {
   std::uint64_t total = 0;
   for (const auto& e : zip_directory(path)) {
     total += e.inflated;
@@ -210,7 +211,15 @@ void check_inflated_sizes(const std::string& path) {
                        sandbox::gib(room.bytes) + " free (" + room.source + "): refused unread");
 }
 
-}  // namespace
+void check_model_path(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw InvalidInput("model file '" + path + "' does not exist");
+  if (std::filesystem::is_directory(path, ec)) throw InvalidInput("'" + path + "' is a directory, not a model file");
+  // Reading a FIFO or a device would block, or never end: a model is a saved file.
+  if (const std::string kind = special_file_kind(path); !kind.empty())
+    throw InvalidInput("'" + path + "' is " + kind + ", not a model file; give the path of a saved model");
+  if (!std::ifstream(path, std::ios::binary).good()) throw InvalidInput("cannot read model file '" + path + "'");
+}
 
 // LibTorch can crash outright on some corrupt archives (a segfault inside its unpickler, found by model_fuzz).
 // Loading once in a child process first turns that into an error instead of taking flopscope down.
@@ -246,18 +255,11 @@ void probe_in_child(const std::string& path) {
 
 torch::jit::Module load_model_file(const std::string& path, const c10::optional<c10::Device>& device,
                                    ModelMessages* said, bool probe_first) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw InvalidInput("model file '" + path + "' does not exist");
-  if (std::filesystem::is_directory(path, ec))
-    throw InvalidInput("'" + path + "' is a directory, not a TorchScript file");
-  // Reading a FIFO or a device would block, or never end: a model is a saved file.
-  if (const std::string kind = special_file_kind(path); !kind.empty())
-    throw InvalidInput("'" + path + "' is " + kind + ", not a model file; give the path of a saved model");
-  if (!std::ifstream(path, std::ios::binary).good()) throw InvalidInput("cannot read model file '" + path + "'");
+  check_model_path(path);
   std::string what = describe_non_torchscript(path);
   if (!what.empty())
     throw InvalidInput("'" + path + "' is " + what + ", not a TorchScript archive; " + kHowToExport);
-  check_inflated_sizes(path);
+  refuse_zip_bomb(path);
   if (probe_first) probe_in_child(path);
   capture::ModelOutput output;
   const auto keep_output = [&] {

@@ -47,7 +47,7 @@ expect 2 'truncated or corrupt zip archive' analyze "$tmp/truncated.pt" --input-
 expect 2 'torch.save of a state_dict, not a TorchScript archive; save TorchScript' \
   analyze "$fixtures/bad/state_dict.pt" --input-shape 10
 expect 2 'torch.save of a pickled Python object \(__main__.TestNet\)' analyze "$fixtures/bad/pickled_module.pt" --input-shape 10
-expect 2 'torch.export .pt2 archive' analyze "$fixtures/bad/exported.pt2" --input-shape 10
+expect 2 'an exported program holds its inputs. shapes' analyze "$fixtures/bad/exported.pt2" --input-shape 10
 # Inputs the model rejects: name the op, the module and the forward's signature.
 expect 2 'give the input shape' analyze "$fixtures/testnet_scripted.pt"
 expect 2 "takes 1 argument\(s\) but 2 input\(s\) were given: forward\(" \

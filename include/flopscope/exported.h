@@ -1,0 +1,57 @@
+#pragma once
+/// torch.export programs (`.pt2` archives written by torch.export.save), analysed in graph mode: no forward
+/// runs, every op's shapes come from the graph, every op's module from its node's nn_module_stack, every
+/// parameter from the graph signature. Symbolic dimensions (torch.export.Dim) can be bound to other values, so
+/// one file gives the cost of a model at any sequence length.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "flopscope/complexity.h"
+
+namespace flopscope {
+
+namespace exported {
+class Program;
+}
+
+/// A symbolic size of the export: a dimension made dynamic with torch.export.Dim.
+struct ExportSymbol {
+  std::string name;                     ///< as serialized ("s27"): torch.export keeps no Dim names in the archive
+  std::optional<std::int64_t> min;      ///< the range the export allows; none: unbounded
+  std::optional<std::int64_t> max;
+  std::optional<std::int64_t> example;  ///< the value the export traced with
+  std::vector<std::string> aliases;     ///< "INPUT.DIM" for each user input dimension that is this symbol ("x.1")
+};
+
+/// `--dim NAME=VALUE`: a symbol (its name or an alias) and a value.
+using DimBinding = std::pair<std::string, std::int64_t>;
+
+/// An archive read once: its graph JSON parsed, its weights never read. Cheap to analyse many times (a sweep).
+class ExportedModel {
+ public:
+  /// Throws InvalidInput with one line saying what is wrong: not a .pt2, an AOTInductor package, a truncated
+  /// zip, no graph, an unknown schema major version, JSON that does not follow the schema.
+  static ExportedModel load(const std::string& path);
+
+  const std::vector<ExportSymbol>& symbols() const;
+  std::string schema_version() const;  ///< "8.17"
+  std::string dialect() const;         ///< "TRAINING" (plain export()), "ATEN" (after run_decompositions()), ...
+  std::string torch_version() const;   ///< of the torch that exported it
+
+  const exported::Program& program() const { return *m_program; }
+
+ private:
+  std::shared_ptr<const exported::Program> m_program;
+};
+
+/// Analyses an exported program from its graph. `dims` binds symbols (unbound ones keep their example value);
+/// a name that is no symbol, a value outside its range, or a size expression the evaluator cannot read is an
+/// InvalidInput. Options: op_set, max_depth, show_table, show_arch; the inputs come from the graph (giving
+/// input shapes is an error) and the device is the CPU or meta: graph mode runs nothing.
+ComplexityInfo analyze(const ExportedModel& model, const Options& options, const std::vector<DimBinding>& dims = {});
+
+}  // namespace flopscope

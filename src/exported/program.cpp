@@ -1,0 +1,669 @@
+#include "exported/program.h"
+
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/utils/generated_serialization_types.h>
+
+#include <algorithm>
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "count/attribute.h"
+#include "exported/size_expr.h"
+#include "flopscope/complexity.h"
+#include "flopscope/errors.h"
+#include "flopscope/model_file.h"
+#include "model/model.h"
+#include "sandbox/memory_limit.h"
+
+namespace flopscope::exported {
+
+namespace ex = torch::_export;
+
+// The schema majors this reader knows. A new major may rename or retype fields (9.0 makes forward_arg_names a
+// tuple): it is refused by name rather than misread.
+constexpr std::int64_t kSchemaMajor = 8;
+
+struct Program::Impl {
+  ex::ExportedProgram program;
+  std::vector<Symbol> symbols;
+  // Parsed size expressions, by their text: a model repeats a few expressions thousands of times.
+  mutable std::unordered_map<std::string, SizeExpr> parsed;
+  // Parameter FQN -> the weight file holding it (the weights config): tied parameters share one.
+  std::unordered_map<std::string, std::string> storage_of;
+};
+
+namespace {
+
+// ---- Reading the archive ---------------------------------------------------------------------------------
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+std::string read_record(caffe2::serialize::PyTorchStreamReader& reader, const std::string& name, const std::string& path) {
+  const std::size_t size = reader.getRecordSize(name);
+  const sandbox::MemoryRoom room = sandbox::memory_room();
+  // The JSON and nlohmann's tree of it take about ten times its size.
+  if (room.bytes > 0 && static_cast<double>(size) * 10 > room.bytes)
+    throw InvalidInput("'" + path + "': its " + name + " is " + sandbox::gib(static_cast<double>(size)) +
+                       ", more than the memory free (" + sandbox::gib(room.bytes) + ", " + room.source + ") can parse");
+  auto [data, n] = reader.getRecord(name);
+  return std::string(static_cast<const char*>(data.get()), n);
+}
+
+// ---- Values ------------------------------------------------------------------------------------------------
+
+// The serialized dtype (its own numbering) as c10's, which the formulas and reports read.
+std::int8_t c10_dtype(ex::ScalarType t) {
+  using S = ex::ScalarType;
+  c10::ScalarType out;
+  switch (t) {
+    case S::BYTE: out = c10::kByte; break;
+    case S::CHAR: out = c10::kChar; break;
+    case S::SHORT: out = c10::kShort; break;
+    case S::INT: out = c10::kInt; break;
+    case S::LONG: out = c10::kLong; break;
+    case S::HALF: out = c10::kHalf; break;
+    case S::FLOAT: out = c10::kFloat; break;
+    case S::DOUBLE: out = c10::kDouble; break;
+    case S::COMPLEXHALF: out = c10::kComplexHalf; break;
+    case S::COMPLEXFLOAT: out = c10::kComplexFloat; break;
+    case S::COMPLEXDOUBLE: out = c10::kComplexDouble; break;
+    case S::BOOL: out = c10::kBool; break;
+    case S::BFLOAT16: out = c10::kBFloat16; break;
+    case S::UINT16: out = c10::kUInt16; break;
+    case S::FLOAT8E4M3FN: out = c10::ScalarType::Float8_e4m3fn; break;
+    case S::FLOAT8E5M2: out = c10::ScalarType::Float8_e5m2; break;
+    case S::FLOAT8E4M3FNUZ: out = c10::ScalarType::Float8_e4m3fnuz; break;
+    case S::FLOAT8E5M2FNUZ: out = c10::ScalarType::Float8_e5m2fnuz; break;
+    default: return -1;
+  }
+  return static_cast<std::int8_t>(out);
+}
+
+// A default from an op's schema, as the capture records the same IValue (capture.cpp).
+Value from_ivalue(const c10::IValue& v) {
+  if (v.isNone()) return Value::none();
+  if (v.isBool()) return Value::boolean(v.toBool());
+  if (v.isInt()) return Value::integer(v.toInt());
+  if (v.isDouble()) return Value::real(v.toDouble());
+  if (v.isIntList()) return Value::int_list(v.toIntVector());
+  if (v.isString()) return Value::string(v.toStringRef());
+  return Value::other();
+}
+
+// Export's bookkeeping: shape queries and assertions on symbolic sizes. A forward runs none of them as ops
+// (a TorchScript trace records none), so graph mode skips them rather than report them unsupported.
+bool bookkeeping(const std::string& op) {
+  static const std::unordered_set<std::string> kOps = {
+      "aten::sym_size", "aten::sym_numel", "aten::sym_stride", "aten::sym_storage_offset", "aten::_assert_async",
+      "aten::_assert_scalar", "aten::_assert_tensor_metadata", "aten::sym_constrain_range",
+      "aten::sym_constrain_range_for_size", "aten::_functional_assert_async", "aten::_functional_assert_scalar",
+      "aten::_functional_sym_constrain_range", "aten::_functional_sym_constrain_range_for_size",
+      "aten::_make_dep_token",
+      // Export's stand-ins with no work of their own: alias for a view that changes nothing (a full slice, a
+      // detach), lift_fresh_copy for a constant tensor the forward made.
+      "aten::alias", "aten::lift_fresh_copy"};
+  return kOps.count(op) != 0;
+}
+
+// Custom ops that libraries register for export in place of an ATen op, with that op's arguments in order:
+// counted as the op they stand for.
+std::string stands_for(const std::string& op) {
+  if (op == "transformers::grouped_mm_fallback") return "aten::_grouped_mm";  // (input, weight, offs)
+  return op;
+}
+
+// Higher-order ops that only wrap a subgraph in a grad or autocast mode: their subgraph's ops are the model's.
+bool wraps_subgraph(const std::string& hop) { return hop == "wrap_with_set_grad_enabled" || hop == "wrap_with_autocast"; }
+
+// "torch.ops.aten.linear.default" -> {"aten::linear", ""}; "torch.ops.higher_order.cond" -> {"higher_order::cond",
+// ""}; anything else (Python's operator module on symbolic sizes) -> {"", ""}.
+std::pair<std::string, std::string> op_name(const std::string& target) {
+  static const std::string kPrefix = "torch.ops.";
+  if (target.rfind(kPrefix, 0) != 0) return {"", ""};
+  const std::string rest = target.substr(kPrefix.size());
+  const auto dot1 = rest.find('.');
+  if (dot1 == std::string::npos) return {"", ""};
+  const auto dot2 = rest.find('.', dot1 + 1);
+  std::string name = rest.substr(0, dot1) + "::" + rest.substr(dot1 + 1, dot2 == std::string::npos ? std::string::npos : dot2 - dot1 - 1);
+  std::string overload = dot2 == std::string::npos ? "" : rest.substr(dot2 + 1);
+  if (overload == "default") overload.clear();
+  return {name, overload};
+}
+
+// The module a node ran in: the fqn of the innermost entry of its nn_module_stack ("key,fqn,type;..."; a
+// repeated call of one module has its own key, "L__self__a@1", and the same fqn), "" for the root.
+// Every (fqn, class) of a node's nn_module_stack ("key,fqn,type;...", outermost first; a repeated call of one
+// module has its own key, "L__self__a@1", and the same fqn). The placeholder export writes for a node
+// made outside any module (its runtime asserts' size queries) names no module.
+std::vector<std::pair<std::string, std::string>> stack_of(const std::unordered_map<std::string, std::string>& metadata) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto it = metadata.find("nn_module_stack");
+  if (it == metadata.end()) return out;
+  const std::string& stack = it->second;
+  std::size_t start = 0;
+  while (start < stack.size()) {
+    auto end = stack.find(';', start);
+    if (end == std::string::npos) end = stack.size();
+    const std::string entry = stack.substr(start, end - start);
+    const auto c1 = entry.find(',');
+    const auto c2 = c1 == std::string::npos ? std::string::npos : entry.find(',', c1 + 1);
+    if (c2 != std::string::npos && entry.compare(0, c1, "_empty_nn_module_stack_from_metadata_hook") != 0) {
+      std::string type = entry.substr(c2 + 1);
+      const auto dot = type.rfind('.');
+      out.emplace_back(entry.substr(c1 + 1, c2 - c1 - 1), dot == std::string::npos ? type : type.substr(dot + 1));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+// ---- The graph as a trace ----------------------------------------------------------------------------------
+
+class TraceBuilder {
+ public:
+  TraceBuilder(const Program::Impl& impl, const Bindings& bindings) : m_impl(impl), m_bindings(bindings) {
+    m_scopes.push_back(&impl.program.get_graph_module().get_graph());
+    for (const auto& s : impl.symbols)
+      if (!s.example || bindings.count(s.name) == 0 || bindings.at(s.name) != *s.example) m_at_examples = false;
+  }
+
+  Trace build() {
+    for (const auto& node : m_scopes.front()->get_nodes()) add(node, "");
+    return std::move(m_trace);
+  }
+
+  std::int64_t size(const ex::SymInt& s) {
+    if (s.tag() == ex::SymInt::Tag::AS_INT) return s.get_as_int();
+    const ex::SymExpr& e = s.get_as_expr();
+    // At the export's own example values every expression's value is its hint: no need to read it.
+    if (m_at_examples && e.get_hint() && e.get_hint()->tag() == ex::SymExprHint::Tag::AS_INT)
+      return e.get_hint()->get_as_int();
+    auto it = m_impl.parsed.find(e.get_expr_str());
+    if (it == m_impl.parsed.end()) it = m_impl.parsed.emplace(e.get_expr_str(), SizeExpr::parse(e.get_expr_str())).first;
+    return it->second.evaluate([&](const std::string& symbol) {
+      auto b = m_bindings.find(symbol);
+      if (b == m_bindings.end())
+        throw InvalidInput("the size expression '" + e.get_expr_str() + "' names '" + symbol +
+                           "', which has no value: bind it with --dim " + symbol + "=VALUE");
+      return b->second;
+    });
+  }
+
+  Value tensor(const std::string& name) {
+    for (auto g = m_scopes.rbegin(); g != m_scopes.rend(); ++g) {
+      const auto& values = (*g)->get_tensor_values();
+      auto it = values.find(name);
+      if (it == values.end()) continue;
+      std::vector<std::int64_t> sizes;
+      sizes.reserve(it->second.get_sizes().size());
+      for (const auto& s : it->second.get_sizes()) sizes.push_back(size(s));
+      Value v = Value::tensor(std::move(sizes));
+      v.dtype = c10_dtype(it->second.get_dtype());
+      return v;
+    }
+    return Value::other();  // a tensor the graph gives no metadata for
+  }
+
+ private:
+  std::int64_t sym_int(const ex::SymIntArgument& a) {
+    if (a.tag() == ex::SymIntArgument::Tag::AS_INT) return a.get_as_int();
+    for (auto g = m_scopes.rbegin(); g != m_scopes.rend(); ++g) {
+      const auto& values = (*g)->get_sym_int_values();
+      auto it = values.find(a.get_as_name());
+      if (it != values.end()) return size(it->second);
+    }
+    throw InvalidInput("the graph uses the symbolic size '" + a.get_as_name() + "' without defining it");
+  }
+
+  Value value(const ex::Argument& a) {
+    using T = ex::Argument::Tag;
+    switch (a.tag()) {
+      case T::AS_NONE: return Value::none();
+      case T::AS_TENSOR: return tensor(a.get_as_tensor().get_name());
+      case T::AS_OPTIONAL_TENSOR:
+        return a.get_as_optional_tensor().tag() == ex::OptionalTensorArgument::Tag::AS_TENSOR
+                   ? tensor(a.get_as_optional_tensor().get_as_tensor().get_name())
+                   : Value::none();
+      case T::AS_TENSORS: {
+        std::vector<std::vector<std::int64_t>> shapes;
+        for (const auto& t : a.get_as_tensors()) shapes.push_back(tensor(t.get_name()).sizes);
+        return Value::tensor_list(std::move(shapes));
+      }
+      case T::AS_INT: return Value::integer(a.get_as_int());
+      case T::AS_INTS: return Value::int_list(a.get_as_ints());
+      case T::AS_SYM_INT: return Value::integer(sym_int(a.get_as_sym_int()));
+      case T::AS_SYM_INTS: {
+        std::vector<std::int64_t> ints;
+        for (const auto& s : a.get_as_sym_ints()) ints.push_back(sym_int(s));
+        return Value::int_list(std::move(ints));
+      }
+      case T::AS_FLOAT: return Value::real(a.get_as_float().get());
+      case T::AS_BOOL: return Value::boolean(a.get_as_bool());
+      case T::AS_STRING: return Value::string(a.get_as_string());
+      case T::AS_SCALAR_TYPE: return Value::integer(c10_dtype(a.get_as_scalar_type()));
+      default: return Value::other();  // lists of floats, bools or strings, devices, layouts: as the capture has them
+    }
+  }
+
+  const c10::FunctionSchema* schema(const std::string& name, const std::string& overload) {
+    const std::string key = name + "." + overload;
+    auto it = m_schemas.find(key);
+    if (it != m_schemas.end()) return it->second;
+    const c10::FunctionSchema* found = nullptr;
+    if (auto handle = c10::Dispatcher::singleton().findSchema(c10::OperatorName(name, overload)))
+      found = &handle->schema();
+    return m_schemas.emplace(key, found).first->second;
+  }
+
+  void add(const ex::Node& node, const std::string& enclosing_module) {
+    auto [name, overload] = op_name(node.get_target());
+    name = stands_for(name);
+    if (name.empty() || bookkeeping(name)) return;
+    const auto stack = stack_of(node.get_metadata());
+    std::string module = stack.empty() ? enclosing_module : stack.back().first;
+    if (name.rfind("higher_order::", 0) == 0) {
+      if (wraps_subgraph(name.substr(14))) {
+        for (const auto& in : node.get_inputs())
+          if (in.get_arg().tag() == ex::Argument::Tag::AS_GRAPH) {
+            const ex::Graph& sub = *in.get_arg().get_as_graph().get_graph();
+            m_scopes.push_back(&sub);
+            for (const auto& n : sub.get_nodes()) add(n, module);
+            m_scopes.pop_back();
+          }
+        return;
+      }
+      OpRecord op;  // cond, while_loop, map, ...: no formula can see inside
+      op.name = name;
+      op.module = std::move(module);
+      m_trace.ops.push_back(std::move(op));
+      return;
+    }
+    OpRecord op;
+    op.name = name;
+    op.module = std::move(module);
+    const c10::FunctionSchema* s = schema(name, overload);
+    if (s != nullptr) {
+      // In the schema's order, as the dispatcher passes them; the serializer leaves out arguments at their default.
+      op.inputs.reserve(s->arguments().size());
+      for (const auto& arg : s->arguments()) {
+        const ex::NamedArgument* given = nullptr;
+        for (const auto& in : node.get_inputs())
+          if (in.get_name() == arg.name()) given = &in;
+        if (given != nullptr)
+          op.inputs.push_back(value(given->get_arg()));
+        else
+          op.inputs.push_back(arg.default_value() ? from_ivalue(*arg.default_value()) : Value::none());
+      }
+    } else {
+      for (const auto& in : node.get_inputs()) op.inputs.push_back(value(in.get_arg()));
+    }
+    for (const auto& out : node.get_outputs()) {
+      // Several returns may come as one list of tensors.
+      if (out.tag() == ex::Argument::Tag::AS_TENSORS && s != nullptr && s->returns().size() > 1) {
+        for (const auto& t : out.get_as_tensors()) op.outputs.push_back(tensor(t.get_name()));
+        continue;
+      }
+      op.outputs.push_back(value(out));
+    }
+    const auto at = static_cast<std::int32_t>(m_trace.ops.size());
+    m_trace.ops.push_back(std::move(op));
+    if (count::traced_through(name)) add_traced_call(at);
+  }
+
+  // A forward's trace has what a convolution calls (aten::_convolution) below it, and mmengine counts that
+  // (count/attribute.h, traced_through). The graph keeps the call the model made, so the call below is made
+  // here, with the arguments ATen passes it (aten/src/ATen/native/Convolution.cpp).
+  void add_traced_call(std::int32_t parent) {
+    const OpRecord& p = m_trace.ops[static_cast<std::size_t>(parent)];
+    const std::string& n = p.name;
+    const bool transposed_op = n.rfind("aten::conv_transpose", 0) == 0;
+    const bool plain = n == "aten::conv1d" || n == "aten::conv2d" || n == "aten::conv3d";
+    if (!plain && !transposed_op && n != "aten::convolution") return;
+    if (p.inputs.size() < 7 || !p.inputs[4].is_none() && p.inputs[4].kind != Value::Kind::IntList) return;  // conv2d.padding: a string
+    OpRecord c;
+    c.name = "aten::_convolution";
+    c.parent = parent;
+    c.module = p.module;
+    c.outputs = p.outputs;
+    const std::size_t dims = p.inputs[1].sizes.size() >= 2 ? p.inputs[1].sizes.size() - 2 : 0;
+    Value input = p.inputs[0], weight = p.inputs[1], bias = p.inputs[2], stride = p.inputs[3], padding = p.inputs[4];
+    Value dilation, transposed, output_padding, groups;
+    if (plain) {  // (input, weight, bias, stride, padding, dilation, groups)
+      dilation = p.inputs[5];
+      transposed = Value::boolean(false);
+      output_padding = Value::int_list(std::vector<std::int64_t>(dims, 0));
+      groups = p.inputs[6];
+    } else if (transposed_op) {  // (input, weight, bias, stride, padding, output_padding, groups, dilation)
+      if (p.inputs.size() < 8) return;
+      output_padding = p.inputs[5];
+      groups = p.inputs[6];
+      dilation = p.inputs[7];
+      transposed = Value::boolean(true);
+    } else {  // convolution: (input, weight, bias, stride, padding, dilation, transposed, output_padding, groups)
+      if (p.inputs.size() < 9) return;
+      dilation = p.inputs[5];
+      transposed = p.inputs[6];
+      output_padding = p.inputs[7];
+      groups = p.inputs[8];
+    }
+    // A batch-less input is given its batch of 1 before the call below (Convolution.cpp).
+    if (input.is_tensor() && input.sizes.size() == dims + 1) input.sizes.insert(input.sizes.begin(), 1);
+    c.inputs = {input, weight, bias, stride, padding, dilation, transposed, output_padding, groups,
+                Value::boolean(false), Value::boolean(false), Value::boolean(true), Value::boolean(true)};
+    m_trace.ops.push_back(std::move(c));
+  }
+
+  const Program::Impl& m_impl;
+  const Bindings& m_bindings;
+  bool m_at_examples = true;
+  std::vector<const ex::Graph*> m_scopes;
+  std::unordered_map<std::string, const c10::FunctionSchema*> m_schemas;
+  Trace m_trace;
+};
+
+// The symbols: the range constraints, with each one's example value and the user input dimensions it sizes.
+std::vector<Symbol> find_symbols(const ex::ExportedProgram& program) {
+  std::vector<Symbol> out;
+  std::vector<std::string> names;
+  for (const auto& [name, range] : program.get_range_constraints()) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    const auto& range = program.get_range_constraints().at(name);
+    Symbol s;
+    s.name = name;
+    s.min = range.get_min_val();
+    s.max = range.get_max_val();
+    out.push_back(std::move(s));
+  }
+  const ex::Graph& graph = program.get_graph_module().get_graph();
+  auto symbol = [&](const std::string& name) -> Symbol* {
+    for (auto& s : out)
+      if (s.name == name) return &s;
+    out.push_back(Symbol{name, std::nullopt, std::nullopt, std::nullopt, {}});
+    return &out.back();
+  };
+  auto note = [&](const ex::SymInt& size, const std::string& alias) {
+    if (size.tag() != ex::SymInt::Tag::AS_EXPR) return;
+    const SizeExpr e = SizeExpr::parse(size.get_as_expr().get_expr_str());
+    const std::string bare = e.bare_symbol();
+    if (bare.empty()) return;
+    Symbol* s = symbol(bare);
+    const auto& hint = size.get_as_expr().get_hint();
+    if (!s->example && hint && hint->tag() == ex::SymExprHint::Tag::AS_INT) s->example = hint->get_as_int();
+    if (!alias.empty()) s->aliases.push_back(alias);
+  };
+  for (const auto& spec : program.get_graph_module().get_signature().get_input_specs()) {
+    if (spec.tag() != ex::InputSpec::Tag::USER_INPUT) continue;
+    const auto& arg = spec.get_user_input().get_arg();
+    if (arg.tag() != ex::Argument::Tag::AS_TENSOR) continue;
+    const std::string& name = arg.get_as_tensor().get_name();
+    auto it = graph.get_tensor_values().find(name);
+    if (it == graph.get_tensor_values().end()) continue;
+    const auto& sizes = it->second.get_sizes();
+    for (std::size_t d = 0; d < sizes.size(); ++d) note(sizes[d], name + "." + std::to_string(d));
+  }
+  // A symbol sizing no user input alone still has an example in some tensor's sizes.
+  for (const auto& [name, meta] : graph.get_tensor_values())
+    for (const auto& s : meta.get_sizes()) note(s, "");
+  return out;
+}
+
+std::string range_text(const Symbol& s) {
+  return (s.min ? std::to_string(*s.min) : std::string("-inf")) + ".." + (s.max ? std::to_string(*s.max) : std::string("inf"));
+}
+
+}  // namespace
+
+Program::Program() : m_impl(std::make_unique<Impl>()) {}
+Program::Program(Program&&) noexcept = default;
+Program& Program::operator=(Program&&) noexcept = default;
+Program::~Program() = default;
+
+Program Program::parse(const std::string& text, const std::string& origin) {
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw InvalidInput(origin + " is not valid JSON (" + std::string(e.what()) + ")");
+  }
+  if (!json.is_object()) throw InvalidInput(origin + " is not a serialized ExportedProgram (not a JSON object)");
+  const auto version = json.find("schema_version");
+  if (version == json.end() || !version->is_object() || !version->contains("major") || !(*version)["major"].is_number_integer())
+    throw InvalidInput(origin + " has no schema version: it is not a serialized ExportedProgram");
+  const std::int64_t major = (*version)["major"].get<std::int64_t>();
+  if (major != kSchemaMajor) {
+    const std::string minor = version->contains("minor") ? (*version)["minor"].dump() : "?";
+    throw InvalidInput(origin + " was written with export schema " + std::to_string(major) + "." + minor +
+                       ", and flopscope reads schema " + std::to_string(kSchemaMajor) +
+                       ".x (torch 2.6 to 2.11); export it again with a torch of that range, or update flopscope");
+  }
+  Program p;
+  try {
+    json.get_to(p.m_impl->program);
+  } catch (const std::exception& e) {
+    throw InvalidInput(origin + " does not follow the export schema (" + std::string(e.what()) + ")");
+  }
+  p.m_impl->symbols = find_symbols(p.m_impl->program);
+  return p;
+}
+
+Program Program::read(const std::string& path) {
+  check_model_path(path);
+  const std::string what = describe_non_torchscript(path);
+  if (what != "a torch.export .pt2 archive" && what != "an AOTInductor package") {
+    if (what.empty())
+      throw InvalidInput("'" + path + "' is a TorchScript archive, not a torch.export .pt2 archive");
+    throw InvalidInput("'" + path + "' is " + what + ", not a torch.export .pt2 archive; save one with "
+                       "torch.export.save(torch.export.export(model, example_inputs), 'model.pt2')");
+  }
+  refuse_zip_bomb(path);
+  std::vector<std::string> records;
+  std::unique_ptr<caffe2::serialize::PyTorchStreamReader> reader;
+  try {
+    reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(path);
+    records = reader->getAllRecords();
+  } catch (const std::exception& e) {
+    throw InvalidInput("'" + path + "' is a truncated or corrupt zip archive");
+  }
+  std::vector<std::string> graphs;
+  bool aoti = false;
+  for (const auto& r : records) {
+    if (r.rfind("models/", 0) == 0 && ends_with(r, ".json")) graphs.push_back(r);
+    if (r.rfind("data/aotinductor/", 0) == 0 || ends_with(r, ".so") || ends_with(r, ".wrapper.cpp")) aoti = true;
+  }
+  if (graphs.empty() && aoti)
+    throw InvalidInput("'" + path + "' is an AOTInductor package (compiled code, no graph): flopscope reads the graph "
+                       "that torch.export.save writes; save one with torch.export.save(torch.export.export(model, "
+                       "example_inputs), 'model.pt2') instead of aoti_compile_and_package");
+  if (graphs.empty())
+    throw InvalidInput("'" + path + "' is a .pt2 archive without a graph (no models/*.json): save it with "
+                       "torch.export.save");
+  // torch.export.save names its one program "model"; a package of several is read for that one.
+  std::string chosen = graphs.front();
+  for (const auto& g : graphs)
+    if (g == "models/model.json") chosen = g;
+  std::string json;
+  try {
+    json = read_record(*reader, chosen, path);
+  } catch (const InvalidInput&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw InvalidInput("'" + path + "' is a truncated or corrupt zip archive (reading " + chosen + ")");
+  }
+  Program program = parse(json, "'" + path + "' (" + chosen + ")");
+  // The weights config says which parameters are one tensor (tied): its JSON only, never the weights.
+  const std::string model_name = chosen.substr(7, chosen.size() - 7 - 5);
+  const std::string config = "data/weights/" + model_name + "_weights_config.json";
+  if (reader->hasRecord(config)) {
+    try {
+      const auto j = nlohmann::json::parse(read_record(*reader, config, path));
+      for (const auto& [fqn, payload] : j.at("config").items())
+        if (payload.is_object() && payload.contains("path_name") && payload["path_name"].is_string())
+          program.m_impl->storage_of[fqn] = payload["path_name"].get<std::string>();
+    } catch (const InvalidInput&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw InvalidInput("'" + path + "' (" + config + ") is not a weights config (" + std::string(e.what()) + ")");
+    }
+  }
+  return program;
+}
+
+std::string Program::schema_version() const {
+  const auto& v = m_impl->program.get_schema_version();
+  return std::to_string(v.get_major()) + "." + std::to_string(v.get_minor());
+}
+
+std::string Program::dialect() const {
+  const auto& v = m_impl->program.get_verifiers();
+  return v.empty() ? "" : v.front();
+}
+
+std::string Program::torch_version() const { return m_impl->program.get_torch_version(); }
+
+const std::vector<Symbol>& Program::symbols() const { return m_impl->symbols; }
+
+Bindings Program::bind(const std::vector<std::pair<std::string, std::int64_t>>& dims) const {
+  Bindings out;
+  std::map<std::string, std::string> given_as;
+  for (const auto& [name, value] : dims) {
+    const Symbol* found = nullptr;
+    for (const auto& s : m_impl->symbols) {
+      if (s.name == name) found = &s;
+      for (const auto& a : s.aliases)
+        if (a == name) found = &s;
+    }
+    if (found == nullptr) {
+      std::string known;
+      for (const auto& s : m_impl->symbols) {
+        known += known.empty() ? "" : ", ";
+        known += s.name;
+        for (const auto& a : s.aliases) known += " (" + a + ")";
+        known += " in " + range_text(s);
+      }
+      throw InvalidInput("--dim " + name + ": the export has no such symbol" +
+                         (known.empty() ? std::string(" (it has no dynamic dimensions: export with dynamic_shapes)")
+                                        : "; its symbols are " + known));
+    }
+    if (given_as.count(found->name) != 0)
+      throw InvalidInput("--dim " + name + ": symbol " + found->name + " is already bound by --dim " + given_as[found->name]);
+    if ((found->min && value < *found->min) || (found->max && value > *found->max))
+      throw InvalidInput("--dim " + name + "=" + std::to_string(value) + " is outside the range the export allows for " +
+                         found->name + " (" + range_text(*found) + ")");
+    given_as[found->name] = name;
+    out[found->name] = value;
+  }
+  for (const auto& s : m_impl->symbols)
+    if (out.count(s.name) == 0 && s.example) out[s.name] = *s.example;
+  return out;
+}
+
+ModuleTree Program::module_tree() const {
+  const ex::GraphModule& gm = m_impl->program.get_graph_module();
+  std::vector<std::string> order;  // paths in order of first mention
+  std::unordered_map<std::string, std::string> classes;
+  std::unordered_set<std::string> seen;
+  auto mention = [&](const std::string& path) {
+    // Parents first, so that pre-order below puts them before their children.
+    std::string prefix;
+    std::size_t start = 0;
+    while (true) {
+      const auto dot = path.find('.', start);
+      prefix = path.substr(0, dot);
+      if (seen.insert(prefix).second) order.push_back(prefix);
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+  };
+  for (const auto& entry : gm.get_module_call_graph())
+    if (!entry.get_fqn().empty()) mention(entry.get_fqn());
+  ModuleTree tree;
+  std::unordered_set<std::string> storages;
+  for (const auto& spec : gm.get_signature().get_input_specs()) {
+    if (spec.tag() != ex::InputSpec::Tag::PARAMETER) continue;
+    const auto& p = spec.get_parameter();
+    // A tied parameter counts once, under its first name, as named_parameters() gives it (mmengine); its
+    // other names still make their modules.
+    auto storage = m_impl->storage_of.find(p.get_parameter_name());
+    if (storage != m_impl->storage_of.end() && !storages.insert(storage->second).second) {
+      const auto dot = p.get_parameter_name().rfind('.');
+      if (dot != std::string::npos) mention(p.get_parameter_name().substr(0, dot));
+      continue;
+    }
+    ParamInfo info;
+    info.name = p.get_parameter_name();
+    auto it = gm.get_graph().get_tensor_values().find(p.get_arg().get_name());
+    info.numel = 1;
+    if (it != gm.get_graph().get_tensor_values().end())
+      for (const auto& s : it->second.get_sizes()) {
+        const std::int64_t d = s.tag() == ex::SymInt::Tag::AS_INT ? s.get_as_int() : 0;
+        info.shape.push_back(d);
+        info.numel *= d;
+      }
+    const auto dot = info.name.rfind('.');
+    if (dot != std::string::npos) mention(info.name.substr(0, dot));
+    tree.params.push_back(std::move(info));
+  }
+  std::function<void(const std::vector<ex::Node>&)> visit = [&](const std::vector<ex::Node>& nodes) {
+    for (const auto& node : nodes) {
+      for (const auto& [fqn, cls] : stack_of(node.get_metadata())) {
+        if (!fqn.empty()) mention(fqn);
+        classes.emplace(fqn, cls);
+      }
+      for (const auto& in : node.get_inputs())
+        if (in.get_arg().tag() == ex::Argument::Tag::AS_GRAPH) visit(in.get_arg().get_as_graph().get_graph()->get_nodes());
+    }
+  };
+  visit(gm.get_graph().get_nodes());
+
+  // Children of each path in order of first mention; the tree in pre-order.
+  std::unordered_map<std::string, std::vector<std::string>> children;
+  for (const auto& path : order) {
+    const auto dot = path.rfind('.');
+    children[dot == std::string::npos ? "" : path.substr(0, dot)].push_back(path);
+  }
+  std::function<int(const std::string&)> place = [&](const std::string& path) {
+    const int index = static_cast<int>(tree.nodes.size());
+    ModuleNode node;
+    node.path = path;
+    auto cls = classes.find(path);
+    node.class_name = cls == classes.end() ? "" : cls->second;
+    // A module no node ran in is unused, or a container (ModuleList) when it has children: the graph keeps no
+    // class for either.
+    node.real_forward = cls != classes.end() ? model::has_real_forward(node.class_name) : children[path].empty();
+    tree.nodes.push_back(std::move(node));
+    tree.by_path[path] = index;
+    for (const auto& child : children[path]) {
+      const int c = place(child);
+      const auto dot = child.rfind('.');
+      tree.nodes[static_cast<std::size_t>(index)].children.emplace_back(
+          dot == std::string::npos ? child : child.substr(dot + 1), c);
+    }
+    return index;
+  };
+  place("");
+  return tree;
+}
+
+Trace Program::trace(const Bindings& bindings) const { return TraceBuilder(*m_impl, bindings).build(); }
+
+std::vector<std::pair<std::vector<std::int64_t>, std::string>> Program::user_inputs(const Bindings& bindings) const {
+  std::vector<std::pair<std::vector<std::int64_t>, std::string>> out;
+  TraceBuilder sizes(*m_impl, bindings);
+  const ex::GraphModule& gm = m_impl->program.get_graph_module();
+  for (const auto& spec : gm.get_signature().get_input_specs()) {
+    if (spec.tag() != ex::InputSpec::Tag::USER_INPUT) continue;
+    const auto& arg = spec.get_user_input().get_arg();
+    if (arg.tag() != ex::Argument::Tag::AS_TENSOR) continue;
+    Value v = sizes.tensor(arg.get_as_tensor().get_name());
+    const std::string dtype = v.dtype >= 0 ? dtype_name(static_cast<c10::ScalarType>(v.dtype)) : "unknown";
+    out.emplace_back(std::move(v.sizes), dtype);
+  }
+  return out;
+}
+
+}  // namespace flopscope::exported

@@ -1,0 +1,64 @@
+#pragma once
+// A torch.export program read for graph mode: the archive's graph JSON parsed once (weight bytes are never
+// read), then, for each binding of its symbols, the trace of ops the graph would run and the module tree it
+// names. No Python, no forward: every op's input shapes are in the graph, every node's module in its
+// nn_module_stack, every parameter in the graph signature (modules the forward never calls included).
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "flopscope/exported.h"
+#include "flopscope/module_tree.h"
+#include "flopscope/op_record.h"
+
+namespace flopscope::exported {
+
+using Symbol = ExportSymbol;
+
+/// Symbol name -> value.
+using Bindings = std::map<std::string, std::int64_t>;
+
+class Program {
+ public:
+  /// Reads a torch.export.save archive (models/*.json only). Throws InvalidInput for what is not one: an
+  /// AOTInductor package, a missing or unparsable graph, an unknown schema major version.
+  static Program read(const std::string& path);
+  /// Parses a serialized ExportedProgram (the graph JSON itself); `origin` names it in errors.
+  static Program parse(const std::string& json, const std::string& origin);
+
+  Program(Program&&) noexcept;
+  Program& operator=(Program&&) noexcept;
+  ~Program();
+
+  /// "8.17": the schema version the archive was written with.
+  std::string schema_version() const;
+  /// "TRAINING" for plain export(), "ATEN" after run_decompositions(), ... (the verifier dialects).
+  std::string dialect() const;
+  std::string torch_version() const;
+
+  const std::vector<Symbol>& symbols() const;
+  /// Resolves `--dim NAME=VALUE` pairs (a symbol's name or an alias) into bindings; unbound symbols keep their
+  /// example value. Throws InvalidInput for a name that is no symbol (listing those there are), a value outside
+  /// the symbol's range, or a symbol bound twice.
+  Bindings bind(const std::vector<std::pair<std::string, std::int64_t>>& dims) const;
+
+  /// Modules from the graph signature's parameters, the module call graph and the nodes' nn_module_stack.
+  ModuleTree module_tree() const;
+  /// The ops of the graph in order, with inputs in their schema's order (defaults filled in) and sizes evaluated
+  /// for `bindings`; each on the module of its nn_module_stack.
+  Trace trace(const Bindings& bindings) const;
+  /// The user inputs' shapes and dtype names, evaluated for `bindings`.
+  std::vector<std::pair<std::vector<std::int64_t>, std::string>> user_inputs(const Bindings& bindings) const;
+
+  struct Impl;
+
+ private:
+  Program();
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace flopscope::exported

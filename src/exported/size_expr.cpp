@@ -1,0 +1,328 @@
+#include "exported/size_expr.h"
+
+#include <cctype>
+#include <numeric>
+
+#include "flopscope/errors.h"
+
+namespace flopscope::exported {
+
+// A number, a symbol, or a function of its arguments. Keyword arguments (a Symbol's positive=True) are
+// assumptions sympy keeps with the symbol: they change no value, and are dropped when parsed.
+struct SizeExpr::Node {
+  enum class Kind { Number, Symbol, Call } kind = Kind::Number;
+  std::int64_t number = 0;  // Number
+  std::string name;         // Symbol: its name; Call: the function
+  std::vector<std::shared_ptr<const Node>> args;
+};
+
+namespace {
+
+using Node = SizeExpr::Node;
+
+struct Failure {
+  std::string why;
+};
+
+// ---- Parsing srepr text ----------------------------------------------------------------------------------
+
+class Parser {
+ public:
+  explicit Parser(const std::string& text) : m_text(text) {}
+
+  std::shared_ptr<const Node> whole() {
+    auto root = expression();
+    skip_spaces();
+    if (m_at != m_text.size()) fail("unexpected text after the expression");
+    return root;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& why) const {
+    throw Failure{why + " at character " + std::to_string(m_at + 1)};
+  }
+
+  void skip_spaces() {
+    while (m_at < m_text.size() && std::isspace(static_cast<unsigned char>(m_text[m_at])) != 0) ++m_at;
+  }
+
+  bool next_is(char c) {
+    skip_spaces();
+    return m_at < m_text.size() && m_text[m_at] == c;
+  }
+
+  void expect(char c) {
+    if (!next_is(c)) fail(std::string("expected '") + c + "'");
+    ++m_at;
+  }
+
+  std::string identifier() {
+    skip_spaces();
+    const std::size_t start = m_at;
+    while (m_at < m_text.size() &&
+           (std::isalnum(static_cast<unsigned char>(m_text[m_at])) != 0 || m_text[m_at] == '_'))
+      ++m_at;
+    if (start == m_at) fail("expected a name or a number");
+    return m_text.substr(start, m_at - start);
+  }
+
+  std::int64_t integer() {
+    skip_spaces();
+    bool negative = false;
+    if (m_at < m_text.size() && m_text[m_at] == '-') {
+      negative = true;
+      ++m_at;
+    }
+    const std::size_t start = m_at;
+    std::int64_t value = 0;
+    while (m_at < m_text.size() && std::isdigit(static_cast<unsigned char>(m_text[m_at])) != 0) {
+      if (__builtin_mul_overflow(value, 10, &value) || __builtin_add_overflow(value, m_text[m_at] - '0', &value))
+        fail("an integer beyond int64");
+      ++m_at;
+    }
+    if (start == m_at) fail("expected an integer");
+    return negative ? -value : value;
+  }
+
+  std::string quoted() {
+    skip_spaces();
+    const char quote = m_text[m_at++];
+    const std::size_t start = m_at;
+    while (m_at < m_text.size() && m_text[m_at] != quote) ++m_at;
+    if (m_at == m_text.size()) fail("an unterminated string");
+    return m_text.substr(start, m_at++ - start);
+  }
+
+  std::shared_ptr<const Node> expression() {
+    if (++m_depth > 200) fail("nested too deeply");
+    auto node = std::make_shared<Node>();
+    skip_spaces();
+    if (m_at < m_text.size() && (m_text[m_at] == '-' || std::isdigit(static_cast<unsigned char>(m_text[m_at])) != 0)) {
+      node->number = integer();
+      --m_depth;
+      return node;
+    }
+    const std::string name = identifier();
+    if (!next_is('(')) fail("'" + name + "' is not a number or a function call");
+    ++m_at;
+    if (name == "Symbol") {
+      node->kind = Node::Kind::Symbol;
+      if (!next_is('\'') && !next_is('"')) fail("a Symbol without a quoted name");
+      node->name = quoted();
+      arguments(nullptr);
+    } else if (name == "Integer") {
+      node->number = integer();
+      expect(')');
+    } else {
+      node->kind = Node::Kind::Call;
+      node->name = name;
+      arguments(node.get());
+    }
+    --m_depth;
+    return node;
+  }
+
+  // The rest of an argument list up to its ')': expressions go to `call` (null: none are expected), keyword
+  // arguments are skipped.
+  void arguments(Node* call) {
+    bool first = call != nullptr;
+    while (!next_is(')')) {
+      if (!first) expect(',');
+      first = false;
+      if (next_is(')')) break;
+      const std::size_t mark = m_at;
+      skip_spaces();
+      if (std::isalpha(static_cast<unsigned char>(m_text[m_at])) != 0) {
+        identifier();
+        if (next_is('=')) {  // an assumption: positive=True, integer=True
+          ++m_at;
+          identifier();
+          continue;
+        }
+      }
+      m_at = mark;
+      if (call == nullptr) fail("an unexpected argument");
+      call->args.push_back(expression());
+    }
+    ++m_at;
+  }
+
+  const std::string& m_text;
+  std::size_t m_at = 0;
+  int m_depth = 0;
+};
+
+// ---- Exact arithmetic --------------------------------------------------------------------------------------
+
+struct Rational {
+  std::int64_t num = 0;
+  std::int64_t den = 1;
+};
+
+std::int64_t narrow(__int128 v) {
+  if (v > INT64_MAX || v < INT64_MIN) throw Failure{"a value beyond int64"};
+  return static_cast<std::int64_t>(v);
+}
+
+Rational make(__int128 num, __int128 den) {
+  if (den == 0) throw Failure{"a division by zero"};
+  if (den < 0) {
+    num = -num;
+    den = -den;
+  }
+  __int128 a = num < 0 ? -num : num, b = den;
+  while (b != 0) {
+    const __int128 t = a % b;
+    a = b;
+    b = t;
+  }
+  if (a > 1) {
+    num /= a;
+    den /= a;
+  }
+  return {narrow(num), narrow(den)};
+}
+
+Rational add(Rational a, Rational b) {
+  return make(static_cast<__int128>(a.num) * b.den + static_cast<__int128>(b.num) * a.den,
+              static_cast<__int128>(a.den) * b.den);
+}
+Rational mul(Rational a, Rational b) {
+  return make(static_cast<__int128>(a.num) * b.num, static_cast<__int128>(a.den) * b.den);
+}
+Rational div(Rational a, Rational b) {
+  if (b.num == 0) throw Failure{"a division by zero"};
+  return make(static_cast<__int128>(a.num) * b.den, static_cast<__int128>(a.den) * b.num);
+}
+bool less(Rational a, Rational b) {
+  return static_cast<__int128>(a.num) * b.den < static_cast<__int128>(b.num) * a.den;
+}
+std::int64_t floor_of(Rational a) {
+  std::int64_t q = a.num / a.den;
+  if (a.num % a.den != 0 && a.num < 0) --q;
+  return q;
+}
+std::int64_t ceil_of(Rational a) { return -floor_of({-a.num, a.den}); }
+std::int64_t trunc_of(Rational a) { return a.num / a.den; }
+Rational whole(std::int64_t v) { return {v, 1}; }
+
+using Lookup = std::function<std::int64_t(const std::string&)>;
+
+Rational value(const Node& n, const Lookup& value_of) {
+  switch (n.kind) {
+    case Node::Kind::Number: return whole(n.number);
+    case Node::Kind::Symbol: return whole(value_of(n.name));
+    case Node::Kind::Call: break;
+  }
+  const std::string& f = n.name;
+  std::vector<Rational> a;
+  a.reserve(n.args.size());
+  for (const auto& arg : n.args) a.push_back(value(*arg, value_of));
+  auto arity = [&](std::size_t want) {
+    if (a.size() != want)
+      throw Failure{f + " takes " + std::to_string(want) + " argument(s), not " + std::to_string(a.size())};
+  };
+  if (f == "Add" || f == "Mul") {
+    if (a.empty()) throw Failure{f + " without arguments"};
+    Rational r = a.front();
+    for (std::size_t i = 1; i < a.size(); ++i) r = f == "Add" ? add(r, a[i]) : mul(r, a[i]);
+    return r;
+  }
+  if (f == "Max" || f == "Min") {
+    if (a.empty()) throw Failure{f + " without arguments"};
+    Rational r = a.front();
+    for (std::size_t i = 1; i < a.size(); ++i)
+      if (f == "Max" ? less(r, a[i]) : less(a[i], r)) r = a[i];
+    return r;
+  }
+  if (f == "Rational") {
+    arity(2);
+    return div(a[0], a[1]);
+  }
+  if (f == "Pow") {
+    arity(2);
+    if (a[1].den != 1) throw Failure{"a power with a fractional exponent"};
+    if (a[1].num > 64 || a[1].num < -64) throw Failure{"a power beyond int64"};
+    Rational r = whole(1);
+    for (std::int64_t i = 0; i < (a[1].num < 0 ? -a[1].num : a[1].num); ++i) r = mul(r, a[0]);
+    return a[1].num < 0 ? div(whole(1), r) : r;
+  }
+  if (f == "FloorDiv" || f == "CleanDiv") {
+    arity(2);
+    return whole(floor_of(div(a[0], a[1])));
+  }
+  if (f == "IntTrueDiv") {
+    arity(2);
+    return div(a[0], a[1]);
+  }
+  if (f == "Mod" || f == "PythonMod") {  // Python's sign rule: the result has the divisor's sign
+    arity(2);
+    const Rational q = whole(floor_of(div(a[0], a[1])));
+    return add(a[0], mul(whole(-1), mul(a[1], q)));
+  }
+  if (f == "floor" || f == "FloorToInt") {
+    arity(1);
+    return whole(floor_of(a[0]));
+  }
+  if (f == "ceiling" || f == "CeilToInt") {
+    arity(1);
+    return whole(ceil_of(a[0]));
+  }
+  if (f == "TruncToInt") {
+    arity(1);
+    return whole(trunc_of(a[0]));
+  }
+  if (f == "Abs") {
+    arity(1);
+    return a[0].num < 0 ? Rational{-a[0].num, a[0].den} : a[0];
+  }
+  throw Failure{"unknown function '" + f + "'"};
+}
+
+void collect(const Node& n, std::vector<std::string>& out) {
+  if (n.kind == Node::Kind::Symbol) {
+    for (const auto& s : out)
+      if (s == n.name) return;
+    out.push_back(n.name);
+  }
+  for (const auto& a : n.args) collect(*a, out);
+}
+
+[[noreturn]] void unreadable(const std::string& text, const std::string& why) {
+  throw InvalidInput("cannot read the size expression '" + (text.size() > 200 ? text.substr(0, 200) + "..." : text) +
+                     "': " + why);
+}
+
+}  // namespace
+
+SizeExpr SizeExpr::parse(const std::string& text) {
+  SizeExpr e;
+  e.m_text = text;
+  try {
+    e.m_root = Parser(text).whole();
+  } catch (const Failure& f) {
+    unreadable(text, f.why);
+  }
+  return e;
+}
+
+std::int64_t SizeExpr::evaluate(const std::function<std::int64_t(const std::string& symbol)>& value_of) const {
+  Rational r;
+  try {
+    r = value(*m_root, value_of);
+  } catch (const Failure& f) {
+    unreadable(m_text, f.why);
+  }
+  if (r.den != 1) unreadable(m_text, "its value " + std::to_string(r.num) + "/" + std::to_string(r.den) + " is not an integer");
+  return r.num;
+}
+
+std::vector<std::string> SizeExpr::symbols() const {
+  std::vector<std::string> out;
+  collect(*m_root, out);
+  return out;
+}
+
+std::string SizeExpr::bare_symbol() const { return m_root->kind == Node::Kind::Symbol ? m_root->name : ""; }
+
+}  // namespace flopscope::exported

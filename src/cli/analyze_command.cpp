@@ -134,11 +134,13 @@ DimArgs parse_dims(const std::vector<std::string>& dims) {
 
 namespace {
 
+// A .pt2 archive, or a file named .pt2 that is no TorchScript archive (its errors are then a .pt2's).
 bool is_exported_file(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  if (!std::filesystem::is_regular_file(path, ec)) return path.size() > 4 && path.compare(path.size() - 4, 4, ".pt2") == 0;
   const std::string what = describe_non_torchscript(path);
-  return what == "a torch.export .pt2 archive" || what == "an AOTInductor package";
+  if (what == "a torch.export .pt2 archive" || what == "an AOTInductor package") return true;
+  return !what.empty() && path.size() > 4 && path.compare(path.size() - 4, 4, ".pt2") == 0;
 }
 
 // A .pt2 in graph mode: the archive read once, one analysis per value of the sweep (one when there is none).
@@ -170,6 +172,10 @@ std::vector<ComplexityInfo> exported_analyses(const AnalyzeArgs& args, const Opt
 }
 
 std::vector<ComplexityInfo> analyses_from_args(const AnalyzeArgs& args, const ModelRun& how) {
+  if (args.device.rfind("cuda", 0) == 0 && looks_like_file(args.model) && is_exported_file(args.model))
+    throw InvalidInput("'" + args.model + "' is a torch.export .pt2, analysed from its graph, which runs nothing: the "
+                       "GPU passes need it executed, which this flopscope cannot do yet for a .pt2; leave --device "
+                       "out, or analyse a TorchScript save of the model on the GPU");
   if (!args.input_shapes.empty() && !args.full_shapes.empty())
     throw InvalidInput("give either --input-shape (batch 1 prepended) or --full-shape, not both");
   if (args.max_depth < 0) throw InvalidInput("--max-depth must be 0 or more");

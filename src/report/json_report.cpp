@@ -88,6 +88,13 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
       {"modules", modules},
       {"warnings", warnings},
   };
+  // What an exported program was analysed at: its dynamic dimensions' values (docs/report-schema.md).
+  if (const auto& e = run.exported) {
+    ordered_json dims = ordered_json::object();
+    for (const auto& [name, value] : e->dims) dims[name] = value;
+    report["export"] = {{"schema_version", e->schema_version}, {"dialect", e->dialect},
+                        {"torch_version", e->torch_version}, {"dims", std::move(dims)}};
+  }
   // How the model file was confined while it ran (the command line's reports; docs/security.md).
   if (const SandboxInfo& s = run.sandbox; s.reported()) {
     ordered_json sandbox{{"confined", s.confined}};

@@ -1,0 +1,164 @@
+"""`flopscope analyze` on torch.export .pt2 archives (graph mode), their sweeps and their errors.
+
+    python exported_test.py FLOPSCOPE FIXTURE_DIR SCHEMA
+
+The fixtures come from tests/fixtures/make_exported.py, with mmengine's numbers for the original modules
+(exported/mmengine.json). Expected values are mmengine's, or arithmetic written out here.
+"""
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+import jsonschema
+
+CLI, FIXTURES, SCHEMA = sys.argv[1:4]
+EX = os.path.join(FIXTURES, "exported")
+with open(os.path.join(EX, "mmengine.json")) as f:
+    MMENGINE = json.load(f)
+
+
+def two_linear(seq):
+    """TwoLinear on [2, seq, 16]: a = Linear(16, 32) twice, ln = LayerNorm(32) (mmengine: 5 per element with an
+    affine transform), b = Linear(32, 8); unused = Linear(4, 4) is never called."""
+    a = 2 * (2 * seq * 16 * 32)
+    ln = 2 * seq * 32 * 5
+    b = 2 * seq * 32 * 8
+    return {"macs": a + ln + b, "activations": 2 * (2 * seq * 32) + 2 * seq * 8,
+            "parameters": (16 * 32 + 32) + (32 * 8 + 8) + (4 * 4 + 4) + 2 * 32,
+            "by_module": {"a": a, "ln": ln, "b": b, "unused": 0}}
+
+
+def run(*args, status=0):
+    p = subprocess.run([CLI, *args], capture_output=True, text=True)
+    if p.returncode != status:
+        raise AssertionError(f"flopscope {' '.join(args)} -> {p.returncode}, want {status}: {p.stderr}")
+    return p
+
+
+class Exported(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        with open(SCHEMA) as f:
+            cls.schema = json.load(f)
+
+    def report(self, model, *args):
+        r = json.loads(run("analyze", os.path.join(EX, model), *args, "--format", "json", "--quiet").stdout)
+        jsonschema.validate(r, self.schema)
+        return r
+
+    def assert_mmengine(self, report, key):
+        mm = MMENGINE[key]
+        mods = {m["path"]: m for m in report["modules"]}
+        self.assertEqual(set(mods), set(mm["flops"]), key)
+        for path in mm["flops"]:
+            self.assertEqual(mods[path]["macs"], mm["flops"][path], (key, path))
+            self.assertEqual(mods[path]["activations"], mm["activations"].get(path, 0), (key, path))
+            self.assertEqual(mods[path]["parameters"], mm["parameters"].get(path, 0), (key, path))
+
+    def test_graph_mode_equals_mmengine_and_arithmetic(self):
+        for model in ("two_linear.pt2", "two_linear_static.pt2", "no_weights.pt2"):
+            with self.subTest(model=model):
+                r = self.report(model)
+                self.assert_mmengine(r, "two_linear@10")
+                want = two_linear(10)
+                self.assertEqual(r["totals"], {"parameters": want["parameters"], "macs": want["macs"],
+                                               "flops": 2 * want["macs"], "activations": want["activations"]})
+                self.assertEqual(r["model"]["kind"], "exported")
+                self.assertEqual(r["mode"], "as exported")
+                self.assertEqual(r["inputs"], [{"shape": [2, 10, 16], "dtype": "float32"}])
+                self.assertEqual(r["export"]["dialect"], "TRAINING")
+                self.assertRegex(r["export"]["schema_version"], r"^8\.\d+$")
+                self.assertEqual([m["called"] for m in r["modules"] if m["path"] == "unused"], [False])
+        self.assert_mmengine(self.report("conv.pt2"), "conv")
+
+    def test_dims_bind_a_symbol_by_name_or_input_dimension(self):
+        r = self.report("two_linear.pt2")
+        (symbol,) = r["export"]["dims"]
+        self.assertEqual(r["export"]["dims"][symbol], 10)  # the example value
+        for name in (symbol, "x.1"):
+            for seq in (2, 100, 4096):
+                with self.subTest(name=name, seq=seq):
+                    r = self.report("two_linear.pt2", "--dim", f"{name}={seq}")
+                    self.assert_mmengine(r, f"two_linear@{seq}")
+                    self.assertEqual(r["totals"]["macs"], two_linear(seq)["macs"])
+                    self.assertEqual(r["inputs"], [{"shape": [2, seq, 16], "dtype": "float32"}])
+                    self.assertEqual(r["export"]["dims"], {symbol: seq})
+
+    def test_sweep(self):
+        seqs = [2, 10, 100, 4096]
+        values = ",".join(map(str, seqs))
+        r = json.loads(run("analyze", os.path.join(EX, "two_linear.pt2"), "--dim", "x.1=" + values, "-f", "json",
+                           "-q").stdout)
+        self.assertEqual((r["kind"], r["dim"], r["values"]), ("sweep", "x.1", seqs))
+        self.assertEqual(r["totals"]["macs"], [two_linear(s)["macs"] for s in seqs])
+        self.assertEqual(r["totals"]["activations"], [two_linear(s)["activations"] for s in seqs])
+        self.assertEqual([i[0]["shape"] for i in r["inputs"]], [[2, s, 16] for s in seqs])
+        for m in r["modules"]:
+            for i, s in enumerate(seqs):
+                mm = MMENGINE[f"two_linear@{s}"]
+                self.assertEqual(m["macs"][i], mm["flops"][m["path"]], (m["path"], s))
+                self.assertEqual(m["activations"][i], mm["activations"].get(m["path"], 0), (m["path"], s))
+        rows = list(csv.DictReader(io.StringIO(run("analyze", os.path.join(EX, "two_linear.pt2"), "--dim",
+                                                   "x.1=" + values, "-f", "csv", "-q").stdout)))
+        self.assertEqual(len(rows), 5 * len(seqs))  # root, a, b, unused, ln
+        for row in rows:
+            want = two_linear(int(row["x.1"]))
+            self.assertEqual(int(row["macs"]), want["macs"] if row["module"] == "" else want["by_module"][row["module"]])
+        table = run("analyze", os.path.join(EX, "two_linear.pt2"), "--dim", "x.1=2,4096", "-q").stdout
+        self.assertIn("#flops @2", table)
+        self.assertIn("#flops @4096", table)
+
+    def test_every_format(self):
+        for fmt in ("table", "arch", "summary", "operators", "csv"):
+            with self.subTest(fmt=fmt):
+                self.assertTrue(run("analyze", os.path.join(EX, "conv.pt2"), "-f", fmt, "-q").stdout.strip())
+        self.assertIn("Conv2d(", run("analyze", os.path.join(EX, "conv.pt2"), "-f", "arch", "-q").stdout)
+
+    def test_both_irs_count_the_same_linear_work(self):
+        # Core ATen decomposes linear on a 3-d input into matmuls (addmm, bmm): the same 2 x 1024 x seq + 512 x seq
+        # MACs at seq 10; layer_norm stays one op (native_layer_norm).
+        core = self.report("two_linear_core.pt2", "--ops", "default")
+        self.assertEqual(core["export"]["dialect"], "ATEN")
+        self.assertEqual(core["totals"]["macs"], two_linear(10)["macs"])
+
+    def test_an_op_with_no_formula_is_unsupported(self):
+        r = self.report("unknown_op.pt2")
+        self.assertIn({"op": "mylib::frobnicate", "count": 1}, r["unsupported"]["macs"])
+        self.assertEqual(r["totals"]["macs"], two_linear(10)["macs"])
+
+    def test_errors_are_one_line(self):
+        cases = [
+            (["truncated.pt2"], "truncated or corrupt zip archive"),
+            (["no_graph.pt2"], "without a graph"),
+            (["schema_99.pt2"], "export schema 99.0, and flopscope reads schema 8.x"),
+            (["bad_json.pt2"], "is not valid JSON"),
+            (["aoti_like.pt2"], "is an AOTInductor package"),
+            (["bad_expr.pt2", "--dim", "x.1=20"], "cannot read the size expression 'Frobnicate"),
+            (["two_linear.pt2", "--dim", "seq=5"], r"no such symbol; its symbols are s\d+ \(x.1\) in 2..4096"),
+            (["two_linear_static.pt2", "--dim", "x.1=5"], "no dynamic dimensions"),
+            (["two_linear.pt2", "--dim", "x.1=5000"], r"outside the range the export allows for s\d+ \(2..4096\)"),
+            (["two_linear.pt2", "--dim", "x.1=abc"], "is not a size"),
+            (["two_linear.pt2", "--dim", "x.1"], "give NAME=VALUE"),
+            (["two_linear.pt2", "--dim", "x.1=3,4", "--dim", "x.0=1,2"], "a sweep has one axis"),
+            (["two_linear.pt2", "--dim", "x.1=3,4", "-f", "table"], "a sweep's formats are sweep"),
+            (["two_linear.pt2", "--input-shape", "10,16"], "holds its inputs' shapes"),
+            (["two_linear.pt2", "--dtype", "float16"], "dtypes were fixed when it was exported"),
+            (["two_linear.pt2", "--train"], "mode was fixed when it was exported"),
+            (["two_linear.pt2", "--device", "cuda"], "runs nothing"),
+        ]
+        for args, pattern in cases:
+            with self.subTest(args=args):
+                p = run("analyze", os.path.join(EX, args[0]), *args[1:], status=2)
+                self.assertRegex(p.stderr, pattern)
+                errors = [line for line in p.stderr.splitlines() if line.startswith("flopscope: error: ")]
+                self.assertEqual(len(errors), 1, p.stderr)
+        p = run("analyze", os.path.join(FIXTURES, "testnet_scripted.pt"), "-i", "10", "--dim", "s0=4", status=2)
+        self.assertIn("--dim binds the dynamic dimensions of a torch.export .pt2", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)

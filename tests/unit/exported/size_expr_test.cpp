@@ -1,0 +1,71 @@
+// The evaluator of torch.export's size expressions (sympy srepr text), on expressions as torch 2.11 writes them
+// and on what it must refuse. Expected values are the arithmetic written out.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "exported/size_expr.h"
+#include "flopscope/errors.h"
+
+namespace flopscope::exported {
+namespace {
+
+std::int64_t eval(const std::string& text, std::map<std::string, std::int64_t> values) {
+  return SizeExpr::parse(text).evaluate([&](const std::string& s) {
+    auto it = values.find(s);
+    if (it == values.end()) throw InvalidInput("unbound " + s);
+    return it->second;
+  });
+}
+
+const std::string kS = "Symbol('s27', positive=True, integer=True)";
+
+TEST(SizeExpr, ReadsWhatTorchExportWrites) {
+  EXPECT_EQ(eval("Integer(16)", {}), 16);
+  EXPECT_EQ(eval(kS, {{"s27", 10}}), 10);
+  EXPECT_EQ(eval("Mul(Integer(16), " + kS + ")", {{"s27", 10}}), 160);
+  EXPECT_EQ(eval("Add(" + kS + ", Integer(-1))", {{"s27", 10}}), 9);
+  // A stride-2 convolution's output size: floor((s + 2*1 - 3) / 2) + 1 at s = 15: (15 - 1) // 2 + 1 = 8.
+  EXPECT_EQ(eval("Add(FloorDiv(Add(" + kS + ", Integer(-1)), Integer(2)), Integer(1))", {{"s27", 15}}), 8);
+  EXPECT_EQ(eval("Pow(" + kS + ", Integer(2))", {{"s27", 12}}), 144);
+  EXPECT_EQ(eval("Mul(Rational(1, 2), " + kS + ")", {{"s27", 12}}), 6);
+  EXPECT_EQ(eval("CeilToInt(IntTrueDiv(" + kS + ", Integer(4)))", {{"s27", 10}}), 3);  // ceil(10 / 4)
+  EXPECT_EQ(eval("Max(Integer(1), " + kS + ")", {{"s27", 0}}), 1);
+  EXPECT_EQ(eval("Min(Integer(1), " + kS + ", Integer(7))", {{"s27", 0}}), 0);
+  EXPECT_EQ(eval("Mod(" + kS + ", Integer(7))", {{"s27", 23}}), 2);
+  EXPECT_EQ(eval("PythonMod(Integer(-1), Integer(7))", {}), 6);  // Python's sign rule: the divisor's
+  EXPECT_EQ(eval("FloorDiv(Integer(-7), Integer(2))", {}), -4);
+  EXPECT_EQ(eval("Mul(Symbol('s0', positive=True, integer=True), Symbol('s1', positive=True, integer=True))",
+                 {{"s0", 3}, {"s1", 5}}),
+            15);
+}
+
+TEST(SizeExpr, NamesItsSymbols) {
+  const SizeExpr e = SizeExpr::parse("Add(Mul(Integer(2), Symbol('s1')), Symbol('s0'), Symbol('s1'))");
+  EXPECT_EQ(e.symbols(), (std::vector<std::string>{"s1", "s0"}));
+  EXPECT_EQ(e.bare_symbol(), "");
+  EXPECT_EQ(SizeExpr::parse(kS).bare_symbol(), "s27");
+}
+
+TEST(SizeExpr, RefusesWhatItCannotRead) {
+  for (const char* bad : {"", "Frobnicate(Integer(2))", "Integer(2", "Integer(2))", "Symbol(s27)", "Mul()",
+                          "Pow(Integer(2), Rational(1, 2))", "Integer(99999999999999999999)", "x + 1", "Rational(1, 0)"}) {
+    EXPECT_THROW(eval(bad, {}), InvalidInput) << bad;
+  }
+  try {
+    eval("Frobnicate(" + kS + ")", {{"s27", 1}});
+    FAIL();
+  } catch (const InvalidInput& e) {
+    EXPECT_STREQ(e.what(), ("cannot read the size expression 'Frobnicate(" + kS + ")': unknown function 'Frobnicate'").c_str());
+  }
+  EXPECT_THROW(eval("Mul(Integer(4294967296), Integer(4294967296))", {}), InvalidInput);  // beyond int64
+  EXPECT_THROW(eval("Mul(Rational(1, 2), Integer(3))", {}), InvalidInput);               // not an integer
+  EXPECT_THROW(eval(kS, {}), InvalidInput);                                               // unbound
+  EXPECT_THROW(eval(std::string(300, '(') , {}), InvalidInput);
+  std::string deep;
+  for (int i = 0; i < 1000; ++i) deep += "Abs(";
+  EXPECT_THROW(eval(deep + "Integer(1)" + std::string(1000, ')'), {}), InvalidInput);  // nested too deeply
+}
+
+}  // namespace
+}  // namespace flopscope::exported

@@ -3,11 +3,11 @@
 # in tests/fuzz/corpus. A crash leaves its input in build-fuzz/artifacts/TARGET/ and fails the script; turn
 # each one into a regression test.
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET ...]      targets: shape_fuzz report_fuzz model_fuzz
+#   scripts/fuzz.sh [SECONDS] [TARGET ...]      targets: shape_fuzz report_fuzz model_fuzz export_fuzz
 set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=${1:-120}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(shape_fuzz report_fuzz model_fuzz)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(shape_fuzz report_fuzz model_fuzz export_fuzz)
 build=${FLOPSCOPE_FUZZ_BUILD:-$repo/build-fuzz}
 "$repo/scripts/setup.sh" >/dev/null 2>&1 || { echo "fuzz: setup failed (run scripts/setup.sh)"; exit 2; }
 py=${FLOPSCOPE_TORCH_PYTHON:-${FLOPSCOPE_VENV:-$HOME/.cache/flopscope/venv}/bin/python}

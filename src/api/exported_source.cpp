@@ -52,7 +52,7 @@ class ExportedGraphSource final : public ModelSource {
     info.input_dtypes.clear();
     for (auto& [shape, dtype] : m_program.user_inputs(m_bindings)) {
       info.input_shapes.push_back(std::move(shape));
-      info.input_dtypes.push_back(std::move(dtype));
+      info.input_dtypes.push_back(dtype >= 0 ? dtype_name(static_cast<c10::ScalarType>(dtype)) : "unknown");
     }
     ExportInfo e;
     e.schema_version = m_program.schema_version();

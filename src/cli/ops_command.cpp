@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "exported/program.h"
 #include "flopscope/op_set.h"
 
 namespace flopscope::cli {
@@ -22,6 +23,10 @@ int run_ops(const std::string& op_set) {
               << "\n";
     if (f != set.flops.end()) std::cout << "    macs: " << f->second.description << "\n";
     if (a != set.activations.end()) std::cout << "    activations: " << a->second.description << "\n";
+    // In a .pt2's graph (graph mode), the node targets this formula counts.
+    std::string targets;
+    for (const auto& t : exported::export_targets(name)) targets += (targets.empty() ? "" : ", ") + t;
+    if (!targets.empty()) std::cout << "    export: " << targets << "\n";
   }
   std::vector<std::string> ignored(set.ignored.begin(), set.ignored.end());
   std::sort(ignored.begin(), ignored.end());

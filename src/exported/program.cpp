@@ -11,7 +11,6 @@
 
 #include "count/attribute.h"
 #include "exported/size_expr.h"
-#include "flopscope/complexity.h"
 #include "flopscope/errors.h"
 #include "flopscope/model_file.h"
 #include "model/model.h"
@@ -111,9 +110,28 @@ bool bookkeeping(const std::string& op) {
 
 // Custom ops that libraries register for export in place of an ATen op, with that op's arguments in order:
 // counted as the op they stand for.
+const std::unordered_map<std::string, std::string>& stand_ins() {
+  static const std::unordered_map<std::string, std::string> kOps = {
+      {"transformers::grouped_mm_fallback", "aten::_grouped_mm"},  // (input, weight, offs)
+  };
+  return kOps;
+}
+
 std::string stands_for(const std::string& op) {
-  if (op == "transformers::grouped_mm_fallback") return "aten::_grouped_mm";  // (input, weight, offs)
-  return op;
+  auto it = stand_ins().find(op);
+  return it == stand_ins().end() ? op : it->second;
+}
+
+// The ops whose graph node gets the aten::_convolution call a forward's trace has below it (add_traced_call).
+const std::vector<std::string>& convolution_callers() {
+  static const std::vector<std::string> kOps = {"aten::conv1d", "aten::conv2d", "aten::conv3d", "aten::conv_transpose1d",
+                                                "aten::conv_transpose2d", "aten::conv_transpose3d", "aten::convolution"};
+  return kOps;
+}
+
+std::string target_of(const std::string& op, const std::string& overload) {
+  const auto colons = op.find("::");
+  return "torch.ops." + op.substr(0, colons) + "." + op.substr(colons + 2) + "." + (overload.empty() ? "default" : overload);
 }
 
 // Higher-order ops that only wrap a subgraph in a grad or autocast mode: their subgraph's ops are the model's.
@@ -320,9 +338,9 @@ class TraceBuilder {
   void add_traced_call(std::int32_t parent) {
     const OpRecord& p = m_trace.ops[static_cast<std::size_t>(parent)];
     const std::string& n = p.name;
+    if (std::find(convolution_callers().begin(), convolution_callers().end(), n) == convolution_callers().end()) return;
     const bool transposed_op = n.rfind("aten::conv_transpose", 0) == 0;
     const bool plain = n == "aten::conv1d" || n == "aten::conv2d" || n == "aten::conv3d";
-    if (!plain && !transposed_op && n != "aten::convolution") return;
     if (p.inputs.size() < 7 || !p.inputs[4].is_none() && p.inputs[4].kind != Value::Kind::IntList) return;  // conv2d.padding: a string
     OpRecord c;
     c.name = "aten::_convolution";
@@ -416,7 +434,55 @@ std::string range_text(const Symbol& s) {
   return (s.min ? std::to_string(*s.min) : std::string("-inf")) + ".." + (s.max ? std::to_string(*s.max) : std::string("inf"));
 }
 
+// Runs `work` on the parsed graph. The generated schema types throw std::bad_variant_access (and the standard
+// library other exceptions) where a field's tag and value disagree: a malformed graph, an error like any other.
+template <class Work>
+auto schema_checked(Work&& work) -> decltype(work()) {
+  try {
+    return work();
+  } catch (const InvalidInput&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw InvalidInput(std::string("the exported graph does not follow the export schema (") + e.what() + ")");
+  }
+}
+
+// The deepest nesting of objects and arrays in JSON text (strings skipped). The schema's types are read
+// recursively (a graph argument holds a graph), so a file nested beyond any real graph is refused unread.
+std::size_t json_depth(const std::string& text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 }  // namespace
+
+std::vector<std::string> export_targets(const std::string& op) {
+  std::vector<std::string> out;
+  std::vector<std::string> overloads;
+  for (const auto& name : c10::Dispatcher::singleton().getAllOpNames())
+    if (name.name == op) overloads.push_back(name.overload_name);
+  std::sort(overloads.begin(), overloads.end());
+  for (const auto& o : overloads) out.push_back(target_of(op, o));
+  if (op == "aten::_convolution")
+    for (const auto& caller : convolution_callers()) out.push_back("via " + target_of(caller, ""));
+  for (const auto& [stand_in, real] : stand_ins())
+    if (real == op) out.push_back("via " + target_of(stand_in, ""));
+  return out;
+}
 
 Program::Program() : m_impl(std::make_unique<Impl>()) {}
 Program::Program(Program&&) noexcept = default;
@@ -424,6 +490,9 @@ Program& Program::operator=(Program&&) noexcept = default;
 Program::~Program() = default;
 
 Program Program::parse(const std::string& text, const std::string& origin) {
+  // A real graph nests about 12 deep, plus 8 per level of subgraph.
+  if (json_depth(text) > 400)
+    throw InvalidInput(origin + " nests its JSON more than 400 deep: no exported graph does");
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(text);
@@ -447,7 +516,7 @@ Program Program::parse(const std::string& text, const std::string& origin) {
   } catch (const std::exception& e) {
     throw InvalidInput(origin + " does not follow the export schema (" + std::string(e.what()) + ")");
   }
-  p.m_impl->symbols = find_symbols(p.m_impl->program);
+  p.m_impl->symbols = schema_checked([&] { return find_symbols(p.m_impl->program); });
   return p;
 }
 
@@ -501,9 +570,15 @@ Program Program::read(const std::string& path) {
   if (reader->hasRecord(config)) {
     try {
       const auto j = nlohmann::json::parse(read_record(*reader, config, path));
-      for (const auto& [fqn, payload] : j.at("config").items())
-        if (payload.is_object() && payload.contains("path_name") && payload["path_name"].is_string())
-          program.m_impl->storage_of[fqn] = payload["path_name"].get<std::string>();
+      for (const auto& [fqn, payload] : j.at("config").items()) {
+        if (!payload.is_object() || !payload.contains("path_name") || !payload["path_name"].is_string()) continue;
+        const std::string file = payload["path_name"].get<std::string>();
+        // A model exported on the meta device has no weights: the saver gives every parameter the same empty
+        // file, which says nothing of ties. Only a file with bytes (or one removed since) is a shared tensor.
+        const std::string record = "data/weights/" + file;
+        if (reader->hasRecord(record) && reader->getRecordSize(record) == 0) continue;
+        program.m_impl->storage_of[fqn] = file;
+      }
     } catch (const InvalidInput&) {
       throw;
     } catch (const std::exception& e) {
@@ -562,7 +637,9 @@ Bindings Program::bind(const std::vector<std::pair<std::string, std::int64_t>>& 
   return out;
 }
 
-ModuleTree Program::module_tree() const {
+ModuleTree Program::module_tree() const { return schema_checked([&] { return build_module_tree(); }); }
+
+ModuleTree Program::build_module_tree() const {
   const ex::GraphModule& gm = m_impl->program.get_graph_module();
   std::vector<std::string> order;  // paths in order of first mention
   std::unordered_map<std::string, std::string> classes;
@@ -649,10 +726,16 @@ ModuleTree Program::module_tree() const {
   return tree;
 }
 
-Trace Program::trace(const Bindings& bindings) const { return TraceBuilder(*m_impl, bindings).build(); }
+Trace Program::trace(const Bindings& bindings) const {
+  return schema_checked([&] { return TraceBuilder(*m_impl, bindings).build(); });
+}
 
-std::vector<std::pair<std::vector<std::int64_t>, std::string>> Program::user_inputs(const Bindings& bindings) const {
-  std::vector<std::pair<std::vector<std::int64_t>, std::string>> out;
+std::vector<std::pair<std::vector<std::int64_t>, std::int8_t>> Program::user_inputs(const Bindings& bindings) const {
+  return schema_checked([&] { return read_user_inputs(bindings); });
+}
+
+std::vector<std::pair<std::vector<std::int64_t>, std::int8_t>> Program::read_user_inputs(const Bindings& bindings) const {
+  std::vector<std::pair<std::vector<std::int64_t>, std::int8_t>> out;
   TraceBuilder sizes(*m_impl, bindings);
   const ex::GraphModule& gm = m_impl->program.get_graph_module();
   for (const auto& spec : gm.get_signature().get_input_specs()) {
@@ -660,8 +743,7 @@ std::vector<std::pair<std::vector<std::int64_t>, std::string>> Program::user_inp
     const auto& arg = spec.get_user_input().get_arg();
     if (arg.tag() != ex::Argument::Tag::AS_TENSOR) continue;
     Value v = sizes.tensor(arg.get_as_tensor().get_name());
-    const std::string dtype = v.dtype >= 0 ? dtype_name(static_cast<c10::ScalarType>(v.dtype)) : "unknown";
-    out.emplace_back(std::move(v.sizes), dtype);
+    out.emplace_back(std::move(v.sizes), v.dtype);
   }
   return out;
 }

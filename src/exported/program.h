@@ -22,6 +22,11 @@ using Symbol = ExportSymbol;
 /// Symbol name -> value.
 using Bindings = std::map<std::string, std::int64_t>;
 
+/// The export graph targets that the formula of `op` ("aten::linear") counts in graph mode: its overloads as
+/// LibTorch registers them ("torch.ops.aten.linear.default"), then the targets that reach it through another op
+/// (a conv2d node's aten::_convolution call, a library's stand-in), each marked "via".
+std::vector<std::string> export_targets(const std::string& op);
+
 class Program {
  public:
   /// Reads a torch.export.save archive (models/*.json only). Throws InvalidInput for what is not one: an
@@ -51,13 +56,15 @@ class Program {
   /// The ops of the graph in order, with inputs in their schema's order (defaults filled in) and sizes evaluated
   /// for `bindings`; each on the module of its nn_module_stack.
   Trace trace(const Bindings& bindings) const;
-  /// The user inputs' shapes and dtype names, evaluated for `bindings`.
-  std::vector<std::pair<std::vector<std::int64_t>, std::string>> user_inputs(const Bindings& bindings) const;
+  /// The user inputs' shapes, evaluated for `bindings`, and dtypes (c10::ScalarType values, -1: unknown).
+  std::vector<std::pair<std::vector<std::int64_t>, std::int8_t>> user_inputs(const Bindings& bindings) const;
 
   struct Impl;
 
  private:
   Program();
+  ModuleTree build_module_tree() const;
+  std::vector<std::pair<std::vector<std::int64_t>, std::int8_t>> read_user_inputs(const Bindings& bindings) const;
   std::unique_ptr<Impl> m_impl;
 };
 

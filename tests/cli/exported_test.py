@@ -125,6 +125,16 @@ class Exported(unittest.TestCase):
         self.assertEqual(core["export"]["dialect"], "ATEN")
         self.assertEqual(core["totals"]["macs"], two_linear(10)["macs"])
 
+    def test_ops_lists_the_export_targets_of_each_formula(self):
+        ops = run("ops").stdout
+        self.assertIn("    export: torch.ops.aten.linear.default", ops)
+        conv = ops[ops.index("aten::_convolution  [mmengine]"):].split("\naten::")[0]
+        for caller in ("conv1d", "conv2d", "conv3d", "conv_transpose2d", "convolution"):
+            self.assertIn(f"via torch.ops.aten.{caller}.default", conv)
+        default = run("ops", "--ops", "default").stdout
+        grouped = default[default.index("aten::_grouped_mm  [default]"):].split("\naten::")[0]
+        self.assertIn("via torch.ops.transformers.grouped_mm_fallback.default", grouped)
+
     def test_an_op_with_no_formula_is_unsupported(self):
         r = self.report("unknown_op.pt2")
         self.assertIn({"op": "mylib::frobnicate", "count": 1}, r["unsupported"]["macs"])

@@ -24,8 +24,12 @@ from zoo import MODELS, make_inputs  # noqa: E402
 
 
 def save(program, path):
-    torch.export.save(program, path + ".tmp.pt2")
-    os.replace(path + ".tmp.pt2", path)
+    # torch.export.save names the archive's folder after the file: a temporary folder keeps the name.
+    tmp_dir = os.path.join(os.path.dirname(path), f".tmp-{os.getpid()}")
+    os.makedirs(tmp_dir, exist_ok=True)
+    torch.export.save(program, os.path.join(tmp_dir, os.path.basename(path)))
+    os.replace(os.path.join(tmp_dir, os.path.basename(path)), path)
+    os.rmdir(tmp_dir)
 
 
 def auto_shapes(model, inputs):

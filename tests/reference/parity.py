@@ -431,6 +431,9 @@ def write_markdown(path, rows):
         "python tests/reference/parity.py build/flopscope build/fixtures/zoo --markdown docs/validation.md",
         "```",
         "",
+        "The same zoo exported with `torch.export` and analysed from its graph (`.pt2`, static and dynamic "
+        "shapes, both IRs) is compared with mmengine in [validation-export.md](validation-export.md).",
+        "",
         f"The zoo has {len(rows)} models: torchvision and hand-written models, and 15 Hugging Face "
         "(transformers) and timm models built from tiny configurations with random weights "
         "(`tests/reference/hf_zoo.py`; nothing is downloaded). Each is traced to TorchScript, and every tool "

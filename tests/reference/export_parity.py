@@ -1,0 +1,179 @@
+"""Runs flopscope on the zoo's torch.export archives (graph mode) and compares them with mmengine run on the
+original modules.
+
+    python export_parity.py FLOPSCOPE ZOO_DIR [--check] [--markdown FILE] [NAME ...]
+
+For every model, ZOO_DIR holds NAME.json (make_reference.py: mmengine on the module) and NAME.pt2,
+NAME.dynamic.pt2, NAME.core.pt2 (export_zoo.py). With --ops mmengine, the static and the dynamic training-IR
+exports must equal mmengine in every module's flops, activations and parameters, and in the unsupported ops,
+except for the differences listed in export_differences.py, each traced to the op and the code that makes it
+(and a listed difference that no longer happens is an error too, so the list stays true). The core-ATen export
+(after run_decompositions) is analysed with --ops default and its differences from the training IR are
+tabulated by op: decompositions change the ops, by design.
+--check: exit 1 on any unlisted difference, or a model that fails.
+--markdown FILE: write docs/validation-export.md.
+"""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export_differences import DYNAMIC_DIFFERENCES, EXPORT_DIFFERENCES, CAUSES  # noqa: E402
+from parity import mmengine_mismatches  # noqa: E402
+from zoo import MODELS  # noqa: E402
+
+
+def report(cli, path, ops):
+    p = subprocess.run([cli, "analyze", path, "--ops", ops, "--format", "json", "--quiet"], capture_output=True,
+                       text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"flopscope failed on {path} ({ops}): {p.stderr.strip()}")
+    return json.loads(p.stdout)
+
+
+def unsupported_differences(ours, ref):
+    """{op: (mmengine, flopscope)} for each unsupported op whose count differs (flops and activations alike)."""
+    out = {}
+    for stat, key in (("unsupported_flops", "macs"), ("unsupported_activations", "activations")):
+        theirs = ref["mmengine"][stat]
+        mine = {u["op"]: u["count"] for u in ours["unsupported"][key]}
+        for op in set(theirs) | set(mine):
+            if theirs.get(op, 0) != mine.get(op, 0):
+                out[op] = (theirs.get(op, 0), mine.get(op, 0))
+    return out
+
+
+def check_one(ours, ref, listed):
+    """Problems beyond the listed unsupported-op differences, and the listed ones that did not happen."""
+    problems = [p for p in mmengine_mismatches(ours, ref) if not p.startswith("unsupported_")]
+    found = unsupported_differences(ours, ref)
+    for op, counts in found.items():
+        if tuple(listed.get(op, (None, None))[:2]) != counts:
+            problems.append(f"unsupported {op}: mmengine {counts[0]}, flopscope {counts[1]} (not in export_differences.py)")
+    for op, entry in listed.items():
+        if op not in found:
+            problems.append(f"export_differences.py lists {op} {entry[:2]}, but the counts agree now")
+    return problems, found
+
+
+def by_op(report_):
+    return {e["op"]: e["macs"] for e in report_["operators"]["macs"]}
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    markdown = sys.argv[sys.argv.index("--markdown") + 1] if "--markdown" in sys.argv else None
+    if markdown:
+        args.remove(markdown)
+    cli, zoo_dir, names = args[0], args[1], args[2:] or list(MODELS)
+    failed = False
+    rows = []
+    for name in names:
+        base = os.path.join(zoo_dir, name)
+        if os.path.exists(base + ".export-failed"):
+            with open(base + ".export-failed") as f:
+                print(f"{name}: torch.export failed: {f.read().strip()}")
+            failed = True
+            continue
+        with open(base + ".json") as f:
+            ref = json.load(f)
+        try:
+            static = report(cli, base + ".pt2", "mmengine")
+            dynamic = report(cli, base + ".dynamic.pt2", "mmengine")
+            training = report(cli, base + ".pt2", "default")
+            core = report(cli, base + ".core.pt2", "default")
+        except RuntimeError as e:
+            print(f"{name}: {e}")
+            failed = True
+            continue
+        listed = EXPORT_DIFFERENCES.get(name, {})
+        problems, found = check_one(static, ref, listed)
+        dyn_problems, _ = check_one(dynamic, ref, {**listed, **DYNAMIC_DIFFERENCES.get(name, {})})
+        problems += [f"dynamic: {p}" for p in dyn_problems]
+        symbols = dynamic.get("export", {}).get("dims", {})
+        ops_t, ops_c = by_op(training), by_op(core)
+        core_diff = {op: ops_c.get(op, 0) - ops_t.get(op, 0) for op in set(ops_t) | set(ops_c)
+                     if ops_c.get(op, 0) != ops_t.get(op, 0)}
+        print(f"{name}: mmengine parity {'ok' if not problems else f'{len(problems)} mismatches'}"
+              f" ({len(found)} listed export difference(s)); dynamic dims {symbols or 'none'}")
+        for p in problems[:20]:
+            print("   ", p)
+        failed |= bool(problems)
+        rows.append((name, found, symbols, training, core, core_diff, problems))
+    if markdown:
+        write_markdown(markdown, rows)
+    if "--check" in sys.argv and failed:
+        sys.exit(1)
+
+
+def fmt(x):
+    sign = "−" if x < 0 else "+"
+    x = abs(x)
+    return sign + (f"{x / 1e9:.3f}G" if x >= 1e8 else f"{x / 1e6:.3f}M" if x >= 1e5 else str(x))
+
+
+def write_markdown(path, rows):
+    lines = [
+        "# Validation of torch.export archives (graph mode) against mmengine",
+        "",
+        "Generated by `tests/reference/export_parity.py`. Each zoo model (`tests/reference/zoo.py`, the same seed, "
+        "eval mode and inputs as `docs/validation.md`) is exported by `tests/reference/export_zoo.py` three ways: "
+        "`torch.export.export` with static shapes (`NAME.pt2`), with every input dimension `Dim.AUTO` "
+        "(`NAME.dynamic.pt2`: export keeps symbolic what the model allows and specializes the rest), and the "
+        "static export after `run_decompositions()` (`NAME.core.pt2`, core ATen). flopscope analyses each from "
+        "its graph, running nothing. Regenerate with:",
+        "",
+        "```",
+        "python tests/reference/make_reference.py build/fixtures/zoo",
+        "python tests/reference/export_zoo.py build/fixtures/zoo",
+        "python tests/reference/export_parity.py build/flopscope build/fixtures/zoo --markdown docs/validation-export.md",
+        "```",
+        "",
+        "## The training IR against mmengine",
+        "",
+        "With `--ops mmengine`, the static and the dynamic exports are compared with mmengine on the original "
+        "module: every module's flops, activations and parameters, and the unsupported ops and their counts. "
+        "The numbers are equal for every module of every model. The unsupported-op counts differ in some models, "
+        "because the export graph and mmengine's `torch.jit` trace do not record the same calls; each difference "
+        "is listed below with its cause (`tests/reference/export_differences.py`, which the check reads: an "
+        "unlisted difference fails it, and so does a listed one that no longer happens).",
+        "",
+        "| model | modules | flops, activations, parameters | unsupported ops that differ (mmengine → export) | dynamic dimensions |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, found, symbols, training, core, core_diff, problems in rows:
+        diffs = ", ".join(f"`{op}` {a} → {b}" for op, (a, b) in sorted(found.items())) or "none"
+        dims = ", ".join(f"`{s}`" for s in symbols) or "none (all specialized)"
+        status = "equal" if not [p for p in problems if "unsupported" not in p] else "**differ**"
+        lines.append(f"| {name} | {len(training['modules'])} | {status} | {diffs} | {dims} |")
+    lines += ["", "The causes:", ""]
+    for cause, text in CAUSES.items():
+        models = [name for name, *_ in rows if any(e[2] == cause for e in EXPORT_DIFFERENCES.get(name, {}).values())]
+        lines.append(f"- `{cause}` ({', '.join(models) or 'no model'}): {text}")
+    lines += [
+        "",
+        "## Core ATen (after `run_decompositions()`)",
+        "",
+        "Decomposition replaces ops by others (`linear` by `addmm`/`mm`/`bmm` on views, `batch_norm` by "
+        "`_native_batch_norm_legit_no_training`, `layer_norm` by `native_layer_norm`, `adaptive_avg_pool2d` by "
+        "`mean`, and on the CPU `scaled_dot_product_attention` by its math form: `bmm`, `_softmax`, `mul`). "
+        "mmengine's op set knows only some of these, so the core IR is compared under `--ops default`, op key by "
+        "op key, against the training IR of the same model: the table lists each op key whose MACs change "
+        "(core minus training IR). A change under one key that another key takes back is a renaming; what is "
+        "left is work the decomposed graph counts differently (the math form of attention counts every "
+        "(query, key) pair, a causal mask included, where `scaled_dot_product_attention` with `is_causal=True` "
+        "counts the triangle; `mean` has no formula).",
+        "",
+        "| model | training IR MACs | core IR MACs | op keys that change (core − training) |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, found, symbols, training, core, core_diff, problems in rows:
+        changes = ", ".join(f"`{op}` {fmt(d)}" for op, d in sorted(core_diff.items())) or "none"
+        lines.append(f"| {name} | {training['totals']['macs']} | {core['totals']['macs']} | {changes} |")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

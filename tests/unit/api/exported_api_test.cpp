@@ -1,0 +1,70 @@
+// The C++ API for torch.export programs: an archive loaded once and analysed at several symbol values, and the
+// graph reader's answer to malformed input (the fuzzer's past findings replayed). Expected values are the
+// arithmetic of tests/fixtures/make_exported.py's TwoLinear written out.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "exported/program.h"
+#include "flopscope/exported.h"
+#include "test_support.h"
+
+namespace flopscope {
+namespace {
+
+// TwoLinear on [2, seq, 16]: Linear(16, 32) twice, LayerNorm(32) at 5 per element, Linear(32, 8).
+Count two_linear_macs(std::int64_t seq) { return 2 * (2 * seq * 16 * 32) + 2 * seq * 32 * 5 + 2 * seq * 32 * 8; }
+
+TEST(ExportedApi, OneLoadManyBindings) {
+  const ExportedModel model = ExportedModel::load(test::fixture("exported/two_linear.pt2"));
+  ASSERT_EQ(model.symbols().size(), 1u);
+  const ExportSymbol& seq = model.symbols().front();
+  EXPECT_EQ(seq.min, 2);
+  EXPECT_EQ(seq.max, 4096);
+  EXPECT_EQ(seq.example, 10);
+  EXPECT_EQ(seq.aliases, std::vector<std::string>{"x.1"});
+  EXPECT_EQ(model.dialect(), "TRAINING");
+  Options o;
+  o.show_table = o.show_arch = false;
+  for (std::int64_t n : {2, 100, 4096}) {
+    const ComplexityInfo info = analyze(model, o, {{"x.1", n}});
+    EXPECT_EQ(info.flops, two_linear_macs(n)) << n;
+    EXPECT_EQ(info.params, (16 * 32 + 32) + (32 * 8 + 8) + (4 * 4 + 4) + 2 * 32);
+    EXPECT_EQ(info.analysis.run.input_shapes, (std::vector<std::vector<std::int64_t>>{{2, n, 16}}));
+    EXPECT_EQ(info.analysis.run.model_kind, "exported");
+    EXPECT_EQ(info.analysis.uncalled, std::vector<std::string>{"unused"});
+  }
+  EXPECT_EQ(analyze(model, o).flops, two_linear_macs(10));  // the example value
+  EXPECT_THROW(analyze(model, o, {{"x.1", 1}}), InvalidInput);  // below the range
+  Options shapes = o;
+  shapes.input_shape = InputShape({2, 10, 16});
+  EXPECT_THROW(analyze(model, shapes), InvalidInput);
+}
+
+TEST(ExportedApi, MalformedGraphsAreInvalidInput) {
+  const auto root = std::filesystem::path(FLOPSCOPE_GOLDEN_DIR).parent_path() / "fuzz";
+  int replayed = 0;
+  for (const auto& dir : {root / "regressions", root / "corpus" / "export"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("export_", 0) != 0 && dir.filename() == "regressions") continue;
+      if (entry.path().extension() != ".json") continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream bytes;
+      bytes << in.rdbuf();
+      try {
+        const auto program = exported::Program::parse(bytes.str(), name);
+        (void)program.module_tree();
+        (void)program.trace(program.bind({}));
+      } catch (const InvalidInput&) {
+      }
+      ++replayed;
+    }
+  }
+  EXPECT_GE(replayed, 2);
+}
+
+}  // namespace
+}  // namespace flopscope

@@ -3,6 +3,8 @@
     python bench/make_bench_models.py OUT_DIR      (bench/README.md runs it as build/bench-models)
 
 resnet50.pt            torchvision resnet50(), eval mode, traced at 1x3x224x224 (batch-independent)
+resnet50.pt2           the same, torch.export'ed (graph mode)
+llama7b_meta.pt2       a 6.7B-parameter LLaMA-shaped decoder exported on the meta device, sequence length dynamic
 vit_b_16.pt            torchvision vit_b_16(), eval mode, traced at 1x3x224x224
 tiny_ops_N.pt          N = 100, 1000, 10000, 100000 tiny top-level ops: 50 blocks, each a 4x4 matmul and an
                        add, run N / 100 times by a scripted loop, so every op has a module (blocks.i) and the
@@ -71,6 +73,39 @@ def main():
          lambda: torch.jit.trace(torchvision.models.resnet50().eval(), image, check_trace=False))
     save(os.path.join(out, "vit_b_16.pt"),
          lambda: torch.jit.trace(torchvision.models.vit_b_16().eval(), image, check_trace=False))
+
+    # torch.export archives for graph mode: ResNet-50, and a LLaMA-shaped decoder of 6.7B parameters (32 layers,
+    # 4096 wide, MLP 11008, vocabulary 32000) built and exported on the meta device, so that no weight is ever
+    # materialised: its archive holds the graph and empty weight files.
+    save_export(os.path.join(out, "resnet50.pt2"),
+                lambda: torch.export.export(torchvision.models.resnet50().eval(), (image,)))
+    save_export(os.path.join(out, "llama7b_meta.pt2"), llama7b_on_meta)
+
+
+def save_export(path, make):
+    if os.path.exists(path):
+        return
+    tmp_dir = os.path.join(os.path.dirname(path), f".tmp-{os.getpid()}")  # the archive's folder is the file's stem
+    os.makedirs(tmp_dir, exist_ok=True)
+    torch.export.save(make(), os.path.join(tmp_dir, os.path.basename(path)))
+    os.replace(os.path.join(tmp_dir, os.path.basename(path)), path)
+    os.rmdir(tmp_dir)
+    print("wrote", path)
+
+
+def llama7b_on_meta():
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    config = transformers.LlamaConfig(vocab_size=32000, hidden_size=4096, intermediate_size=11008,
+                                      num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=32,
+                                      max_position_embeddings=4096)
+    config.use_cache = False
+    with torch.device("meta"):
+        model = transformers.LlamaForCausalLM(config).eval()
+    ids = torch.zeros(1, 128, dtype=torch.int64, device="meta")
+    seq = torch.export.Dim("seq", min=2, max=4096)
+    return torch.export.export(model, (), {"input_ids": ids}, dynamic_shapes={"input_ids": {1: seq}})
 
 
 if __name__ == "__main__":

@@ -41,6 +41,9 @@ class ExportedModel {
   std::string schema_version() const;  ///< "8.17"
   std::string dialect() const;         ///< "TRAINING" (plain export()), "ATEN" (after run_decompositions()), ...
   std::string torch_version() const;   ///< of the torch that exported it
+  /// SHA-256 of the graph JSON as stored in the archive: identifies the program without reading its weights
+  /// (the report's model.sha256 for a .pt2).
+  std::string graph_sha256() const;
 
   const exported::Program& program() const { return *m_program; }
 

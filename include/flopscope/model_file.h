@@ -31,6 +31,8 @@ void refuse_zip_bomb(const std::string& path);
 
 /// Lower-case hex SHA-256 of a file's bytes.
 std::string sha256_of_file(const std::string& path);
+/// Lower-case hex SHA-256 of bytes in memory.
+std::string sha256_of_bytes(const std::string& bytes);
 
 /// "a FIFO", "a socket" or "a device" for such a path (reading or writing one may block or never end); "" for a
 /// regular file, a directory, or a path that does not exist.

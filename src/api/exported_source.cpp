@@ -16,6 +16,7 @@ const std::vector<ExportSymbol>& ExportedModel::symbols() const { return m_progr
 std::string ExportedModel::schema_version() const { return m_program->schema_version(); }
 std::string ExportedModel::dialect() const { return m_program->dialect(); }
 std::string ExportedModel::torch_version() const { return m_program->torch_version(); }
+std::string ExportedModel::graph_sha256() const { return m_program->graph_sha256(); }
 
 namespace api {
 namespace {

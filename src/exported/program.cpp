@@ -31,6 +31,7 @@ struct Program::Impl {
   mutable std::unordered_map<std::string, SizeExpr> parsed;
   // Parameter FQN -> the weight file holding it (the weights config): tied parameters share one.
   std::unordered_map<std::string, std::string> storage_of;
+  std::string graph_sha256;
 };
 
 namespace {
@@ -468,6 +469,45 @@ std::size_t json_depth(const std::string& text) {
   return deepest;
 }
 
+// LibTorch's generated types leave some scalar members uninitialized and copy them as the default of a field
+// the JSON lacks (reading an indeterminate bool is undefined behaviour, found by the fuzzer): those fields are
+// given their schema defaults here, before the conversion reads them. Only where those types live: a graph's
+// tensor values (and its subgraphs'), the signature's buffers.
+void fill_uninitialized_defaults(nlohmann::json& graph) {
+  if (!graph.is_object()) return;
+  if (auto tv = graph.find("tensor_values"); tv != graph.end() && tv->is_object())
+    for (auto& meta : *tv)
+      if (meta.is_object()) {
+        meta.emplace("dtype", 0);
+        meta.emplace("layout", 0);
+        meta.emplace("requires_grad", false);
+      }
+  auto nodes = graph.find("nodes");
+  if (nodes == graph.end() || !nodes->is_array()) return;
+  for (auto& node : *nodes) {
+    auto inputs = node.is_object() ? node.find("inputs") : node.end();
+    if (!node.is_object() || inputs == node.end() || !inputs->is_array()) continue;
+    for (auto& in : *inputs) {
+      auto arg = in.is_object() ? in.find("arg") : in.end();
+      if (!in.is_object() || arg == in.end() || !arg->is_object()) continue;
+      auto sub = arg->find("as_graph");
+      if (sub != arg->end() && sub->is_object() && sub->contains("graph")) fill_uninitialized_defaults((*sub)["graph"]);
+    }
+  }
+}
+
+void fill_program_defaults(nlohmann::json& program) {
+  auto gm = program.find("graph_module");
+  if (gm == program.end() || !gm->is_object()) return;
+  if (auto graph = gm->find("graph"); graph != gm->end()) fill_uninitialized_defaults(*graph);
+  auto sig = gm->find("signature");
+  if (sig == gm->end() || !sig->is_object() || !sig->contains("input_specs") || !(*sig)["input_specs"].is_array()) return;
+  for (auto& spec : (*sig)["input_specs"]) {
+    auto buffer = spec.is_object() ? spec.find("buffer") : spec.end();
+    if (spec.is_object() && buffer != spec.end() && buffer->is_object()) buffer->emplace("persistent", true);
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> export_targets(const std::string& op) {
@@ -510,6 +550,8 @@ Program Program::parse(const std::string& text, const std::string& origin) {
                        ", and flopscope reads schema " + std::to_string(kSchemaMajor) +
                        ".x (torch 2.6 to 2.11); export it again with a torch of that range, or update flopscope");
   }
+  if (!version->contains("minor")) (*version)["minor"] = 0;
+  fill_program_defaults(json);
   Program p;
   try {
     json.get_to(p.m_impl->program);
@@ -517,6 +559,7 @@ Program Program::parse(const std::string& text, const std::string& origin) {
     throw InvalidInput(origin + " does not follow the export schema (" + std::string(e.what()) + ")");
   }
   p.m_impl->symbols = schema_checked([&] { return find_symbols(p.m_impl->program); });
+  p.m_impl->graph_sha256 = sha256_of_bytes(text);
   return p;
 }
 
@@ -587,6 +630,8 @@ Program Program::read(const std::string& path) {
   }
   return program;
 }
+
+const std::string& Program::graph_sha256() const { return m_impl->graph_sha256; }
 
 std::string Program::schema_version() const {
   const auto& v = m_impl->program.get_schema_version();

@@ -39,6 +39,8 @@ class Program {
   Program& operator=(Program&&) noexcept;
   ~Program();
 
+  /// SHA-256 of the graph JSON as stored: what identifies the program (its weights are never read).
+  const std::string& graph_sha256() const;
   /// "8.17": the schema version the archive was written with.
   std::string schema_version() const;
   /// "TRAINING" for plain export(), "ATEN" after run_decompositions(), ... (the verifier dialects).

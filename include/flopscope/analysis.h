@@ -66,6 +66,7 @@ struct ExportInfo {
   std::string dialect;         ///< "TRAINING" (plain export()), "ATEN" (after run_decompositions())
   std::string torch_version;   ///< of the torch that exported it
   std::vector<std::pair<std::string, std::int64_t>> dims;  ///< every symbol with the value analysed, by name
+  bool executed = false;       ///< the graph was run (--run, or on CUDA), not only read
 };
 
 struct RunInfo {

@@ -51,10 +51,13 @@ class ExportedModel {
   std::shared_ptr<const exported::Program> m_program;
 };
 
-/// Analyses an exported program from its graph. `dims` binds symbols (unbound ones keep their example value);
-/// a name that is no symbol, a value outside its range, or a size expression the evaluator cannot read is an
-/// InvalidInput. Options: op_set, max_depth, show_table, show_arch; the inputs come from the graph (giving
-/// input shapes is an error) and the device is the CPU or meta: graph mode runs nothing.
-ComplexityInfo analyze(const ExportedModel& model, const Options& options, const std::vector<DimBinding>& dims = {});
+/// Analyses an exported program. `dims` binds symbols (unbound ones keep their example value); a name that is no
+/// symbol, a value outside its range, or a size expression the evaluator cannot read is an InvalidInput. The
+/// inputs come from the graph (giving input shapes is an error). By default the program is analysed from its
+/// graph and nothing runs; `execute` (always on a CUDA device, whose GPU passes need it) runs the graph op by op
+/// through the dispatcher with its weights read from the archive and inputs made at `dims` (random normal
+/// floats, zero integers), under the same capture as a TorchScript forward: the analytic report is the same.
+ComplexityInfo analyze(const ExportedModel& model, const Options& options, const std::vector<DimBinding>& dims = {},
+                       bool execute = false);
 
 }  // namespace flopscope

@@ -28,10 +28,10 @@ capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extr
   };
 }
 
-Trace capture_forward(model::StateGuard& guard, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
+Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
                       const std::string& signature, const RunContext& run, const std::function<void()>& forward) {
   c10::NoGradGuard no_grad;
-  capture::Session session(resolver, std::move(wanted), &guard, static_cast<std::size_t>(-1), capture_budget);
+  capture::Session session(resolver, std::move(wanted), guard, static_cast<std::size_t>(-1), capture_budget);
   // A capture that failed stopped the forward (capture.cpp says how): the forward's own error, if any, is only
   // the echo of that stop.
   auto capture_failed = [&] {
@@ -166,8 +166,8 @@ ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const
   return run_pipeline(*source, o);
 }
 
-ComplexityInfo analyze(const ExportedModel& model, const Options& o, const std::vector<DimBinding>& dims) {
-  const auto source = api::exported_graph_source(model.program(), dims);
+ComplexityInfo analyze(const ExportedModel& model, const Options& o, const std::vector<DimBinding>& dims, bool execute) {
+  const auto source = api::exported_source(model.program(), dims, execute);
   return run_pipeline(*source, o);
 }
 

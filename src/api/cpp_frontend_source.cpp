@@ -30,7 +30,7 @@ class CppFrontendSource final : public ModelSource {
     model::StateGuard guard(m_model);
     // group_cpp_frontend_linear reads the shapes of the ops the C++ frontend's Linear runs.
     auto wanted = values_for(*run.ops, {"aten::matmul", "aten::addmm", "aten::add_"});
-    return capture_forward(guard, resolver, std::move(wanted), "", run, [&] { m_forward(run.inputs); });
+    return capture_forward(&guard, resolver, std::move(wanted), "", run, [&] { m_forward(run.inputs); });
   }
 
   Traces for_counting(Trace captured, const ModuleTree& tree, const RunContext& run) override {

@@ -1,7 +1,11 @@
-// torch.export programs in graph mode: the trace is read from the graph, not captured from a forward, for the
-// symbol values the caller binds. Nothing runs, so there is no state to guard and no GPU pass: check() refuses
-// a CUDA device before any work.
+// torch.export programs. Graph mode (the default): the trace is read from the graph, for the symbol values the
+// caller binds; nothing runs, so there is no state to guard and no GPU pass. Execution (`--run`, and always on
+// CUDA): the graph runs node by node through the dispatcher (exported/graph_runner.h) under the same capture as
+// a TorchScript forward, each op placed on its node's module, so the GPU passes work as for TorchScript. Both
+// modes count the same ops: the top-level ops of an execution are the graph's nodes, and export's bookkeeping
+// nodes are dropped from both.
 #include "api/model_source.h"
+#include "exported/graph_runner.h"
 #include "exported/program.h"
 
 namespace flopscope {
@@ -21,28 +25,65 @@ std::string ExportedModel::graph_sha256() const { return m_program->graph_sha256
 namespace api {
 namespace {
 
-class ExportedGraphSource final : public ModelSource {
+// Places each op on the module of the graph node being run (the interpreter says which before each node).
+class NodeResolver final : public capture::ModuleResolver {
  public:
-  ExportedGraphSource(const exported::Program& program, const std::vector<DimBinding>& dims)
-      : m_program(program), m_bindings(program.bind(dims)) {}
+  const std::string& resolve(const at::RecordFunction&) override { return module; }
+  std::string module;
+};
+
+// The trace without export's bookkeeping nodes (size queries, assertions, aliases) and what ran inside them.
+Trace without_bookkeeping(Trace trace) {
+  std::vector<std::int32_t> new_index(trace.ops.size(), -1);
+  std::vector<OpRecord> kept;
+  kept.reserve(trace.ops.size());
+  for (std::size_t i = 0; i < trace.ops.size(); ++i) {
+    OpRecord& op = trace.ops[i];
+    if (op.parent >= 0) {
+      const std::int32_t p = new_index[static_cast<std::size_t>(op.parent)];
+      if (p < 0) continue;
+      op.parent = p;
+    } else if (exported::is_bookkeeping(op.name)) {
+      continue;
+    }
+    new_index[i] = static_cast<std::int32_t>(kept.size());
+    kept.push_back(std::move(op));
+  }
+  trace.ops = std::move(kept);
+  return trace;
+}
+
+class ExportedSource final : public ModelSource {
+ public:
+  ExportedSource(const exported::Program& program, const std::vector<DimBinding>& dims, bool execute)
+      : m_program(program), m_bindings(program.bind(dims)), m_execute(execute) {}
 
   std::string kind() const override { return "exported"; }
   bool brings_inputs() const override { return true; }
   std::vector<at::Tensor> parameters() const override { return {}; }
 
   void check(const RunContext& run) override {
-    if (run.device.is_cuda())
-      throw InvalidInput("an exported program is analysed from its graph, which runs nothing: the GPU passes need it "
-                         "executed, which this flopscope cannot do yet for a .pt2; leave --device out, or analyse a "
-                         "TorchScript save of the model on the GPU");
+    if (run.device.is_cuda()) m_execute = true;  // the GPU passes run the model
+    if (m_execute && run.shape_only)
+      throw InvalidInput("--run executes the program, --shape-only runs nothing: leave one out (an exported program "
+                         "is analysed from its graph, shapes only, by default)");
   }
 
   ModuleTree module_tree() const override { return m_program.module_tree(); }
 
-  Trace capture(const RunContext&, const ModuleTree&) override { return m_program.trace(m_bindings); }
+  Trace capture(const RunContext& run, const ModuleTree&) override {
+    if (!m_execute) return m_program.trace(m_bindings);
+    m_runner = std::make_unique<exported::GraphRunner>(m_program, run.device);
+    m_inputs = m_runner->make_inputs(m_bindings);
+    NodeResolver resolver;
+    const auto on_node = [&](const std::string& module) { resolver.module = module; };
+    return capture_forward(nullptr, resolver, values_for(*run.ops), "", run, [&] { m_runner->run(m_inputs, on_node); });
+  }
 
-  Traces for_counting(Trace captured, const ModuleTree&, const RunContext&) override {
-    return {std::move(captured), Trace{}};
+  Traces for_counting(Trace captured, const ModuleTree&, const RunContext& run) override {
+    if (!m_execute) return {std::move(captured), Trace{}};
+    Trace counted = without_bookkeeping(captured);
+    return {std::move(counted), run.device.is_cuda() ? std::move(captured) : Trace{}};
   }
 
   ForwardFailed explain(const ForwardFailed& e, const RunContext&) const override { return e; }
@@ -60,23 +101,31 @@ class ExportedGraphSource final : public ModelSource {
     e.dialect = m_program.dialect();
     e.torch_version = m_program.torch_version();
     e.dims.assign(m_bindings.begin(), m_bindings.end());
+    e.executed = m_execute;
     info.exported = std::move(e);
   }
 
-  std::unique_ptr<model::StateGuard> guard_all() override {
-    throw InvalidInput("an exported program in graph mode has no state to guard");
+  // The weights are flopscope's own copies, read from the archive: nothing of the user's to guard.
+  std::unique_ptr<model::StateGuard> guard_all() override { return nullptr; }
+
+  void forward(const RunContext&) override {
+    if (!m_runner) throw InvalidInput("the exported program has not been loaded to run");
+    m_runner->run(m_inputs, [](const std::string&) {});
   }
-  void forward(const RunContext&) override { throw InvalidInput("an exported program in graph mode does not run"); }
 
  private:
   const exported::Program& m_program;
   exported::Bindings m_bindings;
+  bool m_execute;
+  std::unique_ptr<exported::GraphRunner> m_runner;
+  std::vector<c10::IValue> m_inputs;
 };
 
 }  // namespace
 
-std::unique_ptr<ModelSource> exported_graph_source(const exported::Program& program, const std::vector<DimBinding>& dims) {
-  return std::make_unique<ExportedGraphSource>(program, dims);
+std::unique_ptr<ModelSource> exported_source(const exported::Program& program, const std::vector<DimBinding>& dims,
+                                             bool execute) {
+  return std::make_unique<ExportedSource>(program, dims, execute);
 }
 
 }  // namespace api

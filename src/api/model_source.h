@@ -60,15 +60,18 @@ class ModelSource {
 /// timing pass needs no more: it classes by dtype only the ops that own MACs, and those have a formula.
 capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extra = {});
 
-/// Runs `forward` under a capture session that reports writes to `guard` (which the caller made just before),
+/// Runs `forward` under a capture session that reports writes to `guard` (which the caller made just before;
+/// null for a model whose state is flopscope's own copy),
 /// with no autograd: the trace, or ForwardFailed naming the op and module it failed in (`signature` is added
 /// to a real forward's error), or InvalidInput when the capture itself failed.
-Trace capture_forward(model::StateGuard& guard, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
+Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
                       const std::string& signature, const RunContext& run, const std::function<void()>& forward);
 
 /// The sources flopscope has.
 std::unique_ptr<ModelSource> torchscript_source(torch::jit::Module& model, const Options& o);
 std::unique_ptr<ModelSource> cpp_frontend_source(torch::nn::Module& model, const ForwardFn& forward);
-std::unique_ptr<ModelSource> exported_graph_source(const exported::Program& program, const std::vector<DimBinding>& dims);
+/// A torch.export program: its trace read from the graph, or (`execute`) captured from running the graph.
+std::unique_ptr<ModelSource> exported_source(const exported::Program& program, const std::vector<DimBinding>& dims,
+                                             bool execute);
 
 }  // namespace flopscope::api

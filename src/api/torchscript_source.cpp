@@ -91,13 +91,13 @@ class TorchScriptSource final : public ModelSource {
     if (!run.shape_only) {
       capture::JitResolver resolver(m_model, tree);
       model::StateGuard guard(m_model);
-      return capture_forward(guard, resolver, wanted, m_signature, run, [&] { model::run_forward(m_model, run.inputs); });
+      return capture_forward(&guard, resolver, wanted, m_signature, run, [&] { model::run_forward(m_model, run.inputs); });
     }
     capture::MetaKernels meta_kernels;  // for this forward only
     torch::jit::Module twin = model::meta_twin(m_model);  // the user's model is only read
     capture::JitResolver resolver(twin, tree);
     model::StateGuard guard(twin);
-    return capture_forward(guard, resolver, wanted, m_signature, run, [&] { model::run_forward(twin, run.inputs); });
+    return capture_forward(&guard, resolver, wanted, m_signature, run, [&] { model::run_forward(twin, run.inputs); });
   }
 
   Traces for_counting(Trace captured, const ModuleTree&, const RunContext& run) override {

@@ -164,7 +164,7 @@ std::vector<ComplexityInfo> exported_analyses(const AnalyzeArgs& args, const Opt
     std::vector<DimBinding> bound = dims.fixed;
     if (!dims.axis.empty()) bound.emplace_back(dims.axis, v);
     if (how.on_phase) how.on_phase(dims.axis.empty() ? "counting" : "counting at " + dims.axis + "=" + std::to_string(v));
-    ComplexityInfo info = analyze(model, options, bound);
+    ComplexityInfo info = analyze(model, options, bound, args.run_exported);
     info.analysis.run.model = args.model;
     info.analysis.run.model_sha256 = sha256;
     out.push_back(std::move(info));
@@ -173,10 +173,6 @@ std::vector<ComplexityInfo> exported_analyses(const AnalyzeArgs& args, const Opt
 }
 
 std::vector<ComplexityInfo> analyses_from_args(const AnalyzeArgs& args, const ModelRun& how) {
-  if (args.device.rfind("cuda", 0) == 0 && looks_like_file(args.model) && is_exported_file(args.model))
-    throw InvalidInput("'" + args.model + "' is a torch.export .pt2, analysed from its graph, which runs nothing: the "
-                       "GPU passes need it executed, which this flopscope cannot do yet for a .pt2; leave --device "
-                       "out, or analyse a TorchScript save of the model on the GPU");
   if (!args.input_shapes.empty() && !args.full_shapes.empty())
     throw InvalidInput("give either --input-shape (batch 1 prepended) or --full-shape, not both");
   if (args.max_depth < 0) throw InvalidInput("--max-depth must be 0 or more");
@@ -239,6 +235,9 @@ std::vector<ComplexityInfo> analyses_from_args(const AnalyzeArgs& args, const Mo
   }
   if (!args.dims.empty())
     throw InvalidInput("--dim binds the dynamic dimensions of a torch.export .pt2; '" + args.model + "' is not one");
+  if (args.run_exported)
+    throw InvalidInput("--run executes a torch.export .pt2 (which is otherwise only read); '" + args.model +
+                       "' is not one, and runs anyway");
   ComplexityInfo info;
   std::string sha256;
   if (looks_like_file(args.model)) {
@@ -480,7 +479,9 @@ int run_analyze(const AnalyzeArgs& args) {
       if (const auto& e = info.analysis.run.exported) {
         std::string at;
         for (const auto& [name, value] : e->dims) at += (at.empty() ? " at " : ", ") + name + "=" + std::to_string(value);
-        out.notes.push_back("analysed from the exported graph (" + e->dialect + " dialect), no forward run" + at);
+        out.notes.push_back(std::string(e->executed ? "analysed by running the exported graph" :
+                                                     "analysed from the exported graph, no forward run") +
+                            " (" + e->dialect + " dialect)" + at);
       } else
       out.notes.push_back(std::string("analysed in ") + info.analysis.run.mode + " mode" +
                           (info.analysis.run.frozen ? " (a frozen model has no other)"

@@ -21,6 +21,7 @@ struct AnalyzeArgs {
   std::string op_set = "mmengine";
   int max_depth = 3;
   std::vector<std::string> dims;            ///< --dim NAME=VALUE[,VALUE...]: a .pt2's symbols; several values sweep
+  bool run_exported = false;                ///< --run: execute a .pt2's graph instead of only reading it
   std::vector<std::string> formats;         ///< table, arch, summary, json, csv; empty = table, arch, summary
   std::vector<std::string> outputs;         ///< one file for all text formats, or one per format
   std::string mode;                         ///< "", "eval" or "train"

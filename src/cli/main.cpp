@@ -48,6 +48,9 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
                   "for a torch.export .pt2: NAME=VALUE binds a dynamic dimension (its symbol, e.g. s27, or "
                   "INPUT.DIM, e.g. input_ids.1); NAME=V1,V2,... sweeps it (one analysis per value); repeatable")
       ->allow_extra_args(false);
+  cmd->add_flag("--run", a.run_exported,
+                "for a .pt2: run its graph op by op (weights read from the archive, inputs made at the --dim values) "
+                "under the capture, instead of only reading it; the same analytic report; always on cuda");
   cmd->add_option("-d,--device", a.device, "cpu, cuda, cuda:N, or meta (the same as --shape-only)");
   cmd->add_flag("--shape-only", a.shape_only,
                 "run the forward on meta tensors: no arithmetic, the same report for models whose control flow "

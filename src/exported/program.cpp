@@ -1,4 +1,5 @@
 #include "exported/program.h"
+#include "exported/program_impl.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <caffe2/serialize/inline_container.h>
@@ -18,23 +19,13 @@
 
 namespace flopscope::exported {
 
-namespace ex = torch::_export;
 
 // The schema majors this reader knows. A new major may rename or retype fields (9.0 makes forward_arg_names a
 // tuple): it is refused by name rather than misread.
 constexpr std::int64_t kSchemaMajor = 8;
 
-struct Program::Impl {
-  ex::ExportedProgram program;
-  std::vector<Symbol> symbols;
-  // Parsed size expressions, by their text: a model repeats a few expressions thousands of times.
-  mutable std::unordered_map<std::string, SizeExpr> parsed;
-  // Parameter FQN -> the weight file holding it (the weights config): tied parameters share one.
-  std::unordered_map<std::string, std::string> storage_of;
-  std::string graph_sha256;
-};
 
-namespace {
+namespace detail {
 
 // ---- Reading the archive ---------------------------------------------------------------------------------
 
@@ -179,6 +170,12 @@ std::vector<std::pair<std::string, std::string>> stack_of(const std::unordered_m
   }
   return out;
 }
+
+}  // namespace detail
+
+namespace {
+
+using namespace detail;
 
 // ---- The graph as a trace ----------------------------------------------------------------------------------
 
@@ -342,7 +339,7 @@ class TraceBuilder {
     if (std::find(convolution_callers().begin(), convolution_callers().end(), n) == convolution_callers().end()) return;
     const bool transposed_op = n.rfind("aten::conv_transpose", 0) == 0;
     const bool plain = n == "aten::conv1d" || n == "aten::conv2d" || n == "aten::conv3d";
-    if (p.inputs.size() < 7 || !p.inputs[4].is_none() && p.inputs[4].kind != Value::Kind::IntList) return;  // conv2d.padding: a string
+    if (p.inputs.size() < 7 || (!p.inputs[4].is_none() && p.inputs[4].kind != Value::Kind::IntList)) return;  // conv2d.padding: a string
     OpRecord c;
     c.name = "aten::_convolution";
     c.parent = parent;
@@ -510,6 +507,8 @@ void fill_program_defaults(nlohmann::json& program) {
 
 }  // namespace
 
+bool is_bookkeeping(const std::string& op) { return bookkeeping(op); }
+
 std::vector<std::string> export_targets(const std::string& op) {
   std::vector<std::string> out;
   std::vector<std::string> overloads;
@@ -606,9 +605,11 @@ Program Program::read(const std::string& path) {
   } catch (const std::exception& e) {
     throw InvalidInput("'" + path + "' is a truncated or corrupt zip archive (reading " + chosen + ")");
   }
+  const std::string model_name = chosen.substr(7, chosen.size() - 7 - 5);  // models/<name>.json
   Program program = parse(json, "'" + path + "' (" + chosen + ")");
+  program.m_impl->path = path;
+  program.m_impl->model_name = model_name;
   // The weights config says which parameters are one tensor (tied): its JSON only, never the weights.
-  const std::string model_name = chosen.substr(7, chosen.size() - 7 - 5);
   const std::string config = "data/weights/" + model_name + "_weights_config.json";
   if (reader->hasRecord(config)) {
     try {

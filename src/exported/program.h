@@ -27,6 +27,10 @@ using Bindings = std::map<std::string, std::int64_t>;
 /// (a conv2d node's aten::_convolution call, a library's stand-in), each marked "via".
 std::vector<std::string> export_targets(const std::string& op);
 
+/// Export's bookkeeping ops (size queries, assertions on sizes, alias, lift_fresh_copy): no forward runs them as
+/// work, so neither mode counts them.
+bool is_bookkeeping(const std::string& op);
+
 class Program {
  public:
   /// Reads a torch.export.save archive (models/*.json only). Throws InvalidInput for what is not one: an
@@ -64,6 +68,7 @@ class Program {
   struct Impl;
 
  private:
+  friend class GraphRunner;
   Program();
   ModuleTree build_module_tree() const;
   std::vector<std::pair<std::vector<std::int64_t>, std::int8_t>> read_user_inputs(const Bindings& bindings) const;

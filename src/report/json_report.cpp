@@ -93,7 +93,7 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
     ordered_json dims = ordered_json::object();
     for (const auto& [name, value] : e->dims) dims[name] = value;
     report["export"] = {{"schema_version", e->schema_version}, {"dialect", e->dialect},
-                        {"torch_version", e->torch_version}, {"dims", std::move(dims)}};
+                        {"torch_version", e->torch_version}, {"dims", std::move(dims)}, {"executed", e->executed}};
   }
   // How the model file was confined while it ran (the command line's reports; docs/security.md).
   if (const SandboxInfo& s = run.sandbox; s.reported()) {

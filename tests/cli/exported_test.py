@@ -158,7 +158,10 @@ class Exported(unittest.TestCase):
             (["two_linear.pt2", "--input-shape", "10,16"], "holds its inputs' shapes"),
             (["two_linear.pt2", "--dtype", "float16"], "dtypes were fixed when it was exported"),
             (["two_linear.pt2", "--train"], "mode was fixed when it was exported"),
-            (["two_linear.pt2", "--device", "cuda"], "runs nothing"),
+            (["two_linear.pt2", "--run", "--shape-only"], "--run executes the program, --shape-only runs nothing"),
+            (["no_weights.pt2", "--run"], "its weights were removed"),
+            (["meta_weights.pt2", "--run"], "exported on the meta device has no weights"),
+            (["unknown_op.pt2", "--run"], "cannot run torch.ops.mylib.frobnicate.default: LibTorch has no such op"),
         ]
         for args, pattern in cases:
             with self.subTest(args=args):
@@ -168,6 +171,29 @@ class Exported(unittest.TestCase):
                 self.assertEqual(len(errors), 1, p.stderr)
         p = run("analyze", os.path.join(FIXTURES, "testnet_scripted.pt"), "-i", "10", "--dim", "s0=4", status=2)
         self.assertIn("--dim binds the dynamic dimensions of a torch.export .pt2", p.stderr)
+        p = run("analyze", os.path.join(FIXTURES, "testnet_scripted.pt"), "-i", "10", "--run", status=2)
+        self.assertIn("--run executes a torch.export .pt2", p.stderr)
+
+    def test_run_gives_the_graphs_report(self):
+        # Running the graph op by op (weights from the archive) counts what reading it counts.
+        for model, args in (("two_linear.pt2", ["--dim", "x.1=100"]), ("two_linear_static.pt2", []),
+                            ("conv.pt2", []), ("two_linear_core.pt2", ["--ops", "default"])):
+            with self.subTest(model=model):
+                graph = self.report(model, *args)
+                ran = self.report(model, *args, "--run")
+                self.assertFalse(graph["export"].pop("executed"))
+                self.assertTrue(ran["export"].pop("executed"))
+                self.assertEqual(graph, ran)
+        self.assertEqual(self.report("two_linear.pt2", "--dim", "x.1=100", "--run")["totals"]["macs"],
+                         two_linear(100)["macs"])
+        # The meta-device export has the graph, so graph mode still reads it.
+        self.assertEqual(self.report("meta_weights.pt2")["totals"]["macs"], two_linear(10)["macs"])
+
+    def test_cuda_runs_the_graph_or_says_why_not(self):
+        p = subprocess.run([CLI, "analyze", os.path.join(EX, "two_linear.pt2"), "--device", "cuda", "-f", "json", "-q"],
+                           capture_output=True, text=True, env=dict(os.environ, CUDA_VISIBLE_DEVICES=""))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("CUDA was requested but", p.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,45 @@
+#pragma once
+// Executing an exported program (`--run`): its graph interpreted node by node, each node one boxed call
+// through the dispatcher, as a forward makes it, so that the capture sees every op of the model (with what
+// LibTorch runs inside it) and places it on the module of the node that made it. LibTorch's own runtime for
+// exported graphs (NativeRT) runs CPU ops through static kernels that bypass the dispatcher (a linear's
+// top-level op, layer_norm, relu are never observed) and takes no configuration through its public handle, so
+// flopscope interprets the graph itself. Weights and constants are read from the archive onto the device.
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <ATen/core/ivalue.h>
+#include <c10/core/Device.h>
+
+#include "exported/program.h"
+
+namespace flopscope::exported {
+
+class GraphRunner {
+ public:
+  /// Reads the program's weights and constants onto `device`. Throws InvalidInput (a missing or pickled
+  /// weight file, an input kind it cannot feed).
+  GraphRunner(const Program& program, c10::Device device);
+
+  /// The user inputs at `bindings`: random normal floats, zeros for integer inputs (valid token ids), on the
+  /// device.
+  std::vector<c10::IValue> make_inputs(const Bindings& bindings) const;
+
+  /// Runs the graph on `inputs` (one per user input); `on_node(module)` is told each node's module before its
+  /// op runs. Returns the graph's outputs. Throws what the ops throw, or InvalidInput for a node it cannot run
+  /// (an op LibTorch does not have, such as a Python library's custom op).
+  std::vector<c10::IValue> run(const std::vector<c10::IValue>& inputs,
+                               const std::function<void(const std::string& module)>& on_node) const;
+
+  /// Every parameter and buffer, on the device.
+  std::vector<at::Tensor> tensors() const;
+
+ private:
+  const Program& m_program;
+  c10::Device m_device;
+  std::unordered_map<std::string, at::Tensor> m_state;  // FQN -> parameter, buffer or constant
+};
+
+}  // namespace flopscope::exported

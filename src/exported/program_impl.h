@@ -1,0 +1,53 @@
+#pragma once
+// What src/exported/ shares inside itself: the parsed program (LibTorch's generated schema types) and the
+// reading of its nodes. Not for the rest of flopscope, which sees program.h only.
+#include <torch/csrc/utils/generated_serialization_types.h>
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "exported/program.h"
+#include "exported/size_expr.h"
+
+namespace caffe2::serialize {
+class PyTorchStreamReader;
+}
+
+namespace flopscope::exported {
+
+namespace ex = torch::_export;
+
+struct Program::Impl {
+  ex::ExportedProgram program;
+  std::vector<Symbol> symbols;
+  // Parsed size expressions, by their text: a model repeats a few expressions thousands of times.
+  mutable std::unordered_map<std::string, SizeExpr> parsed;
+  // Parameter FQN -> the weight file holding it (the weights config): tied parameters share one.
+  std::unordered_map<std::string, std::string> storage_of;
+  std::string graph_sha256;
+  std::string path;        // the archive, for the weights an execution reads
+  std::string model_name;  // the program's name in the archive (models/<name>.json)
+};
+
+namespace detail {
+
+/// A record of the archive, refused when its JSON could not be parsed in the memory free.
+std::string read_record(caffe2::serialize::PyTorchStreamReader& reader, const std::string& name, const std::string& path);
+/// The serialized dtype (its own numbering) as c10's value, -1 when it has none.
+std::int8_t c10_dtype(ex::ScalarType t);
+/// Export's bookkeeping ops (size queries, assertions, aliases): no forward runs them as work.
+bool bookkeeping(const std::string& op);
+/// A library's stand-in for an ATen op ("transformers::grouped_mm_fallback" -> "aten::_grouped_mm"), else `op`.
+std::string stands_for(const std::string& op);
+/// Higher-order ops that only run a subgraph in a grad or autocast mode.
+bool wraps_subgraph(const std::string& hop);
+/// "torch.ops.aten.linear.default" -> {"aten::linear", ""}; "" for targets that are no op (Python's operators).
+std::pair<std::string, std::string> op_name(const std::string& target);
+/// A node's nn_module_stack as (fqn, class) pairs, outermost first.
+std::vector<std::pair<std::string, std::string>> stack_of(const std::unordered_map<std::string, std::string>& metadata);
+
+}  // namespace detail
+}  // namespace flopscope::exported

@@ -1,4 +1,5 @@
 #include "exported/program.h"
+#include "exported/module_settings.h"
 #include "exported/program_impl.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
@@ -162,9 +163,7 @@ std::vector<std::pair<std::string, std::string>> stack_of(const std::unordered_m
     const auto c1 = entry.find(',');
     const auto c2 = c1 == std::string::npos ? std::string::npos : entry.find(',', c1 + 1);
     if (c2 != std::string::npos && entry.compare(0, c1, "_empty_nn_module_stack_from_metadata_hook") != 0) {
-      std::string type = entry.substr(c2 + 1);
-      const auto dot = type.rfind('.');
-      out.emplace_back(entry.substr(c1 + 1, c2 - c1 - 1), dot == std::string::npos ? type : type.substr(dot + 1));
+      out.emplace_back(entry.substr(c1 + 1, c2 - c1 - 1), entry.substr(c2 + 1));
     }
     start = end + 1;
   }
@@ -685,6 +684,46 @@ Bindings Program::bind(const std::vector<std::pair<std::string, std::int64_t>>& 
 
 ModuleTree Program::module_tree() const { return schema_checked([&] { return build_module_tree(); }); }
 
+void Program::describe_modules(ModuleTree& tree, const std::unordered_map<std::string, std::string>& qualified) const {
+  // What each module ran, at the export's own example values.
+  Trace example;
+  try {
+    example = TraceBuilder(*m_impl, bind({})).build();
+  } catch (const InvalidInput&) {
+    return;  // a size the evaluator cannot read: the sizes are printed without settings
+  }
+  std::unordered_map<std::string, std::vector<const OpRecord*>> ops_of;
+  for (const auto& op : example.ops) ops_of[op.module].push_back(&op);
+  // Every name of every parameter and buffer (a tied weight under each module that holds it), by module.
+  std::unordered_map<std::string, std::unordered_map<std::string, std::vector<std::int64_t>>> tensors_of;
+  const ex::GraphModule& gm = m_impl->program.get_graph_module();
+  auto add = [&](const std::string& fqn, const std::string& placeholder) {
+    auto it = gm.get_graph().get_tensor_values().find(placeholder);
+    if (it == gm.get_graph().get_tensor_values().end()) return;
+    std::vector<std::int64_t> shape;
+    for (const auto& d : it->second.get_sizes()) shape.push_back(d.tag() == ex::SymInt::Tag::AS_INT ? d.get_as_int() : 0);
+    const auto dot = fqn.rfind('.');
+    tensors_of[dot == std::string::npos ? "" : fqn.substr(0, dot)][fqn.substr(dot + 1)] = std::move(shape);
+  };
+  for (const auto& spec : gm.get_signature().get_input_specs()) {
+    if (spec.tag() == ex::InputSpec::Tag::PARAMETER)
+      add(spec.get_parameter().get_parameter_name(), spec.get_parameter().get_arg().get_name());
+    else if (spec.tag() == ex::InputSpec::Tag::BUFFER)
+      add(spec.get_buffer().get_buffer_name(), spec.get_buffer().get_arg().get_name());
+  }
+  for (auto& node : tree.nodes) {
+    auto q = qualified.find(node.path);
+    if (q == qualified.end()) continue;
+    const std::string cls = model::repr_class(q->second);
+    if (cls.empty()) continue;
+    const auto settings = module_settings(cls, ops_of[node.path], tensors_of[node.path]);
+    node.extra_repr = model::extra_repr(cls, [&](const std::string& attr) -> std::optional<std::string> {
+      auto it = settings.find(attr);
+      return it == settings.end() ? std::nullopt : std::optional<std::string>(it->second);
+    });
+  }
+}
+
 ModuleTree Program::build_module_tree() const {
   const ex::GraphModule& gm = m_impl->program.get_graph_module();
   std::vector<std::string> order;  // paths in order of first mention
@@ -754,10 +793,17 @@ ModuleTree Program::build_module_tree() const {
     ModuleNode node;
     node.path = path;
     auto cls = classes.find(path);
-    node.class_name = cls == classes.end() ? "" : cls->second;
+    const std::string qualified = cls == classes.end() ? "" : cls->second;
+    node.class_name = qualified.substr(qualified.rfind('.') + 1);  // "torch.nn.modules.conv.Conv2d" -> "Conv2d"
+    // A module no node ran in has no type in the graph. One whose children are numbered is a ModuleList (a
+    // Sequential runs, so it has one): the only container that holds layers by index and is never called.
+    bool numbered = !children[path].empty();
+    for (const auto& child : children[path])
+      numbered = numbered && child.find_first_not_of("0123456789", child.rfind('.') + 1) == std::string::npos;
+    if (qualified.empty() && numbered) node.class_name = "ModuleList";
     // A module no node ran in is unused, or a container (ModuleList) when it has children: the graph keeps no
     // class for either.
-    node.real_forward = cls != classes.end() ? model::has_real_forward(node.class_name) : children[path].empty();
+    node.real_forward = !node.class_name.empty() ? model::has_real_forward(node.class_name) : children[path].empty();
     tree.nodes.push_back(std::move(node));
     tree.by_path[path] = index;
     for (const auto& child : children[path]) {
@@ -769,6 +815,7 @@ ModuleTree Program::build_module_tree() const {
     return index;
   };
   place("");
+  describe_modules(tree, classes);
   return tree;
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -71,6 +72,8 @@ class Program {
   friend class GraphRunner;
   Program();
   ModuleTree build_module_tree() const;
+  /// The settings each module's line of an arch tree prints (extra_repr), from its ops and tensors.
+  void describe_modules(ModuleTree& tree, const std::unordered_map<std::string, std::string>& qualified) const;
   std::vector<std::pair<std::vector<std::int64_t>, std::int8_t>> read_user_inputs(const Bindings& bindings) const;
   std::unique_ptr<Impl> m_impl;
 };

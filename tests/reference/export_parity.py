@@ -22,8 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export_differences import DYNAMIC_DIFFERENCES, EXPORT_DIFFERENCES, CAUSES  # noqa: E402
-from parity import mmengine_mismatches  # noqa: E402
-from zoo import MODELS  # noqa: E402
+from parity import command_line, mmengine_mismatches  # noqa: E402
 
 
 def report(cli, path, ops, *extra):
@@ -74,11 +73,7 @@ def by_op(report_):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    markdown = sys.argv[sys.argv.index("--markdown") + 1] if "--markdown" in sys.argv else None
-    if markdown:
-        args.remove(markdown)
-    cli, zoo_dir, names = args[0], args[1], args[2:] or list(MODELS)
+    cli, zoo_dir, names, check, markdown = command_line()
     failed = False
     rows = []
     for name in names:
@@ -127,7 +122,7 @@ def main():
         rows.append((name, found, symbols, training, core, core_diff, problems, arch))
     if markdown:
         write_markdown(markdown, rows)
-    if "--check" in sys.argv and failed:
+    if check and failed:
         sys.exit(1)
 
 

@@ -167,13 +167,17 @@ def fmt(x):
     return f"{x / 1e9:.3f}G" if x >= 1e8 else f"{x / 1e6:.3f}M" if x >= 1e5 else str(x)
 
 
-def main():
+def command_line():
+    """FLOPSCOPE ZOO_DIR [NAME ...] [--check] [--markdown FILE]: (cli, zoo_dir, names, check, markdown file)."""
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    check = "--check" in sys.argv
     markdown = sys.argv[sys.argv.index("--markdown") + 1] if "--markdown" in sys.argv else None
     if markdown:
         args.remove(markdown)
-    cli, zoo_dir, names = args[0], args[1], args[2:] or list(MODELS)
+    return args[0], args[1], args[2:] or list(MODELS), "--check" in sys.argv, markdown
+
+
+def main():
+    cli, zoo_dir, names, check, markdown = command_line()
     failed = False
     rows = []
     for name in names:

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 
 import jsonschema
@@ -111,6 +112,18 @@ class Exported(unittest.TestCase):
         table = run("analyze", os.path.join(EX, "two_linear.pt2"), "--dim", "x.1=2,4096", "-q").stdout
         self.assertIn("#flops @2", table)
         self.assertIn("#flops @4096", table)
+
+    def test_compare_reads_pt2_reports(self):
+        # A sequence length 4x as long: every module grows; compare says so (exit 1) once told the inputs differ.
+        with tempfile.TemporaryDirectory() as tmp:
+            a, b = os.path.join(tmp, "a.json"), os.path.join(tmp, "b.json")
+            run("analyze", os.path.join(EX, "two_linear.pt2"), "--dim", "x.1=100", "-f", "json", "-q", "-o", a)
+            run("analyze", os.path.join(EX, "two_linear.pt2"), "--dim", "x.1=400", "-f", "json", "-q", "-o", b)
+            self.assertIn("different inputs", run("compare", a, b, status=2).stderr)
+            out = json.loads(run("compare", a, b, "--allow-different-inputs", "-f", "json", status=1).stdout)
+            macs = {m["path"]: (m["metrics"]["macs"]["base"], m["metrics"]["macs"]["new"]) for m in out["modules"]}
+            self.assertEqual(macs[""], (two_linear(100)["macs"], two_linear(400)["macs"]))
+            self.assertEqual(out["regressions"], 4)  # the root, a, b, ln; unused stays at 0
 
     def test_every_format(self):
         for fmt in ("table", "arch", "summary", "operators", "csv"):

@@ -27,12 +27,6 @@ bool is_real(const Value* v) { return v != nullptr && (v->kind == Value::Kind::D
 std::string truth(bool b) { return b ? "True" : "False"; }
 std::int64_t integer(const Value* v) { return static_cast<std::int64_t>(v->number); }
 
-// Python keeps a pooling size as given, usually one int: a list of equal values prints as that int.
-std::string int_or_tuple(const std::vector<std::int64_t>& v) {
-  for (auto x : v)
-    if (x != v.front()) return text::python_tuple(v);
-  return v.empty() ? "()" : std::to_string(v.front());
-}
 
 const std::vector<std::int64_t>* param(const Params& p, const char* name) {
   auto it = p.find(name);
@@ -107,11 +101,11 @@ void pool(const std::vector<const OpRecord*>& ops, bool max, Settings& s) {
   const OpRecord* n = max ? first(ops, {"aten::max_pool1d", "aten::max_pool2d", "aten::max_pool3d"})
                           : first(ops, {"aten::avg_pool1d", "aten::avg_pool2d", "aten::avg_pool3d"});
   if (n == nullptr || !is_ints(arg(n, 1)) || !is_ints(arg(n, 2)) || !is_ints(arg(n, 3))) return;
-  s["kernel_size"] = int_or_tuple(arg(n, 1)->sizes);
-  s["stride"] = int_or_tuple(arg(n, 2)->sizes.empty() ? arg(n, 1)->sizes : arg(n, 2)->sizes);
-  s["padding"] = int_or_tuple(arg(n, 3)->sizes);
+  s["kernel_size"] = text::python_int_or_tuple(arg(n, 1)->sizes);
+  s["stride"] = text::python_int_or_tuple(arg(n, 2)->sizes.empty() ? arg(n, 1)->sizes : arg(n, 2)->sizes);
+  s["padding"] = text::python_int_or_tuple(arg(n, 3)->sizes);
   if (!max) return;
-  if (is_ints(arg(n, 4))) s["dilation"] = int_or_tuple(arg(n, 4)->sizes);
+  if (is_ints(arg(n, 4))) s["dilation"] = text::python_int_or_tuple(arg(n, 4)->sizes);
   if (is_bool(arg(n, 5))) s["ceil_mode"] = truth(arg(n, 5)->number != 0);
 }
 
@@ -123,6 +117,27 @@ void activation(const std::vector<const OpRecord*>& ops, const std::string& op, 
       s["inplace"] = truth(o->name == in_place);
       return;
     }
+}
+
+// LSTM, GRU, RNN: sizes and layers from the weights (weight_ih_l{k}[_reverse]: [gates*hidden, input]), the rest
+// from the call (aten::lstm.input: input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+// batch_first; gru and rnn_* alike).
+void rnn(const std::vector<const OpRecord*>& ops, const Params& p, Settings& s) {
+  const auto* ih = param(p, "weight_ih_l0");
+  const auto* hh = param(p, "weight_hh_l0");
+  if (ih == nullptr || hh == nullptr || ih->size() != 2 || hh->size() != 2) return;
+  int layers = 0;
+  while (p.count("weight_ih_l" + std::to_string(layers)) != 0) ++layers;
+  const auto* hr = param(p, "weight_hr_l0");
+  s["input_size"] = std::to_string((*ih)[1]);
+  s["hidden_size"] = std::to_string(hr != nullptr && hr->size() == 2 ? (*hr)[1] : (*hh)[1]);
+  if (hr != nullptr && !hr->empty()) s["proj_size"] = std::to_string((*hr)[0]);
+  s["num_layers"] = std::to_string(layers);
+  s["bias"] = truth(param(p, "bias_ih_l0") != nullptr);
+  s["bidirectional"] = truth(param(p, "weight_ih_l0_reverse") != nullptr);
+  const OpRecord* n = first(ops, {"aten::lstm", "aten::gru", "aten::rnn_tanh", "aten::rnn_relu"});
+  if (is_real(arg(n, 5))) s["dropout"] = text::python_float(arg(n, 5)->number);
+  if (is_bool(arg(n, 8))) s["batch_first"] = truth(arg(n, 8)->number != 0);
 }
 
 }  // namespace
@@ -178,7 +193,9 @@ std::unordered_map<std::string, std::string> module_settings(const std::string& 
   } else if (cls.rfind("Adaptive", 0) == 0) {
     const OpRecord* n = first(ops, {"aten::adaptive_avg_pool1d", "aten::adaptive_avg_pool2d", "aten::adaptive_avg_pool3d",
                                     "aten::adaptive_max_pool2d"});
-    if (is_ints(arg(n, 1))) s["output_size"] = int_or_tuple(arg(n, 1)->sizes);
+    if (is_ints(arg(n, 1))) s["output_size"] = text::python_int_or_tuple(arg(n, 1)->sizes);
+  } else if (cls == "LSTM" || cls == "GRU" || cls == "RNN") {
+    rnn(ops, params, s);
   } else if (cls == "RMSNorm") {  // transformers' RMSNorm: eps is the number its forward adds to the variance
     if (const auto* w = param(params, "weight")) s["weight_shape"] = text::python_tuple(*w);
     for (const OpRecord* o : ops)

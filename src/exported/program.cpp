@@ -197,9 +197,14 @@ class TraceBuilder {
     // At the export's own example values every expression's value is its hint: no need to read it.
     if (m_at_examples && e.get_hint() && e.get_hint()->tag() == ex::SymExprHint::Tag::AS_INT)
       return e.get_hint()->get_as_int();
-    auto it = m_impl.parsed.find(e.get_expr_str());
-    if (it == m_impl.parsed.end()) it = m_impl.parsed.emplace(e.get_expr_str(), SizeExpr::parse(e.get_expr_str())).first;
-    return it->second.evaluate([&](const std::string& symbol) {
+    const SizeExpr* expr = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(m_impl.parsed_lock);
+      auto it = m_impl.parsed.find(e.get_expr_str());
+      if (it == m_impl.parsed.end()) it = m_impl.parsed.emplace(e.get_expr_str(), SizeExpr::parse(e.get_expr_str())).first;
+      expr = &it->second;  // entries of an unordered_map stay where they are
+    }
+    return expr->evaluate([&](const std::string& symbol) {
       auto b = m_bindings.find(symbol);
       if (b == m_bindings.end())
         throw InvalidInput("the size expression '" + e.get_expr_str() + "' names '" + symbol +

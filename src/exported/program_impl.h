@@ -4,6 +4,7 @@
 #include <torch/csrc/utils/generated_serialization_types.h>
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -25,6 +26,7 @@ struct Program::Impl {
   std::vector<Symbol> symbols;
   // Parsed size expressions, by their text: a model repeats a few expressions thousands of times.
   mutable std::unordered_map<std::string, SizeExpr> parsed;
+  mutable std::mutex parsed_lock;  // analyses of one program may run on several threads
   // Parameter FQN -> the weight file holding it (the weights config): tied parameters share one.
   std::unordered_map<std::string, std::string> storage_of;
   std::string graph_sha256;

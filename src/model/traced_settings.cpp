@@ -89,12 +89,6 @@ std::optional<at::Tensor> tensor_slot(const c10::ivalue::Object& object, const s
 
 std::string truth(bool b) { return b ? "True" : "False"; }
 
-// Python keeps a pooling size as given, usually one int: a list of equal values prints as that int.
-std::string int_or_tuple(const std::vector<std::int64_t>& v) {
-  for (auto x : v)
-    if (x != v.front()) return text::python_tuple(v);
-  return v.empty() ? "()" : std::to_string(v.front());
-}
 
 std::optional<c10::intrusive_ptr<c10::ivalue::Object>> object_slot(const c10::ivalue::Object& object,
                                                                     const std::string& name) {
@@ -211,10 +205,10 @@ void max_pool(const c10::ivalue::Object& object, const char* op, Settings& s) {
   const auto kernel = ints(n, 1), stride = ints(n, 2), padding = ints(n, 3), dilation = ints(n, 4);
   const auto ceil = value(n, 5);
   if (!kernel || !stride || !padding || !dilation || !ceil || !ceil->isBool()) return;
-  s["kernel_size"] = int_or_tuple(*kernel);
-  s["stride"] = int_or_tuple(stride->empty() ? *kernel : *stride);  // an empty stride means the kernel's
-  s["padding"] = int_or_tuple(*padding);
-  s["dilation"] = int_or_tuple(*dilation);
+  s["kernel_size"] = text::python_int_or_tuple(*kernel);
+  s["stride"] = text::python_int_or_tuple(stride->empty() ? *kernel : *stride);  // an empty stride means the kernel's
+  s["padding"] = text::python_int_or_tuple(*padding);
+  s["dilation"] = text::python_int_or_tuple(*dilation);
   s["ceil_mode"] = truth(ceil->toBool());
 }
 
@@ -223,9 +217,9 @@ void avg_pool(const c10::ivalue::Object& object, Settings& s) {
   if (n == nullptr) return;
   const auto kernel = ints(n, 1), stride = ints(n, 2), padding = ints(n, 3);
   if (!kernel || !stride || !padding) return;
-  s["kernel_size"] = int_or_tuple(*kernel);
-  s["stride"] = int_or_tuple(stride->empty() ? *kernel : *stride);
-  s["padding"] = int_or_tuple(*padding);
+  s["kernel_size"] = text::python_int_or_tuple(*kernel);
+  s["stride"] = text::python_int_or_tuple(stride->empty() ? *kernel : *stride);
+  s["padding"] = text::python_int_or_tuple(*padding);
 }
 
 void flatten(const c10::ivalue::Object& object, Settings& s) {
@@ -263,7 +257,7 @@ void adaptive_pool(const c10::ivalue::Object& object, Settings& s) {
   torch::jit::Node* n = first_call(object, {"aten::adaptive_avg_pool1d", "aten::adaptive_avg_pool2d",
                                             "aten::adaptive_avg_pool3d", "aten::adaptive_max_pool2d"});
   if (n == nullptr) return;
-  if (auto size = ints(n, 1)) s["output_size"] = int_or_tuple(*size);
+  if (auto size = ints(n, 1)) s["output_size"] = text::python_int_or_tuple(*size);
 }
 
 // transformers' RMSNorm: x * rsqrt(mean(x^2) + eps) * weight; eps is the double its forward adds.

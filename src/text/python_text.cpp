@@ -55,4 +55,10 @@ std::string python_tuple(const std::vector<std::int64_t>& values) {
   return out + ")";
 }
 
+std::string python_int_or_tuple(const std::vector<std::int64_t>& values) {
+  for (auto x : values)
+    if (x != values.front()) return python_tuple(values);
+  return values.empty() ? "()" : std::to_string(values.front());
+}
+
 }  // namespace flopscope::text

@@ -181,9 +181,8 @@ def write_markdown(path, rows):
         "projection whose weight another module's functional call reads (`out_proj` of `nn.MultiheadAttention`, "
         "swin's `qkv`). Such a module's line prints no class and no settings; a never-called container with "
         "numbered children is a `ModuleList`. The last column counts the lines that differ from mmengine's "
-        "`show_arch` string. Besides those modules, two kinds remain: `output_size=1` against "
-        "`output_size=(1, 1)` for an adaptive pool (the graph holds the list either way, as a traced file does), "
-        "and an LSTM's settings, which graph mode does not read yet (bilstm).",
+        "`show_arch` string. Besides those modules, one kind remains: `output_size=1` against "
+        "`output_size=(1, 1)` for an adaptive pool (the graph holds the list either way, as a traced file does).",
         "",
         "The causes:",
         "",

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "exported/program.h"
 #include "flopscope/exported.h"
@@ -41,6 +42,21 @@ TEST(ExportedApi, OneLoadManyBindings) {
   Options shapes = o;
   shapes.input_shape = InputShape({2, 10, 16});
   EXPECT_THROW(analyze(model, shapes), InvalidInput);
+}
+
+TEST(ExportedApi, ThreadsShareOneLoadedProgram) {
+  // The size expressions' cache is shared by every analysis of one program: four threads, four sequence lengths.
+  const ExportedModel model = ExportedModel::load(test::fixture("exported/two_linear.pt2"));
+  Options o;
+  o.show_table = o.show_arch = false;
+  std::vector<Count> got(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) got[t] = analyze(model, o, {{"x.1", 100 * (t + 1) + round}}).flops;
+    });
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(got[t], two_linear_macs(100 * (t + 1) + 19)) << t;
 }
 
 TEST(ExportedApi, MalformedGraphsAreInvalidInput) {

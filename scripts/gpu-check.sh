@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The device check for a GPU machine (issues 5, 6, 7 and 15), in stages that fit the machine's limits: each stage
+# The device check for a GPU machine (issues 5, 6, 7, 15 and 16), in stages that fit the machine's limits: each stage
 # has its own timeout, no stage starts after the global deadline, and each writes its log under OUT/logs and one
 # line to OUT/summary.txt as it ends (`STAGE: ok | failed (why) | skipped (why)`), so a kill loses nothing but the
 # stage it interrupted. Stages run in order of value: the environment, the build, the GPU tests, the timing pass on
@@ -143,6 +143,27 @@ else
   skip timing-resnet50-bf16 "no models"
   skip timing-vit_b_16-bf16 "no models"
 fi
+
+# 4b. A torch.export .pt2 on the GPU: the graph runs op by op under the timing pass; its analytic report must be
+#     graph mode's on the CPU (the same ops, the same counts), and the timing pass must have run.
+pt2_timing() {
+  "$cli" analyze "$models/resnet50.pt2" --dim x.0="$batch" --ops default -f json -o "$logs/pt2-graph.json" || return $?
+  "$cli" analyze "$models/resnet50.pt2" --dim x.0="$batch" $cuda_flags --ops default -f gpu,json \
+    -o "$logs/pt2-resnet50.gpu.txt" -o "$logs/pt2-resnet50.json" || return $?
+  "$py" - "$logs/pt2-graph.json" "$logs/pt2-resnet50.json" "$dry" <<'PY'
+import json, sys
+graph, ran = (json.load(open(p)) for p in sys.argv[1:3])
+macs = lambda r: {m["path"]: m["macs"] for m in r["modules"]}
+assert macs(graph) == macs(ran), "the executed graph counts differently from graph mode"
+if sys.argv[3] == "1":  # the CPU fallback: graph mode, the GPU pass skipped with its reason
+    assert ran["gpu"]["skipped_reason"], ran["gpu"]
+else:
+    assert ran["export"]["executed"], "the .pt2 was not executed on the device"
+    assert ran["gpu"]["ran"], ran["gpu"]
+print("pt2 on the device: analytic report equals graph mode's; timing pass", "skipped (dry run)" if sys.argv[3] == "1" else "ran")
+PY
+}
+if [ -f "$models/resnet50.pt2" ]; then stage timing-resnet50-pt2 180 pt2_timing; else skip timing-resnet50-pt2 "no models"; fi
 
 # 5. The counter pass on ResNet-50: per-module counters, outliers, roofline.
 counters() {

@@ -5,6 +5,7 @@
 // modes count the same ops: the top-level ops of an execution are the graph's nodes, and export's bookkeeping
 // nodes are dropped from both.
 #include "api/model_source.h"
+#include "api/trace_filter.h"
 #include "exported/graph_runner.h"
 #include "exported/program.h"
 
@@ -31,27 +32,6 @@ class NodeResolver final : public capture::ModuleResolver {
   const std::string& resolve(const at::RecordFunction&) override { return module; }
   std::string module;
 };
-
-// The trace without export's bookkeeping nodes (size queries, assertions, aliases) and what ran inside them.
-Trace without_bookkeeping(Trace trace) {
-  std::vector<std::int32_t> new_index(trace.ops.size(), -1);
-  std::vector<OpRecord> kept;
-  kept.reserve(trace.ops.size());
-  for (std::size_t i = 0; i < trace.ops.size(); ++i) {
-    OpRecord& op = trace.ops[i];
-    if (op.parent >= 0) {
-      const std::int32_t p = new_index[static_cast<std::size_t>(op.parent)];
-      if (p < 0) continue;
-      op.parent = p;
-    } else if (exported::is_bookkeeping(op.name)) {
-      continue;
-    }
-    new_index[i] = static_cast<std::int32_t>(kept.size());
-    kept.push_back(std::move(op));
-  }
-  trace.ops = std::move(kept);
-  return trace;
-}
 
 class ExportedSource final : public ModelSource {
  public:
@@ -82,7 +62,10 @@ class ExportedSource final : public ModelSource {
 
   Traces for_counting(Trace captured, const ModuleTree&, const RunContext& run) override {
     if (!m_execute) return {std::move(captured), Trace{}};
-    Trace counted = without_bookkeeping(captured);
+    // Export's bookkeeping nodes (size queries, assertions, aliases) ran as ops: neither mode counts them.
+    Trace counted = filtered(captured, [](const OpRecord& op, const OpRecord* parent) {
+      return parent != nullptr || !exported::is_bookkeeping(op.name);
+    });
     return {std::move(counted), run.device.is_cuda() ? std::move(captured) : Trace{}};
   }
 

@@ -11,32 +11,10 @@
 #include "api/model_source.h"
 #include "capture/jit_hierarchy.h"
 #include "capture/meta_kernels.h"
+#include "api/trace_filter.h"
 
 namespace flopscope::api {
 namespace {
-
-// The trace with only the ops `keep` accepts; an op whose parent was dropped goes with it (its subtree is its
-// parent's implementation). `keep` sees the op and its kept parent (null at the top level).
-Trace filtered(Trace trace, const std::function<bool(const OpRecord&, const OpRecord*)>& keep) {
-  std::vector<std::int32_t> new_index(trace.ops.size(), -1);
-  std::vector<OpRecord> kept;
-  kept.reserve(trace.ops.size());
-  for (std::size_t i = 0; i < trace.ops.size(); ++i) {
-    OpRecord& op = trace.ops[i];
-    const OpRecord* parent = nullptr;
-    if (op.parent >= 0) {
-      const std::int32_t p = new_index[static_cast<std::size_t>(op.parent)];
-      if (p < 0) continue;
-      parent = &kept[static_cast<std::size_t>(p)];
-      op.parent = p;
-    }
-    if (!keep(op, parent)) continue;
-    new_index[i] = static_cast<std::int32_t>(kept.size());
-    kept.push_back(std::move(op));
-  }
-  trace.ops = std::move(kept);
-  return trace;
-}
 
 // On the CPU these ops run as one fused kernel (mkldnn RNNs, the CPU flash attention), with nothing below them
 // that a report counts; on meta, having no such kernel, LibTorch runs their composite form (linear layers,

@@ -1,0 +1,14 @@
+#pragma once
+// Cutting a trace down for counting: what a model source leaves out of what the capture saw (a shape-only run's
+// composite children, the work mmengine's traced graph drops, an exported graph's bookkeeping nodes).
+#include <functional>
+
+#include "flopscope/op_record.h"
+
+namespace flopscope::api {
+
+/// The trace with only the ops `keep` accepts; an op whose parent was dropped goes with it (its subtree is its
+/// parent's implementation). `keep` sees the op and its kept parent (null at the top level).
+Trace filtered(Trace trace, const std::function<bool(const OpRecord&, const OpRecord*)>& keep);
+
+}  // namespace flopscope::api

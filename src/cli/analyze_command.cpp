@@ -48,20 +48,31 @@ std::vector<std::ostream*> open_outputs(const AnalyzeArgs& args, const std::vect
   return streams;
 }
 
-std::vector<std::string> requested_formats(const AnalyzeArgs& args) {
-  std::vector<std::string> formats;
-  for (const auto& entry : args.formats) {
-    std::size_t start = 0;
-    while (start <= entry.size()) {
-      auto comma = entry.find(',', start);
-      std::string f = entry.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (std::find(report_formats().begin(), report_formats().end(), f) == report_formats().end())
-        throw InvalidInput("unknown format '" + f + "' (use table, arch, summary, operators, gpu, counters, json or csv)");
-      formats.push_back(f);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
+// "a,b,,c" -> {"a", "b", "", "c"}: the comma-separated lists of --format and --dim.
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = text.find(',', start);
+    out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
   }
+}
+
+// Every --format, comma-separated or repeated, in order.
+std::vector<std::string> listed_formats(const AnalyzeArgs& args) {
+  std::vector<std::string> formats;
+  for (const auto& entry : args.formats)
+    for (auto& f : split_commas(entry)) formats.push_back(std::move(f));
+  return formats;
+}
+
+std::vector<std::string> requested_formats(const AnalyzeArgs& args) {
+  std::vector<std::string> formats = listed_formats(args);
+  for (const auto& f : formats)
+    if (std::find(report_formats().begin(), report_formats().end(), f) == report_formats().end())
+      throw InvalidInput("unknown format '" + f + "' (use table, arch, summary, operators, gpu, counters, json or csv)");
   if (formats.empty()) formats = {"table", "arch", "summary"};
   if (args.formats.empty() && args.device.rfind("cuda", 0) == 0) formats.push_back("gpu");
   if (args.formats.empty() && args.device.rfind("cuda", 0) == 0 && args.counters) formats.push_back("counters");
@@ -100,10 +111,7 @@ DimArgs parse_dims(const std::vector<std::string>& dims) {
       throw InvalidInput("--dim '" + d + "': give NAME=VALUE or NAME=V1,V2,... (e.g. --dim s27=512)");
     const std::string name = d.substr(0, eq);
     std::vector<std::int64_t> values;
-    std::size_t start = eq + 1;
-    while (true) {
-      const auto comma = d.find(',', start);
-      const std::string v = d.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    for (const std::string& v : split_commas(d.substr(eq + 1))) {
       std::size_t used = 0;
       long long n = 0;
       try {
@@ -114,8 +122,6 @@ DimArgs parse_dims(const std::vector<std::string>& dims) {
       if (used != v.size() || v.empty() || n < 0)
         throw InvalidInput("--dim '" + d + "': '" + v + "' is not a size (an integer, 0 or more)");
       values.push_back(n);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
     }
     for (const auto& f : out.fixed)
       if (f.first == name) throw InvalidInput("--dim " + name + " is given twice");
@@ -395,16 +401,7 @@ namespace {
 
 // `--dim NAME=V1,V2,...`: one analysis per value, rendered side by side.
 int run_sweep(const AnalyzeArgs& args, const DimArgs& dims) {
-  std::vector<std::string> formats;
-  for (const auto& entry : args.formats) {
-    std::size_t start = 0;
-    while (start <= entry.size()) {
-      const auto comma = entry.find(',', start);
-      formats.push_back(entry.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
+  std::vector<std::string> formats = listed_formats(args);
   if (formats.empty()) formats = {"sweep"};
   for (const auto& f : formats)
     if (std::find(sweep_formats().begin(), sweep_formats().end(), f) == sweep_formats().end())

@@ -7,6 +7,7 @@
 ///
 /// Optional: without scopes, ops are attributed by the parameters they read. Costs a thread-local push
 /// and pop when no analysis is running.
+#include <cstddef>
 #include <string_view>
 
 namespace flopscope {
@@ -23,6 +24,15 @@ class ModuleScope {
     ModuleScope scope(name);
     return f();
   }
+
+  /// For callers whose modules announce themselves (Python forward hooks): `enter` opens the module at the full
+  /// dotted `path` (not joined to the enclosing scope: a shared module is always its canonical self), `leave`
+  /// closes the innermost one. `depth` and `unwind` let the caller close, after a forward that threw, whatever
+  /// its hooks left open.
+  static void enter(std::string_view path);
+  static void leave();
+  static std::size_t depth();
+  static void unwind(std::size_t depth);
 };
 
 }  // namespace flopscope

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <optional>
 
 #include "api/forward_errors.h"
 #include "sandbox/memory_limit.h"
@@ -29,8 +30,10 @@ capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extr
 }
 
 Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
-                      const std::string& signature, const RunContext& run, const std::function<void()>& forward) {
-  c10::NoGradGuard no_grad;
+                      const std::string& signature, const RunContext& run, const std::function<void()>& forward,
+                      bool no_grad) {
+  std::optional<c10::NoGradGuard> without_grad;
+  if (no_grad) without_grad.emplace();
   capture::Session session(resolver, std::move(wanted), guard, static_cast<std::size_t>(-1), capture_budget);
   // A capture that failed stopped the forward (capture.cpp says how): the forward's own error, if any, is only
   // the echo of that stop.
@@ -87,8 +90,10 @@ ComplexityInfo finish(ModuleTree tree, const Trace& trace, const OpSet& ops, con
 void gpu_passes(api::ModelSource& source, ComplexityInfo& info, const Trace& as_run, const api::RunContext& run,
                 const Options& o) {
   if (!run.device.is_cuda()) return;
-  const auto guard = source.guard_all();
-  c10::NoGradGuard no_grad;
+  std::unique_ptr<model::StateGuard> guard;  // nothing to guard when no forward runs again
+  if (o.gpu.timing) guard = source.guard_all();
+  std::optional<c10::NoGradGuard> without_grad;
+  if (source.without_grad()) without_grad.emplace();
   try {
     gpu::run_gpu_pass(info, as_run, *run.ops, run.device, [&] { source.forward(run); }, o);
   } catch (const Error&) {
@@ -113,8 +118,17 @@ ComplexityInfo run_pipeline(api::ModelSource& source, const Options& o) {
   } catch (const ForwardFailed& e) {
     throw source.explain(api::with_model_output(e, said), run);
   }
-  api::ModelSource::Traces traces = source.for_counting(std::move(captured), tree, run);
-  RunInfo info = api::describe_run(run, o);
+  return api::conclude(source, run, o, std::move(tree), std::move(captured), said.collected());
+}
+
+}  // namespace
+
+namespace api {
+
+ComplexityInfo conclude(ModelSource& source, const RunContext& run, const Options& o, ModuleTree tree, Trace captured,
+                        ModelMessages said) {
+  ModelSource::Traces traces = source.for_counting(std::move(captured), tree, run);
+  RunInfo info = describe_run(run, o);
   info.model_kind = source.kind();
   source.describe(info);
   ComplexityInfo result = finish(std::move(tree), traces.counted, *run.ops, o, std::move(info));
@@ -124,11 +138,11 @@ ComplexityInfo run_pipeline(api::ModelSource& source, const Options& o) {
     result.analysis.gpu.skipped_reason = run.fallback_reason;
     if (o.gpu.counters) result.analysis.counters.skipped_reason = run.fallback_reason;
   }
-  result.model_output = said.collected();
+  result.model_output = std::move(said);
   return result;
 }
 
-}  // namespace
+}  // namespace api
 
 std::string dtype_name(c10::ScalarType t) {
   switch (t) {
@@ -163,6 +177,11 @@ ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
 
 ComplexityInfo analyze(torch::nn::Module& model, const ForwardFn& forward, const Options& o) {
   const auto source = api::cpp_frontend_source(model, forward);
+  return run_pipeline(*source, o);
+}
+
+ComplexityInfo analyze(DescribedModel& model, const Options& o) {
+  const auto source = api::described_source(model);
   return run_pipeline(*source, o);
 }
 

@@ -12,6 +12,7 @@
 #include "api/run_context.h"
 #include "capture/capture.h"
 #include "flopscope/complexity.h"
+#include "flopscope/described_model.h"
 #include "flopscope/exported.h"
 #include "model/model.h"
 
@@ -54,6 +55,9 @@ class ModelSource {
   /// on run.inputs (run again and again, under that guard).
   virtual std::unique_ptr<model::StateGuard> guard_all() = 0;
   virtual void forward(const RunContext& run) = 0;
+
+  /// Whether the forwards (captured and timed) run under no_grad; a described model keeps its caller's grad mode.
+  virtual bool without_grad() const { return true; }
 };
 
 /// The ops whose argument values the counting reads: those with a formula in the op set, and `extra`. The
@@ -62,10 +66,16 @@ capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extr
 
 /// Runs `forward` under a capture session that reports writes to `guard` (which the caller made just before;
 /// null for a model whose state is flopscope's own copy),
-/// with no autograd: the trace, or ForwardFailed naming the op and module it failed in (`signature` is added
+/// with no autograd unless `no_grad` is false: the trace, or ForwardFailed naming the op and module it failed in (`signature` is added
 /// to a real forward's error), or InvalidInput when the capture itself failed.
 Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
-                      const std::string& signature, const RunContext& run, const std::function<void()>& forward);
+                      const std::string& signature, const RunContext& run, const std::function<void()>& forward,
+                      bool no_grad = true);
+
+/// The pipeline after the capture, for every source: counting, the reports, the GPU passes. `said`: what the model
+/// warned or printed meanwhile.
+ComplexityInfo conclude(ModelSource& source, const RunContext& run, const Options& o, ModuleTree tree, Trace captured,
+                        ModelMessages said);
 
 /// The sources flopscope has.
 std::unique_ptr<ModelSource> torchscript_source(torch::jit::Module& model, const Options& o);
@@ -73,5 +83,7 @@ std::unique_ptr<ModelSource> cpp_frontend_source(torch::nn::Module& model, const
 /// A torch.export program: its trace read from the graph, or (`execute`) captured from running the graph.
 std::unique_ptr<ModelSource> exported_source(const exported::Program& program, const std::vector<DimBinding>& dims,
                                              bool execute);
+/// A model described by its caller (a Python nn.Module): ops placed by the module scopes its hooks open.
+std::unique_ptr<ModelSource> described_source(DescribedModel& model);
 
 }  // namespace flopscope::api

@@ -16,20 +16,6 @@
 namespace flopscope::api {
 namespace {
 
-// On the CPU these ops run as one fused kernel (mkldnn RNNs, the CPU flash attention), with nothing below them
-// that a report counts; on meta, having no such kernel, LibTorch runs their composite form (linear layers,
-// matmuls, softmax). The composite children are dropped so that the shape-only trace is the CPU's.
-Trace without_composite_children(Trace trace) {
-  static const char* const kFusedOnCpu[] = {"aten::scaled_dot_product_attention", "aten::lstm", "aten::gru",
-                                            "aten::rnn_tanh", "aten::rnn_relu"};
-  return filtered(std::move(trace), [](const OpRecord&, const OpRecord* parent) {
-    if (parent == nullptr) return true;
-    for (const char* f : kFusedOnCpu)
-      if (parent->name == f) return false;
-    return true;
-  });
-}
-
 // The trace without the ops that ran in `modules` (whole subtrees: nested ops share their parent's module).
 Trace without_modules(Trace trace, const std::unordered_set<std::string>& modules) {
   return filtered(std::move(trace), [&](const OpRecord& op, const OpRecord*) { return modules.count(op.module) == 0; });

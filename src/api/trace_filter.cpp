@@ -23,4 +23,15 @@ Trace filtered(Trace trace, const std::function<bool(const OpRecord&, const OpRe
   return trace;
 }
 
+Trace without_composite_children(Trace trace) {
+  static const char* const kFusedOnCpu[] = {"aten::scaled_dot_product_attention", "aten::lstm", "aten::gru",
+                                            "aten::rnn_tanh", "aten::rnn_relu"};
+  return filtered(std::move(trace), [](const OpRecord&, const OpRecord* parent) {
+    if (parent == nullptr) return true;
+    for (const char* f : kFusedOnCpu)
+      if (parent->name == f) return false;
+    return true;
+  });
+}
+
 }  // namespace flopscope::api

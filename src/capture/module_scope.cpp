@@ -23,6 +23,18 @@ ModuleScope::ModuleScope(std::string_view name) {
 
 ModuleScope::~ModuleScope() { t_scopes.pop_back(); }
 
+void ModuleScope::enter(std::string_view path) { t_scopes.emplace_back(path); }
+
+void ModuleScope::leave() {
+  if (!t_scopes.empty()) t_scopes.pop_back();  // an unbalanced leave (a hook added mid-forward) is not a crash
+}
+
+std::size_t ModuleScope::depth() { return t_scopes.size(); }
+
+void ModuleScope::unwind(std::size_t depth) {
+  if (t_scopes.size() > depth) t_scopes.resize(depth);
+}
+
 namespace capture {
 const std::string* innermost_scope() { return t_scopes.empty() ? nullptr : &t_scopes.back(); }
 }  // namespace capture

@@ -77,6 +77,8 @@ class StateGuard : public capture::StateWatch {
  public:
   explicit StateGuard(const torch::jit::Module& module);
   explicit StateGuard(torch::nn::Module& module);
+  /// For a model flopscope does not walk itself (a described model): its tensors; training flags are the caller's.
+  StateGuard(const std::vector<at::Tensor>& parameters, const std::vector<at::Tensor>& buffers);
   ~StateGuard() override;
   StateGuard(const StateGuard&) = delete;
   StateGuard& operator=(const StateGuard&) = delete;

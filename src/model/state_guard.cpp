@@ -122,6 +122,12 @@ StateGuard::StateGuard(torch::nn::Module& module) {
   }
 }
 
+StateGuard::StateGuard(const std::vector<at::Tensor>& parameters, const std::vector<at::Tensor>& buffers) {
+  for (const auto& p : parameters) add(p, false);
+  for (const auto& b : buffers) add(b, true);
+  save_buffers();
+}
+
 StateGuard::~StateGuard() {
   try {
     c10::NoGradGuard no_grad;

@@ -1,0 +1,136 @@
+// Models described by their caller (include/flopscope/described_model.h): a Python nn.Module through the
+// package's bindings. flopscope neither walks nor runs them itself: the tree comes made, the forward is a callback,
+// and each op goes to the module whose scope the caller's forward hooks have open when it runs (the module scope
+// stack of flopscope::ModuleScope), as fvcore's and mmengine's tracer places it.
+#include <thread>
+
+#include "api/forward_errors.h"
+#include "api/model_source.h"
+#include "api/trace_filter.h"
+#include "capture/meta_kernels.h"
+#include "capture/scope_stack.h"
+#include "flopscope/module_scope.h"
+
+namespace flopscope::api {
+namespace {
+
+// The innermost open module scope; the root outside all of them (code around the model's own call).
+class ScopeResolver final : public capture::ModuleResolver {
+ public:
+  const std::string& resolve(const at::RecordFunction&) override {
+    const std::string* scope = capture::innermost_scope();
+    return scope ? *scope : m_root;
+  }
+
+ private:
+  const std::string m_root;
+};
+
+// Closes the scopes a forward that threw left open (its hooks' post-hook never ran), whatever happens.
+struct ScopeUnwind {
+  std::size_t depth = ModuleScope::depth();
+  ~ScopeUnwind() { ModuleScope::unwind(depth); }
+};
+
+class DescribedSource final : public ModelSource {
+ public:
+  explicit DescribedSource(DescribedModel& model) : m_model(model) {}
+
+  std::string kind() const override { return m_model.kind; }
+  std::vector<at::Tensor> parameters() const override { return m_model.parameters; }
+
+  void check(const RunContext&) override {
+    if (!m_model.forward) throw InvalidInput("the described model has no forward to run");
+  }
+
+  ModuleTree module_tree() const override { return m_model.tree; }
+
+  Trace capture(const RunContext& run, const ModuleTree&) override {
+    ScopeResolver resolver;
+    model::StateGuard guard(m_model.parameters, m_model.buffers);
+    std::optional<capture::MetaKernels> meta_kernels;  // the caller's shape-only forward runs on meta tensors
+    if (run.shape_only) meta_kernels.emplace();
+    ScopeUnwind unwind;
+    return capture_forward(&guard, resolver, values_for(*run.ops), "", run, m_model.forward, without_grad());
+  }
+
+  Traces for_counting(Trace captured, const ModuleTree&, const RunContext& run) override {
+    if (run.shape_only) captured = without_composite_children(std::move(captured));
+    Trace as_run = run.device.is_cuda() ? captured : Trace{};
+    return {std::move(captured), std::move(as_run)};
+  }
+
+  ForwardFailed explain(const ForwardFailed& e, const RunContext&) const override { return e; }
+
+  void describe(RunInfo& info) const override {
+    info.model = m_model.name;
+    info.mode = m_model.training ? "training" : "eval";
+  }
+
+  std::unique_ptr<model::StateGuard> guard_all() override {
+    auto guard = std::make_unique<model::StateGuard>(m_model.parameters, m_model.buffers);
+    guard->save_all();
+    return guard;
+  }
+
+  void forward(const RunContext&) override {
+    ScopeUnwind unwind;
+    m_model.forward();
+  }
+
+  bool without_grad() const override { return !m_model.keep_grad_mode; }
+
+ private:
+  DescribedModel& m_model;
+};
+
+}  // namespace
+
+std::unique_ptr<ModelSource> described_source(DescribedModel& model) { return std::make_unique<DescribedSource>(model); }
+
+}  // namespace flopscope::api
+
+namespace flopscope {
+
+// The analysis of a recording is a described model's, with the ops of the recorded code as its trace.
+struct Recording::State {
+  DescribedModel model;
+  Options options;
+  std::unique_ptr<api::ModelSource> source;
+  api::RunContext run;
+  api::ScopeResolver resolver;
+  std::unique_ptr<capture::Session> session;
+  std::thread::id thread = std::this_thread::get_id();
+};
+
+Recording::Recording(DescribedModel model, const Options& options) : m_state(std::make_unique<State>()) {
+  State& s = *m_state;
+  s.model = std::move(model);
+  s.options = options;
+  s.options.device.clear();  // the recorded code runs where it runs; no GPU pass repeats it
+  s.options.shape_only = false;
+  s.options.gpu = GpuOptions{};
+  s.options.gpu.timing = false;
+  s.source = api::described_source(s.model);
+  s.run = api::make_run_context(s.options, s.model.parameters, /*model_has_inputs=*/true);
+  s.session = std::make_unique<capture::Session>(s.resolver, api::values_for(*s.run.ops), nullptr,
+                                                 static_cast<std::size_t>(-1), api::capture_budget);
+}
+
+Recording::~Recording() = default;
+
+ComplexityInfo Recording::finish() {
+  State& s = *m_state;
+  if (!s.session) throw InvalidInput("this recording has already finished");
+  if (std::this_thread::get_id() != s.thread)
+    throw InvalidInput("a recording must finish on the thread that started it: it sees only that thread's ops");
+  const auto failure = s.session->failure();
+  Trace trace = s.session->finish();
+  s.session.reset();
+  if (failure) throw InvalidInput("cannot analyse the recorded code: " + *failure);
+  // The run context's device is the parameters' (or the CPU); a recording has no inputs to report. The model's
+  // warnings reach Python's own handler: no collector outlives a call into the library.
+  return api::conclude(*s.source, s.run, s.options, s.model.tree, std::move(trace), {});
+}
+
+}  // namespace flopscope

@@ -16,4 +16,13 @@ dpkg -L "${pkgs[@]}" | grep -vE '^/usr/share/(doc|man)/' | while read -r f; do
 done | tar -C / -cf - -T - | tar -C "$out" -xf -
 # libssl.a / libcrypto.a are not needed (the shared libraries are carried); drop them to save space.
 rm -f "$out"/usr/lib/x86_64-linux-gnu/lib{ssl,crypto}.a
+# pytest, pure Python, for the package's GPU tests (the device's python has torch, not pytest): wheels unpacked
+# into .device-deps/python, which gpu-check.sh puts on PYTHONPATH.
+py=${FLOPSCOPE_VENV:-$HOME/.cache/flopscope/venv}/bin/python
+[ -x "$py" ] || py=python3
+"$py" -m pip download -q --no-deps --only-binary=:all: --platform any --implementation py --abi none \
+  --python-version 3.10 -d "$out/wheels" pytest pluggy iniconfig packaging \
+  exceptiongroup tomli pygments
+for w in "$out"/wheels/*.whl; do "$py" -m zipfile -e "$w" "$out/python"; done
+rm -rf "$out/wheels"
 du -sh "$out"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The device check for a GPU machine (issues 5, 6, 7, 15 and 16), in stages that fit the machine's limits: each stage
+# The device check for a GPU machine (issues 5, 6, 7, 15, 16 and 17), in stages that fit the machine's limits: each stage
 # has its own timeout, no stage starts after the global deadline, and each writes its log under OUT/logs and one
 # line to OUT/summary.txt as it ends (`STAGE: ok | failed (why) | skipped (why)`), so a kill loses nothing but the
 # stage it interrupted. Stages run in order of value: the environment, the build, the GPU tests, the timing pass on
@@ -122,6 +122,20 @@ gpu_tests() {
 }
 stage gpu-tests 120 gpu_tests
 stage devices 20 "$cli" devices
+
+# The Python package's GPU tests (tests/python/test_gpu.py): the build tree's package, pytest from .device-deps.
+python_gpu() {
+  cmake --build "$build" --target flopscope_python -j "$(nproc)" >/dev/null || { echo "no Python package build"; return 2; }
+  PYTHONPATH="$build/python:$deps/../python${PYTHONPATH:+:$PYTHONPATH}" "$py" -m pytest -q -p no:cacheprovider -rs \
+    "$repo/tests/python/test_gpu.py"
+  local rc=$?
+  if [ $dry = 0 ] && grep -q "SKIPPED" "$logs/python-gpu.log"; then
+    echo "a GPU test skipped on a GPU node"
+    return 3
+  fi
+  return $rc
+}
+stage python-gpu 150 python_gpu
 
 # 4. The timing pass on real models made here, with the acceptance checks.
 stage models 120 "$py" "$repo/tests/gpu/make_gpu_models.py" "$models"

@@ -43,13 +43,14 @@ if [ -n "${FLOPSCOPE_TORCH_PYTHON:-}" ]; then
   log "using the torch of $py"
 else
   py=$venv/bin/python
-  have() { "$py" -c "import torch, torchvision, jsonschema, mmengine.analysis, fvcore.nn, transformers, timm, sys; sys.exit(not (torch.__version__.startswith('$torch_version') and torchvision.__version__.startswith('$torchvision_version')))" 2>/dev/null; }
+  have() { "$py" -c "import torch, torchvision, jsonschema, mmengine.analysis, fvcore.nn, transformers, timm, pytest, pandas, scikit_build_core, sys; sys.exit(not (torch.__version__.startswith('$torch_version') and torchvision.__version__.startswith('$torchvision_version')))" 2>/dev/null; }
   if ! have; then
     log "creating $venv with torch==$torch_version torchvision==$torchvision_version (several GB, once)"
     [ -x "$py" ] || "${FLOPSCOPE_PYTHON:-python3}" -m venv "$venv"
     "$py" -m pip install -q --upgrade pip
     "$py" -m pip install -q "torch==$torch_version" "torchvision==$torchvision_version" numpy jsonschema \
-      packaging mmengine-lite fvcore "transformers==5.23.0" "timm==1.0.31"  # the reference tools and zoo, tests only
+      packaging mmengine-lite fvcore "transformers==5.23.0" "timm==1.0.31" \
+      pytest pandas scikit-build-core  # the reference tools, the zoo and pytest: tests only; the package's build backend
     have || { log "torch $torch_version did not install into $venv"; exit 1; }
   fi
 fi
@@ -68,3 +69,13 @@ if [ ! -f "$build/CMakeCache.txt" ] || ! grep -q "FLOPSCOPE_PYTHON:FILEPATH=$py\
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake --build "$build" -j "$jobs" >&2 || { log "build failed (rerun: cmake --build $build)"; exit 1; }
+
+# --- 4. The Python package, into the venv ---------------------------------------------------------------
+# `pip install .` of the repository, from the build just made (scikit-build-core reuses its build directory, so only
+# a changed extension module is rebuilt): `import flopscope` in the venv is this build's. Not for another python
+# (FLOPSCOPE_TORCH_PYTHON, GPU nodes): the tests there import the build tree's package (${build}/python).
+if [ -z "${FLOPSCOPE_TORCH_PYTHON:-}" ] && [ -d "$build/python/flopscope" ]; then
+  CMAKE_GENERATOR="Unix Makefiles" "$py" -m pip install -q --no-build-isolation --no-deps \
+    -C build-dir="$build" -C cmake.define.FLOPSCOPE_BUILD_TESTS=ON -C cmake.define.FLOPSCOPE_BUILD_BENCH=ON \
+    -C cmake.define.FLOPSCOPE_PYTHON="$py" "$repo" >&2 || { log "installing the Python package failed"; exit 1; }
+fi

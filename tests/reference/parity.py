@@ -438,6 +438,12 @@ def write_markdown(path, rows):
         "The same zoo exported with `torch.export` and analysed from its graph (`.pt2`, static and dynamic "
         "shapes, both IRs) is compared with mmengine in [validation-export.md](validation-export.md).",
         "",
+        "The Python package (`import flopscope`) analyses the same zoo's live modules, with no trace, and "
+        "`tests/python/test_zoo_parity.py` requires every module's flops, activations and parameters, the never "
+        "called modules and the whole architecture text to equal mmengine's on every model, the Hugging Face "
+        "ones called with keyword arguments. The architecture text there has no explained difference: the "
+        "package reads each module's own `extra_repr()`, which a traced file does not keep.",
+        "",
         f"The zoo has {len(rows)} models: torchvision and hand-written models, and 15 Hugging Face "
         "(transformers) and timm models built from tiny configurations with random weights "
         "(`tests/reference/hf_zoo.py`; nothing is downloaded). Each is traced to TorchScript, and every tool "

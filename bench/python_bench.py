@@ -1,0 +1,73 @@
+"""The Python package's speed, as ratios measured in one run (issue 17's targets):
+
+    OMP_NUM_THREADS=1 python bench/python_bench.py [--package build/python] [--repeats 7]
+
+- import: seconds `import flopscope` adds on top of `import torch` (fresh processes, median), target < 0.5 s;
+- ResNet-50, batch 1, CPU: flopscope.get_model_complexity_info against mmengine's in the same process (target
+  >= 5x faster) and against a bare eager forward of the same model and input (target <= 1.15x).
+Medians over --repeats runs after one warm-up each.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def median_time(fn, repeats):
+    fn()  # warm-up: first-call allocations, lazy initialisation
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def import_seconds(package, repeats):
+    code = ("import time, torch; t = time.perf_counter(); import flopscope; "
+            "print(time.perf_counter() - t)")
+    env = dict(os.environ)
+    if package:
+        env["PYTHONPATH"] = package
+    runs = [float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                 check=True).stdout) for _ in range(repeats)]
+    return statistics.median(runs)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--package", help="directory holding the flopscope package (default: the installed one)")
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    if args.package:
+        sys.path.insert(0, args.package)
+    import logging
+    import warnings
+
+    import torch
+    import torchvision
+    from mmengine.analysis import get_model_complexity_info as mmengine_gmci
+
+    import flopscope
+    logging.disable(logging.WARNING)
+    warnings.filterwarnings("ignore")
+
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), flopscope {flopscope.__version__}")
+    print(f"import flopscope after torch: {import_seconds(args.package, args.repeats):.3f} s (target < 0.5 s)")
+
+    torch.manual_seed(0)
+    model = torchvision.models.resnet50().eval()
+    x = torch.randn(1, 3, 224, 224)
+    bare = median_time(lambda: model(x), args.repeats)
+    ours = median_time(lambda: flopscope.get_model_complexity_info(model, inputs=(x,)), args.repeats)
+    theirs = median_time(lambda: mmengine_gmci(model, inputs=(x,)), max(3, args.repeats // 2))
+    print(f"ResNet-50 batch 1 CPU: bare forward {bare * 1e3:.1f} ms, flopscope {ours * 1e3:.1f} ms, "
+          f"mmengine {theirs * 1e3:.1f} ms")
+    print(f"  flopscope / bare forward: {ours / bare:.3f}x (target <= 1.15x)")
+    print(f"  mmengine / flopscope:     {theirs / ours:.1f}x (target >= 5x)")
+
+
+if __name__ == "__main__":
+    main()

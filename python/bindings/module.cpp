@@ -1,0 +1,139 @@
+// flopscope._core: module scopes for the package's forward hooks, analyze() and Recording for described models,
+// and the Result. The library runs without the GIL; the model's forward takes it back to run Python.
+#include "bindings.h"
+
+#include <stdexcept>
+
+#include "flopscope/module_scope.h"
+
+namespace flopscope::python {
+namespace {
+
+// A Python exception from the model's forward, on its way through the library (which adds the op and module it
+// happened in): the package raises the original again, with flopscope's line as a note.
+struct PythonRaised : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The model's forward, callable from the library without the GIL.
+struct ForwardCall {
+  py::object fn;
+  std::shared_ptr<py::error_already_set> raised;
+
+  void operator()() {
+    py::gil_scoped_acquire gil;
+    try {
+      fn();
+    } catch (py::error_already_set& e) {
+      const std::string what = e.what();
+      raised = std::make_shared<py::error_already_set>(std::move(e));
+      throw PythonRaised(what);
+    }
+  }
+};
+
+DescribedModel described(const std::string& name, const py::list& nodes, const py::dict& paths, const py::list& params,
+                         std::vector<at::Tensor> parameters, std::vector<at::Tensor> buffers, bool training) {
+  DescribedModel m;
+  m.name = name;
+  m.tree = tree_from(nodes, paths, params);
+  m.parameters = std::move(parameters);
+  m.buffers = std::move(buffers);
+  m.training = training;
+  return m;
+}
+
+std::shared_ptr<Result> analyze_described(const std::string& name, const py::list& nodes, const py::dict& paths, const py::list& params,
+                                          std::vector<at::Tensor> parameters, std::vector<at::Tensor> buffers,
+                                          bool training, bool keep_grad_mode, py::object forward,
+                                          const std::vector<at::Tensor>& inputs, const py::dict& options) {
+  DescribedModel m = described(name, nodes, paths, params, std::move(parameters), std::move(buffers), training);
+  m.keep_grad_mode = keep_grad_mode;
+  auto call = std::make_shared<ForwardCall>();
+  call->fn = std::move(forward);
+  m.forward = [call] { (*call)(); };  // copies of the function share one call: no reference counts without the GIL
+  Options o = options_from(options);
+  o.inputs = std::vector<c10::IValue>(inputs.begin(), inputs.end());
+  try {
+    py::gil_scoped_release release;
+    return std::make_shared<Result>(Result{flopscope::analyze(m, o)});
+  } catch (const ForwardFailed& e) {
+    if (!call->raised) throw;
+    const py::object exc = call->raised->value();
+    if (py::hasattr(exc, "add_note")) exc.attr("add_note")(std::string("flopscope: ") + e.what());
+    throw *call->raised;
+  }
+}
+
+class PyRecording {
+ public:
+  PyRecording(const std::string& name, const py::list& nodes, const py::dict& paths, const py::list& params, std::vector<at::Tensor> parameters,
+              std::vector<at::Tensor> buffers, bool training, const py::dict& options)
+      : m_recording(described(name, nodes, paths, params, std::move(parameters), std::move(buffers), training),
+                    options_from(options)) {}
+
+  std::shared_ptr<Result> finish() {
+    py::gil_scoped_release release;
+    return std::make_shared<Result>(Result{m_recording.finish()});
+  }
+
+ private:
+  Recording m_recording;
+};
+
+}  // namespace
+
+void register_errors(py::module_& m) {
+  (void)m;
+  py::register_exception_translator([](std::exception_ptr p) {
+    if (!p) return;
+    auto raise = [](const char* name, const std::exception& e) {
+      const py::object cls = py::module_::import("flopscope._errors").attr(name);
+      PyErr_SetString(cls.ptr(), e.what());
+    };
+    try {
+      std::rethrow_exception(p);
+    } catch (const InvalidInput& e) {
+      raise("InvalidInput", e);
+    } catch (const CudaUnavailable& e) {
+      raise("CudaUnavailable", e);
+    } catch (const ForwardFailed& e) {
+      raise("ForwardFailed", e);
+    } catch (const Error& e) {
+      raise("Error", e);
+    } catch (const c10::Error& e) {  // never meant to escape the library; one line, not a backtrace
+      raise("Error", std::runtime_error(e.what_without_backtrace()));
+    }
+  });
+}
+
+}  // namespace flopscope::python
+
+PYBIND11_MODULE(_core, m) {
+  namespace fp = flopscope::python;
+  using fp::py::arg;
+  m.doc() = "flopscope's C++ core: capture, counting and reports (use the flopscope package, not this module)";
+  m.def("enter", [](const std::string& path) { flopscope::ModuleScope::enter(path); }, arg("path"),
+        "Opens the module at this full dotted path on this thread (a forward pre-hook).");
+  m.def("leave", [] { flopscope::ModuleScope::leave(); }, "Closes the innermost module (a forward hook).");
+  m.def("scope_depth", [] { return flopscope::ModuleScope::depth(); });
+  m.def("unwind", [](std::size_t depth) { flopscope::ModuleScope::unwind(depth); }, arg("depth"));
+  m.def("plan_device",
+        [](const fp::py::dict& options) {
+          const flopscope::DevicePlan plan = flopscope::plan_device(fp::options_from(options));
+          return fp::py::make_tuple(plan.device ? fp::py::object(fp::py::str(plan.device->str())) : fp::py::none(),
+                                    plan.fallback_reason);
+        },
+        arg("options"), "Where an analysis with these options runs (the library's one check and device probe).");
+  m.def("analyze", &fp::analyze_described, arg("name"), arg("nodes"), arg("paths"), arg("params"), arg("parameters"),
+        arg("buffers"), arg("training"), arg("keep_grad_mode"), arg("forward"), arg("inputs"), arg("options"));
+  fp::py::class_<fp::PyRecording>(m, "Recording")
+      .def(fp::py::init<const std::string&, const fp::py::list&, const fp::py::dict&, const fp::py::list&, std::vector<at::Tensor>,
+                        std::vector<at::Tensor>, bool, const fp::py::dict&>(),
+           arg("name"), arg("nodes"), arg("paths"), arg("params"), arg("parameters"), arg("buffers"),
+           arg("training"), arg("options"))
+      .def("finish", &fp::PyRecording::finish);
+  fp::bind_results(m);
+  fp::register_errors(m);
+  m.attr("version") = FLOPSCOPE_VERSION;
+}

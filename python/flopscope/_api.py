@@ -1,0 +1,185 @@
+"""The package's three doors: get_model_complexity_info (mmengine's function), analyze (the full result, every
+report format, the GPU passes) and profile (any code, not one forward)."""
+import contextlib
+import logging
+
+import torch
+from torch.utils import _pytree
+
+from . import _core
+from ._errors import InvalidInput
+from ._modules import Description, check_module, exclusive, hooked, training_flags_kept
+from ._result import Result
+
+_log = logging.getLogger("flopscope")
+
+
+def _is_tuple_of(value, kind):
+    return isinstance(value, tuple) and all(isinstance(v, kind) for v in value)
+
+
+def _inputs_from_shape(model, input_shape):
+    """mmengine's inputs for input_shape: standard-normal tensors with a batch dimension of 1, on the device of the
+    model's first parameter."""
+    first = next(iter(model.parameters()), None)
+    if first is None:
+        raise InvalidInput("the model has no parameters to place inputs made from input_shape by: pass inputs")
+    if _is_tuple_of(input_shape, int):
+        return (torch.randn(1, *input_shape).to(first.device),)
+    if _is_tuple_of(input_shape, tuple) and all(_is_tuple_of(s, int) for s in input_shape):
+        return tuple(torch.randn(1, *s).to(first.device) for s in input_shape)
+    raise InvalidInput('"input_shape" should be either a `tuple of int` (to construct one input tensor) or a '
+                       '`tuple of tuple of int` (to construct multiple input tensors).')
+
+
+def _call_args(inputs):
+    """How inputs reach forward, as mmengine's tracer passes them (a tuple: positional arguments; anything else: the
+    one argument), plus a dict: keyword arguments (Hugging Face models)."""
+    if isinstance(inputs, dict):
+        return (), dict(inputs)
+    if isinstance(inputs, tuple):
+        return inputs, {}
+    return (inputs,), {}
+
+
+def _tensors(args, kwargs):
+    return [x for x in _pytree.tree_leaves((args, kwargs)) if isinstance(x, torch.Tensor)]
+
+
+def _to(args, kwargs, device):
+    move = lambda x: x.to(device) if isinstance(x, torch.Tensor) else x  # noqa: E731
+    return _pytree.tree_map(move, args), _pytree.tree_map(move, kwargs)
+
+
+def _meta_forward(model, args, kwargs):
+    """The forward on meta tensors of the same shapes: the model's parameters and buffers stand in as meta twins
+    for the call (torch.func.functional_call), the model itself keeps its tensors."""
+    meta = lambda x: torch.empty_like(x, device="meta") if isinstance(x, torch.Tensor) else x  # noqa: E731
+    state = {name: meta(t) for name, t in model.named_parameters(remove_duplicate=False)}
+    state.update({name: meta(t) for name, t in model.named_buffers(remove_duplicate=False)})
+    args, kwargs = _pytree.tree_map(meta, args), _pytree.tree_map(meta, kwargs)
+    return lambda: torch.func.functional_call(model, state, args, kwargs), _tensors(args, kwargs)
+
+
+def _run(model, args, kwargs, options):
+    """One analysis of model(*args, **kwargs): hooks on, state guarded, flags kept; everything undone on exit."""
+    check_module(model)
+    with exclusive(model):
+        description = Description(model)
+        if options.get("shape_only"):
+            forward, tensors = _meta_forward(model, args, kwargs)
+        else:
+            forward, tensors = (lambda: model(*args, **kwargs)), _tensors(args, kwargs)
+        with training_flags_kept(model), hooked(description):
+            core = _core.analyze(*description.core_args(), True, forward, tensors, options)
+    return Result(core)
+
+
+def _log_warnings(result):
+    for line in result.warnings:
+        _log.warning(line)
+
+
+def get_model_complexity_info(model, input_shape=None, inputs=None, show_table=True, show_arch=True):
+    """mmengine's get_model_complexity_info, drop-in: the same arguments and the same dict, with numbers, table and
+    architecture text equal to mmengine's, from one forward of the live module (no tracing).
+
+    inputs: a tensor (the one argument), a tuple (positional arguments) or, beyond mmengine, a dict of keyword
+    arguments (Hugging Face models). input_shape: a tuple of ints, or a tuple of such tuples, each without the
+    batch dimension. Flops are multiply-adds, as mmengine counts them. The model is left exactly as it was.
+    """
+    if input_shape is None and inputs is None:
+        raise InvalidInput('One of "input_shape" and "inputs" should be set.')
+    if input_shape is not None and inputs is not None:
+        raise InvalidInput('"input_shape" and "inputs" cannot be both set.')
+    if inputs is None:
+        inputs = _inputs_from_shape(model, input_shape)
+    args, kwargs = _call_args(inputs)
+    result = _run(model, args, kwargs, {"op_set": "mmengine", "show_table": show_table, "show_arch": show_arch,
+                                        "timing": False})
+    _log_warnings(result)
+    core = result.core
+    return {
+        "flops": float(core.flops) if core.flops_is_float else core.flops,
+        "flops_str": core.flops_str,
+        "activations": core.activations,
+        "activations_str": core.activations_str,
+        "params": core.params,
+        "params_str": core.params_str,
+        "out_table": core.out_table,
+        "out_arch": core.out_arch,
+    }
+
+
+def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu=True, counters=False,
+            max_depth=3, warmup=3, forwards=10, chrome_trace=False, measured_peaks=False, allow_cpu_fallback=False):
+    """Analyses model(inputs): per-module parameters, MACs and activations, and on a CUDA device the GPU passes the
+    command line runs (kernel time per module, achieved throughput, share of peak; hardware counters with
+    counters=True).
+
+    inputs: a tensor, a tuple of positional arguments or a dict of keyword arguments. ops: "mmengine", "default"
+    or "all" (flopscope ops lists them). device: where the forward runs; the model must already be there (it is
+    never moved), tensor inputs are moved. shape_only: the forward runs on meta tensors of the same shapes, with no
+    arithmetic. gpu: run the timing pass on CUDA. Returns a Result.
+    """
+    args, kwargs = _call_args(inputs)
+    if device is not None and str(device) == "meta":  # the meta device is what shape_only means
+        shape_only, device = True, None
+    if shape_only and device is not None:
+        raise InvalidInput(f"shape_only runs on the meta device, not on {str(device)!r}: leave device out")
+    options = {"op_set": ops, "device": None if device is None else str(device), "shape_only": bool(shape_only),
+               "max_depth": max_depth, "timing": bool(gpu), "counters": bool(counters), "warmup": warmup,
+               "forwards": forwards, "chrome_trace": bool(chrome_trace), "measured_peaks": bool(measured_peaks),
+               "allow_cpu_fallback": bool(allow_cpu_fallback)}
+    # The library checks the options and probes the device (once per process) before any tensor moves: CUDA asked
+    # for where there is none is CudaUnavailable, or with allow_cpu_fallback the CPU.
+    planned, _ = _core.plan_device(options)
+    if planned is not None and not shape_only:
+        args, kwargs = _to(args, kwargs, torch.device(planned))
+    return _run(model, args, kwargs, options)
+
+
+class profile:
+    """Captures every op run inside the block on this thread, placed on the modules of `model`:
+
+        with flopscope.profile(model) as p:
+            model.generate(ids, max_new_tokens=8)
+        print(p.result.report("table"))
+
+    Nothing is undone: the block's effects on the model (an optimizer step) are its own. Ops of autograd's
+    backward run on autograd's threads and are not seen.
+    """
+
+    def __init__(self, model, *, ops="mmengine", max_depth=3):
+        self._model = model
+        self._options = {"op_set": ops, "max_depth": max_depth}
+        self._stack = None
+        self._recording = None
+        self.result = None
+
+    def __enter__(self):
+        check_module(self._model)
+        stack = contextlib.ExitStack()
+        try:
+            stack.enter_context(exclusive(self._model))
+            description = Description(self._model)
+            stack.enter_context(hooked(description))
+            self._recording = _core.Recording(*description.core_args(), self._options)
+        except BaseException:
+            stack.close()
+            raise
+        self._stack = stack
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            recording, self._recording = self._recording, None
+            self.result = Result(recording.finish())
+        finally:
+            self._stack.close()
+        return False
+
+    def report(self, format="table", max_depth=None):
+        if self.result is None:
+            raise InvalidInput("the profile has no result until its block has ended")
+        return self.result.report(format, max_depth)

@@ -1,0 +1,136 @@
+"""flopscope.analyze: the result's records and every report format, the JSON report in the command line's schema
+(so that `flopscope compare` reads it), pandas, the op sets, shape-only, and flopscope.profile over code that is
+not one forward."""
+import json
+import os
+import subprocess
+
+import pytest
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+import flopscope
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class Attn(nn.Module):
+    def __init__(self, dim=24, heads=3):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.out = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        b, t, c = x.shape
+        q, k, v = (z.view(b, t, self.heads, c // self.heads).transpose(1, 2) for z in self.qkv(x).split(c, 2))
+        y = F.scaled_dot_product_attention(q, k, v)
+        return self.out(y.transpose(1, 2).reshape(b, t, c))
+
+
+def test_records_and_formats(tmp_path):
+    model = Attn()
+    result = flopscope.analyze(model, torch.randn(2, 7, 24), ops="default")
+    mods = {m["path"]: m for m in result.modules}
+    # qkv 24 -> 72 and out 24 -> 24 on 2 x 7 rows; attention (default op set): per head q.k^T and attn.v,
+    # 2 x 3 heads x 7 x 7 x 8 each.
+    assert mods["qkv"]["macs"] == 2 * 7 * 24 * 72
+    assert mods["out"]["macs"] == 2 * 7 * 24 * 24
+    attention = 2 * (2 * 3 * 7 * 7 * 8)
+    assert mods[""]["macs"] == 2 * 7 * 24 * 72 + 2 * 7 * 24 * 24 + attention
+    assert mods[""]["flops"] == 2 * mods[""]["macs"]
+    mmengine = flopscope.analyze(model, torch.randn(2, 7, 24))  # mmengine's op set has no attention formula
+    assert mmengine.flops == mods[""]["macs"] - attention
+    for fmt in flopscope.report_formats():
+        assert isinstance(result.report(fmt), str)
+    assert result.report("summary").startswith("Model Flops:")
+    report = json.loads(result.to_json())
+    assert report["model"]["kind"] == "python"
+    assert report["inputs"] == [{"shape": [2, 7, 24], "dtype": "float32"}]
+    jsonschema = pytest.importorskip("jsonschema")
+    with open(os.path.join(REPO, "docs", "report.schema.json")) as f:
+        jsonschema.validate(report, json.load(f))
+    with pytest.raises(flopscope.InvalidInput, match="format"):
+        result.report("nonsense")
+
+
+def test_compare_reads_the_json(tmp_path, cli):
+    small, large = tmp_path / "small.json", tmp_path / "large.json"
+    x = torch.randn(1, 8)
+    small.write_text(flopscope.analyze(nn.Linear(8, 8), x).to_json())
+    large.write_text(flopscope.analyze(nn.Linear(8, 32), x).to_json())
+    same = subprocess.run([cli, "compare", str(small), str(small)], capture_output=True, text=True)
+    assert same.returncode == 0, same.stderr
+    grew = subprocess.run([cli, "compare", str(small), str(large)], capture_output=True, text=True)
+    assert grew.returncode == 1, grew.stderr  # a regression: 1x8x8 MACs became 1x8x32
+    assert "256" in grew.stdout
+
+
+def test_to_pandas():
+    pandas = pytest.importorskip("pandas")
+    frame = flopscope.analyze(Attn(), torch.randn(1, 5, 24)).to_pandas()
+    assert isinstance(frame, pandas.DataFrame)
+    assert frame.loc["qkv", "macs"] == 5 * 24 * 72
+    assert frame.loc["out", "parameters"] == 24 * 24 + 24
+
+
+def test_shape_only_equals_a_real_forward():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.Flatten(),
+                          nn.Linear(8 * 6 * 5, 10))
+    x = torch.randn(2, 3, 6, 5)
+    real = flopscope.analyze(model, x, ops="all")
+    meta = flopscope.analyze(model, x, ops="all", shape_only=True)
+    assert [(m["path"], m["macs"], m["activations"]) for m in meta.modules] == \
+        [(m["path"], m["macs"], m["activations"]) for m in real.modules]
+    assert json.loads(meta.to_json())["device"] == "meta"
+    assert all(p.device.type == "cpu" for p in model.parameters())  # the model kept its own tensors
+
+
+def test_profile_a_loop():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 9), nn.ReLU(), nn.Linear(9, 4))
+    x = torch.randn(3, 6)
+    with flopscope.profile(model) as p:
+        for _ in range(4):
+            model(x)
+        torch.mm(x, x.t())  # outside any module: the root's
+    # four forwards of 3 rows through 6x9 and 9x4, plus a 3x6 @ 6x3 matmul at the root.
+    mods = {m["path"]: m["macs"] for m in p.result.modules}
+    assert mods["0"] == 4 * 3 * 6 * 9
+    assert mods["2"] == 4 * 3 * 9 * 4
+    assert p.result.flops == 4 * 3 * (6 * 9 + 9 * 4) + 3 * 6 * 3
+    assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+
+
+def test_profile_keeps_the_blocks_effects_and_its_exception():
+    model = nn.Linear(3, 3)
+    before = model.weight.detach().clone()
+    with pytest.raises(KeyError):
+        with flopscope.profile(model) as p:
+            with torch.no_grad():
+                model.weight.add_(1.0)
+            model(torch.randn(2, 3))
+            raise KeyError("body")
+    assert torch.equal(model.weight.detach(), before + 1.0)  # the block's own effect stays
+    assert p.result.flops == 2 * 3 * 3
+    assert all(not m._forward_hooks for m in model.modules())
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the answer where there is no CUDA device")
+def test_cuda_without_a_device():
+    model, x = nn.Linear(4, 4), torch.randn(2, 4)
+    with pytest.raises(flopscope.CudaUnavailable):
+        flopscope.analyze(model, x, device="cuda")
+    fallback = flopscope.analyze(model, x, device="cuda", allow_cpu_fallback=True)
+    assert fallback.flops == 2 * 4 * 4
+    assert not fallback.gpu_ran and "no CUDA device" in fallback.gpu_skipped_reason
+    assert json.loads(fallback.to_json())["device"] == "cpu"
+
+
+def test_meta_device_means_shape_only():
+    model, x = nn.Linear(4, 6), torch.randn(3, 4)
+    assert flopscope.analyze(model, x, device="meta").flops == 3 * 4 * 6
+    with pytest.raises(flopscope.InvalidInput, match="shape_only runs on the meta device"):
+        flopscope.analyze(model, x, device="cpu", shape_only=True)

@@ -1,0 +1,126 @@
+"""flopscope.get_model_complexity_info is mmengine's, drop-in: the same arguments, errors and returned dict (every
+key, every character of the table and the architecture), checked against mmengine run in this process on the
+same model and inputs, and against the seed's printed listing."""
+import os
+
+import pytest
+import torch
+import torchvision
+from torch import nn
+
+import flopscope
+
+mmengine_analysis = pytest.importorskip("mmengine.analysis")
+GOLDEN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "golden")
+
+
+class SeedInnerNet(nn.Module):  # the seed's example
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(10, 10)
+        self.fc2 = nn.Linear(10, 10)
+
+    def forward(self, x):
+        return self.fc1(self.fc2(x))
+
+
+class SeedTestNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(10, 10)
+        self.fc2 = nn.Linear(10, 10)
+        self.inner = SeedInnerNet()
+
+    def forward(self, x):
+        return self.fc1(self.fc2(self.inner(x)))
+
+
+def both(model, **kw):
+    ours = flopscope.get_model_complexity_info(model, **kw)
+    theirs = mmengine_analysis.get_model_complexity_info(model, **kw)
+    return ours, theirs
+
+
+def test_seed_testnet_listing():
+    info = flopscope.get_model_complexity_info(SeedTestNet(), input_shape=(10,))
+    with open(os.path.join(GOLDEN, "seed_testnet_table.txt")) as f:
+        assert info["out_table"] == "\n" + f.read()
+    # The seed: 4 Linear(10, 10) layers on one row of 10: 4 x 10 x 10 MACs, 4 x (100 + 10) parameters.
+    assert info["flops"] == 4 * 10 * 10
+    assert info["params"] == 4 * (10 * 10 + 10)
+    assert info["activations"] == 4 * 10
+    assert (info["flops_str"], info["params_str"], info["activations_str"]) == ("0.4K", "0.44K", "40")
+
+
+@pytest.mark.parametrize("training", [False, True], ids=["eval", "train"])
+def test_resnet18_whole_dict(training):
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18().train(training)
+    x = torch.randn(1, 3, 224, 224)
+    ours, theirs = both(model, inputs=(x,))
+    assert list(ours) == list(theirs)
+    assert ours == theirs
+
+
+def test_input_shape_tuple_of_tuples():
+    class Two(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(7, 5)
+            self.b = nn.Linear(3, 5)
+
+        def forward(self, x, y):
+            return self.a(x) + self.b(y)
+
+    ours, theirs = both(Two(), input_shape=((7,), (3,)))
+    assert ours == theirs
+    assert ours["flops"] == 7 * 5 + 3 * 5
+
+
+def test_shared_and_tied_modules():
+    class Shared(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(50, 12)
+            self.block = nn.Linear(12, 12)
+            self.again = self.block             # one module under two names
+            self.head = nn.Linear(12, 50, bias=False)
+            self.head.weight = self.emb.weight  # a tied parameter
+
+        def forward(self, ids):
+            h = self.again(self.block(self.emb(ids)))
+            return self.head(h)
+
+    ids = torch.zeros(2, 9, dtype=torch.long)
+    ours, theirs = both(Shared(), inputs=(ids,))
+    assert ours == theirs
+    # 2 x 9 tokens: two passes through the 12 x 12 layer and one 12 x 50 head; the tied weight counted once.
+    assert ours["flops"] == 2 * 9 * (2 * 12 * 12 + 12 * 50)
+    assert ours["params"] == 50 * 12 + 12 * 12 + 12
+
+
+def test_tiny_gpt_sdpa():
+    from zoo import TinyGpt
+    torch.manual_seed(0)
+    ours, theirs = both(TinyGpt().eval(), inputs=(torch.randint(0, 1000, (2, 64)),))
+    assert ours == theirs
+
+
+def test_errors_are_mmengines():
+    model = SeedTestNet()
+    with pytest.raises(ValueError, match='One of "input_shape" and "inputs" should be set.'):
+        flopscope.get_model_complexity_info(model)
+    with pytest.raises(ValueError, match='"input_shape" and "inputs" cannot be both set.'):
+        flopscope.get_model_complexity_info(model, input_shape=(10,), inputs=torch.randn(1, 10))
+    with pytest.raises(ValueError, match="tuple of int"):
+        flopscope.get_model_complexity_info(model, input_shape=[10])
+    with pytest.raises(flopscope.InvalidInput, match="no parameters"):
+        flopscope.get_model_complexity_info(nn.ReLU(), input_shape=(10,))
+
+
+def test_keyword_inputs_equal_positional():
+    torch.manual_seed(0)
+    model = SeedTestNet()
+    x = torch.randn(3, 10)
+    assert flopscope.get_model_complexity_info(model, inputs={"x": x}) == \
+        flopscope.get_model_complexity_info(model, inputs=(x,))

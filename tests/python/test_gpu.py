@@ -1,0 +1,36 @@
+"""The GPU passes from Python, as the command line runs them (timing pass; counters on request). Skipped without
+a CUDA device; scripts/gpu-check.sh runs them on a GPU node, where a skip is a failure."""
+import json
+
+import pytest
+import torch
+from torch import nn
+
+import flopscope
+
+pytestmark = [pytest.mark.gpu,
+              pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device (torch.cuda.is_available())")]
+
+
+def model_on_cuda():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(512, 1024), nn.GELU(), nn.Linear(1024, 512)).cuda().to(torch.bfloat16)
+
+
+def test_timing_pass_per_module():
+    model = model_on_cuda()
+    x = torch.randn(64, 512, device="cuda", dtype=torch.bfloat16)
+    result = flopscope.analyze(model, x, device="cuda", ops="default")
+    assert result.gpu_ran, result.gpu_skipped_reason
+    report = json.loads(result.to_json())
+    assert report["device"].startswith("cuda")
+    gpu = {m["path"]: m for m in report["gpu"]["modules"]}
+    assert gpu["0"]["kernel_time_ms"] > 0
+    assert "gpu" in result.report("gpu").lower() or result.report("gpu")
+    # The analytic counts do not depend on the device: 64 rows through 512x1024 and 1024x512.
+    assert result.flops == 64 * 512 * 1024 * 2
+
+
+def test_model_elsewhere_is_refused():
+    with pytest.raises(flopscope.InvalidInput, match="parameters are on cpu"):
+        flopscope.analyze(nn.Linear(4, 4), torch.randn(1, 4), device="cuda")

@@ -1,0 +1,137 @@
+"""The model is left exactly as it was, and nothing of the analysis stays behind: state, training flags, hooks,
+module scopes, on every exit (a forward that raises included); two analyses of one model at once are refused,
+analyses of different models on two threads both come out right."""
+import threading
+
+import pytest
+import torch
+from torch import nn
+
+import flopscope
+from flopscope import _core
+
+
+class Writes(nn.Module):
+    """A forward that changes everything it can: batch-norm statistics (training mode), a parameter in place,
+    a buffer in place, and the training flags."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.bn = nn.BatchNorm1d(4)
+        self.register_buffer("calls", torch.zeros(()))
+
+    def forward(self, x):
+        with torch.no_grad():
+            self.fc.weight.add_(1.0)
+            self.calls += 1
+        self.eval()
+        self.bn.train()
+        return self.bn(self.fc(x))
+
+
+def snapshot(model):
+    return {k: v.clone() for k, v in model.state_dict().items()}, [m.training for m in model.modules()]
+
+
+def no_hooks(model):
+    return all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+
+
+def test_state_flags_and_hooks_restored():
+    torch.manual_seed(0)
+    model = Writes().train()
+    state, flags = snapshot(model)
+    flopscope.get_model_complexity_info(model, inputs=torch.randn(3, 4))
+    flopscope.analyze(model, torch.randn(3, 4), ops="all")
+    after, after_flags = snapshot(model)
+    assert after_flags == flags
+    for k in state:
+        assert torch.equal(after[k], state[k]), k
+    assert no_hooks(model)
+    assert _core.scope_depth() == 0
+
+
+class Boom(Exception):
+    pass
+
+
+class Fails(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = nn.Sequential(nn.Linear(4, 4), nn.ReLU())
+        self.bn = nn.BatchNorm1d(4)
+
+    def forward(self, x):
+        self.bn(x)  # training mode: running statistics written before the failure
+        self.inner(x)
+        raise Boom("from the model")
+
+
+def test_forward_exception_reaches_the_caller_as_itself():
+    model = Fails().train()
+    state, flags = snapshot(model)
+    with pytest.raises(Boom, match="from the model") as raised:
+        flopscope.analyze(model, torch.randn(3, 4))
+    notes = getattr(raised.value, "__notes__", [])
+    assert any(n.startswith("flopscope: ") for n in notes), notes
+    after, after_flags = snapshot(model)
+    for k in state:
+        assert torch.equal(after[k], state[k]), k
+    assert after_flags == flags
+    assert no_hooks(model)
+    assert _core.scope_depth() == 0
+
+
+def test_library_errors_are_typed():
+    with pytest.raises(flopscope.InvalidInput, match="unknown op set|op set"):
+        flopscope.analyze(nn.Linear(3, 3), torch.randn(1, 3), ops="nonsense")
+    with pytest.raises(flopscope.InvalidInput, match="not .*str|torch.nn.Module"):
+        flopscope.analyze("not a model", torch.randn(1, 3))
+    # A shape error inside LibTorch is the RuntimeError torch raises without flopscope, with the op and module noted.
+    with pytest.raises(RuntimeError, match="cannot be multiplied") as raised:
+        flopscope.analyze(nn.Linear(3, 3), torch.randn(1, 5))
+    assert "failed in aten::linear (root module)" in raised.value.__notes__[0]
+    model = nn.Linear(3, 3)
+    assert no_hooks(model)
+
+
+class Reenters(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 3)
+
+    def forward(self, x):
+        flopscope.analyze(self, x)  # a second analysis of the model being analysed
+        return self.fc(x)
+
+
+def test_second_analysis_of_one_model_is_refused():
+    model = Reenters()
+    with pytest.raises(flopscope.InvalidInput, match="already being analysed"):
+        flopscope.analyze(model, torch.randn(2, 3))
+    assert no_hooks(model)
+    flopscope.analyze(nn.Linear(3, 3), torch.randn(2, 3))  # nothing left locked
+
+
+def test_two_threads_two_models():
+    # Two models of different sizes analysed at once, each many times: each result is its own model's.
+    sizes = {"a": (16, 32), "b": (24, 8)}
+    models = {k: nn.Sequential(nn.Linear(i, o), nn.ReLU(), nn.Linear(o, i)) for k, (i, o) in sizes.items()}
+    results, errors = {}, []
+
+    def work(key):
+        try:
+            i, o = sizes[key]
+            results[key] = [flopscope.analyze(models[key], torch.randn(5, i)).flops for _ in range(20)]
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in sizes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for key, (i, o) in sizes.items():
+        assert results[key] == [5 * (i * o + o * i)] * 20

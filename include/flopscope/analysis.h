@@ -91,6 +91,9 @@ struct Analysis {
   StatResult flops;
   StatResult activations;
   std::vector<std::string> uncalled;  ///< canonical paths of modules no op was attributed to, sorted
+  bool train_step = false;            ///< a training step was analysed (Options::train_step)
+  /// The step's backward, per module (each node placed on the module whose forward made it); empty otherwise.
+  StatResult backward;
   gpu::GpuReport gpu;                 ///< the timing pass (CUDA only); gpu.ran false otherwise
   gpu::CounterReport counters;        ///< the counter pass (CUDA, when asked for); counters.ran false otherwise
   /// The timing pass's records, when GpuOptions::chrome_trace asked for them (shared: copies stay cheap).

@@ -85,6 +85,12 @@ struct Options {
   /// CUDA asked for but no usable device: analyse on the CPU instead, saying why in the GPU report's
   /// skipped_reason, rather than throw CudaUnavailable.
   bool allow_cpu_fallback = false;
+  /// A training step instead of a forward: the forward with autograd on, a loss (the model's own scalar output
+  /// if it returns one, else the sum of its floating-point outputs), and the backward. Each module gets its
+  /// backward MACs too (Analysis::backward), placed by autograd's sequence numbers; the model's parameters,
+  /// buffers and gradients are put back. Needs the `default` or `all` op set (mmengine counts no backward), on
+  /// the CPU for now.
+  bool train_step = false;
   /// Told what the analysis starts doing ("forward", "the GPU passes"), for progress and for naming the phase a
   /// time limit or a crash interrupted. May be empty.
   std::function<void(const std::string& phase)> on_phase;
@@ -120,8 +126,9 @@ struct ComplexityInfo {
   Analysis analysis;           ///< analysis.gpu holds the timing pass's result on CUDA
 };
 
-/// Runs a C++ frontend model's forward on the given arguments.
-using ForwardFn = std::function<void(const std::vector<c10::IValue>&)>;
+/// Runs a C++ frontend model's forward on the given arguments and returns its output (the training step's loss is
+/// made from it; an analysis of the forward alone ignores it).
+using ForwardFn = std::function<c10::IValue(const std::vector<c10::IValue>&)>;
 
 /// The ScalarType of a dtype name ("float32", "float16"/"half", "bfloat16", "float64"/"double");
 /// throws InvalidInput naming the accepted ones.
@@ -148,10 +155,10 @@ struct takes_tensors<Impl, std::index_sequence<I...>,
     : std::true_type {};
 
 template <class Impl, std::size_t... I>
-bool call_if_arity(Impl& m, const std::vector<c10::IValue>& args, std::index_sequence<I...> seq) {
+bool call_if_arity(Impl& m, const std::vector<c10::IValue>& args, std::index_sequence<I...> seq, c10::IValue& out) {
   if constexpr (takes_tensors<Impl, decltype(seq)>::value) {
     if (args.size() == sizeof...(I)) {
-      m.forward(args[I].toTensor()...);
+      out = c10::IValue(m.forward(args[I].toTensor()...));
       return true;
     }
   }
@@ -164,13 +171,15 @@ ForwardFn forward_of(Impl& m) {
   return [&m](const std::vector<c10::IValue>& args) {
     for (const auto& a : args)
       if (!a.isTensor()) throw InvalidInput("a C++ frontend model's forward takes tensors only");
-    bool called = call_if_arity(m, args, std::make_index_sequence<1>{}) ||
-                  call_if_arity(m, args, std::make_index_sequence<2>{}) ||
-                  call_if_arity(m, args, std::make_index_sequence<3>{}) ||
-                  call_if_arity(m, args, std::make_index_sequence<4>{});
+    c10::IValue out;
+    bool called = call_if_arity(m, args, std::make_index_sequence<1>{}, out) ||
+                  call_if_arity(m, args, std::make_index_sequence<2>{}, out) ||
+                  call_if_arity(m, args, std::make_index_sequence<3>{}, out) ||
+                  call_if_arity(m, args, std::make_index_sequence<4>{}, out);
     if (!called)
       throw InvalidInput("the model's forward does not take " + std::to_string(args.size()) +
                          " tensor argument(s); give one input shape per forward argument");
+    return out;
   };
 }
 

@@ -37,6 +37,12 @@ struct DescribedModel {
 /// hold the forward's tensors; Options::shape_only means the caller's forward runs on meta tensors.
 ComplexityInfo analyze(DescribedModel& model, const Options& options);
 
+/// A training step's loss and backward from the forward's output tensors, by the rule every source uses: the model's
+/// own scalar output (the first 0-d floating tensor that requires grad), else the sum of the floating outputs that
+/// require grad. A described model's forward calls it when Options::train_step is set. Throws InvalidInput when
+/// nothing requires grad.
+void step_backward(const std::vector<at::Tensor>& outputs);
+
 /// Captures every op this thread runs from construction to finish(), placed on the modules of `model` (whose
 /// forward is never called): code that is not one forward, such as a generate loop or a training step. Nothing
 /// is undone: the recorded code's effects on the model are its own. Grad mode is left as it is.

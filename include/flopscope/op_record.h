@@ -46,6 +46,11 @@ struct OpRecord {
   std::vector<Value> outputs;   ///< one per schema return
   std::int32_t parent = -1;     ///< index of the op this one ran inside, -1 for a top-level op
   std::string module;           ///< canonical dotted path of the module that ran it, "" = the root
+  /// The autograd sequence number the dispatcher gave it (-1: none, e.g. under no_grad). A forward op's equals
+  /// that of the backward node it created, which is how backward work finds its module.
+  std::int64_t sequence_nr = -1;
+  /// Ran in autograd's backward: a node ("autograd::engine::evaluate_function: AddmmBackward0") or an op in one.
+  bool backward = false;
 };
 
 /// Every op of one forward, in call order (parents before their children).

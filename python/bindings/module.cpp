@@ -118,6 +118,12 @@ PYBIND11_MODULE(_core, m) {
   m.def("leave", [] { flopscope::ModuleScope::leave(); }, "Closes the innermost module (a forward hook).");
   m.def("scope_depth", [] { return flopscope::ModuleScope::depth(); });
   m.def("unwind", [](std::size_t depth) { flopscope::ModuleScope::unwind(depth); }, arg("depth"));
+  m.def("step_backward",
+        [](const std::vector<at::Tensor>& outputs) {
+          fp::py::gil_scoped_release release;  // autograd's engine must run without the GIL
+          flopscope::step_backward(outputs);
+        },
+        arg("outputs"), "A training step's loss from the forward's output tensors, and its backward.");
   m.def("plan_device",
         [](const fp::py::dict& options) {
           const flopscope::DevicePlan plan = flopscope::plan_device(fp::options_from(options));

@@ -68,6 +68,10 @@ def _run(model, args, kwargs, options):
         description = Description(model)
         if options.get("shape_only"):
             forward, tensors = _meta_forward(model, args, kwargs)
+        elif options.get("train_step"):
+            def forward():  # the step: forward, loss and backward, all under the capture
+                _core.step_backward(_tensors(model(*args, **kwargs), {}))
+            tensors = _tensors(args, kwargs)
         else:
             forward, tensors = (lambda: model(*args, **kwargs)), _tensors(args, kwargs)
         with training_flags_kept(model), hooked(description):
@@ -112,7 +116,8 @@ def get_model_complexity_info(model, input_shape=None, inputs=None, show_table=T
 
 
 def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu=True, counters=False,
-            max_depth=3, warmup=3, forwards=10, chrome_trace=False, measured_peaks=False, allow_cpu_fallback=False):
+            max_depth=3, warmup=3, forwards=10, chrome_trace=False, measured_peaks=False, allow_cpu_fallback=False,
+            train_step=False):
     """Analyses model(inputs): per-module parameters, MACs and activations, and on a CUDA device the GPU passes the
     command line runs (kernel time per module, achieved throughput, share of peak; hardware counters with
     counters=True).
@@ -120,7 +125,9 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
     inputs: a tensor, a tuple of positional arguments or a dict of keyword arguments. ops: "mmengine", "default"
     or "all" (flopscope ops lists them). device: where the forward runs; the model must already be there (it is
     never moved), tensor inputs are moved. shape_only: the forward runs on meta tensors of the same shapes, with no
-    arithmetic. gpu: run the timing pass on CUDA. Returns a Result.
+    arithmetic. gpu: run the timing pass on CUDA. train_step: a training step instead of a forward (the loss is the
+    model's own scalar output, else the sum of its outputs; ops must be "default" or "all"): each module's record
+    gains backward_macs, placed by autograd; parameters, buffers and gradients are put back. Returns a Result.
     """
     args, kwargs = _call_args(inputs)
     if device is not None and str(device) == "meta":  # the meta device is what shape_only means
@@ -130,7 +137,7 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
     options = {"op_set": ops, "device": None if device is None else str(device), "shape_only": bool(shape_only),
                "max_depth": max_depth, "timing": bool(gpu), "counters": bool(counters), "warmup": warmup,
                "forwards": forwards, "chrome_trace": bool(chrome_trace), "measured_peaks": bool(measured_peaks),
-               "allow_cpu_fallback": bool(allow_cpu_fallback)}
+               "allow_cpu_fallback": bool(allow_cpu_fallback), "train_step": bool(train_step)}
     # The library checks the options and probes the device (once per process) before any tensor moves: CUDA asked
     # for where there is none is CudaUnavailable, or with allow_cpu_fallback the CPU.
     planned, _ = _core.plan_device(options)

@@ -11,6 +11,7 @@
 #include "sandbox/memory_limit.h"
 #include "api/model_source.h"
 #include "api/run_context.h"
+#include "capture/backward_placement.h"
 #include "capture/model_output.h"
 #include "count/attribute.h"
 #include "flopscope/complexity.h"
@@ -32,9 +33,13 @@ capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extr
 Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
                       const std::string& signature, const RunContext& run, const std::function<void()>& forward,
                       bool no_grad) {
+  // A training step needs autograd, and its backward's nodes recorded.
   std::optional<c10::NoGradGuard> without_grad;
-  if (no_grad) without_grad.emplace();
-  capture::Session session(resolver, std::move(wanted), guard, static_cast<std::size_t>(-1), capture_budget);
+  if (no_grad && !run.train_step) without_grad.emplace();
+  std::optional<c10::AutoGradMode> with_grad;
+  if (run.train_step) with_grad.emplace(true);
+  capture::Session session(resolver, std::move(wanted), guard, static_cast<std::size_t>(-1), capture_budget,
+                           run.train_step);
   // A capture that failed stopped the forward (capture.cpp says how): the forward's own error, if any, is only
   // the echo of that stop.
   auto capture_failed = [&] {
@@ -127,11 +132,21 @@ namespace api {
 
 ComplexityInfo conclude(ModelSource& source, const RunContext& run, const Options& o, ModuleTree tree, Trace captured,
                         ModelMessages said) {
+  if (run.train_step) capture::place_backward(captured);
   ModelSource::Traces traces = source.for_counting(std::move(captured), tree, run);
   RunInfo info = describe_run(run, o);
   info.model_kind = source.kind();
   source.describe(info);
+  Trace backward;
+  if (run.train_step) {
+    backward = capture::backward_part(traces.counted);
+    traces.counted = capture::forward_part(traces.counted);
+  }
   ComplexityInfo result = finish(std::move(tree), traces.counted, *run.ops, o, std::move(info));
+  if (run.train_step) {
+    result.analysis.train_step = true;
+    result.analysis.backward = count::count_trace(backward, run.ops->flops, run.ops->ignored);
+  }
   if (o.on_phase && run.device.is_cuda() && o.gpu.timing) o.on_phase("the GPU passes");
   gpu_passes(source, result, traces.as_run, run, o);
   if (!run.fallback_reason.empty()) {

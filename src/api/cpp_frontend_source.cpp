@@ -5,6 +5,7 @@
 #include "api/model_source.h"
 #include "capture/cpp_frontend_linear.h"
 #include "capture/nn_resolver.h"
+#include "api/train_step.h"
 
 namespace flopscope::api {
 namespace {
@@ -28,9 +29,13 @@ class CppFrontendSource final : public ModelSource {
   Trace capture(const RunContext& run, const ModuleTree& tree) override {
     capture::NnResolver resolver(m_model, tree);
     model::StateGuard guard(m_model);
+    if (run.train_step) guard.keep_gradients();
     // group_cpp_frontend_linear reads the shapes of the ops the C++ frontend's Linear runs.
     auto wanted = values_for(*run.ops, {"aten::matmul", "aten::addmm", "aten::add_"});
-    return capture_forward(&guard, resolver, std::move(wanted), "", run, [&] { m_forward(run.inputs); });
+    return capture_forward(&guard, resolver, std::move(wanted), "", run, [&] {
+      const c10::IValue out = m_forward(run.inputs);
+      if (run.train_step) backward_of(output_tensors(out));
+    });
   }
 
   Traces for_counting(Trace captured, const ModuleTree& tree, const RunContext& run) override {

@@ -7,6 +7,7 @@
 #include "api/forward_errors.h"
 #include "api/model_source.h"
 #include "api/trace_filter.h"
+#include "api/train_step.h"
 #include "capture/meta_kernels.h"
 #include "capture/scope_stack.h"
 #include "flopscope/module_scope.h"
@@ -48,6 +49,7 @@ class DescribedSource final : public ModelSource {
   Trace capture(const RunContext& run, const ModuleTree&) override {
     ScopeResolver resolver;
     model::StateGuard guard(m_model.parameters, m_model.buffers);
+    if (run.train_step) guard.keep_gradients();  // the caller's forward runs the backward (api/train_step.h)
     std::optional<capture::MetaKernels> meta_kernels;  // the caller's shape-only forward runs on meta tensors
     if (run.shape_only) meta_kernels.emplace();
     ScopeUnwind unwind;
@@ -89,6 +91,10 @@ class DescribedSource final : public ModelSource {
 std::unique_ptr<ModelSource> described_source(DescribedModel& model) { return std::make_unique<DescribedSource>(model); }
 
 }  // namespace flopscope::api
+
+namespace flopscope {
+void step_backward(const std::vector<at::Tensor>& outputs) { api::backward_of(outputs); }
+}  // namespace flopscope
 
 namespace flopscope {
 

@@ -143,11 +143,20 @@ RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& par
   if (o.input_shape.given() && o.inputs) throw InvalidInput("\"input_shape\" and \"inputs\" cannot be both set.");
   RunContext run;
   run.ops = &count::shared_op_set(o.op_set);  // an unknown op set is an error before any work
+  if (o.train_step && o.op_set == "mmengine")
+    throw InvalidInput("a training step is counted with the default or all op set (mmengine's has no backward "
+                       "formulas): use --ops default");
   const DevicePlan plan = plan_device(o);
   run.shape_only = plan.shape_only;
   run.fallback_reason = plan.fallback_reason;
+  run.train_step = o.train_step;
+  if (run.train_step && run.shape_only)
+    throw InvalidInput("a training step runs autograd's backward, which needs real tensors: leave --shape-only out");
   // Where the inputs go: the planned device, else the model's first parameter's (mmengine), else the CPU.
   run.device = plan.device ? *plan.device : params.empty() ? c10::Device(c10::kCPU) : params.front().device();
+  if (run.train_step && run.device.is_cuda())
+    throw InvalidInput("the training step's GPU passes (timing the backward, per-module MFU) are not built yet: "
+                       "analyse the step on the CPU for its counts");
   if (!run.shape_only)
     for (const auto& p : params)
       if (p.device().type() != run.device.type())

@@ -17,6 +17,7 @@ struct RunContext {
   std::string fallback_reason;     ///< CUDA was asked for but not usable, and the CPU taken (allow_cpu_fallback)
   const OpSet* ops = nullptr;      ///< the shared registry's, never copied
   std::vector<c10::IValue> inputs; ///< the forward's arguments, on `device`
+  bool train_step = false;         ///< a training step: forward with autograd, the loss's backward (train_step.h)
 };
 
 /// Checks `o` (exactly one of input_shape and inputs, the device, shape-only, the op set, the GPU options) and

@@ -12,6 +12,7 @@
 #include "capture/jit_hierarchy.h"
 #include "capture/meta_kernels.h"
 #include "api/trace_filter.h"
+#include "api/train_step.h"
 
 namespace flopscope::api {
 namespace {
@@ -55,7 +56,11 @@ class TorchScriptSource final : public ModelSource {
     if (!run.shape_only) {
       capture::JitResolver resolver(m_model, tree);
       model::StateGuard guard(m_model);
-      return capture_forward(&guard, resolver, wanted, m_signature, run, [&] { model::run_forward(m_model, run.inputs); });
+      if (run.train_step) guard.keep_gradients();
+      return capture_forward(&guard, resolver, wanted, m_signature, run, [&] {
+        const c10::IValue out = model::run_forward(m_model, run.inputs);
+        if (run.train_step) backward_of(output_tensors(out));
+      });
     }
     capture::MetaKernels meta_kernels;  // for this forward only
     torch::jit::Module twin = model::meta_twin(m_model);  // the user's model is only read

@@ -6,6 +6,7 @@
 #include <memory_resource>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <c10/core/impl/LocalDispatchKeySet.h>
@@ -39,6 +40,8 @@ struct CompactOp {
   std::int32_t parent = -1;
   std::uint32_t module = 0;  // index into the interned module paths
   std::uint32_t in_begin = 0, in_count = 0, out_begin = 0, out_count = 0;  // into the values pool
+  std::int64_t sequence_nr = -1;
+  bool backward = false;
 };
 
 constexpr std::size_t kFirstChunk = 256 * 1024;
@@ -132,6 +135,11 @@ void Session::State::append(const c10::IValue& v) {
     out.begin = static_cast<std::uint32_t>(ints.size());
     for (auto i : v.toIntList()) ints.push_back(i);
     out.count = static_cast<std::uint32_t>(ints.size() - out.begin);
+  } else if (v.isBoolList()) {  // convolution_backward's output_mask: which gradients are computed
+    out.kind = Value::Kind::IntList;
+    out.begin = static_cast<std::uint32_t>(ints.size());
+    for (const bool b : v.toBoolList()) ints.push_back(b ? 1 : 0);
+    out.count = static_cast<std::uint32_t>(ints.size() - out.begin);
   } else if (v.isString()) {
     out.kind = Value::Kind::String;
     const auto& s = v.toStringRef();
@@ -189,6 +197,8 @@ OpRecord Session::State::expand(const CompactOp& op, bool with_values) const {
   r.name.assign(op.name);
   r.parent = op.parent;
   r.module.assign(modules[op.module]);
+  r.sequence_nr = op.sequence_nr;
+  r.backward = op.backward;
   if (with_values) {
     r.inputs.reserve(op.in_count);
     for (std::uint32_t i = 0; i < op.in_count; ++i) r.inputs.push_back(expand(values[op.in_begin + i]));
@@ -272,6 +282,12 @@ void start(Session::State* s, const at::RecordFunction& fn) {
     r.in_count = static_cast<std::uint32_t>(args.size());
   }
   r.parent = s->open.empty() ? -1 : s->open.back();
+  // Autograd's engine wraps each node in "autograd::engine::evaluate_function: X" (no sequence number), around the
+  // node's own record "X" (BACKWARD_FUNCTION, the forward op's number), around the ATen ops the node runs.
+  r.sequence_nr = fn.seqNr();
+  r.backward = fn.scope() == at::RecordScope::BACKWARD_FUNCTION ||
+               (r.parent >= 0 && s->ops[static_cast<std::size_t>(r.parent)].backward) ||
+               std::string_view(info.name).rfind("autograd::engine::", 0) == 0;
   // Only top-level ops ask for their module: the lookup may build strings, and a nested op runs in the same
   // module as its parent anyway.
   r.module = r.parent < 0 ? s->module_id(s->resolver->resolve(fn)) : s->ops[static_cast<std::size_t>(r.parent)].module;
@@ -334,7 +350,7 @@ void on_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) {
 }  // namespace
 
 Session::Session(ModuleResolver& resolver, ValuesWanted wanted, StateWatch* watch, std::size_t budget,
-                 std::function<std::size_t()> lazy_budget)
+                 std::function<std::size_t()> lazy_budget, bool with_backward)
     : m_state(std::make_unique<State>(budget, std::move(lazy_budget))), m_previous(t_state) {
   m_state->resolver = &resolver;
   m_state->wanted = std::move(wanted);
@@ -347,11 +363,15 @@ Session::Session(ModuleResolver& resolver, ValuesWanted wanted, StateWatch* watc
   m_state->handles.reserve(64);
   m_state->open_values.reserve(64);
   t_state = m_state.get();
+  // Autograd's nodes (BACKWARD_FUNCTION) only when asked: a training step's backward runs on this thread for CPU
+  // tensors, its ATen ops nested in the node that ran them.
+  std::unordered_set<at::RecordScope, std::hash<at::RecordScope>> scopes{at::RecordScope::FUNCTION};
+  if (with_backward) scopes.insert(at::RecordScope::BACKWARD_FUNCTION);
   m_handle = at::addThreadLocalCallback(at::RecordFunctionCallback(on_start, on_end)
                                             .needsInputs(true)
                                             .needsOutputs(true)
                                             .needsIds(true)
-                                            .scopes({at::RecordScope::FUNCTION}));
+                                            .scopes(scopes));
 }
 
 Session::~Session() {

@@ -47,8 +47,10 @@ class Session {
   /// `wanted` empty: every op's values, nested ones included. `watch` may be null. The records take at most
   /// `budget` bytes, and at most what `lazy_budget` says once they pass 64 MiB (asked then, once): past it
   /// (or when memory runs out) the session fails.
+  /// `with_backward`: autograd's backward nodes too (a training step), each with the ops it ran nested in it.
   explicit Session(ModuleResolver& resolver, ValuesWanted wanted = {}, StateWatch* watch = nullptr,
-                   std::size_t budget = static_cast<std::size_t>(-1), std::function<std::size_t()> lazy_budget = {});
+                   std::size_t budget = static_cast<std::size_t>(-1), std::function<std::size_t()> lazy_budget = {},
+                   bool with_backward = false);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;

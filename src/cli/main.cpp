@@ -55,10 +55,17 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
   cmd->add_flag("--shape-only", a.shape_only,
                 "run the forward on meta tensors: no arithmetic, the same report for models whose control flow "
                 "does not depend on tensor values (TorchScript files only)");
-  cmd->add_option("--ops", a.op_set,
-                  "op set: mmengine (mmengine's handlers exactly), default (+ attention, RNNs, every conv and "
-                  "upsample form, embeddings, baddbmm/addmv/mv/dot), all (+ pooling, softmax, elementwise)")
-      ->capture_default_str();
+  auto* ops = cmd->add_option("--ops", a.op_set,
+                               "op set: mmengine (mmengine's handlers exactly), default (+ attention, RNNs, every conv "
+                               "and upsample form, embeddings, baddbmm/addmv/mv/dot), all (+ pooling, softmax, "
+                               "elementwise); default for --train-step")
+                  ->capture_default_str();
+  // mmengine has no backward formulas: a training step counts with the default op set unless told otherwise.
+  cmd->add_flag_callback("--train-step", [&a, ops] {
+    a.train_step = true;
+    if (ops->count() == 0) a.op_set = "default";
+  }, "analyse a training step: the forward, a loss (the model's scalar output, else the sum of its outputs) and the "
+     "backward; each module gets its backward MACs (placed by autograd), parameters and gradients are put back");
   auto* eval = cmd->add_flag_callback("--eval", [&a] { a.mode = "eval"; }, "analyse in eval mode");
   auto* train = cmd->add_flag_callback("--train", [&a] { a.mode = "train"; }, "analyse in training mode");
   eval->excludes(train);

@@ -25,10 +25,10 @@ struct Attention {
   Count batch, pairs, e, ev;
 };
 
-Attention shapes_of(const OpRecord& r, std::size_t causal_at) {
-  const auto& q = input_shape(r, 0);
-  const auto& k = input_shape(r, 1);
-  const auto& v = input_shape(r, 2);
+Attention shapes_of(const OpRecord& r, std::size_t causal_at, std::size_t query_at = 0) {
+  const auto& q = input_shape(r, query_at);
+  const auto& k = input_shape(r, query_at + 1);
+  const auto& v = input_shape(r, query_at + 2);
   require(q.size() >= 2 && k.size() >= 2 && v.size() >= 2 && q.back() == k.back() && k[k.size() - 2] == v[v.size() - 2],
           r, "expects query [..., L, E], key [..., S, E], value [..., S, Ev]");
   const Count L = q[q.size() - 2];
@@ -57,6 +57,21 @@ Count attention_macs_with_softmax(const OpRecord& r) {
 }
 
 Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
+
+// A training step's backward of the fused kernels (grad_out, query, key, value, ...), as FlopCounterMode counts
+// it: the scores recomputed (Q K^T: E per pair), dP = dO V^T and dV = P^T dO (Ev each), dQ = dS K and dK = dS^T Q
+// (E each): B * P * (3E + 2Ev), with the forward's pairs P (causal: the triangle).
+template <std::size_t CausalAt>
+Count attention_backward_macs(const OpRecord& r) {
+  Attention a = shapes_of(r, CausalAt, 1);
+  return mul(a.batch, a.pairs, add(mul(3, a.e), mul(2, a.ev)));
+}
+
+template <std::size_t CausalAt>
+void add_backward(OpSet& set, const char* op) {
+  set.flops[std::string("aten::") + op] = {"scaled_dot_product_attention_backward", attention_backward_macs<CausalAt>,
+                                           "B*P*(3E+2Ev): scores recomputed, dV, dP, dQ, dK"};
+}
 
 Count native_mha_macs(const OpRecord& r) {
   const auto& q = input_shape(r, 0);
@@ -95,6 +110,12 @@ void add_attention_handlers(OpSet& set, Tier tier) {
   // (query, key, value, attn_bias, compute_log_sumexp, dropout_p, is_causal, ...)
   add<6>(set, "_scaled_dot_product_efficient_attention", tier);
   add<6>(set, "_scaled_dot_product_cudnn_attention", tier);
+  // Backward: (grad_out, query, key, value, out, logsumexp, dropout_p, is_causal, ...) on the CPU; the CUDA
+  // kernels take more bookkeeping arguments before is_causal.
+  add_backward<7>(set, "_scaled_dot_product_flash_attention_for_cpu_backward");
+  add_backward<11>(set, "_scaled_dot_product_flash_attention_backward");
+  add_backward<11>(set, "_scaled_dot_product_efficient_attention_backward");
+  add_backward<14>(set, "_scaled_dot_product_cudnn_attention_backward");
   set.flops["aten::_native_multi_head_attention"] = {"_native_multi_head_attention", native_mha_macs,
                                                      "B*(2*L*E*E + 2*S*E*E + 2*L*S*E): projections and attention"};
   set.activations["aten::_native_multi_head_attention"] = {"_native_multi_head_attention", output_elements,

@@ -41,6 +41,26 @@ Count transposed_conv_macs(const OpRecord& r) { return conv_macs(r, true); }
 
 Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
 
+// A training step's backward: aten::convolution_backward(grad_output, input, weight, bias_sizes, stride, padding,
+// dilation, transposed, output_padding, groups, output_mask[3]). Each gradient it computes is one convolution of
+// the forward's size: the input's (output_mask[0]; autograd asks for none for a model input) and the weight's
+// (output_mask[1]; none for a frozen weight). The bias's (output_mask[2]) is a sum, not counted.
+Count convolution_backward_macs(const OpRecord& r) {
+  require(r.inputs.size() == 11, r, "expected 11 arguments");
+  const auto& g = input_shape(r, 0);
+  const auto& x = input_shape(r, 1);
+  const auto& w = input_shape(r, 2);
+  const Value& transposed = input(r, 7);
+  const Value& mask = input(r, 10);
+  require(mask.kind == Value::Kind::IntList && mask.sizes.size() == 3, r, "expected output_mask[3]");
+  const bool t = transposed.kind == Value::Kind::Bool && transposed.number != 0;
+  const auto& spatial_of = t ? x : g;  // the forward's output is grad_output's shape
+  require(x.size() >= 2 && spatial_of.size() >= 2, r, "expected a batch and a channel dimension");
+  const bool unbatched = x.size() + 1 == w.size();
+  const Count one = mul(unbatched ? 1 : x[0], product(w), product(spatial_of, unbatched ? 1 : 2));
+  return mul(one, mask.sizes[0] + mask.sizes[1]);
+}
+
 }  // namespace
 
 void add_conv_handlers(OpSet& set, Tier tier) {
@@ -59,6 +79,8 @@ void add_conv_handlers(OpSet& set, Tier tier) {
     set.flops[std::string("aten::") + op] = {"conv", transposed_conv_macs, "N*numel(W)*prod(in spatial)"};
   for (const auto& [op, handler] : set.flops)
     if (handler.key == "conv") set.activations[op] = {"conv", output_elements, "numel(output)"};
+  set.flops["aten::convolution_backward"] = {"conv_backward", convolution_backward_macs,
+                                             "one forward conv per gradient asked for: input (mask[0]), weight (mask[1])"};
 }
 
 }  // namespace flopscope::count

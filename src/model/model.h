@@ -92,6 +92,10 @@ class StateGuard : public capture::StateWatch {
   /// How many parameters and buffers have been saved so far.
   std::size_t saved() const { return m_saved; }
 
+  /// Also puts back every parameter's gradient (a training step's backward writes them): the tensor it had, with
+  /// its values, or none.
+  void keep_gradients();
+
  private:
   static constexpr std::size_t kNotPooled = static_cast<std::size_t>(-1);
   struct Entry {
@@ -123,6 +127,8 @@ class StateGuard : public capture::StateWatch {
   void save_buffers();
 
   std::vector<Entry> m_entries;
+  std::vector<std::pair<at::Tensor, at::Tensor>> m_gradients;  // parameter, a copy of its gradient (or undefined)
+  bool m_keep_gradients = false;
   std::unordered_map<const void*, std::vector<std::size_t>> m_by_storage;  // StorageImpl* -> parameters
   std::size_t m_saved = 0;
   capture::PageBlock m_pool;        // the bytes of the buffers that are plain CPU arrays

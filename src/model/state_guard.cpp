@@ -3,6 +3,7 @@
 #include <ATen/ops/empty_like.h>
 #include <ATen/ops/from_blob.h>
 #include <c10/core/GradMode.h>
+#include <ATen/record_function.h>
 #include <c10/util/Exception.h>
 
 #include <cstring>
@@ -78,6 +79,17 @@ void StateGuard::before_write(const at::Tensor& t) {
   }
 }
 
+void StateGuard::keep_gradients() {
+  c10::NoGradGuard no_grad;
+  at::RecordFunctionGuard not_recorded(false);  // flopscope's copies, not the model's ops
+  m_keep_gradients = true;
+  for (const auto& e : m_entries) {
+    if (e.buffer || !e.live.defined()) continue;
+    const at::Tensor& g = e.live.grad();
+    m_gradients.emplace_back(e.live, g.defined() ? g.detach().clone() : at::Tensor());
+  }
+}
+
 void StateGuard::save_all() {
   for (auto& e : m_entries)
     if (!e.saved()) save(e);
@@ -142,6 +154,16 @@ StateGuard::~StateGuard() {
           e.live.resize_(e.pooled_sizes);
           e.live.copy_(at::from_blob(saved, e.pooled_sizes, e.live.options()));
         }
+      }
+    }
+    // The gradients as they were: accumulated into in place, or created, by the backward.
+    for (auto& [param, grad] : m_gradients) {
+      if (!grad.defined()) {
+        param.mutable_grad() = at::Tensor();
+      } else if (param.grad().defined() && param.grad().sizes() == grad.sizes()) {
+        param.mutable_grad().detach().copy_(grad);
+      } else {
+        param.mutable_grad() = grad;
       }
     }
     // Most forwards change no flag, and then nothing is set.

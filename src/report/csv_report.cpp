@@ -26,6 +26,7 @@ std::string render_csv(const Analysis& a) {
     return std::string(buf);
   };
   std::string out = "module,type,depth,parameters,macs,flops,activations,called";
+  out += a.train_step ? ",backward_macs,backward_flops" : "";
   out += gpu ? ",gpu_kernels_per_forward,gpu_ms_median,gpu_ms_min,gpu_ms_max,tflops_per_s,peak_share" : "";
   const bool counters = a.counters.ran;
   out += counters ? ",measured_flops,flops_ratio,dram_bytes,intensity,bound,bound_share\n" : "\n";
@@ -36,6 +37,10 @@ std::string render_csv(const Analysis& a) {
            std::to_string(module_depth(node.path)) + "," + std::to_string(p) + "," +
            std::to_string(macs) + "," + std::to_string(2 * static_cast<std::uint64_t>(macs)) + "," +
            std::to_string(a.activations.total(node.path)) + "," + (uncalled.count(node.path) ? "false" : "true");
+    if (a.train_step) {
+      const Count backward = a.backward.total(node.path);
+      out += "," + std::to_string(backward) + "," + std::to_string(2 * static_cast<std::uint64_t>(backward));
+    }
     if (gpu) {
       auto it = a.gpu.by_module.find(node.path);
       const gpu::GpuCost cost = it == a.gpu.by_module.end() ? gpu::GpuCost{} : it->second;

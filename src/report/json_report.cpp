@@ -63,6 +63,12 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
                        {"activations", a.activations.total(node.path)},
                        {"called", uncalled.count(node.path) == 0},
                        {"macs_by_op", op_list(a.flops.by_operator(node.path), "macs")}});
+    if (a.train_step) {  // a training step's backward; forward reports keep exactly their fields
+      const Count backward = a.backward.total(node.path);
+      modules.back()["backward_macs"] = backward;
+      modules.back()["backward_flops"] = 2 * static_cast<std::uint64_t>(backward);
+      modules.back()["backward_macs_by_op"] = op_list(a.backward.by_operator(node.path), "macs");
+    }
   }
 
   ordered_json report{
@@ -88,6 +94,16 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
       {"modules", modules},
       {"warnings", warnings},
   };
+  // A training step: the backward's totals, by op, and the backward ops with no formula.
+  if (a.train_step) {
+    const Count backward = a.backward.total();
+    report["train_step"] = {{"backward_macs", backward},
+                            {"backward_flops", 2 * static_cast<std::uint64_t>(backward)},
+                            {"step_macs", a.flops.total() + backward},
+                            {"step_flops", 2 * static_cast<std::uint64_t>(a.flops.total() + backward)},
+                            {"operators", op_list(a.backward.by_operator(), "macs")},
+                            {"unsupported", unsupported_list(a.backward.unsupported)}};
+  }
   // What an exported program was analysed at: its dynamic dimensions' values (docs/report-schema.md).
   if (const auto& e = run.exported) {
     ordered_json dims = ordered_json::object();

@@ -9,7 +9,12 @@ std::string format_total_flops(const Analysis& a) {
 }
 
 std::string render_summary(const Analysis& a) {
-  return "Model Flops:" + format_total_flops(a) + "\nModel Parameters:" + format_size(a.tree.total_params()) + "\n";
+  std::string out = "Model Flops:" + format_total_flops(a) + "\nModel Parameters:" + format_size(a.tree.total_params()) + "\n";
+  // A training step: the backward and the whole step, in the same MACs.
+  if (a.train_step)
+    out += "Backward Flops:" + format_size(a.backward.total()) + "\nStep Flops:" +
+           format_size(a.flops.total() + a.backward.total()) + "\n";
+  return out;
 }
 
 }  // namespace flopscope

@@ -123,3 +123,36 @@ TEST(Attention, ActivationsAndBadShapes) {
 
 }  // namespace
 }  // namespace flopscope
+
+namespace flopscope {
+namespace {
+
+using namespace test;
+
+// _scaled_dot_product_flash_attention_for_cpu_backward(grad_out, query, key, value, out, logsumexp, dropout_p,
+//                                                        is_causal, attn_mask, scale)
+std::vector<Value> cpu_backward(std::vector<std::int64_t> q, std::vector<std::int64_t> k, std::vector<std::int64_t> v,
+                                bool causal) {
+  std::vector<std::int64_t> o = q;
+  o.back() = v.back();
+  return {V::tensor(o), V::tensor(q), V::tensor(k), V::tensor(v), V::tensor(o), V::tensor({q[0], q[1], q[2]}),
+          V::real(0.0), V::boolean(causal), V::none(), V::none()};
+}
+
+TEST(AttentionBackward, RecomputedScoresAndFourProducts) {
+  // q[2,3,5,8], k[2,3,7,8], v[2,3,7,6]: B = 6, pairs L*S = 35, E = 8, Ev = 6. Scores recomputed (E), dP and dV
+  // (Ev each), dQ and dK (E each): 35 * (3*8 + 2*6) per batch-head.
+  EXPECT_EQ(macs("default", "_scaled_dot_product_flash_attention_for_cpu_backward",
+                 cpu_backward({2, 3, 5, 8}, {2, 3, 7, 8}, {2, 3, 7, 6}, false)),
+            6 * 35 * (3 * 8 + 2 * 6));
+  // Causal, L = S = 7: 1 + 2 + ... + 7 = 28 pairs.
+  EXPECT_EQ(macs("default", "_scaled_dot_product_flash_attention_for_cpu_backward",
+                 cpu_backward({1, 2, 7, 4}, {1, 2, 7, 4}, {1, 2, 7, 4}, true)),
+            2 * 28 * (3 * 4 + 2 * 4));
+  EXPECT_EQ(macs("mmengine", "_scaled_dot_product_flash_attention_for_cpu_backward",
+                 cpu_backward({1, 2, 7, 4}, {1, 2, 7, 4}, {1, 2, 7, 4}, true)),
+            -1);
+}
+
+}  // namespace
+}  // namespace flopscope

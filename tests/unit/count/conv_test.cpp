@@ -61,3 +61,43 @@ TEST(Conv, DefaultCountsEveryConvolutionForm) {
 
 }  // namespace
 }  // namespace flopscope
+
+namespace flopscope {
+namespace {
+
+using namespace test;
+
+// convolution_backward(grad_output, input, weight, bias_sizes, stride, padding, dilation, transposed,
+//                      output_padding, groups, output_mask)
+std::vector<Value> conv_backward(std::vector<std::int64_t> g, std::vector<std::int64_t> x, std::vector<std::int64_t> w,
+                                 bool transposed, std::int64_t groups, std::vector<std::int64_t> mask) {
+  return {V::tensor(g), V::tensor(x), V::tensor(w), V::int_list({w[0]}), V::int_list({1, 1}), V::int_list({0, 0}),
+          V::int_list({1, 1}), V::boolean(transposed), V::int_list({0, 0}), V::integer(groups), V::int_list(mask)};
+}
+
+TEST(ConvBackward, OneForwardConvolutionPerGradient) {
+  // Forward x [2,3,17,11], W [8,3,3,5] -> out [2,8,15,7]: 2 * 360 * 105 MACs. The input's and the weight's
+  // gradients are one such convolution each; the bias's is a sum.
+  const Count forward = 2 * (8 * 3 * 3 * 5) * (15 * 7);
+  const auto g = std::vector<std::int64_t>{2, 8, 15, 7}, x = std::vector<std::int64_t>{2, 3, 17, 11},
+             w = std::vector<std::int64_t>{8, 3, 3, 5};
+  EXPECT_EQ(macs("default", "convolution_backward", conv_backward(g, x, w, false, 1, {1, 1, 1})), 2 * forward);
+  EXPECT_EQ(macs("default", "convolution_backward", conv_backward(g, x, w, false, 1, {0, 1, 1})), forward);  // model input
+  EXPECT_EQ(macs("default", "convolution_backward", conv_backward(g, x, w, false, 1, {1, 0, 0})), forward);  // frozen
+  EXPECT_EQ(macs("mmengine", "convolution_backward", conv_backward(g, x, w, false, 1, {1, 1, 1})), -1);
+}
+
+TEST(ConvBackward, GroupedAndTransposed) {
+  // Depthwise, groups = 6: W [6,1,3,3], x [1,6,9,13] -> out [1,6,7,11]: 1 * 54 * 77 per gradient (the groups are
+  // in the weight's shape, for the weight's gradient as for the input's).
+  EXPECT_EQ(macs("default", "convolution_backward",
+                 conv_backward({1, 6, 7, 11}, {1, 6, 9, 13}, {6, 1, 3, 3}, false, 6, {1, 1, 0})),
+            2 * (1 * (6 * 1 * 3 * 3) * (7 * 11)));
+  // Transposed: x [1,4,5,7], W [4,3,3,3] -> out [1,3,7,9]: the kernel runs over the input, 1 * 108 * 35.
+  EXPECT_EQ(macs("default", "convolution_backward",
+                 conv_backward({1, 3, 7, 9}, {1, 4, 5, 7}, {4, 3, 3, 3}, true, 1, {0, 1, 0})),
+            1 * (4 * 3 * 3 * 3) * (5 * 7));
+}
+
+}  // namespace
+}  // namespace flopscope

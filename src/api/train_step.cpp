@@ -1,0 +1,48 @@
+#include "api/train_step.h"
+
+#include <torch/csrc/autograd/autograd.h>
+
+#include "flopscope/errors.h"
+
+namespace flopscope::api {
+namespace {
+
+void collect(const c10::IValue& v, std::vector<at::Tensor>& out) {
+  if (v.isTensor()) {
+    out.push_back(v.toTensor());
+  } else if (v.isTuple()) {
+    for (const auto& e : v.toTupleRef().elements()) collect(e, out);
+  } else if (v.isList()) {
+    for (const auto& e : v.toListRef()) collect(e, out);
+  } else if (v.isGenericDict()) {
+    for (const auto& kv : v.toGenericDict()) collect(kv.value(), out);
+  }
+}
+
+bool differentiable(const at::Tensor& t) { return t.defined() && t.is_floating_point() && t.requires_grad(); }
+
+}  // namespace
+
+std::vector<at::Tensor> output_tensors(const c10::IValue& output) {
+  std::vector<at::Tensor> out;
+  collect(output, out);
+  return out;
+}
+
+void backward_of(const std::vector<at::Tensor>& outputs) {
+  at::Tensor loss;
+  for (const auto& t : outputs)
+    if (differentiable(t) && t.dim() == 0) {
+      loss = t;  // the model's own loss
+      break;
+    }
+  if (!loss.defined())
+    for (const auto& t : outputs)
+      if (differentiable(t)) loss = loss.defined() ? loss + t.sum() : t.sum();
+  if (!loss.defined())
+    throw InvalidInput("the training step has nothing to differentiate: no floating-point output of the forward "
+                       "requires grad (every parameter frozen, or the output detached)");
+  torch::autograd::backward({loss});
+}
+
+}  // namespace flopscope::api

@@ -1,0 +1,196 @@
+"""A training step (analyze(..., train_step=True), `flopscope analyze --train-step`): each module's backward MACs,
+placed by autograd, checked by arithmetic written out here (first layer, frozen layer, causal attention, a
+transformer block's exact total) and against torch's FlopCounterMode on the same step (halved to MACs) for the
+families it counts; the model's parameters, buffers and gradients exactly as before."""
+import json
+import os
+import subprocess
+
+import pytest
+import torch
+from torch import nn
+from torch.nn import functional as F
+from torch.utils.flop_counter import FlopCounterMode
+
+import flopscope
+from zoo import MODELS, make_inputs
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def by_path(result, field):
+    return {m["path"]: m[field] for m in result.modules}
+
+
+def mlp(frozen_middle):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 9), nn.ReLU(), nn.Linear(9, 7), nn.ReLU(), nn.Linear(7, 4))
+    if frozen_middle:
+        model[2].requires_grad_(False)
+    return model
+
+
+def test_first_layer_and_frozen_layer():
+    x = torch.randn(5, 6)
+    result = flopscope.analyze(mlp(frozen_middle=True), x, ops="default", train_step=True)
+    fwd, bwd = by_path(result, "macs"), by_path(result, "backward_macs")
+    assert fwd[""] == 5 * (6 * 9 + 9 * 7 + 7 * 4)
+    assert bwd["4"] == 5 * 7 * 4 + 5 * 7 * 4  # input and weight gradients
+    assert bwd["2"] == 5 * 9 * 7              # frozen: the input gradient only (layer 0's weights need it)
+    assert bwd["0"] == 5 * 6 * 9              # the model's input needs no gradient: the weight's only
+    assert bwd[""] == bwd["0"] + bwd["2"] + bwd["4"]
+    report = json.loads(result.to_json())
+    assert report["train_step"]["step_macs"] == fwd[""] + bwd[""]
+    assert report["train_step"]["step_flops"] == 2 * (fwd[""] + bwd[""])
+    jsonschema = pytest.importorskip("jsonschema")
+    with open(os.path.join(REPO, "docs", "report.schema.json")) as f:
+        jsonschema.validate(report, json.load(f))
+    # 725 forward + (280 + 315 + 270) = 865 backward = 1590 MACs, in mmengine's size format.
+    assert result.report("summary").endswith("Backward Flops:0.865K\nStep Flops:1.59K\n")
+
+
+class Attention(nn.Module):
+    def __init__(self, dim=24, heads=3, causal=False):
+        super().__init__()
+        self.heads, self.causal = heads, causal
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.out = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        b, t, c = x.shape
+        q, k, v = (z.view(b, t, self.heads, c // self.heads).transpose(1, 2) for z in self.qkv(x).split(c, 2))
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal)
+        return self.out(y.transpose(1, 2).reshape(b, t, c))
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
+def test_attention_backward(causal):
+    torch.manual_seed(0)
+    result = flopscope.analyze(Attention(causal=causal), torch.randn(2, 7, 24), ops="default", train_step=True)
+    root = {o["op"]: o["macs"] for o in result.modules[0]["backward_macs_by_op"]}
+    # 2 batches x 3 heads, head size 8, 7 tokens: 49 (query, key) pairs, or 1 + 2 + ... + 7 = 28 with a causal mask.
+    pairs = 28 if causal else 49
+    assert root["scaled_dot_product_attention_backward"] == 2 * 3 * pairs * (3 * 8 + 2 * 8)
+    forward = {o["op"]: o["macs"] for o in result.modules[0]["macs_by_op"]}
+    assert forward["scaled_dot_product_attention"] == 2 * 3 * pairs * (8 + 8)
+
+
+class Block(nn.Module):
+    """qkv projection, attention, output projection and a 4x MLP, no residual: every matmul of a transformer
+    block, each once."""
+
+    def __init__(self, d, heads):
+        super().__init__()
+        self.attn = Attention(d, heads)
+        self.fc1 = nn.Linear(d, 4 * d)
+        self.fc2 = nn.Linear(4 * d, d)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(self.attn(x))))
+
+
+def test_transformer_block_is_close_to_three_forwards():
+    b, t, d, h = 2, 16, 32, 4
+    torch.manual_seed(0)
+    result = flopscope.analyze(Block(d, h), torch.randn(b, t, d), ops="default", train_step=True)
+    rows, head = b * t, d // h
+    attention = b * h * t * t * (head + head)
+    forward = rows * (d * 3 * d + d * d + d * 4 * d + 4 * d * d) + attention
+    # Backward: every projection twice (input and weight gradients) but qkv, whose input is the model's (its
+    # weight gradient only); attention 3E + 2Ev per pair, 5/2 of its forward.
+    backward = rows * (d * 3 * d + 2 * d * d + 2 * d * 4 * d + 2 * 4 * d * d) + b * h * t * t * (3 * head + 2 * head)
+    assert result.macs == forward == 2 * 16 * (12 * 32 * 32) + 2 * 4 * 16 * 16 * 16
+    assert json.loads(result.to_json())["train_step"]["backward_macs"] == backward
+    # Projections: 3 forwards each but qkv's 2 (21 of 24 d*d units of backward against 12 of forward); attention:
+    # 1 + 5/2. The step: 1196032 MACs, 2.81 forwards.
+    assert forward + backward == 32 * (12 + 21) * 32 * 32 + 2 * 4 * 16 * 16 * (16 + 40) == 1196032
+    assert (forward + backward) / forward == pytest.approx(2.81, abs=0.005)
+
+
+FCM_FAMILIES = {"conv", "linear", "matmul", "mm", "addmm", "bmm", "baddbmm", "conv_backward"}
+
+
+def fcm_step(model, inputs):
+    with FlopCounterMode(display=False) as counter:
+        out = model(**inputs) if isinstance(inputs, dict) else model(*inputs)
+        tensors = [t for t in torch.utils._pytree.tree_leaves(out)
+                   if isinstance(t, torch.Tensor) and t.is_floating_point() and t.requires_grad]
+        scalars = [t for t in tensors if t.dim() == 0]
+        (scalars[0] if scalars else sum(t.sum() for t in tensors)).backward()
+    model.zero_grad(set_to_none=True)
+    return counter.get_total_flops() // 2, {str(k) for k in counter.get_flop_counts()["Global"]}
+
+
+@pytest.mark.parametrize("name", ["resnet18", "transformer_encoder", "tiny_gpt", "hf_bert", "timm_vit_tiny"])
+def test_step_equals_flop_counter_mode(name):
+    torch.manual_seed(0)
+    factory, described = MODELS[name]
+    model = factory().eval()
+    inputs = make_inputs(name)
+    if "forward" in vars(model):
+        del model.forward
+        inputs = dict(zip([arg for arg, _, _ in described], inputs))
+    result = json.loads(flopscope.analyze(model, inputs, ops="default", train_step=True).to_json())
+    ours = sum(o["macs"] for o in result["operators"]["macs"] + result["train_step"]["operators"]
+               if o["op"] in FCM_FAMILIES)
+    theirs, ops = fcm_step(model, inputs)
+    # FlopCounterMode counts no CPU attention kernel (_scaled_dot_product_flash_attention_for_cpu and its
+    # backward): the matmul and convolution families are compared, attention has its own arithmetic above.
+    assert not any("attention" in op for op in ops)
+    assert ours == theirs
+
+
+def test_grouped_convolution_backward():
+    # FlopCounterMode's weight gradient ignores the groups (it counts a depthwise layer's as a dense one's), so a
+    # grouped network is checked by arithmetic: x [2,6,9,7]; conv a: 6 -> 6, 3x3, groups 3 -> [2,6,7,5]; conv b:
+    # depthwise 3x3, padding 1 -> [2,6,7,5]. Forward: N * numel(W) * output positions.
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(6, 6, 3, groups=3), nn.Conv2d(6, 6, 3, padding=1, groups=6))
+    result = flopscope.analyze(model, torch.randn(2, 6, 9, 7), ops="default", train_step=True)
+    a, b = 2 * (6 * 2 * 3 * 3) * (7 * 5), 2 * (6 * 1 * 3 * 3) * (7 * 5)
+    bwd = by_path(result, "backward_macs")
+    assert by_path(result, "macs")[""] == a + b
+    assert bwd["0"] == a        # the weight's gradient only: its input is the model's
+    assert bwd["1"] == 2 * b    # the input's and the weight's
+
+
+def test_state_and_gradients_put_back():
+    model = mlp(frozen_middle=False)
+    model.add_module("bn", nn.BatchNorm1d(4))
+    model.train()
+    model[0].weight.grad = torch.full_like(model[0].weight, 0.5)  # a gradient from before, kept as it was
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    grads = {k: None if p.grad is None else p.grad.clone() for k, p in model.named_parameters()}
+    flopscope.analyze(model, torch.randn(5, 6), ops="default", train_step=True)
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, state[k]), k
+    for k, p in model.named_parameters():
+        assert (p.grad is None) == (grads[k] is None), k
+        if p.grad is not None:
+            assert torch.equal(p.grad, grads[k]), k
+    assert model.training and all(m.training for m in model.modules())
+
+
+def test_step_needs_a_backward_op_set_and_a_gradient():
+    model = mlp(frozen_middle=False)
+    with pytest.raises(flopscope.InvalidInput, match="default or all op set"):
+        flopscope.analyze(model, torch.randn(2, 6), train_step=True)  # mmengine's op set
+    model.requires_grad_(False)
+    with pytest.raises(flopscope.InvalidInput, match="nothing to differentiate"):
+        flopscope.analyze(model, torch.randn(2, 6), ops="default", train_step=True)
+
+
+def test_command_line_on_torchscript(tmp_path, cli):
+    model = mlp(frozen_middle=True)
+    path = tmp_path / "mlp.pt"
+    torch.jit.save(torch.jit.trace(model, torch.randn(5, 6)), str(path))
+    run = subprocess.run([cli, "analyze", str(path), "--full-shape", "5,6", "--train-step", "--format", "json", "-q"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["op_set"] == "default"  # --train-step's default
+    bwd = {m["path"]: m["backward_macs"] for m in report["modules"]}
+    assert (bwd["0"], bwd["2"], bwd["4"]) == (5 * 6 * 9, 5 * 9 * 7, 2 * 5 * 7 * 4)
+    csv = subprocess.run([cli, "analyze", str(path), "--full-shape", "5,6", "--train-step", "--format", "csv", "-q"],
+                         capture_output=True, text=True).stdout
+    assert csv.splitlines()[0].endswith(",called,backward_macs,backward_flops")

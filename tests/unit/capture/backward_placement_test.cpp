@@ -1,0 +1,73 @@
+// Placing a training step's backward (src/capture/backward_placement.cpp) on hand-built records shaped as LibTorch
+// records them: the engine's wrapper (no sequence number) around the node's own record (the forward op's number)
+// around the ATen ops the node runs.
+#include <gtest/gtest.h>
+
+#include "capture/backward_placement.h"
+
+namespace flopscope {
+namespace {
+
+OpRecord rec(std::string name, std::int32_t parent, std::string module, std::int64_t seq, bool backward) {
+  OpRecord r;
+  r.name = std::move(name);
+  r.parent = parent;
+  r.module = std::move(module);
+  r.sequence_nr = seq;
+  r.backward = backward;
+  return r;
+}
+
+Trace step() {
+  Trace t;
+  t.ops = {
+      rec("aten::linear", -1, "fc1", 5, false),                                   // 0
+      rec("aten::t", 0, "fc1", 5, false),                                         // 1
+      rec("aten::addmm", 0, "fc1", 6, false),                                     // 2: AddmmBackward0 #6
+      rec("aten::linear", -1, "fc2", 7, false),                                   // 3
+      rec("aten::addmm", 3, "fc2", 8, false),                                     // 4: AddmmBackward0 #8
+      rec("autograd::engine::evaluate_function: AddmmBackward0", -1, "?", -1, true),  // 5
+      rec("AddmmBackward0", 5, "?", 8, true),                                     // 6
+      rec("aten::mm", 6, "?", -1, true),                                          // 7
+      rec("autograd::engine::evaluate_function: AddmmBackward0", -1, "?", -1, true),  // 8
+      rec("AddmmBackward0", 8, "?", 6, true),                                     // 9
+      rec("aten::mm", 9, "?", -1, true),                                          // 10
+      rec("aten::resolve_conj", 10, "?", -1, true),                               // 11
+      rec("autograd::engine::evaluate_function: torch::autograd::AccumulateGrad", -1, "?", -1, true),  // 12
+      rec("torch::autograd::AccumulateGrad", 12, "?", -1, true),                  // 13
+      rec("aten::add_", 13, "?", -1, true),                                       // 14
+  };
+  return t;
+}
+
+TEST(BackwardPlacement, EachNodeGoesToTheModuleThatMadeIt) {
+  Trace t = step();
+  capture::place_backward(t);
+  EXPECT_EQ(t.ops[7].module, "fc2");   // the node numbered 8: fc2's addmm
+  EXPECT_EQ(t.ops[10].module, "fc1");  // the node numbered 6: fc1's addmm, nested inside fc1's linear
+  EXPECT_EQ(t.ops[11].module, "fc1");  // inside the node's op
+  EXPECT_EQ(t.ops[14].module, "");     // gradient accumulation: no forward op, the root's
+  EXPECT_EQ(t.ops[0].module, "fc1");   // the forward is untouched
+}
+
+TEST(BackwardPlacement, PartsSplitForCounting) {
+  Trace t = step();
+  capture::place_backward(t);
+  const Trace forward = capture::forward_part(t);
+  ASSERT_EQ(forward.ops.size(), 5u);
+  EXPECT_EQ(forward.ops[2].parent, 0);
+  const Trace backward = capture::backward_part(t);
+  // Autograd's own records go; the ATen ops they ran become top-level ops of their node's module.
+  ASSERT_EQ(backward.ops.size(), 4u);
+  EXPECT_EQ(backward.ops[0].name, "aten::mm");
+  EXPECT_EQ(backward.ops[0].module, "fc2");
+  EXPECT_EQ(backward.ops[0].parent, -1);
+  EXPECT_EQ(backward.ops[1].module, "fc1");
+  EXPECT_EQ(backward.ops[2].name, "aten::resolve_conj");
+  EXPECT_EQ(backward.ops[2].parent, 1);  // still inside its mm
+  EXPECT_EQ(backward.ops[3].name, "aten::add_");
+  EXPECT_EQ(backward.ops[3].parent, -1);
+}
+
+}  // namespace
+}  // namespace flopscope

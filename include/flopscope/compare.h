@@ -60,6 +60,9 @@ struct Comparison {
 /// The analytic metrics compare reads from each module of a report.
 const std::vector<std::string>& compared_metrics();
 
+/// A training step's metric, compared (like the analytic ones) when both reports are steps: "backward_macs".
+const std::vector<std::string>& step_metrics();
+
 /// The timing pass's metrics, compared when a tolerance names them: "gpu_ms", "tflops_per_s".
 const std::vector<std::string>& gpu_metrics();
 

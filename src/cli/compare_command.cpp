@@ -38,19 +38,25 @@ void apply(const std::vector<std::string>& specs, const std::string& option, Com
     if (eq == std::string::npos) {
       o.fallback.*field = parse_number(spec, option);
       const auto& known = compared_metrics();
+      const auto& step = step_metrics();
       for (auto& kv : o.tolerances)  // the analytic metrics; measured ones keep what was given for them
-        if (std::find(known.begin(), known.end(), kv.first) != known.end()) kv.second.*field = o.fallback.*field;
+        if (std::find(known.begin(), known.end(), kv.first) != known.end() ||
+            std::find(step.begin(), step.end(), kv.first) != step.end())
+          kv.second.*field = o.fallback.*field;
       continue;
     }
     std::string metric = spec.substr(0, eq);
     const auto& known = compared_metrics();
     const auto& gpu = gpu_metrics();
     const auto& counters = counter_metrics();
+    const auto& step = step_metrics();
     if (std::find(known.begin(), known.end(), metric) == known.end() &&
+        std::find(step.begin(), step.end(), metric) == step.end() &&
         std::find(gpu.begin(), gpu.end(), metric) == gpu.end() &&
         std::find(counters.begin(), counters.end(), metric) == counters.end())
       throw InvalidInput("unknown metric '" + metric + "' in " + option +
-                         " (use parameters, macs, activations, gpu_ms, tflops_per_s, measured_flops or dram_bytes)");
+                         " (use parameters, macs, activations, backward_macs, gpu_ms, tflops_per_s, measured_flops or "
+                         "dram_bytes)");
     auto [it, inserted] = o.tolerances.emplace(metric, o.fallback);
     it->second.*field = parse_number(spec.substr(eq + 1), option);
   }

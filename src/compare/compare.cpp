@@ -31,6 +31,7 @@ struct Report {
   json inputs;
   bool has_gpu = false;       // the timing pass ran: modules carry gpu_ms and tflops_per_s
   bool has_counters = false;  // the counter pass ran: modules carry measured_flops and dram_bytes
+  bool train_step = false;    // a training step: modules carry backward_macs
 };
 
 // The counter pass's metrics of every module: path -> {measured_flops, dram_bytes (read + written)}.
@@ -121,12 +122,15 @@ Report parse(const std::string& text, const std::string& name) {
     r.has_gpu = j.contains("gpu") && j.at("gpu").is_object() && j.at("gpu").value("ran", false);
     const auto gpu = r.has_gpu ? read_gpu_metrics(j.at("gpu")) : decltype(read_gpu_metrics(j)){};
     r.has_counters = j.contains("counters") && j.at("counters").is_object() && j.at("counters").value("ran", false);
+    r.train_step = j.contains("train_step");
     const auto counters = r.has_counters ? read_counter_metrics(j.at("counters")) : decltype(read_counter_metrics(j)){};
     for (const auto& m : j.at("modules")) {
       Module mod;
       mod.path = m.at("path").get<std::string>();
       mod.depth = static_cast<int>(integer_field(m, "depth", 0, 1000000, name));
       for (const auto& metric : compared_metrics()) mod.metrics[metric] = m.at(metric).get<double>();
+      if (r.train_step)
+        for (const auto& metric : step_metrics()) mod.metrics[metric] = m.at(metric).get<double>();
       if (r.has_gpu) {  // a module no kernel ran in has none
         auto it = gpu.find(mod.path);
         for (const auto& metric : gpu_metrics()) mod.metrics[metric] = it == gpu.end() ? 0.0 : it->second.at(metric);
@@ -158,6 +162,11 @@ const std::vector<std::string>& compared_metrics() {
   return kMetrics;
 }
 
+const std::vector<std::string>& step_metrics() {
+  static const std::vector<std::string> kMetrics = {"backward_macs"};
+  return kMetrics;
+}
+
 const std::vector<std::string>& gpu_metrics() {
   static const std::vector<std::string> kMetrics = {"gpu_ms", "tflops_per_s"};
   return kMetrics;
@@ -181,9 +190,15 @@ Comparison compare_reports(const std::string& base_json, const std::string& new_
                        current.inputs.dump() + "); to compare them anyway (e.g. sequence 128 vs 256) add "
                        "--allow-different-inputs");
 
+  // A training step's backward is analytic, gated as the forward's counts are; a step against a forward is not a
+  // comparison of like with like.
+  if (base.train_step != current.train_step)
+    throw InvalidInput((base.train_step ? base_name : new_name) + " is a training step (--train-step) and " +
+                       (base.train_step ? new_name : base_name) + " a forward: compare reports of the same kind");
+  std::vector<std::string> metrics = compared_metrics();
+  if (base.train_step) metrics.insert(metrics.end(), step_metrics().begin(), step_metrics().end());
   // GPU metrics are gated only when a tolerance names them: timings vary from run to run, so there is no
   // sensible default, and reports without a timing pass must keep comparing.
-  std::vector<std::string> metrics = compared_metrics();
   for (const auto& metric : gpu_metrics()) {
     if (options.tolerances.count(metric) == 0) continue;
     for (const auto* r : {&base, &current})

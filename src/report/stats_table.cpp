@@ -39,12 +39,21 @@ std::string fast_forward(std::string name, TextStats& stats, const report::Child
 
 std::string render_table(const Analysis& analysis, int max_depth, bool show_param_shapes) {
   const std::string params_header = show_param_shapes ? "#parameters or shape" : "#parameters";
-  const std::vector<std::string> columns = {params_header, "#flops", "#activations"};
+  std::vector<std::string> columns = {params_header, "#flops", "#activations"};
 
   auto params = report::parameter_count(analysis.tree);
   auto flops = report::by_module(analysis.flops, analysis.tree);
   auto acts = report::by_module(analysis.activations, analysis.tree);
-  auto numbers = report::group_by_module({{params_header, &params}, {"#flops", &flops}, {"#activations", &acts}});
+  std::vector<std::pair<std::string, const report::OrderedMap<Count>*>> groups = {
+      {params_header, &params}, {"#flops", &flops}, {"#activations", &acts}};
+  // A training step adds its backward's MACs as a last column; a forward's table is mmengine's exactly.
+  const std::string backward_header = "#flops (backward)";
+  auto backward = report::by_module(analysis.backward, analysis.tree);
+  if (analysis.train_step) {
+    columns.push_back(backward_header);
+    groups.emplace_back(backward_header, &backward);
+  }
+  auto numbers = report::group_by_module(groups);
   numbers = report::remove_zero_statistics(numbers, {}, /*require_trivial_children=*/true);
   TextStats stats = report::pretty(numbers, 3, [&](const std::string& m, const std::string& stat) {
     return stat == "#flops" && analysis.flops.float_modules.count(m) != 0;
@@ -55,6 +64,7 @@ std::string render_table(const Analysis& analysis, int max_depth, bool show_para
     if (!stats.contains(m)) continue;
     stats[m]["#flops"] = "";
     stats[m]["#activations"] = "";
+    if (analysis.train_step) stats[m][backward_header] = "";
   }
   // Parameters show their shape instead of their size, or go.
   if (show_param_shapes) {

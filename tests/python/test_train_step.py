@@ -194,3 +194,20 @@ def test_command_line_on_torchscript(tmp_path, cli):
     csv = subprocess.run([cli, "analyze", str(path), "--full-shape", "5,6", "--train-step", "--format", "csv", "-q"],
                          capture_output=True, text=True).stdout
     assert csv.splitlines()[0].endswith(",called,backward_macs,backward_flops")
+
+
+def test_compare_gates_the_backward(tmp_path, cli):
+    # Unfreezing the middle layer adds its weight gradient (5 x 9 x 7 MACs) and changes nothing in the forward:
+    # only backward_macs can see it (on that layer and the root).
+    x = torch.randn(5, 6)
+    frozen, trained, forward = tmp_path / "frozen.json", tmp_path / "trained.json", tmp_path / "forward.json"
+    frozen.write_text(flopscope.analyze(mlp(frozen_middle=True), x, ops="default", train_step=True).to_json())
+    trained.write_text(flopscope.analyze(mlp(frozen_middle=False), x, ops="default", train_step=True).to_json())
+    forward.write_text(flopscope.analyze(mlp(frozen_middle=False), x, ops="default").to_json())
+    run = subprocess.run([cli, "compare", str(frozen), str(trained), "--format", "json"], capture_output=True, text=True)
+    assert run.returncode == 1, run.stderr
+    changed = {(m["path"], metric) for m in json.loads(run.stdout)["modules"]
+               for metric, d in m["metrics"].items() if d["regression"]}
+    assert changed == {("2", "backward_macs"), ("", "backward_macs")}
+    mixed = subprocess.run([cli, "compare", str(forward), str(trained)], capture_output=True, text=True)
+    assert mixed.returncode == 2 and "training step" in mixed.stderr

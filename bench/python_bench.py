@@ -4,7 +4,9 @@
 
 - import: seconds `import flopscope` adds on top of `import torch` (fresh processes, median), target < 0.5 s;
 - ResNet-50, batch 1, CPU: flopscope.get_model_complexity_info against mmengine's in the same process (target
-  >= 5x faster) and against a bare eager forward of the same model and input (target <= 1.15x).
+  >= 5x faster) and against a bare eager forward of the same model and input (target <= 1.15x);
+- ResNet-50, batch 8, CPU: an analysed training step (analyze(train_step=True)) against a bare one,
+  model(x).sum().backward() (target <= 1.15x, issue 18).
 Medians over --repeats runs after one warm-up each.
 """
 import argparse
@@ -67,6 +69,19 @@ def main():
           f"mmengine {theirs * 1e3:.1f} ms")
     print(f"  flopscope / bare forward: {ours / bare:.3f}x (target <= 1.15x)")
     print(f"  mmengine / flopscope:     {theirs / ours:.1f}x (target >= 5x)")
+
+    model.train()
+    x8 = torch.randn(8, 3, 224, 224)
+
+    def bare_step():
+        model(x8).sum().backward()
+        model.zero_grad(set_to_none=True)
+
+    step_repeats = max(3, args.repeats // 2)
+    bare = median_time(bare_step, step_repeats)
+    analysed = median_time(lambda: flopscope.analyze(model, x8, ops="default", train_step=True), step_repeats)
+    print(f"ResNet-50 batch 8 CPU training step: bare {bare * 1e3:.0f} ms, analysed {analysed * 1e3:.0f} ms")
+    print(f"  analysed / bare step:     {analysed / bare:.3f}x (target <= 1.15x)")
 
 
 if __name__ == "__main__":

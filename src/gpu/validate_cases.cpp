@@ -53,6 +53,9 @@ std::vector<Proto> protos_for(const std::string& family) {
                 {"conv1d", {{3, 100, 251}, {127, 100, 5}}, {1, 2, 1}},
                 {"conv3d", {{1, 8, 7, 11, 13}, {16, 8, 3, 3, 3}}, {1, 1, 1}},
                 {"conv_transpose2d", {{1, 100, 15, 15}, {100, 51, 4, 4}}, {2, 1, 1}}}},
+      // a training step's convolution backward, both gradients: input, weight; args stride, padding, groups
+      {"conv_backward", {{"conv2d_backward", {{2, 64, 31, 31}, {127, 64, 3, 3}}, {1, 1, 1}},
+                         {"conv2d_backward", {{1, 100, 17, 17}, {100, 1, 3, 3}}, {1, 1, 100}}}},
       {"batch_norm", {{"batch_norm", {{1, 100, 7, 7}}}, {"batch_norm", {{8, 127, 31, 31}}}}},
       {"instance_norm", {{"instance_norm", {{1, 100, 7, 7}}}, {"instance_norm", {{3, 127, 31, 31}}}}},
       {"group_norm", {{"group_norm", {{1, 100, 7, 7}}, {4}}, {"group_norm", {{3, 128, 31, 31}}, {32}}}},
@@ -110,6 +113,10 @@ bool supports(const std::string& /*family*/, const std::string& dtype) {
 std::vector<std::string> formula_families(const OpSet& set) {
   std::set<std::string> keys;
   for (const auto& [op, handler] : set.flops) keys.insert(handler.key);
+  // The fused attention kernels' backward takes the forward's outputs and a backend-specific state (logsumexp,
+  // philox seeds): no case can call it alone. It is checked by arithmetic (tests/python/test_train_step.py) and
+  // on a device by a training step's counter pass, not by validate-ops.
+  keys.erase("scaled_dot_product_attention_backward");
   return {keys.begin(), keys.end()};
 }
 

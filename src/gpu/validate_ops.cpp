@@ -84,6 +84,16 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
       else if (k == "conv3d") at::conv3d(x, w, {}, stride, padding, 1, groups);
       else at::conv_transpose2d(x, w, {}, stride, padding, 0, groups);
     });
+  } else if (k == "conv2d_backward") {
+    // Both gradients of a forward conv2d: grad_output has the forward's output shape (worked out here, not timed).
+    const auto stride = c.args.at(0), padding = c.args.at(1), groups = c.args.at(2);
+    auto x = t(0), w = t(1);
+    auto g = torch::randn(at::conv2d(x, w, {}, stride, padding, 1, groups).sizes(), opt);
+    r.inputs = {g, x, w};
+    r.call = [stride, padding, groups, in](const std::vector<c10::IValue>& v) {
+      at::convolution_backward(in(v, 0), in(v, 1), in(v, 2), std::nullopt, {stride, stride}, {padding, padding},
+                               {1, 1}, false, {0, 0}, groups, {true, true, false});
+    };
   } else if (k == "batch_norm" || k == "instance_norm" || k == "group_norm" || k == "layer_norm") {
     auto x = t(0);
     const int64_t channels = k == "layer_norm" ? x.size(-1) : x.size(1);

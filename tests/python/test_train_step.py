@@ -211,3 +211,23 @@ def test_compare_gates_the_backward(tmp_path, cli):
     assert changed == {("2", "backward_macs"), ("", "backward_macs")}
     mixed = subprocess.run([cli, "compare", str(forward), str(trained)], capture_output=True, text=True)
     assert mixed.returncode == 2 and "training step" in mixed.stderr
+
+
+def test_the_models_own_loss():
+    # A Hugging Face model given labels returns its loss first: the step differentiates that scalar, not the sum
+    # of every output. The LM head's weight gradient then comes from the loss through the logits either way, but
+    # only the loss path runs the cross-entropy's backward (aten::_log_softmax_backward_data, nll_loss_backward).
+    transformers = pytest.importorskip("transformers")
+    transformers.logging.set_verbosity_error()
+    torch.manual_seed(0)
+    config = transformers.GPT2Config(vocab_size=97, n_embd=32, n_layer=1, n_head=2, n_positions=16)
+    model = transformers.GPT2LMHeadModel(config)
+    ids = torch.zeros(1, 8, dtype=torch.long)
+    with_labels = json.loads(flopscope.analyze(model, {"input_ids": ids, "labels": ids}, ops="default",
+                                               train_step=True).to_json())
+    unsupported = {o["op"] for o in with_labels["train_step"]["unsupported"]}
+    assert "aten::nll_loss_backward" in unsupported
+    without = json.loads(flopscope.analyze(model, {"input_ids": ids}, ops="default", train_step=True).to_json())
+    assert "aten::nll_loss_backward" not in {o["op"] for o in without["train_step"]["unsupported"]}
+    # The matmuls are the same either way: the loss is a function of the logits.
+    assert with_labels["train_step"]["backward_macs"] == without["train_step"]["backward_macs"]

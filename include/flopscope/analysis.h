@@ -92,6 +92,17 @@ struct Analysis {
   StatResult activations;
   std::vector<std::string> uncalled;  ///< canonical paths of modules no op was attributed to, sorted
   bool train_step = false;            ///< a training step was analysed (Options::train_step)
+  /// A training step's parameters, each once: what it holds and what its step keeps.
+  struct StepParam {
+    std::string name;                 ///< canonical dotted name, as in tree.params
+    std::int64_t numel = 0;
+    std::int64_t element_bytes = 0;
+    bool gradient = false;            ///< the backward gave it a gradient: the optimizer updates it
+  };
+  std::vector<StepParam> step_params;
+  std::string optimizer;              ///< "" (none), "sgd", "adamw"
+  std::int64_t optimizer_ops_per_element = 0;
+  std::int64_t optimizer_state_per_element = 0;
   /// The step's backward, per module (each node placed on the module whose forward made it); empty otherwise.
   StatResult backward;
   gpu::GpuReport gpu;                 ///< the timing pass (CUDA only); gpu.ran false otherwise

@@ -91,6 +91,9 @@ struct Options {
   /// buffers and gradients are put back. Needs the `default` or `all` op set (mmengine counts no backward), on
   /// the CPU for now.
   bool train_step = false;
+  /// With train_step: the optimizer whose step is counted, "sgd" or "adamw" ("" none), per parameter the
+  /// backward gave a gradient (count/optimizer.cpp has the update rules); it is counted, not run.
+  std::string optimizer;
   /// Told what the analysis starts doing ("forward", "the GPU passes"), for progress and for naming the phase a
   /// time limit or a crash interrupted. May be empty.
   std::function<void(const std::string& phase)> on_phase;

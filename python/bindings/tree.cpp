@@ -48,6 +48,7 @@ Options options_from(const py::dict& kw) {
   read(kw, "show_arch", o.show_arch);
   read(kw, "allow_cpu_fallback", o.allow_cpu_fallback);
   read(kw, "train_step", o.train_step);
+  read(kw, "optimizer", o.optimizer);
   read(kw, "timing", o.gpu.timing);
   read(kw, "warmup", o.gpu.warmup);
   read(kw, "forwards", o.gpu.forwards);

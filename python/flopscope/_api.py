@@ -117,7 +117,7 @@ def get_model_complexity_info(model, input_shape=None, inputs=None, show_table=T
 
 def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu=True, counters=False,
             max_depth=3, warmup=3, forwards=10, chrome_trace=False, measured_peaks=False, allow_cpu_fallback=False,
-            train_step=False):
+            train_step=False, optimizer=None):
     """Analyses model(inputs): per-module parameters, MACs and activations, and on a CUDA device the GPU passes the
     command line runs (kernel time per module, achieved throughput, share of peak; hardware counters with
     counters=True).
@@ -127,7 +127,9 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
     never moved), tensor inputs are moved. shape_only: the forward runs on meta tensors of the same shapes, with no
     arithmetic. gpu: run the timing pass on CUDA. train_step: a training step instead of a forward (the loss is the
     model's own scalar output, else the sum of its outputs; ops must be "default" or "all"): each module's record
-    gains backward_macs, placed by autograd; parameters, buffers and gradients are put back. Returns a Result.
+    gains backward_macs, placed by autograd; parameters, buffers and gradients are put back. optimizer: "sgd" or
+    "adamw" adds the optimizer's update (counted per parameter that got a gradient, not run) and each module's
+    parameter, gradient and optimizer-state bytes. Returns a Result.
     """
     args, kwargs = _call_args(inputs)
     if device is not None and str(device) == "meta":  # the meta device is what shape_only means
@@ -137,7 +139,8 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
     options = {"op_set": ops, "device": None if device is None else str(device), "shape_only": bool(shape_only),
                "max_depth": max_depth, "timing": bool(gpu), "counters": bool(counters), "warmup": warmup,
                "forwards": forwards, "chrome_trace": bool(chrome_trace), "measured_peaks": bool(measured_peaks),
-               "allow_cpu_fallback": bool(allow_cpu_fallback), "train_step": bool(train_step)}
+               "allow_cpu_fallback": bool(allow_cpu_fallback), "train_step": bool(train_step),
+               "optimizer": optimizer or ""}
     # The library checks the options and probes the device (once per process) before any tensor moves: CUDA asked
     # for where there is none is CudaUnavailable, or with allow_cpu_fallback the CPU.
     planned, _ = _core.plan_device(options)

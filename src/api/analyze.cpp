@@ -14,6 +14,7 @@
 #include "capture/backward_placement.h"
 #include "capture/model_output.h"
 #include "count/attribute.h"
+#include "count/optimizer.h"
 #include "flopscope/complexity.h"
 #include "flopscope/report.h"
 #include "gpu/gpu_pass.h"
@@ -144,8 +145,16 @@ ComplexityInfo conclude(ModelSource& source, const RunContext& run, const Option
   }
   ComplexityInfo result = finish(std::move(tree), traces.counted, *run.ops, o, std::move(info));
   if (run.train_step) {
-    result.analysis.train_step = true;
-    result.analysis.backward = count::count_trace(backward, run.ops->flops, run.ops->ignored);
+    Analysis& a = result.analysis;
+    a.train_step = true;
+    a.backward = count::count_trace(backward, run.ops->flops, run.ops->ignored);
+    a.step_params = source.step_params();
+    if (!run.optimizer.empty()) {
+      const count::OptimizerRule& rule = count::optimizer_rule(run.optimizer);
+      a.optimizer = rule.name;
+      a.optimizer_ops_per_element = rule.ops_per_element;
+      a.optimizer_state_per_element = rule.state_per_element;
+    }
   }
   if (o.on_phase && run.device.is_cuda() && o.gpu.timing) o.on_phase("the GPU passes");
   gpu_passes(source, result, traces.as_run, run, o);

@@ -34,7 +34,11 @@ class CppFrontendSource final : public ModelSource {
     auto wanted = values_for(*run.ops, {"aten::matmul", "aten::addmm", "aten::add_"});
     return capture_forward(&guard, resolver, std::move(wanted), "", run, [&] {
       const c10::IValue out = m_forward(run.inputs);
-      if (run.train_step) backward_of(output_tensors(out));
+      if (!run.train_step) return;
+      backward_of(output_tensors(out));
+      std::vector<std::pair<std::string, at::Tensor>> named;
+      for (const auto& p : m_model.named_parameters()) named.emplace_back(p.key(), p.value());
+      record_step_params(named);
     });
   }
 

@@ -53,7 +53,14 @@ class DescribedSource final : public ModelSource {
     std::optional<capture::MetaKernels> meta_kernels;  // the caller's shape-only forward runs on meta tensors
     if (run.shape_only) meta_kernels.emplace();
     ScopeUnwind unwind;
-    return capture_forward(&guard, resolver, values_for(*run.ops), "", run, m_model.forward, without_grad());
+    return capture_forward(&guard, resolver, values_for(*run.ops), "", run, [&] {
+      m_model.forward();  // with train_step, the caller's forward ran the backward too
+      if (!run.train_step) return;
+      std::vector<std::pair<std::string, at::Tensor>> named;  // tree.params and parameters: named_parameters() order
+      for (std::size_t i = 0; i < m_model.parameters.size() && i < m_model.tree.params.size(); ++i)
+        named.emplace_back(m_model.tree.params[i].name, m_model.parameters[i]);
+      record_step_params(named);
+    }, without_grad());
   }
 
   Traces for_counting(Trace captured, const ModuleTree&, const RunContext& run) override {

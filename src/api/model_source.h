@@ -58,6 +58,17 @@ class ModelSource {
 
   /// Whether the forwards (captured and timed) run under no_grad; a described model keeps its caller's grad mode.
   virtual bool without_grad() const { return true; }
+
+  /// A training step's parameters as its backward left them (which got a gradient), recorded by the source's
+  /// capture while its guard still holds the gradients; empty for a forward.
+  const std::vector<Analysis::StepParam>& step_params() const { return m_step_params; }
+
+ protected:
+  /// A source's step calls this right after the backward, with the model's parameters by canonical name.
+  void record_step_params(const std::vector<std::pair<std::string, at::Tensor>>& named);
+
+ private:
+  std::vector<Analysis::StepParam> m_step_params;
 };
 
 /// The ops whose argument values the counting reads: those with a formula in the op set, and `extra`. The

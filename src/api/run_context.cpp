@@ -9,6 +9,7 @@
 
 #include "sandbox/memory_limit.h"
 #include "count/families.h"
+#include "count/optimizer.h"
 #include "flopscope/device.h"
 
 namespace flopscope {
@@ -150,6 +151,11 @@ RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& par
   run.shape_only = plan.shape_only;
   run.fallback_reason = plan.fallback_reason;
   run.train_step = o.train_step;
+  if (!o.optimizer.empty()) {
+    if (!o.train_step) throw InvalidInput("an optimizer is part of a training step: add --train-step");
+    count::optimizer_rule(o.optimizer);  // an unknown one is refused before any work
+    run.optimizer = o.optimizer;
+  }
   if (run.train_step && run.shape_only)
     throw InvalidInput("a training step runs autograd's backward, which needs real tensors: leave --shape-only out");
   // Where the inputs go: the planned device, else the model's first parameter's (mmengine), else the CPU.

@@ -18,6 +18,7 @@ struct RunContext {
   const OpSet* ops = nullptr;      ///< the shared registry's, never copied
   std::vector<c10::IValue> inputs; ///< the forward's arguments, on `device`
   bool train_step = false;         ///< a training step: forward with autograd, the loss's backward (train_step.h)
+  std::string optimizer;           ///< the step's optimizer, counted ("" none; checked: sgd, adamw)
 };
 
 /// Checks `o` (exactly one of input_shape and inputs, the device, shape-only, the op set, the GPU options) and

@@ -59,7 +59,11 @@ class TorchScriptSource final : public ModelSource {
       if (run.train_step) guard.keep_gradients();
       return capture_forward(&guard, resolver, wanted, m_signature, run, [&] {
         const c10::IValue out = model::run_forward(m_model, run.inputs);
-        if (run.train_step) backward_of(output_tensors(out));
+        if (!run.train_step) return;
+        backward_of(output_tensors(out));
+        std::vector<std::pair<std::string, at::Tensor>> named;
+        for (const auto& p : m_model.named_parameters()) named.emplace_back(p.name, p.value);
+        record_step_params(named);
       });
     }
     capture::MetaKernels meta_kernels;  // for this forward only

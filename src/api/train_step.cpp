@@ -2,6 +2,9 @@
 
 #include <torch/csrc/autograd/autograd.h>
 
+#include <unordered_set>
+
+#include "api/model_source.h"
 #include "flopscope/errors.h"
 
 namespace flopscope::api {
@@ -43,6 +46,15 @@ void backward_of(const std::vector<at::Tensor>& outputs) {
     throw InvalidInput("the training step has nothing to differentiate: no floating-point output of the forward "
                        "requires grad (every parameter frozen, or the output detached)");
   torch::autograd::backward({loss});
+}
+
+void ModelSource::record_step_params(const std::vector<std::pair<std::string, at::Tensor>>& named) {
+  m_step_params.clear();
+  std::unordered_set<const void*> seen;  // a tied parameter once, under its first name
+  for (const auto& [name, p] : named) {
+    if (!p.defined() || !seen.insert(p.unsafeGetTensorImpl()).second) continue;
+    m_step_params.push_back({name, p.numel(), static_cast<std::int64_t>(p.element_size()), p.grad().defined()});
+  }
 }
 
 }  // namespace flopscope::api

@@ -208,6 +208,7 @@ std::vector<ComplexityInfo> analyses_from_args(const AnalyzeArgs& args, const Mo
   options.prepend_batch = args.full_shapes.empty();
   options.shape_only = args.shape_only;
   options.train_step = args.train_step;
+  options.optimizer = args.optimizer;
   options.allow_cpu_fallback = args.allow_cpu_fallback;
   options.on_phase = how.on_phase;
   const auto dtype = parse_dtype(options.dtype);

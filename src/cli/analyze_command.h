@@ -38,6 +38,7 @@ struct AnalyzeArgs {
   std::string roofline;                     ///< write the counter pass's roofline chart (SVG) here
   bool shape_only = false;                  ///< --shape-only: the forward on meta tensors (Options::shape_only)
   bool train_step = false;                  ///< --train-step: forward, loss, backward (Options::train_step)
+  std::string optimizer;                    ///< --optimizer sgd|adamw (Options::optimizer)
   // Model files run in a confined child process (docs/security.md)
   bool trust_model = false;                 ///< --trust-model: load and run the file in this process, unconfined
   double timeout_s = 3600;                  ///< --timeout: the whole analysis of a model file; 0: none

@@ -66,6 +66,10 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
     if (ops->count() == 0) a.op_set = "default";
   }, "analyse a training step: the forward, a loss (the model's scalar output, else the sum of its outputs) and the "
      "backward; each module gets its backward MACs (placed by autograd), parameters and gradients are put back");
+  cmd->add_option("--optimizer", a.optimizer,
+                  "with --train-step: count the optimizer's update, sgd or adamw (torch's defaults), per parameter "
+                  "the backward gave a gradient, with its state's bytes")
+      ->check(CLI::IsMember({"sgd", "adamw"}));
   auto* eval = cmd->add_flag_callback("--eval", [&a] { a.mode = "eval"; }, "analyse in eval mode");
   auto* train = cmd->add_flag_callback("--train", [&a] { a.mode = "train"; }, "analyse in training mode");
   eval->excludes(train);

@@ -26,7 +26,9 @@ std::string render_csv(const Analysis& a) {
     return std::string(buf);
   };
   std::string out = "module,type,depth,parameters,macs,flops,activations,called";
-  out += a.train_step ? ",backward_macs,backward_flops" : "";
+  out += a.train_step ? ",backward_macs,backward_flops,optimizer_macs,parameter_bytes,gradient_bytes,optimizer_state_bytes"
+                      : "";
+  const auto step = report::step_sums(a);
   out += gpu ? ",gpu_kernels_per_forward,gpu_ms_median,gpu_ms_min,gpu_ms_max,tflops_per_s,peak_share" : "";
   const bool counters = a.counters.ran;
   out += counters ? ",measured_flops,flops_ratio,dram_bytes,intensity,bound,bound_share\n" : "\n";
@@ -40,6 +42,10 @@ std::string render_csv(const Analysis& a) {
     if (a.train_step) {
       const Count backward = a.backward.total(node.path);
       out += "," + std::to_string(backward) + "," + std::to_string(2 * static_cast<std::uint64_t>(backward));
+      const auto it = step.find(node.path);
+      const report::StepSums s = it == step.end() ? report::StepSums{} : it->second;
+      out += "," + std::to_string(s.optimizer_macs) + "," + std::to_string(s.parameter_bytes) + "," +
+             std::to_string(s.gradient_bytes) + "," + std::to_string(s.optimizer_state_bytes);
     }
     if (gpu) {
       auto it = a.gpu.by_module.find(node.path);

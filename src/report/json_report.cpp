@@ -50,6 +50,7 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
     inputs.push_back({{"shape", run.input_shapes[i]},
                       {"dtype", i < run.input_dtypes.size() ? run.input_dtypes[i] : std::string("float32")}});
 
+  const auto step = report::step_sums(a);
   ordered_json modules = ordered_json::array();
   for (const auto& node : a.tree.nodes) {
     const Count p = params.find(node.path) ? *params.find(node.path) : 0;
@@ -65,9 +66,16 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
                        {"macs_by_op", op_list(a.flops.by_operator(node.path), "macs")}});
     if (a.train_step) {  // a training step's backward; forward reports keep exactly their fields
       const Count backward = a.backward.total(node.path);
-      modules.back()["backward_macs"] = backward;
-      modules.back()["backward_flops"] = 2 * static_cast<std::uint64_t>(backward);
-      modules.back()["backward_macs_by_op"] = op_list(a.backward.by_operator(node.path), "macs");
+      auto& m = modules.back();
+      m["backward_macs"] = backward;
+      m["backward_flops"] = 2 * static_cast<std::uint64_t>(backward);
+      m["backward_macs_by_op"] = op_list(a.backward.by_operator(node.path), "macs");
+      const auto it = step.find(node.path);
+      const report::StepSums s = it == step.end() ? report::StepSums{} : it->second;
+      m["optimizer_macs"] = s.optimizer_macs;
+      m["parameter_bytes"] = s.parameter_bytes;
+      m["gradient_bytes"] = s.gradient_bytes;
+      m["optimizer_state_bytes"] = s.optimizer_state_bytes;
     }
   }
 
@@ -97,10 +105,18 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
   // A training step: the backward's totals, by op, and the backward ops with no formula.
   if (a.train_step) {
     const Count backward = a.backward.total();
+    const auto root = step.find("");
+    const report::StepSums s = root == step.end() ? report::StepSums{} : root->second;
+    const Count total = a.flops.total() + backward + s.optimizer_macs;
     report["train_step"] = {{"backward_macs", backward},
                             {"backward_flops", 2 * static_cast<std::uint64_t>(backward)},
-                            {"step_macs", a.flops.total() + backward},
-                            {"step_flops", 2 * static_cast<std::uint64_t>(a.flops.total() + backward)},
+                            {"optimizer", a.optimizer.empty() ? ordered_json(nullptr) : ordered_json(a.optimizer)},
+                            {"optimizer_macs", s.optimizer_macs},
+                            {"step_macs", total},
+                            {"step_flops", 2 * static_cast<std::uint64_t>(total)},
+                            {"parameter_bytes", s.parameter_bytes},
+                            {"gradient_bytes", s.gradient_bytes},
+                            {"optimizer_state_bytes", s.optimizer_state_bytes},
                             {"operators", op_list(a.backward.by_operator(), "macs")},
                             {"unsupported", unsupported_list(a.backward.unsupported)}};
   }

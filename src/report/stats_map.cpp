@@ -19,6 +19,23 @@ OrderedMap<Count> parameter_count(const ModuleTree& tree) {
   return out;
 }
 
+std::unordered_map<std::string, StepSums> step_sums(const Analysis& a) {
+  std::unordered_map<std::string, StepSums> out;
+  for (const auto& p : a.step_params) {
+    const auto dot = p.name.rfind('.');
+    const Count bytes = p.numel * p.element_bytes;
+    for (const auto& m : module_and_ancestors(dot == std::string::npos ? std::string() : p.name.substr(0, dot))) {
+      StepSums& s = out[m];
+      s.parameter_bytes += bytes;
+      if (!p.gradient) continue;
+      s.gradient_bytes += bytes;
+      s.optimizer_state_bytes += a.optimizer_state_per_element * bytes;
+      s.optimizer_macs += a.optimizer_ops_per_element * p.numel;
+    }
+  }
+  return out;
+}
+
 NumberStats group_by_module(const std::vector<std::pair<std::string, const OrderedMap<Count>*>>& stats) {
   NumberStats out;
   for (const auto& [stat_name, values] : stats)

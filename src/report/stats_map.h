@@ -84,6 +84,16 @@ class ChildIndex {
 /// mmengine's parameter_count: every parameter's elements added to '', each enclosing module, and itself.
 OrderedMap<Count> parameter_count(const ModuleTree& tree);
 
+/// A training step's memory and optimizer work per module, summed over its parameters (a parameter counts in the
+/// module that owns it and every module above).
+struct StepSums {
+  Count parameter_bytes = 0;
+  Count gradient_bytes = 0;         ///< parameters the backward gave a gradient
+  Count optimizer_state_bytes = 0;  ///< the optimizer's state for those (AdamW: m and v)
+  Count optimizer_macs = 0;         ///< its update, elementwise operations one each
+};
+std::unordered_map<std::string, StepSums> step_sums(const Analysis& analysis);
+
 /// Groups per-statistic maps into per-module maps, statistics in the given order.
 NumberStats group_by_module(const std::vector<std::pair<std::string, const OrderedMap<Count>*>>& stats);
 

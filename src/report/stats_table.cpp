@@ -53,6 +53,17 @@ std::string render_table(const Analysis& analysis, int max_depth, bool show_para
     columns.push_back(backward_header);
     groups.emplace_back(backward_header, &backward);
   }
+  const std::string optimizer_header = "#flops (" + analysis.optimizer + ")";
+  report::OrderedMap<Count> optimizer;
+  if (!analysis.optimizer.empty()) {
+    const auto sums = report::step_sums(analysis);
+    for (const auto& node : analysis.tree.nodes) {
+      const auto it = sums.find(node.path);
+      optimizer[node.path] = it == sums.end() ? 0 : it->second.optimizer_macs;
+    }
+    columns.push_back(optimizer_header);
+    groups.emplace_back(optimizer_header, &optimizer);
+  }
   auto numbers = report::group_by_module(groups);
   numbers = report::remove_zero_statistics(numbers, {}, /*require_trivial_children=*/true);
   TextStats stats = report::pretty(numbers, 3, [&](const std::string& m, const std::string& stat) {

@@ -191,9 +191,17 @@ def test_command_line_on_torchscript(tmp_path, cli):
     assert report["op_set"] == "default"  # --train-step's default
     bwd = {m["path"]: m["backward_macs"] for m in report["modules"]}
     assert (bwd["0"], bwd["2"], bwd["4"]) == (5 * 6 * 9, 5 * 9 * 7, 2 * 5 * 7 * 4)
-    csv = subprocess.run([cli, "analyze", str(path), "--full-shape", "5,6", "--train-step", "--format", "csv", "-q"],
-                         capture_output=True, text=True).stdout
-    assert csv.splitlines()[0].endswith(",called,backward_macs,backward_flops")
+    csv = subprocess.run([cli, "analyze", str(path), "--full-shape", "5,6", "--train-step", "--optimizer", "sgd",
+                          "--format", "csv", "-q"], capture_output=True, text=True).stdout
+    header, root = csv.splitlines()[0].split(","), csv.splitlines()[1].split(",")
+    assert header[8:] == ["backward_macs", "backward_flops", "optimizer_macs", "parameter_bytes", "gradient_bytes",
+                          "optimizer_state_bytes"]
+    # SGD: one per trainable element (layers 0 and 4: 63 + 32); the frozen layer's 70 parameters hold no gradient.
+    assert root[8:] == [str(5 * 6 * 9 + 5 * 9 * 7 + 2 * 5 * 7 * 4), str(2 * (5 * 6 * 9 + 5 * 9 * 7 + 2 * 5 * 7 * 4)),
+                        str(63 + 32), str(4 * 165), str(4 * 95), "0"]
+    refused = subprocess.run([cli, "analyze", str(path), "--full-shape", "5,6", "--optimizer", "adamw"],
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "add --train-step" in refused.stderr
 
 
 def test_compare_gates_the_backward(tmp_path, cli):
@@ -231,3 +239,30 @@ def test_the_models_own_loss():
     assert "aten::nll_loss_backward" not in {o["op"] for o in without["train_step"]["unsupported"]}
     # The matmuls are the same either way: the loss is a function of the logits.
     assert with_labels["train_step"]["backward_macs"] == without["train_step"]["backward_macs"]
+
+
+@pytest.mark.parametrize("optimizer, ops_per_element, state", [("sgd", 1, 0), ("adamw", 11, 2)])
+def test_optimizer_and_memory(optimizer, ops_per_element, state):
+    # The frozen middle layer gets no gradient, so the optimizer skips it: trainable are layer 0 (9x6 + 9 = 63)
+    # and layer 4 (4x7 + 4 = 32) of the 165 parameters, float32. SGD's update is one multiply-add per element;
+    # AdamW's 11 operations (count/optimizer.cpp), with m and v as its state.
+    result = flopscope.analyze(mlp(frozen_middle=True), torch.randn(5, 6), ops="default", train_step=True,
+                               optimizer=optimizer)
+    report = json.loads(result.to_json())
+    step = report["train_step"]
+    assert step["optimizer"] == optimizer
+    assert step["optimizer_macs"] == ops_per_element * (63 + 32)
+    assert step["parameter_bytes"] == 4 * 165
+    assert step["gradient_bytes"] == 4 * (63 + 32)
+    assert step["optimizer_state_bytes"] == state * 4 * (63 + 32)
+    assert step["step_macs"] == 725 + 865 + ops_per_element * 95
+    mods = {m["path"]: m for m in report["modules"]}
+    assert (mods["0"]["optimizer_macs"], mods["2"]["optimizer_macs"], mods["4"]["optimizer_macs"]) == \
+        (ops_per_element * 63, 0, ops_per_element * 32)
+    assert (mods["2"]["parameter_bytes"], mods["2"]["gradient_bytes"]) == (4 * 70, 0)
+    jsonschema = pytest.importorskip("jsonschema")
+    with open(os.path.join(REPO, "docs", "report.schema.json")) as f:
+        jsonschema.validate(report, json.load(f))
+    assert f"#flops ({optimizer})" in result.report("table").splitlines()[1]
+    with pytest.raises(flopscope.InvalidInput, match="add --train-step"):
+        flopscope.analyze(mlp(frozen_middle=True), torch.randn(5, 6), ops="default", optimizer=optimizer)

@@ -26,6 +26,18 @@ Count rnn_macs(const OpRecord& r) {
 
 Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
 
+// A training step's backward of one LSTM layer in one direction on the CPU: aten::mkldnn_rnn_layer_backward(input,
+// w_ih, w_hh, ...). With dG the gates' gradient [steps x sequences, 4H]: dX = dG W_ih and dW_ih = dG^T X, dh = dG
+// W_hh and dW_hh = dG^T h: twice the layer's forward, 2 * steps*sequences * (numel(w_ih) + numel(w_hh)). The
+// kernel computes dX even for a model input.
+Count mkldnn_rnn_layer_backward_macs(const OpRecord& r) {
+  const auto& x = input_shape(r, 0);
+  const auto& w_ih = input_shape(r, 1);
+  const auto& w_hh = input_shape(r, 2);
+  require(x.size() >= 2 && w_ih.size() == 2 && w_hh.size() == 2, r, "expects input [T,N,I], w_ih, w_hh");
+  return mul(2, leading_product(x, 1), add(mul(w_ih[0], w_ih[1]), mul(w_hh[0], w_hh[1])));
+}
+
 }  // namespace
 
 void add_rnn_handlers(OpSet& set, Tier tier) {
@@ -34,6 +46,8 @@ void add_rnn_handlers(OpSet& set, Tier tier) {
     set.flops[std::string("aten::") + op] = {op, rnn_macs, "steps*sequences * sum numel(2-D weights)"};
     set.activations[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
   }
+  set.flops["aten::mkldnn_rnn_layer_backward"] = {"rnn_backward", mkldnn_rnn_layer_backward_macs,
+                                                  "per layer and direction: 2*steps*sequences*(numel(w_ih)+numel(w_hh))"};
 }
 
 }  // namespace flopscope::count

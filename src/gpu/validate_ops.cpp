@@ -159,6 +159,17 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
       r.call = [weight](const std::vector<c10::IValue>& v) {
         F::embedding_bag(v.at(0).toTensor(), weight, F::EmbeddingBagFuncOptions().mode(torch::kSum));
       };
+  } else if (k == "embedding_backward") {
+    // The gradient rows added into a [V, D] table's gradient at the indices.
+    const auto& w = c.shapes.at(1);
+    auto indices = torch::randint(w[0], c.shapes.at(0), opt.dtype(torch::kLong));
+    std::vector<int64_t> grad_shape = c.shapes.at(0);
+    grad_shape.push_back(w[1]);
+    r.inputs = {torch::randn(grad_shape, opt), indices};
+    const int64_t rows = w[0];
+    r.call = [rows, in](const std::vector<c10::IValue>& v) {
+      at::embedding_dense_backward(in(v, 0), in(v, 1), rows, -1, false);
+    };
   } else if (k == "adaptive_avg_pool2d") {
     const int64_t out = c.args.at(0);
     r.inputs = {t(0)};

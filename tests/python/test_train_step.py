@@ -266,3 +266,22 @@ def test_optimizer_and_memory(optimizer, ops_per_element, state):
     assert f"#flops ({optimizer})" in result.report("table").splitlines()[1]
     with pytest.raises(flopscope.InvalidInput, match="add --train-step"):
         flopscope.analyze(mlp(frozen_middle=True), torch.randn(5, 6), ops="default", optimizer=optimizer)
+
+
+def test_lstm_and_embedding_backward():
+    # zoo's BiLstm on [T=20, N=3, 64]: two bidirectional LSTM layers (H = 128), then Linear(256, 10). Forward per
+    # step and sequence: layer 1 2 x (512x64 + 512x128), layer 2 2 x (512x256 + 512x128) = 589,824 MACs; x 60.
+    # Backward: each layer-direction twice its forward (dX, dW_ih, dh, dW_hh; mkldnn's kernel computes dX even for
+    # the model's input), the head's input and weight gradients.
+    from zoo import BiLstm
+    torch.manual_seed(0)
+    result = flopscope.analyze(BiLstm(), torch.randn(20, 3, 64), ops="default", train_step=True)
+    lstm = 60 * (2 * (512 * 64 + 512 * 128) + 2 * (512 * 256 + 512 * 128))
+    bwd = by_path(result, "backward_macs")
+    assert by_path(result, "macs")["lstm"] == lstm == 35389440
+    assert bwd["lstm"] == 2 * lstm
+    assert bwd["head"] == 2 * 60 * 256 * 10
+    # An embedding's backward adds each gradient row into the table's gradient: 2 x 9 rows of 12.
+    model = nn.Sequential(nn.Embedding(50, 12), nn.Linear(12, 3))
+    result = flopscope.analyze(model, torch.zeros(2, 9, dtype=torch.long), ops="default", train_step=True)
+    assert by_path(result, "backward_macs")["0"] == 2 * 9 * 12

@@ -35,3 +35,18 @@ TEST(Embedding, LookupIsCountedNotUnsupported) {
 
 }  // namespace
 }  // namespace flopscope
+
+namespace flopscope {
+namespace {
+
+using namespace test;
+
+TEST(EmbeddingBackward, OneAddPerGradientElement) {
+  // grad_output [2, 9, 11] into a [97, 11] table: 2 * 9 * 11 adds.
+  std::vector<Value> in = {V::tensor({2, 9, 11}), V::tensor({2, 9}), V::integer(97), V::integer(-1), V::boolean(false)};
+  EXPECT_EQ(macs("default", "embedding_dense_backward", in), 2 * 9 * 11);
+  EXPECT_EQ(macs("mmengine", "embedding_dense_backward", in), -1);
+}
+
+}  // namespace
+}  // namespace flopscope

@@ -95,3 +95,20 @@ TEST(Rnn, ActivationsAndBadRecords) {
 
 }  // namespace
 }  // namespace flopscope
+
+namespace flopscope {
+namespace {
+
+using namespace test;
+
+TEST(RnnBackward, TwiceTheLayersForward) {
+  // One LSTM layer-direction, input [T=13, N=3, I=7], H = 5: w_ih [20, 7], w_hh [20, 5]. dX, dW_ih, dh, dW_hh:
+  // 2 * 39 * (140 + 100).
+  std::vector<Value> in = {V::tensor({13, 3, 7}), V::tensor({20, 7}), V::tensor({20, 5}), V::tensor({20}),
+                           V::tensor({20})};
+  EXPECT_EQ(macs("default", "mkldnn_rnn_layer_backward", in), 2 * (13 * 3) * (20 * 7 + 20 * 5));
+  EXPECT_EQ(macs("mmengine", "mkldnn_rnn_layer_backward", in), -1);
+}
+
+}  // namespace
+}  // namespace flopscope

@@ -1,6 +1,6 @@
 // Normalisations, with mmengine's rough per-element costs: 5 MACs per element with an affine transform,
 // 4 without (mean, variance, normalise, ...); batch norm in eval mode folds into 2 (affine) or 1.
-// default adds the native_* ops with the same formulas.
+// default adds the native_* ops with the same formulas, and their backward for a training step.
 #include "count/families.h"
 #include "count/shapes.h"
 
@@ -40,6 +40,42 @@ Count legit_no_training_macs(const OpRecord& r) {
   return mul(product(input_shape(r, 0)), present(r, 1) ? 2 : 1);
 }
 
+// A training step's backward, per element, by the gradients output_mask asks for (counted as the forward is:
+// one per elementwise operation), with x_hat = (x - mean) * rstd recomputed from the saved statistics:
+//   x_hat                                                    2  (when the input's or the weight's gradient is asked)
+//   input:  g_hat = g * gamma (affine), the row sums of g_hat and g_hat * x_hat, and
+//           dx = rstd * (g_hat - mean(g_hat) - x_hat * mean(g_hat * x_hat))     1 + 3 + 4
+//   weight: sum of g * x_hat                                 2
+//   bias:   sum of g                                         1
+// so 13 per element with an affine transform and every gradient, 9 without one. Batch norm in eval mode
+// normalises with fixed statistics: dx = g * (gamma * invstd) is 1 per element.
+Count norm_backward_per_element(const OpRecord& r, std::size_t mask_at, bool affine, bool training) {
+  const Value& mask = input(r, mask_at);
+  require(mask.kind == Value::Kind::IntList && mask.sizes.size() == 3, r, "expected output_mask[3]");
+  const bool dx = mask.sizes[0] != 0, dw = affine && mask.sizes[1] != 0, db = affine && mask.sizes[2] != 0;
+  Count per = (dx && training) || dw ? 2 : 0;
+  if (dx) per += training ? 7 + (affine ? 1 : 0) : 1;
+  return per + (dw ? 2 : 0) + (db ? 1 : 0);
+}
+
+// native_layer_norm_backward(grad_out, input, normalized_shape, mean, rstd, weight, bias, output_mask)
+Count layer_norm_backward_macs(const OpRecord& r) {
+  return mul(product(input_shape(r, 1)), norm_backward_per_element(r, 7, present(r, 5), true));
+}
+
+// native_batch_norm_backward(grad_out, input, weight, running_mean, running_var, save_mean, save_invstd, train,
+//                            eps, output_mask)
+Count batch_norm_backward_macs(const OpRecord& r) {
+  const Value& train = input(r, 7);
+  require(train.kind == Value::Kind::Bool, r, "argument 7 (train) is not a bool");
+  return mul(product(input_shape(r, 1)), norm_backward_per_element(r, 9, present(r, 2), train.number != 0));
+}
+
+// native_group_norm_backward(grad_out, input, mean, rstd, weight, N, C, HxW, group, output_mask)
+Count group_norm_backward_macs(const OpRecord& r) {
+  return mul(product(input_shape(r, 1)), norm_backward_per_element(r, 9, present(r, 4), true));
+}
+
 }  // namespace
 
 void add_norm_handlers(OpSet& set, Tier tier) {
@@ -56,6 +92,12 @@ void add_norm_handlers(OpSet& set, Tier tier) {
   set.flops["aten::cudnn_batch_norm"] = {"batch_norm", batch_norm_macs, "as batch_norm"};
   set.flops["aten::native_layer_norm"] = {"layer_norm", layer_norm_macs, "numel(x)*(5 if affine else 4)"};
   set.flops["aten::native_group_norm"] = {"group_norm", native_group_norm_macs, "numel(x)*(5 if affine else 4)"};
+  // A training step's backward.
+  const char* backward = "per element by output_mask: x_hat 2, input 8 (7 without affine), weight 2, bias 1";
+  set.flops["aten::native_layer_norm_backward"] = {"layer_norm_backward", layer_norm_backward_macs, backward};
+  set.flops["aten::native_group_norm_backward"] = {"group_norm_backward", group_norm_backward_macs, backward};
+  set.flops["aten::native_batch_norm_backward"] = {"batch_norm_backward", batch_norm_backward_macs,
+                                                   "as layer_norm_backward; eval: input 1 per element"};
 }
 
 }  // namespace flopscope::count

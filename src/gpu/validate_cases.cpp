@@ -57,6 +57,11 @@ std::vector<Proto> protos_for(const std::string& family) {
       {"conv_backward", {{"conv2d_backward", {{2, 64, 31, 31}, {127, 64, 3, 3}}, {1, 1, 1}},
                          {"conv2d_backward", {{1, 100, 17, 17}, {100, 1, 3, 3}}, {1, 1, 100}}}},
       {"batch_norm", {{"batch_norm", {{1, 100, 7, 7}}}, {"batch_norm", {{8, 127, 31, 31}}}}},
+      // a training step's norm backward, every gradient (the statistics come from a forward at setup)
+      {"batch_norm_backward", {{"batch_norm_backward", {{1, 100, 7, 7}}}, {"batch_norm_backward", {{8, 127, 31, 31}}}}},
+      {"layer_norm_backward", {{"layer_norm_backward", {{1, 1, 1000}}}, {"layer_norm_backward", {{4, 127, 509}}}}},
+      {"group_norm_backward", {{"group_norm_backward", {{1, 100, 7, 7}}, {4}},
+                               {"group_norm_backward", {{3, 128, 31, 31}}, {32}}}},
       {"instance_norm", {{"instance_norm", {{1, 100, 7, 7}}}, {"instance_norm", {{3, 127, 31, 31}}}}},
       {"group_norm", {{"group_norm", {{1, 100, 7, 7}}, {4}}, {"group_norm", {{3, 128, 31, 31}}, {32}}}},
       {"layer_norm", {{"layer_norm", {{1, 1, 1000}}}, {"layer_norm", {{4, 127, 509}}}}},

@@ -159,6 +159,31 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
       r.call = [weight](const std::vector<c10::IValue>& v) {
         F::embedding_bag(v.at(0).toTensor(), weight, F::EmbeddingBagFuncOptions().mode(torch::kSum));
       };
+  } else if (k == "batch_norm_backward" || k == "layer_norm_backward" || k == "group_norm_backward") {
+    // Every gradient of a training-mode norm, with the statistics its forward saved (computed here, not timed).
+    auto x = t(0);
+    const int64_t channels = k == "layer_norm_backward" ? x.size(-1) : x.size(1);
+    auto w = torch::ones({channels}, opt), b = torch::zeros({channels}, opt);
+    auto g = torch::randn(x.sizes(), opt);
+    r.inputs = {g, x};
+    if (k == "layer_norm_backward") {
+      auto [out, mean, rstd] = at::native_layer_norm(x, {channels}, w, b, 1e-5);
+      r.call = [=](const std::vector<c10::IValue>& v) {
+        at::native_layer_norm_backward(in(v, 0), in(v, 1), {channels}, mean, rstd, w, b, {true, true, true});
+      };
+    } else if (k == "group_norm_backward") {
+      const int64_t groups = c.args.at(0), n = x.size(0), hw = x.numel() / (n * channels);
+      auto [out, mean, rstd] = at::native_group_norm(x, w, b, n, channels, hw, groups, 1e-5);
+      r.call = [=](const std::vector<c10::IValue>& v) {
+        at::native_group_norm_backward(in(v, 0), in(v, 1), mean, rstd, w, n, channels, hw, groups, {true, true, true});
+      };
+    } else {
+      auto [out, save_mean, save_invstd] = at::native_batch_norm(x, w, b, {}, {}, true, 0.1, 1e-5);
+      r.call = [=](const std::vector<c10::IValue>& v) {
+        at::native_batch_norm_backward(in(v, 0), in(v, 1), w, {}, {}, save_mean, save_invstd, true, 1e-5,
+                                       {true, true, true});
+      };
+    }
   } else if (k == "embedding_backward") {
     // The gradient rows added into a [V, D] table's gradient at the indices.
     const auto& w = c.shapes.at(1);

@@ -70,3 +70,43 @@ TEST(Norm, NativeBatchAndGroupNormFlagPositions) {
 
 }  // namespace
 }  // namespace flopscope
+
+namespace flopscope {
+namespace {
+
+using namespace test;
+
+// native_layer_norm_backward(grad_out, input, normalized_shape, mean, rstd, weight, bias, output_mask)
+std::vector<Value> ln_backward(bool affine, std::vector<std::int64_t> mask) {
+  return {V::tensor({3, 7, 11}), V::tensor({3, 7, 11}), V::int_list({11}), V::tensor({3, 7, 1}), V::tensor({3, 7, 1}),
+          affine ? V::tensor({11}) : V::none(), affine ? V::tensor({11}) : V::none(), V::int_list(mask)};
+}
+
+TEST(NormBackward, PerElementByTheGradientsAsked) {
+  const Count n = 3 * 7 * 11;
+  // x_hat 2, input 1 + 3 + 4, weight 2, bias 1 = 13 per element.
+  EXPECT_EQ(macs("default", "native_layer_norm_backward", ln_backward(true, {1, 1, 1})), n * 13);
+  // No affine transform: x_hat 2 + input 3 + 4 = 9.
+  EXPECT_EQ(macs("default", "native_layer_norm_backward", ln_backward(false, {1, 0, 0})), n * 9);
+  // A model input's norm: no input gradient; x_hat 2 + weight 2 + bias 1 = 5.
+  EXPECT_EQ(macs("default", "native_layer_norm_backward", ln_backward(true, {0, 1, 1})), n * 5);
+  EXPECT_EQ(macs("mmengine", "native_layer_norm_backward", ln_backward(true, {1, 1, 1})), -1);
+}
+
+TEST(NormBackward, EvalBatchNormScalesOnly) {
+  // native_batch_norm_backward(grad_out, input, weight, running_mean, running_var, save_mean, save_invstd, train,
+  // eps, output_mask), x [2, 5, 3, 7]. Training: 13 per element; eval: dx = g * (gamma * invstd), 1 per element,
+  // and with the weight's and bias's gradients x_hat 2 + 2 + 1 more.
+  auto bn = [](bool train, std::vector<std::int64_t> mask) {
+    return std::vector<Value>{V::tensor({2, 5, 3, 7}), V::tensor({2, 5, 3, 7}), V::tensor({5}), V::tensor({5}),
+                              V::tensor({5}), V::tensor({5}), V::tensor({5}), V::boolean(train), V::real(1e-5),
+                              V::int_list(mask)};
+  };
+  const Count n = 2 * 5 * 3 * 7;
+  EXPECT_EQ(macs("default", "native_batch_norm_backward", bn(true, {1, 1, 1})), n * 13);
+  EXPECT_EQ(macs("default", "native_batch_norm_backward", bn(false, {1, 0, 0})), n * 1);
+  EXPECT_EQ(macs("default", "native_batch_norm_backward", bn(false, {1, 1, 1})), n * (2 + 1 + 2 + 1));
+}
+
+}  // namespace
+}  // namespace flopscope

@@ -111,14 +111,18 @@ else
 fi
 
 # 3. The GPU tests. On a GPU node a skipped GPU test is a failure: its reason is a defect to fix.
-gpu_tests() {
-  ctest --test-dir "$build" -L gpu --output-on-failure -V
-  local rc=$?
-  if [ $dry = 0 ] && grep -qE "\[  SKIPPED \]|\*\*\*Skipped|Skipped" "$logs/gpu-tests.log"; then
+# unless_skipped RC LOG PATTERN: RC, or 3 when LOG shows a skip (PATTERN) on a GPU node.
+unless_skipped() {
+  if [ $dry = 0 ] && grep -qE "$3" "$2"; then
     echo "a GPU test skipped on a GPU node"
     return 3
   fi
-  return $rc
+  return "$1"
+}
+export -f unless_skipped
+gpu_tests() {
+  ctest --test-dir "$build" -L gpu --output-on-failure -V
+  unless_skipped $? "$logs/gpu-tests.log" "\[  SKIPPED \]|\*\*\*Skipped|Skipped"
 }
 stage gpu-tests 120 gpu_tests
 stage devices 20 "$cli" devices
@@ -128,12 +132,7 @@ python_gpu() {
   cmake --build "$build" --target flopscope_python -j "$(nproc)" >/dev/null || { echo "no Python package build"; return 2; }
   PYTHONPATH="$build/python:$deps/../python${PYTHONPATH:+:$PYTHONPATH}" "$py" -m pytest -q -p no:cacheprovider -rs \
     "$repo/tests/python/test_gpu.py"
-  local rc=$?
-  if [ $dry = 0 ] && grep -q "SKIPPED" "$logs/python-gpu.log"; then
-    echo "a GPU test skipped on a GPU node"
-    return 3
-  fi
-  return $rc
+  unless_skipped $? "$logs/python-gpu.log" "SKIPPED"
 }
 stage python-gpu 150 python_gpu
 

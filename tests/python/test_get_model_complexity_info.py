@@ -2,6 +2,7 @@
 key, every character of the table and the architecture), checked against mmengine run in this process on the
 same model and inputs, and against the seed's printed listing."""
 import os
+import sys
 
 import pytest
 import torch
@@ -11,28 +12,11 @@ from torch import nn
 import flopscope
 
 mmengine_analysis = pytest.importorskip("mmengine.analysis")
-GOLDEN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "golden")
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GOLDEN = os.path.join(TESTS, "golden")
+sys.path.insert(0, os.path.join(TESTS, "fixtures"))
+from make_fixtures import TestNet as SeedTestNet  # noqa: E402  (the seed's example, as the fixtures make it)
 
-
-class SeedInnerNet(nn.Module):  # the seed's example
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(10, 10)
-        self.fc2 = nn.Linear(10, 10)
-
-    def forward(self, x):
-        return self.fc1(self.fc2(x))
-
-
-class SeedTestNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(10, 10)
-        self.fc2 = nn.Linear(10, 10)
-        self.inner = SeedInnerNet()
-
-    def forward(self, x):
-        return self.fc1(self.fc2(self.inner(x)))
 
 
 def both(model, **kw):

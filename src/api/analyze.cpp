@@ -69,7 +69,10 @@ Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resol
 
 namespace {
 
-ComplexityInfo finish(ModuleTree tree, const Trace& trace, const OpSet& ops, const Options& o, RunInfo run) {
+// `more` adds to the analysis what a source's run has besides the forward (a training step's backward) before the
+// reports are rendered from it.
+ComplexityInfo finish(ModuleTree tree, const Trace& trace, const OpSet& ops, const Options& o, RunInfo run,
+                      const std::function<void(Analysis&)>& more) {
   ComplexityInfo info;
   Analysis& a = info.analysis;
   a.run = std::move(run);
@@ -77,6 +80,7 @@ ComplexityInfo finish(ModuleTree tree, const Trace& trace, const OpSet& ops, con
   a.flops = count::count_trace(trace, ops.flops, ops.ignored);
   a.activations = count::count_trace(trace, ops.activations, ops.ignored);
   a.uncalled = count::uncalled_modules(trace, a.tree);
+  if (more) more(a);
 
   info.flops = a.flops.total();
   info.activations = a.activations.total();
@@ -143,9 +147,7 @@ ComplexityInfo conclude(ModelSource& source, const RunContext& run, const Option
     backward = capture::backward_part(traces.counted);
     traces.counted = capture::forward_part(traces.counted);
   }
-  ComplexityInfo result = finish(std::move(tree), traces.counted, *run.ops, o, std::move(info));
-  if (run.train_step) {
-    Analysis& a = result.analysis;
+  auto step = [&](Analysis& a) {
     a.train_step = true;
     a.backward = count::count_trace(backward, run.ops->flops, run.ops->ignored);
     a.step_params = source.step_params();
@@ -155,7 +157,9 @@ ComplexityInfo conclude(ModelSource& source, const RunContext& run, const Option
       a.optimizer_ops_per_element = rule.ops_per_element;
       a.optimizer_state_per_element = rule.state_per_element;
     }
-  }
+  };
+  ComplexityInfo result = finish(std::move(tree), traces.counted, *run.ops, o, std::move(info),
+                                 run.train_step ? std::function<void(Analysis&)>(step) : nullptr);
   if (o.on_phase && run.device.is_cuda() && o.gpu.timing) o.on_phase("the GPU passes");
   gpu_passes(source, result, traces.as_run, run, o);
   if (!run.fallback_reason.empty()) {

@@ -21,16 +21,23 @@ void place_backward(Trace& trace) {
   for (const auto& op : trace.ops)
     if (!op.backward && op.sequence_nr >= 0) module_of.emplace(op.sequence_nr, &op.module);
   static const std::string kRoot;
-  for (auto& op : trace.ops) {
-    if (!op.backward) continue;
-    // The node's own record carries the number; the engine's wrapper around it has none (the root's until the
-    // node says), and the ATen ops inside take their node's module (parents come first).
+  auto placed = [&](const OpRecord& op) -> const std::string* {
     const auto it = op.sequence_nr >= 0 ? module_of.find(op.sequence_nr) : module_of.end();
-    if (it != module_of.end()) {
-      op.module = *it->second;
-    } else {
-      op.module = op.parent >= 0 ? trace.ops[static_cast<std::size_t>(op.parent)].module : kRoot;
+    return it != module_of.end() ? it->second : nullptr;
+  };
+  for (std::size_t i = 0; i < trace.ops.size(); ++i) {
+    OpRecord& op = trace.ops[i];
+    if (!op.backward) continue;
+    if (op.parent >= 0) {  // inside a node: its node's module (parents come first), as every nested op shares one
+      op.module = trace.ops[static_cast<std::size_t>(op.parent)].module;
+      continue;
     }
+    // The node's own record carries the number, and the engine's wrapper around it (the top-level record) has
+    // none: the wrapper takes the module of the node it wraps, its first child.
+    const std::string* module = placed(op);
+    if (module == nullptr && i + 1 < trace.ops.size() && trace.ops[i + 1].parent == static_cast<std::int32_t>(i))
+      module = placed(trace.ops[i + 1]);
+    op.module = module ? *module : kRoot;
   }
 }
 

@@ -22,6 +22,7 @@ struct OpInfo {
   bool values = false;              // its argument values are recorded
   std::pmr::vector<bool> written;   // per schema argument: the op writes into it (alias info `a!`)
   bool writes = false;              // any of them
+  bool engine_node = false;         // autograd's engine wrapping a backward node (a training step)
 };
 
 // One recorded value, its variable part in the session's pools: the dims of a tensor or the elements of an
@@ -236,6 +237,7 @@ const OpInfo& op_info(Session::State& s, const at::RecordFunction& fn) {
   info.name = s.keep(name);
   info.written = std::pmr::vector<bool>(&s.arena);
   info.values = !s.wanted || s.wanted(std::string(info.name));
+  info.engine_node = info.name.rfind("autograd::engine::", 0) == 0;
   if (s.watch != nullptr) {
     if (auto schema = fn.operator_schema()) {  // a copy: paid once per operator
       for (const auto& arg : schema->arguments()) {
@@ -285,9 +287,8 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   // Autograd's engine wraps each node in "autograd::engine::evaluate_function: X" (no sequence number), around the
   // node's own record "X" (BACKWARD_FUNCTION, the forward op's number), around the ATen ops the node runs.
   r.sequence_nr = fn.seqNr();
-  r.backward = fn.scope() == at::RecordScope::BACKWARD_FUNCTION ||
-               (r.parent >= 0 && s->ops[static_cast<std::size_t>(r.parent)].backward) ||
-               std::string_view(info.name).rfind("autograd::engine::", 0) == 0;
+  r.backward = info.engine_node || fn.scope() == at::RecordScope::BACKWARD_FUNCTION ||
+               (r.parent >= 0 && s->ops[static_cast<std::size_t>(r.parent)].backward);
   // Only top-level ops ask for their module: the lookup may build strings, and a nested op runs in the same
   // module as its parent anyway.
   r.module = r.parent < 0 ? s->module_id(s->resolver->resolve(fn)) : s->ops[static_cast<std::size_t>(r.parent)].module;

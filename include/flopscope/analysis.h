@@ -1,6 +1,7 @@
 #pragma once
 /// The counting stage's result: counts per module and per op, unsupported ops, uncalled modules.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,6 +104,14 @@ struct Analysis {
   std::string optimizer;              ///< "" (none), "sgd", "adamw"
   std::int64_t optimizer_ops_per_element = 0;
   std::int64_t optimizer_state_per_element = 0;
+  /// A training step's forward: the bytes each module's own ops allocated and still held when it ended, the
+  /// activations saved for the backward (capture/held_memory.h).
+  struct SavedActivations {
+    std::map<std::string, std::int64_t> bytes;  ///< module ("" = the root, and what no op allocated) -> bytes
+    bool measured = false;
+    std::string why_not;                          ///< when not measured: the allocators' reports could not be had
+  };
+  SavedActivations saved_activations;
   /// The step's backward, per module (each node placed on the module whose forward made it); empty otherwise.
   StatResult backward;
   gpu::GpuReport gpu;                 ///< the timing pass (CUDA only); gpu.ran false otherwise

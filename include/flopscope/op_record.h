@@ -51,11 +51,23 @@ struct OpRecord {
   std::int64_t sequence_nr = -1;
   /// Ran in autograd's backward: a node ("autograd::engine::evaluate_function: AddmmBackward0") or an op in one.
   bool backward = false;
+  /// A training step's forward, on a top-level op: the bytes it (and the ops inside it) allocated that were still
+  /// held when the forward ended, the forward's outputs left out: what autograd saved for the backward
+  /// (capture/held_memory.h). 0 otherwise.
+  std::int64_t saved_bytes = 0;
 };
 
 /// Every op of one forward, in call order (parents before their children).
 struct Trace {
   std::vector<OpRecord> ops;
+  /// A training step's forward: whether its held bytes were measured (OpRecord::saved_bytes), or why not, and
+  /// those allocated outside any op. A function that rebuilds a trace carries this over.
+  struct SavedMemory {
+    bool measured = false;
+    std::int64_t outside_ops = 0;
+    std::string why_not;
+  };
+  SavedMemory saved;
 };
 
 }  // namespace flopscope

@@ -11,6 +11,7 @@
 #include "sandbox/memory_limit.h"
 #include "api/model_source.h"
 #include "api/run_context.h"
+#include "api/train_step.h"
 #include "capture/backward_placement.h"
 #include "capture/model_output.h"
 #include "count/attribute.h"
@@ -143,7 +144,9 @@ ComplexityInfo conclude(ModelSource& source, const RunContext& run, const Option
   info.model_kind = source.kind();
   source.describe(info);
   Trace backward;
+  Analysis::SavedActivations saved;
   if (run.train_step) {
+    saved = saved_activations(traces.counted);
     backward = capture::backward_part(traces.counted);
     traces.counted = capture::forward_part(traces.counted);
   }
@@ -151,6 +154,7 @@ ComplexityInfo conclude(ModelSource& source, const RunContext& run, const Option
     a.train_step = true;
     a.backward = count::count_trace(backward, run.ops->flops, run.ops->ignored);
     a.step_params = source.step_params();
+    a.saved_activations = std::move(saved);
     if (!run.optimizer.empty()) {
       const count::OptimizerRule& rule = count::optimizer_rule(run.optimizer);
       a.optimizer = rule.name;

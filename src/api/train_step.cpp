@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "api/model_source.h"
+#include "capture/capture.h"
 #include "flopscope/errors.h"
 
 namespace flopscope::api {
@@ -33,6 +34,7 @@ std::vector<at::Tensor> output_tensors(const c10::IValue& output) {
 }
 
 void backward_of(const std::vector<at::Tensor>& outputs) {
+  capture::forward_ended(outputs);  // what the forward still holds now is what the backward will read
   at::Tensor loss;
   for (const auto& t : outputs)
     if (differentiable(t) && t.dim() == 0) {
@@ -46,6 +48,17 @@ void backward_of(const std::vector<at::Tensor>& outputs) {
     throw InvalidInput("the training step has nothing to differentiate: no floating-point output of the forward "
                        "requires grad (every parameter frozen, or the output detached)");
   torch::autograd::backward({loss});
+}
+
+Analysis::SavedActivations saved_activations(const Trace& captured) {
+  Analysis::SavedActivations saved;
+  saved.measured = captured.saved.measured;
+  saved.why_not = captured.saved.why_not;
+  if (!saved.measured) return saved;
+  if (captured.saved.outside_ops != 0) saved.bytes[""] += captured.saved.outside_ops;
+  for (const auto& op : captured.ops)
+    if (op.saved_bytes != 0 && !op.backward) saved.bytes[op.module] += op.saved_bytes;
+  return saved;
 }
 
 void ModelSource::record_step_params(const std::vector<std::pair<std::string, at::Tensor>>& named) {

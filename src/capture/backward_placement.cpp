@@ -43,6 +43,7 @@ void place_backward(Trace& trace) {
 
 Trace forward_part(const Trace& trace) {
   Trace out;
+  out.saved = trace.saved;  // the forward's held memory
   std::vector<std::int32_t> index(trace.ops.size(), -1);
   for (std::size_t i = 0; i < trace.ops.size(); ++i) {
     const OpRecord& op = trace.ops[i];

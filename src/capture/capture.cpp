@@ -11,6 +11,7 @@
 
 #include <c10/core/impl/LocalDispatchKeySet.h>
 
+#include "capture/held_memory.h"
 #include "capture/pages.h"
 
 namespace flopscope::capture {
@@ -74,6 +75,12 @@ struct Session::State {
   // string-named RecordFunction may reuse an address, which the comparison in op_info catches.
   std::pmr::unordered_map<const char*, OpInfo> op_infos{&arena};
   bool active = true;
+
+  // A training step's forward: the memory it allocates, by op (capture/held_memory.h), until forward_ended().
+  std::unique_ptr<HeldMemory> held;
+  std::unordered_map<std::int32_t, std::int64_t> held_bytes;
+  std::string held_unmeasured = "the forward did not end";
+  bool held_measured = false;
 
   // The first failure of a callback (out of memory, its budget spent), and this thread's dispatch keys before the
   // capture blocked the forward's next op.
@@ -364,6 +371,10 @@ Session::Session(ModuleResolver& resolver, ValuesWanted wanted, StateWatch* watc
   m_state->handles.reserve(64);
   m_state->open_values.reserve(64);
   t_state = m_state.get();
+  if (with_backward) {
+    State* s = m_state.get();
+    m_state->held = std::make_unique<HeldMemory>([s] { return s->open.empty() ? -1 : s->open.back(); });
+  }
   // Autograd's nodes (BACKWARD_FUNCTION) only when asked: a training step's backward runs on this thread for CPU
   // tensors, its ATen ops nested in the node that ran them.
   std::unordered_set<at::RecordScope, std::hash<at::RecordScope>> scopes{at::RecordScope::FUNCTION};
@@ -410,7 +421,31 @@ Trace Session::finish() {
   Trace trace;
   trace.ops.reserve(m_state->ops.size());
   for (const auto& op : m_state->ops) trace.ops.push_back(m_state->expand(op, true));
+  m_state->held.reset();
+  trace.saved.measured = m_state->held_measured;
+  if (!trace.saved.measured) trace.saved.why_not = m_state->held_unmeasured;
+  for (const auto& [op, bytes] : m_state->held_bytes) {
+    if (op < 0 || static_cast<std::size_t>(op) >= trace.ops.size()) {
+      trace.saved.outside_ops += bytes;
+      continue;
+    }
+    auto top = static_cast<std::size_t>(op);  // the module is resolved per top-level op: the bytes go there
+    while (trace.ops[top].parent >= 0) top = static_cast<std::size_t>(trace.ops[top].parent);
+    trace.ops[top].saved_bytes += bytes;
+  }
   return trace;
+}
+
+void forward_ended(const std::vector<at::Tensor>& outputs) {
+  Session::State* s = t_state;
+  if (s == nullptr || !s->held) return;
+  std::vector<const void*> kept;
+  for (const auto& t : outputs)
+    if (t.defined() && t.has_storage()) kept.push_back(t.storage().data_ptr().get());
+  s->held_bytes = s->held->ended(kept);
+  s->held_unmeasured = s->held->why_not();
+  s->held_measured = s->held_unmeasured.empty();
+  s->held.reset();
 }
 
 }  // namespace flopscope::capture

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <ATen/core/Tensor.h>
 #include <ATen/record_function.h>
 
 #include "flopscope/op_record.h"
@@ -47,7 +48,8 @@ class Session {
   /// `wanted` empty: every op's values, nested ones included. `watch` may be null. The records take at most
   /// `budget` bytes, and at most what `lazy_budget` says once they pass 64 MiB (asked then, once): past it
   /// (or when memory runs out) the session fails.
-  /// `with_backward`: autograd's backward nodes too (a training step), each with the ops it ran nested in it.
+  /// `with_backward`: autograd's backward nodes too (a training step), each with the ops it ran nested in it, and
+  /// the memory the forward allocates, until forward_ended() says which of it the backward holds.
   explicit Session(ModuleResolver& resolver, ValuesWanted wanted = {}, StateWatch* watch = nullptr,
                    std::size_t budget = static_cast<std::size_t>(-1), std::function<std::size_t()> lazy_budget = {},
                    bool with_backward = false);
@@ -82,5 +84,10 @@ class Session {
   State* m_previous;
   at::CallbackHandle m_handle;
 };
+
+/// A training step's forward has returned `outputs` on this thread and its backward is next: the session of this
+/// thread (one with_backward) keeps, per top-level op, the bytes its forward allocated and still holds
+/// (OpRecord::saved_bytes). Does nothing without such a session.
+void forward_ended(const std::vector<at::Tensor>& outputs);
 
 }  // namespace flopscope::capture

@@ -55,6 +55,7 @@ void group_cpp_frontend_linear(Trace& trace, const ModuleTree& tree) {
 
   // Rebuild the trace with the synthetic parents in place, keeping parents before children.
   Trace out;
+  out.saved = trace.saved;
   out.ops.reserve(trace.ops.size());
   std::vector<std::int32_t> new_index(trace.ops.size(), -1);
   std::vector<std::int32_t> synthetic_index(trace.ops.size(), -1);

@@ -26,7 +26,8 @@ std::string render_csv(const Analysis& a) {
     return std::string(buf);
   };
   std::string out = "module,type,depth,parameters,macs,flops,activations,called";
-  out += a.train_step ? ",backward_macs,backward_flops,optimizer_macs,parameter_bytes,gradient_bytes,optimizer_state_bytes"
+  out += a.train_step ? ",backward_macs,backward_flops,optimizer_macs,parameter_bytes,gradient_bytes,optimizer_state_bytes,"
+                        "saved_activation_bytes"
                       : "";
   const auto step = report::step_sums(a);
   out += gpu ? ",gpu_kernels_per_forward,gpu_ms_median,gpu_ms_min,gpu_ms_max,tflops_per_s,peak_share" : "";
@@ -45,7 +46,8 @@ std::string render_csv(const Analysis& a) {
       const auto it = step.find(node.path);
       const report::StepSums s = it == step.end() ? report::StepSums{} : it->second;
       out += "," + std::to_string(s.optimizer_macs) + "," + std::to_string(s.parameter_bytes) + "," +
-             std::to_string(s.gradient_bytes) + "," + std::to_string(s.optimizer_state_bytes);
+             std::to_string(s.gradient_bytes) + "," + std::to_string(s.optimizer_state_bytes) + "," +
+             (a.saved_activations.measured ? std::to_string(s.saved_activation_bytes) : std::string());
     }
     if (gpu) {
       auto it = a.gpu.by_module.find(node.path);

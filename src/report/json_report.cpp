@@ -51,6 +51,10 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
                       {"dtype", i < run.input_dtypes.size() ? run.input_dtypes[i] : std::string("float32")}});
 
   const auto step = report::step_sums(a);
+  // Saved activations are null when the allocators' reports could not be had (train_step says why).
+  auto saved = [&a](const report::StepSums& s) {
+    return a.saved_activations.measured ? ordered_json(s.saved_activation_bytes) : ordered_json(nullptr);
+  };
   ordered_json modules = ordered_json::array();
   for (const auto& node : a.tree.nodes) {
     const Count p = params.find(node.path) ? *params.find(node.path) : 0;
@@ -76,6 +80,7 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
       m["parameter_bytes"] = s.parameter_bytes;
       m["gradient_bytes"] = s.gradient_bytes;
       m["optimizer_state_bytes"] = s.optimizer_state_bytes;
+      m["saved_activation_bytes"] = saved(s);
     }
   }
 
@@ -117,6 +122,10 @@ std::string render_json(const Analysis& a, const std::vector<std::string>& warni
                             {"parameter_bytes", s.parameter_bytes},
                             {"gradient_bytes", s.gradient_bytes},
                             {"optimizer_state_bytes", s.optimizer_state_bytes},
+                            {"saved_activation_bytes", saved(s)},
+                            {"saved_activations_unmeasured", a.saved_activations.measured
+                                                                 ? ordered_json(nullptr)
+                                                                 : ordered_json(a.saved_activations.why_not)},
                             {"operators", op_list(a.backward.by_operator(), "macs")},
                             {"unsupported", unsupported_list(a.backward.unsupported)}};
   }

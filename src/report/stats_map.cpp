@@ -33,6 +33,8 @@ std::unordered_map<std::string, StepSums> step_sums(const Analysis& a) {
       s.optimizer_macs += a.optimizer_ops_per_element * p.numel;
     }
   }
+  for (const auto& [module, bytes] : a.saved_activations.bytes)
+    for (const auto& m : module_and_ancestors(module)) out[m].saved_activation_bytes += bytes;
   return out;
 }
 

@@ -91,6 +91,7 @@ struct StepSums {
   Count gradient_bytes = 0;         ///< parameters the backward gave a gradient
   Count optimizer_state_bytes = 0;  ///< the optimizer's state for those (AdamW: m and v)
   Count optimizer_macs = 0;         ///< its update, elementwise operations one each
+  Count saved_activation_bytes = 0; ///< what its forward allocated and held for the backward (its subtree's ops)
 };
 std::unordered_map<std::string, StepSums> step_sums(const Analysis& analysis);
 

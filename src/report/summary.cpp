@@ -19,6 +19,8 @@ std::string render_summary(const Analysis& a) {
     out += "Backward Flops:" + format_size(a.backward.total()) + "\n";
     if (!a.optimizer.empty()) out += "Optimizer Flops (" + a.optimizer + "):" + format_size(optimizer) + "\n";
     out += "Step Flops:" + format_size(a.flops.total() + a.backward.total() + optimizer) + "\n";
+    if (a.saved_activations.measured)
+      out += "Saved Activations:" + format_size(root == step.end() ? 0 : root->second.saved_activation_bytes) + "B\n";
   }
   return out;
 }

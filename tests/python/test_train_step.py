@@ -5,6 +5,7 @@ families it counts; the model's parameters, buffers and gradients exactly as bef
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 import torch
@@ -46,7 +47,13 @@ def test_first_layer_and_frozen_layer():
     with open(os.path.join(REPO, "docs", "report.schema.json")) as f:
         jsonschema.validate(report, json.load(f))
     # 725 forward + (280 + 315 + 270) = 865 backward = 1590 MACs, in mmengine's size format.
-    assert result.report("summary").endswith("Backward Flops:0.865K\nStep Flops:1.59K\n")
+    # Saved for the backward (float32): ReLU 1 keeps its result (5 x 9), which layer 0's gradient needs; ReLU 3
+    # keeps its result (5 x 7), which layer 4's weight gradient reads too. The frozen layer 2 needs no input saved;
+    # the layers' outputs are freed; layer 4's is the model's output. 180 + 140 = 320 bytes.
+    assert result.report("summary").endswith(
+        "Backward Flops:0.865K\nStep Flops:1.59K\nSaved Activations:0.32KB\n")
+    saved = by_path(result, "saved_activation_bytes")
+    assert (saved["0"], saved["1"], saved["2"], saved["3"], saved["4"], saved[""]) == (0, 180, 0, 140, 0, 320)
 
 
 class Attention(nn.Module):
@@ -140,6 +147,65 @@ def test_step_equals_flop_counter_mode(name):
     assert ours == theirs
 
 
+def saved_by_autograd(model, inputs):
+    """The bytes of the tensors autograd saves in one step's forward, by torch's own saved-tensor hooks: each
+    storage once, leaving out what existed before the forward (parameters, buffers, inputs) and its outputs."""
+    before = {t.untyped_storage().data_ptr() for t in list(model.parameters()) + list(model.buffers())}
+    before |= {t.untyped_storage().data_ptr() for t in (inputs.values() if isinstance(inputs, dict) else [inputs])}
+    saved = {}
+
+    def pack(t):
+        storage = t.untyped_storage()
+        saved[storage.data_ptr()] = storage.nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        out = model(**inputs) if isinstance(inputs, dict) else model(inputs)
+    outputs = [out] if isinstance(out, torch.Tensor) else [v for v in out.values() if isinstance(v, torch.Tensor)]
+    for o in outputs:
+        before.add(o.untyped_storage().data_ptr())
+    return sum(n for ptr, n in saved.items() if ptr not in before and ptr != 0)
+
+
+@pytest.mark.parametrize("name", ["resnet18", "tiny_gpt"])
+def test_saved_activations_equal_autograds_saved_tensors(name):
+    # What the step's forward still holds when it ends is what autograd saved: the whole model's bytes equal the
+    # storages torch's saved-tensor hooks see (each once), on a convolutional network and a GPT.
+    torch.manual_seed(0)
+    factory, _ = MODELS[name]
+    model = factory().train()
+    x = make_inputs(name)[0]
+    report = json.loads(flopscope.analyze(model, x, ops="default", train_step=True).to_json())
+    expected = saved_by_autograd(model, x)
+    assert expected > 0
+    assert report["train_step"]["saved_activation_bytes"] == expected
+    assert report["modules"][0]["saved_activation_bytes"] == expected
+
+
+def test_saved_activations_leave_stderr_alone():
+    # While flopscope listens to the allocator, torch's CPU allocator would log "Memory block of unknown size was
+    # allocated before the profiling started" for a tensor the model frees that existed before the forward (the
+    # first of each thousand, counted per process: hence a fresh one). What the model keeps counts as held.
+    script = """
+import sys, torch, flopscope
+from torch import nn
+class Cache(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer, self.cache = nn.Linear(4, 4), torch.randn(1000)
+    def forward(self, x):
+        self.cache = x * 2  # the old cache, made before the forward, is freed here
+        return self.layer(x)
+r = flopscope.analyze(Cache(), torch.randn(2, 4), ops="default", train_step=True)
+print(r.modules[0]["saved_activation_bytes"])
+"""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in [os.environ.get("FLOPSCOPE_PACKAGE_DIR")] if p))
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == str(2 * 4 * 4)  # the new cache; the linear's input is the model's own
+    assert "Memory block" not in run.stderr and "profil" not in run.stderr, run.stderr
+
+
 def test_grouped_convolution_backward():
     # FlopCounterMode's weight gradient ignores the groups (it counts a depthwise layer's as a dense one's), so a
     # grouped network is checked by arithmetic: x [2,6,9,7]; conv a: 6 -> 6, 3x3, groups 3 -> [2,6,7,5]; conv b:
@@ -195,10 +261,13 @@ def test_command_line_on_torchscript(tmp_path, cli):
                           "--format", "csv", "-q"], capture_output=True, text=True).stdout
     header, root = csv.splitlines()[0].split(","), csv.splitlines()[1].split(",")
     assert header[8:] == ["backward_macs", "backward_flops", "optimizer_macs", "parameter_bytes", "gradient_bytes",
-                          "optimizer_state_bytes"]
+                          "optimizer_state_bytes", "saved_activation_bytes"]
     # SGD: one per trainable element (layers 0 and 4: 63 + 32); the frozen layer's 70 parameters hold no gradient.
     assert root[8:] == [str(5 * 6 * 9 + 5 * 9 * 7 + 2 * 5 * 7 * 4), str(2 * (5 * 6 * 9 + 5 * 9 * 7 + 2 * 5 * 7 * 4)),
-                        str(63 + 32), str(4 * 165), str(4 * 95), "0"]
+                        str(63 + 32), str(4 * 165), str(4 * 95), "0", str(4 * (5 * 9 + 5 * 7))]
+    # The ReLUs' results, as test_first_layer_and_frozen_layer reads them (the CLI runs the model in its sandbox).
+    saved = {m["path"]: m["saved_activation_bytes"] for m in report["modules"]}
+    assert (saved["1"], saved["3"], saved[""]) == (4 * 5 * 9, 4 * 5 * 7, 4 * (5 * 9 + 5 * 7))
     refused = subprocess.run([cli, "analyze", str(path), "--full-shape", "5,6", "--optimizer", "adamw"],
                              capture_output=True, text=True)
     assert refused.returncode == 2 and "add --train-step" in refused.stderr

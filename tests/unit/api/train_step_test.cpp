@@ -3,8 +3,15 @@
 // values are the layers' arithmetic.
 #include <gtest/gtest.h>
 
+#include <c10/util/ThreadLocalDebugInfo.h>
+#include <torch/csrc/profiler/orchestration/observer.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/linear.h>
+
 #include "flopscope/complexity.h"
 #include "flopscope/models.h"
+#include "flopscope/module_scope.h"
+#include "flopscope/report.h"
 
 namespace flopscope {
 namespace {
@@ -53,6 +60,69 @@ TEST(TrainStep, GradientsPutBackAndOptimizerCounted) {
   for (const auto& p : a.step_params) updated += p.gradient ? p.numel : 0;
   EXPECT_EQ(updated, 4 * 110);
   EXPECT_EQ(a.optimizer_ops_per_element, 1);
+}
+
+// What autograd keeps for the backward, in bytes of float32 (4 each). TestNet's four Linear(10, 10) on 3 rows
+// are addmm, whose weight gradient needs its input: each layer's output (3 x 10) is held by the next layer, and
+// is charged to the layer that allocated it. fc1's output is the model's output, not an activation.
+TEST(TrainStep, SavedActivationsPerModule) {
+  models::TestNet model;
+  const ComplexityInfo info = analyze(*model.ptr(), detail::forward_of(*model.ptr()), step());
+  const Analysis& a = info.analysis;
+  ASSERT_TRUE(a.saved_activations.measured) << a.saved_activations.why_not;
+  const std::int64_t layer_output = 3 * 10 * 4;
+  const std::map<std::string, std::int64_t> expected{
+      {"inner.fc2", layer_output}, {"inner.fc1", layer_output}, {"fc2", layer_output}};
+  EXPECT_EQ(a.saved_activations.bytes, expected);
+}
+
+// Linear(8, 16) -> ReLU -> Linear(16, 4) on 2 rows. ReLU's backward reads its result (2 x 16), which the second
+// layer also reads: held once, charged to the ReLU. The first layer's output is read by no backward: freed.
+struct ReluNet : torch::nn::Module {
+  ReluNet() {
+    first = register_module("first", torch::nn::Linear(8, 16));
+    relu = register_module("relu", torch::nn::ReLU());
+    second = register_module("second", torch::nn::Linear(16, 4));
+  }
+  // A parameterless module is placed by its scope (the C++ frontend has no forward hooks).
+  at::Tensor forward(const at::Tensor& x) {
+    return second(ModuleScope::run("relu", [&] { return relu(first(x)); }));
+  }
+  torch::nn::Linear first{nullptr}, second{nullptr};
+  torch::nn::ReLU relu{nullptr};
+};
+
+TEST(TrainStep, SavedActivationsChargedToTheAllocatingModule) {
+  auto net = std::make_shared<ReluNet>();
+  Options o = step();
+  o.input_shape = {{2, 8}};
+  const ComplexityInfo info = analyze(*net, detail::forward_of(*net), o);
+  const Analysis& a = info.analysis;
+  ASSERT_TRUE(a.saved_activations.measured);
+  const std::map<std::string, std::int64_t> expected{{"relu", 2 * 16 * 4}};
+  EXPECT_EQ(a.saved_activations.bytes, expected);
+  EXPECT_NE(render_summary(a).find("Saved Activations:0.128KB"), std::string::npos) << render_summary(a);
+  const std::string json = render_report("json", a);
+  EXPECT_NE(json.find("\"saved_activation_bytes\": 128"), std::string::npos);
+}
+
+// A profiler already listening keeps the allocators' reports: nothing is measured, and the report says why.
+struct SomeProfiler final : torch::profiler::impl::ProfilerStateBase {
+  SomeProfiler() : ProfilerStateBase(torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::Disabled)) {}
+  void reportMemoryUsage(void*, std::int64_t, std::size_t, std::size_t, c10::Device) override {}
+  torch::profiler::impl::ActiveProfilerType profilerType() override {
+    return torch::profiler::impl::ActiveProfilerType::NONE;
+  }
+};
+
+TEST(TrainStep, SavedActivationsNotMeasuredUnderAProfiler) {
+  models::TestNet model;
+  c10::DebugInfoGuard profiling(c10::DebugInfoKind::PROFILER_STATE, std::make_shared<SomeProfiler>());
+  const ComplexityInfo info = analyze(*model.ptr(), detail::forward_of(*model.ptr()), step());
+  const Analysis& a = info.analysis;
+  EXPECT_FALSE(a.saved_activations.measured);
+  EXPECT_NE(a.saved_activations.why_not.find("profiler"), std::string::npos);
+  EXPECT_NE(render_report("json", a).find("\"saved_activation_bytes\": null"), std::string::npos);
 }
 
 TEST(TrainStep, Refusals) {

@@ -4,6 +4,11 @@
 //   activation functions, arithmetic, clamps:    numel(output)
 //   softmax, log_softmax:                        3 * numel(input)    (exp, sum, divide or subtract)
 //   reductions (sum, mean, amax, ...):           numel(input)
+// A training step's backward, by the same rule:
+//   an activation's backward (threshold_backward for relu, gelu_backward, ...): numel(grad_output)
+//   softmax and log_softmax backward:            4 * numel(grad_output)  (y*g, row sum, subtract, scale; or
+//                                                exp(y), row sum of g, multiply, subtract)
+// The arithmetic autograd runs for the rest (mul, add, div, ...) is counted as those ops.
 #include "count/families.h"
 #include "count/shapes.h"
 
@@ -13,6 +18,8 @@ namespace {
 Count per_output(const OpRecord& r) { return product(output_shape(r)); }
 Count per_input(const OpRecord& r) { return product(input_shape(r, 0)); }
 Count softmax(const OpRecord& r) { return mul(3, product(input_shape(r, 0))); }
+Count per_gradient(const OpRecord& r) { return product(input_shape(r, 0)); }
+Count softmax_backward(const OpRecord& r) { return mul(4, product(input_shape(r, 0))); }
 
 }  // namespace
 
@@ -32,6 +39,12 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
   for (const char* op : kPerOutput) set.flops[std::string("aten::") + op] = {op, per_output, "numel(output)"};
   for (const char* op : {"softmax", "log_softmax", "_softmax", "_log_softmax"})
     set.flops[std::string("aten::") + op] = {op, softmax, "3*numel(input)"};
+  for (const char* op : {"threshold_backward", "gelu_backward", "silu_backward", "sigmoid_backward", "tanh_backward",
+                         "hardswish_backward", "hardsigmoid_backward", "hardtanh_backward", "leaky_relu_backward",
+                         "elu_backward", "softplus_backward", "mish_backward"})
+    set.flops[std::string("aten::") + op] = {"activation_backward", per_gradient, "numel(grad_output)"};
+  for (const char* op : {"_softmax_backward_data", "_log_softmax_backward_data"})
+    set.flops[std::string("aten::") + op] = {"softmax_backward", softmax_backward, "4*numel(grad_output)"};
   for (const char* op : {"sum", "mean", "amax", "amin", "prod", "cumsum", "logsumexp", "norm", "linalg_vector_norm"})
     set.flops[std::string("aten::") + op] = {op, per_input, "numel(input)"};
 }

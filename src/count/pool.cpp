@@ -3,6 +3,10 @@
 //   max/avg pool, kernel k:          numel(output) * prod(k)   (one compare or add per window element)
 //   adaptive avg/max pool (1-3 D):   numel(input)              (each input element enters one window, about)
 //   fractional/lp pools are not counted (reported unsupported).
+// A training step's backward, counted as the forward is (default: adaptive average pooling; all: every pool):
+//   adaptive avg pool backward:      numel(input)              (each input gradient is its window's share)
+//   max pool backward (with indices, adaptive too): numel(grad_output)  (each routed to its argmax, one add)
+//   avg pool backward, kernel k:     numel(grad_output) * prod(k)   (spread over its window)
 #include "count/families.h"
 #include "count/shapes.h"
 
@@ -22,11 +26,36 @@ Count windowed(const OpRecord& r) {
   return mul(product(output_shape(r)), window);
 }
 
+// (grad_output, ...): one per gradient element.
+Count per_gradient(const OpRecord& r) { return product(input_shape(r, 0)); }
+
+// (grad_output, self): the input's gradient, one per element.
+Count per_backward_input(const OpRecord& r) { return product(input_shape(r, 1)); }
+
+// avg_pool{2,3}d_backward(grad_output, self, kernel_size, ...): the forward's count.
+template <int Dims>
+Count windowed_backward(const OpRecord& r) {
+  const Value& k = input(r, 2);
+  require(k.kind == Value::Kind::IntList && !k.sizes.empty(), r, "kernel_size is not an int list");
+  Count window = 1;
+  for (int d = 0; d < Dims; ++d) window = mul(window, k.sizes[k.sizes.size() == 1 ? 0 : static_cast<std::size_t>(d)]);
+  return mul(product(input_shape(r, 0)), window);
+}
+
 }  // namespace
 
 void add_pool_handlers(OpSet& set, Tier tier) {
   set.flops["aten::adaptive_avg_pool2d"] = {"adaptive_avg_pool2d", per_input, "numel(input)"};
+  if (tier < Tier::standard) return;
+  // A training step's backward (CPU and CUDA call the same ops).
+  for (const char* op : {"_adaptive_avg_pool2d_backward", "_adaptive_avg_pool3d_backward"})
+    set.flops[std::string("aten::") + op] = {"adaptive_avg_pool_backward", per_backward_input, "numel(input)"};
   if (tier < Tier::all) return;
+  for (const char* op : {"max_pool2d_with_indices_backward", "max_pool3d_with_indices_backward",
+                         "adaptive_max_pool2d_backward", "adaptive_max_pool3d_backward"})
+    set.flops[std::string("aten::") + op] = {"max_pool_backward", per_gradient, "numel(grad_output)"};
+  set.flops["aten::avg_pool2d_backward"] = {"avg_pool_backward", windowed_backward<2>, "numel(grad_output)*kh*kw"};
+  set.flops["aten::avg_pool3d_backward"] = {"avg_pool_backward", windowed_backward<3>, "numel(grad_output)*kd*kh*kw"};
   for (const char* op : {"adaptive_avg_pool1d", "adaptive_avg_pool3d", "_adaptive_avg_pool2d", "_adaptive_avg_pool3d",
                          "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d"})
     set.flops[std::string("aten::") + op] = {op, per_input, "numel(input)"};

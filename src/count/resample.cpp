@@ -6,6 +6,10 @@
 //   trilinear 3-D                   8
 //   grid_sampler                    4     (mmengine assumes bilinear)
 // mmengine counts upsample_nearest2d, upsample_bilinear2d and grid_sampler; default adds the other forms.
+// A training step's backward scatters each output gradient back over the same taps:
+//   upsample *_backward(grad_output, ...)   taps * numel(grad_output)
+//   grid_sampler_2d_backward                4 * numel(grad_output) for the input's gradient, and for the grid's
+//                                           8 (two coordinates, four taps), by output_mask
 #include "count/families.h"
 #include "count/shapes.h"
 
@@ -17,6 +21,19 @@ Count per_output(const OpRecord& r) {
   return mul(Taps, product(output_shape(r)));
 }
 
+template <int Taps>
+Count per_gradient(const OpRecord& r) {
+  return mul(Taps, product(input_shape(r, 0)));
+}
+
+// grid_sampler_2d_backward(grad_output, input, grid, interpolation_mode, padding_mode, align_corners, output_mask)
+Count grid_sampler_backward_macs(const OpRecord& r) {
+  const Value& mask = input(r, 6);
+  require(mask.kind == Value::Kind::IntList && mask.sizes.size() == 2, r, "expected output_mask[2]");
+  const Count per = (mask.sizes[0] != 0 ? 4 : 0) + (mask.sizes[1] != 0 ? 8 : 0);
+  return mul(per, product(input_shape(r, 0)));
+}
+
 }  // namespace
 
 void add_resample_handlers(OpSet& set, Tier tier) {
@@ -24,6 +41,17 @@ void add_resample_handlers(OpSet& set, Tier tier) {
   set.flops["aten::upsample_bilinear2d"] = {"upsample_bilinear2d", per_output<4>, "4*numel(output)"};
   set.flops["aten::grid_sampler"] = {"grid_sampler", per_output<4>, "4*numel(output) (bilinear)"};
   if (tier < Tier::standard) return;
+  // A training step's backward.
+  set.flops["aten::upsample_nearest2d_backward"] = {"upsample_backward", per_gradient<1>, "numel(grad_output)"};
+  set.flops["aten::upsample_bilinear2d_backward"] = {"upsample_backward", per_gradient<4>, "4*numel(grad_output)"};
+  set.flops["aten::grid_sampler_2d_backward"] = {"grid_sampler_backward", grid_sampler_backward_macs,
+                                                 "numel(grad_output)*(4 input, 8 grid, by output_mask)"};
+  for (const char* op : {"upsample_nearest1d_backward", "upsample_nearest3d_backward", "_upsample_nearest_exact1d_backward",
+                         "_upsample_nearest_exact2d_backward", "_upsample_nearest_exact3d_backward"})
+    set.flops[std::string("aten::") + op] = {"upsample_backward", per_gradient<1>, "numel(grad_output)"};
+  set.flops["aten::upsample_linear1d_backward"] = {"upsample_backward", per_gradient<2>, "2*numel(grad_output)"};
+  set.flops["aten::upsample_bicubic2d_backward"] = {"upsample_backward", per_gradient<16>, "16*numel(grad_output)"};
+  set.flops["aten::upsample_trilinear3d_backward"] = {"upsample_backward", per_gradient<8>, "8*numel(grad_output)"};
   for (const char* op : {"upsample_nearest1d", "upsample_nearest3d", "_upsample_nearest_exact1d",
                          "_upsample_nearest_exact2d", "_upsample_nearest_exact3d"})
     set.flops[std::string("aten::") + op] = {op, per_output<1>, "numel(output)"};

@@ -93,6 +93,14 @@ std::vector<Proto> protos_for(const std::string& family) {
       {"embedding_backward", {{"embedding_backward", {{1}, {1000, 127}}},
                               {"embedding_backward", {{4, 251}, {30011, 100}}}}},
       {"adaptive_avg_pool2d", {{"adaptive_avg_pool2d", {{1, 100, 7, 7}}, {1}}, {"adaptive_avg_pool2d", {{8, 127, 31, 31}}, {3}}}},
+      // a training step's backward of pooling and resampling: the forward's input; args output size or scale
+      {"adaptive_avg_pool_backward", {{"adaptive_avg_pool2d_backward", {{1, 100, 7, 7}}, {1}},
+                                      {"adaptive_avg_pool2d_backward", {{8, 127, 31, 31}}, {3}}}},
+      {"upsample_backward", {{"interpolate_backward", {{1, 3, 7, 7}}, {2}, "nearest"},
+                             {"interpolate_backward", {{2, 100, 31, 31}}, {2}, "bilinear"}}},
+      // grid_sample backward: input, grid [N,Hout,Wout,2]; both gradients
+      {"grid_sampler_backward", {{"grid_sample_backward", {{1, 3, 7, 7}, {1, 1, 5, 2}}},
+                                 {"grid_sample_backward", {{2, 100, 31, 31}, {2, 17, 19, 2}}}}},
       // grouped_mm: tokens [T,K], experts [G,K,N]; K and N keep the 16-byte strides the op needs
       {"_grouped_mm", {{"grouped_mm", {{1, 64}, {1, 64, 128}}}, {"grouped_mm", {{127, 64}, {4, 64, 128}}}}},
       // tensordot: a[..., K], b[K, ...], contracting a's last dim with b's first

@@ -199,6 +199,30 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
     const int64_t out = c.args.at(0);
     r.inputs = {t(0)};
     r.call = [out](const std::vector<c10::IValue>& v) { at::adaptive_avg_pool2d(v.at(0).toTensor(), {out, out}); };
+  } else if (k == "adaptive_avg_pool2d_backward") {
+    // The gradient of a forward to out x out, back to the input's shape.
+    const int64_t out = c.args.at(0);
+    auto x = t(0);
+    r.inputs = {torch::randn({x.size(0), x.size(1), out, out}, opt), x};
+    r.call = [in](const std::vector<c10::IValue>& v) { at::_adaptive_avg_pool2d_backward(in(v, 0), in(v, 1)); };
+  } else if (k == "interpolate_backward") {
+    const auto& shape = c.shapes.at(0);
+    const int64_t scale = c.args.at(0);
+    const std::vector<int64_t> out_size{shape[2] * scale, shape[3] * scale};
+    const std::vector<int64_t> in_size(shape.begin(), shape.end());
+    r.inputs = {torch::randn({shape[0], shape[1], out_size[0], out_size[1]}, opt)};
+    const bool nearest = c.text == "nearest";
+    r.call = [nearest, out_size, in_size](const std::vector<c10::IValue>& v) {
+      if (nearest) at::upsample_nearest2d_backward(v.at(0).toTensor(), out_size, in_size);
+      else at::upsample_bilinear2d_backward(v.at(0).toTensor(), out_size, in_size, false);
+    };
+  } else if (k == "grid_sample_backward") {
+    auto x = t(0), grid = torch::rand(c.shapes.at(1), opt) * 2 - 1;
+    const auto& g = c.shapes.at(1);
+    r.inputs = {torch::randn({g[0], x.size(1), g[1], g[2]}, opt), x, grid};
+    r.call = [in](const std::vector<c10::IValue>& v) {
+      at::grid_sampler_2d_backward(in(v, 0), in(v, 1), in(v, 2), 0, 0, false, {true, true});
+    };
   } else if (k == "grouped_mm") {
     // Tokens split over the experts as evenly as they go; offsets are int32 on the device, as the op needs.
     const int64_t tokens = c.shapes.at(0).at(0), experts = c.shapes.at(1).at(0);

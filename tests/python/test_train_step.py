@@ -206,6 +206,44 @@ print(r.modules[0]["saved_activation_bytes"])
     assert "Memory block" not in run.stderr and "profil" not in run.stderr, run.stderr
 
 
+class PoolResampleNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.grid = nn.Parameter(torch.rand(2, 5, 6, 2) * 2 - 1)
+
+    def forward(self, x):
+        y = F.max_pool2d(F.relu(self.conv(x)), 2)
+        y = F.interpolate(F.adaptive_avg_pool2d(y, 3), scale_factor=2, mode="bilinear", align_corners=False)
+        return F.grid_sample(F.softmax(y, dim=-1), self.grid, align_corners=False)
+
+
+def test_pooling_resampling_and_elementwise_backward():
+    # x [2,3,10,10] -> conv 3->4 3x3 pad 1 [2,4,10,10] -> relu -> max pool 2 [2,4,5,5] -> adaptive avg pool 3
+    # [2,4,3,3] -> bilinear x2 [2,4,6,6] -> softmax -> grid_sample on a [2,5,6,2] grid [2,4,5,6]. The backward, op by
+    # op (src/count/pool.cpp, resample.cpp, elementwise.cpp):
+    torch.manual_seed(0)
+    expected_default = {
+        "grid_sampler_backward": (4 + 8) * 2 * 4 * 5 * 6,   # input and grid gradients per output gradient element
+        "upsample_backward": 4 * 2 * 4 * 6 * 6,             # bilinear: four taps per output gradient element
+        "adaptive_avg_pool_backward": 2 * 4 * 5 * 5,        # one per input element
+        "conv_backward": 2 * 4 * 10 * 10 * 3 * 3 * 3,       # the weight's gradient only: x is the model's input
+    }
+    expected_all = dict(expected_default, **{
+        "softmax_backward": 4 * 2 * 4 * 6 * 6,              # y*g, row sum, subtract, scale
+        "max_pool_backward": 2 * 4 * 5 * 5,                 # one add per output gradient, at its argmax
+        "activation_backward": 2 * 4 * 10 * 10,             # relu's threshold_backward
+    })
+    for ops, expected in [("default", expected_default), ("all", expected_all)]:
+        step = json.loads(flopscope.analyze(PoolResampleNet(), torch.randn(2, 3, 10, 10), ops=ops,
+                                            train_step=True).to_json())["train_step"]
+        assert {o["op"]: o["macs"] for o in step["operators"]} == expected, ops
+        unsupported = {u["op"] for u in step["unsupported"]}
+        assert unsupported == (set() if ops == "all" else
+                               {"aten::_softmax_backward_data", "aten::max_pool2d_with_indices_backward",
+                                "aten::threshold_backward"})
+
+
 def test_grouped_convolution_backward():
     # FlopCounterMode's weight gradient ignores the groups (it counts a depthwise layer's as a dense one's), so a
     # grouped network is checked by arithmetic: x [2,6,9,7]; conv a: 6 -> 6, 3x3, groups 3 -> [2,6,7,5]; conv b:

@@ -54,5 +54,21 @@ TEST(Elementwise, ReductionsArePerInputElement) {
   EXPECT_EQ(macs("all", "linalg_vector_norm", {V::tensor({5, 11})}, {V::tensor({5})}), 5 * 11);
 }
 
+// A training step's backward, under all: an activation's backward one per gradient element (relu's is
+// threshold_backward); softmax's 4 (y*g, row sum, subtract, scale).
+TEST(Elementwise, BackwardOfATrainingStep) {
+  EXPECT_EQ(macs("default", "threshold_backward", {V::tensor({4, 9}), V::tensor({4, 9}), V::integer(0)},
+                 {V::tensor({4, 9})}),
+            -1);
+  EXPECT_EQ(macs("all", "threshold_backward", {V::tensor({4, 9}), V::tensor({4, 9}), V::integer(0)}, {V::tensor({4, 9})}),
+            4 * 9);
+  EXPECT_EQ(macs("all", "gelu_backward", {V::tensor({2, 3, 5}), V::tensor({2, 3, 5}), V::string("none")},
+                 {V::tensor({2, 3, 5})}),
+            2 * 3 * 5);
+  EXPECT_EQ(macs("all", "_softmax_backward_data", {V::tensor({3, 7}), V::tensor({3, 7}), V::integer(-1), V::integer(6)},
+                 {V::tensor({3, 7})}),
+            4 * 3 * 7);
+}
+
 }  // namespace
 }  // namespace flopscope

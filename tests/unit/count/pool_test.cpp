@@ -65,5 +65,30 @@ TEST(Pool, AdaptiveIsPerInputElement) {
             3 * 5 * 7 * 13);
 }
 
+// A training step's backward. Adaptive average pooling (default): each input element's gradient is its window's
+// share, numel(input). Under all, max pooling routes each output gradient to its argmax (numel(grad_output)) and
+// average pooling spreads it over the window (numel(grad_output) * kh * kw).
+TEST(Pool, BackwardOfATrainingStep) {
+  EXPECT_EQ(macs("default", "_adaptive_avg_pool2d_backward", {V::tensor({2, 5, 3, 3}), V::tensor({2, 5, 7, 9})},
+                 {V::tensor({2, 5, 7, 9})}),
+            2 * 5 * 7 * 9);
+  EXPECT_EQ(macs("default", "max_pool2d_with_indices_backward", {V::tensor({1, 2, 4, 4}), V::tensor({1, 2, 9, 9})},
+                 {V::tensor({1, 2, 9, 9})}),
+            -1);
+  // grad_output, self, kernel_size, stride, padding, dilation, ceil_mode, indices
+  EXPECT_EQ(macs("all", "max_pool2d_with_indices_backward",
+                 {V::tensor({1, 2, 4, 4}), V::tensor({1, 2, 9, 9}), V::int_list({3, 3}), V::int_list({2, 2}),
+                  V::int_list({0, 0}), V::int_list({1, 1}), V::boolean(false), V::tensor({1, 2, 4, 4})},
+                 {V::tensor({1, 2, 9, 9})}),
+            1 * 2 * 4 * 4);
+  // grad_output, self, kernel_size (3 x 5), ...
+  EXPECT_EQ(macs("all", "avg_pool2d_backward", {V::tensor({3, 7, 3, 3}), V::tensor({3, 7, 11, 13}), V::int_list({3, 5})},
+                 {V::tensor({3, 7, 11, 13})}),
+            (3 * 7 * 3 * 3) * (3 * 5));
+  EXPECT_EQ(macs("all", "adaptive_max_pool2d_backward", {V::tensor({1, 3, 2, 2}), V::tensor({1, 3, 5, 7})},
+                 {V::tensor({1, 3, 5, 7})}),
+            1 * 3 * 2 * 2);
+}
+
 }  // namespace
 }  // namespace flopscope

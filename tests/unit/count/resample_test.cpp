@@ -47,5 +47,28 @@ TEST(Resample, TapsPerOutputElementAtOddShapes) {
   EXPECT_THROW(flops(op("aten::upsample_nearest2d", {V::tensor({1, 3, 5, 7})})), FormulaError);
 }
 
+// A training step's backward scatters each output gradient over the forward's taps: nearest 1, bilinear 4; the
+// grid sampler's input gradient 4 and its grid's 8 (two coordinates, four taps) per output gradient element.
+TEST(Resample, BackwardOfATrainingStep) {
+  // grad_output [2,3,14,18] of an upsample from [2,3,7,9]
+  EXPECT_EQ(macs("default", "upsample_nearest2d_backward", {V::tensor({2, 3, 14, 18}), V::int_list({14, 18}),
+                                                            V::int_list({2, 3, 7, 9})}, {V::tensor({2, 3, 7, 9})}),
+            2 * 3 * 14 * 18);
+  EXPECT_EQ(macs("default", "upsample_bilinear2d_backward", {V::tensor({2, 3, 14, 18}), V::int_list({14, 18}),
+                                                             V::int_list({2, 3, 7, 9}), V::boolean(false)},
+                 {V::tensor({2, 3, 7, 9})}),
+            4 * 2 * 3 * 14 * 18);
+  // grad_output [1,3,5,6], input [1,3,7,7], grid [1,5,6,2], modes, align_corners, output_mask
+  const std::vector<V> args{V::tensor({1, 3, 5, 6}), V::tensor({1, 3, 7, 7}), V::tensor({1, 5, 6, 2}),
+                            V::integer(0), V::integer(0), V::boolean(false)};
+  auto with_mask = [&](std::int64_t input, std::int64_t grid) {
+    auto a = args;
+    a.push_back(V::int_list({input, grid}));
+    return macs("default", "grid_sampler_2d_backward", a, {V::tensor({1, 3, 7, 7}), V::tensor({1, 5, 6, 2})});
+  };
+  EXPECT_EQ(with_mask(1, 1), (4 + 8) * 1 * 3 * 5 * 6);
+  EXPECT_EQ(with_mask(0, 1), 8 * 1 * 3 * 5 * 6);  // an input that needs no gradient (the model's own)
+}
+
 }  // namespace
 }  // namespace flopscope

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The device check for a GPU machine (issues 5, 6, 7, 15, 16 and 17), in stages that fit the machine's limits: each stage
+# The device check for a GPU machine (issues 5, 6, 7, 15, 16, 17 and 18), in stages that fit the machine's limits: each stage
 # has its own timeout, no stage starts after the global deadline, and each writes its log under OUT/logs and one
 # line to OUT/summary.txt as it ends (`STAGE: ok | failed (why) | skipped (why)`), so a kill loses nothing but the
 # stage it interrupted. Stages run in order of value: the environment, the build, the GPU tests, the timing pass on
@@ -156,6 +156,30 @@ else
   skip timing-resnet50-bf16 "no models"
   skip timing-vit_b_16-bf16 "no models"
 fi
+
+# 4a. A training step on the GPU (issue 18): forward and backward per module, the step's MFU, every kernel joined.
+step_timing() {
+  "$cli" analyze "$models/resnet50.pt" --full-shape "$batch,3,224,224" --dtype bfloat16 $cuda_flags --eval \
+    --train-step -f gpu,json -o "$logs/step-resnet50.gpu.txt" -o "$logs/step-resnet50.json" \
+    --chrome-trace "$logs/step-resnet50.trace.json" || return $?
+  "$py" - "$logs/step-resnet50.json" "$dry" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["train_step"]["backward_macs"] > r["totals"]["macs"], r["train_step"]
+if sys.argv[2] == "1":
+    assert r["gpu"]["skipped_reason"], r["gpu"]
+else:
+    g = r["gpu"]
+    assert g["ran"] and g["train_step"], g.get("skipped_reason")
+    assert g["attributed_share"] >= 0.99, g["attributed_share"]
+    back = {m["module"]: m for m in g["backward_modules"]}
+    assert back["layer1"]["kernel_ms"]["median"] > 0 and back[""]["macs"] == r["train_step"]["backward_macs"]
+    assert all(m["peak_share"] is None or m["peak_share"] <= 1.0 for m in g["modules"] + g["backward_modules"])
+    print("step: MFU", g["mfu"], "forward", g["modules"][0]["kernel_ms"]["median"], "ms, backward",
+          back[""]["kernel_ms"]["median"], "ms, pass costs", g["wall_ms"]["median"] / g["plain_forward_ms"])
+PY
+}
+if [ -f "$models/resnet50.pt" ]; then stage step-resnet50-bf16 180 step_timing; else skip step-resnet50-bf16 "no models"; fi
 
 # 4b. A torch.export .pt2 on the GPU: the graph runs op by op under the timing pass; its analytic report must be
 #     graph mode's on the CPU (the same ops, the same counts), and the timing pass must have run.

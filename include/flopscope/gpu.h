@@ -170,6 +170,14 @@ struct GpuReport {
   PeakSet peaks;
   std::map<std::string, GpuCost> by_module;  ///< canonical module path ("" = root) -> cost of its subtree
   std::map<std::string, GpuCost> by_op;      ///< op key (the counted op's name) -> cost
+  /// Each recorded "forward" was a training step (forward, loss, backward): by_module then holds the forward's
+  /// costs and backward_by_module the backward's, each node's work on the module whose forward made it. A
+  /// module's peak_share is its MFU against the peak of each op's dtype, over its own kernel time.
+  bool train_step = false;
+  std::map<std::string, GpuCost> backward_by_module;
+  /// Model FLOPs utilisation of the whole forward (or step): the time its counted FLOPs need at the peak of each
+  /// op's dtype over the median wall time; -1 when a peak is missing or nothing was counted.
+  double mfu = -1;
 };
 
 }  // namespace flopscope::gpu

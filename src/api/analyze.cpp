@@ -102,11 +102,28 @@ void gpu_passes(api::ModelSource& source, ComplexityInfo& info, const Trace& as_
                 const Options& o) {
   if (!run.device.is_cuda()) return;
   std::unique_ptr<model::StateGuard> guard;  // nothing to guard when no forward runs again
-  if (o.gpu.timing) guard = source.guard_all();
+  if (o.gpu.timing) {
+    guard = source.guard_all();
+    if (run.train_step) guard->keep_gradients();
+  }
   std::optional<c10::NoGradGuard> without_grad;
-  if (source.without_grad()) without_grad.emplace();
+  std::optional<c10::AutoGradMode> with_grad;
+  if (run.train_step)
+    with_grad.emplace(true);
+  else if (source.without_grad())
+    without_grad.emplace();
+  // A training step is timed from the gradients the captured step started from: accumulating into one that the
+  // previous step made would run ops the capture never saw, and the timing pass joins kernels by op order.
+  std::vector<at::Tensor> gradless;
+  if (run.train_step)
+    for (const auto& p : source.parameters())
+      if (p.requires_grad() && !p.grad().defined()) gradless.push_back(p);
+  auto forward = [&] {
+    for (auto& p : gradless) p.mutable_grad().reset();
+    source.forward(run);
+  };
   try {
-    gpu::run_gpu_pass(info, as_run, *run.ops, run.device, [&] { source.forward(run); }, o);
+    gpu::run_gpu_pass(info, as_run, *run.ops, run.device, forward, o);
   } catch (const Error&) {
     throw;
   } catch (const c10::Error& e) {

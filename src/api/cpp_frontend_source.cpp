@@ -61,7 +61,10 @@ class CppFrontendSource final : public ModelSource {
     return guard;
   }
 
-  void forward(const RunContext& run) override { m_forward(run.inputs); }
+  void forward(const RunContext& run) override {
+    const c10::IValue out = m_forward(run.inputs);
+    if (run.train_step) backward_of(output_tensors(out));
+  }
 
  private:
   torch::nn::Module& m_model;

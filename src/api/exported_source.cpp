@@ -43,6 +43,11 @@ class ExportedSource final : public ModelSource {
   std::vector<at::Tensor> parameters() const override { return {}; }
 
   void check(const RunContext& run) override {
+    // The graph is a forward only, with no autograd to run: a step would read as a backward of zero.
+    if (run.train_step)
+      throw InvalidInput("an exported program (.pt2) holds the forward's graph only, with no backward to run: analyse "
+                         "the training step of the eager model (flopscope.analyze(model, x, train_step=True)) or of "
+                         "a TorchScript file");
     if (run.device.is_cuda()) m_execute = true;  // the GPU passes run the model
     if (m_execute && run.shape_only)
       throw InvalidInput("--run executes the program, --shape-only runs nothing: leave one out (an exported program "

@@ -52,7 +52,7 @@ class ModelSource {
   virtual void describe(RunInfo& info) const = 0;
 
   /// For the GPU passes: a guard that saves the whole state now and restores it when it goes, and the forward
-  /// on run.inputs (run again and again, under that guard).
+  /// on run.inputs (run again and again, under that guard); with run.train_step, the whole step (api/train_step.h).
   virtual std::unique_ptr<model::StateGuard> guard_all() = 0;
   virtual void forward(const RunContext& run) = 0;
 

@@ -160,9 +160,6 @@ RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& par
     throw InvalidInput("a training step runs autograd's backward, which needs real tensors: leave --shape-only out");
   // Where the inputs go: the planned device, else the model's first parameter's (mmengine), else the CPU.
   run.device = plan.device ? *plan.device : params.empty() ? c10::Device(c10::kCPU) : params.front().device();
-  if (run.train_step && run.device.is_cuda())
-    throw InvalidInput("the training step's GPU passes (timing the backward, per-module MFU) are not built yet: "
-                       "analyse the step on the CPU for its counts");
   if (!run.shape_only)
     for (const auto& p : params)
       if (p.device().type() != run.device.type())

@@ -98,7 +98,10 @@ class TorchScriptSource final : public ModelSource {
     return guard;
   }
 
-  void forward(const RunContext& run) override { model::run_forward(m_model, run.inputs); }
+  void forward(const RunContext& run) override {
+    const c10::IValue out = model::run_forward(m_model, run.inputs);
+    if (run.train_step) backward_of(output_tensors(out));
+  }
 
  private:
   torch::jit::Module& m_model;

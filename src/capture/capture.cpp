@@ -4,12 +4,15 @@
 #include <cstring>
 #include <memory>
 #include <memory_resource>
+#include <mutex>
+#include <thread>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include <c10/core/impl/LocalDispatchKeySet.h>
+#include <c10/util/ThreadLocalDebugInfo.h>
 
 #include "capture/held_memory.h"
 #include "capture/pages.h"
@@ -64,10 +67,26 @@ struct Session::State {
   std::pmr::unordered_map<std::string_view, std::uint32_t> module_ids{&arena};
   std::uint32_t last_module = 0;
 
-  std::pmr::vector<std::int32_t> open{&arena};                   // ops started and not yet ended, innermost last
-  std::pmr::vector<at::RecordFunctionHandle> handles{&arena};    // their RecordFunction ids, to pair start and end
-  std::pmr::vector<char> open_values{&arena};                    // whether each open op records its values
-  std::int32_t valued_depth = 0;                                 // open ops that record values
+  // The ops one thread started and has not ended, innermost last.
+  struct OpenOps {
+    explicit OpenOps(std::pmr::memory_resource* r) : open(r), handles(r), open_values(r) {}
+    std::pmr::vector<std::int32_t> open;                   // their indices in ops
+    std::pmr::vector<at::RecordFunctionHandle> handles;    // their RecordFunction ids, to pair start and end
+    std::pmr::vector<char> open_values;                    // whether each records its values
+    std::int32_t valued_depth = 0;                         // how many record values
+  };
+  OpenOps owner_ops{&arena};  // the analysing thread's
+  // A training step's backward on CUDA runs on autograd's device threads (SessionSlot below): their ops are
+  // recorded too, each thread nesting its own, under `lock` (the analysing thread takes it too meanwhile).
+  std::thread::id owner = std::this_thread::get_id();
+  std::pmr::unordered_map<std::thread::id, OpenOps> other_ops{&arena};
+  bool shared = false;  // other threads may record: take the lock
+  std::mutex lock;
+  OpenOps& ops_of_this_thread() {
+    const auto id = std::this_thread::get_id();
+    if (id == owner) return owner_ops;
+    return other_ops.try_emplace(id, &arena).first->second;
+  }
   ModuleResolver* resolver = nullptr;
   ValuesWanted wanted;
   StateWatch* watch = nullptr;
@@ -76,6 +95,9 @@ struct Session::State {
   std::pmr::unordered_map<const char*, OpInfo> op_infos{&arena};
   bool active = true;
 
+  // A training step: where autograd's device threads find the session (declared before `held`, whose slot is
+  // pushed after it and must go first).
+  std::optional<c10::DebugInfoGuard> slot;
   // A training step's forward: the memory it allocates, by op (capture/held_memory.h), until forward_ended().
   std::unique_ptr<HeldMemory> held;
   std::unordered_map<std::int32_t, std::int64_t> held_bytes;
@@ -225,6 +247,8 @@ OpRecord Session::State::expand(const CompactOp& op, bool with_values) const {
 void Session::State::fail(const at::RecordFunction& fn, const char* what) {
   active = false;
   std::snprintf(failure, sizeof failure, "%s, at %s after %zu ops", what, fn.name(), ops.size());
+  // An autograd device thread's keys are its task's, reset for each node: recording stops, the backward ends.
+  if (std::this_thread::get_id() != owner) return;
   unblocked = c10::impl::tls_local_dispatch_key_set();
   c10::impl::LocalDispatchKeySet blocked = *unblocked;
   blocked.excluded_ = c10::DispatchKeySet(c10::DispatchKeySet::FULL);
@@ -277,6 +301,7 @@ void report_writes(StateWatch& watch, const OpInfo& info, c10::ArrayRef<const c1
 }
 
 void start(Session::State* s, const at::RecordFunction& fn) {
+  Session::State::OpenOps& t = s->ops_of_this_thread();
   const OpInfo& info = op_info(*s, fn);
   const auto args = own_values(fn.inputs(), fn.num_inputs());
   if (s->watch != nullptr && info.writes) report_writes(*s->watch, info, args);
@@ -284,13 +309,13 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   const auto index = static_cast<std::int32_t>(s->ops.size());
   CompactOp r;
   r.name = info.name;
-  const bool values = info.values && (!s->wanted || s->valued_depth == 0);
+  const bool values = info.values && (!s->wanted || t.valued_depth == 0);
   if (values) {
     r.in_begin = static_cast<std::uint32_t>(s->values.size());
     for (const auto& v : args) s->append(v);
     r.in_count = static_cast<std::uint32_t>(args.size());
   }
-  r.parent = s->open.empty() ? -1 : s->open.back();
+  r.parent = t.open.empty() ? -1 : t.open.back();
   // Autograd's engine wraps each node in "autograd::engine::evaluate_function: X" (no sequence number), around the
   // node's own record "X" (BACKWARD_FUNCTION, the forward op's number), around the ATen ops the node runs.
   r.sequence_nr = fn.seqNr();
@@ -300,29 +325,30 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   // module as its parent anyway.
   r.module = r.parent < 0 ? s->module_id(s->resolver->resolve(fn)) : s->ops[static_cast<std::size_t>(r.parent)].module;
   s->ops.push_back(r);
-  s->open.push_back(index);
-  s->handles.push_back(fn.handle());
-  s->open_values.push_back(values ? 1 : 0);
-  s->valued_depth += values ? 1 : 0;
+  t.open.push_back(index);
+  t.handles.push_back(fn.handle());
+  t.open_values.push_back(values ? 1 : 0);
+  t.valued_depth += values ? 1 : 0;
 }
 
 void end(Session::State* s, const at::RecordFunction& fn) {
   // An op whose start we did not see (registered mid-call) has no entry: leave the stack alone.
-  std::size_t depth = s->handles.size();
-  while (depth > 0 && s->handles[depth - 1] != fn.handle()) --depth;
+  Session::State::OpenOps& t = s->ops_of_this_thread();
+  std::size_t depth = t.handles.size();
+  while (depth > 0 && t.handles[depth - 1] != fn.handle()) --depth;
   if (depth == 0) return;
-  if (s->open_values[depth - 1] != 0) {
-    CompactOp& r = s->ops[static_cast<std::size_t>(s->open[depth - 1])];
+  if (t.open_values[depth - 1] != 0) {
+    CompactOp& r = s->ops[static_cast<std::size_t>(t.open[depth - 1])];
     const auto& outs = fn.outputs();
     const auto own = own_values(c10::ArrayRef<const c10::IValue>(outs.data(), outs.size()), fn.num_outputs());
     r.out_begin = static_cast<std::uint32_t>(s->values.size());
     for (const auto& v : own) s->append(v);
     r.out_count = static_cast<std::uint32_t>(own.size());
   }
-  for (std::size_t i = depth - 1; i < s->open_values.size(); ++i) s->valued_depth -= s->open_values[i] != 0 ? 1 : 0;
-  s->open.resize(depth - 1);
-  s->handles.resize(depth - 1);
-  s->open_values.resize(depth - 1);
+  for (std::size_t i = depth - 1; i < t.open_values.size(); ++i) t.valued_depth -= t.open_values[i] != 0 ? 1 : 0;
+  t.open.resize(depth - 1);
+  t.handles.resize(depth - 1);
+  t.open_values.resize(depth - 1);
 }
 
 // What a callback threw, in words that fit the fixed buffer.
@@ -344,16 +370,39 @@ void guarded(Session::State* s, const at::RecordFunction& fn, Work&& work) {
   }
 }
 
+// A training step's backward on CUDA tensors runs on autograd's device thread, which takes the analysing thread's
+// RecordFunction callbacks and debug info for each node (at::ThreadLocalState) but none of its thread_locals:
+// it finds the session in a debug-info entry of flopscope's own kind, a value torch's enum does not use.
+constexpr auto kSessionSlot = static_cast<c10::DebugInfoKind>(0x46);
+struct SessionSlot final : c10::DebugInfoBase {
+  explicit SessionSlot(Session::State* s) : state(s) {}
+  Session::State* state;
+};
+
+Session::State* session_here() {
+  if (t_state != nullptr) return t_state;
+  auto* slot = static_cast<SessionSlot*>(c10::ThreadLocalDebugInfo::get(kSessionSlot));
+  return slot != nullptr ? slot->state : nullptr;
+}
+
+template <class Work>
+void record(const at::RecordFunction& fn, Work&& work) {
+  Session::State* s = session_here();
+  if (s == nullptr) return;
+  if (!s->shared) {
+    if (s->active) guarded(s, fn, work);
+    return;
+  }
+  std::lock_guard<std::mutex> hold(s->lock);
+  if (s->active) guarded(s, fn, work);
+}
+
 std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
-  Session::State* s = t_state;
-  if (s != nullptr && s->active) guarded(s, fn, start);
+  record(fn, start);
   return nullptr;
 }
 
-void on_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) {
-  Session::State* s = t_state;
-  if (s != nullptr && s->active) guarded(s, fn, end);
-}
+void on_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) { record(fn, end); }
 
 }  // namespace
 
@@ -367,13 +416,15 @@ Session::Session(ModuleResolver& resolver, ValuesWanted wanted, StateWatch* watc
   m_state->ops.reserve(2048);
   m_state->values.reserve(2048);
   m_state->ints.reserve(8192);
-  m_state->open.reserve(64);
-  m_state->handles.reserve(64);
-  m_state->open_values.reserve(64);
+  m_state->owner_ops.open.reserve(64);
+  m_state->owner_ops.handles.reserve(64);
+  m_state->owner_ops.open_values.reserve(64);
   t_state = m_state.get();
   if (with_backward) {
     State* s = m_state.get();
-    m_state->held = std::make_unique<HeldMemory>([s] { return s->open.empty() ? -1 : s->open.back(); });
+    s->shared = true;
+    s->slot.emplace(kSessionSlot, std::make_shared<SessionSlot>(s));
+    m_state->held = std::make_unique<HeldMemory>([s] { return s->owner_ops.open.empty() ? -1 : s->owner_ops.open.back(); });
   }
   // Autograd's nodes (BACKWARD_FUNCTION) only when asked: a training step's backward runs on this thread for CPU
   // tensors, its ATen ops nested in the node that ran them.
@@ -416,7 +467,10 @@ std::optional<std::string> Session::failure() const {
 std::size_t Session::budget() const { return m_state->pages.budget(); }
 
 Trace Session::finish() {
-  m_state->active = false;
+  {
+    std::lock_guard<std::mutex> hold(m_state->lock);  // no device thread records past here
+    m_state->active = false;
+  }
   m_state->unblock();
   Trace trace;
   trace.ops.reserve(m_state->ops.size());

@@ -3,44 +3,105 @@
 
 #include <ATen/record_function.h>
 
+#include <c10/util/ThreadLocalDebugInfo.h>
+
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace flopscope::capture {
 
+namespace {
+
+// A training step's backward on CUDA runs on autograd's device thread, which carries this thread's callbacks
+// and debug info for each node but not its thread_locals (capture.cpp's session slot, the same way).
+constexpr auto kObserverSlot = static_cast<c10::DebugInfoKind>(0x47);
+
+}  // namespace
+
 struct ObserveOps::State {
   OpObserver* observer = nullptr;
-  // Handles of the ops started while observing and not ended, innermost last: an end callback is passed on
-  // only for the op on top, so ops that began before the callback was added are never ended twice.
-  std::vector<at::RecordFunctionHandle> open;
+  // Handles of the ops each thread started while observing and has not ended, innermost last: an end callback
+  // is passed on only for the op on top, so ops that began before the callback was added are never ended twice.
+  std::vector<at::RecordFunctionHandle> open;  // the observing thread's
+  std::thread::id owner = std::this_thread::get_id();
+  std::unordered_map<std::thread::id, std::vector<at::RecordFunctionHandle>> others;
+  bool shared = false;  // with_backward: device threads call in too, one at a time
+  std::mutex lock;
+  std::optional<c10::DebugInfoGuard> slot;
+
+  std::vector<at::RecordFunctionHandle>& open_here() {
+    const auto id = std::this_thread::get_id();
+    return id == owner ? open : others[id];
+  }
 };
 
 namespace {
 
+struct ObserverSlot final : c10::DebugInfoBase {
+  explicit ObserverSlot(ObserveOps::State* s) : state(s) {}
+  ObserveOps::State* state;
+};
+
 thread_local ObserveOps::State* t_observing = nullptr;
 
-std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
-  ObserveOps::State* s = t_observing;
-  if (s == nullptr) return nullptr;
-  s->open.push_back(fn.handle());
+ObserveOps::State* observing_here() {
+  if (t_observing != nullptr) return t_observing;
+  auto* slot = static_cast<ObserverSlot*>(c10::ThreadLocalDebugInfo::get(kObserverSlot));
+  return slot != nullptr ? slot->state : nullptr;
+}
+
+void started(ObserveOps::State* s, const at::RecordFunction& fn) {
+  s->open_here().push_back(fn.handle());
   s->observer->op_start(fn.name());
+}
+
+void ended(ObserveOps::State* s, const at::RecordFunction& fn) {
+  auto& open = s->open_here();
+  if (open.empty() || open.back() != fn.handle()) return;
+  open.pop_back();
+  s->observer->op_end();
+}
+
+std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
+  ObserveOps::State* s = observing_here();
+  if (s == nullptr) return nullptr;
+  if (!s->shared) {
+    started(s, fn);
+  } else {
+    std::lock_guard<std::mutex> hold(s->lock);
+    started(s, fn);
+  }
   return nullptr;
 }
 
 void on_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) {
-  ObserveOps::State* s = t_observing;
-  if (s == nullptr || s->open.empty() || s->open.back() != fn.handle()) return;
-  s->open.pop_back();
-  s->observer->op_end();
+  ObserveOps::State* s = observing_here();
+  if (s == nullptr) return;
+  if (!s->shared) {
+    ended(s, fn);
+  } else {
+    std::lock_guard<std::mutex> hold(s->lock);
+    ended(s, fn);
+  }
 }
 
 }  // namespace
 
-ObserveOps::ObserveOps(OpObserver& observer) : m_state(new State), m_previous(t_observing) {
+ObserveOps::ObserveOps(OpObserver& observer, bool with_backward) : m_state(new State), m_previous(t_observing) {
   m_state->observer = &observer;
   m_state->open.reserve(64);
   t_observing = m_state;
-  m_handle = at::addThreadLocalCallback(
-      at::RecordFunctionCallback(on_start, on_end).needsIds(true).scopes({at::RecordScope::FUNCTION}));
+  std::unordered_set<at::RecordScope, std::hash<at::RecordScope>> scopes{at::RecordScope::FUNCTION};
+  if (with_backward) {
+    scopes.insert(at::RecordScope::BACKWARD_FUNCTION);  // as the capture records a step (capture.h)
+    m_state->shared = true;
+    m_state->slot.emplace(kObserverSlot, std::make_shared<ObserverSlot>(m_state));
+  }
+  m_handle = at::addThreadLocalCallback(at::RecordFunctionCallback(on_start, on_end).needsIds(true).scopes(scopes));
 }
 
 ObserveOps::~ObserveOps() {

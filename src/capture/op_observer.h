@@ -13,17 +13,19 @@ class OpObserver {
   /// An op named `name` (e.g. "aten::addmm") starts on this thread; nested ops start inside it. `name` stays
   /// readable for the call only.
   virtual void op_start(const char* name) = 0;
-  /// The innermost op that started while observing and has not ended, ends. An op that started before the
-  /// observer was installed is never reported ending.
+  /// The innermost op of the calling thread that started while observing and has not ended, ends. An op that
+  /// started before the observer was installed is never reported ending.
   virtual void op_end() = 0;
 };
 
 /// While it lives, `observer` is told about every op (RecordFunction scope FUNCTION) run on this thread.
 /// Removed on every path; one per thread at a time (a second one on the same thread replaces the first
-/// until it ends).
+/// until it ends). `with_backward` (a training step, as the capture records one): autograd's nodes too, and the
+/// ops its device threads run for this thread's backward, each thread's nested in its own; the observer is
+/// called by one thread at a time, in the order the ops ran.
 class ObserveOps {
  public:
-  explicit ObserveOps(OpObserver& observer);
+  explicit ObserveOps(OpObserver& observer, bool with_backward = false);
   ~ObserveOps();
   ObserveOps(const ObserveOps&) = delete;
   ObserveOps& operator=(const ObserveOps&) = delete;

@@ -238,8 +238,21 @@ void aggregate_counters(CounterReport& report, const RangeJoin& join, const std:
       module_op_flops[m][owner.op_key] += f;
     }
   }
+  // A training step's counters cover its backward too: each module is compared with its forward and backward
+  // together (the kernel times add; their medians are close enough for the share of peak).
+  std::map<std::string, GpuCost> step_modules;
+  const std::map<std::string, GpuCost>* modules = &timing.by_module;
+  if (timing.train_step) {
+    step_modules = timing.by_module;
+    for (const auto& [path, back] : timing.backward_by_module) {
+      GpuCost& c = step_modules[path];
+      c.flops += back.flops;
+      c.kernel_ns.median += back.kernel_ns.median;
+    }
+    modules = &step_modules;
+  }
   // Modules and ops with analytic FLOPs but no joined kernel still get a row: they are outliers.
-  for (const auto& [path, cost] : timing.by_module)
+  for (const auto& [path, cost] : *modules)
     if (cost.flops > 0) report.by_module[path];
   for (const auto& [op, cost] : timing.by_op)
     if (cost.flops > 0) report.by_op[op];
@@ -249,14 +262,14 @@ void aggregate_counters(CounterReport& report, const RangeJoin& join, const std:
     return it == m.end() ? nullptr : &it->second;
   };
   for (auto& [path, cost] : report.by_module) {
-    const GpuCost* t = timing_of(timing.by_module, path);
+    const GpuCost* t = timing_of(*modules, path);
     finish(cost, t ? t->flops : 0, t ? t->kernel_ns.median : 0, peaks);
   }
   for (auto& [op, cost] : report.by_op) {
     const GpuCost* t = timing_of(timing.by_op, op);
     finish(cost, t ? t->flops : 0, t ? t->kernel_ns.median : 0, peaks);
   }
-  const GpuCost* root = timing_of(timing.by_module, "");
+  const GpuCost* root = timing_of(*modules, "");
   double total_ns = root ? root->kernel_ns.median : timing.kernel_ms.median * 1e6;
   finish(report.total, root ? root->flops : 0, total_ns, peaks);
 

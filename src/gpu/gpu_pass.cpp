@@ -61,6 +61,7 @@ void run_gpu_pass(ComplexityInfo& info, const Trace& trace, const OpSet& ops, c1
   gpu::TimingOptions timing;
   timing.warmup = options.gpu.warmup;
   timing.forwards = options.gpu.forwards;
+  timing.train_step = info.analysis.train_step;  // `forward` runs the whole step
   const double plain_ms = gpu::plain_forward_ms(device, forward, timing.warmup, timing.forwards);
 
   // NVTX calls are no-ops without a tool, but nesting module ranges is not free: only when one listens.
@@ -72,7 +73,8 @@ void run_gpu_pass(ComplexityInfo& info, const Trace& trace, const OpSet& ops, c1
       gpu::run_timing_pass(trace, *opened.tracer, nester ? &*nester : nullptr, device, forward, timing);
 
   const gpu::GpuJoin join = gpu::join_recording(trace, ops, recording);
-  report = gpu::gpu_report(trace, ops, info.analysis.flops, precision, recording, peaks, join);
+  report = gpu::gpu_report(trace, ops, info.analysis.flops, precision, recording, peaks, join,
+                           info.analysis.train_step ? &info.analysis.backward : nullptr);
   report.ran = true;
   report.forwards = timing.forwards;
   report.warmup = timing.warmup;

@@ -12,7 +12,11 @@ bool tensor_core_family(const std::string& name) {
       "aten::addbmm", "aten::matmul", "aten::linear", "aten::einsum", "aten::scaled_dot_product_attention",
       "aten::_scaled_dot_product_flash_attention", "aten::_scaled_dot_product_efficient_attention",
       "aten::_scaled_dot_product_cudnn_attention", "aten::lstm", "aten::gru", "aten::rnn_tanh", "aten::rnn_relu",
-      "aten::_cudnn_rnn"};
+      "aten::_cudnn_rnn",
+      // a training step's backward
+      "aten::convolution_backward", "aten::_scaled_dot_product_flash_attention_backward",
+      "aten::_scaled_dot_product_efficient_attention_backward", "aten::_scaled_dot_product_cudnn_attention_backward",
+      "aten::_flash_attention_backward", "aten::_efficient_attention_backward", "aten::_cudnn_rnn_backward"};
   return kFamilies.count(name) > 0;
 }
 

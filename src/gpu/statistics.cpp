@@ -103,7 +103,7 @@ GpuCost finish(const Accumulator& a, std::size_t forwards) {
 
 GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& flops,
                      const std::vector<std::string>& precision, const TimingRecording& recording, const PeakSet& peaks,
-                     const GpuJoin& join) {
+                     const GpuJoin& join, const StatResult* backward) {
   const std::size_t F = recording.forwards.size();
   GpuReport report;
   report.ran = true;
@@ -111,11 +111,14 @@ GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& 
   report.warmup = recording.warmup;
   report.peaks = peaks;
   report.unattributed_kernels = join.activity.unattributed_kernels;
+  report.train_step = backward != nullptr;
 
-  std::map<std::string, Accumulator> modules, ops;
-  auto module_acc = [&](const std::string& m) -> Accumulator& {
-    return modules.try_emplace(m, Accumulator(F)).first->second;
+  // A training step's backward ops (OpRecord::backward) go to their own module map.
+  std::map<std::string, Accumulator> modules, backward_modules, ops;
+  auto module_acc = [&](const std::string& m, bool back = false) -> Accumulator& {
+    return (back ? backward_modules : modules).try_emplace(m, Accumulator(F)).first->second;
   };
+  auto is_backward = [&](std::size_t op) { return backward != nullptr && trace.ops[op].backward; };
   auto op_acc = [&](const std::string& name) -> Accumulator& {
     return ops.try_emplace(name, Accumulator(F)).first->second;
   };
@@ -123,6 +126,11 @@ GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& 
   // Analytic side: module totals from the analysis, per-op MACs for op types and the time-at-peak sums.
   for (const auto& [module, counter] : flops.by_module_and_op)
     module_acc(module).flops = kFlopsPerMac * counter.total();
+  if (backward != nullptr)
+    for (const auto& [module, counter] : backward->by_module_and_op)
+      module_acc(module, true).flops = kFlopsPerMac * counter.total();
+  double seconds_at_peak = 0;  // the whole forward's (or step's), for the MFU
+  bool peak_missing = false;
   const auto macs = op_macs(trace, op_set, join.owners);
   for (std::size_t i = 0; i < macs.size(); ++i) {
     if (macs[i] == 0) continue;
@@ -135,8 +143,10 @@ GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& 
     o.flops += f;
     o.seconds_at_peak += at_peak;
     o.peak_missing |= !known;
+    seconds_at_peak += at_peak;
+    peak_missing |= !known;
     for (const auto& m : module_and_ancestors(trace.ops[i].module)) {
-      auto& a = module_acc(m);
+      auto& a = module_acc(m, is_backward(i));
       a.seconds_at_peak += at_peak;
       a.peak_missing |= !known;
     }
@@ -157,7 +167,7 @@ GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& 
     if (module == nullptr) continue;
     attributed_per_forward[f] += ns;
     for (const auto& m : module_and_ancestors(*module)) {
-      auto& a = module_acc(m);
+      auto& a = module_acc(m, is_backward(static_cast<std::size_t>(who.owner)));
       ++a.kernels;
       a.kernel_ns[f] += ns;
     }
@@ -173,7 +183,7 @@ GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& 
     const double ns = static_cast<double>(duration(rec.start_ns, rec.end_ns));
     const bool copy = rec.kind == MemoryRecord::Kind::Memcpy;
     for (const auto& m : module_and_ancestors(*module)) {
-      auto& a = module_acc(m);
+      auto& a = module_acc(m, is_backward(static_cast<std::size_t>(who.owner)));
       (copy ? a.memcpy_ns : a.memset_ns)[who.forward] += ns;
     }
     auto& o = op_acc(trace.ops[who.owner].name);
@@ -181,6 +191,7 @@ GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& 
   }
 
   for (const auto& [m, a] : modules) report.by_module[m] = finish(a, F);
+  for (const auto& [m, a] : backward_modules) report.backward_by_module[m] = finish(a, F);
   for (const auto& [name, a] : ops) report.by_op[name] = finish(a, F);
 
   std::vector<double> wall(F), kernel_ms(F), idle(F);
@@ -198,13 +209,16 @@ GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& 
   report.kernel_ms = spread_of(kernel_ms);
   report.idle_ms = spread_of(idle);
   report.attributed_share = all > 0 ? attributed / all : 0;
+  const double wall_s = report.wall_ms.median * 1e-3;
+  if (wall_s > 0 && seconds_at_peak > 0 && !peak_missing) report.mfu = seconds_at_peak / wall_s;
   return report;
 }
 
 GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& flops,
                      const std::vector<std::string>& precision, const TimingRecording& recording,
-                     const PeakSet& peaks) {
-  return gpu_report(trace, op_set, flops, precision, recording, peaks, join_recording(trace, op_set, recording));
+                     const PeakSet& peaks, const StatResult* backward) {
+  return gpu_report(trace, op_set, flops, precision, recording, peaks, join_recording(trace, op_set, recording),
+                    backward);
 }
 
 }  // namespace flopscope::gpu

@@ -32,12 +32,14 @@ std::vector<Count> op_macs(const Trace& trace, const OpSet& op_set, const std::v
 /// The GpuReport of one recording. `flops` is the analysis's flops StatResult (MACs); `precision` holds one
 /// peak key per trace op ("fp32", "bf16_tc", ...; see PeakSet), used for the ops that have MACs;
 /// `peaks` supplies the denominators of peak_share. device_name is left for the caller.
+/// `backward` (a training step's, placed on modules): each recording is a step; ops marked OpRecord::backward
+/// go to backward_by_module with these MACs, the others to by_module with `flops`'.
 GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& flops,
                      const std::vector<std::string>& precision, const TimingRecording& recording,
-                     const PeakSet& peaks, const GpuJoin& join);
+                     const PeakSet& peaks, const GpuJoin& join, const StatResult* backward = nullptr);
 /// The same, joining the recording first.
 GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& flops,
                      const std::vector<std::string>& precision, const TimingRecording& recording,
-                     const PeakSet& peaks);
+                     const PeakSet& peaks, const StatResult* backward = nullptr);
 
 }  // namespace flopscope::gpu

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <optional>
 #include <cstring>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "capture/op_observer.h"
@@ -41,7 +43,16 @@ struct PassState final : capture::OpObserver {
   std::vector<HostOpSpan>* spans = nullptr;
   std::uint32_t forward = 0;
   std::uint32_t next_op = 0;     // index in the trace of the next op to start
-  std::vector<std::size_t> open; // spans of the ops started and not ended, innermost last
+  // Spans of the ops started and not ended, innermost last, per thread: a training step's backward on CUDA runs
+  // on autograd's device thread (ObserveOps calls one thread at a time).
+  std::thread::id owner = std::this_thread::get_id();
+  std::vector<std::size_t> open;
+  std::unordered_map<std::thread::id, std::vector<std::size_t>> other_open;
+
+  std::vector<std::size_t>& open_here() {
+    const auto id = std::this_thread::get_id();
+    return id == owner ? open : other_open[id];
+  }
 
   void op_start(const char* name) override {
     std::uint32_t k = next_op++;
@@ -51,15 +62,18 @@ struct PassState final : capture::OpObserver {
     const std::uint64_t id = external_id(forward, same ? k : kNoOp);
     tracer->push(id);
     static const std::string kRoot;
-    if (ranges != nullptr) ranges->op_enter(same ? ops[k].module : kRoot, name, id);
-    open.push_back(spans->size());
+    // Module ranges nest on the analysing thread only (NVTX ranges are per thread).
+    const bool here = std::this_thread::get_id() == owner;
+    if (ranges != nullptr && here) ranges->op_enter(same ? ops[k].module : kRoot, name, id);
+    open_here().push_back(spans->size());
     spans->push_back(HostOpSpan{forward, same ? k : kNoOp, tracer->now_ns(), 0});
   }
 
   void op_end() override {
-    (*spans)[open.back()].end_ns = tracer->now_ns();
-    open.pop_back();
-    if (ranges != nullptr) ranges->op_exit();
+    auto& mine = open_here();
+    (*spans)[mine.back()].end_ns = tracer->now_ns();
+    mine.pop_back();
+    if (ranges != nullptr && std::this_thread::get_id() == owner) ranges->op_exit();
     tracer->pop();
   }
 };
@@ -125,7 +139,7 @@ TimingRecording run_timing_pass(const Trace& trace, ActivityTracer& tracer, Rang
   state.spans = &rec.op_spans;
   tracer.start();
   try {
-    capture::ObserveOps observe(state);
+    capture::ObserveOps observe(state, options.train_step);
     for (int f = 0; f < n; ++f) {
       state.forward = static_cast<std::uint32_t>(f);
       state.next_op = 0;

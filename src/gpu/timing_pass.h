@@ -17,6 +17,9 @@ class RangeNester;
 struct TimingOptions {
   int warmup = 3;    ///< forwards run first and not recorded: cuDNN autotuning, lazy module loading, caches
   int forwards = 10; ///< recorded forwards
+  /// Each "forward" is a training step (forward, loss, backward): autograd's nodes are observed as the capture
+  /// recorded them, on autograd's device threads too.
+  bool train_step = false;
 };
 
 /// Runs `forward` options.warmup + options.forwards times on `device`. The recorded forwards run under

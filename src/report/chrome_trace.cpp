@@ -77,6 +77,9 @@ class Writer {
     if (tid >= 0) e["tid"] = tid;
     m_events.push_back(std::move(e));
   }
+  // A training step's two halves; a forward's ops are all "forward".
+  static const char* direction(bool backward) { return backward ? "backward" : "forward"; }
+
   static json complete(const std::string& name, const char* cat, double ts, double dur, int pid, int tid, json args) {
     return json{{"name", name}, {"cat", cat}, {"ph", "X"},  {"ts", ts},
                 {"dur", dur},   {"pid", pid}, {"tid", tid}, {"args", std::move(args)}};
@@ -103,15 +106,21 @@ class Writer {
       std::uint64_t start, end;
     };
     std::vector<Open> stack;
+    bool backward = false;  // a training step's backward: its nodes' modules, named as such
     auto close = [&](std::size_t keep) {
       while (stack.size() > keep) {
         const Open& o = stack.back();
-        m_cpu.push_back(complete(o.path.empty() ? "model" : o.path, "module", us(o.start), dur(o.start, o.end),
-                                 kChromeCpuPid, kChromeOpTid, {{"module", o.path}, {"forward", f}}));
+        const std::string name = (o.path.empty() ? std::string("model") : o.path) + (backward ? " (backward)" : "");
+        m_cpu.push_back(complete(name, "module", us(o.start), dur(o.start, o.end), kChromeCpuPid, kChromeOpTid,
+                                 {{"module", o.path}, {"forward", f}, {"direction", direction(backward)}}));
         stack.pop_back();
       }
     };
     for (const auto* s : tops) {
+      if (m_trace.ops[s->op].backward != backward) {
+        close(0);
+        backward = m_trace.ops[s->op].backward;
+      }
       auto chain = module_and_ancestors(m_trace.ops[s->op].module);
       std::reverse(chain.begin(), chain.end());
       std::size_t common = 0;
@@ -128,7 +137,8 @@ class Writer {
       if (s.op >= m_trace.ops.size()) continue;
       const auto& op = m_trace.ops[s.op];
       m_cpu.push_back(complete(op.name, "op", us(s.start_ns), dur(s.start_ns, s.end_ns), kChromeCpuPid, kChromeOpTid,
-                               {{"op", s.op}, {"module", op.module}, {"forward", s.forward}}));
+                               {{"op", s.op}, {"module", op.module}, {"forward", s.forward},
+                                {"direction", direction(op.backward)}}));
       m_spans.emplace(external_id(s.forward, s.op), &s);
     }
   }
@@ -144,6 +154,7 @@ class Writer {
     args["launched_by"] = m_trace.ops[w.launcher].name;
     args["module"] = m_trace.ops[w.owner].module;
     args["forward"] = w.forward;
+    args["direction"] = direction(m_trace.ops[w.owner].backward);
     return args;
   }
 

@@ -31,6 +31,10 @@ std::string render_csv(const Analysis& a) {
                       : "";
   const auto step = report::step_sums(a);
   out += gpu ? ",gpu_kernels_per_forward,gpu_ms_median,gpu_ms_min,gpu_ms_max,tflops_per_s,peak_share" : "";
+  // A training step's backward on the GPU: its own time, throughput and share of peak (the columns above are its
+  // forward's).
+  const bool gpu_backward = gpu && a.gpu.train_step;
+  out += gpu_backward ? ",gpu_backward_ms_median,backward_tflops_per_s,backward_peak_share" : "";
   const bool counters = a.counters.ran;
   out += counters ? ",measured_flops,flops_ratio,dram_bytes,intensity,bound,bound_share\n" : "\n";
   for (const auto& node : a.tree.nodes) {
@@ -55,6 +59,12 @@ std::string render_csv(const Analysis& a) {
       out += "," + number(cost.kernels) + "," + number(cost.kernel_ns.median / 1e6) + "," +
              number(cost.kernel_ns.min / 1e6) + "," + number(cost.kernel_ns.max / 1e6) + "," +
              number(cost.flops_per_s / 1e12) + "," + (cost.peak_share < 0 ? "" : number(cost.peak_share));
+    }
+    if (gpu_backward) {
+      auto it = a.gpu.backward_by_module.find(node.path);
+      const gpu::GpuCost cost = it == a.gpu.backward_by_module.end() ? gpu::GpuCost{} : it->second;
+      out += "," + number(cost.kernel_ns.median / 1e6) + "," + number(cost.flops_per_s / 1e12) + "," +
+             (cost.peak_share < 0 ? "" : number(cost.peak_share));
     }
     if (counters) {
       auto it = a.counters.by_module.find(node.path);

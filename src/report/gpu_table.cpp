@@ -70,14 +70,14 @@ bool has_anything(const GpuCost& c) {
   return c.kernels > 0 || c.flops > 0 || c.memcpy_ns.max > 0 || c.memset_ns.max > 0;
 }
 
-std::vector<std::string> module_order(const GpuReport& report, const ModuleTree* tree) {
+std::vector<std::string> module_order(const std::map<std::string, GpuCost>& by_module, const ModuleTree* tree) {
   std::vector<std::string> order;
   std::set<std::string> seen;
   if (tree != nullptr)
     for (const auto& node : tree->nodes)
-      if (report.by_module.count(node.path) != 0 && seen.insert(node.path).second) order.push_back(node.path);
+      if (by_module.count(node.path) != 0 && seen.insert(node.path).second) order.push_back(node.path);
   std::vector<std::string> rest;
-  for (const auto& kv : report.by_module)
+  for (const auto& kv : by_module)
     if (seen.count(kv.first) == 0) rest.push_back(kv.first);
   std::sort(rest.begin(), rest.end(), path_less);
   order.insert(order.end(), rest.begin(), rest.end());
@@ -115,13 +115,18 @@ nlohmann::json cost_json(const GpuCost& c) {
 std::string render_gpu_summary(const GpuReport& r) {
   std::string out = "GPU timing";
   if (!r.device_name.empty()) out += " on " + r.device_name;
-  out += ": " + std::to_string(r.forwards) + " forward(s) after " + std::to_string(r.warmup) + " warmup\n";
+  const char* runs = r.train_step ? " training step(s)" : " forward(s)";
+  out += ": " + std::to_string(r.forwards) + runs + " after " + std::to_string(r.warmup) + " warmup\n";
   out += "  wall time (CUDA events)  " + spread_ms(r.wall_ms) + " ms\n";
   out += "  kernel time (summed)     " + spread_ms(r.kernel_ms) + " ms\n";
   out += "  idle (wall - kernel)     " + spread_ms(r.idle_ms) + " ms\n";
   if (r.plain_forward_ms > 0)
-    out += "  untraced forward         " + fixed(r.plain_forward_ms, 3) + " ms (timing pass costs " +
-           fixed(r.wall_ms.median / r.plain_forward_ms, 2) + "x)\n";
+    out += std::string(r.train_step ? "  untraced step            " : "  untraced forward         ") +
+           fixed(r.plain_forward_ms, 3) + " ms (timing pass costs " + fixed(r.wall_ms.median / r.plain_forward_ms, 2) +
+           "x)\n";
+  if (r.mfu >= 0)
+    out += "  MFU                      " + fixed(100 * r.mfu, 1) +
+           "% (the counted FLOPs at the peak of each op's dtype, over the wall time)\n";
   out += "  attributed to modules    " + fixed(100 * r.attributed_share, 1) + "% of kernel time";
   if (r.unattributed_kernels > 0)
     out += "; " + std::to_string(r.unattributed_kernels) + " kernel(s) not joined to an op";
@@ -130,11 +135,13 @@ std::string render_gpu_summary(const GpuReport& r) {
   return out;
 }
 
-std::string render_gpu_modules(const GpuReport& r, int max_depth, const ModuleTree* tree) {
+namespace {
+
+std::string modules_table(const std::map<std::string, GpuCost>& by_module, int max_depth, const ModuleTree* tree) {
   std::vector<std::vector<std::string>> rows;
-  for (const auto& path : module_order(r, tree)) {
+  for (const auto& path : module_order(by_module, tree)) {
     const int depth = module_depth(path);
-    const GpuCost& c = r.by_module.at(path);
+    const GpuCost& c = by_module.at(path);
     if (depth > max_depth || !has_anything(c)) continue;
     const std::string indent(static_cast<std::size_t>(depth), ' ');
     rows.push_back({indent + (path.empty() ? "model" : path), indent + count_text(c.kernels),
@@ -143,6 +150,12 @@ std::string render_gpu_modules(const GpuReport& r, int max_depth, const ModuleTr
   }
   return render_ascii2(
       {"module", "#kernels", "GPU time ms median [min-max]", "TFLOP/s (2 FLOPs/MAC)", "% of peak", "memcpy ms"}, rows);
+}
+
+}  // namespace
+
+std::string render_gpu_modules(const GpuReport& r, int max_depth, const ModuleTree* tree) {
+  return modules_table(r.by_module, max_depth, tree);
 }
 
 std::string render_gpu_ops(const GpuReport& r) {
@@ -156,7 +169,11 @@ std::string render_gpu_ops(const GpuReport& r) {
 
 std::string render_gpu_report(const GpuReport& r, int max_depth, const ModuleTree* tree) {
   if (!r.ran) return "GPU timing skipped: " + r.skipped_reason + "\n";
-  return render_gpu_summary(r) + "\n" + render_gpu_modules(r, max_depth, tree) + "\n" + render_gpu_ops(r);
+  if (!r.train_step)
+    return render_gpu_summary(r) + "\n" + modules_table(r.by_module, max_depth, tree) + "\n" + render_gpu_ops(r);
+  // A training step: the forward's modules, then the backward's (each node on the module whose forward made it).
+  return render_gpu_summary(r) + "\nForward\n" + modules_table(r.by_module, max_depth, tree) +
+         "\nBackward\n" + modules_table(r.backward_by_module, max_depth, tree) + "\n" + render_gpu_ops(r);
 }
 
 nlohmann::json gpu_report_json(const GpuReport& r) {
@@ -174,13 +191,19 @@ nlohmann::json gpu_report_json(const GpuReport& r) {
   j["unattributed_kernels"] = r.unattributed_kernels;
   j["peaks"] = {
       {"source", r.peaks.source}, {"flops_per_s", r.peaks.flops_per_s}, {"dram_bytes_per_s", r.peaks.dram_bytes_per_s}};
-  auto modules = nlohmann::json::array();
-  for (const auto& path : module_order(r, nullptr)) {
-    auto m = cost_json(r.by_module.at(path));
-    m["module"] = path;
-    modules.push_back(std::move(m));
-  }
-  j["modules"] = std::move(modules);
+  j["mfu"] = r.mfu >= 0 ? nlohmann::json(r.mfu) : nlohmann::json(nullptr);
+  j["train_step"] = r.train_step;
+  auto modules_json = [](const std::map<std::string, GpuCost>& by_module) {
+    auto modules = nlohmann::json::array();
+    for (const auto& path : module_order(by_module, nullptr)) {
+      auto m = cost_json(by_module.at(path));
+      m["module"] = path;
+      modules.push_back(std::move(m));
+    }
+    return modules;
+  };
+  j["modules"] = modules_json(r.by_module);  // a training step's forward
+  if (r.train_step) j["backward_modules"] = modules_json(r.backward_by_module);
   auto ops = nlohmann::json::array();
   for (const auto& [name, c] : ops_by_time(r)) {
     auto o = cost_json(*c);

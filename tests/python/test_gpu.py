@@ -35,3 +35,25 @@ def test_timing_pass_per_module():
 def test_model_elsewhere_is_refused():
     with pytest.raises(flopscope.InvalidInput, match="parameters are on cpu"):
         flopscope.analyze(nn.Linear(4, 4), torch.randn(1, 4), device="cuda")
+
+
+def test_training_step_forward_and_backward_per_module():
+    # The step on CUDA: autograd's backward runs on its device thread, where the capture and the timing pass
+    # follow it (docs/gpu.md). Each Linear's backward computes input and weight gradients except the first's (the
+    # model's input needs none): 64*512*1024 + 2*64*1024*512 MACs.
+    model = model_on_cuda()
+    x = torch.randn(64, 512, device="cuda", dtype=torch.bfloat16)
+    result = flopscope.analyze(model, x, device="cuda", ops="default", train_step=True)
+    assert result.gpu_ran, result.gpu_skipped_reason
+    report = json.loads(result.to_json())
+    assert report["train_step"]["backward_macs"] == 64 * 512 * 1024 + 2 * 64 * 1024 * 512
+    gpu = report["gpu"]
+    assert gpu["train_step"] is True and gpu["attributed_share"] >= 0.99
+    forward = {m["module"]: m for m in gpu["modules"]}
+    backward = {m["module"]: m for m in gpu["backward_modules"]}
+    for layer in ("0", "2"):
+        assert forward[layer]["kernel_ms"]["median"] > 0 and backward[layer]["kernel_ms"]["median"] > 0
+    assert backward["0"]["macs"] == 64 * 512 * 1024 and backward["2"]["macs"] == 2 * 64 * 1024 * 512
+    assert gpu["mfu"] is not None and 0 < gpu["mfu"] < 1.1  # a clock above the table's may read past 100%
+    assert "Backward" in result.report("gpu")
+    assert all(p.grad is None for p in model.parameters())  # the model's gradients as they were

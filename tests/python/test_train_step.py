@@ -309,6 +309,11 @@ def test_command_line_on_torchscript(tmp_path, cli):
     refused = subprocess.run([cli, "analyze", str(path), "--full-shape", "5,6", "--optimizer", "adamw"],
                              capture_output=True, text=True)
     assert refused.returncode == 2 and "add --train-step" in refused.stderr
+    # An exported program is a forward graph: its step would read as a backward of zero, so it is refused.
+    exported = tmp_path / "mlp.pt2"
+    torch.export.save(torch.export.export(model, (torch.randn(5, 6),)), str(exported))
+    refused = subprocess.run([cli, "analyze", str(exported), "--train-step"], capture_output=True, text=True)
+    assert refused.returncode == 2 and "forward's graph only" in refused.stderr, refused.stderr
 
 
 def test_compare_gates_the_backward(tmp_path, cli):

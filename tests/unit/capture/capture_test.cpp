@@ -1,6 +1,7 @@
 // The capture stage: values kept in the session's own pools come back in the Trace as the ops received
 // them, and TorchScript ops are placed in modules by following the interpreter's calls (no hierarchy
 // strings parsed), falling back to the hierarchy for graphs whose calls were inlined.
+#include <ATen/ThreadLocalState.h>
 #include <ATen/ops/add.h>
 #include <ATen/ops/cat.h>
 #include <ATen/ops/einsum.h>
@@ -12,6 +13,8 @@
 #include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/csrc/jit/runtime/print_handler.h>
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "capture/capture.h"
 #include "capture/model_output.h"
@@ -62,6 +65,44 @@ TEST(Capture, ObserversSeeEachOpStartAndEndInNestingOrder) {
     EXPECT_GE(depth, 0);
   }
   EXPECT_EQ(depth, 0);
+}
+
+// A training step's CUDA backward runs on autograd's device thread, which the engine hands the analysing thread's
+// ThreadLocalState for each node (its callbacks and debug info, not its thread_locals). A step's capture and its
+// timing pass's observer follow the ops there, each nested in its own thread's; a forward's stay on their thread.
+TEST(Capture, AStepFollowsItsOpsOntoAutogradsDeviceThread) {
+  const at::Tensor x = at::randn({3, 5});
+  auto on_device_thread = [&x] {
+    const at::ThreadLocalState state;  // what the engine keeps for the graph task
+    std::thread device([&] {
+      at::ThreadLocalStateGuard guard(state);
+      at::add(x, x);
+    });
+    device.join();
+  };
+  Root root;
+  for (const bool step : {false, true}) {
+    Trace t;
+    {
+      capture::Session session(root, {}, nullptr, static_cast<std::size_t>(-1), {}, step);
+      at::sum(x);
+      on_device_thread();
+      t = session.finish();
+    }
+    std::vector<std::string> top;
+    for (const auto& op : t.ops)
+      if (op.parent < 0) top.push_back(op.name);
+    const std::vector<std::string> expected =
+        step ? std::vector<std::string>{"aten::sum", "aten::add"} : std::vector<std::string>{"aten::sum"};
+    EXPECT_EQ(top, expected) << "step " << step;
+    Log log;
+    {
+      capture::ObserveOps observe(log, step);
+      on_device_thread();
+    }
+    const std::vector<std::string> seen = step ? std::vector<std::string>{"+aten::add", "-"} : std::vector<std::string>{};
+    EXPECT_EQ(log.events, seen) << "step " << step;
+  }
 }
 
 TEST(Capture, ValuesComeBackAsTheOpsReceivedThem) {

@@ -232,6 +232,35 @@ TEST(Aggregate, ModulesGetTheirSubtreeOpsTheirKeyAndOutliersTheirReason) {
   EXPECT_NE(find("module", "layer2")->reason.find("not measured"), std::string::npos);
 }
 
+// A training step's counter pass measures a module's forward and backward kernels together: its ratio is against
+// both directions' analytic FLOPs. fc: forward 1000 FLOPs, backward 2000 (input and weight gradients); measured
+// 900 + 2100.
+TEST(Aggregate, ATrainingStepComparesBothDirections) {
+  CounterReport report;
+  report.ran = true;
+  KernelCounters forward = range(0, "gemm", 4), backward = range(1, "gemm_bwd", 4);
+  forward.fp32 = {900, 0, 0};
+  backward.fp32 = {2100, 0, 0};
+  report.kernels = {forward, backward};
+  std::vector<KernelRecord> kernels = {kernel("gemm", 1, 4), kernel("gemm_bwd", 2, 4)};
+  const RangeJoin join = join_ranges(report.kernels, kernels);
+  std::vector<KernelOwner> owners = {{true, "addmm", "fc"}, {true, "mm", "fc"}};
+  GpuReport timing;
+  timing.train_step = true;
+  timing.by_module["fc"].flops = timing.by_module[""].flops = 1000;
+  timing.backward_by_module["fc"].flops = timing.backward_by_module[""].flops = 2000;
+  timing.by_module["fc"].kernel_ns.median = 1000;
+  timing.backward_by_module["fc"].kernel_ns.median = 2000;
+  timing.by_op["addmm"].flops = 1000;
+  timing.by_op["mm"].flops = 2000;
+  aggregate_counters(report, join, owners, timing, h100(), 0.1);
+  EXPECT_DOUBLE_EQ(report.by_module.at("fc").flops, 900 + 2100);
+  EXPECT_DOUBLE_EQ(report.by_module.at("fc").analytic_flops, 1000 + 2000);
+  EXPECT_DOUBLE_EQ(report.by_module.at("fc").ratio, 3000.0 / 3000);
+  EXPECT_NEAR(report.by_module.at("fc").achieved_flops_per_s, 3000 / 3e-6, 1e-3);  // over 1000 + 2000 ns
+  EXPECT_DOUBLE_EQ(report.total.analytic_flops, 3000);
+}
+
 TEST(LikelyReason, NamesPaddingRecomputationAndMissingFormula) {
   MeasuredCost gemv;  // M = 1 GEMV on tensor cores: 64x the formula
   gemv.kernels = 1;

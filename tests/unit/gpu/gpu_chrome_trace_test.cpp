@@ -195,4 +195,23 @@ TEST(GpuChromeTrace, BadNamesAndIndicesDoNotThrow) {
   EXPECT_NO_THROW(json::parse(out));
 }
 
+// A training step's backward ops (here relu and the head addmm, as if autograd ran them): ops, kernels and the
+// module ranges say which direction they belong to, and the backward's module ranges are named as such.
+TEST(GpuChromeTrace, TrainingStepShowsBothDirections) {
+  Trace t = gpu_fixture::trace();
+  t.ops[3].backward = t.ops[9].backward = true;
+  const Parsed p = parse(t, one_forward());
+  std::map<std::string, std::string> direction;  // event name -> direction
+  for (const auto& e : p.x)
+    if (e.at("args").contains("direction")) direction[e.at("name")] = e.at("args").at("direction");
+  EXPECT_EQ(direction.at("aten::linear"), "forward");
+  EXPECT_EQ(direction.at("aten::relu"), "backward");
+  EXPECT_EQ(direction.at("relu_kernel"), "backward");
+  EXPECT_EQ(direction.at("gemm_head"), "backward");
+  EXPECT_EQ(direction.at("gemm_linear"), "forward");
+  EXPECT_EQ(direction.at("act (backward)"), "backward");
+  EXPECT_EQ(direction.at("head (backward)"), "backward");
+  EXPECT_EQ(direction.at("fc1"), "forward");
+}
+
 }  // namespace

@@ -170,4 +170,45 @@ TEST(GpuStatistics, EmptyRecordingIsNotAnError) {
   EXPECT_EQ(r.by_module.at("").flops_per_s, 0);
 }
 
+// A training step: the fixture's relu (op 3) and head addmm (op 9) as if autograd's backward ran them. Their
+// kernels and MACs go to backward_by_module, the rest stays the forward's.
+TEST(GpuStatistics, TrainingStepSplitsForwardAndBackward) {
+  Inputs in;
+  in.trace.ops[3].backward = in.trace.ops[9].backward = true;
+  Trace forward_ops, backward_ops;  // what the analysis counts for each direction, nesting kept
+  std::vector<std::int32_t> index(in.trace.ops.size(), -1);
+  for (std::size_t i = 0; i < in.trace.ops.size(); ++i) {
+    OpRecord op = in.trace.ops[i];
+    Trace& part = op.backward ? backward_ops : forward_ops;
+    if (op.parent >= 0) op.parent = index[static_cast<std::size_t>(op.parent)];
+    index[i] = static_cast<std::int32_t>(part.ops.size());
+    part.ops.push_back(std::move(op));
+  }
+  const StatResult forward = count::count_trace(forward_ops, in.ops.flops, in.ops.ignored);
+  const StatResult backward = count::count_trace(backward_ops, in.ops.flops, in.ops.ignored);
+  const auto r = gpu_report(in.trace, in.ops, forward, in.precision, in.rec, in.peaks, &backward);
+  ASSERT_TRUE(r.train_step);
+  // Backward: head's addmm kernels 700, 800, 700 ns; relu's 500, 500, 600; its root 1200, 1300, 1300.
+  EXPECT_EQ(r.backward_by_module.at("head").kernel_ns.median, 700);
+  EXPECT_EQ(r.backward_by_module.at("head").flops, 2 * 8 * 48 * 10);
+  EXPECT_EQ(r.backward_by_module.at("act").kernel_ns.median, 500);
+  EXPECT_EQ(r.backward_by_module.at("").kernel_ns.median, 1300);
+  EXPECT_EQ(r.backward_by_module.at("").kernels, 2);
+  // head's share of peak: 7680 FLOPs at the fp32 peak (20 TFLOP/s) over its 700 ns.
+  EXPECT_DOUBLE_EQ(r.backward_by_module.at("head").peak_share, (7680 / 20e12) / 700e-9);
+  // Forward: linear 1000, 1200, 1100 and the convolution's 5000, 5300, 5000 -> 6000, 6500, 6100 ns.
+  EXPECT_EQ(r.by_module.at("").kernel_ns.median, 6100);
+  EXPECT_EQ(r.by_module.at("").flops, 2 * (16384 + 3110400));
+  EXPECT_EQ(r.by_module.count("head") == 0 ? 0 : r.by_module.at("head").kernels, 0);
+  // MFU of the step: linear 32768 FLOPs at tf32 100e12, the convolution's 6220800 at bf16 200e12, head's 7680 at
+  // fp32 20e12, over the median wall time, 0.022 ms.
+  const double at_peak = 32768 / 100e12 + 6220800 / 200e12 + 7680 / 20e12;
+  EXPECT_DOUBLE_EQ(r.mfu, at_peak / 0.022e-3);
+  // A forward's report has the same MFU and no backward.
+  const auto plain = in.report();
+  EXPECT_FALSE(plain.train_step);
+  EXPECT_TRUE(plain.backward_by_module.empty());
+  EXPECT_DOUBLE_EQ(plain.mfu, at_peak / 0.022e-3);
+}
+
 }  // namespace

@@ -6,6 +6,7 @@
 #include <ATen/ops/relu.h>
 #include <ATen/ops/sigmoid.h>
 #include <c10/core/GradMode.h>
+#include <torch/csrc/autograd/autograd.h>
 #include <gtest/gtest.h>
 
 #include "gpu/counter_pass.h"
@@ -83,6 +84,40 @@ TEST(TimingPass, PushesEveryOpsIdInEveryRecordedForwardAndPopsThemAll) {
       EXPECT_GE(p.end_ns, span.end_ns);
     }
   }
+}
+
+// A training step (forward, loss, backward, the gradients reset as the GPU pass resets them): the observer sees
+// exactly the records the capture of a step keeps, autograd's nodes included, so every op of every recorded
+// step gets its own id, none the id no op matches.
+TEST(TimingPass, AStepsBackwardOpsEachGetTheirOwnId) {
+  at::Tensor x = at::randn({3, 5}), w = at::randn({7, 5}).requires_grad_(), b = at::randn({7}).requires_grad_();
+  auto step = [&] {
+    w.mutable_grad().reset();
+    b.mutable_grad().reset();
+    torch::autograd::backward({at::relu(at::linear(x, w, b)).sum()});
+  };
+  c10::AutoGradMode with_grad(true);
+  Trace trace;
+  {
+    RootResolver resolver;
+    capture::Session session(resolver, {}, nullptr, static_cast<std::size_t>(-1), {}, /*with_backward=*/true);
+    step();
+    trace = session.finish();
+  }
+  std::size_t backward = 0;
+  for (const auto& op : trace.ops) backward += op.backward ? 1 : 0;
+  ASSERT_GT(backward, 3u);  // the nodes of addmm, relu and sum, with the ops they ran
+  FakeTracer tracer;
+  TimingOptions o;
+  o.warmup = 1;
+  o.forwards = 2;
+  o.train_step = true;
+  const TimingRecording rec = run_timing_pass(trace, tracer, nullptr, c10::Device(c10::kCPU), step, o);
+  std::vector<std::uint64_t> expected;
+  for (std::uint32_t f = 0; f < 2; ++f)
+    for (std::uint32_t k = 0; k < trace.ops.size(); ++k) expected.push_back(external_id(f, k));
+  EXPECT_EQ(pushed(tracer), expected);
+  EXPECT_TRUE(tracer.stack.empty());
 }
 
 TEST(TimingPass, AnOpThatDiffersFromTheCaptureGetsAnIdNoOpMatches) {

@@ -51,6 +51,9 @@ struct OpRecord {
   std::int64_t sequence_nr = -1;
   /// Ran in autograd's backward: a node ("autograd::engine::evaluate_function: AddmmBackward0") or an op in one.
   bool backward = false;
+  /// Ran after a training step's forward and outside its backward: the loss flopscope makes (the sum of the
+  /// outputs) and autograd's seed gradient. Timed with the step, counted in neither direction.
+  bool loss = false;
   /// A training step's forward, on a top-level op: the bytes it (and the ops inside it) allocated that were still
   /// held when the forward ended, the forward's outputs left out: what autograd saved for the backward
   /// (capture/held_memory.h). 0 otherwise.

@@ -47,7 +47,7 @@ Trace forward_part(const Trace& trace) {
   std::vector<std::int32_t> index(trace.ops.size(), -1);
   for (std::size_t i = 0; i < trace.ops.size(); ++i) {
     const OpRecord& op = trace.ops[i];
-    if (op.backward) continue;
+    if (op.backward || op.loss) continue;  // the loss is flopscope's, not the model's
     index[i] = static_cast<std::int32_t>(out.ops.size());
     out.ops.push_back(op);
     if (op.parent >= 0) out.ops.back().parent = index[static_cast<std::size_t>(op.parent)];

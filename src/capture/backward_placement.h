@@ -11,7 +11,7 @@ namespace flopscope::capture {
 /// there is none: the loss's seed, gradient accumulation), and the ops inside a node their node's module.
 void place_backward(Trace& trace);
 
-/// The forward part of a step's trace: every op that did not run in the backward.
+/// The forward part of a step's trace: every op that ran in neither the backward nor the loss (OpRecord::loss).
 Trace forward_part(const Trace& trace);
 
 /// The backward part, as the counting stage reads a forward: autograd's own records (the node,

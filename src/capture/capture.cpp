@@ -47,6 +47,7 @@ struct CompactOp {
   std::uint32_t in_begin = 0, in_count = 0, out_begin = 0, out_count = 0;  // into the values pool
   std::int64_t sequence_nr = -1;
   bool backward = false;
+  bool loss = false;
 };
 
 constexpr std::size_t kFirstChunk = 256 * 1024;
@@ -103,6 +104,7 @@ struct Session::State {
   std::unordered_map<std::int32_t, std::int64_t> held_bytes;
   std::string held_unmeasured = "the forward did not end";
   bool held_measured = false;
+  bool forward_over = false;  // forward_ended() was called: what is not backward now is the loss
 
   // The first failure of a callback (out of memory, its budget spent), and this thread's dispatch keys before the
   // capture blocked the forward's next op.
@@ -229,6 +231,7 @@ OpRecord Session::State::expand(const CompactOp& op, bool with_values) const {
   r.module.assign(modules[op.module]);
   r.sequence_nr = op.sequence_nr;
   r.backward = op.backward;
+  r.loss = op.loss;
   if (with_values) {
     r.inputs.reserve(op.in_count);
     for (std::uint32_t i = 0; i < op.in_count; ++i) r.inputs.push_back(expand(values[op.in_begin + i]));
@@ -321,6 +324,7 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   r.sequence_nr = fn.seqNr();
   r.backward = info.engine_node || fn.scope() == at::RecordScope::BACKWARD_FUNCTION ||
                (r.parent >= 0 && s->ops[static_cast<std::size_t>(r.parent)].backward);
+  r.loss = s->forward_over && !r.backward;
   // Only top-level ops ask for their module: the lookup may build strings, and a nested op runs in the same
   // module as its parent anyway.
   r.module = r.parent < 0 ? s->module_id(s->resolver->resolve(fn)) : s->ops[static_cast<std::size_t>(r.parent)].module;
@@ -492,7 +496,9 @@ Trace Session::finish() {
 
 void forward_ended(const std::vector<at::Tensor>& outputs) {
   Session::State* s = t_state;
-  if (s == nullptr || !s->held) return;
+  if (s == nullptr) return;
+  s->forward_over = true;
+  if (!s->held) return;
   std::vector<const void*> kept;
   for (const auto& t : outputs)
     if (t.defined() && t.has_storage()) kept.push_back(t.storage().data_ptr().get());

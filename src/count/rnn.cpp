@@ -38,6 +38,22 @@ Count mkldnn_rnn_layer_backward_macs(const OpRecord& r) {
   return mul(2, leading_product(x, 1), add(mul(w_ih[0], w_ih[1]), mul(w_hh[0], w_hh[1])));
 }
 
+// The same on CUDA, every layer and direction in one call: aten::_cudnn_rnn_backward(input, weight[], ...,
+// output_mask[4] = input, hx, cx, weight). cuDNN always runs the data pass (dX and dh through every step, which the
+// weights' gradient needs): once the forward's MACs; the weights' pass (output_mask[3]) once more.
+Count cudnn_rnn_backward_macs(const OpRecord& r) {
+  const Value& mask = input(r, 21);
+  require(mask.kind == Value::Kind::IntList && mask.sizes.size() == 4, r, "expected output_mask[4]");
+  const Value& weights = input(r, 1);
+  require(weights.kind == Value::Kind::TensorList, r, "argument 1 (weight) is not a tensor list");
+  const auto& x = input_shape(r, 0);
+  require(x.size() >= 2, r, "expects an input with a feature dimension");
+  Count per_step = 0;
+  for (const auto& w : weights.shapes)
+    if (w.size() == 2) per_step = add(per_step, mul(w[0], w[1]));
+  return mul(mask.sizes[3] != 0 ? 2 : 1, leading_product(x, 1), per_step);
+}
+
 }  // namespace
 
 void add_rnn_handlers(OpSet& set, Tier tier) {
@@ -48,6 +64,8 @@ void add_rnn_handlers(OpSet& set, Tier tier) {
   }
   set.flops["aten::mkldnn_rnn_layer_backward"] = {"rnn_backward", mkldnn_rnn_layer_backward_macs,
                                                   "per layer and direction: 2*steps*sequences*(numel(w_ih)+numel(w_hh))"};
+  set.flops["aten::_cudnn_rnn_backward"] = {"rnn_backward", cudnn_rnn_backward_macs,
+                                            "forward's MACs, twice with the weights' gradient (output_mask[3])"};
 }
 
 }  // namespace flopscope::count

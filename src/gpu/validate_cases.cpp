@@ -133,7 +133,8 @@ std::vector<std::string> formula_families(const OpSet& set) {
   // philox seeds): no case can call it alone. It is checked by arithmetic (tests/python/test_train_step.py) and
   // on a device by a training step's counter pass, not by validate-ops.
   keys.erase("scaled_dot_product_attention_backward");
-  // mkldnn's LSTM layer backward runs on the CPU only; on CUDA an LSTM's backward is cuDNN's, with no formula yet.
+  // An LSTM's backward takes the forward's saved state (mkldnn's workspace on the CPU, cuDNN's reserve on CUDA): it
+  // is checked by arithmetic and by a training step's counter pass, not by validate-ops.
   keys.erase("rnn_backward");
   return {keys.begin(), keys.end()};
 }

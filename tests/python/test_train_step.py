@@ -244,6 +244,18 @@ def test_pooling_resampling_and_elementwise_backward():
                                 "aten::threshold_backward"})
 
 
+def test_the_loss_is_not_the_models():
+    # flopscope's loss (the sum of the outputs) and autograd's seed gradient run in the step but are no module's work:
+    # under the all op set (which counts sums) the forward holds the model's own ops only, and neither is reported
+    # as an unsupported op.
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 9), nn.ReLU())
+    report = json.loads(flopscope.analyze(model, torch.randn(5, 6), ops="all", train_step=True).to_json())
+    assert {o["op"]: o["macs"] for o in report["operators"]["macs"]} == {"linear": 5 * 6 * 9, "relu": 5 * 9}
+    assert report["unsupported"]["macs"] == []
+    assert report["totals"]["macs"] == 5 * 6 * 9 + 5 * 9
+
+
 def test_grouped_convolution_backward():
     # FlopCounterMode's weight gradient ignores the groups (it counts a depthwise layer's as a dense one's), so a
     # grouped network is checked by arithmetic: x [2,6,9,7]; conv a: 6 -> 6, 3x3, groups 3 -> [2,6,7,5]; conv b:

@@ -110,5 +110,19 @@ TEST(RnnBackward, TwiceTheLayersForward) {
   EXPECT_EQ(macs("mmengine", "mkldnn_rnn_layer_backward", in), -1);
 }
 
+// cuDNN's backward of a whole LSTM (CUDA): input [5,3,10], one layer, hidden 20: w_ih [80,10], w_hh [80,20] and the
+// biases. The data pass is the forward's 15 * (800 + 1600) MACs; the weights' gradient (output_mask[3]) as much again.
+TEST(RnnBackward, CudnnDataPassAndWeightsPass) {
+  auto call = [](bool weights) {
+    std::vector<Value> in = {V::tensor({5, 3, 10}), V::tensor_list({{80, 10}, {80, 20}, {80}, {80}}), V::integer(4),
+                             V::tensor({4800}), V::tensor({1, 3, 20}), V::tensor({1, 3, 20}), V::tensor({5, 3, 20})};
+    while (in.size() < 21) in.push_back(V::none());
+    in.push_back(V::int_list({1, 1, 1, weights ? 1 : 0}));
+    return macs("default", "_cudnn_rnn_backward", in);
+  };
+  EXPECT_EQ(call(true), 2 * (5 * 3) * (80 * 10 + 80 * 20));
+  EXPECT_EQ(call(false), (5 * 3) * (80 * 10 + 80 * 20));  // frozen weights: the data pass only
+}
+
 }  // namespace
 }  // namespace flopscope

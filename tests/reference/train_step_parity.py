@@ -176,9 +176,9 @@ def write_markdown(path, rows):
         "flopscope's attention by arithmetic, causal and not. Norms, pooling, embeddings, RNNs and elementwise "
         "backward ops are not in FlopCounterMode either: flopscope counts the LSTM's backward (mkldnn's layer "
         "backward, twice the layer's forward), the embedding's (one add per gradient element) and the norms' (per "
-        "element by the gradients asked for), checked by arithmetic; it has no backward formula yet for pooling "
-        "and elementwise ops, and names every backward op it does not count, with its calls, in the report's "
-        "`train_step.unsupported`.",
+        "element by the gradients asked for), adaptive average pooling, upsampling and the grid sampler (and, with "
+        "`--ops all`, max and average pooling, activations and softmax), checked by arithmetic; it names every "
+        "backward op it does not count, with its calls, in the report's `train_step.unsupported`.",
         "",
         "| model | forward | backward | step ÷ forward | compared: flopscope | FlopCounterMode / 2 | differences |",
         "| --- | --- | --- | --- | --- | --- | --- |",

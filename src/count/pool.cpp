@@ -15,15 +15,22 @@ namespace {
 
 Count per_input(const OpRecord& r) { return product(input_shape(r, 0)); }
 
-// (input, kernel_size, stride, padding, ...): kernel_size is an int list of 1-3 values; one value means
-// the same size in every pooled dimension.
+// The elements of a window: kernel_size (argument `at`) is an int list of 1-3 values; one value means the same
+// size in every pooled dimension.
+template <int Dims>
+Count window(const OpRecord& r, std::size_t at) {
+  const Value& k = input(r, at);
+  require(k.kind == Value::Kind::IntList && !k.sizes.empty(), r, "kernel_size is not an int list");
+  Count elements = 1;
+  for (int d = 0; d < Dims; ++d)
+    elements = mul(elements, k.sizes[k.sizes.size() == 1 ? 0 : static_cast<std::size_t>(d)]);
+  return elements;
+}
+
+// (input, kernel_size, stride, padding, ...)
 template <int Dims>
 Count windowed(const OpRecord& r) {
-  const Value& k = input(r, 1);
-  require(k.kind == Value::Kind::IntList && !k.sizes.empty(), r, "kernel_size is not an int list");
-  Count window = 1;
-  for (int d = 0; d < Dims; ++d) window = mul(window, k.sizes[k.sizes.size() == 1 ? 0 : static_cast<std::size_t>(d)]);
-  return mul(product(output_shape(r)), window);
+  return mul(product(output_shape(r)), window<Dims>(r, 1));
 }
 
 // (grad_output, ...): one per gradient element.
@@ -35,11 +42,7 @@ Count per_backward_input(const OpRecord& r) { return product(input_shape(r, 1));
 // avg_pool{2,3}d_backward(grad_output, self, kernel_size, ...): the forward's count.
 template <int Dims>
 Count windowed_backward(const OpRecord& r) {
-  const Value& k = input(r, 2);
-  require(k.kind == Value::Kind::IntList && !k.sizes.empty(), r, "kernel_size is not an int list");
-  Count window = 1;
-  for (int d = 0; d < Dims; ++d) window = mul(window, k.sizes[k.sizes.size() == 1 ? 0 : static_cast<std::size_t>(d)]);
-  return mul(product(input_shape(r, 0)), window);
+  return mul(product(input_shape(r, 0)), window<Dims>(r, 2));
 }
 
 }  // namespace

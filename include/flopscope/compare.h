@@ -60,7 +60,8 @@ struct Comparison {
 /// The analytic metrics compare reads from each module of a report.
 const std::vector<std::string>& compared_metrics();
 
-/// A training step's metric, compared (like the analytic ones) when both reports are steps: "backward_macs".
+/// A training step's metrics, compared (like the analytic ones) when both reports are steps: "backward_macs",
+/// "optimizer_macs", and "saved_activation_bytes" when both reports measured it (it is null under a profiler).
 const std::vector<std::string>& step_metrics();
 
 /// The timing pass's metrics, compared when a tolerance names them: "gpu_ms", "tflops_per_s".

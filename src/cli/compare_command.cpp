@@ -55,8 +55,8 @@ void apply(const std::vector<std::string>& specs, const std::string& option, Com
         std::find(gpu.begin(), gpu.end(), metric) == gpu.end() &&
         std::find(counters.begin(), counters.end(), metric) == counters.end())
       throw InvalidInput("unknown metric '" + metric + "' in " + option +
-                         " (use parameters, macs, activations, backward_macs, gpu_ms, tflops_per_s, measured_flops or "
-                         "dram_bytes)");
+                         " (use parameters, macs, activations, backward_macs, optimizer_macs, saved_activation_bytes, "
+                         "gpu_ms, tflops_per_s, measured_flops or dram_bytes)");
     auto [it, inserted] = o.tolerances.emplace(metric, o.fallback);
     it->second.*field = parse_number(spec.substr(eq + 1), option);
   }

@@ -31,7 +31,8 @@ struct Report {
   json inputs;
   bool has_gpu = false;       // the timing pass ran: modules carry gpu_ms and tflops_per_s
   bool has_counters = false;  // the counter pass ran: modules carry measured_flops and dram_bytes
-  bool train_step = false;    // a training step: modules carry backward_macs
+  bool train_step = false;    // a training step: modules carry backward_macs, optimizer_macs and saved bytes
+  bool saved_measured = false;  // a step whose saved activations were measured (not null)
 };
 
 // The counter pass's metrics of every module: path -> {measured_flops, dram_bytes (read + written)}.
@@ -123,6 +124,7 @@ Report parse(const std::string& text, const std::string& name) {
     const auto gpu = r.has_gpu ? read_gpu_metrics(j.at("gpu")) : decltype(read_gpu_metrics(j)){};
     r.has_counters = j.contains("counters") && j.at("counters").is_object() && j.at("counters").value("ran", false);
     r.train_step = j.contains("train_step");
+    r.saved_measured = r.train_step && !j.at("train_step").value("saved_activation_bytes", json()).is_null();
     const auto counters = r.has_counters ? read_counter_metrics(j.at("counters")) : decltype(read_counter_metrics(j)){};
     for (const auto& m : j.at("modules")) {
       Module mod;
@@ -130,7 +132,8 @@ Report parse(const std::string& text, const std::string& name) {
       mod.depth = static_cast<int>(integer_field(m, "depth", 0, 1000000, name));
       for (const auto& metric : compared_metrics()) mod.metrics[metric] = m.at(metric).get<double>();
       if (r.train_step)
-        for (const auto& metric : step_metrics()) mod.metrics[metric] = m.at(metric).get<double>();
+        for (const auto& metric : step_metrics())
+          if (!m.at(metric).is_null()) mod.metrics[metric] = m.at(metric).get<double>();
       if (r.has_gpu) {  // a module no kernel ran in has none
         auto it = gpu.find(mod.path);
         for (const auto& metric : gpu_metrics()) mod.metrics[metric] = it == gpu.end() ? 0.0 : it->second.at(metric);
@@ -163,7 +166,7 @@ const std::vector<std::string>& compared_metrics() {
 }
 
 const std::vector<std::string>& step_metrics() {
-  static const std::vector<std::string> kMetrics = {"backward_macs"};
+  static const std::vector<std::string> kMetrics = {"backward_macs", "optimizer_macs", "saved_activation_bytes"};
   return kMetrics;
 }
 
@@ -196,7 +199,18 @@ Comparison compare_reports(const std::string& base_json, const std::string& new_
     throw InvalidInput((base.train_step ? base_name : new_name) + " is a training step (--train-step) and " +
                        (base.train_step ? new_name : base_name) + " a forward: compare reports of the same kind");
   std::vector<std::string> metrics = compared_metrics();
-  if (base.train_step) metrics.insert(metrics.end(), step_metrics().begin(), step_metrics().end());
+  // Saved activations are measured from the allocators: compared when both reports have them (a profiler running
+  // leaves them null), unless a tolerance names them, which then needs both.
+  if (base.train_step)
+    for (const auto& metric : step_metrics()) {
+      if (metric == "saved_activation_bytes" && !(base.saved_measured && current.saved_measured)) {
+        if (options.tolerances.count(metric) != 0)
+          throw InvalidInput((base.saved_measured ? new_name : base_name) + " has no saved activations measured (a "
+                             "profiler was running when it was made): a tolerance for " + metric + " needs both");
+        continue;
+      }
+      metrics.push_back(metric);
+    }
   // GPU metrics are gated only when a tolerance names them: timings vary from run to run, so there is no
   // sensible default, and reports without a timing pass must keep comparing.
   for (const auto& metric : gpu_metrics()) {

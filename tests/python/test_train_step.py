@@ -343,6 +343,17 @@ def test_compare_gates_the_backward(tmp_path, cli):
     assert changed == {("2", "backward_macs"), ("", "backward_macs")}
     mixed = subprocess.run([cli, "compare", str(forward), str(trained)], capture_output=True, text=True)
     assert mixed.returncode == 2 and "training step" in mixed.stderr
+    # SGD's update and the activations the step keeps are gated too. Unfreezing layer 2 gives its 70 parameters a
+    # gradient (70 more SGD operations) and makes its addmm save its input, ReLU 1's result, which ReLU 1 keeps
+    # anyway: the saved bytes do not move.
+    for path, model in ((frozen, mlp(frozen_middle=True)), (trained, mlp(frozen_middle=False))):
+        path.write_text(flopscope.analyze(model, x, ops="default", train_step=True, optimizer="sgd").to_json())
+    run = subprocess.run([cli, "compare", str(frozen), str(trained), "--format", "json"], capture_output=True, text=True)
+    diffs = {(m["path"], metric): d for m in json.loads(run.stdout)["modules"] for metric, d in m["metrics"].items()}
+    assert diffs[("2", "optimizer_macs")]["regression"] and diffs[("", "optimizer_macs")]["regression"]
+    assert (diffs[("", "optimizer_macs")]["base"], diffs[("", "optimizer_macs")]["new"]) == (95, 165)
+    assert not diffs[("", "saved_activation_bytes")]["regression"]
+    assert diffs[("", "saved_activation_bytes")]["base"] == 4 * (5 * 9 + 5 * 7)
 
 
 def test_the_models_own_loss():

@@ -60,7 +60,7 @@ class DescribedSource final : public ModelSource {
       for (std::size_t i = 0; i < m_model.parameters.size() && i < m_model.tree.params.size(); ++i)
         named.emplace_back(m_model.tree.params[i].name, m_model.parameters[i]);
       record_step_params(named);
-    }, without_grad());
+    }, without_grad(), /*skip_inside_counted=*/true);  // an eager forward: boxing every inner op's arguments is its cost
   }
 
   Traces for_counting(Trace captured, const ModuleTree&, const RunContext& run) override {

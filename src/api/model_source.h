@@ -79,9 +79,11 @@ capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extr
 /// null for a model whose state is flopscope's own copy),
 /// with no autograd unless `no_grad` is false: the trace, or ForwardFailed naming the op and module it failed in (`signature` is added
 /// to a real forward's error), or InvalidInput when the capture itself failed.
+/// `skip_inside_counted`: the ops inside an op with values go unrecorded (capture::Session::skip_inside_valued_ops;
+/// never for a training step or a CUDA run, which need every op).
 Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
                       const std::string& signature, const RunContext& run, const std::function<void()>& forward,
-                      bool no_grad = true);
+                      bool no_grad = true, bool skip_inside_counted = false);
 
 /// The pipeline after the capture, for every source: counting, the reports, the GPU passes. `said`: what the model
 /// warned or printed meanwhile.

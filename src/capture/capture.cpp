@@ -105,6 +105,8 @@ struct Session::State {
   std::string held_unmeasured = "the forward did not end";
   bool held_measured = false;
   bool forward_over = false;  // forward_ended() was called: what is not backward now is the loss
+  bool skip_inside = false;   // skip_inside_valued_ops()
+  bool muted = false;         // RecordFunction is off on this thread for the valued op now running
 
   // The first failure of a callback (out of memory, its budget spent), and this thread's dispatch keys before the
   // capture blocked the forward's next op.
@@ -115,6 +117,11 @@ struct Session::State {
   void unblock() {
     if (unblocked) c10::impl::_force_tls_local_dispatch_key_set(*unblocked);
     unblocked.reset();
+    unmute();
+  }
+  void unmute() {
+    if (muted) at::enableRecordFunction(true);
+    muted = false;
   }
 
   // A copy of `s` in the arena.
@@ -331,8 +338,15 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   s->ops.push_back(r);
   t.open.push_back(index);
   t.handles.push_back(fn.handle());
-  t.open_values.push_back(values ? 1 : 0);
+  // 2: valued, and the ops inside it go unrecorded (skip_inside_valued_ops); its own end still comes, from the
+  // callbacks the op's RecordFunction took when it started.
+  const bool mute = values && s->skip_inside && s->wanted && !s->muted;
+  t.open_values.push_back(mute ? 2 : values ? 1 : 0);
   t.valued_depth += values ? 1 : 0;
+  if (mute) {
+    at::enableRecordFunction(false);
+    s->muted = true;
+  }
 }
 
 void end(Session::State* s, const at::RecordFunction& fn) {
@@ -349,7 +363,10 @@ void end(Session::State* s, const at::RecordFunction& fn) {
     for (const auto& v : own) s->append(v);
     r.out_count = static_cast<std::uint32_t>(own.size());
   }
-  for (std::size_t i = depth - 1; i < t.open_values.size(); ++i) t.valued_depth -= t.open_values[i] != 0 ? 1 : 0;
+  for (std::size_t i = depth - 1; i < t.open_values.size(); ++i) {
+    t.valued_depth -= t.open_values[i] != 0 ? 1 : 0;
+    if (t.open_values[i] == 2) s->unmute();
+  }
   t.open.resize(depth - 1);
   t.handles.resize(depth - 1);
   t.open_values.resize(depth - 1);
@@ -469,6 +486,8 @@ std::optional<std::string> Session::failure() const {
 }
 
 std::size_t Session::budget() const { return m_state->pages.budget(); }
+
+void Session::skip_inside_valued_ops() { m_state->skip_inside = true; }
 
 Trace Session::finish() {
   {

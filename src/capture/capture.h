@@ -57,6 +57,14 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  /// From now on, an op whose values are recorded runs with RecordFunction switched off on this thread: the ops
+  /// inside it are not recorded at all (nothing counts them: counting stops at the outermost op with a formula),
+  /// and their arguments are not boxed for the callback, most of the capture's cost on an eager model. Not for a
+  /// trace that must list every op as the dispatcher ran it (the GPU timing pass joins by position), nor for a
+  /// training step (a composite op's autograd node carries its inner op's sequence number), nor for a guard that
+  /// must see writes inside such ops (the buffers batch norm updates are saved up front: model::StateGuard).
+  void skip_inside_valued_ops();
+
   /// The ops recorded so far; the session stops recording.
   Trace finish();
 

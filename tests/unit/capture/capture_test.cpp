@@ -14,6 +14,7 @@
 #include <torch/csrc/jit/runtime/print_handler.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "capture/capture.h"
@@ -172,6 +173,45 @@ TEST(Capture, OpsWithoutWantedValuesKeepOnlyNameAndModule) {
   EXPECT_TRUE(sum.inputs.empty());
   EXPECT_TRUE(sum.outputs.empty());
   EXPECT_EQ(sum.module, "block.inner");
+}
+
+// An eager forward's capture can leave out the ops inside an op with values: linear is recorded with its shapes,
+// the t and addmm it runs are not; the op after it is, and recording is back on afterwards, also after an op
+// that threw inside.
+TEST(Capture, OpsInsideAValuedOpCanGoUnrecorded) {
+  Root root;
+  const at::Tensor x = at::randn({3, 5}), w = at::randn({7, 5}), b = at::randn({7}), bad = at::randn({7, 4});
+  auto names = [](const Trace& t) {
+    std::vector<std::string> out;
+    for (const auto& op : t.ops) out.push_back(op.name);
+    return out;
+  };
+  const auto linear_only = [](const std::string& name) { return name == "aten::linear"; };
+  Trace all, skipped;
+  {
+    capture::Session session(root, linear_only);
+    at::linear(x, w, b);
+    all = session.finish();
+  }
+  {
+    capture::Session session(root, linear_only);
+    session.skip_inside_valued_ops();
+    at::linear(x, w, b);
+    at::sum(x);
+    EXPECT_THROW(at::linear(x, bad, b), c10::Error);  // mismatched shapes: throws inside
+    EXPECT_TRUE(at::isRecordFunctionEnabled());
+    skipped = session.finish();
+  }
+  const auto inside = names(all);  // linear and what it runs: t, addmm
+  EXPECT_NE(std::find(inside.begin(), inside.end(), "aten::addmm"), inside.end());
+  const auto kept = names(skipped);
+  EXPECT_EQ(std::count(kept.begin(), kept.end(), "aten::linear"), 2);
+  EXPECT_EQ(std::find(kept.begin(), kept.end(), "aten::addmm"), kept.end());
+  EXPECT_EQ(std::find(kept.begin(), kept.end(), "aten::t"), kept.end());
+  EXPECT_EQ(kept[1], "aten::sum");  // an op without values keeps its inner ops (sum's own)
+  EXPECT_EQ(kept.back(), "aten::linear");
+  EXPECT_EQ(skipped.ops[0].outputs.at(0).sizes, (std::vector<std::int64_t>{3, 7}));
+  EXPECT_TRUE(at::isRecordFunctionEnabled());
 }
 
 TEST(Capture, FailureChainNamesTheOpsStillOpen) {

@@ -132,8 +132,14 @@ Report parse(const std::string& text, const std::string& name) {
       mod.depth = static_cast<int>(integer_field(m, "depth", 0, 1000000, name));
       for (const auto& metric : compared_metrics()) mod.metrics[metric] = m.at(metric).get<double>();
       if (r.train_step)
-        for (const auto& metric : step_metrics())
-          if (!m.at(metric).is_null()) mod.metrics[metric] = m.at(metric).get<double>();
+        for (const auto& metric : step_metrics()) {
+          const json& v = m.at(metric);
+          if (v.is_null() && metric == "saved_activation_bytes" && !r.saved_measured) continue;  // not measured
+          if (v.is_null())
+            throw InvalidInput(name + " is not a complete flopscope report (module \"" + mod.path + "\" has no " +
+                               metric + ")");
+          mod.metrics[metric] = v.get<double>();
+        }
       if (r.has_gpu) {  // a module no kernel ran in has none
         auto it = gpu.find(mod.path);
         for (const auto& metric : gpu_metrics()) mod.metrics[metric] = it == gpu.end() ? 0.0 : it->second.at(metric);

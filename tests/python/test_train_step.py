@@ -354,6 +354,12 @@ def test_compare_gates_the_backward(tmp_path, cli):
     assert (diffs[("", "optimizer_macs")]["base"], diffs[("", "optimizer_macs")]["new"]) == (95, 165)
     assert not diffs[("", "saved_activation_bytes")]["regression"]
     assert diffs[("", "saved_activation_bytes")]["base"] == 4 * (5 * 9 + 5 * 7)
+    # A report whose root has saved bytes but a module none is not one flopscope made: refused, not a crash.
+    broken = json.loads(trained.read_text())
+    broken["modules"][1]["saved_activation_bytes"] = None
+    trained.write_text(json.dumps(broken))
+    run = subprocess.run([cli, "compare", str(frozen), str(trained)], capture_output=True, text=True)
+    assert run.returncode == 2 and "has no saved_activation_bytes" in run.stderr, run.stderr
 
 
 def test_the_models_own_loss():

@@ -1,6 +1,8 @@
 #pragma once
 // The capture stage: the only code that touches the dispatcher. A Session registers a thread-local
-// at::RecordFunction callback, so only the analysing thread's ops are seen, and removes it on every path.
+// at::RecordFunction callback, so only the analysing thread's ops are seen, and removes it on every path. A
+// training step's session also sees the ops autograd's device threads run for this thread's backward (the engine
+// hands them this thread's callbacks), each thread's nested in its own.
 //
 // The callback runs for every op of the forward, so it does as little as it can: an op's name comes from a
 // per-operator cache (looked up by the schema's stable name pointer), argument values are recorded only for

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -497,6 +499,27 @@ void fill_uninitialized_defaults(nlohmann::json& graph) {
   }
 }
 
+// A number the schema reads as an integer (or an enum) that is out of int64's range: JSON parses a literal too
+// long for 64 bits as a double, and the schema's generated reader converts it with a cast whose result is
+// undefined. The schema's floating fields are as_float, as_floats and a complex value's real and imag; every
+// other number is an integer, and torch writes integers there. Returns the key, or "" when there is none.
+std::string integer_out_of_range(const nlohmann::json& j, const std::string& key) {
+  static const std::set<std::string> kFloating = {"as_float", "as_floats", "real", "imag"};
+  if (j.is_number_float()) {
+    const double v = j.get<double>();
+    const bool fits = v >= -9223372036854775808.0 && v < 9223372036854775808.0;
+    return kFloating.count(key) != 0 || fits ? std::string() : key;
+  }
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items())
+      if (auto bad = integer_out_of_range(v, k); !bad.empty()) return bad;
+  } else if (j.is_array()) {
+    for (const auto& v : j)
+      if (auto bad = integer_out_of_range(v, key); !bad.empty()) return bad;
+  }
+  return "";
+}
+
 void fill_program_defaults(nlohmann::json& program) {
   auto gm = program.find("graph_module");
   if (gm == program.end() || !gm->is_object()) return;
@@ -554,6 +577,8 @@ Program Program::parse(const std::string& text, const std::string& origin) {
                        ".x (torch 2.6 to 2.11); export it again with a torch of that range, or update flopscope");
   }
   if (!version->contains("minor")) (*version)["minor"] = 0;
+  if (const std::string key = integer_out_of_range(json, ""); !key.empty())
+    throw InvalidInput(origin + " does not follow the export schema (\"" + key + "\" holds an integer beyond 64 bits)");
   fill_program_defaults(json);
   Program p;
   try {

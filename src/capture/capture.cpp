@@ -84,6 +84,7 @@ struct Session::State {
   bool shared = false;  // other threads may record: take the lock
   std::mutex lock;
   OpenOps& ops_of_this_thread() {
+    if (!shared) return owner_ops;  // only the analysing thread records
     const auto id = std::this_thread::get_id();
     if (id == owner) return owner_ops;
     return other_ops.try_emplace(id, &arena).first->second;

@@ -133,7 +133,7 @@ GpuReport gpu_report(const Trace& trace, const OpSet& op_set, const StatResult& 
   bool peak_missing = false;
   const auto macs = op_macs(trace, op_set, join.owners);
   for (std::size_t i = 0; i < macs.size(); ++i) {
-    if (macs[i] == 0) continue;
+    if (macs[i] == 0 || trace.ops[i].loss) continue;  // flopscope's loss is no module's work, nor the MFU's
     const double f = kFlopsPerMac * static_cast<double>(macs[i]);
     const std::string* klass = i < precision.size() ? &precision[i] : nullptr;
     auto peak = klass ? peaks.flops_per_s.find(*klass) : peaks.flops_per_s.end();

@@ -204,6 +204,11 @@ TEST(GpuStatistics, TrainingStepSplitsForwardAndBackward) {
   // fp32 20e12, over the median wall time, 0.022 ms.
   const double at_peak = 32768 / 100e12 + 6220800 / 200e12 + 7680 / 20e12;
   EXPECT_DOUBLE_EQ(r.mfu, at_peak / 0.022e-3);
+  // flopscope's loss (here the head addmm, as if it were the sum it makes) is timed but counted in no MFU.
+  Inputs loss_in;
+  loss_in.trace.ops[9].loss = true;
+  const auto with_loss = gpu_report(loss_in.trace, loss_in.ops, forward, loss_in.precision, loss_in.rec, loss_in.peaks);
+  EXPECT_DOUBLE_EQ(with_loss.mfu, (32768 / 100e12 + 6220800 / 200e12) / 0.022e-3);
   // A forward's report has the same MFU and no backward.
   const auto plain = in.report();
   EXPECT_FALSE(plain.train_step);

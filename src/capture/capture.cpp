@@ -12,8 +12,8 @@
 #include <vector>
 
 #include <c10/core/impl/LocalDispatchKeySet.h>
-#include <c10/util/ThreadLocalDebugInfo.h>
 
+#include "capture/device_thread_slot.h"
 #include "capture/held_memory.h"
 #include "capture/pages.h"
 
@@ -77,7 +77,7 @@ struct Session::State {
     std::int32_t valued_depth = 0;                         // how many record values
   };
   OpenOps owner_ops{&arena};  // the analysing thread's
-  // A training step's backward on CUDA runs on autograd's device threads (SessionSlot below): their ops are
+  // A training step's backward on CUDA runs on autograd's device threads (capture/device_thread_slot.h): their ops are
   // recorded too, each thread nesting its own, under `lock` (the analysing thread takes it too meanwhile).
   std::thread::id owner = std::this_thread::get_id();
   std::pmr::unordered_map<std::thread::id, OpenOps> other_ops{&arena};
@@ -392,20 +392,9 @@ void guarded(Session::State* s, const at::RecordFunction& fn, Work&& work) {
   }
 }
 
-// A training step's backward on CUDA tensors runs on autograd's device thread, which takes the analysing thread's
-// RecordFunction callbacks and debug info for each node (at::ThreadLocalState) but none of its thread_locals:
-// it finds the session in a debug-info entry of flopscope's own kind, a value torch's enum does not use.
-constexpr auto kSessionSlot = static_cast<c10::DebugInfoKind>(0x46);
-struct SessionSlot final : c10::DebugInfoBase {
-  explicit SessionSlot(Session::State* s) : state(s) {}
-  Session::State* state;
-};
-
-Session::State* session_here() {
-  if (t_state != nullptr) return t_state;
-  auto* slot = static_cast<SessionSlot*>(c10::ThreadLocalDebugInfo::get(kSessionSlot));
-  return slot != nullptr ? slot->state : nullptr;
-}
+// A training step's CUDA backward runs on autograd's device thread: the session is found there through its slot
+// (capture/device_thread_slot.h).
+Session::State* session_here() { return state_here(t_state, kSessionSlot); }
 
 template <class Work>
 void record(const at::RecordFunction& fn, Work&& work) {
@@ -445,7 +434,7 @@ Session::Session(ModuleResolver& resolver, ValuesWanted wanted, StateWatch* watc
   if (with_backward) {
     State* s = m_state.get();
     s->shared = true;
-    s->slot.emplace(kSessionSlot, std::make_shared<SessionSlot>(s));
+    push_device_thread_slot(s->slot, kSessionSlot, s);
     m_state->held = std::make_unique<HeldMemory>([s] { return s->owner_ops.open.empty() ? -1 : s->owner_ops.open.back(); });
   }
   // Autograd's nodes (BACKWARD_FUNCTION) only when asked: a training step's backward runs on this thread for CPU

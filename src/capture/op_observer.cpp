@@ -3,7 +3,7 @@
 
 #include <ATen/record_function.h>
 
-#include <c10/util/ThreadLocalDebugInfo.h>
+#include "capture/device_thread_slot.h"
 
 #include <memory>
 #include <mutex>
@@ -13,14 +13,6 @@
 #include <unordered_set>
 
 namespace flopscope::capture {
-
-namespace {
-
-// A training step's backward on CUDA runs on autograd's device thread, which carries this thread's callbacks
-// and debug info for each node but not its thread_locals (capture.cpp's session slot, the same way).
-constexpr auto kObserverSlot = static_cast<c10::DebugInfoKind>(0x47);
-
-}  // namespace
 
 struct ObserveOps::State {
   OpObserver* observer = nullptr;
@@ -41,18 +33,11 @@ struct ObserveOps::State {
 
 namespace {
 
-struct ObserverSlot final : c10::DebugInfoBase {
-  explicit ObserverSlot(ObserveOps::State* s) : state(s) {}
-  ObserveOps::State* state;
-};
-
 thread_local ObserveOps::State* t_observing = nullptr;
 
-ObserveOps::State* observing_here() {
-  if (t_observing != nullptr) return t_observing;
-  auto* slot = static_cast<ObserverSlot*>(c10::ThreadLocalDebugInfo::get(kObserverSlot));
-  return slot != nullptr ? slot->state : nullptr;
-}
+// A training step's CUDA backward runs on autograd's device thread: found there through the slot
+// (capture/device_thread_slot.h), as the capture's session is.
+ObserveOps::State* observing_here() { return state_here(t_observing, kObserverSlot); }
 
 void started(ObserveOps::State* s, const at::RecordFunction& fn) {
   s->open_here().push_back(fn.handle());
@@ -99,7 +84,7 @@ ObserveOps::ObserveOps(OpObserver& observer, bool with_backward) : m_state(new S
   if (with_backward) {
     scopes.insert(at::RecordScope::BACKWARD_FUNCTION);  // as the capture records a step (capture.h)
     m_state->shared = true;
-    m_state->slot.emplace(kObserverSlot, std::make_shared<ObserverSlot>(m_state));
+    push_device_thread_slot(m_state->slot, kObserverSlot, m_state);
   }
   m_handle = at::addThreadLocalCallback(at::RecordFunctionCallback(on_start, on_end).needsIds(true).scopes(scopes));
 }

@@ -27,6 +27,9 @@ struct Result {
 
 void bind_results(py::module_& m);
 
+/// ScopeHooks: the forward pre-hook and hook that open and close each module's scope (hooks.cpp).
+void bind_hooks(py::module_& m);
+
 /// Raises the Python exception that matches a flopscope error (the classes of flopscope/_errors.py).
 void register_errors(py::module_& m);
 

@@ -140,6 +140,7 @@ PYBIND11_MODULE(_core, m) {
            arg("training"), arg("options"))
       .def("finish", &fp::PyRecording::finish);
   fp::bind_results(m);
+  fp::bind_hooks(m);
   fp::register_errors(m);
   m.attr("version") = FLOPSCOPE_VERSION;
 }

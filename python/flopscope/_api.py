@@ -74,7 +74,7 @@ def _run(model, args, kwargs, options):
             tensors = _tensors(args, kwargs)
         else:
             forward, tensors = (lambda: model(*args, **kwargs)), _tensors(args, kwargs)
-        with training_flags_kept(model), hooked(description):
+        with training_flags_kept(description), hooked(description):
             core = _core.analyze(*description.core_args(), True, forward, tensors, options)
     return Result(core)
 

@@ -83,6 +83,53 @@ def test_shared_and_tied_modules():
     assert ours["params"] == 50 * 12 + 12 * 12 + 12
 
 
+def test_users_hooks_keep_their_place():
+    # The model's own hooks run where mmengine's tracer sees them: a pre-hook's op before the module's scope opens
+    # (on the parent), a forward hook's op inside it; and they are still there, in order, afterwards.
+    class Hooked(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(6, 6)
+            self.out = nn.Linear(6, 2)
+
+        def forward(self, x):
+            return self.out(self.fc(x))
+
+    model = Hooked()
+    side = torch.randn(6, 6)
+    model.fc.register_forward_pre_hook(lambda m, args: (args[0] @ side,))
+    model.fc.register_forward_hook(lambda m, args, out: out @ side)
+    before = [(list(m._forward_pre_hooks), list(m._forward_hooks), list(m._forward_hooks_always_called))
+              for m in model.modules()]
+    ours, theirs = both(model, inputs=(torch.randn(3, 6),))
+    assert ours == theirs
+    # 3 rows: the pre-hook's 6 x 6 matmul, fc, the forward hook's 6 x 6 matmul, then out (6 x 2).
+    assert ours["flops"] == 3 * (6 * 6 + 6 * 6 + 6 * 6 + 6 * 2)
+    after = [(list(m._forward_pre_hooks), list(m._forward_hooks), list(m._forward_hooks_always_called))
+             for m in model.modules()]
+    assert after == before
+
+
+def test_module_that_renames_its_parameters():
+    # A wrapper whose named_parameters() differs from a walk of _parameters: the description asks the methods,
+    # as mmengine does.
+    class Prefixed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(5, 3)
+
+        def forward(self, x):
+            return self.fc(x)
+
+        def named_parameters(self, *args, **kwargs):
+            for name, p in super().named_parameters(*args, **kwargs):
+                yield "wrapped." + name, p
+
+    ours, theirs = both(Prefixed(), inputs=(torch.randn(2, 5),))
+    assert ours == theirs
+    assert ours["params"] == 5 * 3 + 3
+
+
 def test_tiny_gpt_sdpa():
     from zoo import TinyGpt
     torch.manual_seed(0)

@@ -35,7 +35,8 @@ def snapshot(model):
 
 
 def no_hooks(model):
-    return all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+    return all(not m._forward_hooks and not m._forward_pre_hooks and not m._forward_hooks_always_called
+               for m in model.modules())
 
 
 def test_state_flags_and_hooks_restored():

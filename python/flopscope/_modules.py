@@ -3,8 +3,8 @@
 The module tree is read from the live module exactly as mmengine reads it: names from named_modules() (a shared
 module keeps its first name, its other names are aliases), class names from type(m).__name__, the text inside the
 parentheses from the module's own extra_repr(), parameters from named_parameters() (a tied parameter counted once,
-under its first name). Ops are placed by forward hooks on every module, which open the module's canonical name
-around its forward: the scopes fvcore's tracer (and so mmengine's) pushes, so ops land on the same modules.
+under its first name). Ops are placed by opening each module's canonical name around its call (hooked() says
+how): the scopes fvcore's tracer (and so mmengine's) pushes from its hooks, so ops land on the same modules.
 """
 import contextlib
 import threading
@@ -12,6 +12,7 @@ import weakref
 from collections import OrderedDict
 
 from torch import nn
+from torch.nn.modules import module as _nn_module
 from torch.utils.hooks import RemovableHandle
 
 from . import _core
@@ -145,31 +146,60 @@ def exclusive(model):
             _busy.discard(model)
 
 
+def _any_global_hooks():
+    return bool(_nn_module._global_forward_pre_hooks or _nn_module._global_forward_hooks
+                or _nn_module._global_backward_pre_hooks or _nn_module._global_backward_hooks)
+
+
+def _has_own_hooks(module):
+    return bool(module._forward_pre_hooks or module._forward_hooks or module._backward_pre_hooks
+                or module._backward_hooks)
+
+
 @contextlib.contextmanager
 def hooked(description):
-    """A forward pre-hook and an always-called forward hook on every module, opening its canonical name while it
-    runs (one C++ object serves them all, finding the name by the module's identity); all removed on exit, and any
+    """Opens each module's canonical name while nn.Module.__call__ runs it; everything removed on exit, and any
     scope a failed forward left open closed.
 
-    The hooks go straight into each module's hook dictionaries, under one id torch's RemovableHandle reserves:
-    what register_forward_pre_hook and register_forward_hook(always_call=True) write, without a handle and two
-    weak references per module (half the cost of the hooks on ResNet-50). The package is built for one torch
-    version (_build.py refuses another), and tests/python/test_safety.py checks these dictionaries stay as they
-    were, exceptions included."""
+    Two ways, one result. A module with no hooks of its own (and no global hooks in the process) gets a
+    _core.ScopedCall as its _compiled_call_impl, the slot nn.Module.__call__ calls instead of _call_impl when set
+    (module.compile() uses it): one C++ call around the module's call. A module with hooks of its own, or
+    already compiled, gets a forward pre-hook and an always-called forward hook after its own ones instead, so
+    its hooks' ops land where mmengine's tracer (whose scope hooks come last too) puts them: a pre-hook's before
+    the scope opens, a forward hook's inside it. Hooks would do for every module, but a hook sends every call
+    down _call_impl's slow path: twice the cost on ResNet-50.
+
+    Both are written straight into the module's __dict__ and hook dictionaries (the hooks under one id torch's
+    RemovableHandle reserves): what module.compile() and register_forward_(pre_)hook write, without their
+    per-module overhead. The package is built for one torch version (_build.py refuses another), and
+    tests/python/test_safety.py checks all of it is as it was afterwards, exceptions included."""
     depth = _core.scope_depth()
-    hooks = _core.ScopeHooks(description.names)
-    pre, post = hooks.pre, hooks.post
-    hook_id = RemovableHandle(OrderedDict()).id  # an id no other hook of this process holds
-    installed = []
+    hooks = None
+    hook_id = None
+    wrapped, hooked_modules = [], []
+    global_hooks = _any_global_hooks()
     try:
         for module in description.modules:
-            installed.append(module)
-            module._forward_pre_hooks[hook_id] = pre
-            module._forward_hooks[hook_id] = post
-            module._forward_hooks_always_called[hook_id] = True
+            state = module.__dict__
+            if global_hooks or _has_own_hooks(module) or state.get("_compiled_call_impl") is not None:
+                if hooks is None:
+                    hooks = _core.ScopeHooks(description.names)
+                    hook_id = RemovableHandle(OrderedDict()).id  # an id no other hook of this process holds
+                hooked_modules.append(module)
+                module._forward_pre_hooks[hook_id] = hooks.pre
+                module._forward_hooks[hook_id] = hooks.post
+                module._forward_hooks_always_called[hook_id] = True
+            else:
+                wrapped.append((module, "_compiled_call_impl" in state))
+                state["_compiled_call_impl"] = _core.ScopedCall(module._call_impl, description.names[id(module)])
         yield
     finally:
-        for module in installed:
+        for module, had_slot in wrapped:
+            if had_slot:
+                module.__dict__["_compiled_call_impl"] = None
+            else:
+                module.__dict__.pop("_compiled_call_impl", None)
+        for module in hooked_modules:
             module._forward_pre_hooks.pop(hook_id, None)
             module._forward_hooks.pop(hook_id, None)
             module._forward_hooks_always_called.pop(hook_id, None)

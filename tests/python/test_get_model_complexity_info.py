@@ -110,6 +110,44 @@ def test_users_hooks_keep_their_place():
     assert after == before
 
 
+def test_forward_called_directly_is_the_parents():
+    # A parent that calls a child's forward() directly, not through __call__: mmengine's tracer opens no scope for
+    # the child, so its ops are the parent's; the same call through __call__ is the child's.
+    class Direct(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(4, 4)
+            self.b = nn.Linear(4, 4)
+
+        def forward(self, x):
+            return self.b(self.a.forward(x))
+
+    ours, theirs = both(Direct(), inputs=(torch.randn(2, 4),))
+    assert ours == theirs
+    assert ours["flops"] == 2 * (4 * 4 + 4 * 4)
+    # a is never called as a module: N/A, as mmengine prints it; b has its 2 x 4 x 4.
+    assert "(a): Linear(\n    in_features=4, out_features=4, bias=True\n    #params: 20, #flops: N/A" in ours["out_arch"]
+    assert "#params: 20, #flops: 32, #acts: 8" in ours["out_arch"]
+
+
+def test_compiled_submodule_is_scoped_and_kept():
+    # A submodule whose call is already replaced (module.compile() sets _compiled_call_impl): its call still runs,
+    # its ops are still its own, and the replacement is the same object afterwards.
+    model = nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 2))
+    calls = []
+
+    def replaced(*args, **kwargs):
+        calls.append(1)
+        return model[0]._call_impl(*args, **kwargs)
+
+    model[0]._compiled_call_impl = replaced
+    ours, theirs = both(model, inputs=(torch.randn(4, 3),))
+    assert calls  # both analyses ran it
+    assert model[0]._compiled_call_impl is replaced
+    assert ours == theirs
+    assert ours["flops"] == 4 * (3 * 5 + 5 * 2)
+
+
 def test_module_that_renames_its_parameters():
     # A wrapper whose named_parameters() differs from a walk of _parameters: the description asks the methods,
     # as mmengine does.

@@ -241,6 +241,25 @@ else
   stage linear-fp32 120 "$cli" validate-ops --family linear --dtype float32
 fi
 
+# 7b. The counter pass over a training step (batch 8, to keep the replay short): the backward runs on autograd's
+#     device thread, and its collection must restart between ops there too, so no range is dropped.
+step_counters() {
+  "$cli" analyze "$models/resnet50.pt" --full-shape "8,3,224,224" --dtype bfloat16 $cuda_flags --ops default \
+    --train-step --counters -f counters,json -o "$logs/step-counters.txt" -o "$logs/step-counters.json" || return $?
+  "$py" - "$logs/step-counters.json" "$dry" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["counters"]
+if sys.argv[2] == "1":
+    assert c["skipped_reason"], c
+else:
+    assert c["ran"], c["skipped_reason"]
+    assert not any("dropped" in n for n in c["notes"]), c["notes"]
+    assert not c["join"]["mismatches"] and c["join"]["unmatched_ranges"] == 0, c["join"]
+print("step counters:", "; ".join(c["notes"]) or c["skipped_reason"])
+PY
+}
+if [ -f "$models/resnet50.pt" ]; then stage step-counters-resnet50-bf16 180 step_counters; else skip step-counters-resnet50-bf16 "no models"; fi
+
 # 8. Every formula family, last: the sweep is the longest and the least new.
 if [ $dry = 1 ]; then
   stage validate-ops 60 "$cli" validate-ops --list

@@ -3,12 +3,13 @@
 // module. The arithmetic after the profiler is torch-free and tested on the CPU (src/gpu/counter_math.h).
 #include "gpu/counter_pass.h"
 
-#include "capture/op_observer.h"
-
 #include <algorithm>
 #include <numeric>
 #include <set>
+#include <thread>
+#include <unordered_map>
 
+#include "capture/op_observer.h"
 #include "gpu/cuda_backend.h"
 #include "flopscope/device.h"
 #include "gpu/counter_math.h"
@@ -58,21 +59,28 @@ void kernels_of_forward(const Trace& trace, const gpu::TimingRecording& recordin
 
 namespace {
 
-// Calls the range profiler's checkpoint each time an outermost op ends.
+// Calls the range profiler's checkpoint each time an op ends that is outermost on its own thread. ObserveOps
+// calls it from one thread at a time (with a step: under its lock), so the map needs no lock of its own.
 class BetweenOps final : public capture::OpObserver {
  public:
   explicit BetweenOps(const std::function<void()>& checkpoint) : m_checkpoint(checkpoint) {}
-  void op_start(const char*) override { ++m_depth; }
+  void op_start(const char*) override { ++m_depth[std::this_thread::get_id()]; }
   void op_end() override {
-    if (--m_depth == 0) m_checkpoint();
+    if (--m_depth[std::this_thread::get_id()] == 0) m_checkpoint();
   }
 
  private:
   const std::function<void()>& m_checkpoint;
-  int m_depth = 0;
+  std::unordered_map<std::thread::id, int> m_depth;
 };
 
 }  // namespace
+
+void run_with_checkpoints(const std::function<void()>& forward, const std::function<void()>& checkpoint, bool step) {
+  BetweenOps between(checkpoint);
+  capture::ObserveOps observe(between, step);
+  forward();
+}
 
 void run_counter_pass(ComplexityInfo& info, const Trace& trace, const std::vector<std::string>& precision,
                       const gpu::TimingRecording& recording, const gpu::GpuJoin& join,
@@ -90,14 +98,10 @@ void run_counter_pass(ComplexityInfo& info, const Trace& trace, const std::vecto
   gpu::RangeProfilerOptions profiler;
   profiler.tensor_dtypes = gpu::tensor_dtypes_for(dtypes);
   // Between top-level ops the range profiler may collect what it has and start a fresh image (src/gpu/range_chunks.h):
-  // forwards with more kernels than one image holds lose none.
+  // forwards, and steps' backwards, with more kernels than one image holds lose none.
   counters = cuda::run_range_profiler(
       probe_cuda(),
-      [&](const std::function<void()>& checkpoint) {
-        BetweenOps between(checkpoint);
-        capture::ObserveOps observe(between);
-        forward();
-      },
+      [&](const std::function<void()>& checkpoint) { run_with_checkpoints(forward, checkpoint, info.analysis.train_step); },
       profiler);
   if (!counters.ran) return;
 

@@ -7,7 +7,10 @@
 #include <ATen/ops/sigmoid.h>
 #include <c10/core/GradMode.h>
 #include <torch/csrc/autograd/autograd.h>
+#include <ATen/record_function.h>
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "gpu/counter_pass.h"
 #include "capture/capture.h"
@@ -265,6 +268,39 @@ TEST(TimingPass, CounterRangesMeetTheTimingKernelsInLaunchOrder) {
   const RangeJoin joined = join_ranges(ranges, kernels);
   EXPECT_EQ(joined.summary.joined, 2u);
   EXPECT_EQ(joined.kernel_of_range, (std::vector<long>{0, 1}));
+}
+
+// The counter pass restarts its collection between ops (src/gpu/range_chunks.h). A step's CUDA backward runs on
+// autograd's device thread, which the engine hands the analysing thread's ThreadLocalState for each node: its
+// ops end outermost there, while the analysing thread waits inside backward(). Each must be a checkpoint, or a
+// backward longer than one counter image drops its ranges; a forward's checkpoints stay on its own thread.
+TEST(CounterPass, AStepsBackwardOnTheDeviceThreadIsCheckpointed) {
+  const at::Tensor x = at::randn({3, 5});
+  for (const bool step : {false, true}) {
+    std::vector<std::string> when;  // the thread each checkpoint came from
+    const auto main_thread = std::this_thread::get_id();
+    auto checkpoint = [&] { when.push_back(std::this_thread::get_id() == main_thread ? "main" : "device"); };
+    run_with_checkpoints(
+        [&] {
+          at::relu(x);  // an op of the forward: one checkpoint
+          // The analysing thread inside an op of its own while the device thread runs two: the device thread's
+          // nesting is its own, so both of its ops end outermost.
+          at::RecordFunction outer(at::RecordScope::FUNCTION);
+          outer.before("outer");
+          const at::ThreadLocalState state;
+          std::thread device([&] {
+            at::ThreadLocalStateGuard guard(state);
+            at::relu(x);
+            at::sigmoid(x);
+          });
+          device.join();
+          outer.end();  // one more checkpoint, on the analysing thread
+        },
+        checkpoint, step);
+    const std::vector<std::string> expected = step ? std::vector<std::string>{"main", "device", "device", "main"}
+                                                   : std::vector<std::string>{"main", "main"};
+    EXPECT_EQ(when, expected) << "step " << step;
+  }
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ struct Result {
 
 void bind_results(py::module_& m);
 
-/// ScopeHooks: the forward pre-hook and hook that open and close each module's scope (hooks.cpp).
+/// ScopedCall and ScopeHooks: what opens and closes each module's scope around its call (hooks.cpp).
 void bind_hooks(py::module_& m);
 
 /// Raises the Python exception that matches a flopscope error (the classes of flopscope/_errors.py).

@@ -1,6 +1,6 @@
-// The module hooks the package installs, in C++: one object for every module of a model, called by nn.Module's
-// hook machinery with the module, looking up its canonical name by identity. A Python lambda per module cost a
-// frame and a second call per hook; this is one call, and no per-module closure to build.
+// How the package opens each module's scope while the module runs (python/flopscope/_modules.py, hooked()):
+// ScopedCall, one C++ call around a module's call, for modules without hooks of their own; ScopeHooks, one object
+// whose pre-hook and hook serve every module that has some, finding its canonical name by the module's identity.
 #include "bindings.h"
 
 #include <cstdint>

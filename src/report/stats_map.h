@@ -2,6 +2,7 @@
 // Insertion-ordered maps: mmengine's table and arch depend on Python dict order at every step.
 #include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -18,11 +19,10 @@ class OrderedMap {
     if (i != kMissing) return m_items[i].second;
     m_items.emplace_back(key, V{});
     if (m_items.size() > kLinear) {
-      if (m_index.empty()) {
-        for (std::size_t j = 0; j < m_items.size(); ++j) m_index.emplace(m_items[j].first, j);
-      } else {
-        m_index.emplace(key, m_items.size() - 1);
-      }
+      if (2 * m_items.size() > m_slots.size())
+        reindex();
+      else
+        place(m_items.size() - 1);
     }
     return m_items.back().second;
   }
@@ -39,21 +39,37 @@ class OrderedMap {
 
  private:
   // Most maps hold a module's three or four statistics: a scan beats hashing, and building a hash table
-  // per module cost more than the rest of the report. The index exists only past kLinear items.
+  // per module cost more than the rest of the report. Past kLinear items, an open-addressing table of positions
+  // in m_items (kept at most half full): no second copy of each key, and copying the map copies plain numbers.
   static constexpr std::size_t kLinear = 8;
   static constexpr std::size_t kMissing = static_cast<std::size_t>(-1);
+  static std::size_t hash(const std::string& key) { return std::hash<std::string_view>{}(key); }
   std::size_t index_of(const std::string& key) const {
     if (m_items.size() <= kLinear) {
       for (std::size_t j = 0; j < m_items.size(); ++j)
         if (m_items[j].first == key) return j;
       return kMissing;
     }
-    auto it = m_index.find(key);
-    return it == m_index.end() ? kMissing : it->second;
+    const std::size_t mask = m_slots.size() - 1;
+    for (std::size_t s = hash(key) & mask; m_slots[s] != 0; s = (s + 1) & mask)
+      if (m_items[m_slots[s] - 1].first == key) return m_slots[s] - 1;
+    return kMissing;
+  }
+  void place(std::size_t position) {
+    const std::size_t mask = m_slots.size() - 1;
+    std::size_t s = hash(m_items[position].first) & mask;
+    while (m_slots[s] != 0) s = (s + 1) & mask;
+    m_slots[s] = position + 1;
+  }
+  void reindex() {
+    std::size_t size = 32;
+    while (size < 4 * m_items.size()) size *= 2;
+    m_slots.assign(size, 0);
+    for (std::size_t j = 0; j < m_items.size(); ++j) place(j);
   }
 
   std::vector<std::pair<std::string, V>> m_items;
-  std::unordered_map<std::string, std::size_t> m_index;
+  std::vector<std::size_t> m_slots;  // position + 1 in m_items; 0: empty
 };
 
 using NumberStats = OrderedMap<OrderedMap<Count>>;     // module -> statistic -> value

@@ -1,6 +1,6 @@
 #pragma once
-// The extension module flopscope._core: what the Python layer (python/flopscope/) calls. Kept thin: Python builds
-// the module tree and installs the hooks; C++ captures, counts and reports through the library's public API.
+// The extension module flopscope._core: what the Python layer (python/flopscope/) calls. Kept thin: Python installs
+// the module scopes; C++ reads the module tree, captures, counts and reports through the library's public API.
 #include <torch/csrc/utils/pybind.h>
 
 #include <memory>
@@ -12,10 +12,24 @@ namespace flopscope::python {
 
 namespace py = pybind11;
 
-/// The module tree from the description python/flopscope/_modules.py makes: nodes as (path, class name,
-/// extra_repr, real forward, [(child key, node index)]), every path (aliases too) -> node index, parameters as
-/// (canonical name, shape).
-ModuleTree tree_from(const py::list& nodes, const py::dict& paths, const py::list& params);
+/// What the package reads from an nn.Module before an analysis (describe.cpp): the tree, parameters and buffers
+/// for the library, and the distinct modules with their canonical names for the scopes the package opens.
+struct Description {
+  std::string name;  ///< the model's class name
+  ModuleTree tree;
+  std::vector<at::Tensor> parameters, buffers;
+  bool training = false;
+  py::list modules;  ///< the distinct modules, pre-order (named_modules())
+  py::list names;    ///< modules[i]'s canonical name
+};
+
+std::shared_ptr<Description> describe(py::handle model, bool extra_reprs);
+
+/// A name or text from Python as UTF-8 bytes (str() of it if it is not a str). A lone surrogate, which strict
+/// UTF-8 refuses, is kept as the bytes it stands for: the reports escape what is not valid UTF-8
+/// (text::printable) rather than fail the analysis, and module paths stay one-to-one with Python's names.
+std::string utf8(py::handle text);
+void bind_describe(py::module_& m);
 
 /// Options from the keyword dict the Python layer passes (names as in Options and GpuOptions).
 Options options_from(const py::dict& kw);

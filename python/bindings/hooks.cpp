@@ -14,10 +14,11 @@ namespace {
 
 class ScopeHooks {
  public:
-  /// names: {id(module): canonical name} for every distinct module of the model.
-  explicit ScopeHooks(const py::dict& names) {
-    m_names.reserve(names.size());
-    for (const auto& [id, name] : names) m_names.emplace(id.cast<std::uintptr_t>(), name.cast<std::string>());
+  /// modules[i]'s canonical name is names[i], for every distinct module of the model (a Description's lists).
+  ScopeHooks(const py::list& modules, const py::list& names) {
+    m_names.reserve(modules.size());
+    for (std::size_t i = 0; i < modules.size() && i < names.size(); ++i)
+      m_names.emplace(reinterpret_cast<std::uintptr_t>(modules[i].ptr()), utf8(names[i]));
   }
 
   /// A forward pre-hook: opens the module's scope. A module the description does not hold (added after it was
@@ -42,7 +43,7 @@ class ScopeHooks {
 // the scope, as with hooks: a parent calling child.forward() directly opens nothing, as under mmengine's tracer.
 class ScopedCall {
  public:
-  ScopedCall(py::object call, std::string path) : m_call(std::move(call)), m_path(std::move(path)) {}
+  ScopedCall(py::object call, const py::str& path) : m_call(std::move(call)), m_path(utf8(path)) {}
 
   py::object operator()(const py::args& args, const py::kwargs& kwargs) const {
     ModuleScope::enter(m_path);
@@ -61,11 +62,11 @@ class ScopedCall {
 
 void bind_hooks(py::module_& m) {
   py::class_<ScopeHooks>(m, "ScopeHooks")
-      .def(py::init<const py::dict&>(), py::arg("names"))
+      .def(py::init<const py::list&, const py::list&>(), py::arg("modules"), py::arg("names"))
       .def("pre", &ScopeHooks::pre)
       .def("post", &ScopeHooks::post);
   py::class_<ScopedCall>(m, "ScopedCall")
-      .def(py::init<py::object, std::string>(), py::arg("call"), py::arg("path"))
+      .def(py::init<py::object, const py::str&>(), py::arg("call"), py::arg("path"))
       .def("__call__", &ScopedCall::operator());
 }
 

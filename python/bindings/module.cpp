@@ -32,22 +32,19 @@ struct ForwardCall {
   }
 };
 
-DescribedModel described(const std::string& name, const py::list& nodes, const py::dict& paths, const py::list& params,
-                         std::vector<at::Tensor> parameters, std::vector<at::Tensor> buffers, bool training) {
+DescribedModel described(const Description& d) {
   DescribedModel m;
-  m.name = name;
-  m.tree = tree_from(nodes, paths, params);
-  m.parameters = std::move(parameters);
-  m.buffers = std::move(buffers);
-  m.training = training;
+  m.name = d.name;
+  m.tree = d.tree;
+  m.parameters = d.parameters;
+  m.buffers = d.buffers;
+  m.training = d.training;
   return m;
 }
 
-std::shared_ptr<Result> analyze_described(const std::string& name, const py::list& nodes, const py::dict& paths, const py::list& params,
-                                          std::vector<at::Tensor> parameters, std::vector<at::Tensor> buffers,
-                                          bool training, bool keep_grad_mode, py::object forward,
+std::shared_ptr<Result> analyze_described(const Description& description, bool keep_grad_mode, py::object forward,
                                           const std::vector<at::Tensor>& inputs, const py::dict& options) {
-  DescribedModel m = described(name, nodes, paths, params, std::move(parameters), std::move(buffers), training);
+  DescribedModel m = described(description);
   m.keep_grad_mode = keep_grad_mode;
   auto call = std::make_shared<ForwardCall>();
   call->fn = std::move(forward);
@@ -67,10 +64,8 @@ std::shared_ptr<Result> analyze_described(const std::string& name, const py::lis
 
 class PyRecording {
  public:
-  PyRecording(const std::string& name, const py::list& nodes, const py::dict& paths, const py::list& params, std::vector<at::Tensor> parameters,
-              std::vector<at::Tensor> buffers, bool training, const py::dict& options)
-      : m_recording(described(name, nodes, paths, params, std::move(parameters), std::move(buffers), training),
-                    options_from(options)) {}
+  PyRecording(const Description& description, const py::dict& options)
+      : m_recording(described(description), options_from(options)) {}
 
   std::shared_ptr<Result> finish() {
     py::gil_scoped_release release;
@@ -131,13 +126,11 @@ PYBIND11_MODULE(_core, m) {
                                     plan.fallback_reason);
         },
         arg("options"), "Where an analysis with these options runs (the library's one check and device probe).");
-  m.def("analyze", &fp::analyze_described, arg("name"), arg("nodes"), arg("paths"), arg("params"), arg("parameters"),
-        arg("buffers"), arg("training"), arg("keep_grad_mode"), arg("forward"), arg("inputs"), arg("options"));
+  fp::bind_describe(m);
+  m.def("analyze", &fp::analyze_described, arg("description"), arg("keep_grad_mode"), arg("forward"), arg("inputs"),
+        arg("options"));
   fp::py::class_<fp::PyRecording>(m, "Recording")
-      .def(fp::py::init<const std::string&, const fp::py::list&, const fp::py::dict&, const fp::py::list&, std::vector<at::Tensor>,
-                        std::vector<at::Tensor>, bool, const fp::py::dict&>(),
-           arg("name"), arg("nodes"), arg("paths"), arg("params"), arg("parameters"), arg("buffers"),
-           arg("training"), arg("options"))
+      .def(fp::py::init<const fp::Description&, const fp::py::dict&>(), arg("description"), arg("options"))
       .def("finish", &fp::PyRecording::finish);
   fp::bind_results(m);
   fp::bind_hooks(m);

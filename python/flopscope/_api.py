@@ -8,7 +8,7 @@ from torch.utils import _pytree
 
 from . import _core
 from ._errors import InvalidInput
-from ._modules import Description, check_module, exclusive, hooked, training_flags_kept
+from ._modules import check_module, describe, exclusive, hooked, training_flags_kept
 from ._result import Result
 
 _log = logging.getLogger("flopscope")
@@ -65,7 +65,7 @@ def _run(model, args, kwargs, options):
     """One analysis of model(*args, **kwargs): hooks on, state guarded, flags kept; everything undone on exit."""
     check_module(model)
     with exclusive(model):
-        description = Description(model)
+        description = describe(model, extra_reprs=options.get("show_arch", True))
         if options.get("shape_only"):
             forward, tensors = _meta_forward(model, args, kwargs)
         elif options.get("train_step"):
@@ -75,7 +75,7 @@ def _run(model, args, kwargs, options):
         else:
             forward, tensors = (lambda: model(*args, **kwargs)), _tensors(args, kwargs)
         with training_flags_kept(description), hooked(description):
-            core = _core.analyze(*description.core_args(), True, forward, tensors, options)
+            core = _core.analyze(description, True, forward, tensors, options)
     return Result(core)
 
 
@@ -172,9 +172,9 @@ class profile:
         stack = contextlib.ExitStack()
         try:
             stack.enter_context(exclusive(self._model))
-            description = Description(self._model)
+            description = describe(self._model)
             stack.enter_context(hooked(description))
-            self._recording = _core.Recording(*description.core_args(), self._options)
+            self._recording = _core.Recording(description, self._options)
         except BaseException:
             stack.close()
             raise

@@ -18,111 +18,28 @@ from torch.utils.hooks import RemovableHandle
 from . import _core
 from ._errors import InvalidInput
 
-# fvcore's rule for "never called" warnings: these classes' forward is nn.Module's own or does nothing.
-_NO_FORWARD = (nn.Module.forward, nn.ModuleList.forward, nn.ModuleDict.forward, nn.Identity.forward)
-
-
-def _has_forward(module):
-    forward = type(module).forward
-    return not any(forward is f for f in _NO_FORWARD)
-
-
-def _extra_repr(module):
-    try:
-        text = module.extra_repr()
-    except Exception:  # a model's extra_repr that fails must not stop the analysis
-        return ""
-    return text if isinstance(text, str) else str(text)
-
 
 def check_module(model):
     if not isinstance(model, nn.Module):
         raise InvalidInput(f"flopscope analyses a torch.nn.Module, not {type(model).__name__}")
 
 
-def _walk_is_torchs(modules):
-    """Whether a walk of _modules, _parameters and _buffers names what named_modules(), named_parameters() and
-    named_buffers() would: true unless some class overrides one of them (a wrapper that renames or hides its
-    members), where the description asks the methods themselves."""
-    base = nn.Module
-    return all(t.named_modules is base.named_modules and t.named_parameters is base.named_parameters
-               and t.named_buffers is base.named_buffers for t in {type(m) for m in modules})
+def describe(model, extra_reprs=True):
+    """The tree, parameters and state tensors of a module, as flopscope._core takes them (read by
+    _core.describe, python/bindings/describe.cpp), with .modules (the distinct modules, named_modules() order)
+    and .names (each one's canonical name) for the scopes hooked() opens.
 
-
-def _walk(model):
-    """One pre-order walk of the tree, doing what four of torch's walks do: the distinct modules under their first
-    names (named_modules()), every path to each (named_modules(remove_duplicate=False)), and the parameters and
-    buffers of the distinct modules, each tensor once under its first name (named_parameters(), named_buffers()).
-    A module that contains itself is not entered again (torch's own walk would recurse without end)."""
-    index, names, modules, paths = {}, {}, [], {}
-    ancestors = set()
-
-    def visit(prefix, module):
-        key = id(module)
-        if key not in index:
-            index[key] = len(modules)
-            names[key] = prefix
-            modules.append(module)
-        paths[prefix] = index[key]
-        ancestors.add(key)
-        for name, child in module._modules.items():
-            if child is not None and id(child) not in ancestors:
-                visit(prefix + "." + name if prefix else name, child)
-        ancestors.discard(key)
-
-    visit("", model)
-    return index, names, modules, paths
-
-
-def _members(modules, names, kind):
-    """(name, tensor) for the tensors in each module's _parameters or _buffers, each tensor once, in
-    named_parameters()'s order and naming."""
-    seen, out = set(), []
-    for module in modules:
-        prefix = names[id(module)]
-        for key, value in getattr(module, kind).items():
-            if value is None or id(value) in seen:
-                continue
-            seen.add(id(value))
-            out.append((prefix + "." + key if prefix else key, value))
-    return out
-
-
-class Description:
-    """The tree, parameters and state tensors of a module, in the form flopscope._core takes."""
-
-    def __init__(self, model):
-        check_module(model)
-        self.index, self.names, self.modules, self.paths = _walk(model)  # id(module) -> node index, -> name
-        if _walk_is_torchs(self.modules):
-            named = _members(self.modules, self.names, "_parameters")
-            self.buffers = [b for _, b in _members(self.modules, self.names, "_buffers")]
-        else:
-            self._read_through_methods(model)
-            named = list(model.named_parameters())
-            self.buffers = [b for _, b in model.named_buffers()]
-        self.nodes = []
-        for module in self.modules:
-            children = [(key, self.index[id(child)]) for key, child in module._modules.items()
-                        if child is not None and id(child) in self.index]
-            self.nodes.append((self.names[id(module)], type(module).__name__, _extra_repr(module),
-                               _has_forward(module), children))
-        self.params = [(name, list(p.shape)) for name, p in named]
-        self.parameters = [p for _, p in named]
-        self.training = model.training
-        self.name = type(model).__name__
-
-    def _read_through_methods(self, model):
-        self.index, self.names, self.modules = {}, {}, []
-        for name, module in model.named_modules():
-            self.index[id(module)] = len(self.modules)
-            self.names[id(module)] = name
-            self.modules.append(module)
-        self.paths = {name: self.index[id(module)]
-                      for name, module in model.named_modules(remove_duplicate=False)}
-
-    def core_args(self):
-        return (self.name, self.nodes, self.paths, self.params, self.parameters, self.buffers, self.training)
+    The rules are mmengine's, applied in one walk of each module's _modules, _parameters and _buffers (what
+    four of torch's walks would do): a module that appears twice keeps its first name; parameters and buffers
+    are each counted once, under their first name, in named_parameters() order; a module that contains itself is
+    not entered again. A class that overrides named_modules, named_parameters or named_buffers (a wrapper that
+    renames or hides its members) is asked through those methods instead. Class names are type(m).__name__,
+    the text inside the parentheses is the module's own extra_repr() (one that raises prints nothing), and a
+    module whose forward is nn.Module's, ModuleList's, ModuleDict's or Identity's is one fvcore never warns
+    about. extra_reprs=False leaves the texts out (only the architecture text prints them: a call that will
+    not render it need not run each module's extra_repr())."""
+    check_module(model)
+    return _core.describe(model, extra_reprs)
 
 
 # Models under analysis: hooks on a model's modules serve one analysis at a time.
@@ -179,11 +96,11 @@ def hooked(description):
     wrapped, hooked_modules = [], []
     global_hooks = _any_global_hooks()
     try:
-        for module in description.modules:
+        for module, name in zip(description.modules, description.names):
             state = module.__dict__
             if global_hooks or _has_own_hooks(module) or state.get("_compiled_call_impl") is not None:
                 if hooks is None:
-                    hooks = _core.ScopeHooks(description.names)
+                    hooks = _core.ScopeHooks(description.modules, description.names)
                     hook_id = RemovableHandle(OrderedDict()).id  # an id no other hook of this process holds
                 hooked_modules.append(module)
                 module._forward_pre_hooks[hook_id] = hooks.pre
@@ -191,7 +108,7 @@ def hooked(description):
                 module._forward_hooks_always_called[hook_id] = True
             else:
                 wrapped.append((module, "_compiled_call_impl" in state))
-                state["_compiled_call_impl"] = _core.ScopedCall(module._call_impl, description.names[id(module)])
+                state["_compiled_call_impl"] = _core.ScopedCall(module._call_impl, name)
         yield
     finally:
         for module, had_slot in wrapped:

@@ -17,12 +17,16 @@ std::size_t width(const std::string& s) {
 static std::string render_rows(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 
 std::string render_ascii2(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  return render_ascii2(header, std::vector<std::vector<std::string>>(rows));
+}
+
+std::string render_ascii2(const std::vector<std::string>& header, std::vector<std::vector<std::string>>&& rows) {
   // Cells hold names from the model file: control bytes and invalid UTF-8 are escaped (text::printable), so that
   // nothing reaches the terminal raw. Ordinary cells are unchanged.
-  std::vector<std::vector<std::string>> safe = rows;
-  for (auto& row : safe)
-    for (auto& cell : row) cell = text::printable(cell);
-  return render_rows(header, safe);
+  for (auto& row : rows)
+    for (auto& cell : row)
+      if (!text::is_printable(cell)) cell = text::quoted(cell);
+  return render_rows(header, rows);
 }
 
 static std::string render_rows(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
@@ -34,20 +38,30 @@ static std::string render_rows(const std::vector<std::string>& header, const std
   for (const auto& r : rows) measure(r);
 
   std::string rule = "+";
-  for (auto w : widths) rule += std::string(w + 2, '-') + "+";
+  for (auto w : widths) rule.append(w + 2, '-').append("+");
   rule += "\n";
+  std::size_t line_size = 2;
+  for (auto w : widths) line_size += w + 3;
+  std::string out;
+  out.reserve(rule.size() * 3 + line_size * (rows.size() + 1));
   auto line = [&](const std::vector<std::string>& row) {
-    std::string out = "|";
+    out += '|';
     for (std::size_t c = 0; c < widths.size(); ++c) {
-      const std::string cell = c < row.size() ? row[c] : std::string();
-      out += " " + cell + std::string(widths[c] - width(cell), ' ') + " |";
+      static const std::string kEmpty;
+      const std::string& cell = c < row.size() ? row[c] : kEmpty;
+      out += ' ';
+      out += cell;
+      out.append(widths[c] - width(cell) + 1, ' ');
+      out += '|';
     }
-    return out + "\n";
+    out += '\n';
   };
-
-  std::string out = rule + line(header) + rule;
-  for (const auto& r : rows) out += line(r);
-  return out + rule;
+  out += rule;
+  line(header);
+  out += rule;
+  for (const auto& r : rows) line(r);
+  out += rule;
+  return out;
 }
 
 }  // namespace flopscope::report

@@ -7,5 +7,7 @@
 namespace flopscope::report {
 
 std::string render_ascii2(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
+/// The same, escaping the cells in place: for a caller done with its rows.
+std::string render_ascii2(const std::vector<std::string>& header, std::vector<std::vector<std::string>>&& rows);
 
 }  // namespace flopscope::report

@@ -11,13 +11,15 @@
 
 namespace flopscope::report {
 
-template <class V>
+/// Keys are std::string, or std::string_view where every key views a string that outlives the map (the
+/// statistic names of one report: no allocation per module for them). Lookups take any string_view.
+template <class V, class K = std::string>
 class OrderedMap {
  public:
-  V& operator[](const std::string& key) {
+  V& operator[](std::string_view key) {
     const std::size_t i = index_of(key);
     if (i != kMissing) return m_items[i].second;
-    m_items.emplace_back(key, V{});
+    m_items.emplace_back(K(key), V{});
     if (m_items.size() > kLinear) {
       if (2 * m_items.size() > m_slots.size())
         reindex();
@@ -26,16 +28,19 @@ class OrderedMap {
     }
     return m_items.back().second;
   }
-  const V* find(const std::string& key) const {
+  const V* find(std::string_view key) const {
     const std::size_t i = index_of(key);
     return i == kMissing ? nullptr : &m_items[i].second;
   }
-  V* find(const std::string& key) {
+  V* find(std::string_view key) {
     const std::size_t i = index_of(key);
     return i == kMissing ? nullptr : &m_items[i].second;
   }
-  bool contains(const std::string& key) const { return index_of(key) != kMissing; }
-  const std::vector<std::pair<std::string, V>>& items() const { return m_items; }
+  bool contains(std::string_view key) const { return index_of(key) != kMissing; }
+  /// The key's place in items(), or std::size_t(-1) when it is not there.
+  std::size_t position(std::string_view key) const { return index_of(key); }
+  const std::vector<std::pair<K, V>>& items() const { return m_items; }
+  void reserve(std::size_t n) { m_items.reserve(n); }
 
  private:
   // Most maps hold a module's three or four statistics: a scan beats hashing, and building a hash table
@@ -43,8 +48,8 @@ class OrderedMap {
   // in m_items (kept at most half full): no second copy of each key, and copying the map copies plain numbers.
   static constexpr std::size_t kLinear = 8;
   static constexpr std::size_t kMissing = static_cast<std::size_t>(-1);
-  static std::size_t hash(const std::string& key) { return std::hash<std::string_view>{}(key); }
-  std::size_t index_of(const std::string& key) const {
+  static std::size_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  std::size_t index_of(std::string_view key) const {
     if (m_items.size() <= kLinear) {
       for (std::size_t j = 0; j < m_items.size(); ++j)
         if (m_items[j].first == key) return j;
@@ -68,12 +73,15 @@ class OrderedMap {
     for (std::size_t j = 0; j < m_items.size(); ++j) place(j);
   }
 
-  std::vector<std::pair<std::string, V>> m_items;
+  std::vector<std::pair<K, V>> m_items;
   std::vector<std::size_t> m_slots;  // position + 1 in m_items; 0: empty
 };
 
-using NumberStats = OrderedMap<OrderedMap<Count>>;     // module -> statistic -> value
-using TextStats = OrderedMap<OrderedMap<std::string>>;  // module -> statistic -> formatted value
+// A module's statistics, named by views of the report's column names (which outlive every map of the report).
+using Cells = OrderedMap<Count, std::string_view>;
+using TextCells = OrderedMap<std::string, std::string_view>;
+using NumberStats = OrderedMap<Cells>;    // module -> statistic -> value
+using TextStats = OrderedMap<TextCells>;  // module -> statistic -> formatted value
 
 /// The direct children of every name of a map (mmengine's rule: one more dot, same prefix; the root is
 /// nobody's child), in the map's order. Built once: asking the map per name would be quadratic.
@@ -111,17 +119,20 @@ struct StepSums {
 };
 std::unordered_map<std::string, StepSums> step_sums(const Analysis& analysis);
 
-/// Groups per-statistic maps into per-module maps, statistics in the given order.
-NumberStats group_by_module(const std::vector<std::pair<std::string, const OrderedMap<Count>*>>& stats);
+/// Groups per-statistic maps into per-module maps, statistics in the given order. The statistic names are
+/// viewed, not copied: they must outlive the result.
+NumberStats group_by_module(const std::vector<std::pair<std::string_view, const OrderedMap<Count>*>>& stats);
 
 /// mmengine's `_remove_zero_statistics`: drops all-zero modules (post-order result, as mmengine builds it).
 NumberStats remove_zero_statistics(const NumberStats& stats, const std::vector<std::string>& force_keep,
                                    bool require_trivial_children);
 
 /// Every statistic formatted with format_size(value, decimals); a value mmengine holds as a Python float
-/// (`is_float(module, statistic)`) prints as one ("72.0").
+/// (`is_float(module, statistic)`) prints as one ("72.0"). Only the names `shown` keeps (all without it): a
+/// report formats what it prints, not every parameter's row.
 TextStats pretty(const NumberStats& stats, int decimals,
-                 const std::function<bool(const std::string&, const std::string&)>& is_float = {});
+                 const std::function<bool(const std::string&, std::string_view)>& is_float = {},
+                 const std::function<bool(const std::string&)>& shown = {});
 
 /// by_module: the statistic's total for every module of the tree, zeros included, in tree order.
 OrderedMap<Count> by_module(const StatResult& stat, const ModuleTree& tree);

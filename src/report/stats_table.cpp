@@ -23,7 +23,7 @@ std::string fast_forward(std::string name, TextStats& stats, const report::Child
     auto& parent_cells = stats[name];
     auto& child_cells = stats[child];
     if (parent_cells.items().size() != child_cells.items().size()) return name;
-    report::OrderedMap<std::string> combined;
+    report::TextCells combined;
     for (const auto& [key, mine] : parent_cells.items()) {
       const std::string* theirs = child_cells.find(key);
       if (theirs == nullptr) return name;
@@ -44,7 +44,7 @@ std::string render_table(const Analysis& analysis, int max_depth, bool show_para
   auto params = report::parameter_count(analysis.tree);
   auto flops = report::by_module(analysis.flops, analysis.tree);
   auto acts = report::by_module(analysis.activations, analysis.tree);
-  std::vector<std::pair<std::string, const report::OrderedMap<Count>*>> groups = {
+  std::vector<std::pair<std::string_view, const report::OrderedMap<Count>*>> groups = {
       {params_header, &params}, {"#flops", &flops}, {"#activations", &acts}};
   // A training step adds its backward's MACs as a last column; a forward's table is mmengine's exactly.
   const std::string backward_header = "#flops (backward)";
@@ -66,9 +66,16 @@ std::string render_table(const Analysis& analysis, int max_depth, bool show_para
   }
   auto numbers = report::group_by_module(groups);
   numbers = report::remove_zero_statistics(numbers, {}, /*require_trivial_children=*/true);
-  TextStats stats = report::pretty(numbers, 3, [&](const std::string& m, const std::string& stat) {
-    return stat == "#flops" && analysis.flops.float_modules.count(m) != 0;
-  });
+  // Without shapes, parameters' rows go (below): they are not formatted at all.
+  std::unordered_set<std::string_view> param_names;  // a set: a list would make this modules x parameters
+  for (const auto& p : analysis.tree.params) param_names.insert(p.name);
+  const auto shown = [&](const std::string& name) { return show_param_shapes || param_names.count(name) == 0; };
+  TextStats stats = report::pretty(
+      numbers, 3,
+      [&](const std::string& m, std::string_view stat) {
+        return stat == "#flops" && !analysis.flops.float_modules.empty() && analysis.flops.float_modules.count(m) != 0;
+      },
+      shown);
 
   // Uncalled modules that are still listed show blank counts.
   for (const auto& m : analysis.uncalled) {
@@ -77,17 +84,10 @@ std::string render_table(const Analysis& analysis, int max_depth, bool show_para
     stats[m]["#activations"] = "";
     if (analysis.train_step) stats[m][backward_header] = "";
   }
-  // Parameters show their shape instead of their size, or go.
+  // Parameters show their shape instead of their size (or went, above).
   if (show_param_shapes) {
     for (const auto& p : analysis.tree.params)
       if (stats.contains(p.name)) stats[p.name][params_header] = text::python_tuple(p.shape);
-  } else {
-    TextStats kept;
-    std::unordered_set<std::string_view> param_names;  // a set: a list would make this modules x parameters
-    for (const auto& p : analysis.tree.params) param_names.insert(p.name);
-    for (const auto& [name, cells] : stats.items())
-      if (param_names.count(name) == 0) kept[name] = cells;
-    stats = std::move(kept);
   }
 
   std::vector<std::vector<std::string>> rows;
@@ -121,7 +121,7 @@ std::string render_table(const Analysis& analysis, int max_depth, bool show_para
 
   std::vector<std::string> header{"module"};
   header.insert(header.end(), columns.begin(), columns.end());
-  return report::render_ascii2(header, rows);
+  return report::render_ascii2(header, std::move(rows));
 }
 
 }  // namespace flopscope

@@ -67,21 +67,23 @@ std::string quoted(const std::string& text) {
   return out + "\"";
 }
 
-std::string printable(const std::string& text) {
+bool is_printable(const std::string& text) {
   for (std::size_t i = 0; i < text.size();) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t n = printable_utf8(text, i);
-      if (n == 0) return quoted(text);
+      if (n == 0) return false;
       i += n;
     } else if (c < 0x20 || c == 0x7F) {
-      return quoted(text);
+      return false;
     } else {
       ++i;
     }
   }
-  return text;
+  return true;
 }
+
+std::string printable(const std::string& text) { return is_printable(text) ? text : quoted(text); }
 
 std::string spreadsheet_safe(const std::string& text) {
   std::string safe = printable(text);

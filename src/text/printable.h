@@ -13,6 +13,8 @@ std::string quoted(const std::string& text);
 
 /// `text` unchanged when it is printable valid UTF-8 (no control bytes), else quoted(text).
 std::string printable(const std::string& text);
+/// Whether printable(text) is text itself.
+bool is_printable(const std::string& text);
 
 /// printable(text), made safe for a spreadsheet: a field that starts with '=', '+', '-', '@', a tab or a carriage
 /// return would be read as a formula (CSV injection), so it gets a leading apostrophe, as OWASP advises.

@@ -1,11 +1,14 @@
 // How the package opens each module's scope while the module runs (python/flopscope/_modules.py, hooked()):
-// ScopedCall, one C++ call around a module's call, for modules without hooks of their own; ScopeHooks, one object
-// whose pre-hook and hook serve every module that has some, finding its canonical name by the module's identity.
+// ScopedCall, one C++ call around a module's call, for modules without hooks of their own (ScopedCalls installs
+// and removes them all); ScopeHooks, one object whose pre-hook and hook serve every module that has some, finding
+// its canonical name by the module's identity.
 #include "bindings.h"
 
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "flopscope/module_scope.h"
 
@@ -58,6 +61,69 @@ class ScopedCall {
   std::string m_path;
 };
 
+// The ScopedCalls hooked() installs: one for each module that needs no hooks, put into its __dict__ in one C++
+// loop (a Python loop made the bound method, the object and the dict writes one interpreted step at a time), and
+// taken out again by remove(), on every exit.
+class ScopedCalls {
+ public:
+  /// Installs a ScopedCall in each of `modules` (canonical name names[i]) that has no hooks of its own and no
+  /// _compiled_call_impl; `left()` lists the others, in order, for hooks. What was installed before a failure is
+  /// taken out again before the error propagates.
+  ScopedCalls(const py::list& modules, const py::list& names) {
+    try {
+      for (std::size_t i = 0; i < modules.size() && i < names.size(); ++i) install(modules[i], names[i]);
+    } catch (...) {
+      remove();
+      throw;
+    }
+  }
+
+  const py::list& left() const { return m_left; }
+
+  /// Puts each module's slot back as it was: absent, or None. Safe to call twice.
+  void remove() {
+    static const py::str kSlot("_compiled_call_impl");
+    for (auto& [state, had_slot] : m_installed) {
+      if (had_slot) {
+        PyDict_SetItem(state.ptr(), kSlot.ptr(), Py_None);
+      } else if (PyDict_DelItem(state.ptr(), kSlot.ptr()) != 0) {
+        PyErr_Clear();  // the model's own code took it out already
+      }
+    }
+    m_installed.clear();
+  }
+
+ private:
+  void install(py::handle module, py::handle name) {
+    static const py::str kSlot("_compiled_call_impl"), kCallImpl("_call_impl");
+    static const char* const kHooks[] = {"_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks",
+                                         "_backward_hooks"};
+    const py::object state = py::getattr(module, "__dict__");
+    bool plain = PyDict_Check(state.ptr());
+    for (const char* hooks : kHooks) {
+      if (!plain) break;
+      PyObject* dict = PyDict_GetItemString(state.ptr(), hooks);  // borrowed
+      const int set = dict == nullptr ? 1 : PyObject_IsTrue(dict);  // missing: let the hook way say why
+      if (set < 0) throw py::error_already_set();
+      plain = set == 0;
+    }
+    PyObject* slot = plain ? PyDict_GetItemWithError(state.ptr(), kSlot.ptr()) : nullptr;  // borrowed
+    if (slot == nullptr && PyErr_Occurred()) throw py::error_already_set();
+    if (!plain || (slot != nullptr && slot != Py_None)) {
+      m_left.append(module);
+      return;
+    }
+    const py::object call = py::reinterpret_steal<py::object>(PyObject_GetAttr(module.ptr(), kCallImpl.ptr()));
+    if (!call) throw py::error_already_set();
+    const py::object scoped = py::cast(ScopedCall(call, py::reinterpret_borrow<py::str>(name)));
+    if (PyDict_SetItem(state.ptr(), kSlot.ptr(), scoped.ptr()) != 0) throw py::error_already_set();
+    m_installed.emplace_back(state, slot != nullptr);
+  }
+
+  std::vector<std::pair<py::object, bool>> m_installed;  // the module's __dict__, whether it held the slot before
+  py::list m_left;
+};
+
 }  // namespace
 
 void bind_hooks(py::module_& m) {
@@ -68,6 +134,10 @@ void bind_hooks(py::module_& m) {
   py::class_<ScopedCall>(m, "ScopedCall")
       .def(py::init<py::object, const py::str&>(), py::arg("call"), py::arg("path"))
       .def("__call__", &ScopedCall::operator());
+  py::class_<ScopedCalls>(m, "ScopedCalls")
+      .def(py::init<const py::list&, const py::list&>(), py::arg("modules"), py::arg("names"))
+      .def_property_readonly("left", &ScopedCalls::left, "the modules that need hooks instead, in order")
+      .def("remove", &ScopedCalls::remove);
 }
 
 }  // namespace flopscope::python

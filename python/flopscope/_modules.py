@@ -68,11 +68,6 @@ def _any_global_hooks():
                 or _nn_module._global_backward_pre_hooks or _nn_module._global_backward_hooks)
 
 
-def _has_own_hooks(module):
-    return bool(module._forward_pre_hooks or module._forward_hooks or module._backward_pre_hooks
-                or module._backward_hooks)
-
-
 @contextlib.contextmanager
 def hooked(description):
     """Opens each module's canonical name while nn.Module.__call__ runs it; everything removed on exit, and any
@@ -87,35 +82,32 @@ def hooked(description):
     down _call_impl's slow path: twice the cost on ResNet-50.
 
     Both are written straight into the module's __dict__ and hook dictionaries (the hooks under one id torch's
-    RemovableHandle reserves): what module.compile() and register_forward_(pre_)hook write, without their
-    per-module overhead. The package is built for one torch version (_build.py refuses another), and
+    RemovableHandle reserves; the ScopedCalls by one C++ loop, _core.ScopedCalls, which also says which modules
+    need hooks): what module.compile() and register_forward_(pre_)hook write, without their per-module overhead. The package is built for one torch version (_build.py refuses another), and
     tests/python/test_safety.py checks all of it is as it was afterwards, exceptions included."""
     depth = _core.scope_depth()
     hooks = None
     hook_id = None
-    wrapped, hooked_modules = [], []
-    global_hooks = _any_global_hooks()
+    calls = None
+    hooked_modules = []
     try:
-        for module, name in zip(description.modules, description.names):
-            state = module.__dict__
-            if global_hooks or _has_own_hooks(module) or state.get("_compiled_call_impl") is not None:
-                if hooks is None:
-                    hooks = _core.ScopeHooks(description.modules, description.names)
-                    hook_id = RemovableHandle(OrderedDict()).id  # an id no other hook of this process holds
-                hooked_modules.append(module)
-                module._forward_pre_hooks[hook_id] = hooks.pre
-                module._forward_hooks[hook_id] = hooks.post
-                module._forward_hooks_always_called[hook_id] = True
-            else:
-                wrapped.append((module, "_compiled_call_impl" in state))
-                state["_compiled_call_impl"] = _core.ScopedCall(module._call_impl, name)
+        if _any_global_hooks():
+            rest = description.modules
+        else:
+            calls = _core.ScopedCalls(description.modules, description.names)
+            rest = calls.left
+        for module in rest:
+            if hooks is None:
+                hooks = _core.ScopeHooks(description.modules, description.names)
+                hook_id = RemovableHandle(OrderedDict()).id  # an id no other hook of this process holds
+            hooked_modules.append(module)
+            module._forward_pre_hooks[hook_id] = hooks.pre
+            module._forward_hooks[hook_id] = hooks.post
+            module._forward_hooks_always_called[hook_id] = True
         yield
     finally:
-        for module, had_slot in wrapped:
-            if had_slot:
-                module.__dict__["_compiled_call_impl"] = None
-            else:
-                module.__dict__.pop("_compiled_call_impl", None)
+        if calls is not None:
+            calls.remove()
         for module in hooked_modules:
             module._forward_pre_hooks.pop(hook_id, None)
             module._forward_hooks.pop(hook_id, None)

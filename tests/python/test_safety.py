@@ -97,6 +97,22 @@ def test_library_errors_are_typed():
     assert no_hooks(model)
 
 
+class Unscopable(nn.Linear):
+    """A module whose call cannot even be looked up: installing the scopes fails half way through the model."""
+
+    @property
+    def _call_impl(self):
+        raise Boom("no call")
+
+
+def test_scopes_installed_before_a_failure_are_taken_out():
+    model = nn.Sequential(nn.Linear(3, 3), nn.ReLU(), Unscopable(3, 3), nn.Linear(3, 3))
+    with pytest.raises(Boom, match="no call"):
+        flopscope.get_model_complexity_info(model, inputs=torch.randn(1, 3))
+    assert no_hooks(model)  # the Sequential, the first Linear and the ReLU had theirs before the failure
+    assert _core.scope_depth() == 0
+
+
 class Reenters(nn.Module):
     def __init__(self):
         super().__init__()

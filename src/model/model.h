@@ -129,7 +129,10 @@ class StateGuard : public capture::StateWatch {
   std::vector<Entry> m_entries;
   std::vector<std::pair<at::Tensor, at::Tensor>> m_gradients;  // parameter, a copy of its gradient (or undefined)
   bool m_keep_gradients = false;
-  std::unordered_map<const void*, std::vector<std::size_t>> m_by_storage;  // StorageImpl* -> parameters
+  // (StorageImpl*, parameter entry), sorted by storage once the guard is made: a few hundred parameters looked up
+  // only when an op writes one (one allocation, where a map took two per parameter on every analysis).
+  std::vector<std::pair<const void*, std::size_t>> m_by_storage;
+  void index_storages();
   std::size_t m_saved = 0;
   capture::PageBlock m_pool;        // the bytes of the buffers that are plain CPU arrays
   std::vector<Training> m_training;  // per module, pre-order

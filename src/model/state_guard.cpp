@@ -6,6 +6,7 @@
 #include <ATen/record_function.h>
 #include <c10/util/Exception.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "model/model.h"
@@ -34,8 +35,10 @@ void StateGuard::add(const at::Tensor& t, bool buffer) {
   }
   // Buffers are saved when the guard is made (save_buffers): ops write them without saying so in their
   // schema (batch norm's running statistics), so every use would have to be checked.
-  if (!buffer) m_by_storage[t.storage().unsafeGetStorageImpl()].push_back(index);
+  if (!buffer) m_by_storage.emplace_back(t.storage().unsafeGetStorageImpl(), index);
 }
+
+void StateGuard::index_storages() { std::sort(m_by_storage.begin(), m_by_storage.end()); }
 
 void StateGuard::save(Entry& e) {
   c10::NoGradGuard no_grad;
@@ -71,10 +74,10 @@ void StateGuard::save_buffers() {
 
 void StateGuard::before_write(const at::Tensor& t) {
   if (!t.defined() || !t.has_storage()) return;
-  auto it = m_by_storage.find(t.storage().unsafeGetStorageImpl());
-  if (it == m_by_storage.end()) return;
-  for (std::size_t index : it->second) {
-    Entry& e = m_entries[index];
+  const void* storage = t.storage().unsafeGetStorageImpl();
+  auto it = std::lower_bound(m_by_storage.begin(), m_by_storage.end(), std::pair<const void*, std::size_t>(storage, 0));
+  for (; it != m_by_storage.end() && it->first == storage; ++it) {
+    Entry& e = m_entries[it->second];
     if (!e.saved()) save(e);
   }
 }
@@ -119,12 +122,14 @@ StateGuard::StateGuard(const torch::jit::Module& module) {
     }
   };
   walk(*module._ivalue());
+  index_storages();
   save_buffers();
 }
 
 StateGuard::StateGuard(torch::nn::Module& module) {
   for (const auto& p : module.parameters()) add(p, false);
   for (const auto& b : module.buffers()) add(b, true);
+  index_storages();
   save_buffers();
   for (const auto& m : module.modules()) {
     Training t;
@@ -135,8 +140,11 @@ StateGuard::StateGuard(torch::nn::Module& module) {
 }
 
 StateGuard::StateGuard(const std::vector<at::Tensor>& parameters, const std::vector<at::Tensor>& buffers) {
+  m_entries.reserve(parameters.size() + buffers.size());
+  m_by_storage.reserve(parameters.size());
   for (const auto& p : parameters) add(p, false);
   for (const auto& b : buffers) add(b, true);
+  index_storages();
   save_buffers();
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 namespace flopscope::python {
+
 std::string utf8(py::handle text) {
   if (!PyUnicode_Check(text.ptr())) return utf8(py::str(text));
   Py_ssize_t size = 0;

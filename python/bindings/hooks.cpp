@@ -84,11 +84,11 @@ class ScopedCalls {
   void remove() {
     static const py::str kSlot("_compiled_call_impl");
     for (auto& [state, had_slot] : m_installed) {
-      if (had_slot) {
-        PyDict_SetItem(state.ptr(), kSlot.ptr(), Py_None);
-      } else if (PyDict_DelItem(state.ptr(), kSlot.ptr()) != 0) {
-        PyErr_Clear();  // the model's own code took it out already
-      }
+      // Nothing may stay raised from here (it runs in a finally): a slot the model's own code took out already is
+      // simply gone, and a dict that cannot be written (out of memory) is left as it is.
+      const int failed = had_slot ? PyDict_SetItem(state.ptr(), kSlot.ptr(), Py_None)
+                                  : PyDict_DelItem(state.ptr(), kSlot.ptr());
+      if (failed != 0) PyErr_Clear();
     }
     m_installed.clear();
   }

@@ -82,12 +82,8 @@ std::string render_arch(const Analysis& analysis) {
   auto numbers = report::group_by_module({{"#params", &params}, {"#flops", &flops}, {"#acts", &acts}});
   numbers = report::remove_zero_statistics(numbers, analysis.uncalled, /*require_trivial_children=*/false);
   // Only modules print a statistics line: parameters' entries are not formatted.
-  report::TextStats stats = report::pretty(
-      numbers, 2,
-      [&](const std::string& m, std::string_view stat) {
-        return stat == "#flops" && !analysis.flops.float_modules.empty() && analysis.flops.float_modules.count(m) != 0;
-      },
-      [&](const std::string& name) { return tree.by_path.count(name) != 0; });
+  report::TextStats stats = report::pretty(numbers, 2, report::float_flops(analysis.flops),
+                                           [&](const std::string& name) { return tree.by_path.count(name) != 0; });
   for (const auto& m : analysis.uncalled) {
     stats[m]["#flops"] = "N/A";
     stats[m]["#acts"] = "N/A";

@@ -134,6 +134,13 @@ TextStats pretty(const NumberStats& stats, int decimals,
                  const std::function<bool(const std::string&, std::string_view)>& is_float = {},
                  const std::function<bool(const std::string&)>& shown = {});
 
+/// pretty()'s is_float for a "#flops" column: the modules whose mmengine total is a Python float.
+inline auto float_flops(const StatResult& flops) {
+  return [&flops](const std::string& module, std::string_view stat) {
+    return stat == "#flops" && !flops.float_modules.empty() && flops.float_modules.count(module) != 0;
+  };
+}
+
 /// by_module: the statistic's total for every module of the tree, zeros included, in tree order.
 OrderedMap<Count> by_module(const StatResult& stat, const ModuleTree& tree);
 

@@ -66,16 +66,11 @@ std::string render_table(const Analysis& analysis, int max_depth, bool show_para
   }
   auto numbers = report::group_by_module(groups);
   numbers = report::remove_zero_statistics(numbers, {}, /*require_trivial_children=*/true);
-  // Without shapes, parameters' rows go (below): they are not formatted at all.
+  // Without shapes, parameters' rows go: they are not even formatted.
   std::unordered_set<std::string_view> param_names;  // a set: a list would make this modules x parameters
   for (const auto& p : analysis.tree.params) param_names.insert(p.name);
   const auto shown = [&](const std::string& name) { return show_param_shapes || param_names.count(name) == 0; };
-  TextStats stats = report::pretty(
-      numbers, 3,
-      [&](const std::string& m, std::string_view stat) {
-        return stat == "#flops" && !analysis.flops.float_modules.empty() && analysis.flops.float_modules.count(m) != 0;
-      },
-      shown);
+  TextStats stats = report::pretty(numbers, 3, report::float_flops(analysis.flops), shown);
 
   // Uncalled modules that are still listed show blank counts.
   for (const auto& m : analysis.uncalled) {
@@ -84,7 +79,7 @@ std::string render_table(const Analysis& analysis, int max_depth, bool show_para
     stats[m]["#activations"] = "";
     if (analysis.train_step) stats[m][backward_header] = "";
   }
-  // Parameters show their shape instead of their size (or went, above).
+  // With shapes, parameters show their shape instead of their size.
   if (show_param_shapes) {
     for (const auto& p : analysis.tree.params)
       if (stats.contains(p.name)) stats[p.name][params_header] = text::python_tuple(p.shape);

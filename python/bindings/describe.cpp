@@ -184,7 +184,8 @@ std::shared_ptr<Description> describe(py::handle model, bool extra_reprs) {
   if (torchs_walk) {
     // Each module's own tensors in node order, each tensor once under its first name: named_parameters() and
     // named_buffers() exactly.
-    for (const auto& [registry, into] : {std::pair{&parameters_key, &parameters}, std::pair{&buffers_key, &buffers}}) {
+    for (const auto& [registry, into] :
+         {std::pair{&parameters_key, &parameters}, std::pair{&buffers_key, &buffers}}) {
       std::unordered_set<PyObject*> seen;
       for (std::size_t i = 0; i < modules.size(); ++i)
         each_entry(modules[i], *registry, [&](py::handle key, py::handle value) {
@@ -215,7 +216,8 @@ std::shared_ptr<Description> describe(py::handle model, bool extra_reprs) {
          {std::pair{"named_parameters", &parameters}, std::pair{"named_buffers", &buffers}})
       for (const auto item : model.attr(method)()) {
         const auto pair = item.cast<py::tuple>();
-        if (THPVariable_Check(pair[1].ptr())) into->emplace_back(utf8(pair[0]), THPVariable_Unpack(pair[1].ptr()));
+        if (THPVariable_Check(pair[1].ptr()))
+          into->emplace_back(utf8(pair[0]), THPVariable_Unpack(pair[1].ptr()));
       }
   }
 
@@ -235,7 +237,8 @@ std::shared_ptr<Description> describe(py::handle model, bool extra_reprs) {
     });
     d->tree.nodes.push_back(std::move(node));
     d->modules[i] = modules[i];
-    PyObject* name = PyUnicode_DecodeUTF8(names[i].data(), static_cast<Py_ssize_t>(names[i].size()), "surrogatepass");
+    PyObject* name =
+        PyUnicode_DecodeUTF8(names[i].data(), static_cast<Py_ssize_t>(names[i].size()), "surrogatepass");
     if (name == nullptr) throw py::error_already_set();
     d->names[i] = py::reinterpret_steal<py::str>(name);  // the name as Python spelled it, lone surrogates too
   }

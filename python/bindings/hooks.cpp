@@ -82,12 +82,11 @@ class ScopedCalls {
 
   /// Puts each module's slot back as it was: absent, or None. Safe to call twice.
   void remove() {
-    static const py::str kSlot("_compiled_call_impl");
     for (auto& [state, had_slot] : m_installed) {
       // Nothing may stay raised from here (it runs in a finally): a slot the model's own code took out already is
       // simply gone, and a dict that cannot be written (out of memory) is left as it is.
-      const int failed = had_slot ? PyDict_SetItem(state.ptr(), kSlot.ptr(), Py_None)
-                                  : PyDict_DelItem(state.ptr(), kSlot.ptr());
+      const int failed = had_slot ? PyDict_SetItem(state.ptr(), m_slot.ptr(), Py_None)
+                                  : PyDict_DelItem(state.ptr(), m_slot.ptr());
       if (failed != 0) PyErr_Clear();
     }
     m_installed.clear();
@@ -95,7 +94,6 @@ class ScopedCalls {
 
  private:
   void install(py::handle module, py::handle name) {
-    static const py::str kSlot("_compiled_call_impl"), kCallImpl("_call_impl");
     static const char* const kHooks[] = {"_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks",
                                          "_backward_hooks"};
     const py::object state = py::getattr(module, "__dict__");
@@ -107,19 +105,21 @@ class ScopedCalls {
       if (set < 0) throw py::error_already_set();
       plain = set == 0;
     }
-    PyObject* slot = plain ? PyDict_GetItemWithError(state.ptr(), kSlot.ptr()) : nullptr;  // borrowed
+    PyObject* slot = plain ? PyDict_GetItemWithError(state.ptr(), m_slot.ptr()) : nullptr;  // borrowed
     if (slot == nullptr && PyErr_Occurred()) throw py::error_already_set();
     if (!plain || (slot != nullptr && slot != Py_None)) {
       m_left.append(module);
       return;
     }
-    const py::object call = py::reinterpret_steal<py::object>(PyObject_GetAttr(module.ptr(), kCallImpl.ptr()));
+    const py::object call = py::reinterpret_steal<py::object>(PyObject_GetAttr(module.ptr(), m_call_impl.ptr()));
     if (!call) throw py::error_already_set();
     const py::object scoped = py::cast(ScopedCall(call, py::reinterpret_borrow<py::str>(name)));
-    if (PyDict_SetItem(state.ptr(), kSlot.ptr(), scoped.ptr()) != 0) throw py::error_already_set();
+    if (PyDict_SetItem(state.ptr(), m_slot.ptr(), scoped.ptr()) != 0) throw py::error_already_set();
     m_installed.emplace_back(state, slot != nullptr);
   }
 
+  // Attribute names made per object: a static py::object would be released after the interpreter is gone.
+  const py::str m_slot{"_compiled_call_impl"}, m_call_impl{"_call_impl"};
   std::vector<std::pair<py::object, bool>> m_installed;  // the module's __dict__, whether it held the slot before
   py::list m_left;
 };

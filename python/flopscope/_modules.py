@@ -83,7 +83,8 @@ def hooked(description):
 
     Both are written straight into the module's __dict__ and hook dictionaries (the hooks under one id torch's
     RemovableHandle reserves; the ScopedCalls by one C++ loop, _core.ScopedCalls, which also says which modules
-    need hooks): what module.compile() and register_forward_(pre_)hook write, without their per-module overhead. The package is built for one torch version (_build.py refuses another), and
+    need hooks): what module.compile() and register_forward_(pre_)hook write, without their per-module
+    overhead. The package is built for one torch version (_build.py refuses another), and
     tests/python/test_safety.py checks all of it is as it was afterwards, exceptions included."""
     depth = _core.scope_depth()
     hooks = None

@@ -42,6 +42,17 @@ DescribedModel described(const Description& d) {
   return m;
 }
 
+// Whether a forward that failed without autograd's graph (DescribedModel::build_graph) is worth a second run with
+// it: not when the library failed before or around the forward, nor when the user interrupted it.
+// Called without the GIL; forgets the first error when it says yes.
+bool retry_with_graph(ForwardCall& call) {
+  if (!call.raised) return true;  // LibTorch's own error, raised by an op
+  py::gil_scoped_acquire gil;
+  if (!call.raised->matches(PyExc_Exception)) return false;  // KeyboardInterrupt, SystemExit, GeneratorExit
+  call.raised.reset();
+  return true;
+}
+
 std::shared_ptr<Result> analyze_described(const Description& description, bool keep_grad_mode, py::object forward,
                                           const std::vector<at::Tensor>& inputs, const py::dict& options) {
   DescribedModel m = described(description);
@@ -51,8 +62,16 @@ std::shared_ptr<Result> analyze_described(const Description& description, bool k
   m.forward = [call] { (*call)(); };  // copies of the function share one call: no reference counts without the GIL
   Options o = options_from(options);
   o.inputs = std::vector<c10::IValue>(inputs.begin(), inputs.end());
+  const bool graphless = keep_grad_mode && !o.train_step;
   try {
     py::gil_scoped_release release;
+    try {
+      return std::make_shared<Result>(Result{flopscope::analyze(m, o)});
+    } catch (const ForwardFailed&) {
+      if (!graphless || !retry_with_graph(*call)) throw;
+    }
+    // The forward may need autograd's graph: the second run decides, and its error is the one the caller sees.
+    m.build_graph = true;
     return std::make_shared<Result>(Result{flopscope::analyze(m, o)});
   } catch (const ForwardFailed& e) {
     if (!call->raised) throw;

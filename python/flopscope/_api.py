@@ -90,7 +90,9 @@ def get_model_complexity_info(model, input_shape=None, inputs=None, show_table=T
 
     inputs: a tensor (the one argument), a tuple (positional arguments) or, beyond mmengine, a dict of keyword
     arguments (Hugging Face models). input_shape: a tuple of ints, or a tuple of such tuples, each without the
-    batch dimension. Flops are multiply-adds, as mmengine counts them. The model is left exactly as it was.
+    batch dimension. Flops are multiply-adds, as mmengine counts them. The model is left exactly as it was. The
+    forward sees grad mode as the caller set it but builds no autograd graph; one that needs the graph runs again
+    with it.
     """
     if input_shape is None and inputs is None:
         raise InvalidInput('One of "input_shape" and "inputs" should be set.')

@@ -2,7 +2,10 @@
 // package's bindings. flopscope neither walks nor runs them itself: the tree comes made, the forward is a callback,
 // and each op goes to the module whose scope the caller's forward hooks have open when it runs (the module scope
 // stack of flopscope::ModuleScope), as fvcore's and mmengine's tracer places it.
+#include <optional>
 #include <thread>
+
+#include <ATen/core/LegacyTypeDispatch.h>
 
 #include "api/forward_errors.h"
 #include "api/model_source.h"
@@ -47,6 +50,9 @@ class DescribedSource final : public ModelSource {
   ModuleTree module_tree() const override { return m_model.tree; }
 
   Trace capture(const RunContext& run, const ModuleTree&) override {
+    // Outside the session: a capture that fails restores the dispatch keys it found, which must be these.
+    std::optional<at::AutoDispatchBelowAutograd> without_graph;
+    if (graphless(run)) without_graph.emplace();
     ScopeResolver resolver;
     model::StateGuard guard(m_model.parameters, m_model.buffers);
     if (run.train_step) guard.keep_gradients();  // the caller's forward runs the backward (api/train_step.h)
@@ -82,7 +88,9 @@ class DescribedSource final : public ModelSource {
     return guard;
   }
 
-  void forward(const RunContext&) override {
+  void forward(const RunContext& run) override {
+    std::optional<at::AutoDispatchBelowAutograd> without_graph;
+    if (graphless(run)) without_graph.emplace();
     ScopeUnwind unwind;
     m_model.forward();
   }
@@ -90,6 +98,11 @@ class DescribedSource final : public ModelSource {
   bool without_grad() const override { return !m_model.keep_grad_mode; }
 
  private:
+  // DescribedModel::build_graph: below autograd, grad mode untouched.
+  bool graphless(const RunContext& run) const {
+    return m_model.keep_grad_mode && !m_model.build_graph && !run.train_step;
+  }
+
   DescribedModel& m_model;
 };
 

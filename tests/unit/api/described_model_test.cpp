@@ -3,6 +3,7 @@
 // expected values are the layer sizes' arithmetic.
 #include <gtest/gtest.h>
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/ops/linear.h>
 #include <ATen/ops/mm.h>
 #include <ATen/ops/randn.h>
@@ -84,6 +85,38 @@ TEST(DescribedModel, WritesArePutBackAndScopesClosedAfterAFailure) {
   EXPECT_THROW(analyze(m, with_inputs(t.x)), ForwardFailed);
   EXPECT_TRUE(t.w1.equal(before));
   EXPECT_EQ(ModuleScope::depth(), depth);
+}
+
+// An analysis never runs a backward: by default the forward builds no autograd graph, while grad mode reads as the
+// caller set it (so the model's code takes the path mmengine's tracer sees); build_graph asks for the graph. After
+// the analysis, succeeded or failed, this thread's ops build graphs again.
+TEST(DescribedModel, ForwardBuildsNoGraphUnlessAsked) {
+  TwoLayers t;
+  t.w1.requires_grad_(true);
+  DescribedModel m = t.describe();
+  bool grad_mode = false, graph = true;
+  m.forward = [&] {
+    grad_mode = at::GradMode::is_enabled();
+    graph = t.forward().requires_grad();
+  };
+  const ComplexityInfo info = analyze(m, with_inputs(t.x));
+  EXPECT_TRUE(grad_mode);
+  EXPECT_FALSE(graph);
+  EXPECT_EQ(info.flops, 3 * 6 * 9 + 3 * 9 * 4);  // the same ops, counted the same
+  EXPECT_TRUE(at::linear(t.x, t.w1, t.b1).requires_grad());
+
+  m.build_graph = true;
+  analyze(m, with_inputs(t.x));
+  EXPECT_TRUE(graph);
+
+  m.build_graph = false;
+  m.forward = [&] {
+    ModuleScope::enter("");
+    at::linear(t.x, t.w1, t.b1);
+    throw std::runtime_error("model failed");
+  };
+  EXPECT_THROW(analyze(m, with_inputs(t.x)), ForwardFailed);
+  EXPECT_TRUE(at::linear(t.x, t.w1, t.b1).requires_grad());
 }
 
 TEST(DescribedModel, RecordingCapturesArbitraryCode) {

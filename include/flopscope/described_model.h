@@ -30,7 +30,9 @@ struct DescribedModel {
   /// default (false) the forward is dispatched below autograd: grad mode reads as the caller set it, so the model's
   /// code takes the path it takes under mmengine's tracer, but no op saves its inputs for a backward (a tenth of an
   /// eval-mode ResNet-50 forward on a CPU). A forward that needs the graph (it calls torch.autograd.grad, or registers
-  /// a hook on a tensor) fails without it: run it again with true. A training step always records the graph.
+  /// a hook on a tensor) fails without it: run it again with true. A training step always records the graph. (The
+  /// Python package asks for the graph when any module is in training mode, where the model's code is likelier to
+  /// look at it.)
   bool build_graph = false;
   /// Runs the forward once on the inputs the caller holds (Options::inputs only describes them). May be called
   /// again for the GPU passes. Throws what the forward throws.

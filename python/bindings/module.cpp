@@ -54,15 +54,17 @@ bool retry_with_graph(ForwardCall& call) {
 }
 
 std::shared_ptr<Result> analyze_described(const Description& description, bool keep_grad_mode, py::object forward,
-                                          const std::vector<at::Tensor>& inputs, const py::dict& options) {
+                                          const std::vector<at::Tensor>& inputs, const py::dict& options,
+                                          bool build_graph) {
   DescribedModel m = described(description);
   m.keep_grad_mode = keep_grad_mode;
+  m.build_graph = build_graph;
   auto call = std::make_shared<ForwardCall>();
   call->fn = std::move(forward);
   m.forward = [call] { (*call)(); };  // copies of the function share one call: no reference counts without the GIL
   Options o = options_from(options);
   o.inputs = std::vector<c10::IValue>(inputs.begin(), inputs.end());
-  const bool graphless = keep_grad_mode && !o.train_step;
+  const bool graphless = keep_grad_mode && !build_graph && !o.train_step;
   try {
     py::gil_scoped_release release;
     try {
@@ -147,7 +149,7 @@ PYBIND11_MODULE(_core, m) {
         arg("options"), "Where an analysis with these options runs (the library's one check and device probe).");
   fp::bind_describe(m);
   m.def("analyze", &fp::analyze_described, arg("description"), arg("keep_grad_mode"), arg("forward"), arg("inputs"),
-        arg("options"));
+        arg("options"), arg("build_graph") = false);
   fp::py::class_<fp::PyRecording>(m, "Recording")
       .def(fp::py::init<const fp::Description&, const fp::py::dict&>(), arg("description"), arg("options"))
       .def("finish", &fp::PyRecording::finish);

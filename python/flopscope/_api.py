@@ -74,8 +74,12 @@ def _run(model, args, kwargs, options):
             tensors = _tensors(args, kwargs)
         else:
             forward, tensors = (lambda: model(*args, **kwargs)), _tensors(args, kwargs)
+        # No autograd graph for a model all in eval mode (nothing here calls backward, and building it is a tenth of
+        # a CPU forward); in training mode the model's code is likelier to look at it (gradient checkpointing warns
+        # when no input requires grad, hooks on activations), so it is built as the model would build it.
+        build_graph = any(m.training for m in description.modules)
         with training_flags_kept(description), hooked(description):
-            core = _core.analyze(description, True, forward, tensors, options)
+            core = _core.analyze(description, True, forward, tensors, options, build_graph)
     return Result(core)
 
 
@@ -91,8 +95,8 @@ def get_model_complexity_info(model, input_shape=None, inputs=None, show_table=T
     inputs: a tensor (the one argument), a tuple (positional arguments) or, beyond mmengine, a dict of keyword
     arguments (Hugging Face models). input_shape: a tuple of ints, or a tuple of such tuples, each without the
     batch dimension. Flops are multiply-adds, as mmengine counts them. The model is left exactly as it was. The
-    forward sees grad mode as the caller set it but builds no autograd graph; one that needs the graph runs again
-    with it.
+    forward sees grad mode as the caller set it; in eval mode it builds no autograd graph, and one that needs the
+    graph runs again with it.
     """
     if input_shape is None and inputs is None:
         raise InvalidInput('One of "input_shape" and "inputs" should be set.')

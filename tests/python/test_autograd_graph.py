@@ -1,6 +1,7 @@
-"""An analysis never runs a backward, so the forward it captures builds no autograd graph (saving its inputs for a
-backward is about a tenth of an eval-mode ResNet-50 forward on a CPU); grad mode still reads as the caller set it, so
-the model takes the path it takes under mmengine's tracer. A forward that needs the graph runs again with it.
+"""An analysis never runs a backward, so the forward it captures of a model in eval mode builds no autograd graph
+(saving its inputs for a backward is about a tenth of an eval-mode ResNet-50 forward on a CPU); grad mode still reads
+as the caller set it, so the model takes the path it takes under mmengine's tracer. A forward that needs the graph
+runs again with it; a model in training mode builds it from the start, as its own code may look at it.
 Expected values are the layers' arithmetic: Linear(i, o) on a batch of b is b * i * o multiply-adds."""
 import pytest
 import torch
@@ -24,7 +25,7 @@ class Sees(nn.Module):
 
 
 def test_grad_mode_is_the_callers_and_no_graph_is_built():
-    model = Sees()
+    model = Sees().eval()
     info = flopscope.get_model_complexity_info(model, inputs=torch.randn(3, 6))
     assert model.seen == [(True, False)]  # grad mode on, as mmengine traces; no graph; one forward
     assert info["flops"] == 3 * 6 * 9
@@ -33,6 +34,13 @@ def test_grad_mode_is_the_callers_and_no_graph_is_built():
     assert model.seen[-1] == (False, False)
     # The thread builds graphs again afterwards.
     assert model.fc(torch.randn(3, 6)).requires_grad
+
+
+def test_a_model_in_training_mode_builds_its_graph():
+    model = Sees()
+    model.fc.eval()  # one module in training mode is enough
+    flopscope.get_model_complexity_info(model, inputs=torch.randn(3, 6))
+    assert model.seen == [(True, True)]
 
 
 def test_a_training_step_builds_its_graph():
@@ -59,7 +67,7 @@ class HooksItsActivation(nn.Module):
 
 
 def test_a_forward_that_needs_the_graph_runs_again_with_it():
-    model = HooksItsActivation()
+    model = HooksItsActivation().eval()
     info = flopscope.get_model_complexity_info(model, inputs=torch.randn(3, 6), show_arch=False)
     assert model.calls == 2  # without the graph it failed; with it, it ran
     assert info["flops"] == 3 * 6 * 9 + 3 * 9 * 4
@@ -81,7 +89,7 @@ class ForcesFromEnergy(nn.Module):
 
 
 def test_autograd_inside_the_forward():
-    result = flopscope.analyze(ForcesFromEnergy(), torch.randn(5, 3))
+    result = flopscope.analyze(ForcesFromEnergy().eval(), torch.randn(5, 3))
     energy = next(m for m in result.modules if m["path"] == "energy")
     assert energy["macs"] == 5 * 3 * 1
 
@@ -98,7 +106,7 @@ class Interrupted(nn.Module):
 
 
 def test_an_interrupt_is_not_run_again():
-    model = Interrupted()
+    model = Interrupted().eval()
     with pytest.raises(KeyboardInterrupt):
         flopscope.get_model_complexity_info(model, inputs=torch.randn(1, 3))
     assert model.calls == 1
@@ -116,6 +124,6 @@ class Fails(nn.Module):
 
 def test_a_model_error_is_the_second_runs_and_noted_once():
     with pytest.raises(ValueError, match="from the model") as raised:
-        flopscope.get_model_complexity_info(Fails(), inputs=torch.randn(1, 3))
+        flopscope.get_model_complexity_info(Fails().eval(), inputs=torch.randn(1, 3))
     notes = [n for n in getattr(raised.value, "__notes__", []) if n.startswith("flopscope: ")]
     assert len(notes) == 1, notes

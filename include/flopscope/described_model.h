@@ -26,14 +26,13 @@ struct DescribedModel {
   /// Run the forward with the caller's grad mode rather than under no_grad. mmengine traces with autograd on,
   /// and some forwards take another path without it (eval-mode nn.TransformerEncoderLayer's fused kernel).
   bool keep_grad_mode = true;
-  /// With keep_grad_mode, whether the forward's ops record autograd's graph. An analysis never calls backward, so by
-  /// default (false) the forward is dispatched below autograd: grad mode reads as the caller set it, so the model's
-  /// code takes the path it takes under mmengine's tracer, but no op saves its inputs for a backward (a tenth of an
-  /// eval-mode ResNet-50 forward on a CPU). A forward that needs the graph (it calls torch.autograd.grad, or registers
-  /// a hook on a tensor) fails without it: run it again with true. A training step always records the graph. (The
-  /// Python package asks for the graph when any module is in training mode, where the model's code is likelier to
-  /// look at it.)
-  bool build_graph = false;
+  /// With keep_grad_mode, whether the forward's ops record autograd's graph. An analysis never calls backward; with
+  /// false the forward is dispatched below autograd: grad mode reads as the caller set it, so the model's code takes
+  /// the path it takes under mmengine's tracer, but no op saves its inputs for a backward (a tenth of an eval-mode
+  /// ResNet-50 forward on a CPU). A forward that needs the graph (it calls torch.autograd.grad, or registers a hook
+  /// on a tensor) fails without it: run it again with true, the default. A training step always records the graph.
+  /// (The Python package leaves the graph out for models all in eval mode, and retries.)
+  bool build_graph = true;
   /// Runs the forward once on the inputs the caller holds (Options::inputs only describes them). May be called
   /// again for the GPU passes. Throws what the forward throws.
   std::function<void()> forward;

@@ -149,7 +149,7 @@ PYBIND11_MODULE(_core, m) {
         arg("options"), "Where an analysis with these options runs (the library's one check and device probe).");
   fp::bind_describe(m);
   m.def("analyze", &fp::analyze_described, arg("description"), arg("keep_grad_mode"), arg("forward"), arg("inputs"),
-        arg("options"), arg("build_graph") = false);
+        arg("options"), arg("build_graph") = true);
   fp::py::class_<fp::PyRecording>(m, "Recording")
       .def(fp::py::init<const fp::Description&, const fp::py::dict&>(), arg("description"), arg("options"))
       .def("finish", &fp::PyRecording::finish);

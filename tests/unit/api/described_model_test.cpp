@@ -87,13 +87,14 @@ TEST(DescribedModel, WritesArePutBackAndScopesClosedAfterAFailure) {
   EXPECT_EQ(ModuleScope::depth(), depth);
 }
 
-// An analysis never runs a backward: by default the forward builds no autograd graph, while grad mode reads as the
-// caller set it (so the model's code takes the path mmengine's tracer sees); build_graph asks for the graph. After
-// the analysis, succeeded or failed, this thread's ops build graphs again.
-TEST(DescribedModel, ForwardBuildsNoGraphUnlessAsked) {
+// An analysis never runs a backward: without build_graph the forward builds no autograd graph, while grad mode reads
+// as the caller set it (so the model's code takes the path mmengine's tracer sees). After the analysis, succeeded or
+// failed, this thread's ops build graphs again.
+TEST(DescribedModel, ForwardBuildsNoGraphWhenAskedNotTo) {
   TwoLayers t;
   t.w1.requires_grad_(true);
   DescribedModel m = t.describe();
+  m.build_graph = false;
   bool grad_mode = false, graph = true;
   m.forward = [&] {
     grad_mode = at::GradMode::is_enabled();

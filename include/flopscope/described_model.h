@@ -31,7 +31,8 @@ struct DescribedModel {
   /// the path it takes under mmengine's tracer, but no op saves its inputs for a backward (a tenth of an eval-mode
   /// ResNet-50 forward on a CPU). A forward that needs the graph (it calls torch.autograd.grad, or registers a hook
   /// on a tensor) fails without it: run it again with true, the default. A training step always records the graph.
-  /// (The Python package leaves the graph out for models all in eval mode, and retries.)
+  /// (The Python package leaves the graph out for models all in eval mode whose parameters all require grad, or
+  /// none does and no input does, and retries.)
   bool build_graph = true;
   /// Runs the forward once on the inputs the caller holds (Options::inputs only describes them). May be called
   /// again for the GPU passes. Throws what the forward throws.

@@ -53,18 +53,35 @@ bool retry_with_graph(ForwardCall& call) {
   return true;
 }
 
+// Without the graph no activation requires grad; with it, one does when anything it was computed from does. Code
+// that asks of an activation and of its module's parameters together (MultiheadAttention's and
+// TransformerEncoderLayer's fast paths) gets the same answer both ways when every parameter requires grad, or when
+// none does and no input does. A partly frozen model (a trainable prompt before a frozen encoder), or a frozen one
+// given inputs that require grad (saliency), can tell the difference: it gets the graph.
+bool graph_tells(const Description& description, const std::vector<at::Tensor>& inputs) {
+  bool some = false, all = true;
+  for (const auto& p : description.parameters) {
+    some = some || p.requires_grad();
+    all = all && p.requires_grad();
+  }
+  if (some) return !all;
+  for (const auto& x : inputs)
+    if (x.requires_grad()) return true;
+  return false;
+}
+
 std::shared_ptr<Result> analyze_described(const Description& description, bool keep_grad_mode, py::object forward,
                                           const std::vector<at::Tensor>& inputs, const py::dict& options,
                                           bool build_graph) {
   DescribedModel m = described(description);
   m.keep_grad_mode = keep_grad_mode;
-  m.build_graph = build_graph;
+  m.build_graph = build_graph || graph_tells(description, inputs);
   auto call = std::make_shared<ForwardCall>();
   call->fn = std::move(forward);
   m.forward = [call] { (*call)(); };  // copies of the function share one call: no reference counts without the GIL
   Options o = options_from(options);
   o.inputs = std::vector<c10::IValue>(inputs.begin(), inputs.end());
-  const bool graphless = keep_grad_mode && !build_graph && !o.train_step;
+  const bool graphless = keep_grad_mode && !m.build_graph && !o.train_step;
   try {
     py::gil_scoped_release release;
     try {

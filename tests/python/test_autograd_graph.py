@@ -43,6 +43,36 @@ def test_a_model_in_training_mode_builds_its_graph():
     assert model.seen == [(True, True)]
 
 
+class PromptTuned(nn.Module):
+    """A trainable prompt projection before a frozen encoder layer (prompt tuning). Under grad mode the layer's input
+    requires grad, so eval-mode TransformerEncoderLayer takes its slow path, the one mmengine's tracer records;
+    without the graph nothing would require grad and it would take its fused fast path instead."""
+
+    def __init__(self):
+        super().__init__()
+        self.prompt = nn.Linear(8, 16)
+        self.encoder = nn.TransformerEncoderLayer(16, 2, 32, batch_first=True)
+        self.encoder.requires_grad_(False)
+
+    def forward(self, x):
+        return self.encoder(self.prompt(x))
+
+
+@pytest.mark.parametrize("frozen", ["partly", "wholly, input requires grad"])
+def test_a_partly_frozen_model_gets_the_graph_it_can_tell_from_none(frozen):
+    from mmengine.analysis import get_model_complexity_info as mmengine_gmci
+    model = PromptTuned().eval()
+    x = torch.randn(2, 5, 8)
+    if frozen != "partly":
+        model.requires_grad_(False)
+        x.requires_grad_()
+    ours = flopscope.get_model_complexity_info(model, inputs=(x,), show_table=False)
+    theirs = mmengine_gmci(model, inputs=(x,), show_table=False)
+    for key in ("flops", "activations", "out_arch"):  # the arch text: every module's figures
+        assert ours[key] == theirs[key], key
+    assert ours["flops"] > 2 * 5 * 8 * 16  # the encoder's linear layers are counted, not only the prompt's
+
+
 def test_a_training_step_builds_its_graph():
     model = Sees()
     result = flopscope.analyze(model, torch.randn(3, 6), ops="default", train_step=True)

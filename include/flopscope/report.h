@@ -5,6 +5,7 @@
 
 #include "flopscope/analysis.h"
 #include "flopscope/model_messages.h"
+#include "flopscope/table_console.h"
 
 namespace flopscope {
 
@@ -15,8 +16,10 @@ std::string format_size(double x, int decimals = 3);
 std::string format_size(Count x, int decimals = 3);
 
 /// mmengine's `complexity_stats_table` (rich ASCII2 box, `max_depth` levels below the root), each line
-/// ending in '\n'.
-std::string render_table(const Analysis& analysis, int max_depth = 3, bool show_param_shapes = true);
+/// ending in '\n', for the console rich would print it into (narrowed to its width, the header bold where it renders
+/// styles); by default no console: as wide as its cells, unstyled.
+std::string render_table(const Analysis& analysis, int max_depth = 3, bool show_param_shapes = true,
+                         const TableConsole& console = {});
 
 /// mmengine's `complexity_stats_str`: the module tree printed like `nn.Module.__repr__` with
 /// `#params, #flops, #acts` lines (2 decimals). No trailing newline.

@@ -17,6 +17,14 @@ void bind_results(py::module_& m) {
       .def_property_readonly("params_str", [](const Result& r) { return r.info.params_str; })
       .def_property_readonly("out_table", [](const Result& r) { return r.info.out_table; })
       .def_property_readonly("out_arch", [](const Result& r) { return r.info.out_arch; })
+      .def(
+          "console_table",
+          [](const Result& r, int max_depth, std::size_t width, bool styled) {
+            py::gil_scoped_release release;
+            return "\n" + render_table(r.info.analysis, max_depth, true, TableConsole{width, styled});
+          },
+          py::arg("max_depth"), py::arg("width"), py::arg("styled"),
+          "out_table as mmengine's rich console would print it: narrowed to width columns, the header bold if styled.")
       .def_property_readonly("warnings", [](const Result& r) { return r.info.warnings; })
       .def_property_readonly("gpu_ran", [](const Result& r) { return r.info.analysis.gpu.ran; })
       .def_property_readonly("gpu_skipped_reason", [](const Result& r) { return r.info.analysis.gpu.skipped_reason; })

@@ -7,6 +7,7 @@ import torch
 from torch.utils import _pytree
 
 from . import _core
+from ._console import console_width, styled
 from ._errors import InvalidInput
 from ._modules import check_module, describe, exclusive, hooked, training_flags_kept
 from ._result import Result
@@ -105,10 +106,13 @@ def get_model_complexity_info(model, input_shape=None, inputs=None, show_table=T
     if inputs is None:
         inputs = _inputs_from_shape(model, input_shape)
     args, kwargs = _call_args(inputs)
-    result = _run(model, args, kwargs, {"op_set": "mmengine", "show_table": show_table, "show_arch": show_arch,
+    result = _run(model, args, kwargs, {"op_set": "mmengine", "show_table": False, "show_arch": show_arch,
                                         "timing": False})
     _log_warnings(result)
     core = result.core
+    # mmengine's table is drawn by a rich console, which narrows it to the console's width and, where it renders
+    # styles, makes its header bold: so is this one.
+    out_table = core.console_table(3, console_width(), styled()) if show_table else ""
     return {
         "flops": float(core.flops) if core.flops_is_float else core.flops,
         "flops_str": core.flops_str,
@@ -116,7 +120,7 @@ def get_model_complexity_info(model, input_shape=None, inputs=None, show_table=T
         "activations_str": core.activations_str,
         "params": core.params,
         "params_str": core.params_str,
-        "out_table": core.out_table,
+        "out_table": out_table,
         "out_arch": core.out_arch,
     }
 

@@ -37,7 +37,7 @@ std::string fast_forward(std::string name, TextStats& stats, const report::Child
 
 }  // namespace
 
-std::string render_table(const Analysis& analysis, int max_depth, bool show_param_shapes) {
+std::string render_table(const Analysis& analysis, int max_depth, bool show_param_shapes, const TableConsole& console) {
   const std::string params_header = show_param_shapes ? "#parameters or shape" : "#parameters";
   std::vector<std::string> columns = {params_header, "#flops", "#activations"};
 
@@ -116,7 +116,7 @@ std::string render_table(const Analysis& analysis, int max_depth, bool show_para
 
   std::vector<std::string> header{"module"};
   header.insert(header.end(), columns.begin(), columns.end());
-  return report::render_ascii2(header, std::move(rows));
+  return report::render_ascii2(header, std::move(rows), console);
 }
 
 }  // namespace flopscope

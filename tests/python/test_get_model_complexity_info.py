@@ -193,3 +193,75 @@ def test_keyword_inputs_equal_positional():
     x = torch.randn(3, 10)
     assert flopscope.get_model_complexity_info(model, inputs={"x": x}) == \
         flopscope.get_model_complexity_info(model, inputs=(x,))
+
+
+class LongNames(nn.Module):
+    """A table wider than 80 columns: long dotted names four levels down (a transformer layer's in_proj_weight)."""
+
+    def __init__(self):
+        super().__init__()
+        self.prompt_projection = nn.Linear(8, 16)
+        self.transformer_encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, 32, batch_first=True), 2)
+
+    def forward(self, x):
+        return self.transformer_encoder(self.prompt_projection(x))
+
+
+@pytest.mark.parametrize("columns", ["80", "57", "33", "200"])
+def test_table_narrowed_to_the_console_as_mmengine_s(monkeypatch, columns):
+    # mmengine's table is drawn by a rich Console(), which narrows a wider table to the console's width ($COLUMNS,
+    # else the terminal's, else 80): out_table must be what mmengine prints in the same place.
+    monkeypatch.setenv("COLUMNS", columns)
+    ours, theirs = both(LongNames().eval(), inputs=(torch.randn(2, 5, 8),), show_arch=False)
+    assert ours["out_table"] == theirs["out_table"]
+    widest = max(len(line) for line in ours["out_table"].splitlines())
+    assert widest == (95 if columns == "200" else int(columns))  # 95: as wide as the cells
+
+
+CONSOLES = ({}, {"COLUMNS": "91"}, {"COLUMNS": "91", "LINES": "20"}, {"COLUMNS": "0"},
+            {"TERM": "dumb", "FORCE_COLOR": "1", "COLUMNS": "91"}, {"TTY_COMPATIBLE": "1", "TERM": "unknown"},
+            {"FORCE_COLOR": "1", "TERM": "xterm-256color"}, {"FORCE_COLOR": "", "COLUMNS": "60"},
+            {"TTY_COMPATIBLE": "0", "FORCE_COLOR": "1"}, {"FORCE_COLOR": "1", "NO_COLOR": "1"})
+
+
+def console_env(mp, case):
+    for name in ("COLUMNS", "LINES", "TERM", "FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR", "COLORTERM"):
+        mp.delenv(name, raising=False)
+    for name, value in case.items():
+        mp.setenv(name, value)
+
+
+@pytest.mark.parametrize("case", CONSOLES, ids=str)
+def test_console_follows_rich(case):
+    from rich.console import Console  # mmengine's dependency: the rules' reference
+    from flopscope._console import console_width, styled
+    with pytest.MonkeyPatch.context() as mp:
+        console_env(mp, case)
+        assert console_width() == Console().width
+        assert styled() == (Console().color_system is not None)
+
+
+@pytest.mark.parametrize("case", [CONSOLES[6], CONSOLES[7], CONSOLES[9]], ids=str)
+def test_table_as_mmengine_prints_it_in_a_terminal(case):
+    # In a terminal rich renders styles: mmengine's header row comes in bold codes, narrowed or not.
+    with pytest.MonkeyPatch.context() as mp:
+        console_env(mp, case)
+        ours, theirs = both(LongNames().eval(), inputs=(torch.randn(2, 5, 8),), show_arch=False)
+    assert ours["out_table"] == theirs["out_table"]
+    assert ("\x1b[1m" in ours["out_table"]) == (case.get("FORCE_COLOR") == "1")
+
+
+def test_console_width_in_a_notebook(monkeypatch):
+    import builtins
+
+    from rich.console import Console
+    from flopscope._console import console_width, styled
+
+    class ZMQInteractiveShell:  # what a Jupyter kernel's get_ipython() returns
+        pass
+
+    monkeypatch.setattr(builtins, "get_ipython", ZMQInteractiveShell, raising=False)
+    assert console_width() == Console().width == 115
+    monkeypatch.setenv("JUPYTER_COLUMNS", "140")
+    assert console_width() == Console().width == 140
+    assert styled() and Console().color_system is not None  # a notebook renders styles

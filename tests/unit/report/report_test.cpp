@@ -120,6 +120,80 @@ TEST(Ascii2, LayoutAndUnicodeWidth) {
             "+-----+----+\n");
 }
 
+// A table wider than its console, as mmengine's rich console draws it. The expected texts are rich's own
+// (rich.table.Table(box=box.ASCII2) printed by Console(width=N), as mmengine prints its table), for one table:
+const std::vector<std::string> kHeader = {"module", "#parameters or shape", "#flops", "#activations"};
+const std::vector<std::vector<std::string>> kRows = {{"model", "2.368K", "23.36K", "1.28K"},
+                                                     {"    encoder.self_attn.in_proj_weight", "    (48, 16)", "", ""}};
+
+TEST(Ascii2, NarrowedToAnEightyColumnConsole) {
+  // Natural widths with padding: 38, 22, 8, 14 = 82, plus 5 borders = 87 > 80. The columns get 80 - 5 = 75: the 7
+  // in excess come off the widest, 38 -> 31, whose long name is cut to 31 - 2 - 1 = 28 columns and "…".
+  EXPECT_EQ(report::render_ascii2(kHeader, kRows, {80}),
+            "+-------------------------------+----------------------+--------+--------------+\n"
+            "| module                        | #parameters or shape | #flops | #activations |\n"
+            "+-------------------------------+----------------------+--------+--------------+\n"
+            "| model                         | 2.368K               | 23.36K | 1.28K        |\n"
+            "|     encoder.self_attn.in_pro\u2026 |     (48, 16)         |        |              |\n"
+            "+-------------------------------+----------------------+--------+--------------+\n");
+  // Wide enough: as wide as the cells.
+  EXPECT_EQ(report::render_ascii2(kHeader, kRows, {87}), report::render_ascii2(kHeader, kRows));
+}
+
+TEST(Ascii2, WrappedInANarrowConsole) {
+  // 40 columns, 35 for the cells: 38 gives way to 22, the two 22s to 14, the three 14s share the last 15 (5 each):
+  // 9, 9, 8, 9. Cells wrap at their spaces; the header is aligned to the bottom, the rows to the top.
+  EXPECT_EQ(report::render_ascii2(kHeader, kRows, {40}),
+            "+---------+---------+--------+---------+\n"
+            "|         | #param\u2026 |        |         |\n"
+            "|         | or      |        |         |\n"
+            "| module  | shape   | #flops | #activ\u2026 |\n"
+            "+---------+---------+--------+---------+\n"
+            "| model   | 2.368K  | 23.36K | 1.28K   |\n"
+            "|     en\u2026 |     (4\u2026 |        |         |\n"
+            "|         | 16)     |        |         |\n"
+            "+---------+---------+--------+---------+\n");
+  // 20: 8, 14, 8, 14 after the widest give way, then 8 each, then 15 shared out evenly as Python rounds (4.25,
+  // 4.33, 4.5 to even, 5): 4, 4, 4, 3.
+  EXPECT_EQ(report::render_ascii2(kHeader, kRows, {20}),
+            "+----+----+----+---+\n"
+            "|    | #\u2026 |    |   |\n"
+            "|    | or |    |   |\n"
+            "| m\u2026 | s\u2026 | #\u2026 | \u2026 |\n"
+            "+----+----+----+---+\n"
+            "| m\u2026 | 2\u2026 | 2\u2026 | \u2026 |\n"
+            "|  \u2026 |  \u2026 |    |   |\n"
+            "|    | 1\u2026 |    |   |\n"
+            "+----+----+----+---+\n");
+  // Narrower than the borders: no crash, a table of blank or cut cells.
+  EXPECT_FALSE(report::render_ascii2(kHeader, kRows, {3}).empty());
+}
+
+// Where rich renders styles (a terminal, a notebook) mmengine's header row is bold: each of a cell's segments (its
+// padding, its text, its padding; a blank line whole) in its own codes. Expected: rich's own output for this table,
+// Console(force_terminal=True), as wide as it needs and 30 columns wide.
+TEST(Ascii2, HeaderBoldWhereTheConsoleRendersStyles) {
+  const std::vector<std::string> header = {"module", "#parameters or shape", "#flops"};
+  const std::vector<std::vector<std::string>> rows = {{"model", "2.368K", "23.36K"}, {" fc.weight", " (16, 8)", ""}};
+  EXPECT_EQ(report::render_ascii2(header, rows, {0, true}),
+            "+------------+----------------------+--------+\n"
+            "|\x1b[1m \x1b[0m\x1b[1mmodule    \x1b[0m\x1b[1m \x1b[0m|\x1b[1m \x1b[0m\x1b[1m#parameters or shape\x1b[0m\x1b[1m \x1b[0m|\x1b[1m \x1b[0m\x1b[1m#flops\x1b[0m\x1b[1m \x1b[0m|\n"
+            "+------------+----------------------+--------+\n"
+            "| model      | 2.368K               | 23.36K |\n"
+            "|  fc.weight |  (16, 8)             |        |\n"
+            "+------------+----------------------+--------+\n");
+  EXPECT_EQ(report::render_ascii2(header, rows, {30, true}),
+            "+---------+---------+--------+\n"
+            "|\x1b[1m         \x1b[0m|\x1b[1m \x1b[0m\x1b[1m#param\u2026\x1b[0m\x1b[1m \x1b[0m|\x1b[1m        \x1b[0m|\n"
+            "|\x1b[1m         \x1b[0m|\x1b[1m \x1b[0m\x1b[1mor     \x1b[0m\x1b[1m \x1b[0m|\x1b[1m        \x1b[0m|\n"
+            "|\x1b[1m \x1b[0m\x1b[1mmodule \x1b[0m\x1b[1m \x1b[0m|\x1b[1m \x1b[0m\x1b[1mshape  \x1b[0m\x1b[1m \x1b[0m|\x1b[1m \x1b[0m\x1b[1m#flops\x1b[0m\x1b[1m \x1b[0m|\n"
+            "+---------+---------+--------+\n"
+            "| model   | 2.368K  | 23.36K |\n"
+            "|  fc.we\u2026 |  (16,   |        |\n"
+            "|         | 8)      |        |\n"
+            "+---------+---------+--------+\n");
+}
+
 }  // namespace
 }  // namespace flopscope
 

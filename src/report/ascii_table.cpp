@@ -69,7 +69,7 @@ std::string render_fitted(const std::vector<std::string>& header, const std::vec
       out += '|';
       for (std::size_t c = 0; c < padded.size(); ++c) {
         const std::size_t empty = height - cells[c].size();  // lines the cell leaves blank
-        if (padded[c] < 2)  // no room for the padding: rich leaves the cell blank, unstyled
+        if (padded[c] < 3)  // no room for text inside the padding: rich crops the cell to blanks
           out.append(padded[c], ' ');
         else if (is_header ? l >= empty : l < cells[c].size())
           write.text(out, cells[c][is_header ? l - empty : l], 0);  // wrap() padded it

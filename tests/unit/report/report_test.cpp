@@ -3,6 +3,8 @@
 // module dropped, an uncalled module kept in the arch with N/A.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "count/attribute.h"
 #include "flopscope/report.h"
 #include "report/ascii_table.h"
@@ -165,8 +167,26 @@ TEST(Ascii2, WrappedInANarrowConsole) {
             "|  \u2026 |  \u2026 |    |   |\n"
             "|    | 1\u2026 |    |   |\n"
             "+----+----+----+---+\n");
-  // Narrower than the borders: no crash, a table of blank or cut cells.
-  EXPECT_FALSE(report::render_ascii2(kHeader, kRows, {3}).empty());
+}
+
+// At any width, down to none left for the cells, the table stays a rectangle: every line as wide as its rules.
+TEST(Ascii2, FittedTableIsRectangularAtAnyWidth) {
+  auto columns = [](const std::string& line) {  // code points
+    return static_cast<std::size_t>(std::count_if(line.begin(), line.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+  };
+  for (std::size_t width = 1; width <= 90; ++width) {
+    const std::string table = report::render_ascii2(kHeader, kRows, {width});
+    std::size_t begin = 0, rule = 0;
+    while (begin < table.size()) {
+      const std::size_t end = table.find('\n', begin);
+      ASSERT_NE(end, std::string::npos) << width;
+      const std::size_t n = columns(table.substr(begin, end - begin));
+      if (rule == 0) rule = n;
+      EXPECT_EQ(n, rule) << "console " << width << ":\n" << table;
+      begin = end + 1;
+    }
+    EXPECT_LE(rule, std::max<std::size_t>(width, kHeader.size() + 1)) << width;  // only the borders may overflow
+  }
 }
 
 // Where rich renders styles (a terminal, a notebook) mmengine's header row is bold: each of a cell's segments (its

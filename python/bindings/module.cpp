@@ -53,29 +53,32 @@ bool retry_with_graph(ForwardCall& call) {
   return true;
 }
 
-// Without the graph no activation requires grad; with it, one does when anything it was computed from does. Code
-// that asks of an activation and of its module's parameters together (MultiheadAttention's and
-// TransformerEncoderLayer's fast paths) gets the same answer both ways when every parameter requires grad, or when
-// none does and no input does. A partly frozen model (a trainable prompt before a frozen encoder), or a frozen one
-// given inputs that require grad (saliency), can tell the difference: it gets the graph.
-bool graph_tells(const Description& description, const std::vector<at::Tensor>& inputs) {
+// Whether the forward can go without autograd's graph (DescribedModel::build_graph) and the model not tell. In
+// training mode its code is likelier to look (reentrant gradient checkpointing, Hugging Face's default, warns when no
+// input requires grad; hooks on activations need the graph): not then. Without the graph no activation requires
+// grad; with it, one does when anything it was computed from does. Code that asks of an activation and of its
+// module's parameters together (MultiheadAttention's and TransformerEncoderLayer's fast paths) gets the same answer
+// both ways when every parameter requires grad, or when none does and no input does; a partly frozen model (a
+// trainable prompt before a frozen encoder), or a frozen one given inputs that require grad (saliency), would not.
+bool graph_unseen(const Description& description, const std::vector<at::Tensor>& inputs) {
+  for (const auto& module : description.modules)
+    if (py::bool_(module.attr("training"))) return false;
   bool some = false, all = true;
   for (const auto& p : description.parameters) {
     some = some || p.requires_grad();
     all = all && p.requires_grad();
   }
-  if (some) return !all;
+  if (some) return all;
   for (const auto& x : inputs)
-    if (x.requires_grad()) return true;
-  return false;
+    if (x.requires_grad()) return false;
+  return true;
 }
 
 std::shared_ptr<Result> analyze_described(const Description& description, bool keep_grad_mode, py::object forward,
-                                          const std::vector<at::Tensor>& inputs, const py::dict& options,
-                                          bool build_graph) {
+                                          const std::vector<at::Tensor>& inputs, const py::dict& options) {
   DescribedModel m = described(description);
   m.keep_grad_mode = keep_grad_mode;
-  m.build_graph = build_graph || graph_tells(description, inputs);
+  m.build_graph = !graph_unseen(description, inputs);
   auto call = std::make_shared<ForwardCall>();
   call->fn = std::move(forward);
   m.forward = [call] { (*call)(); };  // copies of the function share one call: no reference counts without the GIL
@@ -166,7 +169,7 @@ PYBIND11_MODULE(_core, m) {
         arg("options"), "Where an analysis with these options runs (the library's one check and device probe).");
   fp::bind_describe(m);
   m.def("analyze", &fp::analyze_described, arg("description"), arg("keep_grad_mode"), arg("forward"), arg("inputs"),
-        arg("options"), arg("build_graph") = true);
+        arg("options"));
   fp::py::class_<fp::PyRecording>(m, "Recording")
       .def(fp::py::init<const fp::Description&, const fp::py::dict&>(), arg("description"), arg("options"))
       .def("finish", &fp::PyRecording::finish);

@@ -75,12 +75,9 @@ def _run(model, args, kwargs, options):
             tensors = _tensors(args, kwargs)
         else:
             forward, tensors = (lambda: model(*args, **kwargs)), _tensors(args, kwargs)
-        # No autograd graph for a model all in eval mode (nothing here calls backward, and building it is a tenth of
-        # a CPU forward); in training mode the model's code is likelier to look at it (gradient checkpointing warns
-        # when no input requires grad, hooks on activations), so it is built as the model would build it.
-        build_graph = any(m.training for m in description.modules)
+        # The binding leaves autograd's graph out where the model cannot tell (python/bindings/module.cpp).
         with training_flags_kept(description), hooked(description):
-            core = _core.analyze(description, True, forward, tensors, options, build_graph)
+            core = _core.analyze(description, True, forward, tensors, options)
     return Result(core)
 
 

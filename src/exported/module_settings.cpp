@@ -196,8 +196,17 @@ std::unordered_map<std::string, std::string> module_settings(const std::string& 
     if (is_ints(arg(n, 1))) s["output_size"] = text::python_int_or_tuple(arg(n, 1)->sizes);
   } else if (cls == "LSTM" || cls == "GRU" || cls == "RNN") {
     rnn(ops, params, s);
-  } else if (cls == "RMSNorm") {  // transformers' RMSNorm: eps is the number its forward adds to the variance
-    if (const auto* w = param(params, "weight")) s["weight_shape"] = text::python_tuple(*w);
+  } else if (cls == "RMSNorm") {  // torch.nn.RMSNorm: aten::rms_norm(input, normalized_shape, weight, eps)
+    const OpRecord* n = first(ops, {"aten::rms_norm"});
+    if (is_ints(arg(n, 1))) s["normalized_shape"] = text::python_tuple(arg(n, 1)->sizes);
+    if (arg(n, 3) != nullptr && arg(n, 3)->is_none()) s["eps"] = "None";
+    if (is_real(arg(n, 3))) s["eps"] = text::python_float(arg(n, 3)->number);
+    s["elementwise_affine"] = truth(param(params, "weight") != nullptr);
+  } else if (cls.rfind("HFRMSNorm", 0) == 0) {  // transformers': eps is the number its forward adds to the variance
+    if (const auto* w = param(params, "weight"); w != nullptr && !w->empty()) {
+      s["weight_shape"] = text::python_tuple(*w);
+      s["hidden_size"] = std::to_string((*w)[0]);
+    }
     for (const OpRecord* o : ops)
       if (o->name == "aten::add" && o->inputs.size() > 1 && o->inputs[1].kind == Value::Kind::Double) {
         s["eps"] = text::python_float(o->inputs[1].number);

@@ -36,6 +36,26 @@ std::string conv(const AttrLookup& attr) {
   return s;
 }
 
+// transformers' *RMSNorm classes each define their own extra_repr, or none. Read from the sources of
+// transformers 5.23 (206 classes): 172 print "(hidden,), eps=..." (LLaMA, Mistral, Qwen, Gemma, ...), which is the
+// rule for a class not named below; the others print the hidden size bare, eps alone, or nothing.
+std::string transformers_rms_norm(const std::string& cls) {
+  static const std::unordered_map<std::string, std::string> kOwn = {
+      {"MambaRMSNorm", "HFRMSNormDim"},          // f"{self.weight.shape[0]}, eps=..."
+      {"EsmFold2RMSNorm", "HFRMSNormEps"},       // f"eps={self.eps}"
+      {"FalconMambaWeightlessRMSNorm", "HFRMSNormEps"},
+      {"HrmTextRMSNorm", "HFRMSNormEps"},
+      {"NanoChatRMSNorm", "HFRMSNormEps"},
+  };
+  static const std::unordered_set<std::string> kNone = {
+      "AXK2GatedRMSNorm", "DeepseekV4UnweightedRMSNorm", "DiffusionGemmaRMSNorm", "EmbeddingGemma2RMSNorm",
+      "Gemma3nRMSNorm", "Gemma4RMSNorm", "Gemma4UnifiedRMSNorm", "Glm5NextTextUnweightedRMSNorm",
+      "HYV4UnweightedRMSNorm", "Inkling2UnweightedRMSNorm", "Mamba2RMSNorm", "MuseGlimmerRMSNorm",
+      "MuseSparkRMSNorm", "NeoMMERMSNorm", "xLSTMRMSNorm"};
+  if (auto it = kOwn.find(cls); it != kOwn.end()) return it->second;
+  return kNone.count(cls) ? "" : "HFRMSNorm";
+}
+
 }  // namespace
 
 std::string repr_class(const std::string& qualified) {
@@ -69,10 +89,9 @@ std::string repr_class(const std::string& qualified) {
   if (name.rfind(kParametrized, 0) == 0) return name.substr(kParametrized.size());
   if (name.rfind("torch.nn.modules.", 0) == 0) return last;
   if (name.find('.') == std::string::npos) return last;  // not qualified (hand-built trees): take it as it is
-  // transformers' RMSNorm classes (LLaMA, Mistral, Mixtral, Qwen2, ...) print "(hidden,), eps=...".
   if (name.rfind("transformers.models.", 0) == 0 && last.size() > 7 &&
       last.compare(last.size() - 7, 7, "RMSNorm") == 0)
-    return "RMSNorm";
+    return transformers_rms_norm(last);
   return "";
 }
 
@@ -142,9 +161,15 @@ std::string extra_repr(const std::string& cls, const AttrLookup& attr) {
     if (get(attr, "sparse", "False") != "False") s += ", sparse=True";
     return s;
   }
-  if (cls == "RMSNorm") {
-    if (!attr("weight_shape") || !attr("eps")) return "";
-    return *attr("weight_shape") + ", eps=" + *attr("eps");
+  if (cls == "RMSNorm") {  // torch.nn.RMSNorm; its eps may be None (the dtype's own epsilon)
+    if (!attr("normalized_shape") || !attr("eps")) return "";
+    return *attr("normalized_shape") + ", eps=" + *attr("eps") + ", elementwise_affine=" + get(attr, "elementwise_affine");
+  }
+  if (cls == "HFRMSNorm" || cls == "HFRMSNormDim" || cls == "HFRMSNormEps") {  // transformers' (transformers_rms_norm)
+    if (!attr("eps")) return "";
+    if (cls == "HFRMSNormEps") return "eps=" + *attr("eps");
+    const auto shape = attr(cls == "HFRMSNorm" ? "weight_shape" : "hidden_size");
+    return shape ? *shape + ", eps=" + *attr("eps") : "";
   }
   if (cls == "GELU") return attr("approximate") ? "approximate=" + *attr("approximate") : "";
   if (cls == "Softmax" || cls == "LogSoftmax" || cls == "Softmin") return attr("dim") ? "dim=" + *attr("dim") : "";

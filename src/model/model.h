@@ -33,7 +33,8 @@ std::unordered_map<std::string, std::string> traced_settings(const std::string& 
 /// Whose extra_repr a TorchScript class prints, from its qualified name
 /// ("__torch__.torch.nn.modules.conv.___torch_mangle_3.Conv2d"): torch.nn's own classes print theirs
 /// ("Conv2d"); known subclasses from other libraries print their base's (timm's LayerNorm2d: "LayerNorm") or
-/// their own ("RMSNorm" for transformers' *RMSNorm); any other class prints nothing (""), as a Python class
+/// their own (transformers' *RMSNorm: "HFRMSNorm", or a variant where the class prints another text); any other
+/// class prints nothing (""), as a Python class
 /// that defines no extra_repr does, even when it shares a torch.nn class's name (timm's GELU).
 std::string repr_class(const std::string& qualified);
 

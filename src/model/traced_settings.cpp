@@ -260,12 +260,26 @@ void adaptive_pool(const c10::ivalue::Object& object, Settings& s) {
   if (auto size = ints(n, 1)) s["output_size"] = text::python_int_or_tuple(*size);
 }
 
-// transformers' RMSNorm: x * rsqrt(mean(x^2) + eps) * weight; eps is the double its forward adds.
-void rms_norm(const c10::ivalue::Object& object, Settings& s) {
-  auto w = tensor_slot(object, "weight");
+// torch.nn.RMSNorm: aten::rms_norm(input, normalized_shape, weight, eps), eps None by default.
+void torch_rms_norm(const c10::ivalue::Object& object, Settings& s) {
+  torch::jit::Node* n = first_call(object, {"aten::rms_norm"});
+  if (n == nullptr) return;
+  if (auto shape = ints(n, 1)) s["normalized_shape"] = text::python_tuple(*shape);
+  auto eps = value(n, 3);
+  if (eps && eps->isNone()) s["eps"] = "None";
+  if (auto e = real(n, 3)) s["eps"] = text::python_float(*e);
+  s["elementwise_affine"] = truth(tensor_slot(object, "weight").has_value());
+}
+
+// transformers' RMSNorm: x * rsqrt(mean(x^2) + eps) * weight; eps is the double its forward adds. Some have no
+// weight (they print eps alone).
+void transformers_rms_norm(const c10::ivalue::Object& object, Settings& s) {
   torch::jit::Function* forward = object.type()->findMethod("forward");
-  if (!w || forward == nullptr || !forward->isGraphFunction()) return;
-  s["weight_shape"] = text::python_tuple(w->sizes().vec());
+  if (forward == nullptr || !forward->isGraphFunction()) return;
+  if (auto w = tensor_slot(object, "weight"); w && w->dim() >= 1) {
+    s["weight_shape"] = text::python_tuple(w->sizes().vec());
+    s["hidden_size"] = std::to_string(w->size(0));
+  }
   for (torch::jit::Node* n : torch::jit::toGraphFunction(*forward).graph()->nodes()) {
     if (n->kind() != c10::aten::add || n->inputs().size() < 2) continue;
     const auto eps = torch::jit::toIValue(n->input(1));
@@ -318,7 +332,9 @@ std::unordered_map<std::string, std::string> traced_settings(const std::string& 
   } else if (cls == "LSTM" || cls == "GRU" || cls == "RNN") {
     rnn(object, s);
   } else if (cls == "RMSNorm") {
-    rms_norm(object, s);
+    torch_rms_norm(object, s);
+  } else if (cls.rfind("HFRMSNorm", 0) == 0) {
+    transformers_rms_norm(object, s);
   } else if (cls.rfind("Adaptive", 0) == 0) {
     adaptive_pool(object, s);
   }

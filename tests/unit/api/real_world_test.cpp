@@ -169,7 +169,8 @@ TEST(TracedArch, SettingsReadBackFromTheTracedGraph) {
   // Each expected string is the module's extra_repr() in Python (torch 2.11), for the settings written in
   // make_fixtures.py's Layers: Conv2d(3, 8, 3, stride=2, padding=1, bias=False), BatchNorm2d(8, eps=1e-3,
   // momentum=0.01), ReLU(inplace=True), MaxPool2d(3, stride=2, padding=1), Dropout(p=0.25), Flatten(1),
-  // LayerNorm(32, eps=1e-6), GELU(approximate="tanh"), Embedding(11, 32, padding_idx=0), Linear(32, 5, bias=False).
+  // LayerNorm(32, eps=1e-6), RMSNorm(32), RMSNorm([32], eps=1e-5, elementwise_affine=False),
+  // GELU(approximate="tanh"), Embedding(11, 32, padding_idx=0), Linear(32, 5, bias=False).
   Options o;
   o.input_shape = InputShape(std::vector<std::vector<std::int64_t>>{{2, 3, 7, 7}, {2, 4}});
   o.input_dtypes = {"", "int64"};
@@ -183,6 +184,8 @@ TEST(TracedArch, SettingsReadBackFromTheTracedGraph) {
   EXPECT_EQ(r.at("drop"), "p=0.25, inplace=False");
   EXPECT_EQ(r.at("flat"), "start_dim=1, end_dim=-1");
   EXPECT_EQ(r.at("norm"), "(32,), eps=1e-06, elementwise_affine=True");
+  EXPECT_EQ(r.at("rms"), "(32,), eps=None, elementwise_affine=True");  // None: the dtype's own epsilon
+  EXPECT_EQ(r.at("rms_fixed"), "(32,), eps=1e-05, elementwise_affine=False");
   EXPECT_EQ(r.at("gelu"), "approximate='tanh'");
   EXPECT_EQ(r.at("embed"), "11, 32, padding_idx=0");
   EXPECT_EQ(r.at("head"), "in_features=32, out_features=5, bias=False");
@@ -195,8 +198,28 @@ TEST(TracedArch, OnlyTorchNnClassesPrintTorchNnSettings) {
   EXPECT_EQ(model::repr_class("__torch__.timm.layers.norm.LayerNorm2d"), "LayerNorm");
   EXPECT_EQ(model::repr_class("__torch__.torch.nn.utils.parametrize.ParametrizedConv1d"), "Conv1d");
   EXPECT_EQ(model::repr_class("__torch__.transformers.models.llama.modeling_llama.___torch_mangle_2.LlamaRMSNorm"),
-            "RMSNorm");
+            "HFRMSNorm");
+  EXPECT_EQ(model::repr_class("__torch__.torch.nn.modules.normalization.RMSNorm"), "RMSNorm");
   EXPECT_EQ(model::repr_class("__torch__.my_project.Block"), "");
+}
+
+TEST(TracedArch, EachTransformersRmsNormPrintsItsOwnText) {
+  // transformers 5.23's sources: LlamaRMSNorm.extra_repr is f"{tuple(self.weight.shape)}, eps={self.variance_epsilon}",
+  // MambaRMSNorm's f"{self.weight.shape[0]}, eps={self.variance_epsilon}", NanoChatRMSNorm's f"eps={self.eps}", and
+  // Mamba2RMSNorm and Qwen3NextRMSNormGated define none.
+  const std::map<std::string, std::string> settings = {{"weight_shape", "(64,)"}, {"hidden_size", "64"}, {"eps", "1e-06"}};
+  const model::AttrLookup attr = [&](const std::string& name) -> std::optional<std::string> {
+    auto it = settings.find(name);
+    return it == settings.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  const auto printed = [&](const std::string& cls) {
+    return model::extra_repr(model::repr_class("__torch__.transformers.models.x.modeling_x." + cls), attr);
+  };
+  EXPECT_EQ(printed("LlamaRMSNorm"), "(64,), eps=1e-06");
+  EXPECT_EQ(printed("MambaRMSNorm"), "64, eps=1e-06");
+  EXPECT_EQ(printed("NanoChatRMSNorm"), "eps=1e-06");
+  EXPECT_EQ(printed("Mamba2RMSNorm"), "");
+  EXPECT_EQ(printed("Qwen3NextRMSNormGated"), "");
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ import sys
 import warnings
 
 import torch
-from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -61,26 +61,31 @@ def call(model, inputs):
     return model(**inputs) if isinstance(inputs, dict) else model(*inputs)
 
 
+class GroupedConvolutions(TorchDispatchMode):
+    """Sums (groups - 1) x the weight gradient's MACs of every grouped convolution with a trainable weight, from
+    the op itself (aten.convolution, where FlopCounterMode counts it), so a functional call with a module's weight
+    (Mamba's F.conv1d) counts as a module's call does."""
+
+    def __init__(self):
+        super().__init__()
+        self.total = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if func is torch.ops.aten.convolution.default:
+            weight, transposed, groups = args[1], args[6], args[8]
+            # Trainable by its parameters: a weight-normed layer's weight is computed from them, and requires grad.
+            if groups > 1 and not transposed and weight.requires_grad:
+                self.total += (groups - 1) * out.shape[0] * weight.numel() * math.prod(out.shape[2:])
+        return out
+
+
 def grouped_excess(model, inputs):
-    """sum over grouped convolutions with a trainable weight of (groups - 1) x the weight gradient's MACs, from
-    each layer's output shape (forward hooks)."""
-    total, handles = 0, []
-
-    def hook(m, args, out):
-        nonlocal total
-        # Trainable by its parameters: a weight-normed layer's weight is computed from them.
-        if m.groups > 1 and any(p.requires_grad for p in m.parameters()):
-            spatial = out.shape[2:]
-            total += (m.groups - 1) * out.shape[0] * m.weight.numel() * math.prod(spatial)
-
-    for m in model.modules():
-        if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
-            handles.append(m.register_forward_hook(hook))
-    with torch.no_grad():
+    """sum over grouped convolutions with a trainable weight of (groups - 1) x the weight gradient's MACs."""
+    with GroupedConvolutions() as convolutions:
         call(model, inputs)
-    for h in handles:
-        h.remove()
-    return total
+    model.zero_grad(set_to_none=True)
+    return convolutions.total
 
 
 def ours(model, inputs):

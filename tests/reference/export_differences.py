@@ -44,6 +44,8 @@ EXPORT_DIFFERENCES = {
     # the text tower's causal mask: 2 add, 1 le.
     "hf_clip": {"aten::add": (10, 12, "export-masks"), "aten::le": (0, 1, "export-masks")},
     "hf_vit": {"aten::add": (5, 7, "export-masks")},
+    # AlbertModel.forward's create_bidirectional_mask: the export's mask (+2).
+    "hf_albert": {"aten::add": (12, 14, "export-masks")},
     "hf_wav2vec2": {"aten::add": (5, 7, "export-masks")},
     # per block x 12: 2 rsub (padding), 2 mul (window counts), 1 pow (head_dim ** -0.5); the 12 q * scale muls stay.
     "swin_t": {"aten::mul": (36, 12, "size-arithmetic"), "aten::pow": (12, 0, "size-arithmetic"),

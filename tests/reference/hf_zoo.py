@@ -78,6 +78,15 @@ HF_ZOO = {
     "hf_llama_eager": hf("LlamaConfig", "LlamaForCausalLM", [ids(32)], attn_implementation="eager", **TINY_DECODER),
     "hf_mixtral": hf("MixtralConfig", "MixtralForCausalLM", [ids(32)], num_local_experts=4, num_experts_per_tok=2,
                      **TINY_DECODER),
+    # A state-space model: Mamba's selective scan runs as a loop over the tokens on the CPU (16 small matmuls per
+    # layer), and its depthwise conv1d is called functionally with the nn.Conv1d's weight, so that module is
+    # never called and its cost lands on the mixer.
+    "hf_mamba": hf("MambaConfig", "MambaForCausalLM", [ids(16)], vocab_size=VOCAB, hidden_size=64, state_size=8,
+                   num_hidden_layers=2, expand=2, conv_kernel=4),
+    # One encoder layer shared by both depths (num_hidden_groups=1): each module is called twice per forward.
+    "hf_albert": hf("AlbertConfig", "AlbertForMaskedLM", [ids(32)], vocab_size=VOCAB, embedding_size=32,
+                    hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                    max_position_embeddings=64),
     "hf_t5": hf("T5Config", "T5ForConditionalGeneration", [ids(32), ("decoder_input_ids", [1, 16], "int64")],
                 vocab_size=VOCAB, d_model=64, d_kv=16, d_ff=128, num_layers=2, num_decoder_layers=2, num_heads=4),
     "hf_bart": hf("BartConfig", "BartForConditionalGeneration",

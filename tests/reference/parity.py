@@ -445,6 +445,10 @@ def write_markdown(path, rows, fcm_lines):
         "A training step on the same zoo (`--train-step`) is compared with FlopCounterMode in "
         "[validation-train-step.md](validation-train-step.md), every difference explained.",
         "",
+        "More transformers architectures (Qwen, Gemma, Phi, Falcon, OPT, BLOOM, DeepSeek-V3, OLMoE, DeBERTa, mT5, "
+        "Swin, SegFormer…) are compared with mmengine by a sweep run by hand, outside CI: "
+        "[validation-sweep.md](validation-sweep.md).",
+        "",
         "The Python package (`import flopscope`) analyses the same zoo's live modules, with no trace, and "
         "`tests/python/test_zoo_parity.py` requires every module's flops, activations and parameters, the never "
         "called modules and the whole architecture text to equal mmengine's on every model, the Hugging Face "

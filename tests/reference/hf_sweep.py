@@ -1,0 +1,182 @@
+"""A wider sweep than the zoo, run by hand (not in CI: about four minutes): more transformers architectures from
+tiny configs with random weights, each analysed live by the Python package (flopscope.analyze, --ops mmengine)
+and compared with mmengine on the same module and tensors, module by module (flops, activations, parameters) and
+in total. The zoo (hf_zoo.py) keeps the architectures that each add something no other zoo model has; the
+sweep checks that the rest of the families users run give the same numbers too.
+
+    PYTHONPATH=build/python python tests/reference/hf_sweep.py [--markdown docs/validation-sweep.md] [NAME ...]
+
+Exit 1 when a model differs from mmengine. A model mmengine cannot trace is compared with FlopCounterMode instead,
+on the matrix products (the one family both count on the CPU).
+"""
+import argparse
+import json
+import os
+import sys
+import warnings
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hf_zoo import VOCAB, hf, ids  # noqa: E402
+from make_reference import flop_counter_mode, mmengine_reference  # noqa: E402
+
+import flopscope  # noqa: E402
+
+DECODER = dict(vocab_size=VOCAB, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+               num_key_value_heads=2, max_position_embeddings=128)
+ENCODER = dict(vocab_size=VOCAB, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+               max_position_embeddings=128)
+SEQ2SEQ = dict(vocab_size=VOCAB, d_model=64, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
+               decoder_attention_heads=4, encoder_ffn_dim=128, decoder_ffn_dim=128, max_position_embeddings=128)
+TOKENS, PAIR = [ids(32)], [ids(32), ("decoder_input_ids", [1, 16], "int64")]
+IMAGE = [("pixel_values", [1, 3, 32, 32], "float32")]
+MOE = dict(num_experts_per_tok=2)
+
+# name -> (config class, model class, inputs, config)
+SWEEP = {
+    "qwen2": ("Qwen2Config", "Qwen2ForCausalLM", TOKENS, DECODER),
+    "qwen3": ("Qwen3Config", "Qwen3ForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
+    "qwen2_moe": ("Qwen2MoeConfig", "Qwen2MoeForCausalLM", TOKENS,
+                  dict(DECODER, **MOE, num_experts=4, moe_intermediate_size=32, shared_expert_intermediate_size=64)),
+    "qwen3_moe": ("Qwen3MoeConfig", "Qwen3MoeForCausalLM", TOKENS,
+                  dict(DECODER, **MOE, head_dim=16, num_experts=4, moe_intermediate_size=32)),
+    "mistral": ("MistralConfig", "MistralForCausalLM", TOKENS, dict(DECODER, sliding_window=16)),
+    "gemma": ("GemmaConfig", "GemmaForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
+    "gemma2": ("Gemma2Config", "Gemma2ForCausalLM", TOKENS, dict(DECODER, head_dim=16, sliding_window=16)),
+    "gemma3": ("Gemma3TextConfig", "Gemma3ForCausalLM", TOKENS, dict(DECODER, head_dim=16, sliding_window=16)),
+    "phi": ("PhiConfig", "PhiForCausalLM", TOKENS, DECODER),
+    "phi3": ("Phi3Config", "Phi3ForCausalLM", TOKENS, dict(DECODER, pad_token_id=0)),
+    "falcon": ("FalconConfig", "FalconForCausalLM", TOKENS,
+               dict(vocab_size=VOCAB, hidden_size=64, num_hidden_layers=2, num_attention_heads=4)),
+    "gpt_neox": ("GPTNeoXConfig", "GPTNeoXForCausalLM", TOKENS, ENCODER),
+    "gptj": ("GPTJConfig", "GPTJForCausalLM", TOKENS,
+             dict(vocab_size=VOCAB, n_embd=64, n_layer=2, n_head=4, rotary_dim=8, n_positions=128)),
+    "gpt_bigcode": ("GPTBigCodeConfig", "GPTBigCodeForCausalLM", TOKENS,
+                    dict(vocab_size=VOCAB, n_embd=64, n_layer=2, n_head=4, n_positions=128)),
+    "opt": ("OPTConfig", "OPTForCausalLM", TOKENS,
+            dict(vocab_size=VOCAB, hidden_size=64, ffn_dim=128, num_hidden_layers=2, num_attention_heads=4,
+                 word_embed_proj_dim=64, max_position_embeddings=128)),
+    "bloom": ("BloomConfig", "BloomForCausalLM", TOKENS, dict(vocab_size=VOCAB, hidden_size=64, n_layer=2, n_head=4)),
+    "xglm": ("XGLMConfig", "XGLMForCausalLM", TOKENS,
+             dict(vocab_size=VOCAB, d_model=64, ffn_dim=128, num_layers=2, attention_heads=4,
+                  max_position_embeddings=128)),
+    "olmo2": ("Olmo2Config", "Olmo2ForCausalLM", TOKENS, DECODER),
+    "olmoe": ("OlmoeConfig", "OlmoeForCausalLM", TOKENS, dict(DECODER, **MOE, num_experts=4)),
+    "granitemoe": ("GraniteMoeConfig", "GraniteMoeForCausalLM", TOKENS, dict(DECODER, **MOE, num_local_experts=4)),
+    "deepseek_v3": ("DeepseekV3Config", "DeepseekV3ForCausalLM", TOKENS,
+                    dict(DECODER, **MOE, moe_intermediate_size=32, n_routed_experts=4, n_shared_experts=1,
+                         first_k_dense_replace=1, kv_lora_rank=16, q_lora_rank=32, qk_rope_head_dim=8,
+                         qk_nope_head_dim=8, v_head_dim=16, head_dim=8, n_group=1, topk_group=1)),
+    "roberta": ("RobertaConfig", "RobertaForMaskedLM", TOKENS, ENCODER),
+    "distilbert": ("DistilBertConfig", "DistilBertForMaskedLM", TOKENS,
+                   dict(vocab_size=VOCAB, dim=64, hidden_dim=128, n_layers=2, n_heads=4)),
+    "deberta_v2": ("DebertaV2Config", "DebertaV2ForMaskedLM", TOKENS, ENCODER),
+    "electra": ("ElectraConfig", "ElectraForMaskedLM", TOKENS, dict(ENCODER, embedding_size=32)),
+    "mbart": ("MBartConfig", "MBartForConditionalGeneration", PAIR, SEQ2SEQ),
+    "marian": ("MarianConfig", "MarianMTModel", PAIR, dict(SEQ2SEQ, decoder_start_token_id=0, pad_token_id=1)),
+    "mt5": ("MT5Config", "MT5ForConditionalGeneration", PAIR,
+            dict(vocab_size=VOCAB, d_model=64, d_kv=16, d_ff=128, num_layers=2, num_heads=4)),
+    "swin": ("SwinConfig", "SwinModel", IMAGE,
+             dict(image_size=32, patch_size=4, embed_dim=16, depths=[1, 1], num_heads=[2, 2], window_size=4)),
+    "convnext": ("ConvNextConfig", "ConvNextModel", IMAGE, dict(hidden_sizes=[16, 32], depths=[1, 1], num_stages=2)),
+    "segformer": ("SegformerConfig", "SegformerForSemanticSegmentation", IMAGE,
+                  dict(num_encoder_blocks=2, depths=[1, 1], sr_ratios=[2, 1], hidden_sizes=[16, 32],
+                       num_attention_heads=[1, 2], decoder_hidden_size=32, patch_sizes=[7, 3], strides=[4, 2],
+                       mlp_ratios=[2, 2])),
+}
+
+
+def tensors(inputs):
+    """Token ids drawn from [0, 100) (every vocabulary here has 1000), images from a normal distribution."""
+    g = torch.Generator().manual_seed(1)
+    return tuple(torch.randint(0, 100, shape, generator=g) if dtype == "int64" else torch.randn(shape, generator=g)
+                 for _, shape, dtype in inputs)
+
+
+def compare(name):
+    """(status, differences): status 'equal', 'differs' or why mmengine could not run."""
+    config_cls, model_cls, inputs, config = SWEEP[name]
+    factory, _ = hf(config_cls, model_cls, inputs, **config)
+    torch.manual_seed(0)
+    model = factory().eval()
+    x = tensors(inputs)
+    try:
+        ref = mmengine_reference(model, x)
+    except Exception as e:  # noqa: BLE001  (mmengine's tracer refuses some models: FlopCounterMode instead)
+        return matrix_products_against_flop_counter_mode(model, x, f"mmengine cannot trace it ({type(e).__name__})")
+    result = flopscope.analyze(model, x)
+    ours = {m["path"]: m for m in result.modules}
+    problems = []
+    for stat, key in (("flops", "macs"), ("activations", "activations"), ("parameters", "parameters")):
+        for path, theirs in ref[stat].items():
+            if stat == "parameters" and path not in ours:
+                continue  # parameter_count also lists each parameter by its own name; modules are compared
+            mine = ours[path][key] if path in ours else None
+            if mine != theirs:
+                problems.append(f"{path or 'model'} {stat}: mmengine {theirs}, flopscope {mine}")
+    if result.flops != ref["total_flops"]:
+        problems.append(f"total: mmengine {ref['total_flops']}, flopscope {result.flops}")
+    return ("differs" if problems else "equal"), problems, (len(ref["flops"]), ref["total_flops"])
+
+
+MATRIX_OPS = {"linear", "matmul", "mm", "addmm", "bmm", "baddbmm", "einsum"}  # flopscope's keys
+FCM_MATRIX_OPS = {"aten.mm", "aten.addmm", "aten.bmm", "aten.baddbmm"}  # what FlopCounterMode counts of them
+
+
+def matrix_products_against_flop_counter_mode(model, x, why):
+    """For a model mmengine cannot trace: flopscope's matrix products (--ops default) against FlopCounterMode's
+    (halved to MACs). FlopCounterMode counts no CPU attention and no _grouped_mm, so those are left out."""
+    fcm = flop_counter_mode(model, x)["by_op"]
+    theirs = sum(n for op, n in fcm.items() if op in FCM_MATRIX_OPS) // 2
+    report = json.loads(flopscope.analyze(model, x, ops="default").to_json())
+    mine = sum(o["macs"] for o in report["operators"]["macs"] if o["op"] in MATRIX_OPS)
+    if mine == theirs:
+        return f"{why}; matrix products equal FlopCounterMode's", [], None
+    return "differs", [f"matrix products: FlopCounterMode {theirs}, flopscope {mine}"], None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--markdown")
+    parser.add_argument("names", nargs="*")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    rows, failed = [], False
+    for name in args.names or list(SWEEP):
+        status, problems, sizes = compare(name)
+        print(f"{name}: {status}", *problems[:10], sep="\n    ", flush=True)
+        failed |= status == "differs"
+        rows.append((name, status, sizes))
+    if args.markdown:
+        write_markdown(args.markdown, rows)
+    return 1 if failed else 0
+
+
+def write_markdown(path, rows):
+    import transformers
+
+    lines = [
+        "# A wider sweep of transformers architectures against mmengine",
+        "",
+        "Generated by `PYTHONPATH=build/python python tests/reference/hf_sweep.py --markdown "
+        f"docs/validation-sweep.md` (transformers {transformers.__version__}, torch {torch.__version__.split('+')[0]}). "
+        "Run by hand, not in CI. Each model is built from a tiny configuration with random weights (the configurations "
+        "are in the script), in eval mode, called as `model(*tensors)` with token ids or an image, and analysed live by "
+        "the Python package (`flopscope.analyze`, the `mmengine` op set); mmengine's FlopAnalyzer, ActivationAnalyzer "
+        "and parameter_count run on the same module and tensors. \"equal\": every module's flops, activations and "
+        "parameters and the total flops are mmengine's. The zoo ([validation.md](validation.md)) holds the "
+        "architectures checked on every commit, through every file format.",
+        "",
+        "| model | modules | flops (MACs) | against mmengine |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, status, sizes in rows:
+        modules, flops = (sizes[0], f"{sizes[1]:,}") if sizes else ("-", "-")
+        lines.append(f"| {name} | {modules} | {flops} | {status} |")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

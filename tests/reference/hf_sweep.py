@@ -7,7 +7,8 @@ sweep checks that the rest of the families users run give the same numbers too.
     PYTHONPATH=build/python python tests/reference/hf_sweep.py [--markdown docs/validation-sweep.md] [NAME ...]
 
 Exit 1 when a model differs from mmengine. A model mmengine cannot trace is compared with FlopCounterMode instead,
-on the matrix products (the one family both count on the CPU).
+on the matrix products (most of a transformer's work; on the CPU FlopCounterMode counts no attention and no
+_grouped_mm).
 """
 import argparse
 import json
@@ -20,6 +21,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hf_zoo import VOCAB, hf, ids  # noqa: E402
 from make_reference import flop_counter_mode, mmengine_reference  # noqa: E402
+from train_step_parity import FCM, MATMUL  # noqa: E402  (the matrix-product ops of each side)
 
 import flopscope  # noqa: E402
 
@@ -120,17 +122,13 @@ def compare(name):
     return ("differs" if problems else "equal"), problems, (len(ref["flops"]), ref["total_flops"])
 
 
-MATRIX_OPS = {"linear", "matmul", "mm", "addmm", "bmm", "baddbmm", "einsum"}  # flopscope's keys
-FCM_MATRIX_OPS = {"aten.mm", "aten.addmm", "aten.bmm", "aten.baddbmm"}  # what FlopCounterMode counts of them
-
-
 def matrix_products_against_flop_counter_mode(model, x, why):
     """For a model mmengine cannot trace: flopscope's matrix products (--ops default) against FlopCounterMode's
     (halved to MACs). FlopCounterMode counts no CPU attention and no _grouped_mm, so those are left out."""
     fcm = flop_counter_mode(model, x)["by_op"]
-    theirs = sum(n for op, n in fcm.items() if op in FCM_MATRIX_OPS) // 2
+    theirs = sum(n for op, n in fcm.items() if op in FCM["matmul"]) // 2
     report = json.loads(flopscope.analyze(model, x, ops="default").to_json())
-    mine = sum(o["macs"] for o in report["operators"]["macs"] if o["op"] in MATRIX_OPS)
+    mine = sum(o["macs"] for o in report["operators"]["macs"] if o["op"] in MATMUL)
     if mine == theirs:
         return f"{why}; matrix products equal FlopCounterMode's", [], None
     return "differs", [f"matrix products: FlopCounterMode {theirs}, flopscope {mine}"], None

@@ -83,8 +83,7 @@ class GroupedConvolutions(TorchDispatchMode):
 def grouped_excess(model, inputs):
     """sum over grouped convolutions with a trainable weight of (groups - 1) x the weight gradient's MACs."""
     with GroupedConvolutions() as convolutions:
-        call(model, inputs)
-    model.zero_grad(set_to_none=True)
+        call(model, inputs)  # with autograd on, so that a weight computed from parameters requires grad
     return convolutions.total
 
 

@@ -11,4 +11,7 @@ namespace flopscope {
 /// space puts the space before the prefix).
 std::string format_si(double value, int significant, const std::string& unit = "");
 
+/// `value` with exactly `decimals` digits after the point (printf's %.*f): fixed_point(2.0, 3) == "2.000".
+std::string fixed_point(double value, int decimals);
+
 }  // namespace flopscope

@@ -51,7 +51,7 @@ void ended(ObserveOps::State* s, const at::RecordFunction& fn) {
   s->observer->op_end();
 }
 
-std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
+std::unique_ptr<at::ObserverContext> observe_start(const at::RecordFunction& fn) {
   ObserveOps::State* s = observing_here();
   if (s == nullptr) return nullptr;
   if (!s->shared) {
@@ -63,7 +63,7 @@ std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
   return nullptr;
 }
 
-void on_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) {
+void observe_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) {
   ObserveOps::State* s = observing_here();
   if (s == nullptr) return;
   if (!s->shared) {
@@ -86,7 +86,8 @@ ObserveOps::ObserveOps(OpObserver& observer, bool with_backward) : m_state(new S
     m_state->shared = true;
     push_device_thread_slot(m_state->slot, kObserverSlot, m_state);
   }
-  m_handle = at::addThreadLocalCallback(at::RecordFunctionCallback(on_start, on_end).needsIds(true).scopes(scopes));
+  m_handle =
+      at::addThreadLocalCallback(at::RecordFunctionCallback(observe_start, observe_end).needsIds(true).scopes(scopes));
 }
 
 ObserveOps::~ObserveOps() {

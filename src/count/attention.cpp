@@ -56,7 +56,6 @@ Count attention_macs_with_softmax(const OpRecord& r) {
   return mul(a.batch, a.pairs, add(add(a.e, a.ev), 4));
 }
 
-Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
 
 // A training step's backward of the fused kernels (grad_out, query, key, value, ...), as FlopCounterMode counts
 // it: the scores recomputed (Q K^T: E per pair), dP = dO V^T and dV = P^T dO (Ev each), dQ = dS K and dK = dS^T Q
@@ -85,7 +84,7 @@ Count native_mha_macs(const OpRecord& r) {
 }
 
 template <std::size_t CausalAt>
-void add(OpSet& set, const char* op, Tier tier) {
+void add_forward(OpSet& set, const char* op, Tier tier) {
   const std::string name = std::string("aten::") + op;
   if (tier >= Tier::all)
     set.flops[name] = {"scaled_dot_product_attention", attention_macs_with_softmax<CausalAt>,
@@ -101,15 +100,15 @@ void add(OpSet& set, const char* op, Tier tier) {
 void add_attention_handlers(OpSet& set, Tier tier) {
   if (tier < Tier::standard) return;
   // (query, key, value, attn_mask, dropout_p, is_causal, ...)
-  add<5>(set, "scaled_dot_product_attention", tier);
-  add<5>(set, "_scaled_dot_product_attention_math", tier);
-  add<5>(set, "_scaled_dot_product_fused_attention_overrideable", tier);
+  add_forward<5>(set, "scaled_dot_product_attention", tier);
+  add_forward<5>(set, "_scaled_dot_product_attention_math", tier);
+  add_forward<5>(set, "_scaled_dot_product_fused_attention_overrideable", tier);
   // (query, key, value, dropout_p, is_causal, ...)
-  add<4>(set, "_scaled_dot_product_flash_attention", tier);
-  add<4>(set, "_scaled_dot_product_flash_attention_for_cpu", tier);
+  add_forward<4>(set, "_scaled_dot_product_flash_attention", tier);
+  add_forward<4>(set, "_scaled_dot_product_flash_attention_for_cpu", tier);
   // (query, key, value, attn_bias, compute_log_sumexp, dropout_p, is_causal, ...)
-  add<6>(set, "_scaled_dot_product_efficient_attention", tier);
-  add<6>(set, "_scaled_dot_product_cudnn_attention", tier);
+  add_forward<6>(set, "_scaled_dot_product_efficient_attention", tier);
+  add_forward<6>(set, "_scaled_dot_product_cudnn_attention", tier);
   // Backward: (grad_out, query, key, value, out, logsumexp, dropout_p, is_causal, ...) on the CPU; the CUDA
   // kernels take more bookkeeping arguments before is_causal.
   add_backward<7>(set, "_scaled_dot_product_flash_attention_for_cpu_backward");

@@ -110,7 +110,6 @@ Count cdist_macs(const OpRecord& r) {
   return mul(product(x1), x2[x2.size() - 2]);
 }
 
-Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
 
 }  // namespace
 

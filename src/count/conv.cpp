@@ -39,7 +39,6 @@ Count convolution_macs(const OpRecord& r) {
 Count forward_conv_macs(const OpRecord& r) { return conv_macs(r, false); }
 Count transposed_conv_macs(const OpRecord& r) { return conv_macs(r, true); }
 
-Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
 
 // A training step's backward: aten::convolution_backward(grad_output, input, weight, bias_sizes, stride, padding,
 // dilation, transposed, output_padding, groups, output_mask[3]). Each gradient it computes is one convolution of

@@ -229,7 +229,6 @@ bool einsum_returns_float(const OpRecord& r) {
   return !(r.inputs.size() > 0 && r.inputs[0].kind == Value::Kind::String && special_case(normalise(r.inputs[0].text)));
 }
 
-Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
 
 }  // namespace
 

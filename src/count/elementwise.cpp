@@ -15,10 +15,7 @@
 namespace flopscope::count {
 namespace {
 
-Count per_output(const OpRecord& r) { return product(output_shape(r)); }
-Count per_input(const OpRecord& r) { return product(input_shape(r, 0)); }
-Count softmax(const OpRecord& r) { return mul(3, product(input_shape(r, 0))); }
-Count per_gradient(const OpRecord& r) { return product(input_shape(r, 0)); }
+Count softmax_flops(const OpRecord& r) { return mul(3, product(input_shape(r, 0))); }
 Count softmax_backward(const OpRecord& r) { return mul(4, product(input_shape(r, 0))); }
 
 }  // namespace
@@ -36,17 +33,17 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
       "sqrt", "sqrt_", "rsqrt", "rsqrt_", "pow", "pow_", "reciprocal", "square", "addcmul", "addcmul_", "addcdiv",
       "addcdiv_", "maximum", "minimum", "floor_divide", "remainder", "floor", "ceil", "round", "sin", "cos", "erf",
   };
-  for (const char* op : kPerOutput) set.flops[std::string("aten::") + op] = {op, per_output, "numel(output)"};
+  for (const char* op : kPerOutput) set.flops[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
   for (const char* op : {"softmax", "log_softmax", "_softmax", "_log_softmax"})
-    set.flops[std::string("aten::") + op] = {op, softmax, "3*numel(input)"};
+    set.flops[std::string("aten::") + op] = {op, softmax_flops, "3*numel(input)"};
   for (const char* op : {"threshold_backward", "gelu_backward", "silu_backward", "sigmoid_backward", "tanh_backward",
                          "hardswish_backward", "hardsigmoid_backward", "hardtanh_backward", "leaky_relu_backward",
                          "elu_backward", "softplus_backward", "mish_backward"})
-    set.flops[std::string("aten::") + op] = {"activation_backward", per_gradient, "numel(grad_output)"};
+    set.flops[std::string("aten::") + op] = {"activation_backward", input_elements, "numel(grad_output)"};
   for (const char* op : {"_softmax_backward_data", "_log_softmax_backward_data"})
     set.flops[std::string("aten::") + op] = {"softmax_backward", softmax_backward, "4*numel(grad_output)"};
   for (const char* op : {"sum", "mean", "amax", "amin", "prod", "cumsum", "logsumexp", "norm", "linalg_vector_norm"})
-    set.flops[std::string("aten::") + op] = {op, per_input, "numel(input)"};
+    set.flops[std::string("aten::") + op] = {op, input_elements, "numel(input)"};
 }
 
 }  // namespace flopscope::count

@@ -44,7 +44,6 @@ Count matmul_macs(const OpRecord& r) {
 }
 
 // Activations of a matrix product: the elements of its output.
-Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
 
 // baddbmm(input, A[b,n,m], B[b,m,p]) and addbmm(input, A[b,n,m], B[b,m,p]) -> b*n*m*p (the add is not counted)
 Count batched_product_macs(const OpRecord& r) {

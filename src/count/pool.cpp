@@ -13,8 +13,6 @@
 namespace flopscope::count {
 namespace {
 
-Count per_input(const OpRecord& r) { return product(input_shape(r, 0)); }
-
 // The elements of a window: kernel_size (argument `at`) is an int list of 1-3 values; one value means the same
 // size in every pooled dimension.
 template <int Dims>
@@ -33,9 +31,6 @@ Count windowed(const OpRecord& r) {
   return mul(product(output_shape(r)), window<Dims>(r, 1));
 }
 
-// (grad_output, ...): one per gradient element.
-Count per_gradient(const OpRecord& r) { return product(input_shape(r, 0)); }
-
 // (grad_output, self): the input's gradient, one per element.
 Count per_backward_input(const OpRecord& r) { return product(input_shape(r, 1)); }
 
@@ -48,7 +43,7 @@ Count windowed_backward(const OpRecord& r) {
 }  // namespace
 
 void add_pool_handlers(OpSet& set, Tier tier) {
-  set.flops["aten::adaptive_avg_pool2d"] = {"adaptive_avg_pool2d", per_input, "numel(input)"};
+  set.flops["aten::adaptive_avg_pool2d"] = {"adaptive_avg_pool2d", input_elements, "numel(input)"};
   if (tier < Tier::standard) return;
   // A training step's backward (CPU and CUDA call the same ops).
   for (const char* op : {"_adaptive_avg_pool2d_backward", "_adaptive_avg_pool3d_backward"})
@@ -56,12 +51,12 @@ void add_pool_handlers(OpSet& set, Tier tier) {
   if (tier < Tier::all) return;
   for (const char* op : {"max_pool2d_with_indices_backward", "max_pool3d_with_indices_backward",
                          "adaptive_max_pool2d_backward", "adaptive_max_pool3d_backward"})
-    set.flops[std::string("aten::") + op] = {"max_pool_backward", per_gradient, "numel(grad_output)"};
+    set.flops[std::string("aten::") + op] = {"max_pool_backward", input_elements, "numel(grad_output)"};
   set.flops["aten::avg_pool2d_backward"] = {"avg_pool_backward", windowed_backward<2>, "numel(grad_output)*kh*kw"};
   set.flops["aten::avg_pool3d_backward"] = {"avg_pool_backward", windowed_backward<3>, "numel(grad_output)*kd*kh*kw"};
   for (const char* op : {"adaptive_avg_pool1d", "adaptive_avg_pool3d", "_adaptive_avg_pool2d", "_adaptive_avg_pool3d",
                          "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d"})
-    set.flops[std::string("aten::") + op] = {op, per_input, "numel(input)"};
+    set.flops[std::string("aten::") + op] = {op, input_elements, "numel(input)"};
   set.flops["aten::max_pool1d"] = {"max_pool1d", windowed<1>, "numel(output)*k"};
   set.flops["aten::avg_pool1d"] = {"avg_pool1d", windowed<1>, "numel(output)*k"};
   for (const char* op : {"max_pool2d", "avg_pool2d", "max_pool2d_with_indices", "mkldnn_max_pool2d"})

@@ -24,7 +24,6 @@ Count rnn_macs(const OpRecord& r) {
   return mul(leading_product(x, 1), per_step);
 }
 
-Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
 
 // A training step's backward of one LSTM layer in one direction on the CPU: aten::mkldnn_rnn_layer_backward(input,
 // w_ih, w_hh, ...). With dG the gates' gradient [steps x sequences, 4H]: dX = dG W_ih and dW_ih = dG^T X, dh = dG

@@ -61,6 +61,10 @@ inline std::int64_t leading_product(const std::vector<std::int64_t>& shape, std:
   return n;
 }
 
+/// numel(output 0) and numel(input 0): the per-element counts most formulas and activations use.
+inline Count output_elements(const OpRecord& r) { return product(output_shape(r)); }
+inline Count input_elements(const OpRecord& r) { return product(input_shape(r, 0)); }
+
 inline void require(bool ok, const OpRecord& r, const char* what) {
   if (!ok) throw FormulaError(r.name + ": " + what);
 }

@@ -11,15 +11,9 @@
 namespace flopscope::report {
 namespace {
 
-std::string fixed(double v, int digits) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
-
-std::string ratio_text(double r) { return r < 0 ? "-" : fixed(r, 3); }
-std::string share_text(double s) { return s < 0 ? "-" : fixed(100 * s, 1) + "%"; }
-std::string intensity_text(double i) { return i < 0 ? "-" : fixed(i, i < 10 ? 2 : 1); }
+std::string ratio_text(double r) { return r < 0 ? "-" : fixed_point(r, 3); }
+std::string share_text(double s) { return s < 0 ? "-" : fixed_point(100 * s, 1) + "%"; }
+std::string intensity_text(double i) { return i < 0 ? "-" : fixed_point(i, i < 10 ? 2 : 1); }
 
 // A plain left/right-aligned table: first column left, the rest right.
 std::string render(const std::vector<std::vector<std::string>>& rows) {
@@ -53,7 +47,7 @@ std::vector<std::string> header(const char* first) {
 
 std::vector<std::string> row(const std::string& name, const gpu::MeasuredCost& c) {
   return {name,
-          fixed(c.kernels, 0),
+          fixed_point(c.kernels, 0),
           format_si(c.flops, 3),
           c.analytic_flops > 0 ? format_si(c.analytic_flops, 3) : "-",
           ratio_text(c.ratio),

@@ -8,6 +8,7 @@
 
 #include "report/ascii_table.h"
 #include "flopscope/module_tree.h"
+#include "flopscope/si_format.h"
 
 namespace flopscope::report {
 namespace {
@@ -16,26 +17,20 @@ using gpu::GpuCost;
 using gpu::GpuReport;
 using gpu::Spread;
 
-std::string fixed(double x, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
-  return buf;
-}
-
 std::string spread_ms(const Spread& ms) {
-  return fixed(ms.median, 3) + " [" + fixed(ms.min, 3) + "-" + fixed(ms.max, 3) + "]";
+  return fixed_point(ms.median, 3) + " [" + fixed_point(ms.min, 3) + "-" + fixed_point(ms.max, 3) + "]";
 }
 Spread ns_to_ms(const Spread& ns) { return {ns.median * 1e-6, ns.min * 1e-6, ns.max * 1e-6}; }
 
 std::string count_text(double per_forward) {
-  return per_forward == static_cast<double>(static_cast<long long>(per_forward)) ? fixed(per_forward, 0)
-                                                                                 : fixed(per_forward, 1);
+  return per_forward == static_cast<double>(static_cast<long long>(per_forward)) ? fixed_point(per_forward, 0)
+                                                                                 : fixed_point(per_forward, 1);
 }
 std::string tflops_text(const GpuCost& c) {
-  return c.flops > 0 && c.flops_per_s > 0 ? fixed(c.flops_per_s / 1e12, 2) : "-";
+  return c.flops > 0 && c.flops_per_s > 0 ? fixed_point(c.flops_per_s / 1e12, 2) : "-";
 }
 std::string peak_text(const GpuCost& c) {
-  return c.flops > 0 && c.peak_share >= 0 ? fixed(100 * c.peak_share, 1) + "%" : "-";
+  return c.flops > 0 && c.peak_share >= 0 ? fixed_point(100 * c.peak_share, 1) + "%" : "-";
 }
 
 std::vector<std::string> split(const std::string& path) {
@@ -122,12 +117,12 @@ std::string render_gpu_summary(const GpuReport& r) {
   out += "  idle (wall - kernel)     " + spread_ms(r.idle_ms) + " ms\n";
   if (r.plain_forward_ms > 0)
     out += std::string(r.train_step ? "  untraced step            " : "  untraced forward         ") +
-           fixed(r.plain_forward_ms, 3) + " ms (timing pass costs " + fixed(r.wall_ms.median / r.plain_forward_ms, 2) +
-           "x)\n";
+           fixed_point(r.plain_forward_ms, 3) + " ms (timing pass costs " +
+           fixed_point(r.wall_ms.median / r.plain_forward_ms, 2) + "x)\n";
   if (r.mfu >= 0)
-    out += "  MFU                      " + fixed(100 * r.mfu, 1) +
+    out += "  MFU                      " + fixed_point(100 * r.mfu, 1) +
            "% (the counted FLOPs at the peak of each op's dtype, over the wall time)\n";
-  out += "  attributed to modules    " + fixed(100 * r.attributed_share, 1) + "% of kernel time";
+  out += "  attributed to modules    " + fixed_point(100 * r.attributed_share, 1) + "% of kernel time";
   if (r.unattributed_kernels > 0)
     out += "; " + std::to_string(r.unattributed_kernels) + " kernel(s) not joined to an op";
   out += "\n";
@@ -146,7 +141,7 @@ std::string modules_table(const std::map<std::string, GpuCost>& by_module, int m
     const std::string indent(static_cast<std::size_t>(depth), ' ');
     rows.push_back({indent + (path.empty() ? "model" : path), indent + count_text(c.kernels),
                     indent + spread_ms(ns_to_ms(c.kernel_ns)), indent + tflops_text(c), indent + peak_text(c),
-                    indent + fixed(c.memcpy_ns.median * 1e-6, 3)});
+                    indent + fixed_point(c.memcpy_ns.median * 1e-6, 3)});
   }
   return render_ascii2(
       {"module", "#kernels", "GPU time ms median [min-max]", "TFLOP/s (2 FLOPs/MAC)", "% of peak", "memcpy ms"}, rows);
@@ -162,7 +157,7 @@ std::string render_gpu_ops(const GpuReport& r) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& [name, c] : ops_by_time(r))
     rows.push_back({name, count_text(c->kernels), spread_ms(ns_to_ms(c->kernel_ns)), tflops_text(*c), peak_text(*c),
-                    fixed(c->memcpy_ns.median * 1e-6, 3)});
+                    fixed_point(c->memcpy_ns.median * 1e-6, 3)});
   return render_ascii2(
       {"op", "#kernels", "GPU time ms median [min-max]", "TFLOP/s (2 FLOPs/MAC)", "% of peak", "memcpy ms"}, rows);
 }

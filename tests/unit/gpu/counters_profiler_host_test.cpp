@@ -30,7 +30,7 @@ constexpr bool kUnderAsan = false;
 #endif
 
 // nullptr when CUPTI cannot be loaded here: the tests then skip with the reason.
-ProfilerHost* gh100(std::string& why) {
+ProfilerHost* gh100_host(std::string& why) {
   static std::unique_ptr<ProfilerHost> host;
   static std::string reason;
   if (kUnderAsan && reason.empty())
@@ -48,7 +48,7 @@ ProfilerHost* gh100(std::string& why) {
 
 #define GH100_OR_SKIP(h)            \
   std::string why_;                 \
-  ProfilerHost* h = gh100(why_);    \
+  ProfilerHost* h = gh100_host(why_);    \
   if (h == nullptr) GTEST_SKIP() << why_
 
 std::vector<std::string> cat(std::initializer_list<std::vector<std::string>> parts) {
@@ -128,7 +128,7 @@ TEST(ProfilerHostGH100, UnknownMetricsAreNamed) {
 
 TEST(ProfilerHost, UnknownChipIsAClearError) {
   std::string why;
-  if (gh100(why) == nullptr) GTEST_SKIP() << why;
+  if (gh100_host(why) == nullptr) GTEST_SKIP() << why;
   try {
     ProfilerHost bogus("XY999");
     FAIL() << "accepted a made-up chip";

@@ -102,8 +102,10 @@ else
     # when it comes from .device-deps rather than /usr/include.
     local multiarch=$deps/include/$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
     [ -d "$multiarch" ] || multiarch=
+    # File by file: with 16 cores and no ccache, the files of a target compile in parallel, where unity groups of
+    # eight (the 2-core default, cmake/unity.cmake) would leave most cores idle behind the largest group.
     cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLOPSCOPE_BUILD_BENCH=OFF \
-      -DCMAKE_PREFIX_PATH="$torch_prefix;$deps" -DOPENSSL_ROOT_DIR="$deps" -DFLOPSCOPE_PYTHON="$(command -v "$py")" \
+      -DFLOPSCOPE_UNITY_BUILD=OFF -DCMAKE_PREFIX_PATH="$torch_prefix;$deps" -DOPENSSL_ROOT_DIR="$deps" -DFLOPSCOPE_PYTHON="$(command -v "$py")" \
       ${multiarch:+-DCMAKE_CXX_FLAGS=-isystem$multiarch} &&
       cmake --build "$build" -j "$(nproc)" --target flopscope_cli flopscope_gpu_tests flopscope_cupti_gpu_tests
   }

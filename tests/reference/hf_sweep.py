@@ -1,10 +1,18 @@
-"""A wider sweep than the zoo, run by hand (not in CI: about four minutes): more transformers architectures from
-tiny configs with random weights, each analysed live by the Python package (flopscope.analyze, --ops mmengine)
-and compared with mmengine on the same module and tensors, module by module (flops, activations, parameters) and
-in total. The zoo (hf_zoo.py) keeps the architectures that each add something no other zoo model has; the
-sweep checks that the rest of the families users run give the same numbers too.
+"""A wider sweep than the zoo, run by hand (not in CI: about four minutes, ten with --files): more transformers
+architectures from tiny configs with random weights, each analysed live by the Python package (flopscope.analyze,
+--ops mmengine) and compared with mmengine on the same module and tensors, module by module (flops, activations,
+parameters) and in total. The zoo (hf_zoo.py) keeps the architectures that each add something no other zoo model has;
+the sweep checks that the rest of the families users run give the same numbers too.
 
-    PYTHONPATH=build/python python tests/reference/hf_sweep.py [--markdown docs/validation-sweep.md] [NAME ...]
+    PYTHONPATH=build/python python tests/reference/hf_sweep.py [--markdown docs/validation-sweep.md]
+        [--files build/flopscope] [NAME ...]
+
+--files CLI: each model is also exported twice (torch.export.export, the training IR: static shapes, and every input
+dimension Dim.AUTO as export_zoo.py does) and saved as .pt2 files, and each file is analysed by the command-line
+tool (--ops mmengine) and compared with the same mmengine reference: every module's flops, activations and
+parameters, and the total. An op mmengine leaves unsupported may differ in
+number (an export adds mask ops of its own; export_differences.py names them for the zoo): those are printed,
+not failed.
 
 Exit 1 when a model differs from mmengine. A model mmengine cannot trace is compared with FlopCounterMode instead,
 on the matrix products (most of a transformer's work; on the CPU FlopCounterMode counts no attention and no
@@ -12,14 +20,18 @@ _grouped_mm).
 """
 import argparse
 import json
+import logging
 import os
+import subprocess
 import sys
+import tempfile
 import warnings
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hf_zoo import VOCAB, hf, ids  # noqa: E402
+from export_zoo import auto_shapes  # noqa: E402
 from make_reference import flop_counter_mode, mmengine_reference  # noqa: E402
 from train_step_parity import FCM, MATMUL  # noqa: E402  (the matrix-product ops of each side)
 
@@ -66,10 +78,13 @@ SWEEP = {
     "olmo2": ("Olmo2Config", "Olmo2ForCausalLM", TOKENS, DECODER),
     "olmoe": ("OlmoeConfig", "OlmoeForCausalLM", TOKENS, dict(DECODER, **MOE, num_experts=4)),
     "granitemoe": ("GraniteMoeConfig", "GraniteMoeForCausalLM", TOKENS, dict(DECODER, **MOE, num_local_experts=4)),
+    # As many key/value heads as query heads, as DeepSeek-V3 has (128 and 128): with fewer, mmengine's
+    # torch.jit.trace and torch.export both stop on a shape mismatch inside the attention (eager runs).
     "deepseek_v3": ("DeepseekV3Config", "DeepseekV3ForCausalLM", TOKENS,
                     dict(DECODER, **MOE, moe_intermediate_size=32, n_routed_experts=4, n_shared_experts=1,
                          first_k_dense_replace=1, kv_lora_rank=16, q_lora_rank=32, qk_rope_head_dim=8,
-                         qk_nope_head_dim=8, v_head_dim=16, head_dim=8, n_group=1, topk_group=1)),
+                         qk_nope_head_dim=8, v_head_dim=16, head_dim=8, n_group=1, topk_group=1,
+                         num_key_value_heads=4)),
     "roberta": ("RobertaConfig", "RobertaForMaskedLM", TOKENS, ENCODER),
     "distilbert": ("DistilBertConfig", "DistilBertForMaskedLM", TOKENS,
                    dict(vocab_size=VOCAB, dim=64, hidden_dim=128, n_layers=2, n_heads=4)),
@@ -96,19 +111,9 @@ def tensors(inputs):
                  for _, shape, dtype in inputs)
 
 
-def compare(name):
-    """(status, differences): status 'equal', 'differs' or why mmengine could not run."""
-    config_cls, model_cls, inputs, config = SWEEP[name]
-    factory, _ = hf(config_cls, model_cls, inputs, **config)
-    torch.manual_seed(0)
-    model = factory().eval()
-    x = tensors(inputs)
-    try:
-        ref = mmengine_reference(model, x)
-    except Exception as e:  # noqa: BLE001  (mmengine's tracer refuses some models: FlopCounterMode instead)
-        return matrix_products_against_flop_counter_mode(model, x, f"mmengine cannot trace it ({type(e).__name__})")
-    result = flopscope.analyze(model, x)
-    ours = {m["path"]: m for m in result.modules}
+def module_differences(ref, ours, total):
+    """Per-module flops, activations and parameters, and the total, of flopscope ({path: module}) against
+    mmengine's reference."""
     problems = []
     for stat, key in (("flops", "macs"), ("activations", "activations"), ("parameters", "parameters")):
         for path, theirs in ref[stat].items():
@@ -117,48 +122,133 @@ def compare(name):
             mine = ours[path][key] if path in ours else None
             if mine != theirs:
                 problems.append(f"{path or 'model'} {stat}: mmengine {theirs}, flopscope {mine}")
-    if result.flops != ref["total_flops"]:
-        problems.append(f"total: mmengine {ref['total_flops']}, flopscope {result.flops}")
-    return ("differs" if problems else "equal"), problems, (len(ref["flops"]), ref["total_flops"])
+    if total != ref["total_flops"]:
+        problems.append(f"total: mmengine {ref['total_flops']}, flopscope {total}")
+    return problems
 
 
-def matrix_products_against_flop_counter_mode(model, x, why):
+EXPORTS = ("static", "dynamic")  # the .pt2 files made of each model
+
+
+def exported_report(cli, model, x, ops, export):
+    """(report, None) of the model's .pt2 (`export`: one of EXPORTS) read by the command-line tool, or
+    (None, status) when that failed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.pt2")
+        try:
+            dynamic = auto_shapes(model, x) if export == "dynamic" else None
+            torch.export.save(torch.export.export(model, x, dynamic_shapes=dynamic), path)
+        except Exception as e:  # noqa: BLE001  (reported, as export_zoo.py does)
+            first = str(e).strip().splitlines()[0][:120] if str(e).strip() else ""
+            return None, f"export failed ({type(e).__name__}: {first})"
+        p = subprocess.run([cli, "analyze", path, "--ops", ops, "--format", "json", "--quiet"],
+                           capture_output=True, text=True)
+    if p.returncode != 0:
+        return None, f"differs: flopscope failed: {p.stderr.strip()[:300]}"
+    return json.loads(p.stdout), None
+
+
+def file_failure(failed):
+    """(status, differences, notes) of a file that could not be made or read: flopscope failing is a difference,
+    export refusing the model is torch's."""
+    return ("differs", [failed], []) if failed.startswith("differs") else (failed, [], [])
+
+
+def exported_file(cli, model, x, ref, export):
+    """(status, differences, notes) of the model's .pt2 read by the command-line tool, against mmengine."""
+    report, failed = exported_report(cli, model, x, "mmengine", export)
+    if report is None:
+        return file_failure(failed)
+    problems = module_differences(ref, {m["path"]: m for m in report["modules"]}, report["totals"]["macs"])
+    notes = []
+    for stat, key in (("unsupported_flops", "macs"), ("unsupported_activations", "activations")):
+        theirs = dict(ref[stat])
+        mine = {u["op"]: u["count"] for u in report["unsupported"][key]}
+        changed = [f"{op} {theirs.get(op, 0)}->{mine.get(op, 0)}" for op in sorted(set(theirs) | set(mine))
+                   if theirs.get(op, 0) != mine.get(op, 0)]
+        if changed:
+            notes.append(f"{stat} (mmengine->flopscope): {', '.join(changed)}")
+    return ("differs" if problems else "equal"), problems, notes
+
+
+def compare(name, cli=None):
+    """(status, differences, sizes, files): status 'equal', 'differs' or why mmengine could not run; with a CLI,
+    files is {export: (status, differences, notes)} of each exported file (else None)."""
+    config_cls, model_cls, inputs, config = SWEEP[name]
+    factory, _ = hf(config_cls, model_cls, inputs, **config)
+    torch.manual_seed(0)
+    model = factory().eval()
+    x = tensors(inputs)
+    try:
+        ref = mmengine_reference(model, x)
+    except Exception as e:  # noqa: BLE001  (mmengine's tracer refuses some models: FlopCounterMode instead)
+        return matrix_products_against_flop_counter_mode(model, x, f"mmengine cannot trace it ({type(e).__name__})",
+                                                         cli)
+    result = flopscope.analyze(model, x)
+    problems = module_differences(ref, {m["path"]: m for m in result.modules}, result.flops)
+    sizes = (len(ref["flops"]), ref["total_flops"])
+    status = "differs" if problems else "equal"
+    if cli is None:
+        return status, problems, sizes, None
+    return status, problems, sizes, {export: exported_file(cli, model, x, ref, export) for export in EXPORTS}
+
+
+def matrix_products_against_flop_counter_mode(model, x, why, cli):
     """For a model mmengine cannot trace: flopscope's matrix products (--ops default) against FlopCounterMode's
-    (halved to MACs). FlopCounterMode counts no CPU attention and no _grouped_mm, so those are left out."""
+    (halved to MACs), live and, with a CLI, from the exported .pt2. FlopCounterMode counts no CPU attention and no
+    _grouped_mm, so those are left out."""
     fcm = flop_counter_mode(model, x)["by_op"]
     theirs = sum(n for op, n in fcm.items() if op in FCM["matmul"]) // 2
-    report = json.loads(flopscope.analyze(model, x, ops="default").to_json())
-    mine = sum(o["macs"] for o in report["operators"]["macs"] if o["op"] in MATMUL)
-    if mine == theirs:
-        return f"{why}; matrix products equal FlopCounterMode's", [], None
-    return "differs", [f"matrix products: FlopCounterMode {theirs}, flopscope {mine}"], None
+
+    def matrix_products(report):
+        return sum(o["macs"] for o in report["operators"]["macs"] if o["op"] in MATMUL)
+
+    def against(mine):
+        if mine == theirs:
+            return f"{why}; matrix products equal FlopCounterMode's", [], []
+        return "differs", [f"matrix products: FlopCounterMode {theirs}, flopscope {mine}"], []
+
+    live = against(matrix_products(json.loads(flopscope.analyze(model, x, ops="default").to_json())))
+    if cli is None:
+        return (*live[:2], None, None)
+    files = {}
+    for export in EXPORTS:
+        report, failed = exported_report(cli, model, x, "default", export)
+        files[export] = against(matrix_products(report)) if report is not None else file_failure(failed)
+    return (*live[:2], None, files)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--markdown")
+    parser.add_argument("--files", metavar="CLI", help="also export each model to .pt2 and analyse it with this CLI")
     parser.add_argument("names", nargs="*")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    logging.getLogger("torch._export").setLevel(logging.ERROR)  # Dim.AUTO's note on each batch dimension of 1
     rows, failed = [], False
     for name in args.names or list(SWEEP):
-        status, problems, sizes = compare(name)
+        status, problems, sizes, files = compare(name, args.files)
         print(f"{name}: {status}", *problems[:10], sep="\n    ", flush=True)
         failed |= status == "differs"
-        rows.append((name, status, sizes))
+        for export, (file_status, file_problems, notes) in (files or {}).items():
+            print(f"{name} ({export} .pt2): {file_status}", *file_problems[:10], *notes, sep="\n    ", flush=True)
+            failed |= file_status == "differs"
+        rows.append((name, status, sizes, {export: file[0] for export, file in files.items()} if files else None))
     if args.markdown:
-        write_markdown(args.markdown, rows)
+        write_markdown(args.markdown, rows, files=args.files is not None)
     return 1 if failed else 0
 
 
-def write_markdown(path, rows):
+def write_markdown(path, rows, files):
     import transformers
 
     lines = [
         "# A wider sweep of transformers architectures against mmengine",
         "",
         "Generated by `PYTHONPATH=build/python python tests/reference/hf_sweep.py --markdown "
-        f"docs/validation-sweep.md` (transformers {transformers.__version__}, torch {torch.__version__.split('+')[0]}). "
+        f"docs/validation-sweep.md{' --files build/flopscope' if files else ''}` (transformers "
+        f"{transformers.__version__}, torch {torch.__version__.split('+')[0]}). "
         "Run by hand, not in CI. Each model is built from a tiny configuration with random weights (the configurations "
         "are in the script), in eval mode, called as `model(*tensors)` with token ids or an image, and analysed live by "
         "the Python package (`flopscope.analyze`, the `mmengine` op set); mmengine's FlopAnalyzer, ActivationAnalyzer "
@@ -166,12 +256,18 @@ def write_markdown(path, rows):
         "parameters and the total flops are mmengine's. The zoo ([validation.md](validation.md)) holds the "
         "architectures checked on every commit, through every file format.",
         "",
-        "| model | modules | flops (MACs) | against mmengine |",
-        "| --- | --- | --- | --- |",
     ]
-    for name, status, sizes in rows:
+    exports = EXPORTS if files else ()
+    if files:
+        lines += ["The last two columns: the same model exported with `torch.export.export` (training IR), with static "
+                  "shapes and with every input dimension `Dim.AUTO`, saved as `.pt2` files and analysed by the "
+                  "command-line tool (`--ops mmengine`), against the same mmengine reference.", ""]
+    lines += ["| model | modules | flops (MACs) | against mmengine |" + "".join(f" {e} .pt2 |" for e in exports),
+              "| --- | --- | --- | --- |" + " --- |" * len(exports)]
+    for name, status, sizes, file_status in rows:
         modules, flops = (sizes[0], f"{sizes[1]:,}") if sizes else ("-", "-")
-        lines.append(f"| {name} | {modules} | {flops} | {status} |")
+        lines.append(f"| {name} | {modules} | {flops} | {status} |" +
+                     "".join(f" {(file_status or {}).get(e, '-')} |" for e in exports))
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 

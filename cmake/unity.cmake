@@ -56,6 +56,9 @@ function(flopscope_unity target)
   if(groups)
     set_property(TARGET ${target} PROPERTY SOURCES ${kept} ${groups})
     target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR})
+    # GCC accepts a class holding an anonymous-namespace type only in the main file (capture.cpp's Session::State
+    # does); in a group the main file is the group's, so it would warn about every such class.
+    target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-subobject-linkage>)
   endif()
 endfunction()
 

@@ -78,7 +78,7 @@ std::vector<c10::IValue> load_inputs_file(const std::string& path, const torch::
   }
   if (value.isList()) {
     std::vector<c10::IValue> out;
-    for (const c10::IValue v : value.toList()) out.push_back(v);
+    for (const auto& v : value.toList()) out.push_back(v);
     return out;
   }
   if (value.isGenericDict()) return by_name(value.toGenericDict(), schema, path);

@@ -14,7 +14,8 @@ option(FLOPSCOPE_UNITY_BUILD "compile each target's sources in groups of FLOPSCO
   ON)
 set(FLOPSCOPE_UNITY_GROUP 8 CACHE STRING "source files per unity group")
 
-# Replaces the .cpp sources of `target` by group files under the build tree; other sources (.cu, headers) stay.
+# Replaces the .cpp sources of `target` by group files under the build tree; other sources (.cu, headers, a .cpp
+# marked SKIP_UNITY_BUILD_INCLUSION as CMake's own unity builds read it) stay.
 # A target with one .cpp file is left as it is.
 function(flopscope_unity target)
   get_target_property(sources ${target} SOURCES)
@@ -34,7 +35,8 @@ function(flopscope_unity target)
   set(index 0)
   foreach(source IN LISTS sources)
     math(EXPR index "${index} + 1")
-    if(source MATCHES "\\.cpp$")
+    get_source_file_property(skip ${source} SKIP_UNITY_BUILD_INCLUSION)
+    if(source MATCHES "\\.cpp$" AND NOT skip)
       cmake_path(ABSOLUTE_PATH source BASE_DIRECTORY ${source_dir} NORMALIZE OUTPUT_VARIABLE absolute)
       file(RELATIVE_PATH relative ${PROJECT_SOURCE_DIR} ${absolute})
       string(APPEND text "#include \"${relative}\"\n")

@@ -14,7 +14,7 @@ std::string trim(const std::string& s) {
 }  // namespace
 
 std::string read_golden(const std::string& name) {
-  std::ifstream in(std::string(FLOPSCOPE_GOLDEN_DIR) + "/" + name, std::ios::binary);
+  std::ifstream in(tests_dir() + "/golden/" + name, std::ios::binary);
   if (!in) throw std::runtime_error("missing golden file " + name);
   std::ostringstream text;
   text << in.rdbuf();

@@ -8,7 +8,13 @@
 
 namespace flopscope::test {
 
-inline std::string fixture(const std::string& name) { return std::string(FLOPSCOPE_FIXTURE_DIR) + "/" + name; }
+/// Where make_fixtures.py wrote the TorchScript and exported fixtures (the build tree's fixtures/).
+std::string fixture_dir();
+
+/// The source tree's tests/ folder (golden files, the fuzzer's corpus and regressions).
+std::string tests_dir();
+
+inline std::string fixture(const std::string& name) { return fixture_dir() + "/" + name; }
 
 inline torch::jit::Module load_fixture(const std::string& name) { return torch::jit::load(fixture(name)); }
 

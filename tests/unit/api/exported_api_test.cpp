@@ -62,7 +62,7 @@ TEST(ExportedApi, ThreadsShareOneLoadedProgram) {
 // An integer field holding a literal too long for 64 bits (the fuzzer's find): JSON reads it as a double, which
 // the schema's reader would cast to int64 with an undefined result. Refused by name; a float field may hold it.
 TEST(ExportedApi, AnIntegerBeyond64BitsIsRefused) {
-  const auto path = std::filesystem::path(FLOPSCOPE_GOLDEN_DIR).parent_path() / "fuzz" / "regressions" /
+  const auto path = std::filesystem::path(test::tests_dir()) / "fuzz" / "regressions" /
                     "export_float_in_an_int_field.json";
   std::ifstream in(path, std::ios::binary);
   std::stringstream bytes;
@@ -76,7 +76,7 @@ TEST(ExportedApi, AnIntegerBeyond64BitsIsRefused) {
 }
 
 TEST(ExportedApi, MalformedGraphsAreInvalidInput) {
-  const auto root = std::filesystem::path(FLOPSCOPE_GOLDEN_DIR).parent_path() / "fuzz";
+  const auto root = std::filesystem::path(test::tests_dir()) / "fuzz";
   int replayed = 0;
   for (const auto& dir : {root / "regressions", root / "corpus" / "export"}) {
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {

@@ -3,8 +3,9 @@
 // convolution runs the kernel over the input instead: N · numel(W) · prod(input spatial dims) (its weight is
 // (Cin, Cout/groups, k...), the same product). Bias additions are not counted.
 //
-// mmengine counts only aten::_convolution, which its tracer records. default also counts every form that can
-// be the outermost op a model calls (scripted models call aten::conv2d, CUDA backends cudnn_convolution).
+// mmengine counts only aten::_convolution, which its tracer records; its set here also counts aten::convolution, the
+// op that calls it (see add_conv_handlers). default also counts every form that can be the outermost op a model
+// calls (scripted models call aten::conv2d, CUDA backends cudnn_convolution).
 #include "count/families.h"
 #include "count/shapes.h"
 
@@ -66,8 +67,13 @@ void add_conv_handlers(OpSet& set, Tier tier) {
   set.flops["aten::_convolution"] = {"conv", underscore_convolution_macs,
                                      "N*numel(W)*prod(out spatial); transposed: N*numel(W)*prod(in spatial)"};
   set.activations["aten::_convolution"] = {"conv", output_elements, "numel(output)"};
-  if (tier < Tier::standard) return;
+  // Every nn.Conv's forward runs aten::convolution, which calls aten::_convolution on the CPU and CUDA; on meta
+  // tensors in Python it does not (torch's Python meta kernel answers aten::convolution itself), so a shape-only
+  // forward of a live module shows mmengine's op no _convolution. Counting stops at the outermost op with a
+  // formula, so counting convolution too gives every other path the same numbers.
   set.flops["aten::convolution"] = {"conv", convolution_macs, "as _convolution"};
+  set.activations["aten::convolution"] = {"conv", output_elements, "numel(output)"};
+  if (tier < Tier::standard) return;
   for (const char* op : {"conv1d", "conv2d", "conv3d", "_convolution_mode", "cudnn_convolution", "mkldnn_convolution",
                          "_slow_conv2d_forward", "slow_conv3d_forward", "thnn_conv2d", "_nnpack_spatial_convolution",
                          "miopen_convolution", "miopen_depthwise_convolution", "_conv_depthwise2d",

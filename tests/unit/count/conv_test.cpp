@@ -41,6 +41,22 @@ TEST(Conv, Conv1dAnd3d) {
   EXPECT_EQ(flops(convolution({1, 2, 5, 6, 7}, {3, 2, 1, 2, 3}, {1, 3, 5, 5, 5}, false, 1)), 1 * 36 * 125);
 }
 
+// torch's Python meta kernel answers aten::convolution without calling aten::_convolution, so a shape-only forward
+// of a live module shows mmengine's op set no _convolution: that set counts convolution too, the same way.
+TEST(Conv, MmengineCountsConvolutionAsUnderscoreConvolution) {
+  // convolution(x[2,3,17,11], W[8,3,3,5], bias, stride, padding, dilation, transposed, output_padding, groups)
+  // -> [2,8,15,7]: 2 * 360 * 105, activations 2 * 8 * 15 * 7; transposed x[1,4,5,7], W[4,3,3,3]: 108 * 35.
+  auto args = [](std::vector<std::int64_t> x, std::vector<std::int64_t> w, bool transposed) {
+    return std::vector<Value>{V::tensor(x), V::tensor(w), V::none(), V::int_list({1, 1}), V::int_list({0, 0}),
+                              V::int_list({1, 1}), V::boolean(transposed), V::int_list({0, 0}), V::integer(1)};
+  };
+  const auto plain = op("aten::convolution", args({2, 3, 17, 11}, {8, 3, 3, 5}, false), {V::tensor({2, 8, 15, 7})});
+  EXPECT_EQ(flops(plain), 2 * 360 * 105);
+  EXPECT_EQ(acts(plain), 2 * 8 * 15 * 7);
+  EXPECT_EQ(macs("mmengine", "convolution", args({1, 4, 5, 7}, {4, 3, 3, 3}, true), {V::tensor({1, 3, 7, 9})}),
+            108 * 35);
+}
+
 TEST(Conv, DefaultCountsEveryConvolutionForm) {
   // conv2d(x[2,3,17,11], W[8,3,3,5]) -> [2,8,15,7]: 2 * 360 * 105.
   std::vector<Value> conv2d = {V::tensor({2, 3, 17, 11}), V::tensor({8, 3, 3, 5}), V::none(), V::int_list({1, 1}),

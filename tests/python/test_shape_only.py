@@ -1,0 +1,105 @@
+"""shape_only=True: the forward on meta tensors, and fake ones where the model reads values (transformers' LLMs),
+so that a model too large for memory can be analysed from its configuration. Expected values are written out from
+the models' sizes."""
+import json
+
+import pytest
+import torch
+from torch import nn
+
+import flopscope
+from hf_zoo import HF_ZOO, TINY_DECODER
+
+SEQ = 32
+
+
+def tiny_llama(device="cpu"):
+    torch.manual_seed(0)
+    with torch.device(device):
+        model = HF_ZOO["hf_llama_sdpa"][0]().eval()
+    del model.forward  # hf_zoo's positional forward: call it with keyword arguments, as its users do
+    return model
+
+
+def by_op(result):
+    return {o["op"]: o["macs"] for o in result.to_dict()["operators"]["macs"]}
+
+
+# The tiny LLaMA (hidden 64, MLP 128, 2 layers, 4 query heads of 16, 2 key/value heads, vocabulary 1000) on 32
+# tokens. Per token and layer: q and o 64x64, k and v 64x32, gate, up and down 64x128; the LM head 64x1000.
+LINEAR = SEQ * (2 * (2 * 64 * 64 + 2 * 64 * 32 + 3 * 64 * 128) + 64 * 1000)
+
+
+def test_a_transformers_llm_runs_on_fake_tensors_with_its_traced_attention():
+    model = tiny_llama()
+    ids = torch.zeros(1, SEQ, dtype=torch.long)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    result = flopscope.analyze(model, {"input_ids": ids}, ops="default", shape_only=True)
+    assert by_op(result)["linear"] == LINEAR
+    # On fake tensors transformers builds its causal mask as a tensor (as under torch.export), so SDPA gets
+    # attn_mask and counts all 32 x 32 (query, key) pairs: 2 layers x 4 heads x 32 x 32 x (16 + 16).
+    assert by_op(result)["scaled_dot_product_attention"] == 2 * 4 * SEQ * SEQ * (16 + 16)
+    assert any("fake tensors" in w and "every (query, key) pair" in w for w in result.warnings)
+    assert any("fake tensors" in w for w in result.to_dict()["warnings"])
+    assert result.to_dict()["device"] == "meta"
+    # The real forward passes is_causal=True instead: 32 x 33 / 2 pairs, the rest equal.
+    real = flopscope.analyze(model, {"input_ids": ids}, ops="default")
+    assert by_op(real)["scaled_dot_product_attention"] == 2 * 4 * (SEQ * (SEQ + 1) // 2) * (16 + 16)
+    assert by_op(real)["linear"] == LINEAR
+    assert not any("fake tensors" in w for w in real.warnings)
+    after = model.state_dict()
+    assert all(after[k].device.type == "cpu" and torch.equal(after[k], v) for k, v in before.items())
+
+
+def test_a_model_built_on_the_meta_device():
+    # How a model too large for memory is analysed: built under torch.device("meta"), no weights anywhere.
+    model = tiny_llama("meta")
+    result = flopscope.analyze(model, {"input_ids": torch.zeros(1, SEQ, dtype=torch.long)}, ops="default",
+                               shape_only=True)
+    assert by_op(result)["linear"] == LINEAR
+    params = {m["path"]: m["parameters"] for m in result.modules}
+    # Embedding and LM head 1000x64 each; per layer q, o 64x64, k, v 64x32, MLP 3 x 64x128, two RMSNorms of 64;
+    # the final norm 64.
+    assert params[""] == 2 * 1000 * 64 + 2 * (2 * 64 * 64 + 2 * 64 * 32 + 3 * 64 * 128 + 2 * 64) + 64
+    assert TINY_DECODER["num_hidden_layers"] == 2
+
+
+def test_a_model_that_reads_values_fails_with_both_reasons():
+    class Gate(nn.Module):
+        def forward(self, x):
+            return x * 2 if x.sum() > 0 else x  # reads a value: no meta tensor or fake tensor can answer
+
+    with pytest.raises(Exception) as failure:
+        flopscope.analyze(Gate(), torch.ones(3), shape_only=True)
+    notes = getattr(failure.value, "__notes__", [])
+    assert any("aten::is_nonzero needs tensor values" in n for n in notes), notes
+    assert any("on fake tensors (FakeTensorMode) it failed too" in n for n in notes), notes
+
+
+def test_convolutions_count_in_the_mmengine_op_set():
+    # torch's Python meta kernel answers aten::convolution without calling aten::_convolution, the op mmengine
+    # counts: N x numel(W) x prod(output spatial) = 2 x (8 x 3 x 3 x 3) x (6 x 5).
+    model, x = nn.Conv2d(3, 8, 3, padding=1), torch.randn(2, 3, 6, 5)
+    result = flopscope.analyze(model, x, shape_only=True)
+    assert result.flops == 2 * (8 * 3 * 3 * 3) * (6 * 5)
+    assert result.activations == 2 * 8 * 6 * 5
+    assert not result.to_dict()["unsupported"]["macs"]
+
+
+def test_tied_weights():
+    class TiedLM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(50, 16)
+            self.head = nn.Linear(16, 50, bias=False)
+            self.head.weight = self.embed.weight
+
+        def forward(self, ids):
+            return self.head(self.embed(ids))
+
+    model, ids = TiedLM(), torch.zeros(2, 7, dtype=torch.long)
+    result = flopscope.analyze(model, ids, shape_only=True)
+    assert result.flops == 2 * 7 * 16 * 50
+    assert result.params == 50 * 16
+    assert json.loads(result.to_json())["device"] == "meta"
+    assert model.head.weight is model.embed.weight

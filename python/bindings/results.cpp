@@ -26,6 +26,11 @@ void bind_results(py::module_& m) {
           py::arg("max_depth"), py::arg("width"), py::arg("styled"),
           "out_table as mmengine's rich console would print it: narrowed to width columns, the header bold if styled.")
       .def_property_readonly("warnings", [](const Result& r) { return r.info.warnings; })
+      .def(
+          "add_warning", [](Result& r, const std::string& line) { r.info.warnings.push_back(line); },
+          py::arg("line"),
+          "A warning of the package's own about how it ran the forward (a shape-only forward on fake tensors): "
+          "reports list it with the library's.")
       .def_property_readonly("gpu_ran", [](const Result& r) { return r.info.analysis.gpu.ran; })
       .def_property_readonly("gpu_skipped_reason", [](const Result& r) { return r.info.analysis.gpu.skipped_reason; })
       .def("report",

@@ -52,14 +52,67 @@ def _to(args, kwargs, device):
     return _pytree.tree_map(move, args), _pytree.tree_map(move, kwargs)
 
 
+def _twins(model, twin):
+    """{name: twin(tensor)} for the model's parameters and buffers, one name per tensor: functional_call gives a
+    tied tensor's other names (a language model's embedding and output weight) the same twin, and refuses two
+    twins for tied names."""
+    state = {name: twin(t) for name, t in model.named_parameters()}
+    state.update({name: twin(t) for name, t in model.named_buffers()})
+    return state
+
+
 def _meta_forward(model, args, kwargs):
     """The forward on meta tensors of the same shapes: the model's parameters and buffers stand in as meta twins
     for the call (torch.func.functional_call), the model itself keeps its tensors."""
     meta = lambda x: torch.empty_like(x, device="meta") if isinstance(x, torch.Tensor) else x  # noqa: E731
-    state = {name: meta(t) for name, t in model.named_parameters(remove_duplicate=False)}
-    state.update({name: meta(t) for name, t in model.named_buffers(remove_duplicate=False)})
+    state = _twins(model, meta)
     args, kwargs = _pytree.tree_map(meta, args), _pytree.tree_map(meta, kwargs)
     return lambda: torch.func.functional_call(model, state, args, kwargs), _tensors(args, kwargs)
+
+
+def _fake_forward(model, args, kwargs):
+    """The forward on fake tensors (torch's FakeTensorMode) over meta storage: shapes and no arithmetic, like
+    _meta_forward, but a model that asks whether it is being traced is told it is, and takes the path it takes under
+    torch.export. The fallback when a meta forward needs tensor values (see _run)."""
+    from torch._subclasses.fake_tensor import FakeTensorMode
+
+    mode = FakeTensorMode()
+
+    def fake(x):
+        return mode.from_tensor(torch.empty_like(x, device="meta")) if isinstance(x, torch.Tensor) else x
+
+    state = _twins(model, fake)
+    args, kwargs = _pytree.tree_map(fake, args), _pytree.tree_map(fake, kwargs)
+
+    def forward():
+        # torch logs a meta kernel's failure at ERROR, traceback and all, before raising it; the raise is enough.
+        fake_log = logging.getLogger("torch._subclasses.fake_tensor")
+        level = fake_log.level
+        fake_log.setLevel(logging.CRITICAL)
+        try:
+            with mode:
+                return torch.func.functional_call(model, state, args, kwargs)
+        finally:
+            fake_log.setLevel(level)
+
+    return forward, _tensors(args, kwargs)
+
+
+# What a shape-only result says when its forward ran on fake tensors.
+FAKE_TENSORS_WARNING = (
+    "shape-only: the forward read tensor values, which meta tensors do not have, so it ran again on fake tensors "
+    "(FakeTensorMode), as torch.export traces: where the model picks a path by looking at values it took its "
+    "tracing path. transformers, for one, then builds an explicit attention mask instead of passing is_causal, "
+    "so attention counts every (query, key) pair, as in the model's torch.export or TorchScript trace; a real "
+    "forward of an unpadded causal batch counts about half as many")
+
+
+def _needs_values(error):
+    """Whether a shape-only forward failed because the model read a tensor's values (the library's verdict, from
+    the op that asked: api/forward_errors.cpp). It reaches here as the model's own exception with the library's
+    line as a note, or as ForwardFailed when no Python code raised."""
+    lines = [str(error)] + [str(n) for n in getattr(error, "__notes__", ())]
+    return any("cannot be analysed shape-only:" in line and "needs tensor values" in line for line in lines)
 
 
 def _run(model, args, kwargs, options):
@@ -67,18 +120,37 @@ def _run(model, args, kwargs, options):
     check_module(model)
     with exclusive(model):
         description = describe(model, extra_reprs=options.get("show_arch", True))
+
+        def analyze(forward, tensors):
+            # The binding leaves autograd's graph out where the model cannot tell (python/bindings/module.cpp).
+            with training_flags_kept(description), hooked(description):
+                return Result(_core.analyze(description, True, forward, tensors, options))
+
         if options.get("shape_only"):
-            forward, tensors = _meta_forward(model, args, kwargs)
-        elif options.get("train_step"):
+            # Meta tensors first: the same path as a real forward, so the same report. A model that reads values
+            # to choose its path (transformers' mask checks: every LLM it ships) cannot run on them; fake tensors
+            # tell it it is being traced, and it takes the path it has for that.
+            try:
+                return analyze(*_meta_forward(model, args, kwargs))
+            except Exception as e:  # noqa: BLE001  the model's own exception, or ForwardFailed
+                if not _needs_values(e):
+                    raise
+                on_meta = e
+            try:
+                result = analyze(*_fake_forward(model, args, kwargs))
+            except Exception as e:  # noqa: BLE001  the meta failure is the answer; why fake tensors failed, a note
+                if hasattr(on_meta, "add_note"):
+                    why = (str(e).strip().splitlines() or [""])[-1]
+                    on_meta.add_note("flopscope: on fake tensors (FakeTensorMode) it failed too: "
+                                     f"{type(e).__name__}: {why}")
+                raise on_meta from None
+            result.core.add_warning(FAKE_TENSORS_WARNING)
+            return result
+        if options.get("train_step"):
             def forward():  # the step: forward, loss and backward, all under the capture
                 _core.step_backward(_tensors(model(*args, **kwargs), {}))
-            tensors = _tensors(args, kwargs)
-        else:
-            forward, tensors = (lambda: model(*args, **kwargs)), _tensors(args, kwargs)
-        # The binding leaves autograd's graph out where the model cannot tell (python/bindings/module.cpp).
-        with training_flags_kept(description), hooked(description):
-            core = _core.analyze(description, True, forward, tensors, options)
-    return Result(core)
+            return analyze(forward, _tensors(args, kwargs))
+        return analyze(lambda: model(*args, **kwargs), _tensors(args, kwargs))
 
 
 def _log_warnings(result):

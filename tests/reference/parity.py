@@ -453,7 +453,11 @@ def write_markdown(path, rows, fcm_lines):
         "`tests/python/test_zoo_parity.py` requires every module's flops, activations and parameters, the never "
         "called modules and the whole architecture text to equal mmengine's on every model, the Hugging Face "
         "ones called with keyword arguments. The architecture text there has no explained difference: the "
-        "package reads each module's own `extra_repr()`, which a traced file does not keep.",
+        "package reads each module's own `extra_repr()`, which a traced file does not keep. The same test runs "
+        "every model shape-only (`shape_only=True`) against the same references: on meta tensors, or, for the "
+        "models whose forward reads tensor values (GPT-2, both LLaMAs, BART and Whisper: transformers' mask "
+        "checks), on fake tensors, where they take the traced path mmengine's references were made on. Mixtral "
+        "alone cannot run shape-only in fp32: torch's meta kernel for `_grouped_mm` takes bf16 only.",
         "",
         f"The zoo has {len(rows)} models: torchvision and hand-written models, and {len(HF_ZOO)} Hugging Face "
         "(transformers) and timm models built from tiny configurations with random weights "

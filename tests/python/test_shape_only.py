@@ -103,3 +103,17 @@ def test_tied_weights():
     assert result.params == 50 * 16
     assert json.loads(result.to_json())["device"] == "meta"
     assert model.head.weight is model.embed.weight
+
+
+def test_a_mixture_of_experts_in_bf16():
+    # Mixtral's experts run aten._grouped_mm, whose meta kernel takes bf16 only (fp32 is refused: test_zoo_parity).
+    # In bf16, as MoE models ship, the experts count as on a real forward: each of 32 tokens goes to 2 of 4 experts
+    # in each of 2 layers, 64x256 (gate and up together) and 128x64 (down) per token and expert.
+    torch.manual_seed(0)
+    model = HF_ZOO["hf_mixtral"][0]().eval().to(torch.bfloat16)
+    del model.forward
+    result = flopscope.analyze(model, {"input_ids": torch.zeros(1, SEQ, dtype=torch.long)}, ops="default",
+                               shape_only=True)
+    assert by_op(result)["_grouped_mm"] == 2 * SEQ * 2 * (64 * 256 + 128 * 64)
+    # Per token and layer: q and o 64x64, k and v 64x32, the router 64x4; the LM head 64x1000.
+    assert by_op(result)["linear"] == SEQ * (2 * (2 * 64 * 64 + 2 * 64 * 32 + 64 * 4) + 64 * 1000)

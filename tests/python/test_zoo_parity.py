@@ -58,7 +58,7 @@ def test_arch_equals_mmengine(zoo_dir, name):
 
 # Shape-only: the same zoo on meta tensors (or, where the forward reads values, fake ones), per module equal to
 # mmengine. Mixtral's experts run aten._grouped_mm, whose meta kernel in torch takes bf16 only; the fp32 model
-# cannot be analysed shape-only, and says why both ways.
+# cannot be analysed shape-only, and says why both ways (in bf16 it can: test_shape_only.py).
 SHAPE_ONLY_FAILS = {"hf_mixtral": "Expected inputs of BF16 type"}
 # The models whose forward reads values (transformers' mask checks), so ran on fake tensors (validation.md says so).
 ON_FAKE_TENSORS = {"hf_gpt2", "hf_llama_sdpa", "hf_llama_eager", "hf_bart", "hf_whisper"}

@@ -457,7 +457,7 @@ def write_markdown(path, rows, fcm_lines):
         "every model shape-only (`shape_only=True`) against the same references: on meta tensors, or, for the "
         "models whose forward reads tensor values (GPT-2, both LLaMAs, BART and Whisper: transformers' mask "
         "checks), on fake tensors, where they take the traced path mmengine's references were made on. Mixtral "
-        "alone cannot run shape-only in fp32: torch's meta kernel for `_grouped_mm` takes bf16 only.",
+        "alone cannot run shape-only in fp32: torch's meta kernel for `_grouped_mm` takes bf16 only (in bf16, as MoE models ship, it runs).",
         "",
         f"The zoo has {len(rows)} models: torchvision and hand-written models, and {len(HF_ZOO)} Hugging Face "
         "(transformers) and timm models built from tiny configurations with random weights "

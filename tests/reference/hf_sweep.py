@@ -7,6 +7,9 @@ the sweep checks that the rest of the families users run give the same numbers t
     PYTHONPATH=build/python python tests/reference/hf_sweep.py [--markdown docs/validation-sweep.md]
         [--files build/flopscope] [NAME ...]
 
+Each model is also analysed shape-only (shape_only=True: meta tensors, or fake ones where the forward reads values)
+and compared with the same reference.
+
 --files CLI: each model is also exported twice (torch.export.export, the training IR: static shapes, and every input
 dimension Dim.AUTO as export_zoo.py does) and saved as .pt2 files, and each file is analysed by the command-line
 tool (--ops mmengine) and compared with the same mmengine reference: every module's flops, activations and
@@ -19,6 +22,7 @@ on the matrix products (most of a transformer's work; on the CPU FlopCounterMode
 _grouped_mm).
 """
 import argparse
+import copy
 import json
 import logging
 import os
@@ -188,9 +192,30 @@ def compare(name, cli=None):
     problems = module_differences(ref, {m["path"]: m for m in result.modules}, result.flops)
     sizes = (len(ref["flops"]), ref["total_flops"])
     status = "differs" if problems else "equal"
-    if cli is None:
-        return status, problems, sizes, None
-    return status, problems, sizes, {export: exported_file(cli, model, x, ref, export) for export in EXPORTS}
+    files = {"shape-only": shape_only(model, x, ref)}
+    if cli is not None:
+        files.update({export: exported_file(cli, model, x, ref, export) for export in EXPORTS})
+    return status, problems, sizes, files
+
+
+def shape_only(model, x, ref):
+    """(status, differences, notes) of the Python package's shape-only analysis (meta tensors, or fake ones where
+    the forward reads values) against mmengine. A model refused with its reason is not a wrong number: its status
+    says why."""
+    dtype = ""
+    try:
+        result = flopscope.analyze(model, x, shape_only=True)
+    except Exception as e:  # noqa: BLE001  (the refusal's reason, in the table)
+        notes = [n[len("flopscope: "):] for n in getattr(e, "__notes__", []) if n.startswith("flopscope: ")]
+        why = notes[-1] if notes else type(e).__name__
+        if "Expected inputs of BF16 type" not in why:
+            return f"refused ({why})"[:200], [], []
+        # torch's meta kernel for _grouped_mm (MoE experts) takes bf16 only: the counts do not depend on the dtype.
+        result, dtype = flopscope.analyze(copy.deepcopy(model).to(torch.bfloat16), x, shape_only=True), "bf16, "
+    problems = module_differences(ref, {m["path"]: m for m in result.modules}, result.flops)
+    fake = any("fake tensors" in w for w in result.warnings)
+    how = dtype + ("fake tensors" if fake else "")
+    return ("differs" if problems else "equal" + (f" ({how.rstrip(', ')})" if how else "")), problems, []
 
 
 def matrix_products_against_flop_counter_mode(model, x, why, cli):
@@ -209,9 +234,14 @@ def matrix_products_against_flop_counter_mode(model, x, why, cli):
         return "differs", [f"matrix products: FlopCounterMode {theirs}, flopscope {mine}"], []
 
     live = against(matrix_products(json.loads(flopscope.analyze(model, x, ops="default").to_json())))
-    if cli is None:
-        return (*live[:2], None, None)
     files = {}
+    try:
+        files["shape-only"] = against(matrix_products(
+            json.loads(flopscope.analyze(model, x, ops="default", shape_only=True).to_json())))
+    except Exception as e:  # noqa: BLE001
+        files["shape-only"] = (f"refused ({type(e).__name__})", [], [])
+    if cli is None:
+        return (*live[:2], None, files)
     for export in EXPORTS:
         report, failed = exported_report(cli, model, x, "default", export)
         files[export] = against(matrix_products(report)) if report is not None else file_failure(failed)
@@ -232,7 +262,8 @@ def main():
         print(f"{name}: {status}", *problems[:10], sep="\n    ", flush=True)
         failed |= status == "differs"
         for export, (file_status, file_problems, notes) in (files or {}).items():
-            print(f"{name} ({export} .pt2): {file_status}", *file_problems[:10], *notes, sep="\n    ", flush=True)
+            what = export if export == "shape-only" else f"{export} .pt2"
+            print(f"{name} ({what}): {file_status}", *file_problems[:10], *notes, sep="\n    ", flush=True)
             failed |= file_status == "differs"
         rows.append((name, status, sizes, {export: file[0] for export, file in files.items()} if files else None))
     if args.markdown:
@@ -257,12 +288,18 @@ def write_markdown(path, rows, files):
         "architectures checked on every commit, through every file format.",
         "",
     ]
-    exports = EXPORTS if files else ()
+    exports = ("shape-only",) + (EXPORTS if files else ())
+    lines += ["\"shape-only\": the Python package's `shape_only=True` analysis of the same module, no arithmetic: on "
+              "meta tensors, or, where the forward reads tensor values (transformers' mask checks), on fake tensors "
+              "(\"fake tensors\"), where transformers takes the traced path mmengine's reference was made on. An MoE "
+              "whose experts run `_grouped_mm` runs in bf16 (\"bf16\"): torch's meta kernel for it takes no fp32. A "
+              "refusal is not a wrong number: its reason is given.", ""]
     if files:
         lines += ["The last two columns: the same model exported with `torch.export.export` (training IR), with static "
                   "shapes and with every input dimension `Dim.AUTO`, saved as `.pt2` files and analysed by the "
                   "command-line tool (`--ops mmengine`), against the same mmengine reference.", ""]
-    lines += ["| model | modules | flops (MACs) | against mmengine |" + "".join(f" {e} .pt2 |" for e in exports),
+    heads = [e if e == "shape-only" else f"{e} .pt2" for e in exports]
+    lines += ["| model | modules | flops (MACs) | against mmengine |" + "".join(f" {h} |" for h in heads),
               "| --- | --- | --- | --- |" + " --- |" * len(exports)]
     for name, status, sizes, file_status in rows:
         modules, flops = (sizes[0], f"{sizes[1]:,}") if sizes else ("-", "-")

@@ -115,9 +115,19 @@ def _needs_values(error):
     return any("cannot be analysed shape-only:" in line and "needs tensor values" in line for line in lines)
 
 
+def _built_on_meta(model):
+    """Whether every parameter and buffer of the model is on the meta device (a model built under
+    torch.device("meta") to be analysed from its configuration), and it has some."""
+    tensors = [*model.parameters(), *model.buffers()]
+    return bool(tensors) and all(t.is_meta for t in tensors)
+
+
 def _run(model, args, kwargs, options):
     """One analysis of model(*args, **kwargs): hooks on, state guarded, flags kept; everything undone on exit."""
     check_module(model)
+    if options.get("device") is None and not options.get("train_step") and _built_on_meta(model):
+        # A model on the meta device can only run shape-only: its inputs are made meta too, whatever their device.
+        options = dict(options, shape_only=True)
     with exclusive(model):
         description = describe(model, extra_reprs=options.get("show_arch", True))
 
@@ -204,7 +214,8 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
     inputs: a tensor, a tuple of positional arguments or a dict of keyword arguments. ops: "mmengine", "default"
     or "all" (flopscope ops lists them). device: where the forward runs; the model must already be there (it is
     never moved), tensor inputs are moved. shape_only: the forward runs on meta tensors of the same shapes, with no
-    arithmetic (a model built under torch.device("meta") needs no memory for its weights); a forward that reads
+    arithmetic (a model built under torch.device("meta") needs no memory for its weights, and runs shape-only
+    unless a device is given); a forward that reads
     tensor values runs again on fake tensors, taking the path it takes when traced, and the result's warnings say
     so. gpu: run the timing pass on CUDA. train_step: a training step instead of a forward (the loss is the
     model's own scalar output, else the sum of its outputs; ops must be "default" or "all"): each module's record

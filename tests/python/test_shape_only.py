@@ -117,3 +117,20 @@ def test_a_mixture_of_experts_in_bf16():
     assert by_op(result)["_grouped_mm"] == 2 * SEQ * 2 * (64 * 256 + 128 * 64)
     # Per token and layer: q and o 64x64, k and v 64x32, the router 64x4; the LM head 64x1000.
     assert by_op(result)["linear"] == SEQ * (2 * (2 * 64 * 64 + 2 * 64 * 32 + 64 * 4) + 64 * 1000)
+
+
+def test_a_model_on_meta_runs_shape_only_without_being_asked(zoo_dir):
+    # Built on meta, given a CPU tensor: the only forward it can run is shape-only. Both doors give mmengine's
+    # numbers for the real model (make_reference.py's reference, per module).
+    import torchvision
+
+    with open(f"{zoo_dir}/resnet18.json") as f:
+        ref = json.load(f)["mmengine"]
+    with torch.device("meta"):
+        model = torchvision.models.resnet18().eval()
+    result = flopscope.analyze(model, torch.randn(1, 3, 224, 224))
+    assert result.to_dict()["device"] == "meta"
+    assert {m["path"]: m["macs"] for m in result.modules if m["path"] in ref["flops"]} == ref["flops"]
+    info = flopscope.get_model_complexity_info(model, input_shape=(3, 224, 224), show_table=False, show_arch=False)
+    assert info["flops"] == ref["total_flops"]
+    assert all(p.is_meta for p in model.parameters())

@@ -7,6 +7,7 @@ import torch
 from torch.utils import _pytree
 
 from . import _core
+from ._compiled import COMPILED_WARNING, compile_off, compiled, unwrapped
 from ._console import console_width, styled
 from ._errors import InvalidInput
 from ._modules import check_module, describe, exclusive, hooked, training_flags_kept
@@ -123,6 +124,17 @@ def _built_on_meta(model):
 
 
 def _run(model, args, kwargs, options):
+    """One analysis of model(*args, **kwargs); a torch.compile'd model runs as the eager module it wraps, with
+    compilation off (_compiled.py), and its result says so."""
+    was_compiled = compiled(model)
+    with compile_off():
+        result = _run_eager(unwrapped(model), args, kwargs, options)
+    if was_compiled:
+        result.core.add_warning(COMPILED_WARNING)
+    return result
+
+
+def _run_eager(model, args, kwargs, options):
     """One analysis of model(*args, **kwargs): hooks on, state guarded, flags kept; everything undone on exit."""
     check_module(model)
     if options.get("device") is None and not options.get("train_step") and _built_on_meta(model):
@@ -253,7 +265,8 @@ class profile:
     """
 
     def __init__(self, model, *, ops="mmengine", max_depth=3):
-        self._model = model
+        self._compiled = compiled(model)  # a torch.compile'd model runs eagerly in the block (_compiled.py)
+        self._model = unwrapped(model)
         self._options = {"op_set": ops, "max_depth": max_depth}
         self._stack = None
         self._recording = None
@@ -264,6 +277,7 @@ class profile:
         stack = contextlib.ExitStack()
         try:
             stack.enter_context(exclusive(self._model))
+            stack.enter_context(compile_off())
             description = describe(self._model)
             stack.enter_context(hooked(description))
             self._recording = _core.Recording(description, self._options)
@@ -277,6 +291,8 @@ class profile:
         try:
             recording, self._recording = self._recording, None
             self.result = Result(recording.finish())
+            if self._compiled:
+                self.result.core.add_warning(COMPILED_WARNING)
         finally:
             self._stack.close()
         return False

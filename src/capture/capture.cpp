@@ -27,6 +27,7 @@ struct OpInfo {
   std::pmr::vector<bool> written;   // per schema argument: the op writes into it (alias info `a!`)
   bool writes = false;              // any of them
   bool engine_node = false;         // autograd's engine wrapping a backward node (a training step)
+  bool label = false;               // no "ns::" in the name: a label, not an operator (see start())
 };
 
 // One recorded value, its variable part in the session's pools: the dims of a tensor or the elements of an
@@ -280,6 +281,7 @@ const OpInfo& op_info(Session::State& s, const at::RecordFunction& fn) {
   info.written = std::pmr::vector<bool>(&s.arena);
   info.values = !s.wanted || s.wanted(std::string(info.name));
   info.engine_node = info.name.rfind("autograd::engine::", 0) == 0;
+  info.label = info.name.find("::") == std::string_view::npos;
   if (s.watch != nullptr) {
     if (auto schema = fn.operator_schema()) {  // a copy: paid once per operator
       for (const auto& arg : schema->arguments()) {
@@ -314,6 +316,10 @@ void report_writes(StateWatch& watch, const OpInfo& info, c10::ArrayRef<const c1
 void start(Session::State* s, const at::RecordFunction& fn) {
   Session::State::OpenOps& t = s->ops_of_this_thread();
   const OpInfo& info = op_info(*s, fn);
+  // Every operator is named "namespace::op". A FUNCTION-scope record without one is a label some code put around
+  // a region (torch.compile's "TorchDynamo Cache Lookup" and "Torch-Compiled Region: 0/0"): not an op to count or
+  // call unsupported. Its ops inside are recorded as if it were not there; its end finds no entry (end()).
+  if (info.label && fn.scope() == at::RecordScope::FUNCTION) return;
   const auto args = own_values(fn.inputs(), fn.num_inputs());
   if (s->watch != nullptr && info.writes) report_writes(*s->watch, info, args);
 

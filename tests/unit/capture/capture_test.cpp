@@ -2,6 +2,7 @@
 // them, and TorchScript ops are placed in modules by following the interpreter's calls (no hierarchy
 // strings parsed), falling back to the hierarchy for graphs whose calls were inlined.
 #include <ATen/ThreadLocalState.h>
+#include <ATen/record_function.h>
 #include <ATen/ops/add.h>
 #include <ATen/ops/cat.h>
 #include <ATen/ops/einsum.h>
@@ -173,6 +174,26 @@ TEST(Capture, OpsWithoutWantedValuesKeepOnlyNameAndModule) {
   EXPECT_TRUE(sum.inputs.empty());
   EXPECT_TRUE(sum.outputs.empty());
   EXPECT_EQ(sum.module, "block.inner");
+}
+
+// A FUNCTION-scope record whose name is no "ns::op" is a label around a region (torch.compile's "TorchDynamo
+// Cache Lookup"): not recorded, and the op inside it is recorded at the top level, as if the label were not there.
+TEST(Capture, LabelsAreNotOps) {
+  Root root;
+  auto a = at::randn({2, 3});
+  capture::Session session(root);
+  {
+    RECORD_FUNCTION("TorchDynamo Cache Lookup", std::vector<c10::IValue>{});
+    at::sum(a);
+  }
+  Trace trace = session.finish();
+  std::vector<std::string> top;
+  for (const auto& op : trace.ops) {
+    EXPECT_NE(op.name, "TorchDynamo Cache Lookup");
+    if (op.parent < 0) top.push_back(op.name);
+  }
+  EXPECT_EQ(top, std::vector<std::string>{"aten::sum"});
+  EXPECT_EQ(first_named(trace, "aten::sum").module, "block.inner");
 }
 
 // An eager forward's capture can leave out the ops inside an op with values: linear is recorded with its shapes,

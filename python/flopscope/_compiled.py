@@ -1,0 +1,65 @@
+"""Models compiled with torch.compile, analysed as the eager modules they wrap.
+
+A compiled graph runs ATen's kernels from code the compiler generated: its ops never reach the dispatcher's
+callbacks one by one, its submodules' forwards are never called, and the first call compiles, running the
+compiler's own ops (autotuning, random inputs). Counted as it is, a compiled model reads as a few unsupported
+"regions" plus whatever the compiler ran: wrong numbers with no module in them. So for the analysis torch.compile
+is switched off (dynamo's `disable` setting: a compiled callable then calls what it wraps), nothing is compiled and
+nothing of the model's compiled state changes, and the formulas count the eager ops, as mmengine and fvcore do.
+"""
+import contextlib
+import sys
+import threading
+
+# The setting is global to the process; analyses on several threads share one switch, put back by the last out.
+_lock = threading.Lock()
+_depth = 0
+_before = None
+
+COMPILED_WARNING = ("the model is compiled (torch.compile): it ran eagerly, with compilation off, since a compiled "
+                    "graph hides its ops and modules from the capture; the counts are those of the eager ops")
+
+
+def _dynamo():
+    """torch._dynamo if anything imported it (torch.compile does), else None: nothing can be compiled then."""
+    return sys.modules.get("torch._dynamo")
+
+
+def unwrapped(model):
+    """The module torch.compile(module) wraps, so that paths read as in the eager model; else the model."""
+    dynamo = _dynamo()
+    if dynamo is not None and isinstance(model, dynamo.eval_frame.OptimizedModule):
+        return model._orig_mod
+    return model
+
+
+def compiled(model):
+    """Whether the model was torch.compile'd or holds compiled parts: a wrapper given to analyze, an
+    OptimizedModule among its submodules, or a module compiled in place (Module.compile())."""
+    dynamo = _dynamo()
+    if dynamo is None:
+        return False
+    return any(isinstance(m, dynamo.eval_frame.OptimizedModule) or getattr(m, "_compiled_call_impl", None) is not None
+               for m in model.modules())
+
+
+@contextlib.contextmanager
+def compile_off():
+    """torch.compile switched off while the block runs (nothing when dynamo was never imported)."""
+    global _depth, _before
+    dynamo = _dynamo()
+    if dynamo is None:
+        yield
+        return
+    with _lock:
+        if _depth == 0:
+            _before = dynamo.config.disable
+            dynamo.config.disable = True
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                dynamo.config.disable = _before

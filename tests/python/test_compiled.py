@@ -1,0 +1,83 @@
+"""A model compiled with torch.compile is analysed as the eager module it wraps, with compilation off: nothing is
+compiled, each module gets its own ops, and the result says so. The compiler here is a backend that records its
+calls and runs the graph eagerly (no C++ compiler needed); expected values are the layers' sizes written out."""
+import pytest
+import torch
+from torch import nn
+
+import flopscope
+
+pytest.importorskip("torch._dynamo")
+
+
+class Backend:
+    """A torch.compile backend that counts the graphs it is given and runs them as they are."""
+
+    def __init__(self):
+        self.graphs = 0
+
+    def __call__(self, graph_module, example_inputs):
+        self.graphs += 1
+        return graph_module.forward
+
+
+def mlp():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 8)).eval()
+
+
+X = torch.randn(4, 16)
+# Per module: 4 rows through 16x32 and 32x8.
+EXPECTED = {"": 4 * (16 * 32 + 32 * 8), "0": 4 * 16 * 32, "1": 0, "2": 4 * 32 * 8}
+
+
+def by_path(result):
+    return {m["path"]: m["macs"] for m in result.modules}
+
+
+def compiled_warning(result):
+    return [w for w in result.warnings if "torch.compile" in w]
+
+
+def test_a_compiled_model_counts_as_its_eager_module():
+    backend = Backend()
+    model = torch.compile(mlp(), backend=backend)
+    result = flopscope.analyze(model, X)
+    assert by_path(result) == EXPECTED  # paths of the eager model: no "_orig_mod." in front
+    assert backend.graphs == 0  # nothing compiled
+    assert len(compiled_warning(result)) == 1
+    assert not result.to_dict()["unsupported"]["macs"]
+    assert torch._dynamo.config.disable is False  # compilation is on again
+    model(X)
+    assert backend.graphs == 1  # and the model still compiles when the user calls it
+
+
+def test_compiled_parts_and_modules_compiled_in_place():
+    backend = Backend()
+    model = mlp()
+    model[2] = torch.compile(model[2], backend=backend)  # a compiled submodule: its path keeps _orig_mod
+    result = flopscope.analyze(model, X)
+    assert by_path(result) == {**EXPECTED, "2._orig_mod": 4 * 32 * 8}
+    assert not result.to_dict()["unsupported"]["macs"]  # no "TorchDynamo Cache Lookup" counted as an op
+    assert len(compiled_warning(result)) == 1
+    in_place = mlp()
+    in_place.compile(backend=backend)
+    assert by_path(flopscope.analyze(in_place, X)) == EXPECTED
+    assert backend.graphs == 0
+
+
+def test_profile_and_get_model_complexity_info():
+    backend = Backend()
+    model = torch.compile(mlp(), backend=backend)
+    with flopscope.profile(model) as p:
+        model(X)
+        model(X)
+    assert by_path(p.result) == {k: 2 * v for k, v in EXPECTED.items()}
+    assert len(compiled_warning(p.result)) == 1
+    info = flopscope.get_model_complexity_info(model, inputs=(X,), show_table=False, show_arch=False)
+    assert info["flops"] == EXPECTED[""]
+    assert backend.graphs == 0
+
+
+def test_an_uncompiled_model_has_no_such_warning():
+    assert not compiled_warning(flopscope.analyze(mlp(), X))

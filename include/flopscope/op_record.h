@@ -54,6 +54,10 @@ struct OpRecord {
   /// Ran after a training step's forward and outside its backward: the loss flopscope makes (the sum of the
   /// outputs) and autograd's seed gradient. Timed with the step, counted in neither direction.
   bool loss = false;
+  /// Ended by an exception that the model's code caught and went on from (torch.utils.checkpoint stopping its
+  /// recomputation once it has what the backward needs, a fallback after a failed attempt): it produced nothing,
+  /// so neither it nor the ops inside it count. It stays in the trace, where the GPU timing pass joins by position.
+  bool aborted = false;
   /// A training step's forward, on a top-level op: the bytes it (and the ops inside it) allocated that were still
   /// held when the forward ended, the forward's outputs left out: what autograd saved for the backward
   /// (capture/held_memory.h). 0 otherwise.

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <memory_resource>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include <c10/core/impl/LocalDispatchKeySet.h>
 
 #include "capture/device_thread_slot.h"
+#include "capture/region_label.h"
 #include "capture/held_memory.h"
 #include "capture/pages.h"
 
@@ -27,7 +29,6 @@ struct OpInfo {
   std::pmr::vector<bool> written;   // per schema argument: the op writes into it (alias info `a!`)
   bool writes = false;              // any of them
   bool engine_node = false;         // autograd's engine wrapping a backward node (a training step)
-  bool label = false;               // no "ns::" in the name: a label, not an operator (see start())
 };
 
 // One recorded value, its variable part in the session's pools: the dims of a tensor or the elements of an
@@ -49,6 +50,7 @@ struct CompactOp {
   std::int64_t sequence_nr = -1;
   bool backward = false;
   bool loss = false;
+  bool aborted = false;
 };
 
 constexpr std::size_t kFirstChunk = 256 * 1024;
@@ -71,10 +73,11 @@ struct Session::State {
 
   // The ops one thread started and has not ended, innermost last.
   struct OpenOps {
-    explicit OpenOps(std::pmr::memory_resource* r) : open(r), handles(r), open_values(r) {}
+    explicit OpenOps(std::pmr::memory_resource* r) : open(r), handles(r), open_values(r), unwinding(r) {}
     std::pmr::vector<std::int32_t> open;                   // their indices in ops
     std::pmr::vector<at::RecordFunctionHandle> handles;    // their RecordFunction ids, to pair start and end
     std::pmr::vector<char> open_values;                    // whether each records its values
+    std::pmr::vector<int> unwinding;                       // std::uncaught_exceptions() when each started
     std::int32_t valued_depth = 0;                         // how many record values
   };
   OpenOps owner_ops{&arena};  // the analysing thread's
@@ -241,6 +244,7 @@ OpRecord Session::State::expand(const CompactOp& op, bool with_values) const {
   r.sequence_nr = op.sequence_nr;
   r.backward = op.backward;
   r.loss = op.loss;
+  r.aborted = op.aborted;
   if (with_values) {
     r.inputs.reserve(op.in_count);
     for (std::uint32_t i = 0; i < op.in_count; ++i) r.inputs.push_back(expand(values[op.in_begin + i]));
@@ -281,7 +285,6 @@ const OpInfo& op_info(Session::State& s, const at::RecordFunction& fn) {
   info.written = std::pmr::vector<bool>(&s.arena);
   info.values = !s.wanted || s.wanted(std::string(info.name));
   info.engine_node = info.name.rfind("autograd::engine::", 0) == 0;
-  info.label = info.name.find("::") == std::string_view::npos;
   if (s.watch != nullptr) {
     if (auto schema = fn.operator_schema()) {  // a copy: paid once per operator
       for (const auto& arg : schema->arguments()) {
@@ -315,11 +318,9 @@ void report_writes(StateWatch& watch, const OpInfo& info, c10::ArrayRef<const c1
 
 void start(Session::State* s, const at::RecordFunction& fn) {
   Session::State::OpenOps& t = s->ops_of_this_thread();
+  // A label is not recorded: the ops inside it are, as if it were not there; its end finds no entry (end()).
+  if (is_region_label(fn)) return;
   const OpInfo& info = op_info(*s, fn);
-  // Every operator is named "namespace::op". A FUNCTION-scope record without one is a label some code put around
-  // a region (torch.compile's "TorchDynamo Cache Lookup" and "Torch-Compiled Region: 0/0"): not an op to count or
-  // call unsupported. Its ops inside are recorded as if it were not there; its end finds no entry (end()).
-  if (info.label && fn.scope() == at::RecordScope::FUNCTION) return;
   const auto args = own_values(fn.inputs(), fn.num_inputs());
   if (s->watch != nullptr && info.writes) report_writes(*s->watch, info, args);
 
@@ -349,6 +350,7 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   // callbacks the op's RecordFunction took when it started.
   const bool mute = values && s->skip_inside && s->wanted && !s->muted;
   t.open_values.push_back(mute ? 2 : values ? 1 : 0);
+  t.unwinding.push_back(std::uncaught_exceptions());
   t.valued_depth += values ? 1 : 0;
   if (mute) {
     at::enableRecordFunction(false);
@@ -362,6 +364,10 @@ void end(Session::State* s, const at::RecordFunction& fn) {
   std::size_t depth = t.handles.size();
   while (depth > 0 && t.handles[depth - 1] != fn.handle()) --depth;
   if (depth == 0) return;
+  // RecordFunction ends its record from its destructor, also while an exception unwinds through the op: one more
+  // exception in flight than at its start means the op threw (OpRecord::aborted).
+  if (std::uncaught_exceptions() > t.unwinding[depth - 1])
+    s->ops[static_cast<std::size_t>(t.open[depth - 1])].aborted = true;
   if (t.open_values[depth - 1] != 0) {
     CompactOp& r = s->ops[static_cast<std::size_t>(t.open[depth - 1])];
     const auto& outs = fn.outputs();
@@ -377,6 +383,7 @@ void end(Session::State* s, const at::RecordFunction& fn) {
   t.open.resize(depth - 1);
   t.handles.resize(depth - 1);
   t.open_values.resize(depth - 1);
+  t.unwinding.resize(depth - 1);
 }
 
 // What a callback threw, in words that fit the fixed buffer.

@@ -4,6 +4,7 @@
 #include <ATen/record_function.h>
 
 #include "capture/device_thread_slot.h"
+#include "capture/region_label.h"
 
 #include <memory>
 #include <mutex>
@@ -40,6 +41,7 @@ thread_local ObserveOps::State* t_observing = nullptr;
 ObserveOps::State* observing_here() { return state_here(t_observing, kObserverSlot); }
 
 void started(ObserveOps::State* s, const at::RecordFunction& fn) {
+  if (is_region_label(fn)) return;  // as the capture leaves it out: the two sequences stay aligned
   s->open_here().push_back(fn.handle());
   s->observer->op_start(fn.name());
 }

@@ -105,6 +105,7 @@ class Counter {
   // in mmengine's traced graph.
   bool visit(int i, std::vector<int>& unsupported) {
     const OpRecord& op = m_trace.ops[i];
+    if (op.aborted) return false;  // it threw and the model went on: nothing in it was done
     auto h = m_handlers.find(op.name);
     if (h != m_handlers.end()) {
       credit(op, h->second);

@@ -33,7 +33,7 @@ GpuJoin join_recording(const Trace& trace, const OpSet& op_set, const TimingReco
 std::vector<Count> op_macs(const Trace& trace, const OpSet& op_set, const std::vector<std::int32_t>& owners) {
   std::vector<Count> macs(trace.ops.size(), 0);
   for (std::size_t i = 0; i < trace.ops.size() && i < owners.size(); ++i) {
-    if (owners[i] != static_cast<std::int32_t>(i)) continue;
+    if (owners[i] != static_cast<std::int32_t>(i) || trace.ops[i].aborted) continue;
     auto h = op_set.flops.find(trace.ops[i].name);
     if (h == op_set.flops.end() || h->second.formula == nullptr) continue;
     try {

@@ -426,3 +426,38 @@ def test_lstm_and_embedding_backward():
     model = nn.Sequential(nn.Embedding(50, 12), nn.Linear(12, 3))
     result = flopscope.analyze(model, torch.zeros(2, 9, dtype=torch.long), ops="default", train_step=True)
     assert by_path(result, "backward_macs")["0"] == 2 * 9 * 12
+
+
+def test_activation_checkpointing_counts_the_recomputation_torch_runs():
+    # torch.utils.checkpoint (non-reentrant) reruns the block's forward in the backward, and stops the rerun with
+    # an exception as soon as it has every tensor the backward needs: when block.b's linear would save its input,
+    # before computing it. An op that threw counts nothing, so the recomputation is block.a's linear alone.
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Linear(16, 32), nn.Linear(32, 16)
+
+        def forward(self, x):
+            return self.b(torch.relu(self.a(x)))
+
+    class Checkpointed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inp, self.block = nn.Linear(16, 16), Block()
+
+        def forward(self, x):
+            return torch.utils.checkpoint.checkpoint(self.block, self.inp(x), use_reentrant=False)
+
+    torch.manual_seed(0)
+    model, x = Checkpointed(), torch.randn(4, 16)
+    result = flopscope.analyze(model, x, ops="default", train_step=True)
+    forward = 4 * (16 * 16 + 16 * 32 + 32 * 16)
+    # inp: the weight gradient only (x needs none); block.a and block.b: input and weight gradients.
+    backward = 4 * 16 * 16 + 2 * 4 * 16 * 32 + 2 * 4 * 32 * 16
+    recomputed = 4 * 16 * 32
+    assert result.macs == forward
+    assert by_path(result, "backward_macs")[""] == backward + recomputed
+    assert by_path(result, "backward_macs")["block"] == 2 * 4 * 16 * 32 + 2 * 4 * 32 * 16 + recomputed
+    with FlopCounterMode(display=False) as counter:
+        model(x).sum().backward()
+    assert counter.get_total_flops() // 2 == forward + backward + recomputed

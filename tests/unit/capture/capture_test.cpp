@@ -196,6 +196,21 @@ TEST(Capture, LabelsAreNotOps) {
   EXPECT_EQ(first_named(trace, "aten::sum").module, "block.inner");
 }
 
+// An op that throws ends its record while the exception unwinds: it is marked aborted (it produced nothing); the
+// op the code runs after catching it is not.
+TEST(Capture, AnOpThatThrewIsMarkedAborted) {
+  Root root;
+  auto a = at::randn({2, 3}), b = at::randn({3, 4});
+  capture::Session session(root);
+  EXPECT_THROW(at::cat({a, b}, 0), c10::Error);  // widths 3 and 4 cannot be stacked
+  at::cat({a, a}, 0);
+  Trace trace = session.finish();
+  std::vector<bool> aborted;
+  for (const auto& op : trace.ops)
+    if (op.parent < 0) aborted.push_back(op.aborted);
+  EXPECT_EQ(aborted, (std::vector<bool>{true, false}));
+}
+
 // An eager forward's capture can leave out the ops inside an op with values: linear is recorded with its shapes,
 // the t and addmm it runs are not; the op after it is, and recording is back on afterwards, also after an op
 // that threw inside.

@@ -43,6 +43,23 @@ TEST(Counting, OutermostFormulaWins) {
   EXPECT_TRUE(r.unsupported.empty());
 }
 
+// An op that threw (the model caught it and went on) produced nothing: neither it nor the ops inside it count,
+// and it is not unsupported either. The linear after it counts 3 * 7 * 5.
+TEST(Counting, AnAbortedOpCountsNothing) {
+  TraceBuilder b;
+  const std::vector<Value> in = {Value::tensor({3, 7}), Value::tensor({5, 7}), Value::tensor({5})};
+  int thrown = b.add("aten::linear", "a", -1, in, {});
+  b.trace.ops[static_cast<std::size_t>(thrown)].aborted = true;
+  b.add("aten::addmm", "a", thrown, {Value::tensor({5}), Value::tensor({3, 7}), Value::tensor({7, 5})}, {});
+  int odd = b.add("aten::frobnicate", "a");
+  b.trace.ops[static_cast<std::size_t>(odd)].aborted = true;
+  b.add("aten::linear", "a", -1, in, {Value::tensor({3, 5})});
+  auto set = mmengine_op_set();
+  auto r = count::count_trace(b.trace, set.flops, set.ignored);
+  EXPECT_EQ(r.total(), 3 * 7 * 5);
+  EXPECT_TRUE(r.unsupported.empty());
+}
+
 TEST(Counting, FormulaFoundBelowAWrapper) {
   TraceBuilder b;
   // A scripted conv2d has no formula in mmengine's set; the convolution nested in it does (the capture records

@@ -57,6 +57,16 @@ TEST(GpuStatistics, PerOpMacsAddUpToTheAnalysisTotals) {
   EXPECT_EQ(in.flops.total(""), 16384 + 3110400 + 3840);
 }
 
+// An op that threw counts nothing here either, as in count_trace: the convolution's 3110400 goes, the rest stays.
+TEST(GpuStatistics, AnAbortedOpHasNoMacs) {
+  Inputs in;
+  in.trace.ops[6].aborted = true;
+  const auto owners = owner_ops(in.trace, {"aten::linear", "aten::addmm", "aten::_convolution"});
+  const std::vector<Count> expected = {16384, 0, 0, 0, 0, 0, 0, 0, 0, 3840};
+  EXPECT_EQ(op_macs(in.trace, in.ops, owners), expected);
+  EXPECT_EQ(count::count_trace(in.trace, in.ops.flops, in.ops.ignored).total(""), 16384 + 3840);
+}
+
 TEST(GpuStatistics, ModulesAreInclusiveAndPerForward) {
   const auto r = Inputs().report();
   ASSERT_TRUE(r.ran);

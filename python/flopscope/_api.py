@@ -227,9 +227,8 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
     or "all" (flopscope ops lists them). device: where the forward runs; the model must already be there (it is
     never moved), tensor inputs are moved. shape_only: the forward runs on meta tensors of the same shapes, with no
     arithmetic (a model built under torch.device("meta") needs no memory for its weights, and runs shape-only
-    unless a device is given); a forward that reads
-    tensor values runs again on fake tensors, taking the path it takes when traced, and the result's warnings say
-    so. gpu: run the timing pass on CUDA. train_step: a training step instead of a forward (the loss is the
+    unless a device is given); a forward that reads tensor values runs again on fake tensors, taking the path it
+    takes when traced, and the result's warnings say so. gpu: run the timing pass on CUDA. train_step: a training step instead of a forward (the loss is the
     model's own scalar output, else the sum of its outputs; ops must be "default" or "all"): each module's record
     gains backward_macs, placed by autograd; parameters, buffers and gradients are put back. optimizer: "sgd" or
     "adamw" adds the optimizer's update (counted per parameter that got a gradient, not run) and each module's

@@ -11,6 +11,8 @@ import contextlib
 import sys
 import threading
 
+import torch
+
 # The setting is global to the process; analyses on several threads share one switch, put back by the last out.
 _lock = threading.Lock()
 _depth = 0
@@ -37,7 +39,7 @@ def compiled(model):
     """Whether the model was torch.compile'd or holds compiled parts: a wrapper given to analyze, an
     OptimizedModule among its submodules, or a module compiled in place (Module.compile())."""
     dynamo = _dynamo()
-    if dynamo is None:
+    if dynamo is None or not isinstance(model, torch.nn.Module):  # not a module: check_module says so
         return False
     return any(isinstance(m, dynamo.eval_frame.OptimizedModule) or getattr(m, "_compiled_call_impl", None) is not None
                for m in model.modules())

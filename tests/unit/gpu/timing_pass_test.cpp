@@ -286,7 +286,7 @@ TEST(CounterPass, AStepsBackwardOnTheDeviceThreadIsCheckpointed) {
           // The analysing thread inside an op of its own while the device thread runs two: the device thread's
           // nesting is its own, so both of its ops end outermost.
           at::RecordFunction outer(at::RecordScope::FUNCTION);
-          outer.before("outer");
+          outer.before("test::outer");  // an operator's name: a name without "::" is a label (region_label.h)
           const at::ThreadLocalState state;
           std::thread device([&] {
             at::ThreadLocalStateGuard guard(state);

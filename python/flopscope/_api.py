@@ -53,22 +53,21 @@ def _to(args, kwargs, device):
     return _pytree.tree_map(move, args), _pytree.tree_map(move, kwargs)
 
 
-def _twins(model, twin):
-    """{name: twin(tensor)} for the model's parameters and buffers, one name per tensor: functional_call gives a
-    tied tensor's other names (a language model's embedding and output weight) the same twin, and refuses two
-    twins for tied names."""
+def _twin_forward(model, args, kwargs, twin):
+    """(forward, its input tensors): the model called with twin(t) in place of every tensor, its parameters and
+    buffers (torch.func.functional_call: the model itself keeps its tensors) and its inputs alike. One twin per
+    tensor: functional_call gives a tied tensor's other names (a language model's embedding and output weight) the
+    same twin, and refuses two twins for tied names."""
+    swap = lambda x: twin(x) if isinstance(x, torch.Tensor) else x  # noqa: E731
     state = {name: twin(t) for name, t in model.named_parameters()}
     state.update({name: twin(t) for name, t in model.named_buffers()})
-    return state
+    args, kwargs = _pytree.tree_map(swap, args), _pytree.tree_map(swap, kwargs)
+    return lambda: torch.func.functional_call(model, state, args, kwargs), _tensors(args, kwargs)
 
 
 def _meta_forward(model, args, kwargs):
-    """The forward on meta tensors of the same shapes: the model's parameters and buffers stand in as meta twins
-    for the call (torch.func.functional_call), the model itself keeps its tensors."""
-    meta = lambda x: torch.empty_like(x, device="meta") if isinstance(x, torch.Tensor) else x  # noqa: E731
-    state = _twins(model, meta)
-    args, kwargs = _pytree.tree_map(meta, args), _pytree.tree_map(meta, kwargs)
-    return lambda: torch.func.functional_call(model, state, args, kwargs), _tensors(args, kwargs)
+    """The forward on meta tensors of the same shapes."""
+    return _twin_forward(model, args, kwargs, lambda t: torch.empty_like(t, device="meta"))
 
 
 def _fake_forward(model, args, kwargs):
@@ -78,12 +77,7 @@ def _fake_forward(model, args, kwargs):
     from torch._subclasses.fake_tensor import FakeTensorMode
 
     mode = FakeTensorMode()
-
-    def fake(x):
-        return mode.from_tensor(torch.empty_like(x, device="meta")) if isinstance(x, torch.Tensor) else x
-
-    state = _twins(model, fake)
-    args, kwargs = _pytree.tree_map(fake, args), _pytree.tree_map(fake, kwargs)
+    call, tensors = _twin_forward(model, args, kwargs, lambda t: mode.from_tensor(torch.empty_like(t, device="meta")))
 
     def forward():
         # torch logs a meta kernel's failure at ERROR, traceback and all, before raising it; the raise is enough.
@@ -92,11 +86,11 @@ def _fake_forward(model, args, kwargs):
         fake_log.setLevel(logging.CRITICAL)
         try:
             with mode:
-                return torch.func.functional_call(model, state, args, kwargs)
+                return call()
         finally:
             fake_log.setLevel(level)
 
-    return forward, _tensors(args, kwargs)
+    return forward, tensors
 
 
 # What a shape-only result says when its forward ran on fake tensors.
@@ -228,8 +222,9 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
     never moved), tensor inputs are moved. shape_only: the forward runs on meta tensors of the same shapes, with no
     arithmetic (a model built under torch.device("meta") needs no memory for its weights, and runs shape-only
     unless a device is given); a forward that reads tensor values runs again on fake tensors, taking the path it
-    takes when traced, and the result's warnings say so. gpu: run the timing pass on CUDA. train_step: a training step instead of a forward (the loss is the
-    model's own scalar output, else the sum of its outputs; ops must be "default" or "all"): each module's record
+    takes when traced, and the result's warnings say so. gpu: run the timing pass on CUDA. train_step: a training
+    step instead of a forward (the loss is the model's own scalar output, else the sum of its outputs; ops must be
+    "default" or "all"): each module's record
     gains backward_macs, placed by autograd; parameters, buffers and gradients are put back. optimizer: "sgd" or
     "adamw" adds the optimizer's update (counted per parameter that got a gradient, not run) and each module's
     parameter, gradient and optimizer-state bytes. Returns a Result.

@@ -317,9 +317,9 @@ void report_writes(StateWatch& watch, const OpInfo& info, c10::ArrayRef<const c1
 }
 
 void start(Session::State* s, const at::RecordFunction& fn) {
-  Session::State::OpenOps& t = s->ops_of_this_thread();
   // A label is not recorded: the ops inside it are, as if it were not there; its end finds no entry (end()).
   if (is_region_label(fn)) return;
+  Session::State::OpenOps& t = s->ops_of_this_thread();
   const OpInfo& info = op_info(*s, fn);
   const auto args = own_values(fn.inputs(), fn.num_inputs());
   if (s->watch != nullptr && info.writes) report_writes(*s->watch, info, args);

@@ -23,18 +23,16 @@ Count conv_macs(const OpRecord& r, bool transposed) {
   return mul(batch, product(w), product(spatial_of, unbatched ? 1 : 2));
 }
 
-// aten::_convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups,
-//                    benchmark, deterministic, cudnn_enabled[, allow_tf32])
-Count underscore_convolution_macs(const OpRecord& r) {
-  require(r.inputs.size() == 12 || r.inputs.size() == 13, r, "expected 12 or 13 arguments");
-  const Value& transposed = input(r, 6);
-  return conv_macs(r, transposed.kind == Value::Kind::Bool && transposed.number != 0);
-}
-
 // aten::convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups)
 Count convolution_macs(const OpRecord& r) {
   const Value& transposed = input(r, 6);
   return conv_macs(r, transposed.kind == Value::Kind::Bool && transposed.number != 0);
+}
+
+// aten::_convolution: convolution's arguments, then benchmark, deterministic, cudnn_enabled[, allow_tf32].
+Count underscore_convolution_macs(const OpRecord& r) {
+  require(r.inputs.size() == 12 || r.inputs.size() == 13, r, "expected 12 or 13 arguments");
+  return convolution_macs(r);
 }
 
 Count forward_conv_macs(const OpRecord& r) { return conv_macs(r, false); }

@@ -2,7 +2,9 @@
 # The device check for a GPU machine (issues 5, 6, 7, 15, 16, 17 and 18), in stages that fit the machine's limits: each stage
 # has its own timeout, no stage starts after the global deadline, and each writes its log under OUT/logs and one
 # line to OUT/summary.txt as it ends (`STAGE: ok | failed (why) | skipped (why)`), so a kill loses nothing but the
-# stage it interrupted. Stages run in order of value: the environment, the build, the GPU tests, the timing pass on
+# stage it interrupted. A device call brings back at most 8 files under OUT, so OUT holds two: summary.txt and
+# logs.tar.gz (every stage's log and report, packed again as each stage ends). The models (over 500 MB) and the
+# logs themselves are made in a scratch folder under TMPDIR, removed at exit. Stages run in order of value: the environment, the build, the GPU tests, the timing pass on
 # ResNet-50 and ViT-B/16, the counter pass on ResNet-50, the bf16 4096^3 linear against ncu, fp32 CUDA-core FLOPs,
 # and a capped validate-ops sweep last.
 #
@@ -20,11 +22,18 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 deadline=${FLOPSCOPE_GPU_DEADLINE:-540}
 py=${FLOPSCOPE_TORCH_PYTHON:-python3}
 deps=$repo/.device-deps/usr
-logs=$out/logs
-models=$out/models
+mkdir -p "$out" || exit 2
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/flopscope-gpu.XXXXXX") || exit 2
+logs=$scratch/logs
+models=$scratch/models
 mkdir -p "$logs" "$models"
 summary=$out/summary.txt
 : >"$summary"
+# pack: OUT/logs.tar.gz made anew from the logs so far, replaced whole (a kill never leaves half an archive).
+pack() {
+  tar -czf "$out/.logs.tar.gz.part" -C "$scratch" logs && mv -f "$out/.logs.tar.gz.part" "$out/logs.tar.gz"
+}
+trap 'pack; rm -rf "$scratch"' EXIT
 export LD_LIBRARY_PATH=$deps/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
 if [ $dry = 1 ]; then
   build=$repo/build
@@ -41,7 +50,7 @@ fi
 cli=$build/flopscope
 failed=0
 # Stages that are shell functions run in a child bash under `timeout`: what they read is exported.
-export dry out repo deps py logs models build batch cuda_flags cli
+export dry out repo deps py scratch logs models build batch cuda_flags cli
 
 # stage NAME LIMIT_S CMD...: runs CMD under its own timeout unless the deadline has passed; logs to
 # logs/NAME.log; one summary line.
@@ -72,6 +81,7 @@ stage() {
     echo "$name: failed (exit $rc in ${took} s: $(grep -v '^\s*$' "$logs/$name.log" | tail -n 1 | cut -c1-200))" >>"$summary"
     failed=1
   fi
+  pack
   return $rc
 }
 skip() { echo "$1: skipped ($2)" >>"$summary"; }
@@ -139,7 +149,10 @@ python_gpu() {
 stage python-gpu 150 python_gpu
 
 # 4. The timing pass on real models made here, with the acceptance checks.
-stage models 120 "$py" "$repo/tests/gpu/make_gpu_models.py" "$models"
+# The dry run links the TorchScript files the test zoo already traced rather than writing 450 MB more.
+reuse=()
+[ $dry = 1 ] && [ -d "$build/fixtures/zoo" ] && reuse=(--reuse "$build/fixtures/zoo")
+stage models 120 "$py" "$repo/tests/gpu/make_gpu_models.py" "$models" "${reuse[@]}"
 timing() {  # timing NAME FILE DTYPE
   local name=$1 file=$2 dtype=$3
   "$cli" analyze "$file" --full-shape "$batch,3,224,224" --dtype "$dtype" $cuda_flags --ops default --eval \
@@ -219,7 +232,7 @@ if [ $dry = 1 ]; then
   skip ncu-bf16-gemm "dry run: no GPU"
 else
   stage linear-bf16 120 "$cli" validate-ops --family linear --dtype bfloat16
-  cat >"$out/bf16_gemm.py" <<'PY'
+  cat >"$scratch/bf16_gemm.py" <<'PY'
 import torch
 a = torch.randn(4096, 4096, device="cuda", dtype=torch.bfloat16)
 b = torch.randn(4096, 4096, device="cuda", dtype=torch.bfloat16)
@@ -229,7 +242,7 @@ PY
   if command -v ncu >/dev/null; then
     stage ncu-bf16-gemm 120 ncu --clock-control none -k 'regex:nvjet|gemm|cutlass|sm90' --launch-count 1 \
       --metrics sm__ops_path_tensor_src_bf16_dst_fp32.sum,dram__bytes_read.sum,dram__bytes_write.sum,gpu__time_duration.sum \
-      "$py" "$out/bf16_gemm.py"
+      "$py" "$scratch/bf16_gemm.py"
     echo "expected tensor ops for 4096^3 at 2 per MAC: $((2 * 4096 * 4096 * 4096))" >>"$logs/ncu-bf16-gemm.log"
   else
     skip ncu-bf16-gemm "ncu not found"

@@ -10,6 +10,7 @@ from . import _core
 from ._compiled import COMPILED_WARNING, compile_off, compiled, unwrapped
 from ._console import console_width, styled
 from ._errors import InvalidInput
+from ._inputs import call_args, fresh, tensors, with_tensors
 from ._modules import check_module, describe, exclusive, hooked, training_flags_kept
 from ._result import Result
 
@@ -34,35 +35,15 @@ def _inputs_from_shape(model, input_shape):
                        '`tuple of tuple of int` (to construct multiple input tensors).')
 
 
-def _call_args(inputs):
-    """How inputs reach forward, as mmengine's tracer passes them (a tuple: positional arguments; anything else: the
-    one argument), plus a dict: keyword arguments (Hugging Face models)."""
-    if isinstance(inputs, dict):
-        return (), dict(inputs)
-    if isinstance(inputs, tuple):
-        return inputs, {}
-    return (inputs,), {}
-
-
-def _tensors(args, kwargs):
-    return [x for x in _pytree.tree_leaves((args, kwargs)) if isinstance(x, torch.Tensor)]
-
-
-def _to(args, kwargs, device):
-    move = lambda x: x.to(device) if isinstance(x, torch.Tensor) else x  # noqa: E731
-    return _pytree.tree_map(move, args), _pytree.tree_map(move, kwargs)
-
-
 def _twin_forward(model, args, kwargs, twin):
     """(forward, its input tensors): the model called with twin(t) in place of every tensor, its parameters and
     buffers (torch.func.functional_call: the model itself keeps its tensors) and its inputs alike. One twin per
     tensor: functional_call gives a tied tensor's other names (a language model's embedding and output weight) the
     same twin, and refuses two twins for tied names."""
-    swap = lambda x: twin(x) if isinstance(x, torch.Tensor) else x  # noqa: E731
     state = {name: twin(t) for name, t in model.named_parameters()}
     state.update({name: twin(t) for name, t in model.named_buffers()})
-    args, kwargs = _pytree.tree_map(swap, args), _pytree.tree_map(swap, kwargs)
-    return lambda: torch.func.functional_call(model, state, args, kwargs), _tensors(args, kwargs)
+    args, kwargs = with_tensors((args, kwargs), twin)
+    return lambda: torch.func.functional_call(model, state, *fresh(args, kwargs)), tensors((args, kwargs))
 
 
 def _meta_forward(model, args, kwargs):
@@ -162,11 +143,17 @@ def _run_eager(model, args, kwargs, options):
                 raise on_meta from None
             result.core.add_warning(FAKE_TENSORS_WARNING)
             return result
+        def call():  # each forward on its own copy of the objects in the inputs (a KV cache): _inputs.py
+            a, k = fresh(args, kwargs)
+            return model(*a, **k)
+
         if options.get("train_step"):
             def forward():  # the step: forward, loss and backward, all under the capture
-                _core.step_backward(_tensors(model(*args, **kwargs), {}))
-            return analyze(forward, _tensors(args, kwargs))
-        return analyze(lambda: model(*args, **kwargs), _tensors(args, kwargs))
+                # The loss from the output's tensors as torch flattens it (pytree), not from a cache it returns.
+                out = _pytree.tree_leaves(call())
+                _core.step_backward([x for x in out if isinstance(x, torch.Tensor)])
+            return analyze(forward, tensors((args, kwargs)))
+        return analyze(call, tensors((args, kwargs)))
 
 
 def _log_warnings(result):
@@ -190,7 +177,7 @@ def get_model_complexity_info(model, input_shape=None, inputs=None, show_table=T
         raise InvalidInput('"input_shape" and "inputs" cannot be both set.')
     if inputs is None:
         inputs = _inputs_from_shape(model, input_shape)
-    args, kwargs = _call_args(inputs)
+    args, kwargs = call_args(inputs)
     result = _run(model, args, kwargs, {"op_set": "mmengine", "show_table": False, "show_arch": show_arch,
                                         "timing": False})
     _log_warnings(result)
@@ -217,7 +204,8 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
     command line runs (kernel time per module, achieved throughput, share of peak; hardware counters with
     counters=True).
 
-    inputs: a tensor, a tuple of positional arguments or a dict of keyword arguments. ops: "mmengine", "default"
+    inputs: a tensor, a tuple of positional arguments or a dict of keyword arguments; they may hold objects holding
+    tensors (a KV cache for a decode step), which each forward gets a copy of, so the caller's come back unchanged. ops: "mmengine", "default"
     or "all" (flopscope ops lists them). device: where the forward runs; the model must already be there (it is
     never moved), tensor inputs are moved. shape_only: the forward runs on meta tensors of the same shapes, with no
     arithmetic (a model built under torch.device("meta") needs no memory for its weights, and runs shape-only
@@ -229,7 +217,7 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
     "adamw" adds the optimizer's update (counted per parameter that got a gradient, not run) and each module's
     parameter, gradient and optimizer-state bytes. Returns a Result.
     """
-    args, kwargs = _call_args(inputs)
+    args, kwargs = call_args(inputs)
     if device is not None and str(device) == "meta":  # the meta device is what shape_only means
         shape_only, device = True, None
     if shape_only and device is not None:
@@ -243,7 +231,7 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
     # for where there is none is CudaUnavailable, or with allow_cpu_fallback the CPU.
     planned, _ = _core.plan_device(options)
     if planned is not None and not shape_only:
-        args, kwargs = _to(args, kwargs, torch.device(planned))
+        args, kwargs = with_tensors((args, kwargs), lambda t, d=torch.device(planned): t.to(d))
     return _run(model, args, kwargs, options)
 
 

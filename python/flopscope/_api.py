@@ -83,6 +83,13 @@ FAKE_TENSORS_WARNING = (
     "forward of an unpadded causal batch counts about half as many")
 
 
+# What a result says when the forward wrote into tensors of its inputs.
+WRITTEN_INPUTS_WARNING = (
+    "the forward wrote in place into {} tensor(s) of its inputs (a cache updated in place: a state-space model's "
+    "state, a static KV cache), so their values changed as a call of the model would change them; their shapes, "
+    "and so the counts, did not")
+
+
 def _needs_values(error):
     """Whether a shape-only forward failed because the model read a tensor's values (the library's verdict, from
     the op that asked: api/forward_errors.cpp). It reaches here as the model's own exception with the library's
@@ -102,10 +109,15 @@ def _run(model, args, kwargs, options):
     """One analysis of model(*args, **kwargs); a torch.compile'd model runs as the eager module it wraps, with
     compilation off (_compiled.py), and its result says so."""
     was_compiled = compiled(model)
+    inputs = tensors((args, kwargs))
+    versions = [t._version for t in inputs]  # torch bumps a tensor's version at each write in place
     with compile_off():
         result = _run_eager(unwrapped(model), args, kwargs, options)
     if was_compiled:
         result.core.add_warning(COMPILED_WARNING)
+    written = sum(t._version != v for t, v in zip(inputs, versions))
+    if written:
+        result.core.add_warning(WRITTEN_INPUTS_WARNING.format(written))
     return result
 
 

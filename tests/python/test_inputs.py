@@ -110,3 +110,21 @@ def test_an_object_that_cannot_be_copied_is_passed_as_it_is():
     # Tensors in the containers around it are still swapped (shape-only: made meta).
     (on_meta,), still = _inputs.with_tensors(((locked.t,), locked), lambda t: t.to("meta"))
     assert on_meta.is_meta and still is locked
+
+
+def test_a_cache_written_in_place_is_said():
+    # Mamba's cache keeps its convolution and scan states in tensors it updates in place: a decode step changes
+    # their values as a call would, and the result says so, where a cache that only grows (above) says nothing.
+    torch.manual_seed(0)
+    model = HF_ZOO["hf_mamba"][0]().eval()
+    del model.forward
+    ids = torch.randint(0, 100, (1, 8), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        cache = model(ids, use_cache=True).cache_params
+    step = {"input_ids": ids[:, :1], "cache_params": cache, "use_cache": True, "cache_position": torch.tensor([8])}
+    result = flopscope.analyze(model, step, ops="default")
+    # 2 layers x (convolution state, scan state).
+    assert any("wrote in place into 4 tensor(s) of its inputs" in w for w in result.warnings)
+    llama_model = llama()
+    quiet = flopscope.analyze(llama_model, decode_step(prefilled(llama_model)), ops="default")
+    assert not any("wrote in place" in w for w in quiet.warnings)

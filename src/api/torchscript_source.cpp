@@ -41,10 +41,17 @@ class TorchScriptSource final : public ModelSource {
     std::ostringstream signature;
     signature << *m_schema;
     m_signature = signature.str();
-    const std::size_t expected = m_schema->arguments().size() - 1;  // minus self
-    if (run.inputs.size() != expected)
-      throw InvalidInput("the model's forward takes " + std::to_string(expected) + " argument(s) but " +
-                         std::to_string(run.inputs.size()) + " input(s) were given: " + m_signature);
+    // Arguments with a default (an optional mask, a flag) may be left out: the interpreter fills them in from the
+    // schema, as a call from Python would (nn.TransformerEncoderLayer's forward(src, src_mask=None, ...)).
+    const auto& arguments = m_schema->arguments();
+    const std::size_t most = arguments.size() - 1;  // minus self
+    std::size_t least = most;
+    while (least > 0 && arguments[least].default_value()) --least;
+    if (run.inputs.size() < least || run.inputs.size() > most) {
+      const std::string takes = least == most ? std::to_string(most) : std::to_string(least) + " to " + std::to_string(most);
+      throw InvalidInput("the model's forward takes " + takes + " argument(s) but " + std::to_string(run.inputs.size()) +
+                         " input(s) were given: " + m_signature);
+    }
   }
 
   ModuleTree module_tree() const override { return model::jit_module_tree(m_model); }

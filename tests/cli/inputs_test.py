@@ -83,5 +83,39 @@ class PerInputDtype(unittest.TestCase):
         self.assertIn("has no 'features'", err)
 
 
+class DefaultedArguments(unittest.TestCase):
+    """A scripted forward whose later arguments have defaults (nn.TransformerEncoderLayer's forward(src,
+    src_mask=None, src_key_padding_mask=None, is_causal=False)) takes fewer inputs, as a call from Python does.
+    Run without grad in eval, the scripted layer takes its fused fast path, _transformer_encoder_layer_fwd."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        cls.model = os.path.join(cls.dir.name, "encoder_layer.pt")
+        torch.manual_seed(0)
+        torch.jit.save(torch.jit.script(nn.TransformerEncoderLayer(64, 4, 128, batch_first=True).eval()), cls.model)
+
+    def analyze(self, *args):
+        code, out, err = run("analyze", self.model, "--full-shape", "2,10,64", *args, "-f", "json", "-q")
+        self.assertEqual(code, 0, err)
+        return json.loads(out)
+
+    def test_one_input_for_four_arguments(self):
+        # 20 tokens, E = 64, 4 heads, F = 128: the q, k, v, output and feed-forward projections, the attention of
+        # every head (2 x 4 x 10 x 10 pairs x (16 + 16)), and two affine layer norms at 5 per element.
+        composite = 20 * 64 * (4 * 64 + 2 * 128) + 2 * 4 * 10 * 10 * 32 + 2 * 20 * 64 * 5
+        r = self.analyze("--ops", "default")
+        self.assertEqual(r["totals"]["macs"], composite)
+        self.assertEqual([o["op"] for o in r["operators"]["macs"]], ["transformer_encoder_layer"])
+        # all: the softmax and scaling (4 per pair and head), two residual adds, the ReLU.
+        r = self.analyze("--ops", "all")
+        self.assertEqual(r["totals"]["macs"], composite + 4 * 2 * 4 * 10 * 10 + 2 * 20 * 64 + 20 * 128)
+
+    def test_too_few_or_too_many_inputs_say_the_range(self):
+        code, _, err = run("analyze", self.model, "-i", "2,10,64", "-i", "1", "-i", "1", "-i", "1", "-i", "1")
+        self.assertEqual(code, 2)
+        self.assertIn("takes 1 to 4 argument(s) but 5 input(s) were given: forward(", err)
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1])

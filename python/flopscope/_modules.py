@@ -63,6 +63,10 @@ def exclusive(model):
             _busy.discard(model)
 
 
+# Modules whose forward reads whether hooks are attached (torch's own check in TransformerEncoderLayer.forward).
+_LOOKS_FOR_HOOKS = (nn.TransformerEncoderLayer,)
+
+
 def _any_global_hooks():
     return bool(_nn_module._global_forward_pre_hooks or _nn_module._global_forward_hooks
                 or _nn_module._global_backward_pre_hooks or _nn_module._global_backward_hooks)
@@ -92,11 +96,19 @@ def hooked(description):
     calls = None
     hooked_modules = []
     try:
+        # A module whose forward looks for hooks and takes another path when it finds some gets hooks, so that it
+        # takes the path it takes under mmengine's tracer, whose hooks it finds: nn.TransformerEncoderLayer then
+        # runs its submodules rather than one fused op (_transformer_encoder_layer_fwd) that none of them is in.
+        looks = [isinstance(m, _LOOKS_FOR_HOOKS) for m in description.modules]
         if _any_global_hooks():
             rest = description.modules
-        else:
+        elif not any(looks):
             calls = _core.ScopedCalls(description.modules, description.names)
             rest = calls.left
+        else:
+            calls = _core.ScopedCalls([m for m, h in zip(description.modules, looks) if not h],
+                                      [n for n, h in zip(description.names, looks) if not h])
+            rest = [m for m, h in zip(description.modules, looks) if h] + list(calls.left)
         for module in rest:
             if hooks is None:
                 hooks = _core.ScopeHooks(description.modules, description.names)

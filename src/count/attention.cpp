@@ -15,6 +15,15 @@
 //   MACs = B*L*E*E (q) + 2*B*S*E*E (k, v) + B*L*S*2E (all heads: QK^T and PV) + B*L*E*E (out)
 // The fused backends (flash, memory-efficient, cuDNN, math, CPU flash) take the same shapes; only the position
 // of is_causal differs.
+//
+// nn.TransformerEncoderLayer's fast path (eval, no grad, no hooks on it) is one op too,
+// _transformer_encoder_layer_fwd(src[B,L,E], embed_dim, heads, qkv_weight[3E,E], ..., ffn_weight_1[F,E], ...):
+// the whole layer, counted as its composite path's ops count it (T = B*L tokens):
+//   MACs = T*E*(3E + E + F + F)   the qkv, output and two feed-forward projections (linear)
+//        + B*L*L*2E               the attention of every head (scaled_dot_product_attention, any mask in full)
+//        + 2*T*E*5                its two affine layer norms (layer_norm)
+//   activations = T*(6E + F)      the projections' outputs and the attention's, as those ops give them
+// all adds the softmax and scaling (4*B*heads*L*L), the two residual adds (2*T*E) and the activation (T*F).
 #include "count/families.h"
 #include "count/shapes.h"
 
@@ -83,6 +92,31 @@ Count native_mha_macs(const OpRecord& r) {
   return mul(batch, add(add(mul(2, L, E, E), mul(2, S, E, E)), mul(2, L, S, E)));
 }
 
+// _transformer_encoder_layer_fwd(src, embed_dim, num_heads, qkv_weight, qkv_bias, proj_weight, proj_bias,
+// use_gelu, norm_first, eps, norm_weight_1, norm_bias_1, norm_weight_2, norm_bias_2, ffn_weight_1, ...).
+template <bool All>
+Count encoder_layer_macs(const OpRecord& r) {
+  const auto& src = input_shape(r, 0);
+  const auto& ffn = input_shape(r, 14);
+  require(src.size() == 3 && ffn.size() == 2 && ffn[1] == src[2], r,
+          "expects src [B,L,E] and ffn_weight_1 [F,E]");
+  const Value& heads = input(r, 2);
+  require(heads.kind == Value::Kind::Int && heads.number > 0, r, "expects num_heads, a positive int");
+  const Count B = src[0], L = src[1], E = src[2], F = ffn[0], T = mul(B, L);
+  const Count pairs = mul(B, L, L);
+  Count macs = add(add(mul(T, E, add(mul(4, E), mul(2, F))), mul(pairs, 2 * E)), mul(T, E, 10));
+  if (All) macs = add(macs, add(mul(4, pairs, static_cast<Count>(heads.number)), add(mul(2, T, E), mul(T, F))));
+  return macs;
+}
+
+// The composite path's activations: the projections' outputs (3E, E, F, E per token) and the attention's (E).
+Count encoder_layer_activations(const OpRecord& r) {
+  const auto& src = input_shape(r, 0);
+  const auto& ffn = input_shape(r, 14);
+  require(src.size() == 3 && ffn.size() == 2, r, "expects src [B,L,E] and ffn_weight_1 [F,E]");
+  return mul(src[0], src[1], add(mul(6, src[2]), ffn[0]));
+}
+
 template <std::size_t CausalAt>
 void add_forward(OpSet& set, const char* op, Tier tier) {
   const std::string name = std::string("aten::") + op;
@@ -119,6 +153,16 @@ void add_attention_handlers(OpSet& set, Tier tier) {
                                                      "B*(2*L*E*E + 2*S*E*E + 2*L*S*E): projections and attention"};
   set.activations["aten::_native_multi_head_attention"] = {"_native_multi_head_attention", output_elements,
                                                            "numel(output)"};
+  if (tier >= Tier::all)
+    set.flops["aten::_transformer_encoder_layer_fwd"] = {
+        "transformer_encoder_layer", encoder_layer_macs<true>,
+        "T*E*(4E+2F) + 2E*B*L*L + 10*T*E + 4*B*H*L*L softmax + 2*T*E residual + T*F activation; T = B*L"};
+  else
+    set.flops["aten::_transformer_encoder_layer_fwd"] = {
+        "transformer_encoder_layer", encoder_layer_macs<false>,
+        "T*E*(4E+2F) projections + 2E*B*L*L attention + 10*T*E layer norms; T = B*L"};
+  set.activations["aten::_transformer_encoder_layer_fwd"] = {"transformer_encoder_layer", encoder_layer_activations,
+                                                             "T*(6E+F): the projections' and attention's outputs"};
 }
 
 }  // namespace flopscope::count

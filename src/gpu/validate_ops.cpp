@@ -252,6 +252,17 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
       auto q = v.at(0).toTensor();
       at::_native_multi_head_attention(q, q, q, embed, heads, qkv_w, qkv_b, proj_w, proj_b, {}, false);
     };
+  } else if (k == "encoder_layer") {
+    const int64_t embed = c.shapes.at(0).back(), heads = c.args.at(0), ffn = c.args.at(1);
+    auto w = [&](std::vector<int64_t> shape) { return torch::randn(shape, opt); };
+    auto qkv_w = w({3 * embed, embed}), qkv_b = w({3 * embed}), proj_w = w({embed, embed}), proj_b = w({embed});
+    auto norm_w = torch::ones({embed}, opt), norm_b = torch::zeros({embed}, opt);
+    auto ffn_w1 = w({ffn, embed}), ffn_b1 = w({ffn}), ffn_w2 = w({embed, ffn}), ffn_b2 = w({embed});
+    r.inputs = {t(0)};
+    r.call = [=](const std::vector<c10::IValue>& v) {
+      at::_transformer_encoder_layer_fwd(v.at(0).toTensor(), embed, heads, qkv_w, qkv_b, proj_w, proj_b, false, false,
+                                         1e-5, norm_w, norm_b, norm_w, norm_b, ffn_w1, ffn_b1, ffn_w2, ffn_b2, {}, {});
+    };
   } else {
     throw InvalidInput("validate-ops does not know how to call '" + k + "'");
   }

@@ -88,6 +88,23 @@ def test_shape_only_equals_a_real_forward():
     assert all(p.device.type == "cpu" for p in model.parameters())  # the model kept its own tensors
 
 
+def test_transformer_encoder_layer_without_grad_is_counted_per_module():
+    # Without grad in eval the layer's fused fast path would be one op in no submodule; hooked, as under mmengine,
+    # it runs its submodules, and its attention runs the MHA fast path (_native_multi_head_attention). 20 tokens,
+    # E = 64, 4 heads, F = 128.
+    torch.manual_seed(0)
+    model = nn.TransformerEncoderLayer(64, 4, 128, batch_first=True).eval()
+    with torch.no_grad():
+        result = flopscope.analyze(model, torch.randn(2, 10, 64), ops="default")
+    macs = {m["path"]: m["macs"] for m in result.modules}
+    # q, k, v and output projections, and 2 x 4 heads x 10 x 10 pairs x (16 + 16).
+    assert macs["self_attn"] == 20 * 64 * 64 * 4 + 2 * 4 * 10 * 10 * 32
+    assert macs["linear1"] == macs["linear2"] == 20 * 64 * 128
+    assert macs["norm1"] == macs["norm2"] == 20 * 64 * 5
+    assert result.macs == 20 * 64 * 64 * 4 + 2 * 4 * 10 * 10 * 32 + 2 * 20 * 64 * 128 + 2 * 20 * 64 * 5
+    assert not any("transformer_encoder_layer" in w for w in result.warnings)
+
+
 def test_profile_a_loop():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(6, 9), nn.ReLU(), nn.Linear(9, 4))

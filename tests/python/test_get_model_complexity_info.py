@@ -175,6 +175,19 @@ def test_tiny_gpt_sdpa():
     assert ours == theirs
 
 
+@pytest.mark.parametrize("grad", [True, False], ids=["grad", "no_grad"])
+def test_transformer_encoder_takes_mmengine_s_path(grad):
+    # Without grad in eval, nn.TransformerEncoderLayer runs one fused op unless hooks are attached to it, and
+    # mmengine's tracer attaches them: the layer takes its composite path, its MultiheadAttention the fused one
+    # (_native_multi_head_attention, unsupported: self_attn counts 0). flopscope must take the same paths.
+    torch.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(64, 4, 128, batch_first=True)
+    model = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False).eval()
+    with torch.set_grad_enabled(grad):
+        ours, theirs = both(model, inputs=(torch.randn(2, 10, 64),))
+    assert ours == theirs
+
+
 def test_errors_are_mmengines():
     model = SeedTestNet()
     with pytest.raises(ValueError, match='One of "input_shape" and "inputs" should be set.'):

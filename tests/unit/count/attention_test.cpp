@@ -53,6 +53,36 @@ TEST(Attention, NativeMultiHeadAttentionFastPath) {
             2 * 5 * 144 + 2 * (2 * 7 * 144) + 2 * 5 * 7 * 2 * 12 + 2 * 5 * 144);
 }
 
+// _transformer_encoder_layer_fwd(src, embed_dim, num_heads, qkv_weight, qkv_bias, proj_weight, proj_bias,
+// use_gelu, norm_first, eps, norm_weight_1, norm_bias_1, norm_weight_2, norm_bias_2, ffn_weight_1, ffn_bias_1,
+// ffn_weight_2, ffn_bias_2, mask, mask_type) at B = 3, L = 5, E = 6, heads 2, F = 7.
+std::vector<Value> encoder_layer(std::vector<std::int64_t> src, std::int64_t heads, std::int64_t ffn) {
+  const std::int64_t e = src.back();
+  return {V::tensor(src),      V::integer(e),      V::integer(heads), V::tensor({3 * e, e}), V::tensor({3 * e}),
+          V::tensor({e, e}),   V::tensor({e}),     V::boolean(false), V::boolean(false),     V::real(1e-5),
+          V::tensor({e}),      V::tensor({e}),     V::tensor({e}),    V::tensor({e}),        V::tensor({ffn, e}),
+          V::tensor({ffn}),    V::tensor({e, ffn}), V::tensor({e}),   V::none(),             V::none()};
+}
+
+TEST(Attention, TransformerEncoderLayerFastPath) {
+  // 15 tokens: projections 15 * (6*18 + 6*6 + 6*7 + 7*6); attention 3 batches * 5 * 5 pairs * (3 + 3) per head *
+  // 2 heads; two affine layer norms 2 * 15*6 * 5.
+  const std::int64_t composite = 15 * (6 * 18 + 6 * 6 + 6 * 7 + 7 * 6) + 3 * 25 * 6 * 2 + 2 * 90 * 5;
+  EXPECT_EQ(macs("default", "_transformer_encoder_layer_fwd", encoder_layer({3, 5, 6}, 2, 7)), composite);
+  // all: softmax and scaling 4 per pair and head (3 * 25 * 2), two residual adds (2 * 90), the activation (15 * 7).
+  EXPECT_EQ(macs("all", "_transformer_encoder_layer_fwd", encoder_layer({3, 5, 6}, 2, 7)),
+            composite + 4 * 3 * 25 * 2 + 2 * 90 + 15 * 7);
+  EXPECT_EQ(macs("mmengine", "_transformer_encoder_layer_fwd", encoder_layer({3, 5, 6}, 2, 7)), -1);
+  // Activations: the projections' outputs (18 + 6 + 7 + 6 per token) and the attention's (6).
+  auto r = op("aten::_transformer_encoder_layer_fwd", encoder_layer({3, 5, 6}, 2, 7), {V::tensor({3, 5, 6})});
+  EXPECT_EQ(named_ops("default").activations.at(r.name).formula(r), 15 * (18 + 6 + 7 + 6 + 6));
+  // An unbatched src, or a feed-forward weight of another width, is refused.
+  EXPECT_THROW(macs("default", "_transformer_encoder_layer_fwd", encoder_layer({5, 6}, 2, 7)), FormulaError);
+  auto wrong = encoder_layer({3, 5, 6}, 2, 7);
+  wrong[14] = V::tensor({7, 5});
+  EXPECT_THROW(macs("default", "_transformer_encoder_layer_fwd", wrong), FormulaError);
+}
+
 TEST(Attention, CausalPairsAtOddAndEvenLengths) {
   // B*P*(E+Ev), causal P = sum_i min(i+1, S). q[3,1,13,5], k[3,1,13,5], v[3,1,13,7]: B = 3, L = S = 13 (odd).
   EXPECT_EQ(macs("default", "scaled_dot_product_attention", sdpa({3, 1, 13, 5}, {3, 1, 13, 5}, {3, 1, 13, 7}, true)),

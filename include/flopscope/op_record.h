@@ -13,7 +13,9 @@ struct Value {
   Kind kind = Kind::None;
   std::vector<std::int64_t> sizes;  ///< tensor shape, or the elements of an int list
   double number = 0;                ///< value of an Int, Double or Bool
-  std::vector<std::vector<std::int64_t>> shapes;  ///< shapes of a tensor list (RNN weights, cat inputs)
+  /// Shapes of a tensor list (RNN weights, cat inputs), or a nested tensor's components, whose `sizes` are then
+  /// its padded shape: the number of components, then each dimension's largest.
+  std::vector<std::vector<std::int64_t>> shapes;
   std::string text;                               ///< a string argument (einsum's equation)
   std::int8_t dtype = -1;  ///< a tensor's c10::ScalarType as its integer value, -1 = unknown (hand-built records)
 
@@ -30,6 +32,9 @@ struct Value {
   static Value other() { return {Kind::Other, {}, 0, {}, {}}; }
 
   bool is_tensor() const { return kind == Kind::Tensor; }
+  /// A nested tensor (torch.nested: a batch of tensors of different lengths, nn.TransformerEncoder's padding-free
+  /// path): a tensor with components.
+  bool is_nested() const { return kind == Kind::Tensor && !shapes.empty(); }
   bool is_none() const { return kind == Kind::None; }
   /// Product of the shape (1 for a 0-d tensor).
   std::int64_t numel() const {

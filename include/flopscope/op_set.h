@@ -26,6 +26,11 @@ struct Handler {
   bool (*returns_float)(const OpRecord&) = nullptr;
 };
 
+/// The formula's count of one call. A call on nested tensors is counted as the sum of the same call on each
+/// component, given as a batch of one (count/nested.cpp): a linear layer on a padding-free batch counts the tokens
+/// there are, not the padded rectangle.
+Count count_call(Formula formula, const OpRecord& r);
+
 /// A named set of handlers, e.g. "mmengine" (exactly mmengine's handlers and ignore list).
 struct OpSet {
   std::string name;

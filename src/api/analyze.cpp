@@ -46,9 +46,11 @@ Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resol
   // A capture that failed stopped the forward (capture.cpp says how): the forward's own error, if any, is only
   // the echo of that stop.
   auto capture_failed = [&] {
-    if (auto why = session.failure())
-      throw InvalidInput("cannot analyse this forward: " + *why + " (the capture may take " + gib(double(session.budget())) +
-                         ", half the memory free when its records reached 64 MiB)");
+    auto why = session.failure();
+    if (!why) return;
+    if (!session.failed_for_memory()) throw InvalidInput("cannot analyse this forward: " + *why);
+    throw InvalidInput("cannot analyse this forward: " + *why + " (the capture may take " + gib(double(session.budget())) +
+                       ", half the memory free when its records reached 64 MiB)");
   };
   const bool meta = run.device.is_meta();
   try {

@@ -1,5 +1,6 @@
 #include "capture/capture.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -12,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include <ATen/NestedTensorImpl.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
 
 #include "capture/device_thread_slot.h"
@@ -33,7 +35,8 @@ struct OpInfo {
 
 // One recorded value, its variable part in the session's pools: the dims of a tensor or the elements of an
 // int list in `ints` [begin, begin + count); a tensor list's tensors in `ints` as (rank, dims...) each,
-// count = number of tensors; a string's characters in `text`.
+// count = number of tensors; a string's characters in `text`. A nested tensor (number = 1) has its padded dims,
+// then each component's count - 1 dims, component after component.
 struct CompactValue {
   Value::Kind kind = Value::Kind::None;
   std::int8_t dtype = -1;
@@ -116,9 +119,10 @@ struct Session::State {
   // The first failure of a callback (out of memory, its budget spent), and this thread's dispatch keys before the
   // capture blocked the forward's next op.
   char failure[256] = {};
+  bool out_of_memory = false;  // the failure was the records' budget or an allocation
   std::optional<c10::impl::LocalDispatchKeySet> unblocked;
 
-  void fail(const at::RecordFunction& fn, const char* what);
+  void fail(const at::RecordFunction& fn, const char* what, bool memory = false);
   void unblock() {
     if (unblocked) c10::impl::_force_tls_local_dispatch_key_set(*unblocked);
     unblocked.reset();
@@ -153,6 +157,22 @@ struct Session::State {
   OpRecord expand(const CompactOp& op, bool with_values) const;
 };
 
+// A nested tensor's padded shape (the number of components, then each dimension's largest), then with
+// `components` its components' shapes, appended to `ints`. Its sizes() would throw: its dims differ by component.
+template <class Ints>
+void push_nested(Ints& ints, const at::Tensor& t, bool components) {
+  const at::Tensor& shapes = at::native::get_nested_tensor_impl(t)->get_nested_sizes();  // [n, dim - 1], int64
+  const std::int64_t n = shapes.size(0), rank = shapes.dim() == 2 ? shapes.size(1) : 0;
+  const std::int64_t* dims = shapes.const_data_ptr<std::int64_t>();
+  ints.push_back(n);
+  for (std::int64_t j = 0; j < rank; ++j) {
+    std::int64_t most = 0;
+    for (std::int64_t i = 0; i < n; ++i) most = std::max(most, dims[i * rank + j]);
+    ints.push_back(most);
+  }
+  if (components) ints.insert(ints.end(), dims, dims + n * rank);
+}
+
 void Session::State::append(const c10::IValue& v) {
   CompactValue out;
   if (v.isTensor()) {
@@ -162,7 +182,12 @@ void Session::State::append(const c10::IValue& v) {
       out.dtype = static_cast<std::int8_t>(t.scalar_type());
       out.begin = static_cast<std::uint32_t>(ints.size());
       out.count = static_cast<std::uint32_t>(t.dim());
-      for (auto d : t.sizes()) ints.push_back(d);
+      if (t.is_nested()) {
+        out.number = 1;
+        push_nested(ints, t, true);
+      } else {
+        for (auto d : t.sizes()) ints.push_back(d);
+      }
     }
   } else if (v.isNone()) {
   } else if (v.isBool()) {
@@ -200,7 +225,11 @@ void Session::State::append(const c10::IValue& v) {
         continue;
       }
       ints.push_back(t.dim());
-      for (auto d : t.sizes()) ints.push_back(d);
+      if (t.is_nested()) {
+        push_nested(ints, t, false);  // in a list, the padded shape alone
+      } else {
+        for (auto d : t.sizes()) ints.push_back(d);
+      }
     }
   } else {
     out.kind = Value::Kind::Other;
@@ -216,6 +245,15 @@ Value Session::State::expand(const CompactValue& c) const {
   const auto* first = ints.data() + c.begin;
   switch (c.kind) {
     case Value::Kind::Tensor:
+      out.sizes.assign(first, first + c.count);
+      if (c.number != 0 && c.count > 0) {  // nested: the components follow the padded shape
+        out.number = 0;
+        const auto* component = first + c.count;
+        out.shapes.reserve(static_cast<std::size_t>(out.sizes[0]));
+        for (std::int64_t i = 0; i < out.sizes[0]; ++i, component += c.count - 1)
+          out.shapes.emplace_back(component, component + c.count - 1);
+      }
+      break;
     case Value::Kind::IntList:
       out.sizes.assign(first, first + c.count);
       break;
@@ -260,8 +298,9 @@ OpRecord Session::State::expand(const CompactOp& op, bool with_values) const {
 // what failed), recording stops, and the forward is stopped too: with every dispatch key excluded on this
 // thread, the next op the dispatcher runs (or the current one's next step) finds no kernel and throws, which
 // ends the forward the way a failing op would. The keys come back when the session finishes or ends.
-void Session::State::fail(const at::RecordFunction& fn, const char* what) {
+void Session::State::fail(const at::RecordFunction& fn, const char* what, bool memory) {
   active = false;
+  out_of_memory = memory;
   std::snprintf(failure, sizeof failure, "%s, at %s after %zu ops", what, fn.name(), ops.size());
   // An autograd device thread's keys are its task's, reset for each node: recording stops, the backward ends.
   if (std::this_thread::get_id() != owner) return;
@@ -399,7 +438,8 @@ void guarded(Session::State* s, const at::RecordFunction& fn, Work&& work) {
   try {
     work(s, fn);
   } catch (const std::exception& e) {
-    s->fail(fn, failure_text(e));
+    const bool memory = dynamic_cast<const OverBudget*>(&e) != nullptr || dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
+    s->fail(fn, failure_text(e), memory);
   } catch (...) {
     s->fail(fn, "the capture failed");
   }
@@ -487,6 +527,8 @@ std::optional<std::string> Session::failure() const {
   if (m_state->failure[0] == '\0') return std::nullopt;
   return std::string(m_state->failure);
 }
+
+bool Session::failed_for_memory() const { return m_state->out_of_memory; }
 
 std::size_t Session::budget() const { return m_state->pages.budget(); }
 

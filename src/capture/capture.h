@@ -75,6 +75,8 @@ class Session {
   /// session finishes or ends. Its trace is incomplete, never a result.
   std::optional<std::string> failure() const;
 
+  /// Whether that failure was the records' memory: their budget spent, or an allocation refused.
+  bool failed_for_memory() const;
   /// The records' budget as it stands (bytes).
   std::size_t budget() const;
 

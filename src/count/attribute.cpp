@@ -125,7 +125,7 @@ class Counter {
     try {
       Count n = 0;
       try {
-        n = handler.formula(op);
+        n = count_call(handler.formula, op);
       } catch (const FormulaError& e) {
         m_result.formula_errors.push_back(std::string(e.what()) + " (in module '" + op.module + "'; counted as 0)");
       }

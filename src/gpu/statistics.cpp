@@ -37,7 +37,7 @@ std::vector<Count> op_macs(const Trace& trace, const OpSet& op_set, const std::v
     auto h = op_set.flops.find(trace.ops[i].name);
     if (h == op_set.flops.end() || h->second.formula == nullptr) continue;
     try {
-      macs[i] = h->second.formula(trace.ops[i]);
+      macs[i] = count_call(h->second.formula, trace.ops[i]);
     } catch (const FormulaError&) {
       macs[i] = 0;  // count_trace files the same call as 0 with a formula error
     }

@@ -117,5 +117,27 @@ class DefaultedArguments(unittest.TestCase):
         self.assertIn("takes 1 to 4 argument(s) but 5 input(s) were given: forward(", err)
 
 
+class PaddingMask(unittest.TestCase):
+    """A scripted nn.TransformerEncoder given a padding mask in eval mode (the CLI runs without grad) turns the
+    batch into a nested tensor, and each layer runs its fused fast path on it: counted per sequence."""
+
+    def test_the_tokens_there_are(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            model, inputs = os.path.join(tmp, "encoder.pt"), os.path.join(tmp, "inputs.pt")
+            torch.manual_seed(0)
+            encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(64, 4, 128, batch_first=True), 2).eval()
+            torch.jit.save(torch.jit.script(encoder), model)
+            padding = torch.zeros(2, 10, dtype=torch.bool)
+            padding[1, 6:] = True
+            torch.save({"src": torch.randn(2, 10, 64), "src_key_padding_mask": padding}, inputs)
+            code, out, err = run("analyze", model, "--inputs", inputs, "--ops", "default", "-f", "json", "-q")
+        self.assertEqual(code, 0, err)
+        r = json.loads(out)
+        # Sequences of 10 and 6 tokens (16), E = 64, 4 heads, F = 128: per layer the projections of 16 tokens, each
+        # sequence's own L x L pairs x 2E, and two layer norms at 5 per element.
+        layer = 16 * 64 * (4 * 64 + 2 * 128) + (10 * 10 + 6 * 6) * 2 * 64 + 2 * 16 * 64 * 5
+        self.assertEqual(r["totals"]["macs"], 2 * layer)
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1])

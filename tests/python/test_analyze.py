@@ -105,6 +105,25 @@ def test_transformer_encoder_layer_without_grad_is_counted_per_module():
     assert not any("transformer_encoder_layer" in w for w in result.warnings)
 
 
+def test_a_padding_mask_without_grad_counts_the_tokens_there_are():
+    # In eval without grad, nn.TransformerEncoder turns a padded batch into a nested tensor (torch.nested) and
+    # computes no padded position. Sequences of 10 and 6 tokens: 16 tokens, E = 64, 4 heads, F = 128, 2 layers.
+    torch.manual_seed(0)
+    model = nn.TransformerEncoder(nn.TransformerEncoderLayer(64, 4, 128, batch_first=True), 2).eval()
+    x, padding = torch.randn(2, 10, 64), torch.zeros(2, 10, dtype=torch.bool)
+    padding[1, 6:] = True
+    with torch.no_grad():
+        result = flopscope.analyze(model, {"src": x, "src_key_padding_mask": padding}, ops="default")
+    macs = {m["path"]: m["macs"] for m in result.modules}
+    # The MHA fast path per sequence: 4 projections of L tokens, and L x L pairs x 2E over the heads.
+    assert macs["layers.0.self_attn"] == 4 * 16 * 64 * 64 + (10 * 10 + 6 * 6) * 2 * 64
+    assert macs["layers.0.linear1"] == macs["layers.0.linear2"] == 16 * 64 * 128
+    assert macs["layers.0.norm1"] == 16 * 64 * 5
+    layer = 4 * 16 * 64 * 64 + (10 * 10 + 6 * 6) * 2 * 64 + 2 * 16 * 64 * 128 + 2 * 16 * 64 * 5
+    assert macs["layers.0"] == macs["layers.1"] == layer
+    assert result.macs == 2 * layer
+
+
 def test_profile_a_loop():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(6, 9), nn.ReLU(), nn.Linear(9, 4))

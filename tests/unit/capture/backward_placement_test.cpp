@@ -18,7 +18,7 @@ OpRecord rec(std::string name, std::int32_t parent, std::string module, std::int
   return r;
 }
 
-Trace step() {
+Trace step_trace() {
   Trace t;
   t.ops = {
       rec("aten::linear", -1, "fc1", 5, false),                                   // 0
@@ -41,7 +41,7 @@ Trace step() {
 }
 
 TEST(BackwardPlacement, EachNodeGoesToTheModuleThatMadeIt) {
-  Trace t = step();
+  Trace t = step_trace();
   capture::place_backward(t);
   EXPECT_EQ(t.ops[7].module, "fc2");   // the node numbered 8: fc2's addmm
   EXPECT_EQ(t.ops[10].module, "fc1");  // the node numbered 6: fc1's addmm, nested inside fc1's linear
@@ -51,7 +51,7 @@ TEST(BackwardPlacement, EachNodeGoesToTheModuleThatMadeIt) {
 }
 
 TEST(BackwardPlacement, PartsSplitForCounting) {
-  Trace t = step();
+  Trace t = step_trace();
   capture::place_backward(t);
   const Trace forward = capture::forward_part(t);
   ASSERT_EQ(forward.ops.size(), 5u);

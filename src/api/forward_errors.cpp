@@ -1,6 +1,7 @@
 #include "api/forward_errors.h"
 
 #include "capture/nn_resolver.h"
+#include "capture/tensor_shape.h"
 #include "flopscope/complexity.h"
 #include "text/printable.h"
 
@@ -89,7 +90,7 @@ static std::string describe_inputs(const std::vector<c10::IValue>& inputs, const
     if (schema != nullptr && i + 1 < schema->arguments().size()) out += " (" + schema->arguments()[i + 1].name() + ")";
     if (inputs[i].isTensor()) {
       const at::Tensor& t = inputs[i].toTensor();
-      out += " is " + c10::str(t.sizes()) + " " + dtype_name(t.scalar_type());
+      out += " is " + c10::str(capture::display_shape(t)) + " " + dtype_name(t.scalar_type());
     }
   }
   return out;

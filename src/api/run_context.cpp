@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "capture/tensor_shape.h"
 #include "sandbox/memory_limit.h"
 #include "count/families.h"
 #include "count/optimizer.h"
@@ -127,6 +128,9 @@ std::vector<c10::IValue> to_meta(const std::vector<c10::IValue>& inputs) {
       continue;
     }
     const at::Tensor& t = v.toTensor();
+    if (t.is_nested())
+      throw InvalidInput("a nested tensor (torch.nested) cannot be made a meta tensor for a shape-only analysis: "
+                         "analyse it on a device");
     out.emplace_back(at::empty_strided(t.sizes(), t.strides(), t.options().device(c10::kMeta)));
   }
   return out;
@@ -181,7 +185,7 @@ RunInfo describe_run(const RunContext& context, const Options& o) {
   RunInfo run;
   for (const auto& v : context.inputs) {
     if (!v.isTensor()) continue;
-    run.input_shapes.push_back(v.toTensor().sizes().vec());
+    run.input_shapes.push_back(capture::display_shape(v.toTensor()));  // a nested tensor's padded shape
     run.input_dtypes.push_back(dtype_name(v.toTensor().scalar_type()));
   }
   run.device = context.device.str();

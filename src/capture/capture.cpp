@@ -13,11 +13,11 @@
 #include <unordered_set>
 #include <vector>
 
-#include <ATen/NestedTensorImpl.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
 
 #include "capture/device_thread_slot.h"
 #include "capture/region_label.h"
+#include "capture/tensor_shape.h"
 #include "capture/held_memory.h"
 #include "capture/pages.h"
 
@@ -157,22 +157,6 @@ struct Session::State {
   OpRecord expand(const CompactOp& op, bool with_values) const;
 };
 
-// A nested tensor's padded shape (the number of components, then each dimension's largest), then with
-// `components` its components' shapes, appended to `ints`. Its sizes() would throw: its dims differ by component.
-template <class Ints>
-void push_nested(Ints& ints, const at::Tensor& t, bool components) {
-  const at::Tensor& shapes = at::native::get_nested_tensor_impl(t)->get_nested_sizes();  // [n, dim - 1], int64
-  const std::int64_t n = shapes.size(0), rank = shapes.dim() == 2 ? shapes.size(1) : 0;
-  const std::int64_t* dims = shapes.const_data_ptr<std::int64_t>();
-  ints.push_back(n);
-  for (std::int64_t j = 0; j < rank; ++j) {
-    std::int64_t most = 0;
-    for (std::int64_t i = 0; i < n; ++i) most = std::max(most, dims[i * rank + j]);
-    ints.push_back(most);
-  }
-  if (components) ints.insert(ints.end(), dims, dims + n * rank);
-}
-
 void Session::State::append(const c10::IValue& v) {
   CompactValue out;
   if (v.isTensor()) {
@@ -182,11 +166,12 @@ void Session::State::append(const c10::IValue& v) {
       out.dtype = static_cast<std::int8_t>(t.scalar_type());
       out.begin = static_cast<std::uint32_t>(ints.size());
       out.count = static_cast<std::uint32_t>(t.dim());
-      if (t.is_nested()) {
+      if (const auto* nested = strided_nested(t)) {
         out.number = 1;
-        push_nested(ints, t, true);
-      } else {
-        for (auto d : t.sizes()) ints.push_back(d);
+        push_nested(ints, *nested, true);
+      } else if (!push_sizes(ints, t)) {
+        out = CompactValue{};
+        out.kind = Value::Kind::Other;
       }
     }
   } else if (v.isNone()) {
@@ -225,10 +210,10 @@ void Session::State::append(const c10::IValue& v) {
         continue;
       }
       ints.push_back(t.dim());
-      if (t.is_nested()) {
-        push_nested(ints, t, false);  // in a list, the padded shape alone
-      } else {
-        for (auto d : t.sizes()) ints.push_back(d);
+      if (const auto* nested = strided_nested(t)) {
+        push_nested(ints, *nested, false);  // in a list, the padded shape alone
+      } else if (!push_sizes(ints, t)) {
+        ints.back() = 0;  // no known shape: rank 0
       }
     }
   } else {

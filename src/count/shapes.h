@@ -18,13 +18,13 @@ inline const Value& input(const OpRecord& r, std::size_t i) {
 /// Shape of tensor input i; throws when it is not a tensor.
 inline const std::vector<std::int64_t>& input_shape(const OpRecord& r, std::size_t i) {
   const Value& v = input(r, i);
-  if (!v.is_tensor()) throw FormulaError(r.name + ": input " + std::to_string(i) + " is not a tensor");
+  if (!v.is_tensor()) throw FormulaError(r.name + ": input " + std::to_string(i) + " is not a tensor of known shape");
   return v.sizes;
 }
 
 inline const std::vector<std::int64_t>& output_shape(const OpRecord& r, std::size_t i = 0) {
   if (i >= r.outputs.size() || !r.outputs[i].is_tensor())
-    throw FormulaError(r.name + ": output " + std::to_string(i) + " is not a tensor");
+    throw FormulaError(r.name + ": output " + std::to_string(i) + " is not a tensor of known shape");
   return r.outputs[i].sizes;
 }
 

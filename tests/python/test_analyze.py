@@ -124,6 +124,25 @@ def test_a_padding_mask_without_grad_counts_the_tokens_there_are():
     assert result.macs == 2 * layer
 
 
+def test_nested_tensor_inputs():
+    # A strided nested tensor of sequences of 4, 2 and 5 rows of width 6 into a 6 -> 7 linear layer: the rows
+    # there are, (4 + 2 + 5) * 6 * 7, and its padded shape as the input's.
+    linear = nn.Linear(6, 7)
+    rows = [torch.randn(4, 6), torch.randn(2, 6), torch.randn(5, 6)]
+    with torch.no_grad():
+        result = flopscope.analyze(linear, torch.nested.nested_tensor(rows), ops="default")
+        assert result.macs == (4 + 2 + 5) * 6 * 7
+        assert result.to_dict()["inputs"][0]["shape"] == [3, 5, 6]
+        # A jagged one's ragged dim is a symbol: no crash, and the formula's error says why it counted 0.
+        jagged = flopscope.analyze(linear, torch.nested.nested_tensor(rows, layout=torch.jagged), ops="default")
+    assert jagged.macs == 0
+    assert any("not a tensor of known shape" in w for w in jagged.warnings)
+    assert jagged.to_dict()["inputs"][0]["shape"] == [3, -1, 6]
+    jsonschema = pytest.importorskip("jsonschema")
+    with open(os.path.join(REPO, "docs", "report.schema.json")) as f:
+        jsonschema.validate(json.loads(jagged.to_json()), json.load(f))
+
+
 def test_profile_a_loop():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(6, 9), nn.ReLU(), nn.Linear(9, 4))

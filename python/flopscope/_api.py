@@ -217,9 +217,9 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
     counters=True).
 
     inputs: a tensor, a tuple of positional arguments or a dict of keyword arguments; they may hold objects holding
-    tensors (a KV cache for a decode step), which each forward gets a copy of, so the caller's come back unchanged. ops: "mmengine", "default"
-    or "all" (flopscope ops lists them). device: where the forward runs; the model must already be there (it is
-    never moved), tensor inputs are moved. shape_only: the forward runs on meta tensors of the same shapes, with no
+    tensors (a KV cache for a decode step), which each forward gets a copy of, so the caller's come back unchanged.
+    ops: "mmengine", "default" or "all" (flopscope ops lists them). device: where the forward runs; the model must
+    already be there (it is never moved), tensor inputs are moved. shape_only: the forward runs on meta tensors of the same shapes, with no
     arithmetic (a model built under torch.device("meta") needs no memory for its weights, and runs shape-only
     unless a device is given); a forward that reads tensor values runs again on fake tensors, taking the path it
     takes when traced, and the result's warnings say so. gpu: run the timing pass on CUDA. train_step: a training

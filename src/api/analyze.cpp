@@ -49,8 +49,8 @@ Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resol
     auto why = session.failure();
     if (!why) return;
     if (!session.failed_for_memory()) throw InvalidInput("cannot analyse this forward: " + *why);
-    throw InvalidInput("cannot analyse this forward: " + *why + " (the capture may take " + gib(double(session.budget())) +
-                       ", half the memory free when its records reached 64 MiB)");
+    throw InvalidInput("cannot analyse this forward: " + *why + " (the capture may take " +
+                       gib(double(session.budget())) + ", half the memory free when its records reached 64 MiB)");
   };
   const bool meta = run.device.is_meta();
   try {

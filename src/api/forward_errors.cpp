@@ -90,7 +90,7 @@ static std::string describe_inputs(const std::vector<c10::IValue>& inputs, const
     if (schema != nullptr && i + 1 < schema->arguments().size()) out += " (" + schema->arguments()[i + 1].name() + ")";
     if (inputs[i].isTensor()) {
       const at::Tensor& t = inputs[i].toTensor();
-      out += " is " + c10::str(capture::display_shape(t)) + " " + dtype_name(t.scalar_type());
+      out += " is " + c10::str(c10::IntArrayRef(capture::display_shape(t))) + " " + dtype_name(t.scalar_type());
     }
   }
   return out;

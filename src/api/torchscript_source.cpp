@@ -48,9 +48,10 @@ class TorchScriptSource final : public ModelSource {
     std::size_t least = most;
     while (least > 0 && arguments[least].default_value()) --least;
     if (run.inputs.size() < least || run.inputs.size() > most) {
-      const std::string takes = least == most ? std::to_string(most) : std::to_string(least) + " to " + std::to_string(most);
-      throw InvalidInput("the model's forward takes " + takes + " argument(s) but " + std::to_string(run.inputs.size()) +
-                         " input(s) were given: " + m_signature);
+      const std::string takes =
+          least == most ? std::to_string(most) : std::to_string(least) + " to " + std::to_string(most);
+      throw InvalidInput("the model's forward takes " + takes + " argument(s) but " +
+                         std::to_string(run.inputs.size()) + " input(s) were given: " + m_signature);
     }
   }
 

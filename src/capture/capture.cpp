@@ -1,6 +1,5 @@
 #include "capture/capture.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -423,7 +422,8 @@ void guarded(Session::State* s, const at::RecordFunction& fn, Work&& work) {
   try {
     work(s, fn);
   } catch (const std::exception& e) {
-    const bool memory = dynamic_cast<const OverBudget*>(&e) != nullptr || dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
+    const bool memory =
+        dynamic_cast<const OverBudget*>(&e) != nullptr || dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
     s->fail(fn, failure_text(e), memory);
   } catch (...) {
     s->fail(fn, "the capture failed");

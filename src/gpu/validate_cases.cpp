@@ -114,7 +114,8 @@ std::vector<Proto> protos_for(const std::string& family) {
       // nn.MultiheadAttention's fast path: q = k = v [B,L,E]; args heads
       {"_native_multi_head_attention", {{"native_mha", {{1, 1, 256}}, {4}}, {"native_mha", {{2, 127, 256}}, {8}}}},
       // nn.TransformerEncoderLayer's fast path: src [B,L,E]; args heads, feed-forward width F
-      {"transformer_encoder_layer", {{"encoder_layer", {{1, 1, 256}}, {4, 512}}, {"encoder_layer", {{2, 127, 256}}, {8, 1024}}}},
+      {"transformer_encoder_layer",
+       {{"encoder_layer", {{1, 1, 256}}, {4, 512}}, {"encoder_layer", {{2, 127, 256}}, {8, 1024}}}},
   };
   auto it = table.find(family);
   return it == table.end() ? std::vector<Proto>{} : it->second;

@@ -102,9 +102,6 @@ def hooked(description):
         looks = [isinstance(m, _LOOKS_FOR_HOOKS) for m in description.modules]
         if _any_global_hooks():
             rest = description.modules
-        elif not any(looks):
-            calls = _core.ScopedCalls(description.modules, description.names)
-            rest = calls.left
         else:
             calls = _core.ScopedCalls([m for m, h in zip(description.modules, looks) if not h],
                                       [n for n, h in zip(description.names, looks) if not h])

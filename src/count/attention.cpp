@@ -94,16 +94,23 @@ Count native_mha_macs(const OpRecord& r) {
 
 // _transformer_encoder_layer_fwd(src, embed_dim, num_heads, qkv_weight, qkv_bias, proj_weight, proj_bias,
 // use_gelu, norm_first, eps, norm_weight_1, norm_bias_1, norm_weight_2, norm_bias_2, ffn_weight_1, ...).
-template <bool All>
-Count encoder_layer_macs(const OpRecord& r) {
+struct EncoderLayer {
+  Count B, L, E, F;
+};
+
+EncoderLayer encoder_layer_shapes(const OpRecord& r) {
   const auto& src = input_shape(r, 0);
   const auto& ffn = input_shape(r, 14);
-  require(src.size() == 3 && ffn.size() == 2 && ffn[1] == src[2], r,
-          "expects src [B,L,E] and ffn_weight_1 [F,E]");
+  require(src.size() == 3 && ffn.size() == 2 && ffn[1] == src[2], r, "expects src [B,L,E] and ffn_weight_1 [F,E]");
+  return {src[0], src[1], src[2], ffn[0]};
+}
+
+template <bool All>
+Count encoder_layer_macs(const OpRecord& r) {
+  const auto [B, L, E, F] = encoder_layer_shapes(r);
   const Value& heads = input(r, 2);
   require(heads.kind == Value::Kind::Int && heads.number > 0, r, "expects num_heads, a positive int");
-  const Count B = src[0], L = src[1], E = src[2], F = ffn[0], T = mul(B, L);
-  const Count pairs = mul(B, L, L);
+  const Count T = mul(B, L), pairs = mul(B, L, L);
   Count macs = add(add(mul(T, E, add(mul(4, E), mul(2, F))), mul(pairs, 2 * E)), mul(T, E, 10));
   if (All) macs = add(macs, add(mul(4, pairs, static_cast<Count>(heads.number)), add(mul(2, T, E), mul(T, F))));
   return macs;
@@ -111,10 +118,8 @@ Count encoder_layer_macs(const OpRecord& r) {
 
 // The composite path's activations: the projections' outputs (3E, E, F, E per token) and the attention's (E).
 Count encoder_layer_activations(const OpRecord& r) {
-  const auto& src = input_shape(r, 0);
-  const auto& ffn = input_shape(r, 14);
-  require(src.size() == 3 && ffn.size() == 2, r, "expects src [B,L,E] and ffn_weight_1 [F,E]");
-  return mul(src[0], src[1], add(mul(6, src[2]), ffn[0]));
+  const auto [B, L, E, F] = encoder_layer_shapes(r);
+  return mul(B, L, add(mul(6, E), F));
 }
 
 template <std::size_t CausalAt>

@@ -58,6 +58,9 @@ def test_a_decode_step_shape_only_counts_what_the_real_one_counts():
     cache = prefilled(model)
     real = flopscope.analyze(model, decode_step(cache), ops="default")
     shape_only = flopscope.analyze(model, decode_step(cache), ops="default", shape_only=True)
+    # The counts of the test above: 17 keys per new token, one token per sequence.
+    assert by_op(shape_only)["scaled_dot_product_attention"] == 2 * BATCH * 4 * 1 * (PROMPT + 1) * (16 + 16)
+    assert by_op(shape_only)["linear"] == BATCH * 1 * LINEAR_PER_TOKEN
     assert by_op(shape_only) == by_op(real)
     assert cache.get_seq_length() == PROMPT
     assert all(layer.keys.device.type == "cpu" for layer in cache.layers)

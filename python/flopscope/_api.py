@@ -58,6 +58,11 @@ def _fake_forward(model, args, kwargs):
     from torch._subclasses.fake_tensor import FakeTensorMode
 
     mode = FakeTensorMode()
+    # FakeTensorMode answers a call it has seen before (the same op on tensors of the same shapes: the second of
+    # two identical layers) from a cache shared by every mode, without running the op's implementation. Where it
+    # takes a composite op (conv1d) whole, the op the formula is on (convolution) then never runs, and a layer
+    # would count 0. Without the cache each call runs as it did the first time.
+    mode.cache_enabled = False
     call, tensors = _twin_forward(model, args, kwargs, lambda t: mode.from_tensor(torch.empty_like(t, device="meta")))
 
     def forward():

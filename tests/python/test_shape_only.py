@@ -86,6 +86,29 @@ def test_convolutions_count_in_the_mmengine_op_set():
     assert not result.to_dict()["unsupported"]["macs"]
 
 
+def test_identical_layers_on_fake_tensors_each_count():
+    # Two depthwise conv1d on inputs of the same shapes, in a forward that only fake tensors get through (it reads a
+    # value unless it is traced), as RecurrentGemma's and Falcon-H1's temporal blocks run. FakeTensorMode's cache,
+    # shared by every mode, would answer the second conv1d (and, on a second analysis, the first) without running
+    # the aten::convolution the formula is on. Each: N x numel(W) x L_out = 1 x (64 x 1 x 4) x (32 + 2 x 3 - 4 + 1).
+    class Temporal(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = (nn.Conv1d(64, 64, 4, groups=64, padding=3) for _ in range(2))
+
+        def forward(self, x):
+            if not isinstance(x, torch._subclasses.fake_tensor.FakeTensor):
+                bool(x.sum().isfinite())  # reads a value: meta tensors cannot answer
+            return self.a(x.transpose(1, 2)) + self.b(x.transpose(1, 2))
+
+    model, x = Temporal().eval(), torch.randn(1, 32, 64)
+    one = 64 * 4 * 35
+    for _ in range(2):
+        result = flopscope.analyze(model, x, shape_only=True)
+        assert any("fake tensors" in w for w in result.warnings)
+        assert {m["path"]: m["macs"] for m in result.modules} == {"": 2 * one, "a": one, "b": one}
+
+
 def test_tied_weights():
     class TiedLM(nn.Module):
         def __init__(self):

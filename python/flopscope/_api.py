@@ -57,7 +57,10 @@ def _fake_forward(model, args, kwargs):
     torch.export. The fallback when a meta forward needs tensor values (see _run)."""
     from torch._subclasses.fake_tensor import FakeTensorMode
 
-    mode = FakeTensorMode()
+    # Tensors the forward did not get from us are taken in as fake ones: torch.tensor(data, device=x.device) is a
+    # plain meta tensor even inside the mode (transformers' KV cache starts each layer so), and a tensor a module
+    # keeps as a plain attribute is a real one.
+    mode = FakeTensorMode(allow_non_fake_inputs=True)
     # FakeTensorMode answers a call it has seen before (the same op on tensors of the same shapes: the second of
     # two identical layers) from a cache shared by every mode, without running the op's implementation. Where it
     # takes a composite op (conv1d) whole, the op the formula is on (convolution) then never runs, and a layer

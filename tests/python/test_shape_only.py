@@ -109,6 +109,26 @@ def test_identical_layers_on_fake_tensors_each_count():
         assert {m["path"]: m["macs"] for m in result.modules} == {"": 2 * one, "a": one, "b": one}
 
 
+def test_tensors_a_fake_forward_makes_from_data_and_holds_unregistered():
+    # transformers' KV cache starts each layer from torch.tensor([], device=keys.device) (T5Gemma makes one even
+    # with use_cache off), which on a fake tensor's meta device gives a plain meta tensor, not a fake one; a tensor
+    # kept as a plain attribute (no buffer) stays a real one. FakeTensorMode refused both; it now takes them in.
+    class Cached(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.proj, self.scale = nn.Linear(8, 16), torch.tensor(0.5)
+
+        def forward(self, x):
+            if not isinstance(x, torch._subclasses.fake_tensor.FakeTensor):
+                bool(x.sum().isfinite())  # reads a value: meta tensors cannot answer
+            past = torch.tensor([], device=x.device).view(0, 8)
+            return self.proj(torch.cat([past, x]) * self.scale)
+
+    result = flopscope.analyze(Cached().eval(), torch.randn(4, 8), shape_only=True)
+    assert any("fake tensors" in w for w in result.warnings)
+    assert result.flops == 4 * 8 * 16  # 4 rows through an 8 -> 16 linear
+
+
 def test_tied_weights():
     class TiedLM(nn.Module):
         def __init__(self):

@@ -121,7 +121,10 @@ class PyRecording {
 
 void register_errors(py::module_& m) {
   (void)m;
-  py::register_exception_translator([](std::exception_ptr p) {
+  // Local: pybind11's global translators are shared with every module built on the same pybind11 internals, torch's
+  // among them, so a global one would turn torch's own c10::Error (torch.jit.trace's, say) into flopscope.Error, no
+  // longer a RuntimeError, in any program that imported flopscope.
+  py::register_local_exception_translator([](std::exception_ptr p) {
     if (!p) return;
     auto raise = [](const char* name, const std::exception& e) {
       const py::object cls = py::module_::import("flopscope._errors").attr(name);

@@ -32,3 +32,17 @@ def test_import_leaves_nothing_global():
                              os.path.dirname(flopscope.__file__))})
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == flopscope.__version__
+
+
+def test_torch_errors_keep_their_type_after_import():
+    # An error torch's C++ raises in torch's own functions is still torch's RuntimeError once flopscope is loaded (and
+    # has analysed something): flopscope's translation of C++ errors applies to its own functions only.
+    import torch
+
+    flopscope.analyze(torch.nn.Linear(2, 2), torch.ones(1, 2))
+    try:
+        torch.jit.trace(lambda a, b: a, (torch.ones(1), 3))  # tracing refuses an int input, from C++
+    except Exception as e:  # noqa: BLE001  its type is the point
+        error = e
+    assert type(error) is RuntimeError, type(error).__mro__
+    assert "cannot be traced" in str(error)

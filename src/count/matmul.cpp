@@ -23,6 +23,16 @@ Count linear_macs(const OpRecord& r) {
   return mul(product(x), w[0]);
 }
 
+// torch.ao's quantized linear layers (dynamic and static quantization): quantized::linear*(x, packed weight, ...).
+// The weight is packed in an object that shows no shape, so the output's last dim gives out: numel(x)·out, as
+// linear.
+Count quantized_linear_macs(const OpRecord& r) {
+  const auto& x = input_shape(r, 0);
+  const auto& y = output_shape(r);
+  require(!x.empty() && !y.empty(), r, "expected a tensor in and a tensor out");
+  return mul(product(x), y.back());
+}
+
 // bmm(A[n,c,t], B[n,t,d]) -> n·c·t·d
 Count bmm_macs(const OpRecord& r) {
   const auto& a = input_shape(r, 0);
@@ -89,6 +99,12 @@ void add_matmul_handlers(OpSet& set, Tier tier) {
   set.flops["aten::vdot"] = {"vdot", dot_macs, "conj(a[n]) . b[n]: n"};
   for (const char* op : {"baddbmm", "addbmm", "addmv", "mv", "mm"})
     set.activations[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
+  for (const char* op : {"linear", "linear_relu", "linear_dynamic", "linear_relu_dynamic", "linear_dynamic_fp16",
+                         "linear_relu_dynamic_fp16"}) {
+    set.flops[std::string("quantized::") + op] = {"linear", quantized_linear_macs,
+                                                  "x[...,in] @ packed W[out,in]^T: numel(x)*out, out from the output"};
+    set.activations[std::string("quantized::") + op] = {"linear", output_elements, "numel(output)"};
+  }
 }
 
 }  // namespace flopscope::count

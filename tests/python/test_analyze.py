@@ -189,3 +189,20 @@ def test_meta_device_means_shape_only():
     assert flopscope.analyze(model, x, device="meta").flops == 3 * 4 * 6
     with pytest.raises(flopscope.InvalidInput, match="shape_only runs on the meta device"):
         flopscope.analyze(model, x, device="cpu", shape_only=True)
+
+
+def test_a_dynamically_quantized_model():
+    # torch.ao's dynamic quantization replaces each Linear's op with quantized::linear_dynamic, its weight packed in an
+    # object with no shape; default counts it as the linear it is: 4 rows x (64 x 128 + 128 x 32). mmengine leaves
+    # the op unsupported (0), and so does the mmengine op set.
+    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 32)).eval()
+    quantized = torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
+    x = torch.randn(4, 64)
+    result = flopscope.analyze(quantized, x, ops="default")
+    modules = {m["path"]: m["macs"] for m in result.modules}
+    assert modules["0"] == 4 * 64 * 128 and modules["2"] == 4 * 128 * 32
+    assert result.flops == 4 * (64 * 128 + 128 * 32)
+    assert {m["path"]: m["activations"] for m in result.modules}[""] == 4 * (128 + 32)
+    mmengine = flopscope.analyze(quantized, x, ops="mmengine")
+    assert mmengine.flops == 0
+    assert any("quantized::linear_dynamic encountered 2" in w for w in mmengine.warnings)

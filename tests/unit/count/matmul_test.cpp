@@ -1,4 +1,4 @@
-// The matmul family (src/count/matmul.cpp): linear, addmm, bmm, matmul; default's baddbmm, addbmm, addmv, mv, dot, vdot. On hand-built records at odd shapes, with the arithmetic written out.
+// The matmul family (src/count/matmul.cpp): linear, addmm, bmm, matmul; default's baddbmm, addbmm, addmv, mv, dot, vdot and quantized linear layers. On hand-built records at odd shapes, with the arithmetic written out.
 #include <gtest/gtest.h>
 
 #include "support/records.h"
@@ -46,6 +46,21 @@ TEST(Matmul, DefaultAddsProductsMmengineMisses) {
   EXPECT_EQ(macs("default", "mv", {V::tensor({5, 7}), V::tensor({7})}), 5 * 7);
   EXPECT_EQ(macs("default", "dot", {V::tensor({11}), V::tensor({11})}), 11);
   EXPECT_EQ(macs("default", "vdot", {V::tensor({13}), V::tensor({13})}), 13);
+}
+
+TEST(Matmul, QuantizedLinearFromItsOutput) {
+  // quantized::linear_dynamic(x, packed weight, reduce_range): the packed weight shows no shape; the output's last
+  // dim is out. x[2, 7, 13] -> [2, 7, 5]: 2*7 rows of 13 times 5.
+  const auto r = op("quantized::linear_dynamic", {V::tensor({2, 7, 13}), V::other(), V::boolean(false)},
+                    {V::tensor({2, 7, 5})});
+  const OpSet& d = named_ops("default");
+  EXPECT_EQ(d.flops.at(r.name).formula(r), 2 * 7 * 13 * 5);
+  EXPECT_EQ(d.flops.at(r.name).key, "linear");
+  EXPECT_EQ(d.activations.at(r.name).formula(r), 2 * 7 * 5);
+  EXPECT_EQ(d.flops.count("quantized::linear_relu"), 1u);
+  EXPECT_EQ(mmengine_ops().flops.count(r.name), 0u);  // mmengine leaves it unsupported
+  EXPECT_THROW(d.flops.at(r.name).formula(op("quantized::linear", {V::other(), V::other()}, {V::tensor({3})})),
+               FormulaError);
 }
 
 }  // namespace

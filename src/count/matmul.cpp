@@ -23,10 +23,12 @@ Count linear_macs(const OpRecord& r) {
   return mul(product(x), w[0]);
 }
 
-// torch.ao's quantized linear layers (dynamic and static quantization): quantized::linear*(x, packed weight, ...).
-// The weight is packed in an object that shows no shape, so the output's last dim gives out: numel(x)·out, as
+// Quantized and low-precision products, whose weight shows no usable shape in the call: torch.ao's quantized
+// linear layers (quantized::linear*(x, packed weight, ...): an object), and ATen's products for torchao's and FP8
+// models (_scaled_mm(A[m,k], B[k,n], scales...), _int_mm(A[m,k], B[k,n]), _weight_int8pack_mm(A[m,k], W[n,k],
+// scales), _weight_int4pack_mm(A[m,k], W packed in tiles, ...)). The output's last dim is out: numel(x)·out, as
 // linear.
-Count quantized_linear_macs(const OpRecord& r) {
+Count product_by_output_macs(const OpRecord& r) {
   const auto& x = input_shape(r, 0);
   const auto& y = output_shape(r);
   require(!x.empty() && !y.empty(), r, "expected a tensor in and a tensor out");
@@ -101,10 +103,18 @@ void add_matmul_handlers(OpSet& set, Tier tier) {
     set.activations[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
   for (const char* op : {"linear", "linear_relu", "linear_dynamic", "linear_relu_dynamic", "linear_dynamic_fp16",
                          "linear_relu_dynamic_fp16"}) {
-    set.flops[std::string("quantized::") + op] = {"linear", quantized_linear_macs,
+    set.flops[std::string("quantized::") + op] = {"linear", product_by_output_macs,
                                                   "x[...,in] @ packed W[out,in]^T: numel(x)*out, out from the output"};
     set.activations[std::string("quantized::") + op] = {"linear", output_elements, "numel(output)"};
   }
+  for (const char* op : {"_scaled_mm", "_int_mm", "_weight_int8pack_mm", "_weight_int4pack_mm",
+                         "_weight_int4pack_mm_for_cpu"}) {
+    set.flops[std::string("aten::") + op] = {op, product_by_output_macs, "A[m,k] @ W: m*k*n, n from the output"};
+    set.activations[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
+  }
+  // addmm with its activation fused (nn.Linear then GELU or ReLU, as torch's fast paths run them).
+  set.flops["aten::_addmm_activation"] = {"addmm", addmm_macs, "as addmm (the activation not counted)"};
+  set.activations["aten::_addmm_activation"] = {"addmm", output_elements, "numel(output)"};
 }
 
 }  // namespace flopscope::count

@@ -12,7 +12,8 @@ bool tensor_core_family(const std::string& name) {
       "aten::addbmm", "aten::matmul", "aten::linear", "aten::einsum", "aten::scaled_dot_product_attention",
       "aten::_scaled_dot_product_flash_attention", "aten::_scaled_dot_product_efficient_attention",
       "aten::_scaled_dot_product_cudnn_attention", "aten::lstm", "aten::gru", "aten::rnn_tanh", "aten::rnn_relu",
-      "aten::_cudnn_rnn",
+      "aten::_cudnn_rnn", "aten::_grouped_mm", "aten::_scaled_grouped_mm", "aten::_scaled_mm", "aten::_int_mm",
+      "aten::_addmm_activation",
       // a training step's backward
       "aten::convolution_backward", "aten::_scaled_dot_product_flash_attention_backward",
       "aten::_scaled_dot_product_efficient_attention_backward", "aten::_scaled_dot_product_cudnn_attention_backward",

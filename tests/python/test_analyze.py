@@ -206,3 +206,23 @@ def test_a_dynamically_quantized_model():
     mmengine = flopscope.analyze(quantized, x, ops="mmengine")
     assert mmengine.flops == 0
     assert any("quantized::linear_dynamic encountered 2" in w for w in mmengine.warnings)
+
+
+def test_low_precision_products():
+    # FP8 and int8 products as torchao's and FP8 models call them, live: _scaled_mm 16x32 @ 32x64, _int_mm
+    # 32x32 @ 32x64, _weight_int8pack_mm 16x32 @ (64x32)^T, and _addmm_activation (linear then GELU fused)
+    # 16x32 @ 32x64.
+    class LowPrecision(nn.Module):
+        def forward(self, x):
+            one = torch.tensor(1.0)
+            fp8 = torch._scaled_mm(x.to(torch.float8_e4m3fn), torch.ones(64, 32).to(torch.float8_e4m3fn).t(), one, one,
+                                   out_dtype=torch.float32)
+            int8 = torch._int_mm(torch.ones(32, 32, dtype=torch.int8), torch.ones(32, 64, dtype=torch.int8))
+            weight_only = torch._weight_int8pack_mm(x, torch.ones(64, 32, dtype=torch.int8), torch.ones(64))
+            fused = torch._addmm_activation(torch.zeros(64), x, torch.ones(32, 64), use_gelu=True)
+            return fp8, int8, weight_only, fused
+
+    result = flopscope.analyze(LowPrecision(), torch.randn(16, 32), ops="default")
+    by_op = {o["op"]: o["macs"] for o in result.to_dict()["operators"]["macs"]}
+    assert by_op == {"_scaled_mm": 16 * 32 * 64, "_int_mm": 32 * 32 * 64, "_weight_int8pack_mm": 16 * 32 * 64,
+                     "addmm": 16 * 32 * 64}

@@ -1,4 +1,6 @@
-// The matmul family (src/count/matmul.cpp): linear, addmm, bmm, matmul; default's baddbmm, addbmm, addmv, mv, dot, vdot and quantized linear layers. On hand-built records at odd shapes, with the arithmetic written out.
+// The matmul family (src/count/matmul.cpp): linear, addmm, bmm, matmul; default's baddbmm, addbmm, addmv, mv, dot,
+// vdot, and quantized and low-precision products. On hand-built records at odd shapes, with the arithmetic written
+// out.
 #include <gtest/gtest.h>
 
 #include "support/records.h"
@@ -61,6 +63,25 @@ TEST(Matmul, QuantizedLinearFromItsOutput) {
   EXPECT_EQ(mmengine_ops().flops.count(r.name), 0u);  // mmengine leaves it unsupported
   EXPECT_THROW(d.flops.at(r.name).formula(op("quantized::linear", {V::other(), V::other()}, {V::tensor({3})})),
                FormulaError);
+}
+
+TEST(Matmul, LowPrecisionProductsFromTheirOutput) {
+  // _scaled_mm(A[16,32] fp8, B[32,64] fp8, scale_a, scale_b): 16*32*64. _weight_int8pack_mm(A[16,32], W[64,32] int8,
+  // scales[64]): the same product with W stored transposed. _weight_int4pack_mm's W is packed in tiles: the output
+  // [16, 64] gives n all the same.
+  const auto t = [](std::vector<std::int64_t> s) { return V::tensor(std::move(s)); };
+  EXPECT_EQ(macs("default", "_scaled_mm", {t({16, 32}), t({32, 64}), t({}), t({})}, {t({16, 64})}), 16 * 32 * 64);
+  EXPECT_EQ(macs("default", "_int_mm", {t({16, 32}), t({32, 64})}, {t({16, 64})}), 16 * 32 * 64);
+  EXPECT_EQ(macs("default", "_weight_int8pack_mm", {t({16, 32}), t({64, 32}), t({64})}, {t({16, 64})}), 16 * 32 * 64);
+  EXPECT_EQ(macs("default", "_weight_int4pack_mm", {t({16, 32}), t({8, 1, 32, 4}), V::integer(32), t({1, 64, 2})},
+                 {t({16, 64})}),
+            16 * 32 * 64);
+  // _addmm_activation(bias[64], A[16,32], B[32,64], beta, alpha, use_gelu): addmm's product, the activation not
+  // counted.
+  EXPECT_EQ(macs("default", "_addmm_activation",
+                 {t({64}), t({16, 32}), t({32, 64}), V::real(1), V::real(1), V::boolean(true)}, {t({16, 64})}),
+            16 * 32 * 64);
+  EXPECT_EQ(macs("mmengine", "_scaled_mm", {t({16, 32}), t({32, 64})}, {t({16, 64})}), -1);
 }
 
 }  // namespace

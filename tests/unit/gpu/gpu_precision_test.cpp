@@ -36,6 +36,12 @@ TEST(Precision, HalfTypesUseTensorCoresOnlyForMatrixFamilies) {
   EXPECT_EQ(precision_class(op("aten::matmul", scalar_type::kDouble), m), "fp64_tc");
   EXPECT_EQ(precision_class(op("aten::matmul", scalar_type::kFloat8First), m), "fp8_tc");
   EXPECT_EQ(precision_class(op("aten::mm", scalar_type::kChar), m), "int8_tc");
+  // MoE experts and FP8 / int8 products run on tensor cores too: against the CUDA-core peak they would read above
+  // 100% of it.
+  EXPECT_EQ(precision_class(op("aten::_grouped_mm", scalar_type::kBFloat16), m), "bf16_tc");
+  EXPECT_EQ(precision_class(op("aten::_scaled_mm", scalar_type::kFloat8First), m), "fp8_tc");
+  EXPECT_EQ(precision_class(op("aten::_int_mm", scalar_type::kChar), m), "int8_tc");
+  EXPECT_EQ(precision_class(op("aten::_addmm_activation", scalar_type::kHalf), m), "fp16_tc");
 }
 
 TEST(Precision, UnknownDtypeHasNoClass) {

@@ -9,6 +9,7 @@
 //                            A[M,K]   B[K,N]    -> M*K*N    offs splits K; out [G,M,N], each K once
 //                            A[G,M,K] B[G,K,N]  -> G*M*K*N  batched
 //                            From shapes alone: rows beyond the last offset are counted too.
+//   _scaled_grouped_mm        the same in FP8 (its scales follow the operands)
 //   tensordot(a, b, da, db)  free(a) * numel(b): every element of b meets every free position of a
 //   inner(a[...,n], b[...,n]) numel(a) * numel(b) / n (a 0-d operand: numel(a) * numel(b))
 //   linalg_multi_dot(Ms)     the matrix chain in the order torch evaluates it, the cheapest one: for the
@@ -117,13 +118,16 @@ void add_contraction_handlers(OpSet& set, Tier tier) {
   if (tier < Tier::standard) return;
   set.flops["aten::_grouped_mm"] = {"_grouped_mm", grouped_mm_macs,
                                     "A[T,K] B[G,K,N]: T*K*N; A[G,M,K] B[G,K,N]: G*M*K*N; 2-D B or 2-D A: M*K*N"};
+  // The same grouped product in FP8, its scales after the operands (torchao's MoE training).
+  set.flops["aten::_scaled_grouped_mm"] = {"_scaled_grouped_mm", grouped_mm_macs, "as _grouped_mm"};
   set.flops["aten::tensordot"] = {"tensordot", tensordot_macs, "free(a)*numel(b)"};
   set.flops["aten::inner"] = {"inner", inner_macs, "a[...,n] b[...,n]: numel(a)*numel(b)/n"};
   set.flops["aten::linalg_multi_dot"] = {"linalg_multi_dot", multi_dot_macs,
                                          "the cheapest parenthesisation of the chain (torch's order)"};
   set.flops["aten::bilinear"] = {"bilinear", bilinear_macs, "x1[N,i1] W[o,i1,i2] x2[N,i2]: N*o*i1*i2 + N*o*i2"};
   set.flops["aten::cdist"] = {"cdist", cdist_macs, "x1[B,P,M] x2[B,R,M]: B*P*R*M"};
-  for (const char* op : {"_grouped_mm", "tensordot", "inner", "linalg_multi_dot", "bilinear", "cdist"}) {
+  for (const char* op : {"_grouped_mm", "_scaled_grouped_mm", "tensordot", "inner", "linalg_multi_dot", "bilinear",
+                         "cdist"}) {
     const std::string name = std::string("aten::") + op;
     set.activations[name] = {set.flops[name].key, output_elements, "numel(output)"};
   }

@@ -26,7 +26,10 @@ struct ValidateCase {
   std::string label;   ///< one line naming the case
 };
 
-/// The distinct formula keys of `set.flops` whose formula is an op family (every key), sorted.
+/// The formula keys of products that take one dtype each (FP8, int8, int4 weights): validate-ops has no case for them.
+extern const std::vector<const char*> kSingleDtypeProducts;
+
+/// The distinct formula keys of `set.flops` whose formula is an op family (every key but the exempt ones), sorted.
 std::vector<std::string> formula_families(const OpSet& set);
 
 /// Every family of `set` that has a formula, × its shapes, × `dtypes` (those the family supports on CUDA).

@@ -17,6 +17,10 @@ TEST(Contraction, GroupedMmByOperandRanks) {
   EXPECT_EQ(macs("default", "_grouped_mm", {V::tensor({3, 5, 8}), V::tensor({8, 12})}), 5 * 8 * 12);  // offs split N
   EXPECT_EQ(macs("default", "_grouped_mm", {V::tensor({5, 8}), V::tensor({8, 12})}), 5 * 8 * 12);     // offs split K
   EXPECT_THROW(macs("default", "_grouped_mm", {V::tensor({13, 7}), V::tensor({3, 8, 12})}), FormulaError);
+  // _scaled_grouped_mm(A, B, scale_a, scale_b, offs, ...): FP8, the same product.
+  EXPECT_EQ(macs("default", "_scaled_grouped_mm", {V::tensor({13, 8}), V::tensor({3, 8, 12}), V::tensor({13}),
+                                                   V::tensor({3, 12}), V::tensor({3})}),
+            13 * 8 * 12);
 }
 
 TEST(Contraction, Tensordot) {

@@ -208,9 +208,16 @@ class TraceBuilder {
     }
     return expr->evaluate([&](const std::string& symbol) {
       auto b = m_bindings.find(symbol);
-      if (b == m_bindings.end())
+      if (b == m_bindings.end()) {
+        // torch.export names a size only the graph's values decide (nonzero, an MoE's routing) u0, u1, ...
+        const bool data_dependent = symbol.size() > 1 && symbol[0] == 'u' &&
+                                    symbol.find_first_not_of("0123456789", 1) == std::string::npos;
         throw InvalidInput("the size expression '" + e.get_expr_str() + "' names '" + symbol +
-                           "', which has no value: bind it with --dim " + symbol + "=VALUE");
+                           "', which has no value: bind it with --dim " + symbol + "=VALUE" +
+                           (data_dependent ? ", or analyse with --run, which executes the graph on the archive's "
+                                             "weights: the graph's values decide this size (nonzero, an MoE's routing)"
+                                           : ""));
+      }
       return b->second;
     });
   }

@@ -204,6 +204,15 @@ class Exported(unittest.TestCase):
         # The meta-device export has the graph, so graph mode still reads it.
         self.assertEqual(self.report("meta_weights.pt2")["totals"]["macs"], two_linear(10)["macs"])
 
+    def test_a_size_the_values_decide_is_read_by_running(self):
+        # routed.pt2 keeps the rows its mask buffer picks: the graph names their number u0 and only the values tell
+        # it. Reading the graph asks for it (or --run); running the graph finds 3 rows: 3 x 16 x 8 MACs.
+        p = run("analyze", os.path.join(EX, "routed.pt2"), status=2)
+        self.assertRegex(p.stderr, r"names 'u0', which has no value: bind it with --dim u0=VALUE, or analyse with "
+                                   r"--run")
+        self.assertEqual(self.report("routed.pt2", "--run")["totals"]["macs"], 3 * 16 * 8)
+        self.assertEqual(self.report("routed.pt2", "--dim", "u0=3")["totals"]["macs"], 3 * 16 * 8)
+
     def test_cuda_runs_the_graph_or_says_why_not(self):
         p = subprocess.run([CLI, "analyze", os.path.join(EX, "two_linear.pt2"), "--device", "cuda", "-f", "json", "-q"],
                            capture_output=True, text=True, env=dict(os.environ, CUDA_VISIBLE_DEVICES=""))

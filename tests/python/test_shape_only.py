@@ -102,6 +102,12 @@ def test_identical_layers_on_fake_tensors_each_count():
             return self.a(x.transpose(1, 2)) + self.b(x.transpose(1, 2))
 
     model, x = Temporal().eval(), torch.randn(1, 32, 64)
+    # Another FakeTensorMode in the process (torch.export's, say) has met these calls before: the cache is shared.
+    other = torch._subclasses.fake_tensor.FakeTensorMode()
+    state = {k: other.from_tensor(torch.empty_like(v, device="meta")) for k, v in model.a.state_dict().items()}
+    seen = other.from_tensor(torch.empty_like(x, device="meta")).transpose(1, 2)
+    with other, torch._C._AutoDispatchBelowAutograd():
+        torch.func.functional_call(model.a, state, (seen,))
     one = 64 * 4 * 35
     for _ in range(2):
         result = flopscope.analyze(model, x, shape_only=True)

@@ -1,4 +1,4 @@
-"""A wider sweep than the zoo, run by hand (not in CI: about four minutes, ten with --files): more transformers
+"""A wider sweep than the zoo, run by hand (not in CI: about ten minutes, thirty with --files): more transformers
 architectures from tiny configs with random weights, each analysed live by the Python package (flopscope.analyze,
 --ops mmengine) and compared with mmengine on the same module and tensors, module by module (flops, activations,
 parameters) and in total. The zoo (hf_zoo.py) keeps the architectures that each add something no other zoo model has;
@@ -6,6 +6,8 @@ the sweep checks that the rest of the families users run give the same numbers t
 
     PYTHONPATH=build/python python tests/reference/hf_sweep.py [--markdown docs/validation-sweep.md]
         [--files build/flopscope] [NAME ...]
+
+With NAMEs, --markdown rewrites those models' rows and keeps the others'.
 
 Each model is also analysed shape-only (shape_only=True: meta tensors, or fake ones where the forward reads values)
 and compared with the same reference.
@@ -175,8 +177,8 @@ SWEEP = {
 
 
 # Work the eager forward runs and mmengine's torch.jit.trace drops as dead code (its result is never used):
-# {model: {module: (MACs, activations)}}. flopscope analyses the eager forward, so it counts this work; the live and
-# shape-only analyses are compared with mmengine's reference plus it, in the module and every module above.
+# {model: {module: (MACs, activations)}}. flopscope analyses what runs, so it counts this work: every analysis of the
+# model is compared with mmengine's reference plus it, in the module and every module above.
 TRACED_AWAY = {
     # Qwen3-Next's gated delta rule updates its recurrent state after the last chunk though the state is not
     # returned (output_final_state=False): key^T @ v_new per value head, 4 heads x (16 x 64 @ 64 x 16) MACs (32 tokens
@@ -184,13 +186,23 @@ TRACED_AWAY = {
     "qwen3_next": {"model.layers.0.linear_attn": (4 * 16 * 64 * 16, 4 * 16 * 16)},
 }
 
+# Work a model's code adds when torch.export traces it (is_torchdynamo_exporting()), on top of TRACED_AWAY: the
+# .pt2 files are compared with mmengine's reference plus both.
+EXPORT_PATH = {
+    # Qwen3-Next solves its triangular system with torch.linalg.solve_triangular (counted by neither side) unless it
+    # is being exported; then it inverts it by forward substitution and applies the inverse with two products,
+    # ut_system @ v_beta and ut_system @ decayed_k_beta: 2 x 4 heads x (64 x 64 @ 64 x 16), two 4 x 64 x 16 outputs.
+    "qwen3_next": {"model.layers.0.linear_attn": (2 * 4 * 64 * 64 * 16, 2 * 4 * 64 * 16)},
+}
 
-def with_traced_away(ref, dropped):
-    """mmengine's reference with the work its trace dropped (TRACED_AWAY) added back; ref itself if none."""
-    if not dropped:
+
+def plus(ref, work):
+    """mmengine's reference with `work` ({module: (MACs, activations)}) added to each module and every module above
+    it; ref itself if there is none."""
+    if not work:
         return ref
     run = {**ref, "flops": dict(ref["flops"]), "activations": dict(ref["activations"])}
-    for path, (macs, activations) in dropped.items():
+    for path, (macs, activations) in work.items():
         parts = path.split(".")
         for ancestor in [".".join(parts[:i]) for i in range(len(parts) + 1)]:
             run["flops"][ancestor] += macs
@@ -236,8 +248,13 @@ def exported_report(cli, model, x, ops, export):
         except Exception as e:  # noqa: BLE001  (reported, as export_zoo.py does)
             first = str(e).strip().splitlines()[0][:120] if str(e).strip() else ""
             return None, f"export failed ({type(e).__name__}: {first})"
-        p = subprocess.run([cli, "analyze", path, "--ops", ops, "--format", "json", "--quiet"],
-                           capture_output=True, text=True)
+        command = [cli, "analyze", path, "--ops", ops, "--format", "json", "--quiet"]
+        p = subprocess.run(command, capture_output=True, text=True)
+        if p.returncode != 0 and "or analyse with --run" in p.stderr:
+            # A size only the graph's values decide (an MoE's routing): running the graph reads it.
+            p = subprocess.run(command + ["--run"], capture_output=True, text=True)
+            if p.returncode == 0:
+                return {**json.loads(p.stdout), "ran": True}, None
     if p.returncode != 0:
         return None, f"differs: flopscope failed: {p.stderr.strip()[:300]}"
     return json.loads(p.stdout), None
@@ -263,7 +280,8 @@ def exported_file(cli, model, x, ref, export):
                    if theirs.get(op, 0) != mine.get(op, 0)]
         if changed:
             notes.append(f"{stat} (mmengine->flopscope): {', '.join(changed)}")
-    return ("differs" if problems else "equal"), problems, notes
+    ran = " (--run: sizes the routing decides)" if report.get("ran") else ""
+    return ("differs" if problems else "equal" + ran), problems, notes
 
 
 def compare(name, cli=None):
@@ -281,13 +299,18 @@ def compare(name, cli=None):
                                                          cli)
     result = flopscope.analyze(model, x)
     sizes = (len(ref["flops"]), ref["total_flops"])
-    run = with_traced_away(ref, TRACED_AWAY.get(name, {}))  # what the eager forward runs
+    run = plus(ref, TRACED_AWAY.get(name))  # what the eager forward runs
     problems = module_differences(run, {m["path"]: m for m in result.modules}, result.flops)
     status = "differs" if problems else "equal" + (" (and the dead code mmengine's trace drops)" if run is not ref
                                                    else "")
     files = {"shape-only": shape_only(model, x, run)}
     if cli is not None:
-        files.update({export: exported_file(cli, model, x, ref, export) for export in EXPORTS})
+        exported = plus(run, EXPORT_PATH.get(name))
+        files.update({export: exported_file(cli, model, x, exported, export) for export in EXPORTS})
+        for export in EXPORTS if exported is not run else ():
+            file_status, file_problems, notes = files[export]
+            if file_status == "equal":
+                files[export] = ("equal (and its export path's products)", file_problems, notes)
     return status, problems, sizes, files
 
 
@@ -364,6 +387,15 @@ def main():
     return 1 if failed else 0
 
 
+def kept_rows(path):
+    """{model: its table row} of the markdown file at path, if there is one."""
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        cells = [line.split("|") for line in f if line.startswith("| ") and not line.startswith("| model |")]
+    return {c[1].strip(): "|".join(c).rstrip("\n") for c in cells if c[1].strip() in SWEEP}
+
+
 def write_markdown(path, rows, files):
     import transformers
 
@@ -387,6 +419,16 @@ def write_markdown(path, rows, files):
               "(\"fake tensors\"), where transformers takes the traced path mmengine's reference was made on. An MoE "
               "whose experts run `_grouped_mm` runs in bf16 (\"bf16\"): torch's meta kernel for it takes no fp32. A "
               "refusal is not a wrong number: its reason is given.", ""]
+    lines += ["\"and the dead code mmengine's trace drops\", \"and its export path's products\": work the model runs "
+              "that mmengine's reference does not show, written out in the script and added to the reference before "
+              "comparing. Qwen3-Next updates its recurrent state after the last chunk and never uses it, which "
+              "mmengine's `torch.jit.trace` drops as dead code (`TRACED_AWAY`); exported, its code replaces "
+              "`solve_triangular` with forward substitution and two matrix products (`EXPORT_PATH`).", ""]
+    lines += ["A model whose sizes depend on its values, as an MoE's routing does (how many tokens each expert gets), "
+              "cannot run shape-only: SwitchTransformers, NLLB-MoE, JetMoE and LED are refused with the reason. In "
+              "a .pt2 file such a size is a symbol only the values decide (`u0`); the command-line tool asks for it "
+              "(`--dim u0=VALUE`) or, with `--run`, executes the graph on the archive's weights and reads it: "
+              "\"(--run: sizes the routing decides)\". An export that failed is torch's refusal, quoted.", ""]
     if files:
         lines += ["The last two columns: the same model exported with `torch.export.export` (training IR), with static "
                   "shapes and with every input dimension `Dim.AUTO`, saved as `.pt2` files and analysed by the "
@@ -394,10 +436,12 @@ def write_markdown(path, rows, files):
     heads = [e if e == "shape-only" else f"{e} .pt2" for e in exports]
     lines += ["| model | modules | flops (MACs) | against mmengine |" + "".join(f" {h} |" for h in heads),
               "| --- | --- | --- | --- |" + " --- |" * len(exports)]
+    table = kept_rows(path)  # a run of some models leaves the other models' rows as they were
     for name, status, sizes, file_status in rows:
         modules, flops = (sizes[0], f"{sizes[1]:,}") if sizes else ("-", "-")
-        lines.append(f"| {name} | {modules} | {flops} | {status} |" +
-                     "".join(f" {(file_status or {}).get(e, '-')} |" for e in exports))
+        table[name] = (f"| {name} | {modules} | {flops} | {status} |" +
+                       "".join(f" {(file_status or {}).get(e, '-')} |" for e in exports))
+    lines += [table[name] for name in SWEEP if name in table]
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 

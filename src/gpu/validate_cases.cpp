@@ -143,7 +143,7 @@ std::vector<std::string> formula_families(const OpSet& set) {
   // An LSTM's backward takes the forward's saved state (mkldnn's workspace on the CPU, cuDNN's reserve on CUDA): it
   // is checked by arithmetic and by a training step's counter pass, not by validate-ops.
   keys.erase("rnn_backward");
-  // The low-precision products take one dtype each (FP8, int8, int8 or int4 weights), not validate-ops' float sweep,
+  // The low-precision products take one dtype each (FP8; int8; int8 or int4 weights), not validate-ops' float sweep,
   // and share linear's arithmetic (numel(A)*n); they are checked by arithmetic (tests/unit/count/, tests/python/
   // test_analyze.py). Measuring FP8 on a device is left to a case of its own.
   for (const char* k : kSingleDtypeProducts) keys.erase(k);

@@ -56,6 +56,11 @@ ForwardFailed shape_only_failure(const capture::Session& session, const std::str
   for (const OpRecord& op : chain)
     if (reads_values(op.name)) reader = &op;  // the outermost one names what the model asked for
   if (reader) return ForwardFailed("cannot be analysed shape-only: " + reader->name + " needs tensor values; analyse on cpu");
+  // A copy off the meta device (tensor.tolist(), .cpu(), .numpy(): Qwen2-VL reads its image grid so) asks for the
+  // values too, though no op above names them.
+  if (!chain.empty() && what.find("Cannot copy out of meta tensor") != std::string::npos)
+    return ForwardFailed("cannot be analysed shape-only: " + chain.back().name +
+                         " copies a tensor off the meta device and so needs tensor values; analyse on cpu");
   // A traced model records the device its tensors were made on (torch.zeros(..., device=cpu) for an LSTM's
   // initial state): on meta inputs those constants meet meta tensors.
   if (!chain.empty() && what.find("device") != std::string::npos && what.find("meta") != std::string::npos &&

@@ -76,6 +76,20 @@ def test_a_model_that_reads_values_fails_with_both_reasons():
     assert any("on fake tensors (FakeTensorMode) it failed too" in n for n in notes), notes
 
 
+def test_a_list_of_the_values_is_refused_with_both_reasons():
+    # Qwen2-VL reads its image grid as grid_thw.tolist(): values no meta tensor or fake tensor has.
+    class Grid(nn.Module):
+        def forward(self, grid):
+            t, h, w = grid[0].tolist()
+            return torch.zeros(t * h * w)
+
+    with pytest.raises(Exception) as failure:
+        flopscope.analyze(Grid(), torch.tensor([[1, 4, 4]]), shape_only=True)
+    notes = getattr(failure.value, "__notes__", [])
+    assert any("copies a tensor off the meta device and so needs tensor values" in n for n in notes), notes
+    assert any("on fake tensors (FakeTensorMode) it failed too" in n for n in notes), notes
+
+
 def test_convolutions_count_in_the_mmengine_op_set():
     # torch's Python meta kernel answers aten::convolution without calling aten::_convolution, the op mmengine
     # counts: N x numel(W) x prod(output spatial) = 2 x (8 x 3 x 3 x 3) x (6 x 5).

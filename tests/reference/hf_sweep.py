@@ -51,7 +51,30 @@ SEQ2SEQ = dict(vocab_size=VOCAB, d_model=64, encoder_layers=2, decoder_layers=2,
                decoder_attention_heads=4, encoder_ffn_dim=128, decoder_ffn_dim=128, max_position_embeddings=128)
 TOKENS, PAIR = [ids(32)], [ids(32), ("decoder_input_ids", [1, 16], "int64")]
 IMAGE = [("pixel_values", [1, 3, 32, 32], "float32")]
+IMAGE_64 = [("pixel_values", [1, 3, 64, 64], "float32")]
 MOE = dict(num_experts_per_tok=2)
+# Vision-language models: a language model's ids with image tokens (id IMAGE) where the image's features go, and a
+# tiny vision tower; a 32 x 32 image in 8 x 8 patches is 16 patches.
+IMAGE_TOKEN = 999
+TEXT = dict(DECODER, max_position_embeddings=256, use_cache=False)
+VISION = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2, image_size=32,
+              patch_size=8)
+VISUAL = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, image_size=32,
+              patch_size=8)  # a vision transformer on its own
+
+
+def image_tokens(n, text=8):
+    """Token ids that start with n image tokens (the image's features replace them), then text."""
+    return ("input_ids", [1, n + text], "int64", [IMAGE_TOKEN] * n)
+
+
+# Qwen2-VL and Qwen2.5-VL take the image as its 16 patches flattened (3 channels x 2 frames x 8 x 8), its grid
+# (1 frame x 4 x 4 patches), and ids with a vision-start token and the 4 tokens the 2 x 2 merge leaves.
+QWEN_VL_INPUTS = [("input_ids", [1, 13], "int64", [998] + [IMAGE_TOKEN] * 4), ("pixel_values", [16, 384], "float32"),
+                  ("image_grid_thw", [1, 3], "int64", [1, 4, 4]),
+                  ("mm_token_type_ids", [1, 13], "int64", [0, 1, 1, 1, 1] + [0] * 8)]
+QWEN_VL_TEXT = dict(TEXT, rope_scaling=dict(type="mrope", mrope_section=[2, 2, 4]))
+QWEN_VL_IDS = dict(image_token_id=IMAGE_TOKEN, vision_start_token_id=998, video_token_id=997)
 T5GEMMA_HALF = dict(DECODER, head_dim=16, sliding_window=16)  # its encoder's and its decoder's configuration
 
 # name -> (config class, model class, inputs, config)
@@ -173,6 +196,74 @@ SWEEP = {
                                  num_heads=4, num_experts=4, encoder_sparse_step=1, decoder_sparse_step=1)),
     "nllb_moe": ("NllbMoeConfig", "NllbMoeForConditionalGeneration", PAIR,
                  dict(SEQ2SEQ, num_experts=4, expert_capacity=64, encoder_sparse_step=1, decoder_sparse_step=1)),
+    # Vision-language models.
+    "llava": ("LlavaConfig", "LlavaForConditionalGeneration", [image_tokens(16), *IMAGE],
+              dict(vision_config=dict(VISION, model_type="clip_vision_model"),
+                   text_config=dict(TEXT, model_type="llama"), image_token_index=IMAGE_TOKEN, vision_feature_layer=-1)),
+    "paligemma": ("PaliGemmaConfig", "PaliGemmaForConditionalGeneration", [image_tokens(16), *IMAGE],
+                  dict(vision_config=dict(VISION, model_type="siglip_vision_model"),
+                       text_config=dict(TEXT, model_type="gemma", head_dim=16), image_token_index=IMAGE_TOKEN,
+                       projection_dim=64)),
+    "gemma3_vision": ("Gemma3Config", "Gemma3ForConditionalGeneration", [image_tokens(4), *IMAGE],
+                      dict(vision_config=dict(VISION, model_type="siglip_vision_model"),
+                           text_config=dict(TEXT, head_dim=16, sliding_window=16), mm_tokens_per_image=4,
+                           image_token_index=IMAGE_TOKEN, boi_token_index=998, eoi_token_index=997)),
+    "qwen2_vl": ("Qwen2VLConfig", "Qwen2VLForConditionalGeneration", QWEN_VL_INPUTS,
+                 dict(QWEN_VL_IDS, text_config=QWEN_VL_TEXT,
+                      vision_config=dict(depth=1, embed_dim=32, hidden_size=64, num_heads=2, patch_size=8,
+                                         spatial_merge_size=2, temporal_patch_size=2, in_chans=3, mlp_ratio=2))),
+    "qwen2_5_vl": ("Qwen2_5_VLConfig", "Qwen2_5_VLForConditionalGeneration", QWEN_VL_INPUTS,
+                   dict(QWEN_VL_IDS, text_config=QWEN_VL_TEXT,
+                        vision_config=dict(depth=1, hidden_size=32, out_hidden_size=64, intermediate_size=64,
+                                           num_heads=2, patch_size=8, spatial_merge_size=2, temporal_patch_size=2,
+                                           in_channels=3, window_size=16, fullatt_block_indexes=[0]))),
+    "idefics3": ("Idefics3Config", "Idefics3ForConditionalGeneration",
+                 [image_tokens(4), ("pixel_values", [1, 1, 3, 32, 32], "float32")],
+                 dict(text_config=dict(TEXT, model_type="llama"), vision_config=VISION, scale_factor=2,
+                      image_token_id=IMAGE_TOKEN)),
+    "blip2": ("Blip2Config", "Blip2ForConditionalGeneration", [*IMAGE, image_tokens(4)],
+              dict(vision_config=VISION, num_query_tokens=4, image_token_index=IMAGE_TOKEN,
+                   qformer_config=dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                                       intermediate_size=64, encoder_hidden_size=32),
+                   text_config=dict(model_type="opt", vocab_size=VOCAB, hidden_size=64, ffn_dim=128,
+                                    num_hidden_layers=2, num_attention_heads=4, word_embed_proj_dim=64,
+                                    use_cache=False))),
+    # Vision transformers and convolutional vision models beyond the zoo's.
+    "dinov2": ("Dinov2Config", "Dinov2Model", IMAGE, VISUAL),
+    "beit": ("BeitConfig", "BeitModel", IMAGE, dict(VISUAL, use_relative_position_bias=True)),
+    "dpt": ("DPTConfig", "DPTForDepthEstimation", IMAGE,
+            dict(VISUAL, backbone_out_indices=[0, 1], neck_hidden_sizes=[16, 32], fusion_hidden_size=16,
+                 reassemble_factors=[2, 1])),
+    "mobilevit": ("MobileViTConfig", "MobileViTModel", IMAGE_64,
+                  dict(image_size=64, hidden_sizes=[32, 48, 64], neck_hidden_sizes=[8, 8, 16, 16, 24, 32, 64])),
+    "levit": ("LevitConfig", "LevitModel", IMAGE_64,
+              dict(image_size=64, hidden_sizes=[32, 48, 64], num_attention_heads=[1, 2, 2], depths=[1, 1, 1],
+                   key_dim=[8, 8, 8])),
+    # Speech and audio.
+    "hubert": ("HubertConfig", "HubertModel", [("input_values", [1, 1600], "float32")],
+               dict(ENCODER, conv_dim=[16, 16], conv_stride=[5, 2], conv_kernel=[10, 3], num_conv_pos_embeddings=16,
+                    num_conv_pos_embedding_groups=4)),
+    "encodec": ("EncodecConfig", "EncodecModel", [("input_values", [1, 1, 800], "float32")],
+                dict(hidden_size=32, num_filters=4, upsampling_ratios=[4, 2], codebook_size=64, num_lstm_layers=1)),
+    "speecht5": ("SpeechT5Config", "SpeechT5ForTextToSpeech",
+                 [ids(16), ("decoder_input_values", [1, 8, 16], "float32")],
+                 dict(vocab_size=VOCAB, hidden_size=64, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
+                      decoder_attention_heads=4, encoder_ffn_dim=128, decoder_ffn_dim=128,
+                      speech_decoder_prenet_units=32, speech_decoder_postnet_units=32, speech_decoder_postnet_layers=2,
+                      num_mel_bins=16, max_speech_positions=200, max_text_positions=100, speaker_embedding_dim=16)),
+    "musicgen": ("MusicgenDecoderConfig", "MusicgenForCausalLM", [ids(8, batch=2)],
+                 dict(vocab_size=VOCAB, hidden_size=64, ffn_dim=128, num_hidden_layers=2, num_attention_heads=4,
+                      num_codebooks=2, max_position_embeddings=64)),
+    # Token mixing without attention, and relative-attention encoders.
+    "fnet": ("FNetConfig", "FNetForMaskedLM", [ids(16)], ENCODER),
+    "xlnet": ("XLNetConfig", "XLNetLMHeadModel", [ids(16)], dict(vocab_size=VOCAB, d_model=64, n_layer=2, n_head=4,
+                                                                  d_inner=128)),
+    "funnel": ("FunnelConfig", "FunnelForMaskedLM", [ids(16)],
+               dict(vocab_size=VOCAB, d_model=64, n_head=4, d_head=16, d_inner=128, block_sizes=[1, 1],
+                    num_decoder_layers=1)),
+    "canine": ("CanineConfig", "CanineModel", [ids(32)],
+               dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                    downsampling_rate=4, num_hash_buckets=64)),
 }
 
 
@@ -184,6 +275,25 @@ TRACED_AWAY = {
     # returned (output_final_state=False): key^T @ v_new per value head, 4 heads x (16 x 64 @ 64 x 16) MACs (32 tokens
     # padded to one chunk of 64), giving a 4 x 16 x 16 state. One layer of linear attention.
     "qwen3_next": {"model.layers.0.linear_attn": (4 * 16 * 64 * 16, 4 * 16 * 16)},
+    # A pooled output the model does not return. CLIP's vision tower norms its class token (1 x 32, mmengine's
+    # layer norm: 5 per element with an affine), LLaVA takes the hidden states before it.
+    "llava": {"model.vision_tower.post_layernorm": (32 * 5, 0)},
+    # SigLIP's pooling head, a probe attending over the 16 patches (width 32, 2 heads of 16), which PaliGemma and
+    # Gemma 3 do not use: query 1 x 32 x 32, keys and values 2 x 16 x 32 x 32, scores and weighted sum 2 heads x
+    # (1 x 16 x 16), output projection 1 x 32 x 32, with outputs 32 + 2 x 16 x 32 + 2 x 16 + 32 + 32; its norm
+    # 32 x 5; its MLP 32 x 64 and 64 x 32.
+    **{vlm: {"model.vision_tower.head.attention": (32 * 32 + 2 * 16 * 32 * 32 + 2 * 2 * 16 * 16 + 32 * 32,
+                                                   32 + 2 * 16 * 32 + 2 * 16 + 32 + 32),
+             "model.vision_tower.head.layernorm": (32 * 5, 0),
+             "model.vision_tower.head.mlp.fc1": (32 * 64, 64), "model.vision_tower.head.mlp.fc2": (64 * 32, 32)}
+       for vlm in ("paligemma", "gemma3_vision")},
+    # DPT's depth head reads the backbone's hidden states; the backbone's final norm over its 16 patches and class
+    # token (17 x 64 x 5) goes unused.
+    "dpt": {"dpt.layernorm": (17 * 64 * 5, 0)},
+    # SpeechT5's stop-token logits (8 decoder steps x 64 -> 2, the reduction factor) feed only the loss.
+    "speecht5": {"speech_decoder_postnet.prob_out": (8 * 64 * 2, 8 * 2)},
+    # FNet's pooler (the first token through a 64 x 64 linear) is not used by its masked-LM head.
+    "fnet": {"fnet.pooler.dense": (64 * 64, 64)},
 }
 
 # Work a model's code adds when torch.export traces it (is_torchdynamo_exporting()), on top of TRACED_AWAY: the
@@ -212,10 +322,16 @@ def plus(ref, work):
 
 
 def tensors(inputs):
-    """Token ids drawn from [0, 100) (every vocabulary here has 1000), images from a normal distribution."""
+    """Token ids drawn from [0, 100) (every vocabulary here has 1000), images from a normal distribution; an input
+    described with values (name, shape, dtype, values) starts with them (image tokens, an image's grid)."""
     g = torch.Generator().manual_seed(1)
-    return tuple(torch.randint(0, 100, shape, generator=g) if dtype == "int64" else torch.randn(shape, generator=g)
-                 for _, shape, dtype in inputs)
+    out = []
+    for _, shape, dtype, *values in inputs:
+        t = torch.randint(0, 100, shape, generator=g) if dtype == "int64" else torch.randn(shape, generator=g)
+        if values:
+            t.view(-1)[:len(values[0])] = torch.tensor(values[0], dtype=t.dtype)
+        out.append(t)
+    return tuple(out)
 
 
 def module_differences(ref, ours, total):
@@ -406,7 +522,8 @@ def write_markdown(path, rows, files):
         f"docs/validation-sweep.md{' --files build/flopscope' if files else ''}` (transformers "
         f"{transformers.__version__}, torch {torch.__version__.split('+')[0]}). "
         "Run by hand, not in CI. Each model is built from a tiny configuration with random weights (the configurations "
-        "are in the script), in eval mode, called as `model(*tensors)` with token ids or an image, and analysed live by "
+        "are in the script), in eval mode, called as `model(*tensors)` with token ids, an image, audio samples or, for "
+        "the vision-language models, ids holding the image's tokens and the image, and analysed live by "
         "the Python package (`flopscope.analyze`, the `mmengine` op set); mmengine's FlopAnalyzer, ActivationAnalyzer "
         "and parameter_count run on the same module and tensors. \"equal\": every module's flops, activations and "
         "parameters and the total flops are mmengine's. The zoo ([validation.md](validation.md)) holds the "
@@ -423,9 +540,15 @@ def write_markdown(path, rows, files):
               "that mmengine's reference does not show, written out in the script and added to the reference before "
               "comparing. Qwen3-Next updates its recurrent state after the last chunk and never uses it, which "
               "mmengine's `torch.jit.trace` drops as dead code (`TRACED_AWAY`); exported, its code replaces "
-              "`solve_triangular` with forward substitution and two matrix products (`EXPORT_PATH`).", ""]
+              "`solve_triangular` with forward substitution and two matrix products (`EXPORT_PATH`). The other "
+              "dead code is a pooled output the model computes and does not return: the vision towers' final norm "
+              "or pooling head under LLaVA, PaliGemma and Gemma 3, DPT's backbone norm, SpeechT5's stop-token "
+              "logits, FNet's pooler.", ""]
     lines += ["A model whose sizes depend on its values, as an MoE's routing does (how many tokens each expert gets), "
-              "cannot run shape-only: SwitchTransformers, NLLB-MoE, JetMoE and LED are refused with the reason. In "
+              "cannot run shape-only: SwitchTransformers, NLLB-MoE, JetMoE and LED are refused with the reason; so are "
+              "the vision-language models that check, value by value, that the ids hold as many image tokens as "
+              "the image has features (or read the image's grid as numbers), and Encodec, which branches on a "
+              "value. In "
               "a .pt2 file such a size is a symbol only the values decide (`u0`); the command-line tool asks for it "
               "(`--dim u0=VALUE`) or, with `--run`, executes the graph on the archive's weights and reads it: "
               "\"(--run: sizes the routing decides)\". An export that failed is torch's refusal, quoted.", ""]
@@ -438,7 +561,9 @@ def write_markdown(path, rows, files):
               "| --- | --- | --- | --- |" + " --- |" * len(exports)]
     table = kept_rows(path)  # a run of some models leaves the other models' rows as they were
     for name, status, sizes, file_status in rows:
-        modules, flops = (sizes[0], f"{sizes[1]:,}") if sizes else ("-", "-")
+        # mmengine's einsum formula makes the total a float: whole, it is written as the integer it is.
+        total = sizes[1] if not sizes or sizes[1] != int(sizes[1]) else int(sizes[1])
+        modules, flops = (sizes[0], f"{total:,}") if sizes else ("-", "-")
         table[name] = (f"| {name} | {modules} | {flops} | {status} |" +
                        "".join(f" {(file_status or {}).get(e, '-')} |" for e in exports))
     lines += [table[name] for name in SWEEP if name in table]

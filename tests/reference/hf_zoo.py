@@ -48,7 +48,7 @@ def hf(config_cls, model_cls, inputs, **config):
         cfg = getattr(transformers, config_cls)(**config)
         cfg.use_cache = False
         model = getattr(transformers, model_cls)(cfg)
-        return bind(model, [name for name, _, _ in inputs], return_dict=False)
+        return bind(model, [name for name, *_ in inputs], return_dict=False)
 
     return factory, inputs
 

@@ -18,6 +18,7 @@
 #include "capture/region_label.h"
 #include "capture/tensor_shape.h"
 #include "capture/held_memory.h"
+#include "capture/packed_weight.h"
 #include "capture/pages.h"
 
 namespace flopscope::capture {
@@ -214,6 +215,15 @@ void Session::State::append(const c10::IValue& v) {
       } else if (!push_sizes(ints, t)) {
         ints.back() = 0;  // no known shape: rank 0
       }
+    }
+  } else if (const auto weight = packed_conv_weight(v)) {  // a quantized convolution's weight, unpacked
+    out.kind = Value::Kind::Tensor;
+    out.dtype = static_cast<std::int8_t>(weight->scalar_type());
+    out.begin = static_cast<std::uint32_t>(ints.size());
+    out.count = static_cast<std::uint32_t>(weight->dim());
+    if (!push_sizes(ints, *weight)) {
+      out = CompactValue{};
+      out.kind = Value::Kind::Other;
     }
   } else {
     out.kind = Value::Kind::Other;

@@ -38,6 +38,19 @@ Count underscore_convolution_macs(const OpRecord& r) {
 Count forward_conv_macs(const OpRecord& r) { return conv_macs(r, false); }
 Count transposed_conv_macs(const OpRecord& r) { return conv_macs(r, true); }
 
+// torch.ao's quantized convolutions: quantized::conv2d(qx, packed weight, scale, zero point), the weight recorded
+// as the tensor its packed parameters unpack to (capture/packed_weight.h). Their input is always batched
+// (N, C, spatial...), and conv1d's weight is packed as a 2-d one, (Cout, Cin/groups, 1, k): same product.
+// conv2d_add(qx, qaccum, packed weight, ...) adds a tensor after: its weight is the third argument.
+Count quantized_conv_macs(const OpRecord& r, std::size_t weight_at, bool transposed) {
+  const auto& x = input_shape(r, 0);
+  const auto& w = input_shape(r, weight_at);
+  const auto& spatial_of = transposed ? x : output_shape(r);
+  require(x.size() >= 3 && spatial_of.size() == x.size() && !w.empty(), r,
+          "expected a batched input and the packed weight's shape");
+  return mul(x[0], product(w), product(spatial_of, 2));
+}
+
 
 // A training step's backward: aten::convolution_backward(grad_output, input, weight, bias_sizes, stride, padding,
 // dilation, transposed, output_padding, groups, output_mask[3]). Each gradient it computes is one convolution of
@@ -80,6 +93,20 @@ void add_conv_handlers(OpSet& set, Tier tier) {
   for (const char* op : {"conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "cudnn_convolution_transpose",
                          "slow_conv_transpose2d", "slow_conv_transpose3d", "miopen_convolution_transpose"})
     set.flops[std::string("aten::") + op] = {"conv", transposed_conv_macs, "N*numel(W)*prod(in spatial)"};
+  for (const char* op : {"conv1d", "conv2d", "conv3d", "conv1d_relu", "conv2d_relu", "conv3d_relu", "conv1d_dynamic",
+                         "conv2d_dynamic", "conv3d_dynamic"})
+    set.flops[std::string("quantized::") + op] = {
+        "conv", [](const OpRecord& r) { return quantized_conv_macs(r, 1, false); },
+        "N*numel(W)*prod(out spatial), W unpacked from the packed weight"};
+  for (const char* op : {"conv2d_add", "conv2d_add_relu"})
+    set.flops[std::string("quantized::") + op] = {
+        "conv", [](const OpRecord& r) { return quantized_conv_macs(r, 2, false); },
+        "N*numel(W)*prod(out spatial), W unpacked from the packed weight (the add not counted)"};
+  for (const char* op : {"conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "conv_transpose1d_dynamic",
+                         "conv_transpose2d_dynamic", "conv_transpose3d_dynamic"})
+    set.flops[std::string("quantized::") + op] = {
+        "conv", [](const OpRecord& r) { return quantized_conv_macs(r, 1, true); },
+        "N*numel(W)*prod(in spatial), W unpacked from the packed weight"};
   for (const auto& [op, handler] : set.flops)
     if (handler.key == "conv") set.activations[op] = {"conv", output_elements, "numel(output)"};
   set.flops["aten::convolution_backward"] = {"conv_backward", convolution_backward_macs,

@@ -208,6 +208,45 @@ def test_a_dynamically_quantized_model():
     assert any("quantized::linear_dynamic encountered 2" in w for w in mmengine.warnings)
 
 
+def test_a_statically_quantized_convolutional_model():
+    # torch.ao's static quantization: each conv runs quantized::conv*(qx, packed weight, ...), the weight packed in
+    # an object the call shows no shape for; default counts it by the weight it unpacks to, N x numel(W) x
+    # prod(output spatial), as the float model's convolutions (transposed: prod(input spatial)):
+    #   conv1d 8 -> 16, k 3, groups 2 on 2 x 8 x 12 (pad 1): 2 x (16 x 4 x 3) x 12
+    #   conv2d 4 -> 8, k 3, groups 2 on 2 x 4 x 6 x 6 (pad 1): 2 x (8 x 2 x 3 x 3) x 36
+    #   conv_transpose2d 8 -> 4, k 2, stride 2 on 2 x 8 x 6 x 6: 2 x (8 x 4 x 2 x 2) x 36 (output 12 x 12)
+    class Convs(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.quant, self.dequant = torch.ao.quantization.QuantStub(), torch.ao.quantization.DeQuantStub()
+            self.temporal = nn.Conv1d(8, 16, 3, padding=1, groups=2)
+            self.spatial = nn.Conv2d(4, 8, 3, padding=1, groups=2)
+            self.up = nn.ConvTranspose2d(8, 4, 2, stride=2)
+
+        def forward(self, sequence, image):
+            t = self.temporal(self.quant(sequence))
+            u = self.up(self.spatial(self.quant(image)))
+            return self.dequant(t), self.dequant(u)
+
+    model = Convs().eval()
+    model.qconfig = torch.ao.quantization.get_default_qconfig("fbgemm")
+    model.up.qconfig = torch.ao.quantization.default_qconfig  # per-tensor: fbgemm's transposed conv takes no other
+    sequence, image = torch.randn(2, 8, 12), torch.randn(2, 4, 6, 6)
+    prepared = torch.ao.quantization.prepare(model)
+    prepared(sequence, image)  # calibration
+    quantized = torch.ao.quantization.convert(prepared)
+    expected = {"temporal": 2 * (16 * 4 * 3) * 12, "spatial": 2 * (8 * 2 * 3 * 3) * 36,
+                "up": 2 * (8 * 4 * 2 * 2) * 36}
+    result = flopscope.analyze(quantized, (sequence, image), ops="default")
+    modules = {m["path"]: m["macs"] for m in result.modules}
+    assert {path: modules[path] for path in expected} == expected
+    assert result.flops == sum(expected.values())
+    # The float model's convolutions, counted as mmengine counts them, are the same work.
+    assert flopscope.analyze(model, (sequence, image), ops="default").flops == result.flops
+    activations = {m["path"]: m["activations"] for m in result.modules}
+    assert activations["temporal"] == 2 * 16 * 12 and activations["up"] == 2 * 4 * 12 * 12
+
+
 def test_low_precision_products():
     # FP8 and int8 products as torchao's and FP8 models call them, live: _scaled_mm 16x32 @ 32x64, _int_mm
     # 32x32 @ 32x64, _weight_int8pack_mm 16x32 @ (64x32)^T, and _addmm_activation (linear then GELU fused)

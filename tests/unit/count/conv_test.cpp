@@ -1,4 +1,4 @@
-// Convolutions (src/count/conv.cpp): plain, grouped, transposed, 1-D and 3-D; default's other convolution forms. On hand-built records at odd shapes, with the arithmetic written out.
+// Convolutions (src/count/conv.cpp): plain, grouped, transposed, 1-D and 3-D; default's other convolution forms, and torch.ao's quantized ones. On hand-built records at odd shapes, with the arithmetic written out.
 #include <gtest/gtest.h>
 
 #include "support/records.h"
@@ -73,6 +73,38 @@ TEST(Conv, DefaultCountsEveryConvolutionForm) {
   EXPECT_EQ(macs("default", "cudnn_convolution", {V::tensor({3, 4, 6, 6}), V::tensor({6, 2, 3, 3})},
                  {V::tensor({3, 6, 4, 4})}),
             3 * 108 * 16);
+}
+
+// torch.ao's quantized convolutions, their packed weight recorded as the tensor it unpacks to (capture/packed_weight.h).
+Count quantized(const std::string& set, const std::string& name, std::vector<Value> in, std::vector<std::int64_t> out) {
+  const OpSet& s = named_ops(set);
+  const auto it = s.flops.find("quantized::" + name);
+  if (it == s.flops.end()) return -1;  // no formula in this set
+  return it->second.formula(op("quantized::" + name, std::move(in), {V::tensor(std::move(out))}));
+}
+
+TEST(QuantizedConv, CountedByTheUnpackedWeight) {
+  // quantized::conv2d(qx, packed W, scale, zero point): x [2,6,9,13], W [4,3,3,5] (groups 2) -> out [2,4,7,9]:
+  // 2 * 180 * 63.
+  const std::vector<Value> conv2d = {V::tensor({2, 6, 9, 13}), V::tensor({4, 3, 3, 5}), V::real(0.1), V::integer(0)};
+  EXPECT_EQ(quantized("default", "conv2d", conv2d, {2, 4, 7, 9}), 2 * (4 * 3 * 3 * 5) * (7 * 9));
+  EXPECT_EQ(quantized("mmengine", "conv2d", conv2d, {2, 4, 7, 9}), -1);  // mmengine leaves it unsupported
+  // conv1d's weight is packed as a 2-d one, [Cout, Cin, 1, k]: x [3,5,19], W [7,5,1,3] -> out [3,7,17].
+  EXPECT_EQ(quantized("default", "conv1d", {V::tensor({3, 5, 19}), V::tensor({7, 5, 1, 3}), V::real(0.1),
+                                            V::integer(0)}, {3, 7, 17}),
+            3 * (7 * 5 * 3) * 17);
+  // conv2d_add(qx, qaccum, packed W, ...): the weight is the third argument. x [1,3,8,8], W [2,3,3,3] -> [1,2,6,6].
+  EXPECT_EQ(quantized("default", "conv2d_add", {V::tensor({1, 3, 8, 8}), V::tensor({1, 2, 6, 6}),
+                                                V::tensor({2, 3, 3, 3}), V::real(0.1), V::integer(0)}, {1, 2, 6, 6}),
+            1 * (2 * 3 * 3 * 3) * (6 * 6));
+  // Transposed: x [1,4,5,7], W [4,3,2,2] -> out [1,3,10,14]: the kernel runs over the input, 1 * 48 * 35.
+  EXPECT_EQ(quantized("default", "conv_transpose2d", {V::tensor({1, 4, 5, 7}), V::tensor({4, 3, 2, 2}), V::real(0.1),
+                                                      V::integer(0)}, {1, 3, 10, 14}),
+            1 * (4 * 3 * 2 * 2) * (5 * 7));
+  // A weight that could not be unpacked stays an object: refused (the op is reported uncounted), not counted 0.
+  EXPECT_THROW(quantized("default", "conv2d", {V::tensor({2, 6, 9, 13}), V::other(), V::real(0.1), V::integer(0)},
+                         {2, 4, 7, 9}),
+               std::exception);
 }
 
 }  // namespace

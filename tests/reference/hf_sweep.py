@@ -439,8 +439,10 @@ def shape_only(model, x, ref):
         result = flopscope.analyze(model, x, shape_only=True)
     except Exception as e:  # noqa: BLE001  (the refusal's reason, in the table)
         notes = [n[len("flopscope: "):] for n in getattr(e, "__notes__", []) if n.startswith("flopscope: ")]
-        why = notes[-1] if notes else type(e).__name__
-        if "Expected inputs of BF16 type" not in why:
+        if not any("Expected inputs of BF16 type" in n for n in notes):
+            # The first note is the reason (what the meta forward needed); the next, why fake tensors failed too.
+            why = notes[0].removeprefix("cannot be analysed shape-only: ").removesuffix("; analyse on cpu") \
+                if notes else type(e).__name__
             return f"refused ({why})"[:200], [], []
         # torch's meta kernel for _grouped_mm (MoE experts) takes bf16 only: the counts do not depend on the dtype.
         result, dtype = flopscope.analyze(copy.deepcopy(model).to(torch.bfloat16), x, shape_only=True), "bf16, "

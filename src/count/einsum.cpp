@@ -1,4 +1,6 @@
-// einsum, as mmengine counts it (every op set). The equation loses its spaces and its letters are renamed
+// einsum. Two ways to count it, one per op set family:
+//
+// mmengine's (the mmengine op set, exactly): the equation loses its spaces and its letters are renamed
 // a, b, c, ... in order of first appearance; then
 //   "abc,abd->acd"  a*b*c*d          (batched A^T B)
 //   "abc,adc->adb"  a*b*c*d          (batched A B^T; mmengine: n*t*g*c)
@@ -8,10 +10,22 @@
 // numpy's count, reproduced here: the contraction order of least cost among every pairwise order whose
 // intermediates are no larger than the largest operand or output; each step costs the product of the sizes
 // of its indices times (max(1, terms - 1) + 1 if it sums an index away); the total is the sum plus 1.
+// That count is neither the order torch runs nor exact (the printed rounding: "ibh,hnd->ibnd" at 16x1x64 and
+// 64x4x16 is 65,550 for the 65,536 products torch runs).
+//
+// torch's (default and all: what runs): the batched products ATen's einsum makes, followed on the shapes alone
+// (it also holds for a .pt2's graph, which runs nothing). Every operand is aligned on all the labels, size 1
+// where it lacks one. Pairs are contracted in the order of the call's path argument (opt_einsum's, when torch
+// has it), else left to right with the result first. In each pair, a label only one side holds and nothing
+// later needs is summed first (no MACs); the labels both hold and nothing later needs are contracted by one bmm,
+// whose MACs are the product of the sizes of every label either side holds. A pair that contracts no label is a
+// broadcast multiply (aten::mul, which default does not count; all counts one per element, as it counts mul),
+// and one operand is only summed: 0 MACs.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <string>
 
@@ -225,6 +239,167 @@ Count einsum_macs(const OpRecord& r) {
   return static_cast<Count>(macs);
 }
 
+// ATen's einsum on shapes: the operands aligned on every label (out labels first, then the ellipsis unless the
+// output has it, then the contracted labels), their sizes 1 where a label is missing or broadcast.
+struct Aligned {
+  std::vector<std::vector<std::int64_t>> operands;
+  std::vector<std::int64_t> holders;  // per aligned dimension: how many operands hold it (size != 1)
+  std::vector<std::int64_t> size_of;  // per aligned dimension: its size where an operand holds it
+  std::size_t out_dims = 0;
+};
+
+int torch_label(char c) { return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? 26 + (c - 'a') : -1; }
+
+Aligned align(const std::string& equation, const std::vector<std::vector<std::int64_t>>& shapes, const OpRecord& r) {
+  constexpr int kEllipsis = 52;
+  const auto arrow = equation.find("->");
+  const std::string lhs = equation.substr(0, arrow);
+  std::vector<std::vector<int>> labels(1);
+  for (std::size_t i = 0; i < lhs.size(); ++i) {
+    const char c = lhs[i];
+    if (c == ' ') continue;
+    if (c == ',') {
+      labels.emplace_back();
+    } else if (c == '.') {
+      require(lhs.compare(i, 3, "...") == 0, r, "a '.' that is not part of an ellipsis");
+      labels.back().push_back(kEllipsis);
+      i += 2;
+    } else {
+      require(torch_label(c) >= 0, r, "subscripts must be in [a-zA-Z]");
+      labels.back().push_back(torch_label(c));
+    }
+  }
+  require(labels.size() == shapes.size(), r, "equation and operands differ in number");
+  std::vector<int> count(kEllipsis, 0);
+  std::int64_t ellipsis_dims = 0;
+  for (std::size_t t = 0; t < labels.size(); ++t) {
+    const auto named = static_cast<std::int64_t>(std::count_if(labels[t].begin(), labels[t].end(),
+                                                                [](int l) { return l != kEllipsis; }));
+    const bool has_ellipsis = named != static_cast<std::int64_t>(labels[t].size());
+    const auto rank = static_cast<std::int64_t>(shapes[t].size());
+    require(has_ellipsis ? named <= rank : named == rank, r, "subscripts and operand rank differ");
+    if (has_ellipsis) ellipsis_dims = std::max(ellipsis_dims, rank - named);
+    for (int l : labels[t])
+      if (l != kEllipsis) ++count[l];
+  }
+  std::vector<std::int64_t> slot(kEllipsis, -1);  // each label's aligned dimension
+  std::int64_t next = 0, ellipsis_at = 0;
+  bool ellipsis_out = false;
+  if (arrow == std::string::npos) {  // implicit output: the ellipsis, then the labels seen once
+    ellipsis_out = true;
+    next = ellipsis_dims;
+    for (int l = 0; l < kEllipsis; ++l)
+      if (count[l] == 1) slot[l] = next++;
+  } else {
+    const std::string rhs = equation.substr(arrow + 2);
+    for (std::size_t i = 0; i < rhs.size(); ++i) {
+      const char c = rhs[i];
+      if (c == ' ') continue;
+      if (c == '.') {
+        require(rhs.compare(i, 3, "...") == 0 && !ellipsis_out, r, "a malformed ellipsis in the output");
+        ellipsis_at = next;
+        next += ellipsis_dims;
+        ellipsis_out = true;
+        i += 2;
+        continue;
+      }
+      const int l = torch_label(c);
+      require(l >= 0 && count[l] > 0 && slot[l] == -1, r, "an output subscript no operand has, or one repeated");
+      slot[l] = next++;
+    }
+  }
+  Aligned a;
+  a.out_dims = static_cast<std::size_t>(next);
+  if (!ellipsis_out) {
+    ellipsis_at = next;
+    next += ellipsis_dims;
+  }
+  for (int l = 0; l < kEllipsis; ++l)
+    if (count[l] > 0 && slot[l] == -1) slot[l] = next++;
+  a.holders.assign(static_cast<std::size_t>(next), 0);
+  a.size_of.assign(static_cast<std::size_t>(next), 1);
+  for (std::size_t t = 0; t < labels.size(); ++t) {
+    std::vector<std::int64_t> sizes(static_cast<std::size_t>(next), 1);
+    std::vector<bool> seen(static_cast<std::size_t>(next), false);
+    std::size_t dim = 0;
+    auto take = [&](std::int64_t at) {
+      const std::int64_t size = shapes[t][dim++];
+      const auto k = static_cast<std::size_t>(at);
+      if (seen[k]) return;  // a repeated label: its diagonal, one dimension
+      seen[k] = true;
+      if (size == 1) return;
+      require(a.size_of[k] == 1 || a.size_of[k] == size, r, "sizes that do not broadcast");
+      a.size_of[k] = size;
+      sizes[k] = size;
+      ++a.holders[k];
+    };
+    for (int l : labels[t]) {
+      if (l == kEllipsis) {  // it covers the dimensions the named labels leave
+        const auto covered = static_cast<std::int64_t>(shapes[t].size() + 1 - labels[t].size());
+        for (std::int64_t j = ellipsis_dims - covered; j < ellipsis_dims; ++j) take(ellipsis_at + j);
+      } else {
+        take(slot[l]);
+      }
+    }
+    a.operands.push_back(std::move(sizes));
+  }
+  return a;
+}
+
+Count torch_einsum_macs(const OpRecord& r, bool multiplies) {
+  const Value& equation = input(r, 0);
+  const Value& operands = input(r, 1);
+  require(equation.kind == Value::Kind::String && operands.kind == Value::Kind::TensorList, r,
+          "expects an equation and a tensor list");
+  Aligned a = align(equation.text, operands.shapes, r);
+  std::deque<std::vector<std::int64_t>> ops(a.operands.begin(), a.operands.end());
+  std::vector<std::int64_t> path;
+  if (r.inputs.size() > 2 && r.inputs[2].kind == Value::Kind::IntList) path = r.inputs[2].sizes;
+  require(path.empty() || ops.size() < 2 || path.size() == (ops.size() - 1) * 2, r,
+          "a contraction path of the wrong length");
+  Count macs = 0;
+  std::size_t step = 0;
+  while (ops.size() > 1) {
+    std::int64_t i = 0, j = 1;
+    if (!path.empty()) {
+      i = path[step++];
+      j = path[step++];
+      if (j < i) std::swap(i, j);
+      require(i != j && i >= 0 && j < static_cast<std::int64_t>(ops.size()), r, "an invalid contraction path");
+    }
+    auto left = ops[static_cast<std::size_t>(i)], right = ops[static_cast<std::size_t>(j)];
+    ops.erase(ops.begin() + j);
+    ops.erase(ops.begin() + i);
+    std::vector<bool> summed(left.size(), false);
+    bool contracts = false;
+    for (std::size_t d = a.out_dims; d < left.size(); ++d) {
+      if (left[d] != 1 && right[d] != 1) {
+        if (--a.holders[d] == 1) {  // no later operand holds it: contracted by this pair's product
+          summed[d] = contracts = true;
+          a.holders[d] = 0;
+        }
+      } else if (a.holders[d] == 1) {  // one side holds it and nothing later: summed first, no MACs
+        (left[d] != 1 ? left[d] : right[d]) = 1;
+        a.holders[d] = 0;
+      }
+    }
+    std::vector<std::int64_t> result(left.size(), 1);
+    Count pair = 1;
+    for (std::size_t d = 0; d < left.size(); ++d) {
+      const std::int64_t size = left[d] != 1 ? left[d] : right[d];  // 1, or the label's size where held
+      pair = mul(pair, size);
+      if (!summed[d]) result[d] = size;
+    }
+    if (contracts || multiplies) macs = add(macs, pair);
+    if (path.empty()) {
+      ops.push_front(std::move(result));
+    } else {
+      ops.push_back(std::move(result));
+    }
+  }
+  return macs;
+}
+
 bool einsum_returns_float(const OpRecord& r) {
   return !(r.inputs.size() > 0 && r.inputs[0].kind == Value::Kind::String && special_case(normalise(r.inputs[0].text)));
 }
@@ -232,9 +407,17 @@ bool einsum_returns_float(const OpRecord& r) {
 
 }  // namespace
 
-void add_einsum_handlers(OpSet& set, Tier /*tier*/) {
-  set.flops["aten::einsum"] = {"einsum", einsum_macs, "special forms a*b*c*d; else floor(numpy optimal-path FLOPs / 2)",
-                               einsum_returns_float};
+void add_einsum_handlers(OpSet& set, Tier tier) {
+  if (tier == Tier::mmengine)
+    set.flops["aten::einsum"] = {"einsum", einsum_macs,
+                                 "special forms a*b*c*d; else floor(numpy optimal-path FLOPs / 2)", einsum_returns_float};
+  else if (tier == Tier::standard)
+    set.flops["aten::einsum"] = {"einsum", [](const OpRecord& r) { return torch_einsum_macs(r, false); },
+                                 "torch's pairwise order (the path argument, else left to right): per contracting "
+                                 "pair, the product of the sizes of every label either side holds"};
+  else  // all: a pair that only multiplies counts one operation per element, as aten::mul does there
+    set.flops["aten::einsum"] = {"einsum", [](const OpRecord& r) { return torch_einsum_macs(r, true); },
+                                 "as default, and a pair that contracts nothing (a broadcast multiply) one per element"};
   set.activations["aten::einsum"] = {"einsum", output_elements, "numel(output)"};
 }
 

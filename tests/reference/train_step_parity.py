@@ -36,9 +36,6 @@ DIFFERENCES = {
                                  "runs scaled_dot_product_attention's math path, whose forward bmm (Q K^T and P V: "
                                  "262,144 in the encoder, 65,536 in the decoder's self-attention) FlopCounterMode "
                                  "counts as matmul; flopscope counts the op itself, as attention")},
-    "einsum_mixer": {"matmul": (-32, "einsum('bi,bj,ij->b'): flopscope counts mmengine's formula for it (numpy's "
-                                     "optimal contraction path), FlopCounterMode the bmm torch's own path runs, "
-                                     "32 MACs fewer")},
 }
 CONV, CONV_BACKWARD = {"conv"}, {"conv_backward"}
 MATMUL = {"linear", "matmul", "mm", "addmm", "bmm", "baddbmm", "einsum"}
@@ -172,8 +169,7 @@ def write_markdown(path, rows):
         "- *grouped convolutions*: FlopCounterMode counts a grouped layer's weight gradient as a dense layer's, "
         "`groups` times flopscope's (its `conv_backward_flop` builds the weight-gradient shapes without the "
         "groups); the excess is checked to equal the sum of `(groups - 1)` x each grouped layer's weight gradient;",
-        "- two differences traced to their op, listed in the script with their exact size (T5's math-path "
-        "attention, a three-operand einsum).",
+        "- one difference traced to its op, listed in the script with its exact size (T5's math-path attention).",
         "",
         "Attention is out of the comparison: FlopCounterMode counts no CPU attention kernel "
         "(`_scaled_dot_product_flash_attention_for_cpu` and its backward); `tests/python/test_train_step.py` checks "

@@ -178,8 +178,8 @@ TEST(Counting, EveryFamilyIsExactAtTheEdge) {
                   Value::integer(1), Value::boolean(false), Value::boolean(false), Value::boolean(true)},
                  {Value::tensor({a, c, 1, 1})}),
             INT64_MAX);
-  EXPECT_EQ(macs("aten::einsum", {Value::string("abc,abd->acd"), Value::tensor_list({{a, 1, b}, {a, 1, c}})}, {}),
-            a * b * c);  // mmengine's special form a*b*c*d, with b = 1
+  EXPECT_EQ(macs("aten::einsum", {Value::string("ab,bc->ac"), Value::tensor_list({{a, b}, {b, c}})}, {}),
+            INT64_MAX);  // torch's one bmm, a*b*c
   EXPECT_EQ(macs("aten::_grouped_mm", {Value::tensor({a, b}), Value::tensor({4, b, c})}, {}), INT64_MAX);  // T*K*N
   // Attention under `all`: B * L * S * (E + Ev + 4), the softmax's 4 per score included; 6 * L * S is the
   // largest multiple of 6 below 2^63 (2^63 - 2, from 2^62 - 1 = L * 3 * S).

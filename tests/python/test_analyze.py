@@ -9,6 +9,7 @@ import pytest
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch.utils.flop_counter import FlopCounterMode
 
 import flopscope
 
@@ -206,6 +207,33 @@ def test_a_dynamically_quantized_model():
     mmengine = flopscope.analyze(quantized, x, ops="mmengine")
     assert mmengine.flops == 0
     assert any("quantized::linear_dynamic encountered 2" in w for w in mmengine.warnings)
+
+
+def test_einsum_counts_the_products_torch_runs():
+    # default counts an einsum as ATen contracts it: pairwise, left to right or in the order of the path argument
+    # (what torch.einsum passes when opt_einsum is installed), each contracting pair one bmm. ab,bc,cd,de->ae at
+    # 7x3, 3x11, 11x2, 2x13:
+    #   left to right: ab,bc->ac 7*3*11, ac,cd->ad 7*11*2, ad,de->ae 7*2*13
+    #   path (2,3),(0,1),(0,1): cd,de->ce 11*2*13, ab,bc->ac 7*3*11, ce,ac->ae 7*11*13
+    # FlopCounterMode, which counts the bmm the call runs, agrees; mmengine's count is numpy's optimal order (290).
+    shapes = [(7, 3), (3, 11), (11, 2), (2, 13)]
+
+    class Chain(nn.Module):
+        def __init__(self, path):
+            super().__init__()
+            self.path = path
+
+        def forward(self, *operands):
+            return torch.ops.aten.einsum("ab,bc,cd,de->ae", list(operands), path=self.path)
+
+    operands = tuple(torch.randn(s) for s in shapes)
+    for path, expected in ((None, 7 * 3 * 11 + 7 * 11 * 2 + 7 * 2 * 13),
+                           ([2, 3, 0, 1, 0, 1], 11 * 2 * 13 + 7 * 3 * 11 + 7 * 11 * 13)):
+        assert flopscope.analyze(Chain(path), operands, ops="default").flops == expected
+        with FlopCounterMode(display=False) as counter:
+            Chain(path)(*operands)
+        assert counter.get_total_flops() // 2 == expected
+    assert flopscope.analyze(Chain(None), operands, ops="mmengine").flops == 290
 
 
 def test_a_statically_quantized_convolutional_model():

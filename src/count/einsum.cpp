@@ -262,6 +262,8 @@ Aligned align(const std::string& equation, const std::vector<std::vector<std::in
       labels.emplace_back();
     } else if (c == '.') {
       require(lhs.compare(i, 3, "...") == 0, r, "a '.' that is not part of an ellipsis");
+      require(std::count(labels.back().begin(), labels.back().end(), kEllipsis) == 0, r,
+              "an operand with two ellipses");
       labels.back().push_back(kEllipsis);
       i += 2;
     } else {
@@ -323,6 +325,7 @@ Aligned align(const std::string& equation, const std::vector<std::vector<std::in
     std::vector<bool> seen(static_cast<std::size_t>(next), false);
     std::size_t dim = 0;
     auto take = [&](std::int64_t at) {
+      require(dim < shapes[t].size(), r, "subscripts and operand rank differ");
       const std::int64_t size = shapes[t][dim++];
       const auto k = static_cast<std::size_t>(at);
       if (seen[k]) return;  // a repeated label: its diagonal, one dimension

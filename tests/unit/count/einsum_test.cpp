@@ -92,6 +92,8 @@ TEST(Einsum, DefaultCountsTheProductsTorchRuns) {
   EXPECT_THROW(torch_macs("ij,jk->iz", {{3, 4}, {4, 5}}), FormulaError);
   EXPECT_THROW(torch_macs("ij,jk->ik", {{3, 4}, {5, 6}}), FormulaError);
   EXPECT_THROW(torch_macs("ab,bc,cd->ad", {{2, 3}, {3, 4}, {4, 5}}, {0, 5, 0, 1}), FormulaError);
+  EXPECT_THROW(torch_macs("a......b,bc->ac", {{2, 3, 4, 5}, {5, 6}}), FormulaError);  // two ellipses, from a file
+  EXPECT_THROW(torch_macs("a.b,bc->ac", {{2, 5}, {5, 6}}), FormulaError);
 }
 
 TEST(Einsum, FloatTotalsPrintLikePython) {

@@ -1,8 +1,9 @@
 """A wider sweep than the zoo, run by hand (not in CI: about ten minutes, thirty with --files): more transformers
-architectures from tiny configs with random weights, each analysed live by the Python package (flopscope.analyze,
---ops mmengine) and compared with mmengine on the same module and tensors, module by module (flops, activations,
-parameters) and in total. The zoo (hf_zoo.py) keeps the architectures that each add something no other zoo model has;
-the sweep checks that the rest of the families users run give the same numbers too.
+architectures, and diffusers' diffusion models where diffusers is installed, from tiny configs with random
+weights, each analysed live by the Python package (flopscope.analyze, --ops mmengine) and compared with mmengine on
+the same module and tensors, module by module (flops, activations, parameters) and in total. The zoo (hf_zoo.py)
+keeps the architectures that each add something no other zoo model has; the sweep checks that the rest of the
+families users run give the same numbers too.
 
     PYTHONPATH=build/python python tests/reference/hf_sweep.py [--markdown docs/validation-sweep.md]
         [--files build/flopscope] [NAME ...]
@@ -36,7 +37,7 @@ import warnings
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hf_zoo import VOCAB, hf, ids  # noqa: E402
+from hf_zoo import VOCAB, bind, hf, ids  # noqa: E402
 from export_zoo import auto_shapes  # noqa: E402
 from make_reference import flop_counter_mode, mmengine_reference  # noqa: E402
 from train_step_parity import FCM, MATMUL  # noqa: E402  (the matrix-product ops of each side)
@@ -76,6 +77,8 @@ QWEN_VL_INPUTS = [("input_ids", [1, 13], "int64", [998] + [IMAGE_TOKEN] * 4), ("
 QWEN_VL_TEXT = dict(TEXT, rope_scaling=dict(type="mrope", mrope_section=[2, 2, 4]))
 QWEN_VL_IDS = dict(image_token_id=IMAGE_TOKEN, vision_start_token_id=998, video_token_id=997)
 T5GEMMA_HALF = dict(DECODER, head_dim=16, sliding_window=16)  # its encoder's and its decoder's configuration
+
+DIFFUSERS = "diffusers"  # in place of a transformers configuration class: a diffusers model, configured by keywords
 
 # name -> (config class, model class, inputs, config)
 SWEEP = {
@@ -264,6 +267,36 @@ SWEEP = {
     "canine": ("CanineConfig", "CanineModel", [ids(32)],
                dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
                     downsampling_rate=4, num_hash_buckets=64)),
+    # Diffusion models, from diffusers (DIFFUSERS: the model class takes the configuration itself); skipped where
+    # diffusers is not installed (pip install diffusers: the setup script does not).
+    "sd_unet": (DIFFUSERS, "UNet2DConditionModel",
+                [("sample", [1, 4, 16, 16], "float32"), ("timestep", [1], "int64"),
+                 ("encoder_hidden_states", [1, 8, 32], "float32")],
+                dict(sample_size=16, in_channels=4, out_channels=4, block_out_channels=(32, 64), layers_per_block=1,
+                     down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+                     up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=32,
+                     attention_head_dim=8, norm_num_groups=8)),
+    "sd_vae": (DIFFUSERS, "AutoencoderKL", [("sample", [1, 3, 32, 32], "float32")],
+               dict(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 2,
+                    up_block_types=("UpDecoderBlock2D",) * 2, block_out_channels=(16, 32), latent_channels=4,
+                    norm_num_groups=8, layers_per_block=1)),
+    "dit": (DIFFUSERS, "DiTTransformer2DModel",
+            [("hidden_states", [1, 4, 8, 8], "float32"), ("timestep", [1], "int64"),
+             ("class_labels", [1], "int64", [1])],
+            dict(num_attention_heads=2, attention_head_dim=16, in_channels=4, num_layers=2, sample_size=8,
+                 patch_size=2, num_embeds_ada_norm=10)),
+    "sd3": (DIFFUSERS, "SD3Transformer2DModel",
+            [("hidden_states", [1, 4, 8, 8], "float32"), ("encoder_hidden_states", [1, 6, 32], "float32"),
+             ("pooled_projections", [1, 16], "float32"), ("timestep", [1], "int64")],
+            dict(sample_size=8, patch_size=2, in_channels=4, num_layers=2, attention_head_dim=16,
+                 num_attention_heads=2, joint_attention_dim=32, caption_projection_dim=32, pooled_projection_dim=16,
+                 out_channels=4, pos_embed_max_size=16)),
+    "flux": (DIFFUSERS, "FluxTransformer2DModel",
+             [("hidden_states", [1, 16, 16], "float32"), ("encoder_hidden_states", [1, 6, 32], "float32"),
+              ("pooled_projections", [1, 16], "float32"), ("timestep", [1], "float32"),
+              ("img_ids", [16, 3], "float32"), ("txt_ids", [6, 3], "float32")],
+             dict(patch_size=1, in_channels=16, num_layers=1, num_single_layers=1, attention_head_dim=16,
+                  num_attention_heads=2, joint_attention_dim=32, pooled_projection_dim=16, axes_dims_rope=(4, 6, 6))),
 }
 
 
@@ -400,13 +433,37 @@ def exported_file(cli, model, x, ref, export):
     return ("differs" if problems else "equal" + ran), problems, notes
 
 
+def factory_of(name):
+    """A function that builds the model of that name, its forward bound to take the inputs positionally."""
+    config_cls, model_cls, inputs, config = SWEEP[name]
+    if config_cls != DIFFUSERS:
+        return hf(config_cls, model_cls, inputs, **config)[0]
+
+    def diffusers_model():
+        import diffusers
+
+        return bind(getattr(diffusers, model_cls)(**config), [n for n, *_ in inputs], return_dict=False)
+
+    return diffusers_model
+
+
+def available(name):
+    """Whether the library the model comes from is installed (diffusers is optional)."""
+    if SWEEP[name][0] != DIFFUSERS:
+        return True
+    try:
+        import diffusers  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def compare(name, cli=None):
     """(status, differences, sizes, files): status 'equal', 'differs' or why mmengine could not run; with a CLI,
     files is {export: (status, differences, notes)} of each exported file (else None)."""
-    config_cls, model_cls, inputs, config = SWEEP[name]
-    factory, _ = hf(config_cls, model_cls, inputs, **config)
+    inputs = SWEEP[name][2]
     torch.manual_seed(0)
-    model = factory().eval()
+    model = factory_of(name)().eval()
     x = tensors(inputs)
     try:
         ref = mmengine_reference(model, x)
@@ -492,6 +549,9 @@ def main():
     logging.getLogger("torch._export").setLevel(logging.ERROR)  # Dim.AUTO's note on each batch dimension of 1
     rows, failed = [], False
     for name in args.names or list(SWEEP):
+        if not available(name):
+            print(f"{name}: skipped (diffusers is not installed)", flush=True)
+            continue
         status, problems, sizes, files = compare(name, args.files)
         print(f"{name}: {status}", *problems[:10], sep="\n    ", flush=True)
         failed |= status == "differs"
@@ -503,6 +563,15 @@ def main():
     if args.markdown:
         write_markdown(args.markdown, rows, files=args.files is not None)
     return 1 if failed else 0
+
+
+def diffusers_version():
+    """', diffusers X' where it is installed (the diffusion models' rows need it), else ''."""
+    try:
+        import diffusers
+    except ImportError:
+        return ""
+    return f", diffusers {diffusers.__version__}"
 
 
 def kept_rows(path):
@@ -518,14 +587,15 @@ def write_markdown(path, rows, files):
     import transformers
 
     lines = [
-        "# A wider sweep of transformers architectures against mmengine",
+        "# A wider sweep of transformers architectures and diffusion models against mmengine",
         "",
         "Generated by `PYTHONPATH=build/python python tests/reference/hf_sweep.py --markdown "
         f"docs/validation-sweep.md{' --files build/flopscope' if files else ''}` (transformers "
-        f"{transformers.__version__}, torch {torch.__version__.split('+')[0]}). "
+        f"{transformers.__version__}{diffusers_version()}, torch {torch.__version__.split('+')[0]}). "
         "Run by hand, not in CI. Each model is built from a tiny configuration with random weights (the configurations "
-        "are in the script), in eval mode, called as `model(*tensors)` with token ids, an image, audio samples or, for "
-        "the vision-language models, ids holding the image's tokens and the image, and analysed live by "
+        "are in the script), in eval mode, called as `model(*tensors)` with token ids, an image, audio samples, for "
+        "the vision-language models ids holding the image's tokens and the image, or, for the diffusion models, "
+        "latents, a timestep and text states, and analysed live by "
         "the Python package (`flopscope.analyze`, the `mmengine` op set); mmengine's FlopAnalyzer, ActivationAnalyzer "
         "and parameter_count run on the same module and tensors. \"equal\": every module's flops, activations and "
         "parameters and the total flops are mmengine's. The zoo ([validation.md](validation.md)) holds the "

@@ -4,8 +4,8 @@ against torch's FlopCounterMode on the same step (the same loss rule, halved to 
     python train_step_parity.py [--check] [--markdown FILE] [NAME ...]
     python train_step_parity.py --sweep [--markdown docs/validation-train-step-sweep.md] [NAME ...]
 
---sweep: the transformers architectures of hf_sweep.py instead of the zoo (run by hand, not in CI: about fifteen
-minutes); a model whose step FlopCounterMode cannot run is listed with torch's reason.
+--sweep: the transformers architectures and diffusion models of hf_sweep.py instead of the zoo (run by hand, not in
+CI: about fifteen minutes); a model whose step FlopCounterMode cannot run is listed with torch's reason.
 
 FlopCounterMode counts convolutions (forward and backward) and the matmul family (mm, addmm, bmm, baddbmm,
 whatever op a linear, matmul or einsum decomposes into); flopscope's keys for the same work are summed per family.
@@ -82,12 +82,10 @@ def build(name):
 def build_sweep(name):
     """A transformers architecture of hf_sweep.py, called with keyword arguments."""
     import hf_sweep
-    from hf_zoo import hf
 
-    config_cls, model_cls, described, config = hf_sweep.SWEEP[name]
-    factory, _ = hf(config_cls, model_cls, described, **config)
+    described = hf_sweep.SWEEP[name][2]
     torch.manual_seed(0)
-    model = factory().eval()
+    model = hf_sweep.factory_of(name)().eval()
     del model.forward
     return model, dict(zip([arg for arg, *_ in described], hf_sweep.tensors(described)))
 
@@ -159,6 +157,8 @@ def main():
         import hf_sweep
     rows, failed = [], False
     for name in args.names or list(hf_sweep.SWEEP if args.sweep else MODELS):
+        if args.sweep and not hf_sweep.available(name):
+            continue
         builder = build_sweep if args.sweep else build
         mine, report = ours(*builder(name))
         # FlopCounterMode's step on a model of its own: a step can leave state outside the parameters behind (LeViT
@@ -204,8 +204,8 @@ def main():
 
 
 def write_markdown(path, rows, sweep=False):
-    what = ("the transformers architectures of `tests/reference/hf_sweep.py` (eval mode, its tiny configurations "
-            "and inputs, called with keyword arguments)" if sweep else
+    what = ("the transformers architectures and diffusion models of `tests/reference/hf_sweep.py` (eval mode, its "
+            "tiny configurations and inputs, called with keyword arguments)" if sweep else
             "every zoo model (eval mode, the inputs of `tests/reference/zoo.py`, Hugging Face models with keyword "
             "arguments)")
     lines = [

@@ -18,7 +18,8 @@ namespace {
 template <int Dims>
 Count window(const OpRecord& r, std::size_t at) {
   const Value& k = input(r, at);
-  require(k.kind == Value::Kind::IntList && !k.sizes.empty(), r, "kernel_size is not an int list");
+  require(k.kind == Value::Kind::IntList && (k.sizes.size() == 1 || k.sizes.size() == Dims), r,
+          "kernel_size is not one value or one per pooled dimension");
   Count elements = 1;
   for (int d = 0; d < Dims; ++d)
     elements = mul(elements, k.sizes[k.sizes.size() == 1 ? 0 : static_cast<std::size_t>(d)]);

@@ -90,5 +90,14 @@ TEST(Pool, BackwardOfATrainingStep) {
             1 * 3 * 2 * 2);
 }
 
+// A kernel_size of one value, or one per pooled dimension: two values for a 3-D pool (a file can declare it) is
+// refused, not read past.
+TEST(Pool, KernelSizeOfTheWrongLengthIsRefused) {
+  EXPECT_EQ(macs("all", "max_pool3d", {V::tensor({1, 2, 8, 8, 8}), V::int_list({2})}, {V::tensor({1, 2, 4, 4, 4})}),
+            (1 * 2 * 4 * 4 * 4) * (2 * 2 * 2));
+  EXPECT_THROW(macs("all", "max_pool3d", {V::tensor({1, 2, 8, 8, 8}), V::int_list({2, 2})}, {V::tensor({1, 2, 4, 4, 4})}),
+               FormulaError);
+}
+
 }  // namespace
 }  // namespace flopscope

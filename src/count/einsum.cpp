@@ -240,15 +240,13 @@ Count einsum_macs(const OpRecord& r) {
 }
 
 // ATen's einsum on shapes: the operands aligned on every label (out labels first, then the ellipsis unless the
-// output has it, then the contracted labels), their sizes 1 where a label is missing or broadcast.
+// output has it, then the contracted labels), their sizes 1 where a label is missing or broadcast. Labels are
+// numbered as mmengine's path numbers them (bit_of): ATen orders upper case first, and no order changes a count.
 struct Aligned {
   std::vector<std::vector<std::int64_t>> operands;
   std::vector<std::int64_t> holders;  // per aligned dimension: how many operands hold it (size != 1)
-  std::vector<std::int64_t> size_of;  // per aligned dimension: its size where an operand holds it
   std::size_t out_dims = 0;
 };
-
-int torch_label(char c) { return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? 26 + (c - 'a') : -1; }
 
 Aligned align(const std::string& equation, const std::vector<std::vector<std::int64_t>>& shapes, const OpRecord& r) {
   constexpr int kEllipsis = 52;
@@ -267,8 +265,8 @@ Aligned align(const std::string& equation, const std::vector<std::vector<std::in
       labels.back().push_back(kEllipsis);
       i += 2;
     } else {
-      require(torch_label(c) >= 0, r, "subscripts must be in [a-zA-Z]");
-      labels.back().push_back(torch_label(c));
+      require(bit_of(c) >= 0, r, "subscripts must be in [a-zA-Z]");
+      labels.back().push_back(bit_of(c));
     }
   }
   require(labels.size() == shapes.size(), r, "equation and operands differ in number");
@@ -305,7 +303,7 @@ Aligned align(const std::string& equation, const std::vector<std::vector<std::in
         i += 2;
         continue;
       }
-      const int l = torch_label(c);
+      const int l = bit_of(c);
       require(l >= 0 && count[l] > 0 && slot[l] == -1, r, "an output subscript no operand has, or one repeated");
       slot[l] = next++;
     }
@@ -319,7 +317,7 @@ Aligned align(const std::string& equation, const std::vector<std::vector<std::in
   for (int l = 0; l < kEllipsis; ++l)
     if (count[l] > 0 && slot[l] == -1) slot[l] = next++;
   a.holders.assign(static_cast<std::size_t>(next), 0);
-  a.size_of.assign(static_cast<std::size_t>(next), 1);
+  std::vector<std::int64_t> size_of(static_cast<std::size_t>(next), 1);  // where an operand holds the dimension
   for (std::size_t t = 0; t < labels.size(); ++t) {
     std::vector<std::int64_t> sizes(static_cast<std::size_t>(next), 1);
     std::vector<bool> seen(static_cast<std::size_t>(next), false);
@@ -331,8 +329,8 @@ Aligned align(const std::string& equation, const std::vector<std::vector<std::in
       if (seen[k]) return;  // a repeated label: its diagonal, one dimension
       seen[k] = true;
       if (size == 1) return;
-      require(a.size_of[k] == 1 || a.size_of[k] == size, r, "sizes that do not broadcast");
-      a.size_of[k] = size;
+      require(size_of[k] == 1 || size_of[k] == size, r, "sizes that do not broadcast");
+      size_of[k] = size;
       sizes[k] = size;
       ++a.holders[k];
     };

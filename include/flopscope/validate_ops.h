@@ -10,7 +10,7 @@ namespace flopscope {
 
 struct ValidateOpsOptions {
   std::string op_set = "default";
-  std::vector<std::string> dtypes = {"float32", "bfloat16", "float16"};
+  std::vector<std::string> dtypes = {"float32", "bfloat16", "float16", "float8_e4m3fn"};
   std::string family;      ///< only this formula key ("" = all); a key with no case is an InvalidInput
   double tolerance = 0.1;  ///< measured / analytic further than this from 1 is flagged
 };

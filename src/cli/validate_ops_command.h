@@ -5,14 +5,16 @@
 #include <string>
 #include <vector>
 
+#include "flopscope/validate_ops.h"
+
 namespace flopscope::cli {
 
 struct ValidateOpsArgs {
-  std::string op_set = "default";
-  std::vector<std::string> dtypes = {"float32", "bfloat16", "float16"};
+  std::string op_set = ValidateOpsOptions{}.op_set;
+  std::vector<std::string> dtypes = ValidateOpsOptions{}.dtypes;
   std::string family;   ///< only this family ("" = all)
   bool list = false;    ///< print the cases and stop (needs no GPU)
-  double tolerance = 0.1;
+  double tolerance = ValidateOpsOptions{}.tolerance;
 };
 
 int run_validate_ops(const ValidateOpsArgs& args);

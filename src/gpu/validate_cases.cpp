@@ -103,6 +103,10 @@ std::vector<Proto> protos_for(const std::string& family) {
                                  {"grid_sample_backward", {{2, 100, 31, 31}, {2, 17, 19, 2}}}}},
       // grouped_mm: tokens [T,K], experts [G,K,N]; K and N keep the 16-byte strides the op needs
       {"_grouped_mm", {{"grouped_mm", {{1, 64}, {1, 64, 128}}}, {"grouped_mm", {{127, 64}, {4, 64, 128}}}}},
+      // FP8 products (float8_e4m3fn operands, one float32 scale each, a bf16 output): A [M,K], B [K,N]. cuBLASLt
+      // takes FP8 only with every size a multiple of 16, so no prime here: the smallest M it takes, and 4096^3,
+      // whose ratio checks the FP8 tensor-op convention as the bf16 4096^3 linear checks bf16's.
+      {"_scaled_mm", {{"scaled_mm", {{16, 4096}, {4096, 4096}}}, {"scaled_mm", {{4096, 4096}, {4096, 4096}}}}},
       // tensordot: a[..., K], b[K, ...], contracting a's last dim with b's first
       {"tensordot", {{"tensordot", {{1, 100}, {100, 127}}}, {"tensordot", {{3, 127, 100}, {100, 251}}}}},
       {"inner", {{"inner", {{1, 100}, {251, 100}}}, {"inner", {{3, 127, 64}, {251, 64}}}}},
@@ -121,17 +125,27 @@ std::vector<Proto> protos_for(const std::string& family) {
   return it == table.end() ? std::vector<Proto>{} : it->second;
 }
 
-// Dtypes a family runs in on CUDA: all three for everything here except the lookups, which use integer
-// indices and a floating weight of the case's dtype, so they take all three too.
-bool supports(const std::string& /*family*/, const std::string& dtype) {
+// Families that run in one dtype of their own, not in validate-ops' float sweep.
+const std::map<std::string, std::string>& fixed_dtype_families() {
+  static const std::map<std::string, std::string> fixed = {{"_scaled_mm", "float8_e4m3fn"}};
+  return fixed;
+}
+
+// Dtypes a family runs in on CUDA: its own for a fixed-dtype family, else every float dtype (the lookups use
+// integer indices and a floating weight of the case's dtype, so they take them all too).
+bool supports(const std::string& family, const std::string& dtype) {
+  auto fixed = fixed_dtype_families().find(family);
+  if (fixed != fixed_dtype_families().end()) return dtype == fixed->second;
   return dtype == "float32" || dtype == "bfloat16" || dtype == "float16" || dtype == "float64";
 }
 
 }  // namespace
 
-const std::vector<const char*> kSingleDtypeProducts = {"_scaled_mm",          "_scaled_grouped_mm",
-                                                       "_int_mm",             "_weight_int8pack_mm",
-                                                       "_weight_int4pack_mm", "_weight_int4pack_mm_for_cpu"};
+const std::vector<const char*> kSingleDtypeProducts = {"_scaled_grouped_mm",  "_int_mm",
+                                                       "_weight_int8pack_mm", "_weight_int4pack_mm",
+                                                       "_weight_int4pack_mm_for_cpu"};
+
+const std::vector<std::string> kCaseDtypes = {"float32", "bfloat16", "float16", "float64", "float8_e4m3fn"};
 
 std::vector<std::string> formula_families(const OpSet& set) {
   std::set<std::string> keys;
@@ -143,9 +157,10 @@ std::vector<std::string> formula_families(const OpSet& set) {
   // An LSTM's backward takes the forward's saved state (mkldnn's workspace on the CPU, cuDNN's reserve on CUDA): it
   // is checked by arithmetic and by a training step's counter pass, not by validate-ops.
   keys.erase("rnn_backward");
-  // The low-precision products take one dtype each (FP8; int8; int8 or int4 weights), not validate-ops' float sweep,
-  // and share linear's arithmetic (numel(A)*n); they are checked by arithmetic (tests/unit/count/, tests/python/
-  // test_analyze.py). Measuring FP8 on a device is left to a case of its own.
+  // The other low-precision products take one dtype each (grouped FP8; int8; int8 or int4 weights) and share
+  // linear's arithmetic (numel(A)*n); they are checked by arithmetic (tests/unit/count/, tests/python/
+  // test_analyze.py). int8 is no FLOP class for the counters (gpu/counter_math.h), and _scaled_mm's FP8 case
+  // measures the FP8 tensor path the grouped one shares.
   for (const char* k : kSingleDtypeProducts) keys.erase(k);
   return {keys.begin(), keys.end()};
 }

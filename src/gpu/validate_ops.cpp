@@ -7,6 +7,7 @@
 #include <torch/nn/modules/rnn.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "flopscope/complexity.h"
@@ -231,6 +232,18 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
     auto offs = torch::tensor(ends, opt.dtype(torch::kInt));
     r.inputs = {t(0), t(1)};
     r.call = [offs, in](const std::vector<c10::IValue>& v) { at::_grouped_mm(in(v, 0), in(v, 1), offs); };
+  } else if (k == "scaled_mm") {
+    // cuBLASLt's FP8 layout: A row-major, B column-major (the transpose of a row-major [N,K]), one float32 scale
+    // per operand, a bf16 output. randn has no FP8 kernel: the values are drawn in bf16 and rounded.
+    auto fp8 = [&](std::int64_t rows, std::int64_t cols) {
+      return torch::randn({rows, cols}, opt.dtype(torch::kBFloat16)).to(opt.dtype());
+    };
+    const auto &a = c.shapes.at(0), &b = c.shapes.at(1);
+    auto scale = torch::ones({}, opt.dtype(torch::kFloat));
+    r.inputs = {fp8(a[0], a[1]), fp8(b[1], b[0]).t()};
+    r.call = [scale, in](const std::vector<c10::IValue>& v) {
+      at::_scaled_mm(in(v, 0), in(v, 1), scale, scale, std::nullopt, std::nullopt, at::kBFloat16);
+    };
   } else if (k == "tensordot") {
     two([](auto a, auto b) { at::tensordot(a, b, {a.dim() - 1}, {0}); });
   } else if (k == "inner") {
@@ -269,7 +282,18 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
   return r;
 }
 
+// A case's dtype as a tensor's: the float sweep's are the analysis's own; FP8 only validate-ops takes.
+c10::ScalarType case_scalar_type(const std::string& dtype) {
+  return dtype == "float8_e4m3fn" ? c10::kFloat8_e4m3fn : parse_dtype(dtype);
+}
+
 std::vector<gpu::ValidateCase> selected_cases(const ValidateOpsOptions& o, std::vector<std::string>* uncovered) {
+  for (const auto& d : o.dtypes)
+    if (std::find(gpu::kCaseDtypes.begin(), gpu::kCaseDtypes.end(), d) == gpu::kCaseDtypes.end()) {
+      std::string known;
+      for (const auto& k : gpu::kCaseDtypes) known += (known.empty() ? "" : ", ") + k;
+      throw InvalidInput("validate-ops has no cases in dtype '" + d + "' (use " + known + ")");
+    }
   std::vector<std::string> none;
   auto cases = gpu::validate_cases(count::shared_op_set(o.op_set), o.dtypes, uncovered != nullptr ? uncovered : &none);
   if (o.family.empty()) return cases;
@@ -322,7 +346,7 @@ std::vector<ValidateOpsRow> validate_ops(const ValidateOpsOptions& options) {
     ValidateOpsRow row;
     row.op = {c.family, c.label};
     try {
-      auto opt = torch::TensorOptions().device(torch::kCUDA).dtype(parse_dtype(c.dtype));
+      auto opt = torch::TensorOptions().device(torch::kCUDA).dtype(case_scalar_type(c.dtype));
       Runnable r = make_runnable(c, opt);
       torch::NoGradGuard no_grad;
       r.call(r.inputs);  // warm-up: library handles, workspaces and autotuning stay out of the counter pass

@@ -2,8 +2,11 @@
 // (a dimension of 1, a prime, a size that is not a multiple of 8) and in each requested dtype.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
+
+#include "flopscope/errors.h"
 
 #include "flopscope/op_set.h"
 #include "gpu/validate_cases.h"
@@ -36,7 +39,8 @@ TEST(ValidateCases, EveryDefaultFamilyWithAFormulaIsCovered) {
   // mkldnn's LSTM backward is CPU-only.
   families.erase("scaled_dot_product_attention_backward");
   families.erase("rnn_backward");
-  for (const char* k : kSingleDtypeProducts) families.erase(k);  // one dtype each: FP8, int8, int4 weights
+  for (const char* k : kSingleDtypeProducts) families.erase(k);  // one dtype each: grouped FP8, int8, int4 weights
+  families.erase("_scaled_mm");  // FP8 only, not in the float sweep: FP8ProductsRunInFP8Only
   std::map<std::string, std::set<std::string>> dtypes_of;
   for (const auto& c : cases) dtypes_of[c.family].insert(c.dtype);
   for (const auto& f : families) {
@@ -47,6 +51,51 @@ TEST(ValidateCases, EveryDefaultFamilyWithAFormulaIsCovered) {
   for (const char* f : {"linear", "addmm", "bmm", "matmul", "conv", "conv_backward", "scaled_dot_product_attention",
                         "lstm", "layer_norm", "einsum", "upsample_bilinear2d"})
     EXPECT_TRUE(families.count(f)) << f;
+}
+
+// _scaled_mm's cases run in FP8 (e4m3) only, at sizes cuBLASLt takes (every one a multiple of 16), including the
+// 4096^3 product whose ratio checks the FP8 tensor-op convention; no float family gets an FP8 case.
+TEST(ValidateCases, FP8ProductsRunInFP8Only) {
+  std::vector<std::string> dtypes = kDtypes;
+  dtypes.push_back("float8_e4m3fn");
+  auto cases = validate_cases(op_set_named("default"), dtypes);
+  std::vector<ValidateCase> fp8;
+  for (const auto& c : cases) {
+    if (c.family == "_scaled_mm") fp8.push_back(c);
+    else EXPECT_NE(c.dtype, "float8_e4m3fn") << c.label;
+  }
+  ASSERT_EQ(fp8.size(), 2u);
+  bool cube = false;
+  for (const auto& c : fp8) {
+    EXPECT_EQ(c.dtype, "float8_e4m3fn");
+    EXPECT_EQ(c.call, "scaled_mm");
+    ASSERT_EQ(c.shapes.size(), 2u);
+    EXPECT_EQ(c.shapes[0][1], c.shapes[1][0]) << c.label;  // A [M,K] @ B [K,N]
+    for (const auto& shape : c.shapes)
+      for (auto d : shape) EXPECT_EQ(d % 16, 0) << c.label;
+    cube |= c.shapes[0] == std::vector<std::int64_t>{4096, 4096} && c.shapes[1] == std::vector<std::int64_t>{4096, 4096};
+  }
+  EXPECT_TRUE(cube);
+  // The float sweep alone has no FP8 case, and --dtype float8_e4m3fn alone only FP8 ones.
+  for (const auto& c : validate_cases(op_set_named("default"), kDtypes)) EXPECT_NE(c.family, "_scaled_mm");
+  for (const auto& c : validate_cases(op_set_named("default"), {"float8_e4m3fn"})) EXPECT_EQ(c.family, "_scaled_mm");
+}
+
+// The default sweep covers FP8; a dtype no case runs in is refused by name, never an empty list.
+TEST(ValidateOps, DefaultDtypesIncludeFP8AndUnknownDtypesAreRefused) {
+  flopscope::ValidateOpsOptions o;
+  EXPECT_NE(std::find(o.dtypes.begin(), o.dtypes.end(), "float8_e4m3fn"), o.dtypes.end());
+  bool fp8 = false;
+  for (const auto& c : flopscope::validate_ops_cases(o, nullptr)) fp8 |= c.family == "_scaled_mm";
+  EXPECT_TRUE(fp8);
+  o.dtypes = {"bfloat16", "fp8"};
+  try {
+    flopscope::validate_ops_cases(o, nullptr);
+    FAIL() << "an unknown dtype gave a case list";
+  } catch (const flopscope::InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("'fp8'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("float8_e4m3fn"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ValidateCases, ShapesIncludeTheAwkwardSizes) {

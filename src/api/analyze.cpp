@@ -10,6 +10,7 @@
 #include "api/forward_errors.h"
 #include "sandbox/memory_limit.h"
 #include "api/model_source.h"
+#include "api/rng_guard.h"
 #include "api/run_context.h"
 #include "api/train_step.h"
 #include "capture/backward_placement.h"
@@ -139,7 +140,8 @@ void gpu_passes(api::ModelSource& source, ComplexityInfo& info, const Trace& as_
 // The one pipeline.
 ComplexityInfo run_pipeline(api::ModelSource& source, const Options& o) {
   capture::ModelOutput said;  // the model's prints and warnings, from here on
-  api::RunContext run = api::make_run_context(o, source.parameters(), source.brings_inputs());
+  api::RngGuard rng;          // the caller's random streams, as they were once the analysis ends
+  api::RunContext run = api::make_run_context(o, source.parameters(), source.brings_inputs(), &rng);
   source.check(run);
   ModuleTree tree = source.module_tree();
   Trace captured;

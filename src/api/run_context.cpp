@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "api/rng_guard.h"
 #include "capture/tensor_shape.h"
 #include "sandbox/memory_limit.h"
 #include "count/families.h"
@@ -138,7 +139,8 @@ std::vector<c10::IValue> to_meta(const std::vector<c10::IValue>& inputs) {
 
 }  // namespace
 
-RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& params, bool model_has_inputs) {
+RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& params, bool model_has_inputs,
+                            RngGuard* rng) {
   if (model_has_inputs && (o.input_shape.given() || o.inputs))
     throw InvalidInput("an exported program holds its inputs' shapes: give no input shapes or inputs; bind its dynamic "
                        "dimensions with --dim NAME=VALUE");
@@ -169,6 +171,7 @@ RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& par
       if (p.device().type() != run.device.type())
         throw InvalidInput("the model's parameters are on " + p.device().str() + " but device " + run.device.str() +
                            " was requested; move the model there first");
+  if (rng != nullptr) rng->add(run.device);
   if (model_has_inputs) return run;
   run.inputs = make_inputs(o, run.device);
   if (run.shape_only) run.inputs = to_meta(run.inputs);  // the caller's own inputs, given as they are

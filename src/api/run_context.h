@@ -11,6 +11,8 @@
 
 namespace flopscope::api {
 
+class RngGuard;
+
 struct RunContext {
   c10::Device device{c10::kCPU};   ///< where the forward runs: meta for shape-only
   bool shape_only = false;
@@ -24,8 +26,10 @@ struct RunContext {
 /// Checks `o` (exactly one of input_shape and inputs, the device, shape-only, the op set, the GPU options) and
 /// makes the inputs. `params` are the model's parameters: with no device asked for, the inputs go where the
 /// first one is (mmengine), and a model elsewhere than the asked device is an error. `model_has_inputs`: the
-/// model holds its inputs (an exported graph), so none are made and giving any is an error.
-RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& params, bool model_has_inputs = false);
+/// model holds its inputs (an exported graph), so none are made and giving any is an error. `rng`: the
+/// analysis's guard of the random streams, told the CUDA device before any input is drawn there.
+RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& params, bool model_has_inputs = false,
+                            RngGuard* rng = nullptr);
 
 /// What the report says about the run: inputs, device, CUDA environment, op set (the model source adds its kind
 /// and mode).

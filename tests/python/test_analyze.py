@@ -174,6 +174,30 @@ def test_profile_keeps_the_blocks_effects_and_its_exception():
     assert all(not m._forward_hooks for m in model.modules())
 
 
+def test_the_callers_random_stream_is_as_it_was():
+    # Dropout in training mode draws its masks from torch's default generator: an analysis (and a training step)
+    # must leave it where it was, so a seeded program draws the same numbers with or without one. A recording
+    # (profile) is the caller's own code: its draws stay drawn.
+    model = nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.5)).train()
+    x = torch.ones(2, 8)
+    torch.manual_seed(3)
+    expected = torch.rand(4)
+    torch.manual_seed(3)
+    model(x)  # the forward draws: without the guard the stream would move
+    assert not torch.equal(torch.rand(4), expected)
+    for options in ({}, {"ops": "default", "train_step": True}):
+        torch.manual_seed(3)
+        flopscope.analyze(model, (x,), **options)
+        assert torch.equal(torch.rand(4), expected), options
+    torch.manual_seed(3)
+    with flopscope.profile(model):
+        model(x)
+    drawn = torch.rand(4)
+    torch.manual_seed(3)
+    model(x)
+    assert torch.equal(drawn, torch.rand(4))
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the answer where there is no CUDA device")
 def test_cuda_without_a_device():
     model, x = nn.Linear(4, 4), torch.randn(2, 4)

@@ -111,6 +111,40 @@ TEST(Api, TrainingModelWithBatchNormAndDropoutUnchanged) {
   EXPECT_FALSE(model->drop->is_training());
 }
 
+// The caller's random stream is as it was: the analysis draws its inputs (from input_shape) and dropout's masks
+// in a training-mode forward from the CPU's default generator, and a program that analyses and then trains
+// must draw what it would have drawn without the analysis.
+TEST(Api, CallersRandomStreamUnchanged) {
+  struct Net : torch::nn::Module {
+    Net() {
+      fc = register_module("fc", torch::nn::Linear(8, 8));
+      drop = register_module("drop", torch::nn::Dropout(0.5));
+    }
+    torch::Tensor forward(const torch::Tensor& x) { return drop(fc(x)); }
+    torch::nn::Linear fc{nullptr};
+    torch::nn::Dropout drop{nullptr};
+  };
+  auto model = std::make_shared<Net>();
+  model->train();
+  torch::manual_seed(7);
+  const auto expected = torch::rand({4});
+  torch::manual_seed(7);
+  model->forward(torch::ones({2, 8}));  // the forward alone draws: the guard is what the check below sees
+  EXPECT_FALSE(at::equal(torch::rand({4}), expected));
+  torch::manual_seed(7);
+  get_model_complexity_info(model, {8});  // randn inputs of [1, 8]
+  EXPECT_TRUE(at::equal(torch::rand({4}), expected));
+  torch::manual_seed(7);
+  Options o;
+  o.op_set = "default";
+  o.train_step = true;
+  o.inputs = std::vector<c10::IValue>{torch::ones({2, 8})};
+  o.show_table = o.show_arch = false;
+  analyze(*model, [&](const std::vector<c10::IValue>& in) { return c10::IValue(model->forward(in[0].toTensor())); },
+          o);
+  EXPECT_TRUE(at::equal(torch::rand({4}), expected));
+}
+
 TEST(Api, CallbacksRemovedOnEveryPath) {
   models::TestNet model;
   get_model_complexity_info(model, {1, 10});

@@ -139,12 +139,14 @@ def _run(model, args, kwargs, options):
     compilation off (_compiled.py), and its result says so."""
     was_compiled = compiled(model)
     inputs = tensors((args, kwargs))
-    versions = [t._version for t in inputs]  # torch bumps a tensor's version at each write in place
+    # torch bumps a tensor's version at each write in place; an inference tensor (made under torch.inference_mode())
+    # keeps none, so a write into one cannot be seen.
+    versions = [None if t.is_inference() else t._version for t in inputs]
     with compile_off():
         result = _run_eager(unwrapped(model), args, kwargs, options)
     if was_compiled:
         result.core.add_warning(COMPILED_WARNING)
-    written = sum(t._version != v for t, v in zip(inputs, versions))
+    written = sum(v is not None and t._version != v for t, v in zip(inputs, versions))
     if written:
         result.core.add_warning(WRITTEN_INPUTS_WARNING.format(written))
     return result
@@ -273,6 +275,10 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
     planned, _ = _core.plan_device(options)
     if planned is not None and not shape_only:
         args, kwargs = with_tensors((args, kwargs), lambda t, d=torch.device(planned): t.to(d))
+    if train_step and not torch.is_inference_mode_enabled() and any(t.is_inference() for t in tensors((args, kwargs))):
+        # An input made under torch.inference_mode() cannot be saved for the backward; outside inference mode
+        # nothing can write into it either, so a copy is the same input to the step.
+        args, kwargs = with_tensors((args, kwargs), lambda t: t.clone() if t.is_inference() else t)
     return _run(model, args, kwargs, options)
 
 

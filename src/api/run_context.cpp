@@ -1,6 +1,7 @@
 #include "api/run_context.h"
 
 #include <ATen/Context.h>
+#include <c10/core/InferenceMode.h>
 #include <ATen/ops/empty_strided.h>
 #include <ATen/ops/randn.h>
 #include <ATen/ops/zeros.h>
@@ -162,6 +163,10 @@ RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& par
     count::optimizer_rule(o.optimizer);  // an unknown one is refused before any work
     run.optimizer = o.optimizer;
   }
+  if (run.train_step && c10::InferenceMode::is_enabled())
+    throw InvalidInput("a training step runs autograd's backward, which inference mode (torch.inference_mode(), "
+                       "c10::InferenceMode) turns off: analyse the step outside it (no_grad is fine: the step turns "
+                       "autograd on for itself)");
   if (run.train_step && run.shape_only)
     throw InvalidInput("a training step runs autograd's backward, which needs real tensors: leave --shape-only out");
   // Where the inputs go: the planned device, else the model's first parameter's (mmengine), else the CPU.

@@ -31,6 +31,26 @@ def mlp(frozen_middle):
     return model
 
 
+def test_inference_mode_inputs_and_inference_mode_itself():
+    # An input made under torch.inference_mode() cannot be saved for a backward: the step runs on a copy of it, and
+    # counts what it counts from a normal tensor (3 rows through 6x9, 9x7, 7x4: the forward 3 x 153 MACs). A step
+    # inside inference mode cannot run at all, and is refused saying so.
+    model = mlp(frozen_middle=False)
+    with torch.inference_mode():
+        x = torch.randn(3, 6)
+    result = flopscope.analyze(model, (x,), ops="default", train_step=True)
+    assert result.flops == 3 * (6 * 9 + 9 * 7 + 7 * 4)
+    # the first layer's weight gradient only (it reads the input); the others' input and weight gradients
+    assert by_path(result, "backward_macs")[""] == 3 * 6 * 9 + 2 * 3 * (9 * 7 + 7 * 4)
+    assert x.is_inference()  # the caller's tensor, as it was
+    # A forward of the eval-mode model (no autograd graph: nothing saved) takes the tensor itself; inference
+    # tensors keep no version, so the in-place-write check leaves them out rather than fail.
+    forward = flopscope.analyze(model.eval(), (x,))
+    assert forward.flops == 3 * (6 * 9 + 9 * 7 + 7 * 4)
+    with torch.inference_mode(), pytest.raises(flopscope.InvalidInput, match="inference mode"):
+        flopscope.analyze(model, (torch.randn(3, 6),), ops="default", train_step=True)
+
+
 def test_first_layer_and_frozen_layer():
     x = torch.randn(5, 6)
     result = flopscope.analyze(mlp(frozen_middle=True), x, ops="default", train_step=True)

@@ -3,6 +3,7 @@
 // values are the layers' arithmetic.
 #include <gtest/gtest.h>
 
+#include <c10/core/InferenceMode.h>
 #include <c10/util/ThreadLocalDebugInfo.h>
 #include <torch/csrc/profiler/orchestration/observer.h>
 #include <torch/nn/modules/activation.h>
@@ -41,6 +42,19 @@ TEST(TrainStep, BackwardPerModule) {
   EXPECT_EQ(a.backward.total("fc1"), 600);
   EXPECT_EQ(a.backward.total(), 300 + 3 * 600);
   EXPECT_NE(info.out_table.find("#flops (backward)"), std::string::npos);
+}
+
+// Inference mode turns autograd off for good: a step inside it is refused with that reason, not analysed into
+// "nothing to differentiate".
+TEST(TrainStep, RefusedInsideInferenceMode) {
+  models::TestNet model;
+  c10::InferenceMode inference;
+  try {
+    analyze(*model.ptr(), detail::forward_of(*model.ptr()), step());
+    FAIL() << "a training step ran in inference mode";
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("inference mode"), std::string::npos) << e.what();
+  }
 }
 
 TEST(TrainStep, GradientsPutBackAndOptimizerCounted) {

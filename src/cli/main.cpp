@@ -173,7 +173,8 @@ int main(int argc, char** argv) {
       "validate-ops", "run every op family with a FLOP formula on the GPU at awkward shapes and dtypes, and print "
                       "analytic vs hardware-counter FLOPs with the ratio (needs a GPU; --list does not)");
   validate->add_option("--ops", validate_args.op_set, "op set whose formulas are checked")->capture_default_str();
-  validate->add_option("--dtype", validate_args.dtypes, "float32, bfloat16, float16, float64, float8_e4m3fn (FP8: _scaled_mm only); repeatable")
+  validate->add_option("--dtype", validate_args.dtypes,
+                       "float32, bfloat16, float16, float64, float8_e4m3fn (FP8: _scaled_mm only); repeatable")
       ->capture_default_str();
   validate->add_option("--family", validate_args.family, "only this formula key, e.g. linear, conv");
   validate->add_option("--tolerance", validate_args.tolerance, "ratios outside 1 +/- this are flagged")

@@ -73,7 +73,8 @@ TEST(ValidateCases, FP8ProductsRunInFP8Only) {
     EXPECT_EQ(c.shapes[0][1], c.shapes[1][0]) << c.label;  // A [M,K] @ B [K,N]
     for (const auto& shape : c.shapes)
       for (auto d : shape) EXPECT_EQ(d % 16, 0) << c.label;
-    cube |= c.shapes[0] == std::vector<std::int64_t>{4096, 4096} && c.shapes[1] == std::vector<std::int64_t>{4096, 4096};
+    const std::vector<std::int64_t> square{4096, 4096};
+    cube |= c.shapes[0] == square && c.shapes[1] == square;
   }
   EXPECT_TRUE(cube);
   // The float sweep alone has no FP8 case, and --dtype float8_e4m3fn alone only FP8 ones.

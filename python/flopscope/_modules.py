@@ -13,6 +13,7 @@ from collections import OrderedDict
 
 from torch import nn
 from torch.nn.modules import module as _nn_module
+from torch.nn.modules.lazy import LazyModuleMixin
 from torch.utils.hooks import RemovableHandle
 
 from . import _core
@@ -22,6 +23,23 @@ from ._errors import InvalidInput
 def check_module(model):
     if not isinstance(model, nn.Module):
         raise InvalidInput(f"flopscope analyses a torch.nn.Module, not {type(model).__name__}")
+    lazy = _first_uninitialized(model)
+    if lazy is not None:
+        name, module = lazy
+        # Its first forward would make the parameters (drawing their values) and turn the module into its
+        # cls_to_become: the analysis would change the model, and the parameters it was told of would be none.
+        raise InvalidInput(f"module {name or 'model'!r} ({type(module).__name__}) is a lazy module whose parameters "
+                           "do not exist yet (their shapes come from its first forward): run the model once on an "
+                           "example input first, as before making an optimizer; flopscope does not, as that would "
+                           "change the model")
+
+
+def _first_uninitialized(model):
+    """(name, module) of the first lazy module whose parameters are still uninitialized, else None."""
+    for name, m in model.named_modules():
+        if isinstance(m, LazyModuleMixin) and m.has_uninitialized_params():
+            return name, m
+    return None
 
 
 def describe(model, extra_reprs=True):

@@ -174,6 +174,21 @@ def test_profile_keeps_the_blocks_effects_and_its_exception():
     assert all(not m._forward_hooks for m in model.modules())
 
 
+def test_a_lazy_module_not_yet_initialised_is_refused_and_left_lazy():
+    # Its parameters are made by its first forward: analysing it would turn the user's LazyLinear into a Linear
+    # with weights the analysis drew, and report 0 parameters. It is refused by name; after one forward it counts.
+    model = nn.Sequential(nn.Linear(16, 8), nn.ReLU(), nn.LazyLinear(4))
+    x = torch.randn(2, 16)
+    for call in (lambda: flopscope.analyze(model, (x,)), lambda: flopscope.analyze(model, (x,), shape_only=True),
+                 lambda: flopscope.profile(model).__enter__()):
+        with pytest.raises(flopscope.InvalidInput, match="'2' \\(LazyLinear\\) is a lazy module"):
+            call()
+    assert type(model[2]) is nn.LazyLinear and model[2].has_uninitialized_params()
+    model(x)
+    result = flopscope.analyze(model, (x,))
+    assert (result.flops, result.params) == (2 * 16 * 8 + 2 * 8 * 4, 16 * 8 + 8 + 8 * 4 + 4)
+
+
 def test_the_callers_random_stream_is_as_it_was():
     # Dropout in training mode draws its masks from torch's default generator: an analysis (and a training step)
     # must leave it where it was, so a seeded program draws the same numbers with or without one. A recording

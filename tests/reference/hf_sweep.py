@@ -1,5 +1,6 @@
-"""A wider sweep than the zoo, run by hand (not in CI: about ten minutes, thirty with --files): more transformers
-architectures, and diffusers' diffusion models where diffusers is installed, from tiny configs with random
+"""A wider sweep than the zoo, run by hand (not in CI: about fifteen minutes, an hour with --files): more
+transformers architectures, timm's model families, and diffusers' diffusion models where diffusers is installed,
+from tiny configs with random
 weights, each analysed live by the Python package (flopscope.analyze, --ops mmengine) and compared with mmengine on
 the same module and tensors, module by module (flops, activations, parameters) and in total. The zoo (hf_zoo.py)
 keeps the architectures that each add something no other zoo model has; the sweep checks that the rest of the
@@ -79,6 +80,43 @@ QWEN_VL_IDS = dict(image_token_id=IMAGE_TOKEN, vision_start_token_id=998, video_
 T5GEMMA_HALF = dict(DECODER, head_dim=16, sliding_window=16)  # its encoder's and its decoder's configuration
 
 DIFFUSERS = "diffusers"  # in place of a transformers configuration class: a diffusers model, configured by keywords
+TIMM = "timm"  # in place of a configuration class: a timm model by its name, its keyword arguments as configuration
+
+# timm's families beyond the zoo's four (ConvNeXt, EfficientNet, Swin, ViT): (name, image size, keyword arguments),
+# each at its smallest variant; transformers shrunk where timm takes the image size (and depth, for the deep ones).
+TIMM_MODELS = [
+    # convolutional: residual, grouped, dense, multi-branch, re-parameterisable, weight-standardised
+    ("resnet10t", 64, {}), ("regnetx_002", 64, {}), ("res2net50_26w_4s", 64, {}), ("skresnet18", 64, {}),
+    ("resnest14d", 64, {}), ("dpn48b", 64, {}), ("densenet121", 64, {}), ("dla34", 64, {}),
+    ("hrnet_w18_small", 64, {}), ("inception_v3", 96, {}), ("xception41", 64, {}), ("cspresnet50", 64, {}),
+    ("cspdarknet53", 64, {}), ("ese_vovnet19b_dw", 64, {}), ("selecsls42b", 64, {}), ("gernet_s", 64, {}),
+    ("repvgg_a0", 64, {}), ("mobileone_s0", 64, {}), ("hgnet_tiny", 64, {}), ("hgnetv2_b0", 64, {}),
+    ("tresnet_m", 64, {}), ("nf_resnet26", 64, {}), ("nfnet_l0", 64, {}), ("ecaresnet26t", 64, {}),
+    ("gcresnet33ts", 64, {}), ("convnextv2_atto", 64, {}), ("inception_next_tiny", 64, {}),
+    ("rdnet_tiny", 64, {}), ("starnet_s050", 64, {}), ("mambaout_femto", 64, {}),
+    # mobile
+    ("mobilenetv3_small_050", 64, {}), ("mobilenetv4_conv_small", 64, {}), ("ghostnet_050", 64, {}),
+    ("ghostnetv2_100", 64, {}), ("rexnet_100", 64, {}), ("repvit_m0_9", 64, {}), ("fastvit_t8", 64, {}),
+    ("fastvit_mci0", 64, {}), ("efficientvit_b0", 64, {}), ("efficientvit_m0", 64, dict(img_size=64)),
+    ("mobilevit_xxs", 64, {}), ("edgenext_xx_small", 64, {}),
+    # attention and token mixing: distilled, class-attention, cross-covariance, pyramid, windowed, nested,
+    # focal, pooling, outlook, lambda, bottleneck, multi-scale, convolutional position, rotary
+    ("deit_tiny_distilled_patch16_224", 64, dict(img_size=64)), ("cait_xxs24_224", 64, dict(img_size=64, depth=2)),
+    ("xcit_nano_12_p16_224", 64, dict(img_size=64, depth=2)), ("pvt_v2_b0", 64, {}),
+    ("swinv2_cr_tiny_ns_224", 64, dict(img_size=64, window_size=4)), ("crossvit_tiny_240", 240, {}),
+    ("levit_128s", 64, dict(img_size=64)), ("visformer_tiny", 64, dict(img_size=64)),
+    ("volo_d1_224", 64, dict(img_size=64)), ("nest_tiny", 64, dict(img_size=64)),
+    ("gcvit_xxtiny", 64, dict(img_size=64)), ("davit_tiny", 64, {}), ("focalnet_tiny_srf", 64, {}),
+    ("lambda_resnet26t", 64, {}), ("botnet26t_256", 64, dict(img_size=64)), ("convit_tiny", 64, dict(img_size=64)),
+    ("pit_ti_224", 64, dict(img_size=64)), ("mvitv2_tiny", 64, dict(img_size=64)),
+    ("tnt_s_patch16_224", 64, dict(img_size=64)), ("hiera_tiny_224", 64, dict(img_size=64)),
+    ("eva02_tiny_patch14_224", 56, dict(img_size=56)), ("vit_small_patch16_rope_224", 64, dict(img_size=64)),
+    ("vit_base_patch16_siglip_224", 64, dict(img_size=64, depth=2)), ("nextvit_small", 64, {}),
+    ("sequencer2d_s", 64, {}),
+    # all-MLP and pooling mixers
+    ("mixer_s16_224", 64, dict(img_size=64)), ("resmlp_12_224", 64, dict(img_size=64)),
+    ("gmlp_ti16_224", 64, dict(img_size=64)), ("poolformerv2_s12", 64, {}),
+]
 
 # name -> (config class, model class, inputs, config)
 SWEEP = {
@@ -297,6 +335,9 @@ SWEEP = {
               ("img_ids", [16, 3], "float32"), ("txt_ids", [6, 3], "float32")],
              dict(patch_size=1, in_channels=16, num_layers=1, num_single_layers=1, attention_head_dim=16,
                   num_attention_heads=2, joint_attention_dim=32, pooled_projection_dim=16, axes_dims_rope=(4, 6, 6))),
+    # timm (TIMM: the model's name and keyword arguments), its image positionally, through its own forward.
+    **{f"timm_{name}": (TIMM, name, [("x", [1, 3, size, size], "float32")], kwargs)
+       for name, size, kwargs in TIMM_MODELS},
 }
 
 
@@ -436,6 +477,13 @@ def exported_file(cli, model, x, ref, export):
 def factory_of(name):
     """A function that builds the model of that name, its forward bound to take the inputs positionally."""
     config_cls, model_cls, inputs, config = SWEEP[name]
+    if config_cls == TIMM:
+        def timm_model():
+            import timm
+
+            return timm.create_model(model_cls, pretrained=False, **config)
+
+        return timm_model
     if config_cls != DIFFUSERS:
         return hf(config_cls, model_cls, inputs, **config)[0]
 
@@ -587,7 +635,7 @@ def write_markdown(path, rows, files):
     import transformers
 
     lines = [
-        "# A wider sweep of transformers architectures and diffusion models against mmengine",
+        "# A wider sweep of transformers architectures, timm models and diffusion models against mmengine",
         "",
         "Generated by `PYTHONPATH=build/python python tests/reference/hf_sweep.py --markdown "
         f"docs/validation-sweep.md{' --files build/flopscope' if files else ''}` (transformers "
@@ -595,7 +643,8 @@ def write_markdown(path, rows, files):
         "Run by hand, not in CI. Each model is built from a tiny configuration with random weights (the configurations "
         "are in the script), in eval mode, called as `model(*tensors)` with token ids, an image, audio samples, for "
         "the vision-language models ids holding the image's tokens and the image, or, for the diffusion models, "
-        "latents, a timestep and text states, and analysed live by "
+        "latents, a timestep and text states (timm's models, `timm_*`, take their image positionally, through their "
+        "own forward), and analysed live by "
         "the Python package (`flopscope.analyze`, the `mmengine` op set); mmengine's FlopAnalyzer, ActivationAnalyzer "
         "and parameter_count run on the same module and tensors. \"equal\": every module's flops, activations and "
         "parameters and the total flops are mmengine's. The zoo ([validation.md](validation.md)) holds the "

@@ -4,8 +4,9 @@ against torch's FlopCounterMode on the same step (the same loss rule, halved to 
     python train_step_parity.py [--check] [--markdown FILE] [NAME ...]
     python train_step_parity.py --sweep [--markdown docs/validation-train-step-sweep.md] [NAME ...]
 
---sweep: the transformers architectures and diffusion models of hf_sweep.py instead of the zoo (run by hand, not in
-CI: about fifteen minutes); a model whose step FlopCounterMode cannot run is listed with torch's reason.
+--sweep: the transformers architectures, timm models and diffusion models of hf_sweep.py instead of the zoo (run by
+hand, not in CI: about twenty-five minutes); a model whose step FlopCounterMode cannot run is listed with torch's
+reason.
 
 FlopCounterMode counts convolutions (forward and backward) and the matmul family (mm, addmm, bmm, baddbmm,
 whatever op a linear, matmul or einsum decomposes into); flopscope's keys for the same work are summed per family.
@@ -61,6 +62,20 @@ DIFFERENCES = {
     "beit": {"matmul": (2 * 4 * 17 * 17 * (16 + 16), "BEiT's relative position bias, a parameter, sends "
                                                        "scaled_dot_product_attention to its math path, whose bmm "
                                                        "FlopCounterMode counts as matmul")},
+    # timm's NesT and Hiera attend within blocks or mask units given as a fifth dimension ([B, heads, units,
+    # tokens, 32 or 96]): the CPU's fused kernel takes four, so the math path runs. NesT at 64 x 64 (16 x 16
+    # patches, head width 32): level 0 has 2 layers x 3 heads x 16 blocks, level 1 2 x 6 x 4, level 2 8 x 12 x 1,
+    # each block 16 x 16 pairs x (32 + 32).
+    "timm_nest_tiny": {"matmul": ((2 * 3 * 16 + 2 * 6 * 4 + 8 * 12 * 1) * 16 * 16 * (32 + 32),
+                                  "NesT's blocked attention has five dimensions, which sends "
+                                  "scaled_dot_product_attention to its math path, whose bmm FlopCounterMode counts as "
+                                  "matmul")},
+    # Hiera's mask-unit attention (head width 96, 4 units), in its first two stages and the pooling block after:
+    # 1 head x 64 x 64 pairs, 2 heads x 16 x 16, 2 heads x 16 queries x 64 keys (pooled), 4 heads x 4 x 16.
+    "timm_hiera_tiny_224": {"matmul": (4 * (1 * 64 * 64 + 2 * 16 * 16 + 2 * 16 * 64 + 4 * 4 * 16) * (96 + 96),
+                                       "Hiera's mask-unit attention has five dimensions, which sends "
+                                       "scaled_dot_product_attention to its math path, whose bmm FlopCounterMode "
+                                       "counts as matmul")},
 }
 CONV, CONV_BACKWARD = {"conv"}, {"conv_backward"}
 MATMUL = {"linear", "matmul", "mm", "addmm", "bmm", "baddbmm", "einsum"}
@@ -80,12 +95,15 @@ def build(name):
 
 
 def build_sweep(name):
-    """A transformers architecture of hf_sweep.py, called with keyword arguments."""
+    """A model of hf_sweep.py: a transformers or diffusers one called with keyword arguments, a timm one with its
+    image."""
     import hf_sweep
 
     described = hf_sweep.SWEEP[name][2]
     torch.manual_seed(0)
     model = hf_sweep.factory_of(name)().eval()
+    if hf_sweep.SWEEP[name][0] == hf_sweep.TIMM:
+        return model, hf_sweep.tensors(described)
     del model.forward
     return model, dict(zip([arg for arg, *_ in described], hf_sweep.tensors(described)))
 
@@ -204,8 +222,9 @@ def main():
 
 
 def write_markdown(path, rows, sweep=False):
-    what = ("the transformers architectures and diffusion models of `tests/reference/hf_sweep.py` (eval mode, its "
-            "tiny configurations and inputs, called with keyword arguments)" if sweep else
+    what = ("the transformers architectures, timm models and diffusion models of `tests/reference/hf_sweep.py` "
+            "(eval mode, its tiny configurations and inputs, called with keyword arguments; timm's with their image)"
+            if sweep else
             "every zoo model (eval mode, the inputs of `tests/reference/zoo.py`, Hugging Face models with keyword "
             "arguments)")
     lines = [
@@ -230,8 +249,9 @@ def write_markdown(path, rows, sweep=False):
         "groups); the excess is checked to equal the sum of `(groups - 1)` x each grouped layer's weight gradient;",
         ("- attention that runs scaled_dot_product_attention's math path, whose bmm FlopCounterMode counts as "
          "matrix products where flopscope counts the op, as attention: mT5's, Swin's and BEiT's, whose learned "
-         "position bias requires grad (as T5's in the zoo), and Falcon's multi-query attention, which the CPU's "
-         "fused kernel does not take; each listed in the script with its exact size." if sweep else
+         "position bias requires grad (as T5's in the zoo), Falcon's multi-query attention, and timm's NesT and "
+         "Hiera, which attend in blocks given as a fifth dimension, neither of which the CPU's fused kernel takes; "
+         "each listed in the script with its exact size." if sweep else
          "- one difference traced to its op, listed in the script with its exact size (T5's math-path attention)."),
         "",
         "Attention is out of the comparison: FlopCounterMode counts no CPU attention kernel "

@@ -30,6 +30,7 @@ import copy
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -427,6 +428,28 @@ def module_differences(ref, ours, total):
 EXPORTS = ("static", "dynamic")  # the .pt2 files made of each model
 
 
+EXPORT_SECONDS = 300  # torch's symbolic shape solver can take far longer on some dynamic exports: given up then
+
+
+class ExportTookTooLong(Exception):
+    pass
+
+
+def exported_program(model, x, dynamic):
+    """torch.export.export(model, x), or ExportTookTooLong after EXPORT_SECONDS (the solver is Python: the alarm's
+    exception reaches it)."""
+    def give_up(signum, frame):
+        raise ExportTookTooLong(f"over {EXPORT_SECONDS} s")
+
+    before = signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(EXPORT_SECONDS)
+    try:
+        return torch.export.export(model, x, dynamic_shapes=dynamic)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+
+
 def exported_report(cli, model, x, ops, export):
     """(report, None) of the model's .pt2 (`export`: one of EXPORTS) read by the command-line tool, or
     (None, status) when that failed."""
@@ -434,7 +457,7 @@ def exported_report(cli, model, x, ops, export):
         path = os.path.join(tmp, "model.pt2")
         try:
             dynamic = auto_shapes(model, x) if export == "dynamic" else None
-            torch.export.save(torch.export.export(model, x, dynamic_shapes=dynamic), path)
+            torch.export.save(exported_program(model, x, dynamic), path)
         except Exception as e:  # noqa: BLE001  (reported, as export_zoo.py does)
             first = str(e).strip().splitlines()[0][:120] if str(e).strip() else ""
             return None, f"export failed ({type(e).__name__}: {first})"

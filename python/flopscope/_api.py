@@ -11,7 +11,7 @@ from ._compiled import COMPILED_WARNING, compile_off, compiled, unwrapped
 from ._console import console_width, styled
 from ._errors import InvalidInput
 from ._inputs import call_args, fresh, tensors, with_tensors
-from ._modules import check_module, describe, exclusive, hooked, training_flags_kept
+from ._modules import attributes_kept, check_module, describe, exclusive, hooked, training_flags_kept
 from ._result import Result
 
 _log = logging.getLogger("flopscope")
@@ -163,7 +163,7 @@ def _run_eager(model, args, kwargs, options):
 
         def analyze(forward, tensors):
             # The binding leaves autograd's graph out where the model cannot tell (python/bindings/module.cpp).
-            with training_flags_kept(description), hooked(description):
+            with training_flags_kept(description), attributes_kept(description), hooked(description):
                 return Result(_core.analyze(description, True, forward, tensors, options))
 
         if options.get("shape_only"):

@@ -143,6 +143,70 @@ def hooked(description):
         _core.unwind(depth)
 
 
+# What nn.Module keeps in an instance's __dict__ itself (parameters, buffers, submodules, hooks, the training flag,
+# each restored or managed where it is handled): the other entries are the model's own attributes.
+_MODULE_INTERNALS = frozenset(vars(nn.Module()))
+_CONTAINERS = (dict, list, set)
+_MISSING = object()
+
+
+def _contents(value):
+    """What a dict, list or set holds, to put back in place: its items, its elements."""
+    return list(value.items()) if isinstance(value, dict) else list(value)
+
+
+def _same_contents(held, value):
+    """Whether the container holds the very objects it held (by identity: a key or element may be a tensor, whose
+    == is no answer); an equal object made anew only costs putting back what was there."""
+    now = _contents(value)
+    if len(held) != len(now):
+        return False
+    if isinstance(value, set):
+        return {id(x) for x in held} == {id(x) for x in now}
+    if isinstance(value, dict):
+        return all(k1 is k2 and v1 is v2 for (k1, v1), (k2, v2) in zip(held, now))
+    return all(a is b for a, b in zip(held, now))
+
+
+def _put_back(value, held):
+    if isinstance(value, dict):
+        value.clear()
+        value.update(held)
+    elif isinstance(value, list):
+        value[:] = held
+    else:
+        value.clear()
+        value.update(held)
+
+
+@contextlib.contextmanager
+def attributes_kept(description):
+    """Every module's own attributes as they were, whatever the forward kept in them between calls (a recurrent
+    state, a call count, a cache): each rebound to the object it held, those the forward added removed, and what
+    the dicts, lists and sets among them held put back in place. Without it an analysis would leave its forward's
+    state in the model: a stateful module would go on from it, and a shape-only run would leave meta or fake
+    tensors there that break the next real forward. (An object changed inside, other than those containers, is
+    not copied: that would mean copying whatever the model holds.)"""
+    saved = []
+    for m in description.modules:
+        own = {k: v for k, v in vars(m).items() if k not in _MODULE_INTERNALS}
+        held = {k: _contents(v) for k, v in own.items() if isinstance(v, _CONTAINERS)}
+        saved.append((m, own, held))
+    try:
+        yield
+    finally:
+        for m, own, held in saved:
+            now = vars(m)
+            for k in [k for k in now if k not in _MODULE_INTERNALS and k not in own]:
+                del now[k]
+            for k, v in own.items():
+                if now.get(k, _MISSING) is not v:
+                    now[k] = v
+            for k, items in held.items():
+                if not _same_contents(items, own[k]):
+                    _put_back(own[k], items)
+
+
 @contextlib.contextmanager
 def training_flags_kept(description):
     """Every module's training flag as it was, whatever the forward set."""

@@ -174,6 +174,40 @@ def test_profile_keeps_the_blocks_effects_and_its_exception():
     assert all(not m._forward_hooks for m in model.modules())
 
 
+class _Stateful(nn.Module):
+    """A module that keeps state between calls in attributes of its own: a recurrent state, a call count, a cache
+    and a note of the last shape, each set by the forward."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(8, 8, batch_first=True)
+        self.hidden = None
+        self.calls = 0
+        self.cache = {}
+
+    def forward(self, x):
+        out, h = self.rnn(x, self.hidden)
+        self.hidden = h.detach()
+        self.calls += 1
+        self.cache[x.shape[1]] = out.sum()
+        self.last_shape = x.shape
+        return out
+
+
+def test_a_modules_own_state_is_as_it_was():
+    # The forward's state must not stay in the model: a stateful module would go on from the analysis's call, and a
+    # shape-only run would leave meta tensors that break the next real forward (the GRU's hidden state on meta).
+    model = _Stateful().eval()
+    cache = model.cache
+    x = torch.randn(1, 4, 8)
+    for options in ({}, {"shape_only": True}, {"ops": "default", "train_step": True}):
+        flopscope.analyze(model, (x,), **options)
+        assert (model.hidden, model.calls, model.cache) == (None, 0, {}), options
+        assert model.cache is cache and not hasattr(model, "last_shape"), options
+    model(x)  # a real forward after them all runs, from the state the model had
+    assert model.calls == 1 and model.hidden.device.type == "cpu" and list(cache) == [4]
+
+
 def test_a_lazy_module_not_yet_initialised_is_refused_and_left_lazy():
     # Its parameters are made by its first forward: analysing it would turn the user's LazyLinear into a Linear
     # with weights the analysis drew, and report 0 parameters. It is refused by name; after one forward it counts.

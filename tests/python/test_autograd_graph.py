@@ -3,6 +3,8 @@
 as the caller set it, so the model takes the path it takes under mmengine's tracer. A forward that needs the graph
 runs again with it; a model in training mode builds it from the start, as its own code may look at it.
 Expected values are the layers' arithmetic: Linear(i, o) on a batch of b is b * i * o multiply-adds."""
+from types import SimpleNamespace
+
 import pytest
 import torch
 from torch import nn
@@ -10,28 +12,30 @@ from torch import nn
 import flopscope
 
 
+# The spies below write into an object of their own (log): an analysis puts a module's own attributes back as they
+# were (a list attribute emptied again), but does not copy the objects they hold.
 class Sees(nn.Module):
     """Writes down what its forward sees of autograd."""
 
     def __init__(self):
         super().__init__()
         self.fc = nn.Linear(6, 9)
-        self.seen = []
+        self.log = SimpleNamespace(seen=[])
 
     def forward(self, x):
         y = self.fc(x)
-        self.seen.append((torch.is_grad_enabled(), y.requires_grad))
+        self.log.seen.append((torch.is_grad_enabled(), y.requires_grad))
         return y
 
 
 def test_grad_mode_is_the_callers_and_no_graph_is_built():
     model = Sees().eval()
     info = flopscope.get_model_complexity_info(model, inputs=torch.randn(3, 6))
-    assert model.seen == [(True, False)]  # grad mode on, as mmengine traces; no graph; one forward
+    assert model.log.seen == [(True, False)]  # grad mode on, as mmengine traces; no graph; one forward
     assert info["flops"] == 3 * 6 * 9
     with torch.no_grad():
         flopscope.get_model_complexity_info(model, inputs=torch.randn(3, 6))
-    assert model.seen[-1] == (False, False)
+    assert model.log.seen[-1] == (False, False)
     # The thread builds graphs again afterwards.
     assert model.fc(torch.randn(3, 6)).requires_grad
 
@@ -40,7 +44,7 @@ def test_a_model_in_training_mode_builds_its_graph():
     model = Sees()
     model.fc.eval()  # one module in training mode is enough
     flopscope.get_model_complexity_info(model, inputs=torch.randn(3, 6))
-    assert model.seen == [(True, True)]
+    assert model.log.seen == [(True, True)]
 
 
 class PromptTuned(nn.Module):
@@ -76,7 +80,7 @@ def test_a_partly_frozen_model_gets_the_graph_it_can_tell_from_none(frozen):
 def test_a_training_step_builds_its_graph():
     model = Sees()
     result = flopscope.analyze(model, torch.randn(3, 6), ops="default", train_step=True)
-    assert model.seen == [(True, True)]
+    assert model.log.seen == [(True, True)]
     root = next(m for m in result.modules if m["path"] == "")
     assert root["backward_macs"] == 3 * 6 * 9  # the weight's gradient; the input needs none
 
@@ -87,10 +91,10 @@ class HooksItsActivation(nn.Module):
     def __init__(self):
         super().__init__()
         self.fc1, self.fc2 = nn.Linear(6, 9), nn.Linear(9, 4)
-        self.calls = 0
+        self.log = SimpleNamespace(calls=0)
 
     def forward(self, x):
-        self.calls += 1
+        self.log.calls += 1
         h = self.fc1(x)
         h.register_hook(lambda grad: grad)
         return self.fc2(h)
@@ -99,7 +103,7 @@ class HooksItsActivation(nn.Module):
 def test_a_forward_that_needs_the_graph_runs_again_with_it():
     model = HooksItsActivation().eval()
     info = flopscope.get_model_complexity_info(model, inputs=torch.randn(3, 6), show_arch=False)
-    assert model.calls == 2  # without the graph it failed; with it, it ran
+    assert model.log.calls == 2  # without the graph it failed; with it, it ran
     assert info["flops"] == 3 * 6 * 9 + 3 * 9 * 4
     assert info["activations"] == 3 * 9 + 3 * 4
     assert not model.fc1._forward_hooks and model.fc1._compiled_call_impl is None
@@ -128,10 +132,10 @@ class Interrupted(nn.Module):
     def __init__(self):
         super().__init__()
         self.fc = nn.Linear(3, 3)
-        self.calls = 0
+        self.log = SimpleNamespace(calls=0)
 
     def forward(self, x):
-        self.calls += 1
+        self.log.calls += 1
         raise KeyboardInterrupt
 
 
@@ -139,7 +143,7 @@ def test_an_interrupt_is_not_run_again():
     model = Interrupted().eval()
     with pytest.raises(KeyboardInterrupt):
         flopscope.get_model_complexity_info(model, inputs=torch.randn(1, 3))
-    assert model.calls == 1
+    assert model.log.calls == 1
 
 
 class Fails(nn.Module):

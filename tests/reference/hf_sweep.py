@@ -695,7 +695,9 @@ def write_markdown(path, rows, files):
               "value. In "
               "a .pt2 file such a size is a symbol only the values decide (`u0`); the command-line tool asks for it "
               "(`--dim u0=VALUE`) or, with `--run`, executes the graph on the archive's weights and reads it: "
-              "\"(--run: sizes the routing decides)\". An export that failed is torch's refusal, quoted.", ""]
+              "\"(--run: sizes the routing decides)\". An export that failed is torch's refusal, quoted, or "
+              f"`ExportTookTooLong`: the export ran past the sweep's limit of {EXPORT_SECONDS} s (torch's symbolic "
+              "shape solver on some dynamic exports).", ""]
     if files:
         lines += ["The last two columns: the same model exported with `torch.export.export` (training IR), with static "
                   "shapes and with every input dimension `Dim.AUTO`, saved as `.pt2` files and analysed by the "

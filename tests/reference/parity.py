@@ -456,8 +456,11 @@ def write_markdown(path, rows, fcm_lines):
         "gpt-oss, Llama 4, Qwen3-Next, Mamba-2, Jamba, Falcon-H1, RecurrentGemma, DeBERTa, ModernBERT, mT5, "
         "Pegasus, LongT5, T5Gemma, SwitchTransformers, Swin, SegFormer; the vision-language models LLaVA, "
         "PaliGemma, Gemma 3, Qwen2-VL, Qwen2.5-VL, Idefics3, BLIP-2; DINOv2, BEiT, DPT, MobileViT; HuBERT, "
-        "Encodec, SpeechT5, MusicGen; FNet, XLNet…), and diffusers' UNet, VAE, DiT, SD3 and Flux, are compared "
-        "with mmengine by a sweep run by hand, outside CI: [validation-sweep.md](validation-sweep.md).",
+        "Encodec, SpeechT5, MusicGen; FNet, XLNet…), 71 timm models beyond the zoo's four (ResNet to RegNet, "
+        "DenseNet, HRNet, NFNet, MobileNetV4, FastViT, EfficientViT, LeViT, CaiT, XCiT, PVT, Swin V2, CrossViT, "
+        "VOLO, NesT, FocalNet, MViT V2, Hiera, EVA-02, MLP-Mixer, PoolFormer…), and diffusers' UNet, VAE, DiT, SD3 "
+        "and Flux, are compared with mmengine by a sweep run by hand, outside CI: "
+        "[validation-sweep.md](validation-sweep.md).",
         "",
         "The Python package (`import flopscope`) analyses the same zoo's live modules, with no trace, and "
         "`tests/python/test_zoo_parity.py` requires every module's flops, activations and parameters, the never "

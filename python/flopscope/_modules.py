@@ -169,12 +169,9 @@ def _same_contents(held, value):
 
 
 def _put_back(value, held):
-    if isinstance(value, dict):
-        value.clear()
-        value.update(held)
-    elif isinstance(value, list):
+    if isinstance(value, list):
         value[:] = held
-    else:
+    else:  # a dict takes its items back, a set its elements
         value.clear()
         value.update(held)
 

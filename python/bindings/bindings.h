@@ -44,6 +44,10 @@ void bind_results(py::module_& m);
 /// ScopedCall and ScopeHooks: what opens and closes each module's scope around its call (hooks.cpp).
 void bind_hooks(py::module_& m);
 
+/// analyze_script: a TorchScript module held in Python, analysed by the library's TorchScript source
+/// (script_module.cpp).
+void bind_script_module(py::module_& m);
+
 /// Raises the Python exception that matches a flopscope error (the classes of flopscope/_errors.py).
 void register_errors(py::module_& m);
 

@@ -29,6 +29,19 @@ std::string joined(const std::string& prefix, const std::string& key) {
   return prefix.empty() ? key : prefix + "." + key;
 }
 
+// What a class defines under `name`, found along its MRO as Python would but without calling a descriptor's
+// __get__: a TorchScript module's class holds a descriptor for forward that raises when asked from the class.
+py::handle class_attribute(PyTypeObject* type, const char* name) {
+  const py::str key(name);
+  const py::handle mro(type->tp_mro);
+  for (const auto base : mro) {
+    PyObject* dict = reinterpret_cast<PyTypeObject*>(base.ptr())->tp_dict;
+    if (PyObject* found = dict == nullptr ? nullptr : PyDict_GetItemWithError(dict, key.ptr())) return found;
+    if (PyErr_Occurred()) throw py::error_already_set();
+  }
+  return py::handle(Py_None);
+}
+
 // What each class of module contributes, looked up once per class.
 struct ClassFacts {
   std::string name;           // type(m).__name__
@@ -53,10 +66,9 @@ class Reader {
     const py::handle cls(reinterpret_cast<PyObject*>(type));
     ClassFacts f;
     f.name = utf8(cls.attr("__name__"));
-    const py::object forward = cls.attr("forward");
+    const py::handle forward = class_attribute(type, "forward");
     for (const auto& none : m_no_forward) f.real_forward = f.real_forward && !forward.is(none);
-    for (const auto& [method, torchs] : m_walks)
-      f.torchs_walk = f.torchs_walk && py::object(cls.attr(method)).is(torchs);
+    for (const auto& [method, torchs] : m_walks) f.torchs_walk = f.torchs_walk && class_attribute(type, method).is(torchs);
     return m_facts.emplace(type, std::move(f)).first->second;
   }
 

@@ -178,6 +178,7 @@ PYBIND11_MODULE(_core, m) {
       .def("finish", &fp::PyRecording::finish);
   fp::bind_results(m);
   fp::bind_hooks(m);
+  fp::bind_script_module(m);
   fp::register_errors(m);
   m.attr("version") = FLOPSCOPE_VERSION;
 }

@@ -142,14 +142,44 @@ def _run(model, args, kwargs, options):
     # torch bumps a tensor's version at each write in place; an inference tensor (made under torch.inference_mode())
     # keeps none, so a write into one cannot be seen.
     versions = [None if t.is_inference() else t._version for t in inputs]
+    model = unwrapped(model)
     with compile_off():
-        result = _run_eager(unwrapped(model), args, kwargs, options)
+        if isinstance(model, torch.jit.ScriptModule):
+            result = _run_script(model, args, kwargs, options)
+        else:
+            result = _run_eager(model, args, kwargs, options)
     if was_compiled:
         result.core.add_warning(COMPILED_WARNING)
     written = sum(v is not None and t._version != v for t, v in zip(inputs, versions))
     if written:
         result.core.add_warning(WRITTEN_INPUTS_WARNING.format(written))
     return result
+
+
+def _run_script(model, args, kwargs, options):
+    """One analysis of a TorchScript module (torch.jit.script, torch.jit.trace, torch.jit.load) by the library's
+    TorchScript source, as the command line analyses a .pt file: Python's hooks cannot see inside one."""
+    if options.get("device") is None and not options.get("train_step") and _built_on_meta(model):
+        options = dict(options, shape_only=True)
+    with exclusive(model):
+        return Result(_core.analyze_script(model, tuple(args), dict(kwargs), options))
+
+
+# What a result says when TorchScript modules sit inside an eager model.
+NESTED_SCRIPT_WARNING = (
+    "{} TorchScript module(s) inside the model ({}): the ops each runs are placed on it, not on its submodules, "
+    "which run inside the TorchScript interpreter where Python's module calls cannot be seen; analyse a TorchScript "
+    "module on its own for its submodules' rows")
+
+
+def _nested_scripts(description):
+    """The canonical names of the outermost TorchScript modules inside an eager model (pre-order, so an outer one
+    comes before those inside it)."""
+    outermost = []
+    for m, name in zip(description.modules, description.names):
+        if isinstance(m, torch.jit.ScriptModule) and not any(name.startswith(o + ".") for o in outermost):
+            outermost.append(name)
+    return outermost
 
 
 def _run_eager(model, args, kwargs, options):
@@ -160,11 +190,15 @@ def _run_eager(model, args, kwargs, options):
         options = dict(options, shape_only=True)
     with exclusive(model):
         description = describe(model, extra_reprs=options.get("show_arch", True))
+        scripts = _nested_scripts(description)
 
         def analyze(forward, tensors):
             # The binding leaves autograd's graph out where the model cannot tell (python/bindings/module.cpp).
             with training_flags_kept(description), attributes_kept(description), hooked(description):
-                return Result(_core.analyze(description, True, forward, tensors, options))
+                result = Result(_core.analyze(description, True, forward, tensors, options))
+            if scripts:
+                result.core.add_warning(NESTED_SCRIPT_WARNING.format(len(scripts), ", ".join(scripts)))
+            return result
 
         if options.get("shape_only"):
             # Meta tensors first: the same path as a real forward, so the same report. A model that reads values
@@ -303,6 +337,10 @@ class profile:
 
     def __enter__(self):
         check_module(self._model)
+        if isinstance(self._model, torch.jit.ScriptModule):
+            raise InvalidInput("profile places ops on modules by Python's module calls, which a TorchScript module "
+                               "does not make (its submodules run inside the interpreter): use flopscope.analyze "
+                               "for one forward of it")
         stack = contextlib.ExitStack()
         try:
             stack.enter_context(exclusive(self._model))

@@ -24,7 +24,14 @@ Trace without_modules(Trace trace, const std::unordered_set<std::string>& module
 
 class TorchScriptSource final : public ModelSource {
  public:
-  TorchScriptSource(torch::jit::Module& model, const Options& o) : m_model(model), m_mmengine(o.op_set == "mmengine") {}
+  // Every forward of the analysis runs `m_run`, a clone of the model's classes and methods that shares its tensors
+  // (clone(inplace)): a method keeps the plan its first call built, and a model the caller had already run (a
+  // module scripted and warmed up in Python, or loaded and run in C++) would carry plans built with optimisation
+  // on, its submodule calls inlined, so their ops landed on the wrong module. The clone's methods have no plan
+  // yet, and get theirs unoptimised. Its own attribute slots also keep whatever the forward rebinds out of the
+  // caller's model; its tensors are the model's, guarded as they are.
+  TorchScriptSource(torch::jit::Module& model, const Options& o)
+      : m_model(model), m_run(model.clone(/*inplace=*/true)), m_mmengine(o.op_set == "mmengine") {}
 
   std::string kind() const override { return "torchscript"; }
 
@@ -35,7 +42,7 @@ class TorchScriptSource final : public ModelSource {
   }
 
   void check(const RunContext& run) override {
-    auto method = m_model.find_method("forward");
+    auto method = m_run.find_method("forward");
     if (!method) throw InvalidInput("the TorchScript module has no forward method");
     m_schema = &method->function().getSchema();
     std::ostringstream signature;
@@ -62,15 +69,15 @@ class TorchScriptSource final : public ModelSource {
     if (m_mmengine) m_unused = model::unused_modules(m_model, tree);
     const auto wanted = values_for(*run.ops);
     if (!run.shape_only) {
-      capture::JitResolver resolver(m_model, tree);
-      model::StateGuard guard(m_model);
+      capture::JitResolver resolver(m_run, tree);
+      model::StateGuard guard(m_run);
       if (run.train_step) guard.keep_gradients();
       return capture_forward(&guard, resolver, wanted, m_signature, run, [&] {
-        const c10::IValue out = model::run_forward(m_model, run.inputs);
+        const c10::IValue out = model::run_forward(m_run, run.inputs);
         if (!run.train_step) return;
         backward_of(output_tensors(out));
         std::vector<std::pair<std::string, at::Tensor>> named;
-        for (const auto& p : m_model.named_parameters()) named.emplace_back(p.name, p.value);
+        for (const auto& p : m_run.named_parameters()) named.emplace_back(p.name, p.value);
         record_step_params(named);
       });
     }
@@ -101,18 +108,19 @@ class TorchScriptSource final : public ModelSource {
   }
 
   std::unique_ptr<model::StateGuard> guard_all() override {
-    auto guard = std::make_unique<model::StateGuard>(m_model);
+    auto guard = std::make_unique<model::StateGuard>(m_run);
     guard->save_all();
     return guard;
   }
 
   void forward(const RunContext& run) override {
-    const c10::IValue out = model::run_forward(m_model, run.inputs);
+    const c10::IValue out = model::run_forward(m_run, run.inputs);
     if (run.train_step) backward_of(output_tensors(out));
   }
 
  private:
   torch::jit::Module& m_model;
+  torch::jit::Module m_run;
   bool m_mmengine;
   // Without graph optimisation the interpreter runs the ops as saved: no fusion groups hiding ops, no
   // profiling-executor guards added to the trace. Held for the whole analysis, GPU passes included.

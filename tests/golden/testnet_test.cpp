@@ -43,6 +43,17 @@ TEST(SeedExample1, TracedTestNet) {
   expect_seed_example_1(get_model_complexity_info(model, {1, 10}));
 }
 
+// A module the caller has run before keeps the plans its methods built then, with optimisation on and the submodule
+// calls inlined: the analysis must still place each Linear's ops on it (it runs a clone with methods of its own).
+TEST(SeedExample1, ModulesRunBeforeTheAnalysis) {
+  for (const char* file : {"testnet_scripted.pt", "testnet_traced.pt"}) {
+    SCOPED_TRACE(file);
+    auto model = test::load_fixture(file);
+    for (int i = 0; i < 3; ++i) model.forward({torch::randn({1, 10})});
+    expect_seed_example_1(get_model_complexity_info(model, {1, 10}));
+  }
+}
+
 TEST(SeedExample1, FlagsOnlyBlankTheStrings) {
   models::TestNet model;
   auto info = get_model_complexity_info(model, {1, 10}, std::nullopt, /*show_table=*/false, /*show_arch=*/false);

@@ -2,6 +2,7 @@
 
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace flopscope::capture {
 namespace {
@@ -25,19 +26,38 @@ void place_backward(Trace& trace) {
     const auto it = op.sequence_nr >= 0 ? module_of.find(op.sequence_nr) : module_of.end();
     return it != module_of.end() ? it->second : nullptr;
   };
+  // The node's own record carries the number, and the engine's wrapper around it has none: the wrapper takes the
+  // module of the node it wraps, its first child.
+  auto placed_or_first_child = [&](std::size_t i) -> const std::string* {
+    const std::string* module = placed(trace.ops[i]);
+    if (module == nullptr && i + 1 < trace.ops.size() && trace.ops[i + 1].parent == static_cast<std::int32_t>(i))
+      module = placed(trace.ops[i + 1]);
+    return module;
+  };
+  // Activation checkpointing reruns a block's forward inside a backward node: the rerun calls the block's modules,
+  // whose scopes open inside the node, so its ops were recorded under a module other than the one open when the
+  // node began. Those keep the module they ran in, as in the forward. A reentrant checkpoint then runs a backward of
+  // the rerun inside the node: its nodes carry the rerun's sequence numbers, and go to the rerun's modules.
+  std::vector<std::int32_t> top(trace.ops.size(), -1);  // a backward op's outermost enclosing record
+  std::unordered_map<std::int32_t, std::string> opened_in;  // that record -> the module open when it began
   for (std::size_t i = 0; i < trace.ops.size(); ++i) {
     OpRecord& op = trace.ops[i];
     if (!op.backward) continue;
-    if (op.parent >= 0) {  // inside a node: its node's module (parents come first), as every nested op shares one
-      op.module = trace.ops[static_cast<std::size_t>(op.parent)].module;
+    if (op.parent < 0) {
+      top[i] = static_cast<std::int32_t>(i);
+      opened_in.emplace(top[i], op.module);
+      const std::string* module = placed_or_first_child(i);
+      op.module = module ? *module : kRoot;
       continue;
     }
-    // The node's own record carries the number, and the engine's wrapper around it (the top-level record) has
-    // none: the wrapper takes the module of the node it wraps, its first child.
-    const std::string* module = placed(op);
-    if (module == nullptr && i + 1 < trace.ops.size() && trace.ops[i + 1].parent == static_cast<std::int32_t>(i))
-      module = placed(trace.ops[i + 1]);
-    op.module = module ? *module : kRoot;
+    const auto parent = static_cast<std::size_t>(op.parent);  // parents come first
+    top[i] = top[parent];
+    if (op.module != opened_in[top[i]]) {  // a rerun forward op: its own module
+      if (op.sequence_nr >= 0 && !autograd_record(op)) module_of.emplace(op.sequence_nr, &op.module);
+      continue;
+    }
+    const std::string* module = placed_or_first_child(i);  // a node of a reentrant checkpoint's inner backward
+    op.module = module ? *module : trace.ops[parent].module;  // else its node's module, as every nested op shares one
   }
 }
 

@@ -373,9 +373,12 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   r.backward = info.engine_node || fn.scope() == at::RecordScope::BACKWARD_FUNCTION ||
                (r.parent >= 0 && s->ops[static_cast<std::size_t>(r.parent)].backward);
   r.loss = s->forward_over && !r.backward;
-  // Only top-level ops ask for their module: the lookup may build strings, and a nested op runs in the same
-  // module as its parent anyway.
-  r.module = r.parent < 0 ? s->module_id(s->resolver->resolve(fn)) : s->ops[static_cast<std::size_t>(r.parent)].module;
+  // Only top-level ops ask for their module, and ops inside a backward node: the lookup may build strings, and a
+  // nested op of a forward runs in the same module as its parent. A backward node's ops can run in modules of
+  // their own: activation checkpointing reruns a block's forward inside the node that needs it, calling the
+  // block's modules (capture/backward_placement.cpp places them).
+  r.module = r.parent < 0 || r.backward ? s->module_id(s->resolver->resolve(fn))
+                                        : s->ops[static_cast<std::size_t>(r.parent)].module;
   s->ops.push_back(r);
   t.open.push_back(index);
   t.handles.push_back(fn.handle());

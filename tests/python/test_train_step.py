@@ -448,36 +448,71 @@ def test_lstm_and_embedding_backward():
     assert by_path(result, "backward_macs")["0"] == 2 * 9 * 12
 
 
-def test_activation_checkpointing_counts_the_recomputation_torch_runs():
-    # torch.utils.checkpoint (non-reentrant) reruns the block's forward in the backward, and stops the rerun with
-    # an exception as soon as it has every tensor the backward needs: when block.b's linear would save its input,
+class CheckpointedBlock(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(16, 32), nn.Linear(32, 16)
+
+    def forward(self, x):
+        return self.b(torch.relu(self.a(x)))
+
+
+class Checkpointed(nn.Module):
+    def __init__(self, reentrant):
+        super().__init__()
+        self.inp, self.block = nn.Linear(16, 16), CheckpointedBlock()
+        self.reentrant = reentrant
+
+    def forward(self, x):
+        return torch.utils.checkpoint.checkpoint(self.block, self.inp(x), use_reentrant=self.reentrant)
+
+
+@pytest.mark.parametrize("reentrant", [False, True])
+def test_activation_checkpointing_counts_the_recomputation_torch_runs(reentrant):
+    # torch.utils.checkpoint reruns the block's forward in the backward. Non-reentrant, it stops the rerun with an
+    # exception as soon as it has every tensor the backward needs: when block.b's linear would save its input,
     # before computing it. An op that threw counts nothing, so the recomputation is block.a's linear alone.
-    class Block(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.a, self.b = nn.Linear(16, 32), nn.Linear(32, 16)
-
-        def forward(self, x):
-            return self.b(torch.relu(self.a(x)))
-
-    class Checkpointed(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.inp, self.block = nn.Linear(16, 16), Block()
-
-        def forward(self, x):
-            return torch.utils.checkpoint.checkpoint(self.block, self.inp(x), use_reentrant=False)
-
+    # Reentrant, it reruns the whole block, then runs the block's backward inside its own node. Each rerun op
+    # counts on the module it reran in, and the inner backward on the modules of the rerun that made it.
     torch.manual_seed(0)
-    model, x = Checkpointed(), torch.randn(4, 16)
+    model, x = Checkpointed(reentrant), torch.randn(4, 16)
     result = flopscope.analyze(model, x, ops="default", train_step=True)
     forward = 4 * (16 * 16 + 16 * 32 + 32 * 16)
     # inp: the weight gradient only (x needs none); block.a and block.b: input and weight gradients.
-    backward = 4 * 16 * 16 + 2 * 4 * 16 * 32 + 2 * 4 * 32 * 16
-    recomputed = 4 * 16 * 32
+    gradients = {"inp": 4 * 16 * 16, "block.a": 2 * 4 * 16 * 32, "block.b": 2 * 4 * 32 * 16}
+    rerun = {"inp": 0, "block.a": 4 * 16 * 32, "block.b": 4 * 32 * 16 if reentrant else 0}
+    bwd = by_path(result, "backward_macs")
     assert result.macs == forward
-    assert by_path(result, "backward_macs")[""] == backward + recomputed
-    assert by_path(result, "backward_macs")["block"] == 2 * 4 * 16 * 32 + 2 * 4 * 32 * 16 + recomputed
+    for name in gradients:
+        assert bwd[name] == gradients[name] + rerun[name], name
+    assert bwd["block"] == bwd["block.a"] + bwd["block.b"]
+    assert bwd[""] == sum(gradients.values()) + sum(rerun.values())
     with FlopCounterMode(display=False) as counter:
         model(x).sum().backward()
-    assert counter.get_total_flops() // 2 == forward + backward + recomputed
+    assert counter.get_total_flops() // 2 == forward + sum(gradients.values()) + sum(rerun.values())
+
+
+@pytest.mark.parametrize("reentrant", [False, True])
+def test_hugging_face_gradient_checkpointing_lands_on_each_projection(reentrant):
+    # gradient_checkpointing_enable() checkpoints each decoder layer, called from the Llama model's forward. Every
+    # projection's rerun lands on it: 2 x 16 tokens through Linear(64, 64) (q, k, v, o) or 64 <-> 128 (the MLP), so
+    # its backward is its input and weight gradients (2 x its forward) plus its rerun (1 x). Non-reentrant, torch
+    # stops the rerun once it has the last tensor the backward saved, down_proj's input: down_proj is not rerun.
+    from transformers import LlamaConfig, LlamaForCausalLM
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=128, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=64)
+    model = LlamaForCausalLM(config).train()
+    model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": reentrant})
+    result = flopscope.analyze(model, {"input_ids": torch.randint(0, 128, (2, 16))}, ops="default",
+                               train_step=True)
+    bwd = by_path(result, "backward_macs")
+    forward = {"self_attn.q_proj": 32 * 64 * 64, "self_attn.k_proj": 32 * 64 * 64, "self_attn.v_proj": 32 * 64 * 64,
+               "self_attn.o_proj": 32 * 64 * 64, "mlp.gate_proj": 32 * 64 * 128, "mlp.up_proj": 32 * 64 * 128,
+               "mlp.down_proj": 32 * 128 * 64}
+    for layer in ("model.layers.0", "model.layers.1"):
+        for name, macs in forward.items():
+            rerun = 0 if name == "mlp.down_proj" and not reentrant else macs
+            assert bwd[f"{layer}.{name}"] == 2 * macs + rerun, (layer, name)
+
+

@@ -50,6 +50,38 @@ TEST(BackwardPlacement, EachNodeGoesToTheModuleThatMadeIt) {
   EXPECT_EQ(t.ops[0].module, "fc1");   // the forward is untouched
 }
 
+// Activation checkpointing reruns forward ops inside a backward node, in the modules whose scopes the rerun opens
+// (recorded while the node runs); a reentrant checkpoint then runs the rerun's backward inside the same node.
+TEST(BackwardPlacement, CheckpointReruns) {
+  Trace t;
+  t.ops = {
+      rec("aten::linear", -1, "fc2", 8, false),                                   // 0: fc2's MmBackward0 #8
+      rec("CheckpointFunction", -1, "outer", 3, false),                           // 1: a reentrant checkpoint
+      // Reentrant: the checkpoint's node reruns block.a, then runs its backward in the node.
+      rec("autograd::engine::evaluate_function: CheckpointFunctionBackward", -1, "", -1, true),  // 2
+      rec("CheckpointFunctionBackward", 2, "", 3, true),                          // 3
+      rec("aten::linear", 3, "block.a", 20, true),                                // 4: the rerun
+      rec("aten::addmm", 4, "block.a", 21, true),                                 // 5
+      rec("autograd::engine::evaluate_function: AddmmBackward0", 3, "", -1, true),  // 6: the inner backward
+      rec("AddmmBackward0", 6, "", 21, true),                                     // 7
+      rec("aten::mm", 7, "", -1, true),                                           // 8
+      rec("aten::add_", 3, "", -1, true),                                         // 9: the checkpoint node's own
+      // Non-reentrant: a node unpacking a saved tensor reruns block.a inside it.
+      rec("autograd::engine::evaluate_function: MmBackward0", -1, "", -1, true),  // 10
+      rec("MmBackward0", 10, "", 8, true),                                        // 11
+      rec("aten::linear", 11, "block.a", 30, true),                               // 12: the rerun
+      rec("aten::mm", 11, "", -1, true),                                          // 13: the node's own
+  };
+  capture::place_backward(t);
+  EXPECT_EQ(t.ops[4].module, "block.a");
+  EXPECT_EQ(t.ops[5].module, "block.a");
+  EXPECT_EQ(t.ops[6].module, "block.a");  // the inner node of the rerun's addmm (#21)
+  EXPECT_EQ(t.ops[8].module, "block.a");
+  EXPECT_EQ(t.ops[9].module, "outer");    // where the checkpoint was called
+  EXPECT_EQ(t.ops[12].module, "block.a");
+  EXPECT_EQ(t.ops[13].module, "fc2");
+}
+
 TEST(BackwardPlacement, PartsSplitForCounting) {
   Trace t = step_trace();
   capture::place_backward(t);

@@ -54,6 +54,13 @@ c10::IValue run_forward(const torch::jit::Module& model, std::vector<c10::IValue
 /// Paths (of `tree`, made from `model`) of the modules none of whose ops any output of the forward uses: an
 /// inlined copy of the forward, with dead code removed, runs no op in them (unused_modules.cpp says why).
 std::unordered_set<std::string> unused_modules(const torch::jit::Module& model, const ModuleTree& tree);
+
+/// The ops of `model`'s forward (and the methods it calls) that do their work outside the dispatcher, where no
+/// capture sees them (unseen_ops.cpp: oneDNN's rewritten convolutions from torch.jit.optimize_for_inference,
+/// fusion groups), each kind with how many nodes of it the graphs hold per forward call (a node inside a loop
+/// counts once). Empty for most models; the TorchScript source refuses a model with any.
+std::vector<std::pair<std::string, std::int64_t>> unseen_ops(const torch::jit::Module& model);
+
 ModuleTree nn_module_tree(const torch::nn::Module& module);
 
 /// A twin of `module` whose parameters, buffers and tensor attributes are meta tensors of the same shapes,

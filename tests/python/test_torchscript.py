@@ -147,3 +147,16 @@ def test_profile_refuses_a_torchscript_module():
     with pytest.raises(flopscope.InvalidInput, match="use flopscope.analyze"):
         with flopscope.profile(torch.jit.script(Keywords())):
             pass
+
+
+@pytest.mark.skipif(not torch.backends.mkldnn.is_available(), reason="optimize_for_inference rewrites to oneDNN")
+def test_ops_outside_the_dispatcher_are_refused_not_silently_dropped():
+    # torch.jit.optimize_for_inference turns each convolution into prim::mkldnn_convolution, which the interpreter
+    # runs itself: no capture sees it, so ResNet-18 would read as its classifier alone (0.5 MMACs). ResNet-18 has 20
+    # convolutions: the stem's, 2 in each of 8 basic blocks, and 3 downsampling ones. The eager model is dropped
+    # right away, as in a one-liner: a forward under the capture then crashed inside torch.
+    model = torch.jit.optimize_for_inference(torch.jit.script(torchvision.models.resnet18().eval()))
+    with pytest.raises(flopscope.InvalidInput, match="outside PyTorch's dispatcher") as e:
+        flopscope.analyze(model, torch.randn(1, 3, 64, 64))
+    assert f"prim::mkldnn_convolution ({1 + 8 * 2 + 3} in the graph)" in str(e.value)
+    assert "analyse the module as it was before" in str(e.value)

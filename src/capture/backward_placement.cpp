@@ -51,8 +51,9 @@ void place_backward(Trace& trace) {
       continue;
     }
     const auto parent = static_cast<std::size_t>(op.parent);  // parents come first
-    top[i] = top[parent];
-    if (op.module != opened_in[top[i]]) {  // a rerun forward op: its own module
+    top[i] = top[parent];  // -1 for a node inside a forward op (autograd.grad called in the forward)
+    const auto opened = opened_in.find(top[i]);
+    if (opened != opened_in.end() && op.module != opened->second) {  // a rerun forward op: its own module
       if (op.sequence_nr >= 0 && !autograd_record(op)) module_of.emplace(op.sequence_nr, &op.module);
       continue;
     }

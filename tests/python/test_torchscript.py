@@ -2,7 +2,6 @@
 library's TorchScript source, the one the command line runs on a .pt file: Python's hooks cannot see inside one.
 mmengine cannot analyse them at all (its hooks are refused), so the expected values are mmengine's on the eager
 model they were made from, the zoo's references, or arithmetic written out here."""
-import json
 import os
 from typing import Optional
 
@@ -12,6 +11,7 @@ import torchvision
 from torch import nn
 
 import flopscope
+from test_zoo_parity import assert_per_module_equal, reference
 from zoo import make_inputs
 
 mmengine_analysis = pytest.importorskip("mmengine.analysis")
@@ -26,20 +26,12 @@ def by_path(result, field):
 # wrong modules until the analysis ran methods of its own.
 @pytest.mark.parametrize("name", ["einsum_mixer", "hf_bert", "hf_gpt2"])
 def test_loaded_file_run_before_equals_mmengine_per_module(zoo_dir, name):
-    with open(os.path.join(zoo_dir, name + ".json")) as f:
-        ref = json.load(f)["mmengine"]
     model = torch.jit.load(os.path.join(zoo_dir, name + ".pt"))
     inputs = make_inputs(name)
     with torch.no_grad():
         for _ in range(3):
             model(*inputs)
-    result = flopscope.analyze(model, inputs)
-    flops, acts, params = by_path(result, "macs"), by_path(result, "activations"), by_path(result, "parameters")
-    assert {k: flops.get(k) for k in ref["flops"]} == ref["flops"]
-    assert {k: acts.get(k) for k in ref["activations"]} == ref["activations"]
-    module_params = {k: v for k, v in ref["parameters"].items() if k in params}
-    assert {k: params[k] for k in module_params} == module_params
-    assert result.flops == ref["total_flops"]
+    assert_per_module_equal(flopscope.analyze(model, inputs), reference(zoo_dir, name))
 
 
 @pytest.mark.parametrize("how", ["script", "trace"])

@@ -11,14 +11,10 @@ import torchvision
 from torch import nn
 
 import flopscope
-from test_zoo_parity import assert_per_module_equal, reference
+from test_zoo_parity import assert_per_module_equal, by_path, reference
 from zoo import make_inputs
 
 mmengine_analysis = pytest.importorskip("mmengine.analysis")
-
-
-def by_path(result, field):
-    return {m["path"]: m[field] for m in result.modules}
 
 
 # The zoo's TorchScript files, loaded in Python and run a few times first, as a user's model would have been: a

@@ -370,8 +370,10 @@ std::vector<c10::IValue> GraphRunner::run(const std::vector<c10::IValue>& inputs
         env[arg.get_as_tensor().get_name()] = inputs[next_input++];
         break;
       }
+      case T::CONSTANT_INPUT:  // an argument given as a constant (use_cache=False): the graph holds its value
+        break;
       default:
-        throw InvalidInput("the program takes an input flopscope cannot feed (a custom object, a token or a constant)");
+        throw InvalidInput("the program takes an input flopscope cannot feed (a custom object or a token)");
     }
   }
   Interpreter(m_device, on_node).graph(gm.get_graph(), env, "");

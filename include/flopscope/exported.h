@@ -7,8 +7,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include <ATen/core/Tensor.h>
 
 #include "flopscope/complexity.h"
 
@@ -37,6 +40,20 @@ class ExportedModel {
   /// zip, no graph, an unknown schema major version, JSON that does not follow the schema.
   static ExportedModel load(const std::string& path);
 
+  /// A program held in memory rather than in an archive (the Python package's torch.export.ExportedProgram):
+  /// `graph_json` as torch's serializer writes it (an archive's models/model.json), `tied` the groups of parameter
+  /// names that are one tensor (an archive's weights config says so), `tensors` what an execution runs with, by
+  /// FQN: parameters, buffers and constants, the caller's own (none: the program can only be read). An execution
+  /// moves them to its device; an op that writes into one (a training-mode batch norm's running statistics)
+  /// writes into the caller's tensor, so pass copies of what must not change. Throws InvalidInput as load does.
+  static ExportedModel from_memory(const std::string& graph_json, const std::vector<std::vector<std::string>>& tied = {},
+                                   std::unordered_map<std::string, at::Tensor> tensors = {});
+
+  /// The bindings under which the program's user inputs (the tensor ones, in the graph's order) have `shapes`:
+  /// each symbol takes the size of the first input dimension it alone sizes. Throws InvalidInput, naming the
+  /// input, for a count of inputs, a shape or a range the program does not take.
+  std::vector<DimBinding> dims_for(const std::vector<std::vector<std::int64_t>>& shapes) const;
+
   const std::vector<ExportSymbol>& symbols() const;
   std::string schema_version() const;  ///< "8.17"
   std::string dialect() const;         ///< "TRAINING" (plain export()), "ATEN" (after run_decompositions()), ...
@@ -59,5 +76,10 @@ class ExportedModel {
 /// floats, zero integers), under the same capture as a TorchScript forward: the analytic report is the same.
 ComplexityInfo analyze(const ExportedModel& model, const Options& options, const std::vector<DimBinding>& dims = {},
                        bool execute = false);
+
+/// Executes the program on the caller's inputs (one tensor per user input, in the graph's order) rather than on
+/// made ones: its symbols take the inputs' sizes (dims_for), and `dims` binds those no input sizes alone.
+ComplexityInfo analyze(const ExportedModel& model, const Options& options, const std::vector<at::Tensor>& inputs,
+                       const std::vector<DimBinding>& dims = {});
 
 }  // namespace flopscope

@@ -48,6 +48,10 @@ void bind_hooks(py::module_& m);
 /// (script_module.cpp).
 void bind_script_module(py::module_& m);
 
+/// analyze_exported: a torch.export ExportedProgram held in Python, analysed by the library's exported source
+/// (exported_program.cpp).
+void bind_exported_program(py::module_& m);
+
 /// Raises the Python exception that matches a flopscope error (the classes of flopscope/_errors.py).
 void register_errors(py::module_& m);
 

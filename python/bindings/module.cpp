@@ -179,6 +179,7 @@ PYBIND11_MODULE(_core, m) {
   fp::bind_results(m);
   fp::bind_hooks(m);
   fp::bind_script_module(m);
+  fp::bind_exported_program(m);
   fp::register_errors(m);
   m.attr("version") = FLOPSCOPE_VERSION;
 }

@@ -10,6 +10,7 @@ from . import _core
 from ._compiled import COMPILED_WARNING, compile_off, compiled, unwrapped
 from ._console import console_width, styled
 from ._errors import InvalidInput
+from ._exported import FLAT_GRAPH_WARNING, flat_export_graph, is_exported, run_exported
 from ._inputs import call_args, fresh, tensors, with_tensors
 from ._modules import attributes_kept, check_module, describe, exclusive, hooked, training_flags_kept
 from ._result import Result
@@ -137,6 +138,8 @@ def _built_on_meta(model):
 def _run(model, args, kwargs, options):
     """One analysis of model(*args, **kwargs); a torch.compile'd model runs as the eager module it wraps, with
     compilation off (_compiled.py), and its result says so."""
+    if is_exported(model):  # no forward of Python's: the library reads (or runs) the graph (_exported.py)
+        return run_exported(model, args, kwargs, options, options.pop("dims", None), options.pop("run", False))
     was_compiled = compiled(model)
     inputs = tensors((args, kwargs))
     # torch bumps a tensor's version at each write in place; an inference tensor (made under torch.inference_mode())
@@ -150,6 +153,8 @@ def _run(model, args, kwargs, options):
             result = _run_eager(model, args, kwargs, options)
     if was_compiled:
         result.core.add_warning(COMPILED_WARNING)
+    if flat_export_graph(model):
+        result.core.add_warning(FLAT_GRAPH_WARNING)
     written = sum(v is not None and t._version != v for t, v in zip(inputs, versions))
     if written:
         result.core.add_warning(WRITTEN_INPUTS_WARNING.format(written))
@@ -248,13 +253,16 @@ def get_model_complexity_info(model, input_shape=None, inputs=None, show_table=T
     forward sees grad mode as the caller set it; in eval mode it builds no autograd graph, and one that needs the
     graph runs again with it.
     """
-    if input_shape is None and inputs is None:
+    if is_exported(model) and input_shape is not None:
+        raise InvalidInput("an exported program holds its inputs' shapes: give no input_shape (inputs=, when given, "
+                           "set the sizes of its dynamic dimensions)")
+    if input_shape is None and inputs is None and not is_exported(model):
         raise InvalidInput('One of "input_shape" and "inputs" should be set.')
     if input_shape is not None and inputs is not None:
         raise InvalidInput('"input_shape" and "inputs" cannot be both set.')
-    if inputs is None:
+    if inputs is None and input_shape is not None:
         inputs = _inputs_from_shape(model, input_shape)
-    args, kwargs = call_args(inputs)
+    args, kwargs = ((), {}) if inputs is None else call_args(inputs)
     result = _run(model, args, kwargs, {"op_set": "mmengine", "show_table": False, "show_arch": show_arch,
                                         "timing": False})
     _log_warnings(result)
@@ -274,9 +282,9 @@ def get_model_complexity_info(model, input_shape=None, inputs=None, show_table=T
     }
 
 
-def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu=True, counters=False,
+def analyze(model, inputs=None, *, ops="mmengine", device=None, shape_only=False, gpu=True, counters=False,
             max_depth=3, warmup=3, forwards=10, chrome_trace=False, measured_peaks=False, allow_cpu_fallback=False,
-            train_step=False, optimizer=None):
+            train_step=False, optimizer=None, dims=None, run=False):
     """Analyses model(inputs): per-module parameters, MACs and activations, and on a CUDA device the GPU passes the
     command line runs (kernel time per module, achieved throughput, share of peak; hardware counters with
     counters=True).
@@ -292,9 +300,21 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
     "default" or "all"): each module's record
     gains backward_macs, placed by autograd; parameters, buffers and gradients are put back. optimizer: "sgd" or
     "adamw" adds the optimizer's update (counted per parameter that got a gradient, not run) and each module's
-    parameter, gradient and optimizer-state bytes. Returns a Result.
+    parameter, gradient and optimizer-state bytes.
+
+    model may also be a torch.export.ExportedProgram, analysed as the command line analyses its .pt2 file: from its
+    graph (nothing runs; every op's module from its node's nn_module_stack), with inputs optional (when given, their
+    shapes set its dynamic dimensions), dims={"input_ids.1": 512} binding a symbol by name (as --dim); run=True, and
+    always on CUDA, runs the graph on the inputs (made ones when none are given). Returns a Result.
     """
-    args, kwargs = call_args(inputs)
+    if not is_exported(model):
+        if dims is not None or run:
+            raise InvalidInput("dims and run are for a torch.export.ExportedProgram: a module runs its forward on the "
+                               "inputs given")
+        if inputs is None:
+            raise InvalidInput("give the forward's inputs: a tensor, a tuple of positional arguments or a dict of "
+                               "keyword arguments")
+    args, kwargs = ((), {}) if inputs is None else call_args(inputs)
     if device is not None and str(device) == "meta":  # the meta device is what shape_only means
         shape_only, device = True, None
     if shape_only and device is not None:
@@ -304,6 +324,8 @@ def analyze(model, inputs, *, ops="mmengine", device=None, shape_only=False, gpu
                "forwards": forwards, "chrome_trace": bool(chrome_trace), "measured_peaks": bool(measured_peaks),
                "allow_cpu_fallback": bool(allow_cpu_fallback), "train_step": bool(train_step),
                "optimizer": optimizer or ""}
+    if is_exported(model):
+        options.update(dims=dims, run=bool(run))
     # The library checks the options and probes the device (once per process) before any tensor moves: CUDA asked
     # for where there is none is CudaUnavailable, or with allow_cpu_fallback the CPU.
     planned, _ = _core.plan_device(options)
@@ -336,6 +358,9 @@ class profile:
         self.result = None
 
     def __enter__(self):
+        if is_exported(self._model):
+            raise InvalidInput("profile places ops on a module's calls, and an ExportedProgram is no module: use "
+                               "flopscope.analyze(ep, inputs), which reads or runs its graph")
         check_module(self._model)
         if isinstance(self._model, torch.jit.ScriptModule):
             raise InvalidInput("profile places ops on modules by Python's module calls, which a TorchScript module "

@@ -17,6 +17,17 @@ ExportedModel ExportedModel::load(const std::string& path) {
   return m;
 }
 
+ExportedModel ExportedModel::from_memory(const std::string& graph_json, const std::vector<std::vector<std::string>>& tied,
+                                         std::unordered_map<std::string, at::Tensor> tensors) {
+  ExportedModel m;
+  m.m_program = std::make_shared<const exported::Program>(exported::Program::from_memory(graph_json, tied, std::move(tensors)));
+  return m;
+}
+
+std::vector<DimBinding> ExportedModel::dims_for(const std::vector<std::vector<std::int64_t>>& shapes) const {
+  return m_program->dims_for(shapes);
+}
+
 const std::vector<ExportSymbol>& ExportedModel::symbols() const { return m_program->symbols(); }
 std::string ExportedModel::schema_version() const { return m_program->schema_version(); }
 std::string ExportedModel::dialect() const { return m_program->dialect(); }
@@ -35,8 +46,9 @@ class NodeResolver final : public capture::ModuleResolver {
 
 class ExportedSource final : public ModelSource {
  public:
-  ExportedSource(const exported::Program& program, const std::vector<DimBinding>& dims, bool execute)
-      : m_program(program), m_bindings(program.bind(dims)), m_execute(execute) {}
+  ExportedSource(const exported::Program& program, const std::vector<DimBinding>& dims, bool execute,
+                 std::vector<at::Tensor> given)
+      : m_program(program), m_bindings(program.bind(dims)), m_execute(execute || !given.empty()), m_given(std::move(given)) {}
 
   std::string kind() const override { return "exported"; }
   bool brings_inputs() const override { return true; }
@@ -59,7 +71,12 @@ class ExportedSource final : public ModelSource {
   Trace capture(const RunContext& run, const ModuleTree&) override {
     if (!m_execute) return m_program.trace(m_bindings);
     m_runner = std::make_unique<exported::GraphRunner>(m_program, run.device);
-    m_inputs = m_runner->make_inputs(m_bindings);
+    if (m_given.empty()) {
+      m_inputs = m_runner->make_inputs(m_bindings);
+    } else {
+      m_inputs.clear();
+      for (const auto& t : m_given) m_inputs.emplace_back(t.to(run.device));
+    }
     NodeResolver resolver;
     const auto on_node = [&](const std::string& module) { resolver.module = module; };
     return capture_forward(nullptr, resolver, values_for(*run.ops), "", run, [&] { m_runner->run(m_inputs, on_node); });
@@ -107,13 +124,14 @@ class ExportedSource final : public ModelSource {
   bool m_execute;
   std::unique_ptr<exported::GraphRunner> m_runner;
   std::vector<c10::IValue> m_inputs;
+  std::vector<at::Tensor> m_given;  // the caller's inputs, else made at the bindings
 };
 
 }  // namespace
 
 std::unique_ptr<ModelSource> exported_source(const exported::Program& program, const std::vector<DimBinding>& dims,
-                                             bool execute) {
-  return std::make_unique<ExportedSource>(program, dims, execute);
+                                             bool execute, std::vector<at::Tensor> inputs) {
+  return std::make_unique<ExportedSource>(program, dims, execute, std::move(inputs));
 }
 
 }  // namespace api

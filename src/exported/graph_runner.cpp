@@ -310,6 +310,15 @@ class Interpreter {
 
 GraphRunner::GraphRunner(const Program& program, c10::Device device) : m_program(program), m_device(device) {
   const Program::Impl& impl = *program.m_impl;
+  if (!impl.tensors.empty()) {  // a program held in memory runs with the caller's tensors, moved where it runs
+    for (const auto& [fqn, t] : impl.tensors) {
+      if (t.is_meta())
+        throw InvalidInput("'" + fqn + "' is on the meta device (no values to run with): analyse the program from its "
+                           "graph, without running it");
+      m_state[fqn] = t.to(device);
+    }
+    return;
+  }
   if (impl.path.empty()) throw InvalidInput("an exported program parsed from JSON alone has no weights to run with");
   caffe2::serialize::PyTorchStreamReader reader(impl.path);
   std::unordered_map<std::string, at::Tensor> storages;

@@ -19,8 +19,9 @@ namespace flopscope::exported {
 
 class GraphRunner {
  public:
-  /// Reads the program's weights and constants onto `device`. Throws InvalidInput (a missing or pickled
-  /// weight file, an input kind it cannot feed).
+  /// Reads the program's weights and constants onto `device` (a program held in memory: its own tensors, moved
+  /// there). Throws InvalidInput (a missing or pickled weight file, a tensor on the meta device, an input kind it
+  /// cannot feed).
   GraphRunner(const Program& program, c10::Device device);
 
   /// The user inputs at `bindings`: random normal floats, zeros for integer inputs (valid token ids), on the

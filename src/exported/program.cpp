@@ -668,6 +668,62 @@ Program Program::read(const std::string& path) {
   return program;
 }
 
+Program Program::from_memory(const std::string& json, const std::vector<std::vector<std::string>>& tied,
+                             std::unordered_map<std::string, at::Tensor> tensors) {
+  Program program = parse(json, "the exported program");
+  program.m_impl->model_name = "model";
+  // One storage name per group, as the archive's weights config names one file per shared tensor.
+  for (std::size_t g = 0; g < tied.size(); ++g)
+    for (const auto& fqn : tied[g]) program.m_impl->storage_of[fqn] = "tied " + std::to_string(g);
+  program.m_impl->tensors = std::move(tensors);
+  return program;
+}
+
+std::vector<std::pair<std::string, std::int64_t>> Program::dims_for(const std::vector<std::vector<std::int64_t>>& shapes) const {
+  std::vector<std::string> names;  // the user inputs that are tensors, in the graph's order
+  for (const auto& spec : m_impl->program.get_graph_module().get_signature().get_input_specs())
+    if (spec.tag() == ex::InputSpec::Tag::USER_INPUT && spec.get_user_input().get_arg().tag() == ex::Argument::Tag::AS_TENSOR)
+      names.push_back(spec.get_user_input().get_arg().get_as_tensor().get_name());
+  auto listed = [&] {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  };
+  if (shapes.size() != names.size())
+    throw InvalidInput("the exported program takes " + std::to_string(names.size()) + " tensor input(s) (" + listed() +
+                       "), and " + std::to_string(shapes.size()) + " were given");
+  // Each symbol takes its value from the first input dimension it sizes alone ("x.0"); the rest of every shape is
+  // then checked against what the program computes from those values.
+  std::vector<std::pair<std::string, std::int64_t>> dims;
+  std::set<std::string> bound;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    for (std::size_t d = 0; d < shapes[i].size(); ++d) {
+      const std::string alias = names[i] + "." + std::to_string(d);
+      for (const auto& s : m_impl->symbols) {
+        if (std::find(s.aliases.begin(), s.aliases.end(), alias) == s.aliases.end() || !bound.insert(s.name).second)
+          continue;
+        const std::int64_t size = shapes[i][d];
+        if ((s.min && size < *s.min) || (s.max && size > *s.max))
+          throw InvalidInput("input " + std::to_string(i) + " (" + names[i] + ") has size " + std::to_string(size) +
+                             " in dimension " + std::to_string(d) + ", outside the range the export allows for it (" +
+                             range_text(s) + ")");
+        dims.emplace_back(alias, size);
+      }
+    }
+  const auto expected = user_inputs(bind(dims));
+  auto text = [](const std::vector<std::int64_t>& shape) {
+    std::string out = "[";
+    for (std::size_t k = 0; k < shape.size(); ++k) out += (k ? ", " : "") + std::to_string(shape[k]);
+    return out + "]";
+  };
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (expected[i].first != shapes[i])
+      throw InvalidInput("input " + std::to_string(i) + " (" + names[i] + ") has shape " + text(shapes[i]) +
+                         ", and the exported program takes " + text(expected[i].first) +
+                         " there: it was exported with the other sizes static (export with dynamic_shapes to vary them)");
+  return dims;
+}
+
 const std::string& Program::graph_sha256() const { return m_impl->graph_sha256; }
 
 std::string Program::schema_version() const {

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include <ATen/core/Tensor.h>
+
 #include "flopscope/exported.h"
 #include "flopscope/module_tree.h"
 #include "flopscope/op_record.h"
@@ -39,6 +41,11 @@ class Program {
   static Program read(const std::string& path);
   /// Parses a serialized ExportedProgram (the graph JSON itself); `origin` names it in errors.
   static Program parse(const std::string& json, const std::string& origin);
+  /// A program held in memory rather than in an archive (ExportedModel::from_memory): its graph JSON, the groups of
+  /// parameter names that are one tensor (what an archive's weights config says), and the tensors an execution
+  /// runs with, by FQN (none: it can only be read).
+  static Program from_memory(const std::string& json, const std::vector<std::vector<std::string>>& tied,
+                             std::unordered_map<std::string, at::Tensor> tensors);
 
   Program(Program&&) noexcept;
   Program& operator=(Program&&) noexcept;
@@ -57,6 +64,9 @@ class Program {
   /// example value. Throws InvalidInput for a name that is no symbol (listing those there are), a value outside
   /// the symbol's range, or a symbol bound twice.
   Bindings bind(const std::vector<std::pair<std::string, std::int64_t>>& dims) const;
+
+  /// The bindings under which the user inputs have `shapes` (ExportedModel::dims_for).
+  std::vector<std::pair<std::string, std::int64_t>> dims_for(const std::vector<std::vector<std::int64_t>>& shapes) const;
 
   /// Modules from the graph signature's parameters, the module call graph and the nodes' nn_module_stack.
   ModuleTree module_tree() const;

@@ -1,6 +1,7 @@
 #pragma once
 // What src/exported/ shares inside itself: the parsed program (LibTorch's generated schema types) and the
 // reading of its nodes. Not for the rest of flopscope, which sees program.h only.
+#include <ATen/core/Tensor.h>
 #include <torch/csrc/utils/generated_serialization_types.h>
 
 #include <cstdint>
@@ -31,6 +32,8 @@ struct Program::Impl {
   std::unordered_map<std::string, std::string> storage_of;
   std::string graph_sha256;
   std::string path;        // the archive, for the weights an execution reads
+  // A program held in memory: the tensors an execution runs with, by FQN (the caller's own, never written).
+  std::unordered_map<std::string, at::Tensor> tensors;
   std::string model_name;  // the program's name in the archive (models/<name>.json)
 };
 

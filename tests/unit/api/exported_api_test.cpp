@@ -8,6 +8,9 @@
 #include <sstream>
 #include <thread>
 
+#include <ATen/ops/randn.h>
+#include <caffe2/serialize/inline_container.h>
+
 #include "exported/program.h"
 #include "flopscope/exported.h"
 #include "test_support.h"
@@ -61,6 +64,40 @@ TEST(ExportedApi, ThreadsShareOneLoadedProgram) {
 
 // An integer field holding a literal too long for 64 bits (the fuzzer's find): JSON reads it as a double, which
 // the schema's reader would cast to int64 with an undefined result. Refused by name; a float field may hold it.
+// A program held in memory (the Python package's ExportedProgram): the archive's graph JSON and tensors handed over
+// as they are, read at the sizes of given inputs or run on them.
+TEST(ExportedApi, FromMemoryReadsAndRunsAtTheInputsSizes) {
+  caffe2::serialize::PyTorchStreamReader archive(test::fixture("exported/two_linear.pt2"));
+  std::string json;
+  for (const auto& r : archive.getAllRecords())
+    if (r.size() >= 17 && r.compare(r.size() - 17, 17, "models/model.json") == 0) {
+      auto [data, n] = archive.getRecord(r);
+      json.assign(static_cast<const char*>(data.get()), n);
+    }
+  ASSERT_FALSE(json.empty());
+  std::unordered_map<std::string, at::Tensor> tensors;
+  for (const auto& [name, shape] : std::vector<std::pair<std::string, std::vector<std::int64_t>>>{
+           {"a.weight", {32, 16}}, {"a.bias", {32}}, {"b.weight", {8, 32}}, {"b.bias", {8}}, {"unused.weight", {4, 4}},
+           {"unused.bias", {4}}, {"ln.weight", {32}}, {"ln.bias", {32}}})
+    tensors[name] = at::randn(shape);
+  const ExportedModel model = ExportedModel::from_memory(json, {}, tensors);
+  EXPECT_EQ(model.dims_for({{2, 7, 16}}), (std::vector<DimBinding>{{"x.1", 7}}));
+  Options o;
+  o.show_table = o.show_arch = false;
+  EXPECT_EQ(analyze(model, o, model.dims_for({{2, 7, 16}})).flops, two_linear_macs(7));
+  const ComplexityInfo ran = analyze(model, o, std::vector<at::Tensor>{at::randn({2, 7, 16})});
+  EXPECT_EQ(ran.flops, two_linear_macs(7));
+  EXPECT_TRUE(ran.analysis.run.exported->executed);
+  EXPECT_THROW(model.dims_for({{2, 7, 8}}), InvalidInput);               // a static size differs
+  EXPECT_THROW(model.dims_for({{2, 7}}), InvalidInput);                  // a dimension short
+  EXPECT_THROW(model.dims_for({{2, 5000, 16}}), InvalidInput);           // beyond the range (2..4096)
+  EXPECT_THROW(model.dims_for({{2, 7, 16}, {2, 7, 16}}), InvalidInput);  // one input too many
+  // Without tensors it can be read, not run.
+  const ExportedModel graph_only = ExportedModel::from_memory(json);
+  EXPECT_EQ(analyze(graph_only, o).flops, two_linear_macs(10));
+  EXPECT_THROW(analyze(graph_only, o, std::vector<at::Tensor>{at::randn({2, 7, 16})}), InvalidInput);
+}
+
 TEST(ExportedApi, AnIntegerBeyond64BitsIsRefused) {
   const auto path = std::filesystem::path(test::tests_dir()) / "fuzz" / "regressions" /
                     "export_float_in_an_int_field.json";

@@ -1,0 +1,39 @@
+// _core.analyze_exported(graph_json, tied, tensors, inputs, dims, execute, options): a torch.export
+// ExportedProgram the caller holds in Python goes to the library's exported source, the one the command line runs
+// on a .pt2 file. The package hands over what an archive would hold (the graph JSON torch's serializer writes, the
+// parameters that are one tensor, the tensors) without writing one: the program is read, or run, from memory.
+#include "bindings.h"
+
+#include "flopscope/exported.h"
+
+namespace flopscope::python {
+namespace {
+
+std::shared_ptr<Result> analyze_exported(const py::bytes& graph_json, const std::vector<std::vector<std::string>>& tied,
+                                         std::unordered_map<std::string, at::Tensor> tensors,
+                                         const std::optional<std::vector<at::Tensor>>& inputs,
+                                         const std::vector<DimBinding>& dims, bool execute, const py::dict& options) {
+  const Options o = options_from(options);
+  const std::string json = graph_json;
+  py::gil_scoped_release release;
+  const ExportedModel model = ExportedModel::from_memory(json, tied, std::move(tensors));
+  if (!inputs) return std::make_shared<Result>(Result{analyze(model, o, dims, execute)});
+  if (execute) return std::make_shared<Result>(Result{analyze(model, o, *inputs, dims)});
+  // Read from the graph at the inputs' sizes: nothing runs.
+  std::vector<std::vector<std::int64_t>> shapes;
+  for (const auto& t : *inputs) shapes.push_back(t.sizes().vec());
+  std::vector<DimBinding> all = model.dims_for(shapes);
+  all.insert(all.end(), dims.begin(), dims.end());
+  return std::make_shared<Result>(Result{analyze(model, o, all, /*execute=*/false)});
+}
+
+}  // namespace
+
+void bind_exported_program(py::module_& m) {
+  m.def("analyze_exported", &analyze_exported, py::arg("graph_json"), py::arg("tied"), py::arg("tensors"),
+        py::arg("inputs"), py::arg("dims"), py::arg("execute"), py::arg("options"),
+        "One analysis of a torch.export program held in memory, by the library's exported source: read from its "
+        "graph, or run (execute) on `inputs` when given.");
+}
+
+}  // namespace flopscope::python

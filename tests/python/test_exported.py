@@ -1,0 +1,149 @@
+"""A torch.export ExportedProgram held in Python is analysed by the library's exported source, the one the command
+line runs on a .pt2 file: from its graph, or run (run=True) on the caller's inputs. mmengine cannot take an
+ExportedProgram, so the expected values are mmengine's on the eager model it was exported from (the zoo's
+references, or mmengine run here) and arithmetic written out in the tests."""
+import os
+
+import pytest
+import torch
+import torchvision
+from torch import nn
+from torch.export import Dim
+
+import flopscope
+from test_zoo_parity import assert_per_module_equal, reference
+
+mmengine_analysis = pytest.importorskip("mmengine.analysis")
+
+
+# The zoo's archives loaded back into Python (torch.export.load), static and dynamic: every module as mmengine
+# counts the eager model (docs/validation-export.md: equal for every module of every model). hf_gpt2 ties its
+# output projection to its embedding: counted once, under its first name, as mmengine does.
+@pytest.mark.parametrize("name", ["resnet18", "hf_gpt2", "hf_bart", "einsum_mixer"])
+@pytest.mark.parametrize("kind", ["", ".dynamic"])
+def test_loaded_program_equals_mmengine_per_module(zoo_dir, name, kind):
+    ep = torch.export.load(os.path.join(zoo_dir, name + kind + ".pt2"))
+    assert_per_module_equal(flopscope.analyze(ep), reference(zoo_dir, name))
+
+
+def test_exported_here_equals_mmengine_on_the_eager_model():
+    torch.manual_seed(0)
+    eager = torchvision.models.resnet18().eval()
+    x = torch.randn(1, 3, 64, 64)
+    ep = torch.export.export(eager, (x,))
+    theirs = mmengine_analysis.get_model_complexity_info(eager, inputs=(x,), show_arch=False)
+    ours = flopscope.get_model_complexity_info(ep, inputs=(x,), show_arch=False)
+    for key in ("flops", "flops_str", "params", "params_str", "activations", "activations_str", "out_table"):
+        assert ours[key] == theirs[key], key
+    # The program is left as it was: its tensors are its own, not the meta copies the graph was written from.
+    assert all(not t.is_meta for t in ep.state_dict.values())
+    assert ep.state_dict["conv1.weight"] is dict(eager.named_parameters())["conv1.weight"]
+
+
+class Projection(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(16, 32)
+
+    def forward(self, x):
+        return self.proj(x)
+
+
+def dynamic_projection():
+    """Linear(16, 32) on x of (batch, 4, 16), the batch dynamic (2..64), exported at batch 3."""
+    return torch.export.export(Projection(), (torch.randn(3, 4, 16),), dynamic_shapes=({0: Dim("batch", min=2, max=64)},))
+
+
+def proj_macs(batch):
+    return batch * 4 * 16 * 32  # each of batch*4 rows: 16 inputs times 32 outputs
+
+
+def test_dims_from_the_inputs_shapes_by_name_and_the_example():
+    ep = dynamic_projection()
+    assert flopscope.analyze(ep).flops == proj_macs(3)  # the size it was exported at
+    assert flopscope.analyze(ep, torch.randn(5, 4, 16)).flops == proj_macs(5)
+    assert flopscope.analyze(ep, dims={"x.0": 7}).flops == proj_macs(7)
+    by_module = {m["path"]: m["macs"] for m in flopscope.analyze(ep, torch.randn(5, 4, 16)).modules}
+    assert by_module["proj"] == proj_macs(5)
+
+
+def test_inputs_the_program_does_not_take_are_refused():
+    ep = dynamic_projection()
+    with pytest.raises(flopscope.InvalidInput, match=r"input 0 \(x\) has shape \[5, 4, 8\]"):
+        flopscope.analyze(ep, torch.randn(5, 4, 8))  # a static size differs
+    with pytest.raises(flopscope.InvalidInput, match=r"input 0 \(x\) has size 100 in dimension 0, outside the range"):
+        flopscope.analyze(ep, torch.randn(100, 4, 16))
+    # The library's messages name this function's arguments, not the command line's options.
+    with pytest.raises(flopscope.InvalidInput, match=r'dims\["zz"\]: the export has no such symbol'):
+        flopscope.analyze(ep, dims={"zz": 3})
+    with pytest.raises(flopscope.InvalidInput, match=r'dims=\{"x.0": 100\} is outside the range'):
+        flopscope.analyze(ep, dims={"x.0": 100})
+    with pytest.raises(flopscope.InvalidInput, match=r"input 0 \(x\) is torch.float64"):
+        flopscope.analyze(ep, torch.randn(5, 4, 16, dtype=torch.float64))
+    with pytest.raises(flopscope.InvalidInput, match="not structured as those the program was exported with"):
+        flopscope.analyze(ep, (torch.randn(5, 4, 16), torch.randn(5, 4, 16)))
+    with pytest.raises(flopscope.InvalidInput, match="no backward"):
+        flopscope.analyze(ep, torch.randn(5, 4, 16), ops="default", train_step=True)
+    with pytest.raises(flopscope.InvalidInput, match="ExportedProgram is no module"):
+        flopscope.profile(ep).__enter__()
+    with pytest.raises(flopscope.InvalidInput, match="no input_shape"):
+        flopscope.get_model_complexity_info(ep, input_shape=(4, 16))
+    with pytest.raises(flopscope.InvalidInput, match="dims and run are for"):
+        flopscope.analyze(Projection(), torch.randn(5, 4, 16), run=True)
+
+
+class NormedBlock(nn.Module):
+    """A batch norm in training mode: its graph writes its running statistics (and its batch count) in place."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+
+    def forward(self, x):
+        return self.bn(self.conv(x))
+
+
+def test_run_on_the_callers_inputs_leaves_the_program_as_it_was():
+    torch.manual_seed(0)
+    ep = torch.export.export(NormedBlock().train(), (torch.randn(2, 3, 8, 8),))
+    before = {k: v.clone() for k, v in ep.state_dict.items()}
+    x = torch.randn(2, 3, 8, 8)
+    ran = flopscope.analyze(ep, x, run=True)
+    read = flopscope.analyze(ep, x)
+    # conv: 8 outputs x 3*3*3 inputs at each of 2*8*8 positions; batch norm in training mode (mmengine's formula):
+    # 4 per element of its 2*8*8*8 input, plus its affine 1 per element when it has weights.
+    conv, bn = 2 * 8 * 8 * 8 * 3 * 3 * 3, 2 * 8 * 8 * 8 * (4 + 1)
+    assert {m["path"]: m["macs"] for m in ran.modules} == {"": conv + bn, "conv": conv, "bn": bn}
+    assert ran.flops == read.flops == conv + bn
+    for k, v in ep.state_dict.items():
+        assert torch.equal(v, before[k]), k
+
+
+def test_the_flat_graph_of_ExportedProgram_module_is_named():
+    torch.manual_seed(0)
+    ep = torch.export.export(Projection(), (torch.randn(3, 4, 16),))
+    result = flopscope.analyze(ep.module(), torch.randn(3, 4, 16))
+    assert result.flops == proj_macs(3)
+    assert any("ExportedProgram.module()" in w for w in result.warnings)
+    assert not any("ExportedProgram.module()" in w for w in flopscope.analyze(ep).warnings)
+
+
+class Gated(nn.Module):
+    """A keyword flag the export keeps as a constant input (as transformers' use_cache=False)."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(16, 32)
+
+    def forward(self, x, twice=True):
+        y = self.proj(x)
+        return self.proj(x) + y if twice else y
+
+
+def test_a_constant_input_is_run_with_the_value_the_graph_holds():
+    torch.manual_seed(0)
+    x = torch.randn(3, 4, 16)
+    ep = torch.export.export(Gated(), (), {"x": x, "twice": False})
+    for run in (False, True):  # one call of proj: the branch the export took
+        assert flopscope.analyze(ep, {"x": x, "twice": False}, run=run).flops == proj_macs(3)

@@ -12,6 +12,7 @@ A GraphModule from ExportedProgram.module() is a different thing: one flat graph
 call, so the eager path places them all on its root; the result says so (FLAT_GRAPH_WARNING).
 """
 import copy
+import operator
 import re
 
 import torch
@@ -105,6 +106,24 @@ def _exported_with(spec):
         return str(spec)
 
 
+def _bindings(dims):
+    """dims={"input_ids.1": 512, "s0": 4} as the library's (name, value) pairs, each value an int64."""
+    if dims is None:
+        return []
+    if not isinstance(dims, dict):
+        raise InvalidInput(f"dims is a dict of symbol or INPUT.DIM names to sizes, not {type(dims).__name__}")
+    out = []
+    for name, value in dims.items():
+        try:
+            size = None if isinstance(value, bool) else operator.index(value)  # an int, numpy's included
+        except TypeError:
+            size = None
+        if not isinstance(name, str) or size is None or not -2**63 <= size < 2**63:
+            raise InvalidInput(f"dims[{name!r}] = {value!r}: a dimension is bound by its name (a str) to a size (an int)")
+        out.append((name, size))
+    return out
+
+
 def run_exported(ep, args, kwargs, options, dims=None, run=False):
     """One analysis of an ExportedProgram: from its graph, or (run, or on CUDA) executing it."""
     if options.get("train_step"):
@@ -112,7 +131,7 @@ def run_exported(ep, args, kwargs, options, dims=None, run=False):
                            "training step of the eager model (flopscope.analyze(model, x, train_step=True))")
     execute = bool(run) or str(options.get("device") or "").startswith("cuda")
     inputs = _input_tensors(ep, args, kwargs)
-    bindings = [(str(k), int(v)) for k, v in (dims or {}).items()]
+    bindings = _bindings(dims)
     from ._result import Result
     try:
         return Result(_core.analyze_exported(_graph_json(ep), _tied(ep), _tensors(ep) if execute else {}, inputs,

@@ -2,7 +2,9 @@
 line runs on a .pt2 file: from its graph, or run (run=True) on the caller's inputs. mmengine cannot take an
 ExportedProgram, so the expected values are mmengine's on the eager model it was exported from (the zoo's
 references, or mmengine run here) and arithmetic written out in the tests."""
+import io
 import os
+import zipfile
 
 import pytest
 import torch
@@ -11,6 +13,7 @@ from torch import nn
 from torch.export import Dim
 
 import flopscope
+from flopscope import _exported
 from test_zoo_parity import assert_per_module_equal, reference
 
 mmengine_analysis = pytest.importorskip("mmengine.analysis")
@@ -38,6 +41,21 @@ def test_exported_here_equals_mmengine_on_the_eager_model():
     # The program is left as it was: its tensors are its own, not the meta copies the graph was written from.
     assert all(not t.is_meta for t in ep.state_dict.values())
     assert ep.state_dict["conv1.weight"] is dict(eager.named_parameters())["conv1.weight"]
+
+
+def test_the_graph_handed_over_is_the_one_torch_export_save_writes():
+    # Written without the weights (from meta copies) and without torch's canonical-form check: byte for byte the
+    # models/model.json of the archive torch.export.save makes of the same program.
+    torch.manual_seed(0)
+    ep = torch.export.export(torchvision.models.resnet18().eval(), (torch.randn(1, 3, 64, 64),))
+    archive = io.BytesIO()
+    torch.export.save(ep, archive)
+    with zipfile.ZipFile(archive) as z:
+        saved = z.read(next(n for n in z.namelist() if n.endswith("models/model.json")))
+    from torch._export.serde import serialize as serde
+    check = serde.canonicalize
+    assert _exported._graph_json(ep) == saved
+    assert serde.canonicalize is check  # torch's check is put back for everyone else
 
 
 class Projection(nn.Module):

@@ -158,6 +158,7 @@ def _in_python(message):
     """The library's message with the command line's options written as this function's arguments."""
     message = re.sub(r"--dim ([\w.]+)=(\w+)", r'dims={"\1": \2}', message)
     message = re.sub(r"--dim ([\w.]+)", r'dims["\1"]', message)
+    message = message.replace("the archive's weights", "the program's weights")
     return message.replace("--run", "run=True").replace("--shape-only", "shape_only=True")
 
 

@@ -168,3 +168,27 @@ def test_a_constant_input_is_run_with_the_value_the_graph_holds():
     ep = torch.export.export(Gated(), (), {"x": x, "twice": False})
     for run in (False, True):  # one call of proj: the branch the export took
         assert flopscope.analyze(ep, {"x": x, "twice": False}, run=run).flops == proj_macs(3)
+
+
+class Selected(nn.Module):
+    """Linear(8, 4) on the rows whose first value is positive: a count only the values decide (torch.export's u0)."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(8, 4)
+
+    def forward(self, x):
+        rows = (x[:, 0] > 0).nonzero().squeeze(1)
+        return self.proj(x[rows])
+
+
+def test_a_size_the_values_decide_is_bound_by_name_or_read_by_running_on_the_callers_inputs():
+    torch.manual_seed(0)
+    x = torch.randn(10, 8)
+    ep = torch.export.export(Selected(), (x,))
+    with pytest.raises(flopscope.InvalidInput, match=r'bind it with dims=\{"u0": VALUE\}, or analyse with run=True'):
+        flopscope.analyze(ep, x)
+    assert flopscope.analyze(ep, x, dims={"u0": 3}).flops == 3 * 8 * 4
+    positive = int((x[:, 0] > 0).sum())  # the rows this x selects: run on the caller's x, not on made inputs
+    assert flopscope.analyze(ep, x, run=True).flops == positive * 8 * 4
+    assert flopscope.analyze(ep, -x.abs(), run=True).flops == 0

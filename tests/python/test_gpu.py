@@ -57,3 +57,19 @@ def test_training_step_forward_and_backward_per_module():
     assert gpu["mfu"] is not None and 0 < gpu["mfu"] < 1.1  # a clock above the table's may read past 100%
     assert "Backward" in result.report("gpu")
     assert all(p.grad is None for p in model.parameters())  # the model's gradients as they were
+
+
+def test_exported_program_runs_on_the_gpu_per_module():
+    # An ExportedProgram on CUDA runs its graph there (the timing pass needs kernels), on the caller's inputs, with
+    # its tensors moved to the device; the counts are those its graph gives without running.
+    model = model_on_cuda()
+    x = torch.randn(64, 512, device="cuda", dtype=torch.bfloat16)
+    ep = torch.export.export(model, (x,))
+    result = flopscope.analyze(ep, x, device="cuda", ops="default")
+    assert result.gpu_ran, result.gpu_skipped_reason
+    report = json.loads(result.to_json())
+    assert report["export"]["executed"] is True
+    gpu = {m["module"]: m for m in report["gpu"]["modules"]}
+    assert gpu["0"]["kernel_ms"]["median"] > 0 and gpu["2"]["kernel_ms"]["median"] > 0
+    assert report["gpu"]["attributed_share"] >= 0.99
+    assert result.flops == flopscope.analyze(ep).flops == 64 * 512 * 1024 * 2

@@ -4,6 +4,7 @@
 #include <c10/util/Exception.h>
 #include <torch/version.h>
 
+#include <cmath>
 #include <csignal>
 #include <iostream>
 
@@ -18,6 +19,24 @@
 #include "flopscope/models.h"
 
 namespace {
+
+// --memory-limit's value: a finite number of GiB from 0 (no limit) to what 64 bits of bytes hold. Unset, the option
+// keeps its default (-1: the memory free at the start), which no value given can stand for.
+const CLI::Validator kGib(
+    [](std::string& text) -> std::string {
+      double gib = 0;
+      try {
+        std::size_t used = 0;
+        gib = std::stod(text, &used);
+        if (used != text.size()) return "'" + text + "' is not a number of GiB";
+      } catch (const std::exception&) {
+        return "'" + text + "' is not a number of GiB";
+      }
+      if (!std::isfinite(gib) || gib < 0) return "GiB are a number from 0 (0: no limit), not '" + text + "'";
+      if (gib >= 17179869184.0) return "'" + text + "' GiB is more bytes than 64 bits hold";
+      return "";
+    },
+    "GIB");
 
 constexpr const char* kExitStatus =
     "Exit status:\n"
@@ -84,7 +103,8 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
       ->capture_default_str();
   cmd->add_option("--memory-limit", a.memory_limit_gib,
                   "GiB of data the analysis of a model file may allocate; default: the memory free when it starts "
-                  "(none on a GPU run); 0: no limit");
+                  "(none on a GPU run); 0: no limit")
+      ->check(kGib);
 }
 
 }  // namespace

@@ -43,6 +43,11 @@ expect 2 'does not exist' analyze "$tmp/missing.pt" --input-shape 3
 expect 2 'is a directory' analyze "$tmp" --input-shape 3
 expect 2 'is an empty file' analyze "$tmp/empty.pt" --input-shape 3
 expect 2 'not a zip archive .*torch.jit.save' analyze "$tmp/garbage.pt" --input-shape 3
+# --memory-limit: -1 is the unset default's sentinel, not a value; NaN and 1e30 GiB would reach an undefined cast.
+expect 2 "GiB are a number from 0 \(0: no limit\), not '-1'" analyze testnet --memory-limit -1
+expect 2 "GiB are a number from 0 \(0: no limit\), not 'nan'" analyze testnet --memory-limit nan
+expect 2 "'1e30' GiB is more bytes than 64 bits hold" analyze testnet --memory-limit 1e30
+expect 0 '' analyze testnet --memory-limit 0.5 -f summary
 expect 2 'truncated or corrupt zip archive' analyze "$tmp/truncated.pt" --input-shape 3
 expect 2 'torch.save of a state_dict, not a TorchScript archive; save TorchScript' \
   analyze "$fixtures/bad/state_dict.pt" --input-shape 10

@@ -1,13 +1,30 @@
 // The options of an analysis, from the keyword dict the package passes.
 #include "bindings.h"
 
+#include <type_traits>
+
 namespace flopscope::python {
 
 namespace {
 
 template <class T>
+const char* kind() {
+  if constexpr (std::is_same_v<T, bool>) return "a bool";
+  else if constexpr (std::is_integral_v<T>) return "an int (32 bits)";
+  else if constexpr (std::is_floating_point_v<T>) return "a number";
+  else return "a str";
+}
+
+// A value of the wrong type (a str for an int, an int past 32 bits) is the caller's error, named, not pybind11's
+// "Unable to cast".
+template <class T>
 void read(const py::dict& kw, const char* key, T& into) {
-  if (kw.contains(key) && !kw[key].is_none()) into = kw[key].cast<T>();
+  if (!kw.contains(key) || kw[key].is_none()) return;
+  try {
+    into = kw[key].cast<T>();
+  } catch (const py::cast_error&) {
+    throw InvalidInput(std::string(key) + " must be " + kind<T>() + ", not " + utf8(py::repr(kw[key])));
+  }
 }
 
 }  // namespace

@@ -149,6 +149,11 @@ RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& par
   if (!model_has_inputs && !o.input_shape.given() && !o.inputs)
     throw InvalidInput("One of \"input_shape\" and \"inputs\" should be set.");
   if (o.input_shape.given() && o.inputs) throw InvalidInput("\"input_shape\" and \"inputs\" cannot be both set.");
+  // The numbers an analysis is given (the command line checks its own options first, in its own words).
+  if (o.max_depth < 0) throw InvalidInput("max_depth must be 0 or more (levels below the root)");
+  if (o.gpu.forwards < 1) throw InvalidInput("forwards must be 1 or more (the GPU timing pass's recorded forwards)");
+  if (o.gpu.warmup < 0) throw InvalidInput("warmup must be 0 or more (forwards run before the recorded ones)");
+  if (!(o.gpu.counter_tolerance >= 0)) throw InvalidInput("counter_tolerance must be 0 or more");
   RunContext run;
   run.ops = &count::shared_op_set(o.op_set);  // an unknown op set is an error before any work
   if (o.train_step && o.op_set == "mmengine")

@@ -61,6 +61,7 @@ const std::vector<std::string>& report_formats() {
 }
 
 std::string render_report(const std::string& format, const Analysis& analysis, const RenderOptions& options) {
+  if (options.max_depth < 0) throw InvalidInput("max_depth must be 0 or more (levels below the root)");
   for (const auto& [name, render] : renderers())
     if (name == format) return render(analysis, options);
   std::string known;
@@ -69,6 +70,7 @@ std::string render_report(const std::string& format, const Analysis& analysis, c
 }
 
 std::string render_roofline(const Analysis& analysis, int max_depth) {
+  if (max_depth < 0) throw InvalidInput("max_depth must be 0 or more (levels below the root)");
   return report::roofline_svg(report::roofline_chart(analysis.counters, max_depth));
 }
 

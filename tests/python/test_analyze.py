@@ -366,3 +366,21 @@ def test_low_precision_products():
     by_op = {o["op"]: o["macs"] for o in result.to_dict()["operators"]["macs"]}
     assert by_op == {"_scaled_mm": 16 * 32 * 64, "_int_mm": 32 * 32 * 64, "_weight_int8pack_mm": 16 * 32 * 64,
                      "addmm": 16 * 32 * 64}
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"max_depth": -1}, "max_depth must be 0 or more"),
+    ({"max_depth": "3"}, "max_depth must be an int \\(32 bits\\), not '3'"),
+    ({"max_depth": 1.5}, "max_depth must be an int \\(32 bits\\), not 1.5"),
+    ({"max_depth": 2**40}, "max_depth must be an int \\(32 bits\\), not 1099511627776"),
+    ({"forwards": 0}, "forwards must be 1 or more"),
+    ({"warmup": -1}, "warmup must be 0 or more"),
+    ({"ops": 3}, "op_set must be a str, not 3"),
+])
+def test_options_of_the_wrong_type_or_range_are_invalid_input_naming_them(options, message):
+    # Before: a str or a float for an int reached pybind11's "Unable to cast", and a negative depth or no recorded
+    # forwards passed unchecked (the command line checked its own options; the library did not).
+    with pytest.raises(flopscope.InvalidInput, match=message):
+        flopscope.analyze(nn.Linear(4, 4), torch.randn(2, 4), **options)
+    with pytest.raises(flopscope.InvalidInput, match="max_depth must be 0 or more"):
+        flopscope.analyze(nn.Linear(4, 4), torch.randn(2, 4)).report("table", max_depth=-1)

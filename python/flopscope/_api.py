@@ -9,7 +9,7 @@ from torch.utils import _pytree
 from . import _core
 from ._compiled import COMPILED_WARNING, compile_off, compiled, unwrapped
 from ._console import console_width, styled
-from ._errors import InvalidInput
+from ._errors import InvalidInput, python_words
 from ._exported import FLAT_GRAPH_WARNING, flat_export_graph, is_exported, run_exported
 from ._inputs import call_args, fresh, tensors, with_tensors
 from ._modules import attributes_kept, check_module, describe, exclusive, hooked, training_flags_kept
@@ -136,6 +136,12 @@ def _built_on_meta(model):
 
 
 def _run(model, args, kwargs, options):
+    """One analysis of model(*args, **kwargs), the library's refusals in the package's words (_errors.py)."""
+    with python_words():
+        return _run_as_given(model, args, kwargs, options)
+
+
+def _run_as_given(model, args, kwargs, options):
     """One analysis of model(*args, **kwargs); a torch.compile'd model runs as the eager module it wraps, with
     compilation off (_compiled.py), and its result says so."""
     if is_exported(model):  # no forward of Python's: the library reads (or runs) the graph (_exported.py)
@@ -328,7 +334,8 @@ def analyze(model, inputs=None, *, ops="mmengine", device=None, shape_only=False
         options.update(dims=dims, run=bool(run))
     # The library checks the options and probes the device (once per process) before any tensor moves: CUDA asked
     # for where there is none is CudaUnavailable, or with allow_cpu_fallback the CPU.
-    planned, _ = _core.plan_device(options)
+    with python_words():
+        planned, _ = _core.plan_device(options)
     if planned is not None and not shape_only:
         args, kwargs = with_tensors((args, kwargs), lambda t, d=torch.device(planned): t.to(d))
     if train_step and not torch.is_inference_mode_enabled() and any(t.is_inference() for t in tensors((args, kwargs))):

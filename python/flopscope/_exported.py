@@ -13,7 +13,6 @@ call, so the eager path places them all on its root; the result says so (FLAT_GR
 """
 import copy
 import operator
-import re
 import threading
 
 import torch
@@ -147,19 +146,8 @@ def run_exported(ep, args, kwargs, options, dims=None, run=False):
     inputs = _input_tensors(ep, args, kwargs)
     bindings = _bindings(dims)
     from ._result import Result
-    try:
-        return Result(_core.analyze_exported(_graph_json(ep), _tied(ep), _tensors(ep) if execute else {}, inputs,
-                                             bindings, execute, options))
-    except InvalidInput as e:
-        raise InvalidInput(_in_python(str(e))) from None
-
-
-def _in_python(message):
-    """The library's message with the command line's options written as this function's arguments."""
-    message = re.sub(r"--dim ([\w.]+)=(\w+)", r'dims={"\1": \2}', message)
-    message = re.sub(r"--dim ([\w.]+)", r'dims["\1"]', message)
-    message = message.replace("the archive's weights", "the program's weights")
-    return message.replace("--run", "run=True").replace("--shape-only", "shape_only=True")
+    return Result(_core.analyze_exported(_graph_json(ep), _tied(ep), _tensors(ep) if execute else {}, inputs,
+                                         bindings, execute, options))
 
 
 # What a result says for a flat GraphModule made by torch.export (ExportedProgram.module()).

@@ -384,3 +384,14 @@ def test_options_of_the_wrong_type_or_range_are_invalid_input_naming_them(option
         flopscope.analyze(nn.Linear(4, 4), torch.randn(2, 4), **options)
     with pytest.raises(flopscope.InvalidInput, match="max_depth must be 0 or more"):
         flopscope.analyze(nn.Linear(4, 4), torch.randn(2, 4)).report("table", max_depth=-1)
+
+
+def test_the_librarys_refusals_name_the_packages_arguments():
+    # The library words its refusals in the command line's options; from Python they name analyze's arguments.
+    model, x = nn.Linear(4, 4), torch.randn(2, 4)
+    with pytest.raises(flopscope.InvalidInput, match=r'formulas\): use ops="default"'):
+        flopscope.analyze(model, x, train_step=True)
+    with pytest.raises(flopscope.InvalidInput, match='counters=True .*: use them with device="cuda"'):
+        flopscope.analyze(model, x, counters=True)
+    with pytest.raises(flopscope.InvalidInput, match="chrome_trace=True records the GPU timing pass"):
+        flopscope.analyze(model, x, chrome_trace=True)

@@ -425,7 +425,7 @@ def test_optimizer_and_memory(optimizer, ops_per_element, state):
     with open(os.path.join(REPO, "docs", "report.schema.json")) as f:
         jsonschema.validate(report, json.load(f))
     assert f"#flops ({optimizer})" in result.report("table").splitlines()[1]
-    with pytest.raises(flopscope.InvalidInput, match="add --train-step"):
+    with pytest.raises(flopscope.InvalidInput, match="add train_step=True"):
         flopscope.analyze(mlp(frozen_middle=True), torch.randn(5, 6), ops="default", optimizer=optimizer)
 
 

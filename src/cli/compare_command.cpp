@@ -26,7 +26,8 @@ double parse_number(const std::string& text, const std::string& option) {
   char* end = nullptr;
   errno = 0;
   double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno != 0 || v < 0)
+  // NaN passes no comparison, so a NaN tolerance would let every change through: refused with the negatives.
+  if (text.empty() || *end != '\0' || errno != 0 || !(v >= 0))
     throw InvalidInput("bad " + option + " value '" + text + "': expected a non-negative number");
   return v;
 }

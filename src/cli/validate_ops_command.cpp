@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "flopscope/errors.h"
 #include "flopscope/si_format.h"
 #include "flopscope/validate_ops.h"
 
@@ -16,6 +17,8 @@ int run_validate_ops(const ValidateOpsArgs& args) {
   options.dtypes = args.dtypes;
   options.family = args.family;
   options.tolerance = args.tolerance;
+  // A NaN tolerance would flag no ratio at all.
+  if (!(args.tolerance >= 0)) throw InvalidInput("--tolerance must be 0 or more");
   if (args.list) {
     std::vector<std::string> uncovered;
     for (const auto& c : validate_ops_cases(options, &uncovered)) std::cout << c.family << "  " << c.label << "\n";

@@ -119,6 +119,9 @@ expect 2 "--output '.*base.json' is the input" compare "$tmp/base.json" "$tmp/go
 cmp -s "$tmp/base.json" "$tmp/good.json" || { echo "FAIL: compare emptied its base report"; failed=1; }
 expect 2 'unknown metric' compare "$tmp/good.json" "$tmp/good.json" --rtol speed=0.1
 expect 2 'bad --rtol value' compare "$tmp/good.json" "$tmp/good.json" --rtol lots
+# A NaN tolerance passes no comparison: as a regression gate it would let every change through.
+expect 2 "bad --atol value 'nan'" compare "$tmp/good.json" "$tmp/good.json" --atol nan
+expect 2 '--tolerance must be 0 or more' validate-ops --tolerance nan --list
 # Odd models (tests/fixtures): a clean error or a report.
 odd=$fixtures/odd
 expect 2 "forward failed in .*this model refuses every input" analyze "$odd/raises.pt" -i 10

@@ -5,9 +5,13 @@
 #include <torch/nn/modules/dropout.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <functional>
+
 #include "capture/jit_hierarchy.h"
 #include "flopscope/device.h"
 #include "flopscope/models.h"
+#include "flopscope/report.h"
 #include "test_support.h"
 
 namespace flopscope {
@@ -27,6 +31,25 @@ TEST(Api, ExactlyOneOfInputShapeAndInputs) {
   } catch (const InvalidInput& e) {
     EXPECT_STREQ(e.what(), "\"input_shape\" and \"inputs\" cannot be both set.");
   }
+}
+
+TEST(Api, NumbersOutOfRangeAreRefused) {
+  // The command line checks its own options; a C++ or Python caller's Options reach the library unchecked, and a
+  // negative depth or no recorded forwards passed through.
+  models::TestNet model;
+  const auto refused = [&](const std::function<void(Options&)>& set) {
+    Options o = detail::make_options(InputShape({1, 10}), std::nullopt, false, false);
+    set(o);
+    EXPECT_THROW(analyze(*model.ptr(), detail::forward_of(*model.ptr()), o), InvalidInput);
+  };
+  refused([](Options& o) { o.max_depth = -1; });
+  refused([](Options& o) { o.gpu.forwards = 0; });
+  refused([](Options& o) { o.gpu.warmup = -1; });
+  refused([](Options& o) { o.gpu.counter_tolerance = std::nan(""); });
+  const auto info = get_model_complexity_info(model, {1, 10});
+  RenderOptions deep;
+  deep.max_depth = -1;
+  EXPECT_THROW(render_report("table", info.analysis, deep), InvalidInput);
 }
 
 TEST(Api, WrongShapeIsAForwardError) {

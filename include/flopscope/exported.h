@@ -77,9 +77,10 @@ class ExportedModel {
 ComplexityInfo analyze(const ExportedModel& model, const Options& options, const std::vector<DimBinding>& dims = {},
                        bool execute = false);
 
-/// Executes the program on the caller's inputs (one tensor per user input, in the graph's order) rather than on
-/// made ones: its symbols take the inputs' sizes (dims_for), and `dims` binds those no input sizes alone.
+/// Analyses the program at the caller's inputs (one tensor per user input, in the graph's order): its symbols take
+/// the inputs' sizes (dims_for), and `dims` binds those no input sizes alone. With `execute` (and always on a CUDA
+/// device) the graph runs on these inputs rather than on made ones; without, it is read at their sizes.
 ComplexityInfo analyze(const ExportedModel& model, const Options& options, const std::vector<at::Tensor>& inputs,
-                       const std::vector<DimBinding>& dims = {});
+                       const std::vector<DimBinding>& dims = {}, bool execute = true);
 
 }  // namespace flopscope

@@ -18,13 +18,7 @@ std::shared_ptr<Result> analyze_exported(const py::bytes& graph_json, const std:
   py::gil_scoped_release release;
   const ExportedModel model = ExportedModel::from_memory(json, tied, std::move(tensors));
   if (!inputs) return std::make_shared<Result>(Result{analyze(model, o, dims, execute)});
-  if (execute) return std::make_shared<Result>(Result{analyze(model, o, *inputs, dims)});
-  // Read from the graph at the inputs' sizes: nothing runs.
-  std::vector<std::vector<std::int64_t>> shapes;
-  for (const auto& t : *inputs) shapes.push_back(t.sizes().vec());
-  std::vector<DimBinding> all = model.dims_for(shapes);
-  all.insert(all.end(), dims.begin(), dims.end());
-  return std::make_shared<Result>(Result{analyze(model, o, all, /*execute=*/false)});
+  return std::make_shared<Result>(Result{analyze(model, o, *inputs, dims, execute)});
 }
 
 }  // namespace
@@ -33,7 +27,7 @@ void bind_exported_program(py::module_& m) {
   m.def("analyze_exported", &analyze_exported, py::arg("graph_json"), py::arg("tied"), py::arg("tensors"),
         py::arg("inputs"), py::arg("dims"), py::arg("execute"), py::arg("options"),
         "One analysis of a torch.export program held in memory, by the library's exported source: read from its "
-        "graph, or run (execute) on `inputs` when given.");
+        "graph (at the sizes of `inputs` when given), or run (execute, and always on CUDA) on them.");
 }
 
 }  // namespace flopscope::python

@@ -142,12 +142,14 @@ def run_exported(ep, args, kwargs, options, dims=None, run=False):
     if options.get("train_step"):
         raise InvalidInput("an exported program holds the forward's graph only, with no backward to run: analyse the "
                            "training step of the eager model (flopscope.analyze(model, x, train_step=True))")
-    execute = bool(run) or str(options.get("device") or "").startswith("cuda")
     inputs = _input_tensors(ep, args, kwargs)
     bindings = _bindings(dims)
+    # The library decides whether the graph runs (asked to, or on a CUDA device it can use); the tensors go with
+    # any analysis that may run it, and none are copied for one that only reads the graph.
+    may_run = run or str(options.get("device") or "").startswith("cuda")
     from ._result import Result
-    return Result(_core.analyze_exported(_graph_json(ep), _tied(ep), _tensors(ep) if execute else {}, inputs,
-                                         bindings, execute, options))
+    return Result(_core.analyze_exported(_graph_json(ep), _tied(ep), _tensors(ep) if may_run else {}, inputs,
+                                         bindings, bool(run), options))
 
 
 # What a result says for a flat GraphModule made by torch.export (ExportedProgram.module()).

@@ -245,13 +245,12 @@ ComplexityInfo analyze(const ExportedModel& model, const Options& o, const std::
 }
 
 ComplexityInfo analyze(const ExportedModel& model, const Options& o, const std::vector<at::Tensor>& inputs,
-                       const std::vector<DimBinding>& dims) {
+                       const std::vector<DimBinding>& dims, bool execute) {
   std::vector<std::vector<std::int64_t>> shapes;
   for (const auto& t : inputs) shapes.push_back(t.sizes().vec());
   std::vector<DimBinding> all = model.dims_for(shapes);
   all.insert(all.end(), dims.begin(), dims.end());
-  if (inputs.empty()) return analyze(model, o, all, /*execute=*/true);  // a program of no tensor inputs
-  const auto source = api::exported_source(model.program(), all, /*execute=*/true, inputs);
+  const auto source = api::exported_source(model.program(), all, execute, inputs);
   return run_pipeline(*source, o);
 }
 

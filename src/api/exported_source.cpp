@@ -48,7 +48,7 @@ class ExportedSource final : public ModelSource {
  public:
   ExportedSource(const exported::Program& program, const std::vector<DimBinding>& dims, bool execute,
                  std::vector<at::Tensor> given)
-      : m_program(program), m_bindings(program.bind(dims)), m_execute(execute || !given.empty()), m_given(std::move(given)) {}
+      : m_program(program), m_bindings(program.bind(dims)), m_execute(execute), m_given(std::move(given)) {}
 
   std::string kind() const override { return "exported"; }
   bool brings_inputs() const override { return true; }

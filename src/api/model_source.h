@@ -93,7 +93,7 @@ ComplexityInfo conclude(ModelSource& source, const RunContext& run, const Option
 /// The sources flopscope has.
 std::unique_ptr<ModelSource> torchscript_source(torch::jit::Module& model, const Options& o);
 std::unique_ptr<ModelSource> cpp_frontend_source(torch::nn::Module& model, const ForwardFn& forward);
-/// A torch.export program: its trace read from the graph, or (`execute`, or `inputs` given) captured from running
+/// A torch.export program: its trace read from the graph, or (`execute`, and always on CUDA) captured from running
 /// the graph, on `inputs` when given (else on inputs made at `dims`).
 std::unique_ptr<ModelSource> exported_source(const exported::Program& program, const std::vector<DimBinding>& dims,
                                              bool execute, std::vector<at::Tensor> inputs = {});

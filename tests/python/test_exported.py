@@ -192,3 +192,13 @@ def test_a_size_the_values_decide_is_bound_by_name_or_read_by_running_on_the_cal
     positive = int((x[:, 0] > 0).sum())  # the rows this x selects: run on the caller's x, not on made inputs
     assert flopscope.analyze(ep, x, run=True).flops == positive * 8 * 4
     assert flopscope.analyze(ep, -x.abs(), run=True).flops == 0
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the fallback to the CPU needs a machine without CUDA")
+def test_cuda_asked_for_and_fallen_back_reads_the_graph_as_the_command_line_does():
+    # Only the library decides whether the graph runs: CUDA it cannot use, with allow_cpu_fallback, leaves a plain
+    # read of the graph (before, the package decided from the device's name and ran the graph on the CPU).
+    ep = dynamic_projection()
+    result = flopscope.analyze(ep, torch.randn(5, 4, 16), device="cuda", allow_cpu_fallback=True)
+    assert result.to_dict()["export"]["executed"] is False
+    assert result.flops == proj_macs(5)

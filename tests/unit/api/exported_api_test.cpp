@@ -88,6 +88,9 @@ TEST(ExportedApi, FromMemoryReadsAndRunsAtTheInputsSizes) {
   const ComplexityInfo ran = analyze(model, o, std::vector<at::Tensor>{at::randn({2, 7, 16})});
   EXPECT_EQ(ran.flops, two_linear_macs(7));
   EXPECT_TRUE(ran.analysis.run.exported->executed);
+  const ComplexityInfo read = analyze(model, o, std::vector<at::Tensor>{at::randn({2, 7, 16})}, {}, /*execute=*/false);
+  EXPECT_EQ(read.flops, two_linear_macs(7));
+  EXPECT_FALSE(read.analysis.run.exported->executed);
   EXPECT_THROW(model.dims_for({{2, 7, 8}}), InvalidInput);               // a static size differs
   EXPECT_THROW(model.dims_for({{2, 7}}), InvalidInput);                  // a dimension short
   EXPECT_THROW(model.dims_for({{2, 5000, 16}}), InvalidInput);           // beyond the range (2..4096)

@@ -48,9 +48,22 @@ std::string precision_class(const OpRecord& op, const Float32Modes& modes) {
 }
 
 std::vector<std::string> precision_classes(const Trace& trace, const Float32Modes& modes) {
+  // Autocast (torch.autocast) runs an op as itself twice: the call the model made, with its float32 tensors, and
+  // inside it, after casting them, the same op on bfloat16 or float16 ones. The kernels run in the inner call's
+  // dtype; reading the outer one would measure a bf16 matrix product against the float32 peak. So an op whose child
+  // is the same op takes the class of the innermost of that chain (a child comes after its parent in the trace).
+  const std::size_t n = trace.ops.size();
+  std::vector<std::size_t> runs_as(n);
+  for (std::size_t i = 0; i < n; ++i) runs_as[i] = i;
+  for (std::size_t i = n; i-- > 0;) {
+    const OpRecord& op = trace.ops[i];
+    if (op.parent < 0 || static_cast<std::size_t>(op.parent) >= i) continue;
+    const auto parent = static_cast<std::size_t>(op.parent);
+    if (trace.ops[parent].name == op.name) runs_as[parent] = runs_as[i];  // the first such child last
+  }
   std::vector<std::string> out;
-  out.reserve(trace.ops.size());
-  for (const auto& op : trace.ops) out.push_back(precision_class(op, modes));
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) out.push_back(precision_class(trace.ops[runs_as[i]], modes));
   return out;
 }
 

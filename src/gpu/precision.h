@@ -33,7 +33,8 @@ int op_dtype(const OpRecord& op);
 /// is unknown or not a floating/int8 type).
 std::string precision_class(const OpRecord& op, const Float32Modes& modes);
 
-/// precision_class for every op of the trace.
+/// precision_class for every op of the trace, each in the dtype its kernels ran in: an op autocast re-ran on cast
+/// tensors (the same op nested in itself) takes its inner call's class.
 std::vector<std::string> precision_classes(const Trace& trace, const Float32Modes& modes);
 
 }  // namespace flopscope::gpu

@@ -55,5 +55,19 @@ TEST(Precision, UnknownDtypeHasNoClass) {
   EXPECT_EQ(precision_classes(t, Float32Modes{}), (std::vector<std::string>{"", "fp16_tc"}));
 }
 
+// torch.autocast runs the model's linear as itself twice: with its float32 tensors, and inside it, after three
+// casts, on bfloat16 ones; the kernels run in bfloat16. As LibTorch records it: capture_test.cpp.
+TEST(Precision, AnOpAutocastRanAgainOnCastTensorsTakesTheInnerCallsClass) {
+  Trace t;
+  t.ops = {op("aten::linear", scalar_type::kFloat), op("aten::_to_copy", scalar_type::kFloat),
+           op("aten::linear", scalar_type::kBFloat16), op("aten::addmm", scalar_type::kBFloat16),
+           op("aten::linear", scalar_type::kFloat)};
+  t.ops[1].parent = 0;
+  t.ops[2].parent = 0;
+  t.ops[3].parent = 2;  // the inner linear's product: a different op, its own class
+  EXPECT_EQ(precision_classes(t, Float32Modes{}),
+            (std::vector<std::string>{"bf16_tc", "fp32", "bf16_tc", "bf16_tc", "fp32"}));
+}
+
 }  // namespace
 }  // namespace flopscope::gpu

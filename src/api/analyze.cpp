@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 
+#include "api/autocast_casts.h"
 #include "api/forward_errors.h"
 #include "sandbox/memory_limit.h"
 #include "api/model_source.h"
@@ -124,6 +125,7 @@ void gpu_passes(api::ModelSource& source, ComplexityInfo& info, const Trace& as_
       if (p.requires_grad() && !p.grad().defined()) gradless.push_back(p);
   auto forward = [&] {
     for (auto& p : gradless) p.mutable_grad().reset();
+    api::fresh_autocast_casts();  // each forward casts its weights, as the first one did (api/autocast_casts.h)
     source.forward(run);
   };
   try {
@@ -141,6 +143,7 @@ void gpu_passes(api::ModelSource& source, ComplexityInfo& info, const Trace& as_
 ComplexityInfo run_pipeline(api::ModelSource& source, const Options& o) {
   capture::ModelOutput said;  // the model's prints and warnings, from here on
   api::RngGuard rng;          // the caller's random streams, as they were once the analysis ends
+  api::AutocastCacheApart casts;  // the caller's autocast region and the analysis share no cast weights
   api::RunContext run = api::make_run_context(o, source.parameters(), source.brings_inputs(), &rng);
   source.check(run);
   ModuleTree tree = source.module_tree();

@@ -247,6 +247,26 @@ def test_the_callers_random_stream_is_as_it_was():
     assert torch.equal(drawn, torch.rand(4))
 
 
+
+def test_an_autocast_region_shares_no_cast_weights_with_the_analysis():
+    # Inside torch.autocast, torch keeps the bf16 copy of each weight it casts until the region ends. An eval-mode
+    # model is analysed without autograd's graph, so the copies its forward made required no grad: kept, they made
+    # every later forward of the caller in the region lose its weights' gradients, and a training step's analysis
+    # there refused the model ("nothing to differentiate").
+    model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 16)).eval()
+    x = torch.randn(8, 64)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        forward = flopscope.analyze(model, x)
+        y = model(x)
+        assert y.dtype == torch.bfloat16 and y.requires_grad
+        y.sum().backward()
+        assert all(p.grad is not None for p in model.parameters())
+        model.zero_grad(set_to_none=True)
+        step = flopscope.analyze(model, x, ops="default", train_step=True)
+    assert forward.flops == step.flops == 8 * (64 * 32 + 32 * 16)
+    # the first layer's weight gradient (its input needs none), the second's input and weight gradients
+    root = next(m for m in step.modules if m["path"] == "")
+    assert root["backward_macs"] == 8 * 64 * 32 + 2 * 8 * 32 * 16
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the answer where there is no CUDA device")
 def test_cuda_without_a_device():
     model, x = nn.Linear(4, 4), torch.randn(2, 4)

@@ -2,6 +2,7 @@
 // them, and TorchScript ops are placed in modules by following the interpreter's calls (no hierarchy
 // strings parsed), falling back to the hierarchy for graphs whose calls were inlined.
 #include <ATen/ThreadLocalState.h>
+#include <ATen/autocast_mode.h>
 #include <ATen/record_function.h>
 #include <ATen/ops/add.h>
 #include <ATen/ops/cat.h>
@@ -21,6 +22,7 @@
 #include "capture/capture.h"
 #include "capture/model_output.h"
 #include "capture/op_observer.h"
+#include "gpu/precision.h"
 #include "flopscope/report.h"
 #include "text/printable.h"
 #include "capture/jit_hierarchy.h"
@@ -105,6 +107,28 @@ TEST(Capture, AStepFollowsItsOpsOntoAutogradsDeviceThread) {
     const std::vector<std::string> seen = step ? std::vector<std::string>{"+aten::add", "-"} : std::vector<std::string>{};
     EXPECT_EQ(log.events, seen) << "step " << step;
   }
+}
+
+// torch.autocast re-runs the model's op inside itself on cast tensors: the record keeps the float32 call the model
+// made, with the bfloat16 one nested in it, where the GPU pass reads the dtype its kernels ran in (gpu/precision.h).
+TEST(Capture, AnOpUnderAutocastHoldsItsCastTwinInside) {
+  const at::Tensor x = at::randn({4, 8}), w = at::randn({6, 8});
+  Root root;
+  Trace trace;
+  {
+    capture::Session session(root);
+    at::autocast::set_autocast_enabled(at::kCPU, true);
+    at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
+    const at::Tensor y = at::linear(x, w);
+    at::autocast::set_autocast_enabled(at::kCPU, false);
+    at::autocast::clear_cache();
+    EXPECT_EQ(y.scalar_type(), at::kBFloat16);
+    trace = session.finish();
+  }
+  ASSERT_FALSE(trace.ops.empty());
+  ASSERT_EQ(trace.ops[0].name, "aten::linear");
+  EXPECT_EQ(gpu::op_dtype(trace.ops[0]), gpu::scalar_type::kFloat);  // what the model passed
+  EXPECT_EQ(gpu::precision_classes(trace, gpu::Float32Modes{})[0], "bf16_tc");
 }
 
 TEST(Capture, ValuesComeBackAsTheOpsReceivedThem) {

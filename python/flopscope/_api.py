@@ -352,8 +352,11 @@ class profile:
             model.generate(ids, max_new_tokens=8)
         print(p.result.report("table"))
 
-    Nothing is undone: the block's effects on the model (an optimizer step) are its own. Ops of autograd's
-    backward run on autograd's threads and are not seen.
+    Nothing is undone: the block's effects on the model (an optimizer step) are its own. A block that runs a
+    backward (a training loop) is reported as a training step: each backward op on the module whose forward made
+    its autograd node, in the backward columns (with ops="default" or "all"; mmengine's op set has no backward
+    formulas, and leaves the backward out with a warning saying so). The loss, the optimizer and any other code
+    outside the model's forward count on the root.
     """
 
     def __init__(self, model, *, ops="mmengine", max_depth=3):

@@ -2,6 +2,7 @@
 // package's bindings. flopscope neither walks nor runs them itself: the tree comes made, the forward is a callback,
 // and each op goes to the module whose scope the caller's forward hooks have open when it runs (the module scope
 // stack of flopscope::ModuleScope), as fvcore's and mmengine's tracer places it.
+#include <algorithm>
 #include <optional>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "api/model_source.h"
 #include "api/trace_filter.h"
 #include "api/train_step.h"
+#include "capture/backward_placement.h"
 #include "capture/meta_kernels.h"
 #include "capture/scope_stack.h"
 #include "flopscope/module_scope.h"
@@ -61,12 +63,16 @@ class DescribedSource final : public ModelSource {
     ScopeUnwind unwind;
     return capture_forward(&guard, resolver, values_for(*run.ops), "", run, [&] {
       m_model.forward();  // with train_step, the caller's forward ran the backward too
-      if (!run.train_step) return;
-      std::vector<std::pair<std::string, at::Tensor>> named;  // tree.params and parameters: named_parameters() order
-      for (std::size_t i = 0; i < m_model.parameters.size() && i < m_model.tree.params.size(); ++i)
-        named.emplace_back(m_model.tree.params[i].name, m_model.parameters[i]);
-      record_step_params(named);
+      if (run.train_step) backward_ran();
     }, without_grad(), /*skip_inside_counted=*/true);  // an eager forward: boxing every inner op's arguments is its cost
+  }
+
+  /// Which parameters the backward gave a gradient, as they are now.
+  void backward_ran() {
+    std::vector<std::pair<std::string, at::Tensor>> named;  // tree.params and parameters: named_parameters() order
+    for (std::size_t i = 0; i < m_model.parameters.size() && i < m_model.tree.params.size(); ++i)
+      named.emplace_back(m_model.tree.params[i].name, m_model.parameters[i]);
+    record_step_params(named);
   }
 
   Traces for_counting(Trace captured, const ModuleTree&, const RunContext& run) override {
@@ -118,11 +124,14 @@ void step_backward(const std::vector<at::Tensor>& outputs) { api::backward_of(ou
 
 namespace flopscope {
 
-// The analysis of a recording is a described model's, with the ops of the recorded code as its trace.
+// The analysis of a recording is a described model's, with the ops of the recorded code as its trace. Code that
+// ran a backward (a training loop) is analysed as a training step: its backward's ops placed on the modules whose
+// forward made their autograd nodes, counted in the backward columns, as `train_step` counts them; the optimizer's
+// ops and any other code outside the model's forward count on the root, as that code ran them.
 struct Recording::State {
   DescribedModel model;
   Options options;
-  std::unique_ptr<api::ModelSource> source;
+  std::unique_ptr<api::DescribedSource> source;
   api::RunContext run;
   api::ScopeResolver resolver;
   std::unique_ptr<capture::Session> session;
@@ -137,10 +146,12 @@ Recording::Recording(DescribedModel model, const Options& options) : m_state(std
   s.options.shape_only = false;
   s.options.gpu = GpuOptions{};
   s.options.gpu.timing = false;
-  s.source = api::described_source(s.model);
+  s.source = std::make_unique<api::DescribedSource>(s.model);
   s.run = api::make_run_context(s.options, s.model.parameters, /*model_has_inputs=*/true);
   s.session = std::make_unique<capture::Session>(s.resolver, api::values_for(*s.run.ops), nullptr,
-                                                 static_cast<std::size_t>(-1), api::capture_budget);
+                                                 static_cast<std::size_t>(-1), api::capture_budget,
+                                                 /*with_backward=*/true);
+  s.session->without_saved_memory("a recording does not know where its forwards end and its backwards begin");
 }
 
 Recording::~Recording() = default;
@@ -156,7 +167,21 @@ ComplexityInfo Recording::finish() {
   if (failure) throw InvalidInput("cannot analyse the recorded code: " + *failure);
   // The run context's device is the parameters' (or the CPU); a recording has no inputs to report. The model's
   // warnings reach Python's own handler: no collector outlives a call into the library.
-  return api::conclude(*s.source, s.run, s.options, s.model.tree, std::move(trace), {});
+  api::RunContext run = s.run;
+  const bool backward = std::any_of(trace.ops.begin(), trace.ops.end(), [](const OpRecord& op) { return op.backward; });
+  std::string left_out;
+  if (backward && s.options.op_set == "mmengine") {
+    // mmengine's op set has no backward formulas (an analysis's step refuses it); the code has run: say so.
+    trace = capture::forward_part(trace);
+    left_out = "the recorded code ran a backward, which the mmengine op set does not count (it has no backward "
+               "formulas): its ops are left out; record with the default op set to count them per module";
+  } else if (backward) {
+    run.train_step = true;
+    s.source->backward_ran();
+  }
+  ComplexityInfo info = api::conclude(*s.source, run, s.options, s.model.tree, std::move(trace), {});
+  if (!left_out.empty()) info.warnings.push_back(left_out);
+  return info;
 }
 
 }  // namespace flopscope

@@ -532,6 +532,11 @@ std::size_t Session::budget() const { return m_state->pages.budget(); }
 
 void Session::skip_inside_valued_ops() { m_state->skip_inside = true; }
 
+void Session::without_saved_memory(std::string why) {
+  m_state->held.reset();
+  m_state->held_unmeasured = std::move(why);
+}
+
 Trace Session::finish() {
   {
     std::lock_guard<std::mutex> hold(m_state->lock);  // no device thread records past here

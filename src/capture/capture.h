@@ -67,6 +67,10 @@ class Session {
   /// must see writes inside such ops (the buffers batch norm updates are saved up front: model::StateGuard).
   void skip_inside_valued_ops();
 
+  /// A session with_backward that does not measure what the forward holds for the backward (a recording: the
+  /// caller's code has no end of forward to tell): the memory listener goes, and the trace says `why`.
+  void without_saved_memory(std::string why);
+
   /// The ops recorded so far; the session stops recording.
   Trace finish();
 

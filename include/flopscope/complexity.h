@@ -112,6 +112,12 @@ struct DevicePlan {
 /// usable. Probes the driver at most once per process.
 DevicePlan plan_device(const Options& options);
 
+/// The inputs an analysis makes from options.input_shape (mmengine's: a batch dimension of 1 before each shape
+/// unless prepend_batch is false; standard normal floats, zeros for integer dtypes) on `device`, with the caller's
+/// random streams left as they were. Throws InvalidInput for a negative dimension, or inputs that cannot fit in
+/// the memory free.
+std::vector<at::Tensor> inputs_from_shape(const Options& options, c10::Device device);
+
 /// The keys of mmengine's result dict, plus the warnings it would log and the full analysis.
 struct ComplexityInfo {
   Count flops = 0;             ///< multiply-adds

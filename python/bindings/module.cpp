@@ -170,6 +170,14 @@ PYBIND11_MODULE(_core, m) {
                                     plan.fallback_reason);
         },
         arg("options"), "Where an analysis with these options runs (the library's one check and device probe).");
+  m.def("inputs_from_shape",
+        [](const std::vector<std::vector<std::int64_t>>& shapes, const std::string& device) {
+          flopscope::Options o;
+          o.input_shape = flopscope::InputShape(shapes);
+          return flopscope::inputs_from_shape(o, c10::Device(device));
+        },
+        arg("shapes"), arg("device"),
+        "mmengine's inputs for input_shape, made by the library (its checks; the caller's random streams kept).");
   fp::bind_describe(m);
   m.def("analyze", &fp::analyze_described, arg("description"), arg("keep_grad_mode"), arg("forward"), arg("inputs"),
         arg("options"));

@@ -24,16 +24,21 @@ def _is_tuple_of(value, kind):
 
 def _inputs_from_shape(model, input_shape):
     """mmengine's inputs for input_shape: standard-normal tensors with a batch dimension of 1, on the device of the
-    model's first parameter."""
+    model's first parameter. The library makes them, as it does for the command line: a negative dimension or
+    inputs larger than the memory free are refused, and the caller's random stream is left where it was."""
     first = next(iter(model.parameters()), None)
     if first is None:
         raise InvalidInput("the model has no parameters to place inputs made from input_shape by: pass inputs")
     if _is_tuple_of(input_shape, int):
-        return (torch.randn(1, *input_shape).to(first.device),)
-    if _is_tuple_of(input_shape, tuple) and all(_is_tuple_of(s, int) for s in input_shape):
-        return tuple(torch.randn(1, *s).to(first.device) for s in input_shape)
-    raise InvalidInput('"input_shape" should be either a `tuple of int` (to construct one input tensor) or a '
-                       '`tuple of tuple of int` (to construct multiple input tensors).')
+        shapes = [input_shape]
+    elif _is_tuple_of(input_shape, tuple) and all(_is_tuple_of(s, int) for s in input_shape):
+        shapes = list(input_shape)
+    else:
+        raise InvalidInput('"input_shape" should be either a `tuple of int` (to construct one input tensor) or a '
+                           '`tuple of tuple of int` (to construct multiple input tensors).')
+    if any(not -2**63 <= d < 2**63 for s in shapes for d in s):
+        raise InvalidInput(f"input_shape {input_shape} has a dimension beyond a 64-bit integer")
+    return tuple(_core.inputs_from_shape([list(s) for s in shapes], str(first.device)))
 
 
 def _twin_forward(model, args, kwargs, twin):

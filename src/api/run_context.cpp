@@ -188,6 +188,25 @@ RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& par
   return run;
 }
 
+}  // namespace flopscope::api
+
+namespace flopscope {
+
+std::vector<at::Tensor> inputs_from_shape(const Options& o, c10::Device device) {
+  if (!o.input_shape.given()) throw InvalidInput("no input_shape to make inputs from");
+  api::RngGuard rng;  // the caller's random streams, as they were (api/rng_guard.h)
+  rng.add(device);
+  std::vector<at::Tensor> out;
+  Options shapes_only = o;
+  shapes_only.inputs.reset();
+  for (const auto& v : api::make_inputs(shapes_only, device)) out.push_back(v.toTensor());
+  return out;
+}
+
+}  // namespace flopscope
+
+namespace flopscope::api {
+
 std::size_t capture_budget() {
   const MemoryRoom room = memory_room();
   if (room.bytes <= 0) return static_cast<std::size_t>(-1);

@@ -200,6 +200,26 @@ def test_errors_are_mmengines():
         flopscope.get_model_complexity_info(nn.ReLU(), input_shape=(10,))
 
 
+
+def test_inputs_made_from_input_shape_are_the_librarys():
+    # The library makes them, as for the command line: before, the package drew them with torch.randn itself, which
+    # moved the caller's random stream (an analysis leaves it where it was), and a negative or huge dimension was
+    # torch's RuntimeError from deep in the allocator.
+    model = SeedTestNet()
+    torch.manual_seed(3)
+    expected = torch.rand(4)
+    torch.manual_seed(3)
+    info = flopscope.get_model_complexity_info(model, input_shape=(10,), show_table=False, show_arch=False)
+    assert torch.equal(torch.rand(4), expected)
+    assert info == flopscope.get_model_complexity_info(model, inputs=torch.randn(1, 10), show_table=False,
+                                                       show_arch=False)
+    with pytest.raises(flopscope.InvalidInput, match="negative dimension"):
+        flopscope.get_model_complexity_info(model, input_shape=(-10,))
+    with pytest.raises(flopscope.InvalidInput, match="the inputs need 4096.0 GiB"):  # 2**40 float32 values
+        flopscope.get_model_complexity_info(model, input_shape=(2**30, 2**10))
+    with pytest.raises(flopscope.InvalidInput, match="beyond a 64-bit integer"):
+        flopscope.get_model_complexity_info(model, input_shape=(2**64,))
+
 def test_keyword_inputs_equal_positional():
     torch.manual_seed(0)
     model = SeedTestNet()

@@ -1,6 +1,7 @@
 // The API's contract: mmengine's argument errors, the model left bitwise unchanged, CUDA refused cleanly on
 // a machine without a device, bad input as typed errors.
 #include <ATen/ops/equal.h>
+#include <ATen/ops/rand.h>
 #include <ATen/record_function.h>
 #include <torch/nn/modules/dropout.h>
 #include <gtest/gtest.h>
@@ -50,6 +51,28 @@ TEST(Api, NumbersOutOfRangeAreRefused) {
   RenderOptions deep;
   deep.max_depth = -1;
   EXPECT_THROW(render_report("table", info.analysis, deep), InvalidInput);
+}
+
+TEST(Api, InputsFromShapeAreMmenginesAndDrawNothingOfTheCallers) {
+  Options o;
+  o.input_shape = InputShape({{3, 4}, {2}});
+  o.input_dtypes = {"", "int64"};
+  at::manual_seed(5);
+  const at::Tensor expected = at::rand({4});
+  at::manual_seed(5);
+  const auto inputs = inputs_from_shape(o, c10::Device(c10::kCPU));
+  EXPECT_TRUE(at::equal(at::rand({4}), expected));  // the caller's stream, where it was
+  ASSERT_EQ(inputs.size(), 2u);
+  EXPECT_EQ(inputs[0].sizes().vec(), (std::vector<std::int64_t>{1, 3, 4}));  // mmengine's batch of 1
+  EXPECT_EQ(inputs[0].scalar_type(), at::kFloat);
+  EXPECT_EQ(inputs[1].sizes().vec(), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(inputs[1].scalar_type(), at::kLong);
+  EXPECT_EQ(inputs[1].abs().sum().item<std::int64_t>(), 0);  // token ids: zeros
+  o.input_shape = InputShape({-3});
+  EXPECT_THROW(inputs_from_shape(o, c10::Device(c10::kCPU)), InvalidInput);
+  o.input_shape = InputShape({std::int64_t{1} << 30, std::int64_t{1} << 10});  // 4 TiB of float32
+  o.input_dtypes.clear();
+  EXPECT_THROW(inputs_from_shape(o, c10::Device(c10::kCPU)), InvalidInput);
 }
 
 TEST(Api, WrongShapeIsAForwardError) {

@@ -73,3 +73,21 @@ def test_exported_program_runs_on_the_gpu_per_module():
     assert gpu["0"]["kernel_ms"]["median"] > 0 and gpu["2"]["kernel_ms"]["median"] > 0
     assert report["gpu"]["attributed_share"] >= 0.99
     assert result.flops == flopscope.analyze(ep).flops == 64 * 512 * 1024 * 2
+
+
+def test_autocast_products_are_measured_against_the_bf16_peak():
+    # Under torch.autocast a float32 model's linear runs its product in bfloat16 (the same op again, inside, on cast
+    # tensors): its share of peak is its rate against the bf16 tensor-core peak, not the float32 one it would pass.
+    # Each module holds one linear, so the share is exactly its achieved rate over that peak.
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(512, 1024), nn.GELU(), nn.Linear(1024, 512)).cuda()
+    x = torch.randn(64, 512, device="cuda")
+    with torch.autocast("cuda", dtype=torch.bfloat16):
+        result = flopscope.analyze(model, x, device="cuda", ops="default")
+    assert result.gpu_ran, result.gpu_skipped_reason
+    report = json.loads(result.to_json())
+    bf16 = report["gpu"]["peaks"]["flops_per_s"]["bf16_tc"]
+    for layer in ("0", "2"):
+        m = next(m for m in report["gpu"]["modules"] if m["module"] == layer)
+        assert m["peak_share"] == pytest.approx(m["tflops_per_s"] * 1e12 / bf16, rel=1e-9), layer
+    assert report["gpu"]["attributed_share"] >= 0.99

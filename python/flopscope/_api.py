@@ -360,8 +360,8 @@ class profile:
     Nothing is undone: the block's effects on the model (an optimizer step) are its own. A block that runs a
     backward (a training loop) is reported as a training step: each backward op on the module whose forward made
     its autograd node, in the backward columns (with ops="default" or "all"; mmengine's op set has no backward
-    formulas, and leaves the backward out with a warning saying so). The loss, the optimizer and any other code
-    outside the model's forward count on the root.
+    formulas, and leaves the backward out with a warning saying so). The loss and any other code outside the
+    model's forward count on the root; a torch.optim optimizer's own ops are left out, with a warning naming it.
     """
 
     def __init__(self, model, *, ops="mmengine", max_depth=3):

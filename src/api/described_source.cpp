@@ -3,6 +3,7 @@
 // and each op goes to the module whose scope the caller's forward hooks have open when it runs (the module scope
 // stack of flopscope::ModuleScope), as fvcore's and mmengine's tracer places it.
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "api/train_step.h"
 #include "capture/backward_placement.h"
 #include "capture/meta_kernels.h"
+#include "capture/optimizer_steps.h"
 #include "capture/scope_stack.h"
 #include "flopscope/module_scope.h"
 
@@ -135,6 +137,7 @@ struct Recording::State {
   api::RunContext run;
   api::ScopeResolver resolver;
   std::unique_ptr<capture::Session> session;
+  std::unique_ptr<capture::OptimizerSteps> optimizer;  // torch.optim's steps, left out of the trace
   std::thread::id thread = std::this_thread::get_id();
 };
 
@@ -152,6 +155,7 @@ Recording::Recording(DescribedModel model, const Options& options) : m_state(std
                                                  static_cast<std::size_t>(-1), api::capture_budget,
                                                  /*with_backward=*/true);
   s.session->without_saved_memory("a recording does not know where its forwards end and its backwards begin");
+  s.optimizer = std::make_unique<capture::OptimizerSteps>();
 }
 
 Recording::~Recording() = default;
@@ -164,6 +168,8 @@ ComplexityInfo Recording::finish() {
   const auto failure = s.session->failure();
   Trace trace = s.session->finish();
   s.session.reset();
+  const std::map<std::string, int> steps = s.optimizer->steps();
+  s.optimizer.reset();
   if (failure) throw InvalidInput("cannot analyse the recorded code: " + *failure);
   // The run context's device is the parameters' (or the CPU); a recording has no inputs to report. The model's
   // warnings reach Python's own handler: no collector outlives a call into the library.
@@ -181,6 +187,10 @@ ComplexityInfo Recording::finish() {
   }
   ComplexityInfo info = api::conclude(*s.source, run, s.options, s.model.tree, std::move(trace), {});
   if (!left_out.empty()) info.warnings.push_back(left_out);
+  for (const auto& [name, count] : steps)
+    info.warnings.push_back("the recorded code ran torch.optim's " + name + ".step() " + std::to_string(count) +
+                            " time(s): its ops are left out (neither the model's forward nor its backward); "
+                            "analyze(..., train_step=True, optimizer=\"sgd\" or \"adamw\") counts one by formula");
   return info;
 }
 

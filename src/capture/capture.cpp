@@ -18,6 +18,7 @@
 #include "capture/region_label.h"
 #include "capture/tensor_shape.h"
 #include "capture/held_memory.h"
+#include "capture/optimizer_steps.h"
 #include "capture/packed_weight.h"
 #include "capture/pages.h"
 
@@ -354,6 +355,11 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   if (is_region_label(fn)) return;
   Session::State::OpenOps& t = s->ops_of_this_thread();
   const OpInfo& info = op_info(*s, fn);
+  // An optimizer's own ops in a recorded training loop are neither the model's forward nor its backward
+  // (capture/optimizer_steps.h): left out, as a label is. Its closure's ops (in a module, or autograd's) stay.
+  if (t.open.empty() && in_optimizer_step() && !info.engine_node && fn.scope() != at::RecordScope::BACKWARD_FUNCTION &&
+      s->resolver->resolve(fn).empty())
+    return;
   const auto args = own_values(fn.inputs(), fn.num_inputs());
   if (s->watch != nullptr && info.writes) report_writes(*s->watch, info, args);
 

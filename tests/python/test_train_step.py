@@ -338,6 +338,42 @@ def test_profile_of_a_training_loop_counts_its_backward_per_module():
     assert not any("Backward" in w for w in p.result.warnings)  # no autograd node listed as an operator
 
 
+def test_profile_leaves_the_optimizers_own_ops_out():
+    # torch.optim runs its step under "Optimizer.step#AdamW.step": its elementwise ops (about a dozen per
+    # parameter element) ran on the root and, under the "all" op set, read as the model's forward. They are left
+    # out and said; the root's forward is its modules' and the loss's sum (5 x 4 outputs, one add each).
+    model = mlp(frozen_middle=False)
+    opt = torch.optim.AdamW(model.parameters())
+    x = torch.randn(5, 6)
+    with flopscope.profile(model, ops="all") as p:
+        for _ in range(2):
+            opt.zero_grad()
+            model(x).sum().backward()
+            opt.step()
+    fwd = by_path(p.result, "macs")
+    assert fwd[""] == sum(fwd[str(i)] for i in range(5)) + 2 * 5 * 4
+    assert fwd["0"] == 2 * 5 * 6 * 9
+    ops = {o["op"] for o in json.loads(p.result.to_json())["operators"]["macs"]}
+    assert not ops & {"add_", "mul_", "lerp_", "addcmul_", "addcdiv_", "sqrt", "div"}, ops
+    assert any("torch.optim's AdamW.step() 2 time(s): its ops are left out" in w for w in p.result.warnings)
+    # LBFGS calls the model inside its step (a closure): those forwards and backwards are the model's, and stay
+    opt = torch.optim.LBFGS(model.parameters(), max_iter=3)
+    calls = []
+
+    def closure():
+        calls.append(1)
+        opt.zero_grad()
+        loss = model(x).sum()
+        loss.backward()
+        return loss
+
+    with flopscope.profile(model, ops="default") as p:
+        opt.step(closure)
+    assert len(calls) >= 2
+    assert by_path(p.result, "macs")["0"] == len(calls) * 5 * 6 * 9
+    assert by_path(p.result, "backward_macs")["4"] == len(calls) * 2 * 5 * 7 * 4
+
+
 def test_step_needs_a_backward_op_set_and_a_gradient():
     model = mlp(frozen_middle=False)
     with pytest.raises(flopscope.InvalidInput, match="default or all op set"):

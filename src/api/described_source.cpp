@@ -128,8 +128,9 @@ namespace flopscope {
 
 // The analysis of a recording is a described model's, with the ops of the recorded code as its trace. Code that
 // ran a backward (a training loop) is analysed as a training step: its backward's ops placed on the modules whose
-// forward made their autograd nodes, counted in the backward columns, as `train_step` counts them; the optimizer's
-// ops and any other code outside the model's forward count on the root, as that code ran them.
+// forward made their autograd nodes, counted in the backward columns, as `train_step` counts them. A torch.optim
+// step's own ops are left out (capture/optimizer_steps.h); the loss and any other code outside the model's forward
+// count on the root, as that code ran them.
 struct Recording::State {
   DescribedModel model;
   Options options;

@@ -1,12 +1,12 @@
 #include "capture/optimizer_steps.h"
 
 #include <cstring>
-#include <mutex>
 
 namespace flopscope::capture {
 
+// Touched on the watching thread only: the callback is this thread's, and on the threads that inherit it (autograd's
+// device threads) no watcher is set.
 struct OptimizerSteps::State {
-  std::mutex lock;
   std::map<std::string, int> steps;
 };
 
@@ -31,7 +31,6 @@ std::unique_ptr<at::ObserverContext> optimizer_region_started(const at::RecordFu
     // "Optimizer.step#AdamW.step": the class between '#' and the last '.'
     const std::string tail = name.substr(std::strlen(kOptimizerStep));
     const std::string cls = tail.substr(0, tail.rfind('.'));
-    std::lock_guard<std::mutex> hold(t_optimizer_watch->lock);
     ++t_optimizer_watch->steps[cls];
   }
   return nullptr;
@@ -56,10 +55,7 @@ OptimizerSteps::~OptimizerSteps() {
   t_optimizer_depth = 0;
 }
 
-std::map<std::string, int> OptimizerSteps::steps() const {
-  std::lock_guard<std::mutex> hold(m_state->lock);
-  return m_state->steps;
-}
+std::map<std::string, int> OptimizerSteps::steps() const { return m_state->steps; }
 
 bool in_optimizer_step() { return t_optimizer_depth > 0; }
 

@@ -1,6 +1,6 @@
 // Matrix products, as mmengine counts them: one multiply-add per output element per reduced element.
 // Bias additions are not counted. mmengine: addmm, linear, bmm, matmul, mm. default adds the products
-// mmengine reports as unsupported: baddbmm, addbmm, addmv, mv, dot, vdot.
+// mmengine reports as unsupported: baddbmm, addbmm, addmv, mv, dot, vdot; and matmul's batch as it broadcasts.
 #include "count/families.h"
 #include "count/shapes.h"
 
@@ -55,6 +55,27 @@ Count matmul_macs(const OpRecord& r) {
   return mul(product(a), b.back());
 }
 
+// matmul(A, B) as the product runs (default and all): the batch is A's and B's batch dimensions broadcast
+// together, each of its matrices n·k·m. Equal to mmengine's numel(A)·B[-1] when B's batch is no wider than A's
+// (x[b,t,k] @ W[k,m], q @ k^T); more when B brings batch dimensions of its own: x[t,k] @ W[e,k,m] (an
+// ensemble's or per-head weights, vmap's batched weights) runs e products of t·k·m, which mmengine counts once.
+Count broadcast_matmul_macs(const OpRecord& r) {
+  std::vector<std::int64_t> a = input_shape(r, 0);
+  std::vector<std::int64_t> b = input_shape(r, 1);
+  require(!a.empty() && !b.empty(), r, "matmul of a 0-d tensor");
+  if (a.size() == 1) a.insert(a.begin(), 1);
+  if (b.size() == 1) b.push_back(1);
+  require(a.back() == b[b.size() - 2], r, "inner dimensions differ");
+  Count batch = 1;
+  const std::size_t na = a.size() - 2, nb = b.size() - 2;
+  for (std::size_t i = 0; i < std::max(na, nb); ++i) {  // from the right, as broadcasting aligns them
+    const std::int64_t da = i < na ? a[na - 1 - i] : 1, db = i < nb ? b[nb - 1 - i] : 1;
+    require(da == db || da == 1 || db == 1, r, "batch dimensions do not broadcast");
+    batch = mul(batch, da == 1 ? db : da);
+  }
+  return mul(batch, a[a.size() - 2], a.back(), b.back());
+}
+
 // Activations of a matrix product: the elements of its output.
 
 // baddbmm(input, A[b,n,m], B[b,m,p]) and addbmm(input, A[b,n,m], B[b,m,p]) -> b*n*m*p (the add is not counted)
@@ -93,6 +114,8 @@ void add_matmul_handlers(OpSet& set, Tier tier) {
   for (const char* op : {"addmm", "bmm", "matmul", "linear"})
     set.activations[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
   if (tier < Tier::standard) return;
+  set.flops["aten::matmul"] = {"matmul", broadcast_matmul_macs,
+                               "batch(A) and batch(B) broadcast, times n*k*m; 1-D A->[1,k], 1-D B->[k,1]"};
   set.flops["aten::baddbmm"] = {"baddbmm", batched_product_macs, "A[b,n,m] @ B[b,m,p]: b*n*m*p (add not counted)"};
   set.flops["aten::addbmm"] = {"addbmm", batched_product_macs, "sum over b of A[b,n,m] @ B[b,m,p]: b*n*m*p"};
   set.flops["aten::addmv"] = {"addmv", addmv_macs, "M[n,m] @ v[m]: n*m (add not counted)"};

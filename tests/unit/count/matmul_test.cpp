@@ -40,6 +40,25 @@ TEST(Matmul, MatmulPromotesVectors) {
   EXPECT_THROW(flops(op("aten::matmul", {V::tensor({3, 7}), V::tensor({6, 5})})), FormulaError);
 }
 
+// default counts matmul's batch as the product runs: A's and B's batch dimensions broadcast together. Where B's
+// batch is no wider than A's it is mmengine's numel(A) * B[-1]; where B brings its own, each of its products.
+TEST(Matmul, DefaultBroadcastsTheBatchOfBothSides) {
+  // x[3, 7] times 6 weights [7, 5]: 6 products of 3 * 7 * 5; mmengine counts one.
+  EXPECT_EQ(macs("default", "matmul", {V::tensor({3, 7}), V::tensor({6, 7, 5})}), 6 * 3 * 7 * 5);
+  EXPECT_EQ(macs("mmengine", "matmul", {V::tensor({3, 7}), V::tensor({6, 7, 5})}), 3 * 7 * 5);
+  // [2, 1, 3, 7] @ [4, 7, 5]: batch [2, 1] and [4] broadcast to [2, 4].
+  EXPECT_EQ(macs("default", "matmul", {V::tensor({2, 1, 3, 7}), V::tensor({4, 7, 5})}), 2 * 4 * 3 * 7 * 5);
+  // A vector times a batch of matrices: [7] -> [1, 7], times 6 matrices [7, 5].
+  EXPECT_EQ(macs("default", "matmul", {V::tensor({7}), V::tensor({6, 7, 5})}), 6 * 1 * 7 * 5);
+  // Where B's batch is no wider than A's, both sets agree.
+  for (const char* set : {"mmengine", "default", "all"}) {
+    EXPECT_EQ(macs(set, "matmul", {V::tensor({2, 3, 7}), V::tensor({7, 5})}), 2 * 3 * 7 * 5) << set;
+    EXPECT_EQ(macs(set, "matmul", {V::tensor({4, 2, 3, 7}), V::tensor({4, 2, 7, 5})}), 4 * 2 * 3 * 7 * 5) << set;
+    EXPECT_EQ(macs(set, "matmul", {V::tensor({2, 3, 7}), V::tensor({7})}), 2 * 3 * 7) << set;
+  }
+  EXPECT_THROW(macs("default", "matmul", {V::tensor({2, 3, 7}), V::tensor({3, 7, 5})}), FormulaError);  // 2 vs 3
+}
+
 TEST(Matmul, DefaultAddsProductsMmengineMisses) {
   EXPECT_EQ(macs("mmengine", "baddbmm", {V::tensor({3, 5, 2}), V::tensor({3, 5, 7}), V::tensor({3, 7, 2})}), -1);
   EXPECT_EQ(macs("default", "baddbmm", {V::tensor({3, 5, 2}), V::tensor({3, 5, 7}), V::tensor({3, 7, 2})}), 3 * 5 * 7 * 2);

@@ -14,6 +14,7 @@
 
 #include <c10/core/impl/LocalDispatchKeySet.h>
 
+#include "capture/batched_call.h"
 #include "capture/device_thread_slot.h"
 #include "capture/region_label.h"
 #include "capture/tensor_shape.h"
@@ -331,11 +332,6 @@ const OpInfo& op_info(Session::State& s, const at::RecordFunction& fn) {
   return s.op_infos.insert_or_assign(name, std::move(info)).first->second;
 }
 
-// Boxed calls (the TorchScript interpreter) pass the whole stack: the op's own values are the last n.
-c10::ArrayRef<const c10::IValue> own_values(c10::ArrayRef<const c10::IValue> values, std::size_t n) {
-  return values.size() > n ? values.slice(values.size() - n) : values;
-}
-
 // Tells the watch about the tensor arguments the op's schema marks as written.
 void report_writes(StateWatch& watch, const OpInfo& info, c10::ArrayRef<const c10::IValue> args) {
   at::RecordFunctionGuard not_recorded(false);  // the watch's own copies are not ops of the model
@@ -351,8 +347,9 @@ void report_writes(StateWatch& watch, const OpInfo& info, c10::ArrayRef<const c1
 }
 
 void start(Session::State* s, const at::RecordFunction& fn) {
-  // A label is not recorded: the ops inside it are, as if it were not there; its end finds no entry (end()).
-  if (is_region_label(fn)) return;
+  // A label is not recorded: the ops inside it are, as if it were not there; its end finds no entry (end()). Nor
+  // is a call on vmap's batched tensors (one example's sizes): the calls inside it on the whole batch stand for it.
+  if (is_region_label(fn) || is_batched_call(fn)) return;
   Session::State::OpenOps& t = s->ops_of_this_thread();
   const OpInfo& info = op_info(*s, fn);
   // An optimizer's own ops in a recorded training loop are neither the model's forward nor its backward

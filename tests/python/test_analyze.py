@@ -302,6 +302,47 @@ def test_a_dynamically_quantized_model():
     assert any("quantized::linear_dynamic encountered 2" in w for w in mmengine.warnings)
 
 
+class VmappedEnsemble(nn.Module):
+    """Four linear layers 16 -> 32 stacked and run on the same input by torch.vmap, as torch.func's ensembling
+    recipe does."""
+
+    def __init__(self, members=4):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(members, 32, 16))
+        self.bias = nn.Parameter(torch.randn(members, 32))
+
+    def forward(self, x):
+        return torch.vmap(F.linear, in_dims=(None, 0, 0))(x, self.weight, self.bias)
+
+
+def test_ops_under_vmap_are_counted_on_the_whole_batch():
+    # The vmapped function sees one member's 32 x 16 weight; the work is all four. What vmap's batching rule runs is
+    # counted: x[8, 16] @ W[4, 16, 32], 4 products of 8 x 16 x 32, then the head, 8 rows of 4 x 32 -> 2.
+    model = nn.Sequential(VmappedEnsemble(), nn.Linear(32, 2)).eval()
+    x = torch.randn(8, 16)
+    result = flopscope.analyze(model, x, ops="default")
+    macs = {m["path"]: m["macs"] for m in result.modules}
+    assert macs["0"] == 4 * 8 * 16 * 32
+    assert macs["1"] == 4 * 8 * 32 * 2
+    with FlopCounterMode(display=False) as fcm, torch.no_grad():
+        model(x)
+    assert result.macs == fcm.get_total_flops() // 2
+    # mmengine's op set counts matmul as mmengine does, numel(A) * B[-1]: the batch only W has is not multiplied in.
+    mm = {m["path"]: m["macs"] for m in flopscope.analyze(model, x).modules}
+    assert mm["0"] == 8 * 16 * 32 and mm["1"] == 4 * 8 * 32 * 2
+    # A batch only x has is counted by both: 4 examples of 8 x 16 @ 16 x 32.
+    assert flopscope.analyze(PerExample(), torch.randn(4, 8, 16)).flops == 4 * 8 * 16 * 32
+
+
+class PerExample(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("w", torch.randn(16, 32))
+
+    def forward(self, x):
+        return torch.vmap(lambda example: example @ self.w)(x)
+
+
 def test_einsum_counts_the_products_torch_runs():
     # default counts an einsum as ATen contracts it: pairwise, left to right or in the order of the path argument
     # (what torch.einsum passes when opt_einsum is installed), each contracting pair one bmm. ab,bc,cd,de->ae at

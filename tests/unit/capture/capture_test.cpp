@@ -3,11 +3,14 @@
 // strings parsed), falling back to the hierarchy for graphs whose calls were inlined.
 #include <ATen/ThreadLocalState.h>
 #include <ATen/autocast_mode.h>
+#include <ATen/functorch/BatchedTensorImpl.h>
+#include <ATen/functorch/DynamicLayer.h>
 #include <ATen/record_function.h>
 #include <ATen/ops/add.h>
 #include <ATen/ops/cat.h>
 #include <ATen/ops/einsum.h>
 #include <ATen/ops/linear.h>
+#include <ATen/ops/mm.h>
 #include <ATen/ops/randn.h>
 #include <ATen/ops/sum.h>
 #include <c10/core/GradMode.h>
@@ -218,6 +221,43 @@ TEST(Capture, LabelsAreNotOps) {
   }
   EXPECT_EQ(top, std::vector<std::string>{"aten::sum"});
   EXPECT_EQ(first_named(trace, "aten::sum").module, "block.inner");
+}
+
+// Under torch.vmap the model calls each op on BatchedTensors, one example's sizes; the batching rule runs the op
+// on the whole batch inside. The capture keeps the batch's call (4 examples of 3 x 5 times a 5 x 7 weight: 4 * 3 *
+// 5 * 7 = 420 MACs, not one example's 105), and the timing pass's observer sees the same ops in the same order.
+TEST(Capture, AnOpUnderVmapIsRecordedOnTheWholeBatch) {
+  Root root;
+  const at::Tensor x = at::randn({4, 3, 5}), w = at::randn({5, 7});
+  Log log;
+  Trace trace;
+  {
+    const auto level = at::functorch::initAndPushDynamicLayer(at::functorch::TransformType::Vmap, 4,
+                                                              at::functorch::RandomnessType::Error);
+    const at::Tensor example = at::functorch::makeBatched(x, 0, level);  // what the vmapped function sees: 3 x 5
+    ASSERT_EQ(example.sizes(), (c10::IntArrayRef{3, 5}));
+    capture::Session session(root);
+    {
+      capture::ObserveOps observe(log);
+      at::mm(example, w);
+    }
+    trace = session.finish();
+    at::functorch::popDynamicLayerAndDeleteMetadata();
+  }
+  std::vector<std::string> recorded, observed;
+  std::int64_t macs = 0;
+  for (const auto& op : trace.ops) {
+    recorded.push_back(op.name);
+    for (const auto& in : op.inputs) EXPECT_NE(in.sizes, (std::vector<std::int64_t>{3, 5})) << op.name;
+    if (op.parent < 0) {  // the batch rule calls matmul on the 4 x 3 x 5 batch
+      ASSERT_EQ(op.name, "aten::matmul");
+      macs += op.inputs.at(0).numel() * op.inputs.at(1).sizes.at(1);
+    }
+  }
+  for (const auto& e : log.events)
+    if (e != "-") observed.push_back(e.substr(1));
+  EXPECT_EQ(macs, 4 * 3 * 5 * 7);
+  EXPECT_EQ(recorded, observed);
 }
 
 // An op that throws ends its record while the exception unwinds: it is marked aborted (it produced nothing); the

@@ -7,7 +7,7 @@ import torch
 from torch.utils import _pytree
 
 from . import _core
-from ._compiled import COMPILED_WARNING, compile_off, compiled, unwrapped
+from ._compiled import COMPILED_IN_BLOCK_WARNING, COMPILED_WARNING, compile_off, compiled, dynamo_imported, unwrapped
 from ._console import console_width, styled
 from ._errors import InvalidInput, python_words
 from ._exported import FLAT_GRAPH_WARNING, flat_export_graph, is_exported, run_exported
@@ -157,11 +157,19 @@ def _run_as_given(model, args, kwargs, options):
     # keeps none, so a write into one cannot be seen.
     versions = [None if t.is_inference() else t._version for t in inputs]
     model = unwrapped(model)
-    with compile_off():
-        if isinstance(model, torch.jit.ScriptModule):
-            result = _run_script(model, args, kwargs, options)
-        else:
-            result = _run_eager(model, args, kwargs, options)
+    for _ in range(2):
+        before = dynamo_imported()
+        with compile_off():
+            if isinstance(model, torch.jit.ScriptModule):
+                result = _run_script(model, args, kwargs, options)
+            else:
+                result = _run_eager(model, args, kwargs, options)
+        # A forward that compiles for the first time in the process (torch.cond, eager flex_attention, a function
+        # under torch.compile) imports the compiler inside the analysis, where compile_off could not switch it off:
+        # the compiler's own ops (its tracing on fake tensors) were captured as the model's. Now that it is imported,
+        # the switch holds: the analysis runs once more, and that result is the one returned.
+        if before or not dynamo_imported():
+            break
     if was_compiled:
         result.core.add_warning(COMPILED_WARNING)
     if flat_export_graph(model):
@@ -370,6 +378,7 @@ class profile:
         self._options = {"op_set": ops, "max_depth": max_depth}
         self._stack = None
         self._recording = None
+        self._dynamo_before = True
         self.result = None
 
     def __enter__(self):
@@ -384,6 +393,7 @@ class profile:
         stack = contextlib.ExitStack()
         try:
             stack.enter_context(exclusive(self._model))
+            self._dynamo_before = dynamo_imported()
             stack.enter_context(compile_off())
             description = describe(self._model)
             stack.enter_context(hooked(description))
@@ -400,6 +410,8 @@ class profile:
             self.result = Result(recording.finish())
             if self._compiled:
                 self.result.core.add_warning(COMPILED_WARNING)
+            if not self._dynamo_before and dynamo_imported():  # a block runs once: it can only be said
+                self.result.core.add_warning(COMPILED_IN_BLOCK_WARNING)
         finally:
             self._stack.close()
         return False

@@ -22,6 +22,17 @@ COMPILED_WARNING = ("the model is compiled (torch.compile): it ran eagerly, with
                     "graph hides its ops and modules from the capture; the counts are those of the eager ops")
 
 
+COMPILED_IN_BLOCK_WARNING = (
+    "torch.compile was first used in the process inside the block (torch.cond, eager flex_attention or a compiled "
+    "function imported it there), where it could not be switched off: the compiler's own ops may be counted as the "
+    "model's; import torch._dynamo before the block to count the eager ops")
+
+
+def dynamo_imported():
+    """Whether torch.compile's machinery is loaded: only then can compile_off switch it off."""
+    return _dynamo() is not None
+
+
 def _dynamo():
     """torch._dynamo if anything imported it (torch.compile does), else None: nothing can be compiled then."""
     return sys.modules.get("torch._dynamo")

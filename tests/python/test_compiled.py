@@ -1,6 +1,10 @@
 """A model compiled with torch.compile is analysed as the eager module it wraps, with compilation off: nothing is
 compiled, each module gets its own ops, and the result says so. The compiler here is a backend that records its
 calls and runs the graph eagerly (no C++ compiler needed); expected values are the layers' sizes written out."""
+import os
+import subprocess
+import sys
+
 import pytest
 import torch
 from torch import nn
@@ -81,3 +85,56 @@ def test_profile_and_get_model_complexity_info():
 
 def test_an_uncompiled_model_has_no_such_warning():
     assert not compiled_warning(flopscope.analyze(mlp(), X))
+
+
+# A forward that compiles for the first time in the process: torch.cond imports torch._dynamo and compiles its
+# branches, tracing them on fake tensors, inside the analysis. Run in a process of its own, where nothing has
+# imported the compiler yet.
+FIRST_COMPILE = """
+import sys, torch, flopscope
+from torch import nn
+
+class Branches(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(16, 16), nn.Linear(16, 16)
+
+    def forward(self, x):
+        return torch.cond(x.sum() > 0, lambda x: self.a(x), lambda x: self.b(self.b(x)), (x,))
+
+assert "torch._dynamo" not in sys.modules
+model, x = Branches().eval(), torch.ones(2, 16)
+if sys.argv[1] == "analyze":
+    result = flopscope.analyze(model, x, ops="default")
+else:
+    with flopscope.profile(model, ops="default") as p:
+        model(x)
+    result = p.result
+print(result.macs)
+print(sorted(u["op"] for u in result.to_dict()["unsupported"]["macs"]))
+print([w for w in result.warnings if "torch.compile" in w])
+"""
+
+
+def first_compile(how):
+    package = os.path.dirname(os.path.dirname(flopscope.__file__))
+    run = subprocess.run([sys.executable, "-c", FIRST_COMPILE, how], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONPATH": package})
+    assert run.returncode == 0, run.stderr
+    macs, unsupported, warnings = run.stdout.strip().splitlines()[-3:]
+    return int(macs), unsupported, warnings
+
+
+def test_a_forward_that_first_compiles_counts_what_it_runs():
+    # x is all ones: the sum is positive, branch a runs: 2 rows through 16 x 16. The compiler's tracing of both
+    # branches (on fake tensors: empty_strided, linear...) is not counted: the analysis runs again once it can
+    # switch the compiler off.
+    macs, unsupported, warnings = first_compile("analyze")
+    assert macs == 2 * 16 * 16
+    assert "empty_strided" not in unsupported
+    assert warnings == "[]"
+
+
+def test_a_profile_block_that_first_compiles_says_so():
+    macs, unsupported, warnings = first_compile("profile")  # the block ran once: what it captured stays
+    assert "import torch._dynamo before the block" in warnings

@@ -148,6 +148,9 @@ def hooked(description):
 _MODULE_INTERNALS = frozenset(vars(nn.Module()))
 _CONTAINERS = (dict, list, set)
 _MISSING = object()
+# Where nn.Module keeps what it registers: a forward that assigns a buffer, a parameter or a submodule anew
+# (self.cos_cached = ..., a rotary cache grown for a longer sequence) rebinds an entry there, not an attribute.
+_REGISTRIES = ("_parameters", "_buffers", "_non_persistent_buffers_set", "_modules")
 
 
 def _contents(value):
@@ -180,13 +183,16 @@ def _put_back(value, held):
 def attributes_kept(description):
     """Every module's own attributes as they were, whatever the forward kept in them between calls (a recurrent
     state, a call count, a cache): each rebound to the object it held, those the forward added removed, and what
-    the dicts, lists and sets among them held put back in place. Without it an analysis would leave its forward's
+    the dicts, lists and sets among them held put back in place; so are the parameters, buffers and submodules
+    it registers, each the very object it was (a buffer the forward assigned anew, a submodule it replaced). Without it an analysis would leave its forward's
     state in the model: a stateful module would go on from it, and a shape-only run would leave meta or fake
     tensors there that break the next real forward. (An object changed inside, other than those containers, is
     not copied: that would mean copying whatever the model holds.)"""
     saved = []
     for m in description.modules:
-        own = {k: v for k, v in vars(m).items() if k not in _MODULE_INTERNALS}
+        state = vars(m)
+        own = {k: v for k, v in state.items() if k not in _MODULE_INTERNALS}
+        own.update((k, state[k]) for k in _REGISTRIES if isinstance(state.get(k), _CONTAINERS))
         held = {k: _contents(v) for k, v in own.items() if isinstance(v, _CONTAINERS)}
         saved.append((m, own, held))
     try:

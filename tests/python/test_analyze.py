@@ -208,6 +208,36 @@ def test_a_modules_own_state_is_as_it_was():
     assert model.calls == 1 and model.hidden.device.type == "cpu" and list(cache) == [4]
 
 
+class _Regrowing(nn.Module):
+    """A forward that assigns its registered state anew, as a rotary cache grown for a longer sequence does."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(8, 8)
+        self.register_buffer("cos_cached", torch.zeros(2, 8), persistent=False)
+        self.register_buffer("steps", torch.zeros(()))
+
+    def forward(self, x):
+        self.cos_cached = torch.ones(x.shape[1], 8, device=x.device)  # a non-persistent buffer, rebound
+        self.steps = self.steps + 1  # a persistent one
+        self.register_buffer("scratch", torch.zeros(1, device=x.device))  # one the forward adds
+        self.proj = nn.Linear(8, 8).to(x.device)  # a submodule replaced
+        return self.proj(x) + self.cos_cached
+
+
+def test_registered_state_the_forward_assigns_anew_is_as_it_was():
+    # Writes into a buffer are undone by value; a buffer, parameter or submodule the forward assigns anew rebinds
+    # the module's registry: each must be the very object it was, and nothing the forward registered stays.
+    model = _Regrowing().eval()
+    proj, cos, steps = model.proj, model.cos_cached, model.steps
+    for options in ({}, {"shape_only": True}, {"ops": "default", "train_step": True}):
+        flopscope.analyze(model, torch.randn(1, 5, 8), **options)
+        assert model.proj is proj and model.cos_cached is cos and model.steps is steps, options
+        assert "scratch" not in model._buffers and model._non_persistent_buffers_set == {"cos_cached"}, options
+        assert list(model.state_dict()) == ["steps", "proj.weight", "proj.bias"], options
+    assert torch.equal(cos, torch.zeros(2, 8)) and steps.item() == 0
+
+
 def test_a_lazy_module_not_yet_initialised_is_refused_and_left_lazy():
     # Its parameters are made by its first forward: analysing it would turn the user's LazyLinear into a Linear
     # with weights the analysis drew, and report 0 parameters. It is refused by name; after one forward it counts.

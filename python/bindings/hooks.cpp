@@ -4,7 +4,11 @@
 // its canonical name by the module's identity.
 #include "bindings.h"
 
+#include <c10/util/ThreadLocalDebugInfo.h>
+
+#include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -15,10 +19,39 @@
 namespace flopscope::python {
 namespace {
 
+// A debug-info kind of the package's own, next to the capture's (src/capture/device_thread_slot.h: 0x46, 0x47).
+constexpr auto kWatchSlot = static_cast<c10::DebugInfoKind>(0x48);
+struct WatchMark final : c10::DebugInfoBase {};
+
+// Counts the model's module calls the capture does not follow. It records the analysing thread and the threads that
+// take on its ThreadLocalState (autograd's device threads in a CUDA backward, which rerun checkpointed blocks); a
+// module called on a thread of the model's own (a thread pool in its forward, nn.DataParallel over several GPUs)
+// runs ops nobody records, and the report would read zero for them without a word. The analysing thread carries a
+// mark in its debug info while the watch is open; a call on a thread without it is counted.
+class ThreadWatch {
+ public:
+  ThreadWatch() { m_mark.emplace(kWatchSlot, std::make_shared<WatchMark>()); }
+
+  void check() {
+    if (c10::ThreadLocalDebugInfo::get(kWatchSlot) == nullptr) m_elsewhere.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  std::int64_t elsewhere() const { return m_elsewhere.load(std::memory_order_relaxed); }
+
+  /// Takes the mark off the analysing thread (the thread that made the watch, in the reverse order of the guards
+  /// pushed since). Safe to call twice.
+  void close() { m_mark.reset(); }
+
+ private:
+  std::optional<c10::DebugInfoGuard> m_mark;
+  std::atomic<std::int64_t> m_elsewhere{0};
+};
+
 class ScopeHooks {
  public:
   /// modules[i]'s canonical name is names[i], for every distinct module of the model (a Description's lists).
-  ScopeHooks(const py::list& modules, const py::list& names) {
+  ScopeHooks(const py::list& modules, const py::list& names, std::shared_ptr<ThreadWatch> watch)
+      : m_watch(std::move(watch)) {
     m_names.reserve(modules.size());
     for (std::size_t i = 0; i < modules.size() && i < names.size(); ++i)
       m_names.emplace(reinterpret_cast<std::uintptr_t>(modules[i].ptr()), utf8(names[i]));
@@ -28,7 +61,9 @@ class ScopeHooks {
   /// read) opens none, and its post-hook closes none.
   void pre(py::handle module, py::handle /*args*/) const {
     const auto it = m_names.find(reinterpret_cast<std::uintptr_t>(module.ptr()));
-    if (it != m_names.end()) ModuleScope::enter(it->second);
+    if (it == m_names.end()) return;
+    if (m_watch) m_watch->check();
+    ModuleScope::enter(it->second);
   }
 
   /// A forward hook installed with always_call: closes the module's scope, after a forward that raised too.
@@ -38,6 +73,7 @@ class ScopeHooks {
 
  private:
   std::unordered_map<std::uintptr_t, std::string> m_names;
+  std::shared_ptr<ThreadWatch> m_watch;
 };
 
 // A module's call with its scope open around it: set as the module's _compiled_call_impl, which
@@ -46,9 +82,11 @@ class ScopeHooks {
 // the scope, as with hooks: a parent calling child.forward() directly opens nothing, as under mmengine's tracer.
 class ScopedCall {
  public:
-  ScopedCall(py::object call, const py::str& path) : m_call(std::move(call)), m_path(utf8(path)) {}
+  ScopedCall(py::object call, const py::str& path, std::shared_ptr<ThreadWatch> watch)
+      : m_call(std::move(call)), m_path(utf8(path)), m_watch(std::move(watch)) {}
 
   py::object operator()(const py::args& args, const py::kwargs& kwargs) const {
+    if (m_watch) m_watch->check();
     ModuleScope::enter(m_path);
     PyObject* result = PyObject_Call(m_call.ptr(), args.ptr(), kwargs.ptr());
     ModuleScope::leave();
@@ -59,6 +97,7 @@ class ScopedCall {
  private:
   py::object m_call;
   std::string m_path;
+  std::shared_ptr<ThreadWatch> m_watch;
 };
 
 // The ScopedCalls hooked() installs: one for each module that needs no hooks, put into its __dict__ in one C++
@@ -69,7 +108,8 @@ class ScopedCalls {
   /// Installs a ScopedCall in each of `modules` (canonical name names[i]) that has no hooks of its own and no
   /// _compiled_call_impl; `left()` lists the others, in order, for hooks. What was installed before a failure is
   /// taken out again before the error propagates.
-  ScopedCalls(const py::list& modules, const py::list& names) {
+  ScopedCalls(const py::list& modules, const py::list& names, std::shared_ptr<ThreadWatch> watch)
+      : m_watch(std::move(watch)) {
     try {
       for (std::size_t i = 0; i < modules.size() && i < names.size(); ++i) install(modules[i], names[i]);
     } catch (...) {
@@ -113,7 +153,7 @@ class ScopedCalls {
     }
     const py::object call = py::reinterpret_steal<py::object>(PyObject_GetAttr(module.ptr(), m_call_impl.ptr()));
     if (!call) throw py::error_already_set();
-    const py::object scoped = py::cast(ScopedCall(call, py::reinterpret_borrow<py::str>(name)));
+    const py::object scoped = py::cast(ScopedCall(call, py::reinterpret_borrow<py::str>(name), m_watch));
     if (PyDict_SetItem(state.ptr(), m_slot.ptr(), scoped.ptr()) != 0) throw py::error_already_set();
     m_installed.emplace_back(state, slot != nullptr);
   }
@@ -122,20 +162,29 @@ class ScopedCalls {
   const py::str m_slot{"_compiled_call_impl"}, m_call_impl{"_call_impl"};
   std::vector<std::pair<py::object, bool>> m_installed;  // the module's __dict__, whether it held the slot before
   py::list m_left;
+  std::shared_ptr<ThreadWatch> m_watch;
 };
 
 }  // namespace
 
 void bind_hooks(py::module_& m) {
+  py::class_<ThreadWatch, std::shared_ptr<ThreadWatch>>(m, "ThreadWatch")
+      .def(py::init<>())
+      .def_property_readonly("elsewhere", &ThreadWatch::elsewhere,
+                             "the model's module calls made on threads the capture does not follow")
+      .def("close", &ThreadWatch::close);
   py::class_<ScopeHooks>(m, "ScopeHooks")
-      .def(py::init<const py::list&, const py::list&>(), py::arg("modules"), py::arg("names"))
+      .def(py::init<const py::list&, const py::list&, std::shared_ptr<ThreadWatch>>(), py::arg("modules"),
+           py::arg("names"), py::arg("watch") = nullptr)
       .def("pre", &ScopeHooks::pre)
       .def("post", &ScopeHooks::post);
   py::class_<ScopedCall>(m, "ScopedCall")
-      .def(py::init<py::object, const py::str&>(), py::arg("call"), py::arg("path"))
+      .def(py::init<py::object, const py::str&, std::shared_ptr<ThreadWatch>>(), py::arg("call"), py::arg("path"),
+           py::arg("watch") = nullptr)
       .def("__call__", &ScopedCall::operator());
   py::class_<ScopedCalls>(m, "ScopedCalls")
-      .def(py::init<const py::list&, const py::list&>(), py::arg("modules"), py::arg("names"))
+      .def(py::init<const py::list&, const py::list&, std::shared_ptr<ThreadWatch>>(), py::arg("modules"),
+           py::arg("names"), py::arg("watch") = nullptr)
       .def_property_readonly("left", &ScopedCalls::left, "the modules that need hooks instead, in order")
       .def("remove", &ScopedCalls::remove);
 }

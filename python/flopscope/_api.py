@@ -12,7 +12,8 @@ from ._console import console_width, styled
 from ._errors import InvalidInput, python_words
 from ._exported import FLAT_GRAPH_WARNING, flat_export_graph, is_exported, run_exported
 from ._inputs import call_args, fresh, tensors, with_tensors
-from ._modules import attributes_kept, check_module, describe, exclusive, hooked, training_flags_kept
+from ._modules import (attributes_kept, check_module, describe, elsewhere_warning, exclusive, hooked,
+                       training_flags_kept)
 from ._result import Result
 
 _log = logging.getLogger("flopscope")
@@ -218,8 +219,9 @@ def _run_eager(model, args, kwargs, options):
 
         def analyze(forward, tensors):
             # The binding leaves autograd's graph out where the model cannot tell (python/bindings/module.cpp).
-            with training_flags_kept(description), attributes_kept(description), hooked(description):
+            with training_flags_kept(description), attributes_kept(description), hooked(description) as watch:
                 result = Result(_core.analyze(description, True, forward, tensors, options))
+            elsewhere_warning(watch, result)
             if scripts:
                 result.core.add_warning(NESTED_SCRIPT_WARNING.format(len(scripts), ", ".join(scripts)))
             return result
@@ -379,6 +381,7 @@ class profile:
         self._stack = None
         self._recording = None
         self._dynamo_before = True
+        self._watch = None
         self.result = None
 
     def __enter__(self):
@@ -396,7 +399,7 @@ class profile:
             self._dynamo_before = dynamo_imported()
             stack.enter_context(compile_off())
             description = describe(self._model)
-            stack.enter_context(hooked(description))
+            self._watch = stack.enter_context(hooked(description))
             self._recording = _core.Recording(description, self._options)
         except BaseException:
             stack.close()
@@ -412,6 +415,7 @@ class profile:
                 self.result.core.add_warning(COMPILED_WARNING)
             if not self._dynamo_before and dynamo_imported():  # a block runs once: it can only be said
                 self.result.core.add_warning(COMPILED_IN_BLOCK_WARNING)
+            elsewhere_warning(self._watch, self.result)
         finally:
             self._stack.close()
         return False

@@ -103,12 +103,15 @@ def hooked(description):
     the scope opens, a forward hook's inside it. Hooks would do for every module, but a hook sends every call
     down _call_impl's slow path: twice the cost on ResNet-50.
 
+    Yields a _core.ThreadWatch: how many module calls ran on threads the capture does not follow (elsewhere_warning).
+
     Both are written straight into the module's __dict__ and hook dictionaries (the hooks under one id torch's
     RemovableHandle reserves; the ScopedCalls by one C++ loop, _core.ScopedCalls, which also says which modules
     need hooks): what module.compile() and register_forward_(pre_)hook write, without their per-module
     overhead. The package is built for one torch version (_build.py refuses another), and
     tests/python/test_safety.py checks all of it is as it was afterwards, exceptions included."""
     depth = _core.scope_depth()
+    watch = _core.ThreadWatch()  # counts the module calls made on threads the capture does not follow
     hooks = None
     hook_id = None
     calls = None
@@ -122,18 +125,19 @@ def hooked(description):
             rest = description.modules
         else:
             calls = _core.ScopedCalls([m for m, h in zip(description.modules, looks) if not h],
-                                      [n for n, h in zip(description.names, looks) if not h])
+                                      [n for n, h in zip(description.names, looks) if not h], watch)
             rest = [m for m, h in zip(description.modules, looks) if h] + list(calls.left)
         for module in rest:
             if hooks is None:
-                hooks = _core.ScopeHooks(description.modules, description.names)
+                hooks = _core.ScopeHooks(description.modules, description.names, watch)
                 hook_id = RemovableHandle(OrderedDict()).id  # an id no other hook of this process holds
             hooked_modules.append(module)
             module._forward_pre_hooks[hook_id] = hooks.pre
             module._forward_hooks[hook_id] = hooks.post
             module._forward_hooks_always_called[hook_id] = True
-        yield
+        yield watch
     finally:
+        watch.close()
         if calls is not None:
             calls.remove()
         for module in hooked_modules:
@@ -177,6 +181,18 @@ def _put_back(value, held):
     else:  # a dict takes its items back, a set its elements
         value.clear()
         value.update(held)
+
+
+ELSEWHERE_WARNING = (
+    "{} call(s) of the model's modules ran on other threads (a thread pool in the forward, nn.DataParallel over "
+    "several devices): their ops are not captured and are missing from these counts; analyse what one thread runs "
+    "(a DataParallel's .module)")
+
+
+def elsewhere_warning(watch, result):
+    """Adds the warning to the result when modules were called where the capture does not follow."""
+    if watch.elsewhere:
+        result.core.add_warning(ELSEWHERE_WARNING.format(watch.elsewhere))
 
 
 @contextlib.contextmanager

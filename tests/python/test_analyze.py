@@ -4,6 +4,7 @@ not one forward."""
 import json
 import os
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import torch
@@ -236,6 +237,35 @@ def test_registered_state_the_forward_assigns_anew_is_as_it_was():
         assert "scratch" not in model._buffers and model._non_persistent_buffers_set == {"cos_cached"}, options
         assert list(model.state_dict()) == ["steps", "proj.weight", "proj.bias"], options
     assert torch.equal(cos, torch.zeros(2, 8)) and steps.item() == 0
+
+
+class _Pooled(nn.Module):
+    """Runs its two branches on a thread pool of its own."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(16, 16), nn.Linear(16, 16)
+
+    def forward(self, x):
+        with ThreadPoolExecutor(2) as pool:
+            a, b = pool.submit(self.a, x), pool.submit(self.b, x)
+            return a.result() + b.result()
+
+
+def test_modules_called_on_threads_of_the_models_own_are_named_not_silently_zero():
+    # The capture follows the analysing thread (and autograd's, in a backward); the two branches' ops run on the
+    # pool's threads, unrecorded. The report cannot count them, and says so rather than read zero without a word.
+    model = _Pooled().eval()
+    result = flopscope.analyze(model, torch.randn(2, 16))
+    said = [w for w in result.warnings if "ran on other threads" in w]
+    assert len(said) == 1 and said[0].startswith("2 call(s) of the model's modules"), result.warnings
+    with flopscope.profile(model) as p:
+        model(torch.randn(2, 16))
+    assert any(w.startswith("2 call(s)") for w in p.result.warnings)
+    # On the analysing thread, a training step's backward included, nothing is said.
+    plain = nn.Sequential(nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 16))
+    for options in ({}, {"ops": "default", "train_step": True}):
+        assert not [w for w in flopscope.analyze(plain, torch.randn(2, 16), **options).warnings if "threads" in w]
 
 
 def test_a_lazy_module_not_yet_initialised_is_refused_and_left_lazy():

@@ -374,6 +374,35 @@ def test_profile_leaves_the_optimizers_own_ops_out():
     assert by_path(p.result, "backward_macs")["4"] == len(calls) * 2 * 5 * 7 * 4
 
 
+def test_profile_of_per_sample_gradients_counts_every_example():
+    # torch.func's per-sample gradients: vmap(grad(loss)) over 8 examples. The model's ops see one example (the
+    # gradient transform's wrappers around vmap's batched tensors); the work is all eight. Forward: 8 x (16 x 32 +
+    # 32 x 4). Backward per example: the last layer's input and weight gradients, 32 x 4 each, and the first
+    # layer's weight gradient, 16 x 32 (x needs none).
+    from torch.func import functional_call, grad, vmap
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 4))
+    params = {k: v.detach() for k, v in model.named_parameters()}
+
+    def loss(p, x, y):
+        return F.cross_entropy(functional_call(model, p, (x.unsqueeze(0),)), y.unsqueeze(0))
+
+    x, y = torch.randn(8, 16), torch.randint(0, 4, (8,))
+    with flopscope.profile(model, ops="default") as p:
+        vmap(grad(loss), in_dims=(None, 0, 0))(params, x, y)
+    fwd = by_path(p.result, "macs")
+    assert (fwd["0"], fwd["2"]) == (8 * 16 * 32, 8 * 32 * 4)
+    backward = json.loads(p.result.to_json())["train_step"]["backward_macs"]
+    assert backward == 8 * (32 * 4 + 32 * 4 + 16 * 32)
+    # Each gradient on the layer whose forward made it: autograd's node is the gradient transform's call, which
+    # the calls on the whole batch inside it stand for.
+    bwd = by_path(p.result, "backward_macs")
+    assert (bwd["0"], bwd["2"]) == (8 * 16 * 32, 8 * (32 * 4 + 32 * 4))
+    with FlopCounterMode(display=False) as fcm:
+        vmap(grad(loss), in_dims=(None, 0, 0))(params, x, y)
+    assert p.result.macs + backward == fcm.get_total_flops() // 2
+
+
 def test_step_needs_a_backward_op_set_and_a_gradient():
     model = mlp(frozen_middle=False)
     with pytest.raises(flopscope.InvalidInput, match="default or all op set"):

@@ -4,6 +4,9 @@
 #include "count/families.h"
 #include "count/shapes.h"
 
+#include <algorithm>
+#include <utility>
+
 namespace flopscope::count {
 namespace {
 
@@ -43,15 +46,20 @@ Count bmm_macs(const OpRecord& r) {
   return mul(a[0], a[1], a[2], b[2]);
 }
 
-// matmul/mm(A, B): a 1-D A is a row [1,k], a 1-D B a column [k,1]; numel(A)·B[-1]. As in mmengine, batch
-// dimensions present only in B are not multiplied in.
-Count matmul_macs(const OpRecord& r) {
+// matmul's operands as matrices: a 1-D A is a row [1,k], a 1-D B a column [k,1].
+std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> matmul_operands(const OpRecord& r) {
   std::vector<std::int64_t> a = input_shape(r, 0);
   std::vector<std::int64_t> b = input_shape(r, 1);
   require(!a.empty() && !b.empty(), r, "matmul of a 0-d tensor");
   if (a.size() == 1) a.insert(a.begin(), 1);
   if (b.size() == 1) b.push_back(1);
   require(a.back() == b[b.size() - 2], r, "inner dimensions differ");
+  return {std::move(a), std::move(b)};
+}
+
+// matmul/mm(A, B): numel(A)·B[-1]. As in mmengine, batch dimensions present only in B are not multiplied in.
+Count matmul_macs(const OpRecord& r) {
+  const auto [a, b] = matmul_operands(r);
   return mul(product(a), b.back());
 }
 
@@ -60,12 +68,7 @@ Count matmul_macs(const OpRecord& r) {
 // (x[b,t,k] @ W[k,m], q @ k^T); more when B brings batch dimensions of its own: x[t,k] @ W[e,k,m] (an
 // ensemble's or per-head weights, vmap's batched weights) runs e products of t·k·m, which mmengine counts once.
 Count broadcast_matmul_macs(const OpRecord& r) {
-  std::vector<std::int64_t> a = input_shape(r, 0);
-  std::vector<std::int64_t> b = input_shape(r, 1);
-  require(!a.empty() && !b.empty(), r, "matmul of a 0-d tensor");
-  if (a.size() == 1) a.insert(a.begin(), 1);
-  if (b.size() == 1) b.push_back(1);
-  require(a.back() == b[b.size() - 2], r, "inner dimensions differ");
+  const auto [a, b] = matmul_operands(r);
   Count batch = 1;
   const std::size_t na = a.size() - 2, nb = b.size() - 2;
   for (std::size_t i = 0; i < std::max(na, nb); ++i) {  // from the right, as broadcasting aligns them

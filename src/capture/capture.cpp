@@ -14,7 +14,7 @@
 
 #include <c10/core/impl/LocalDispatchKeySet.h>
 
-#include "capture/batched_call.h"
+#include "capture/wrapper_call.h"
 #include "capture/device_thread_slot.h"
 #include "capture/region_label.h"
 #include "capture/tensor_shape.h"
@@ -79,16 +79,16 @@ struct Session::State {
   // The ops one thread started and has not ended, innermost last.
   struct OpenOps {
     explicit OpenOps(std::pmr::memory_resource* r)
-        : open(r), handles(r), open_values(r), unwinding(r), batched(r) {}
+        : open(r), handles(r), open_values(r), unwinding(r), wrapped(r) {}
     std::pmr::vector<std::int32_t> open;                   // their indices in ops
     std::pmr::vector<at::RecordFunctionHandle> handles;    // their RecordFunction ids, to pair start and end
     std::pmr::vector<char> open_values;                    // whether each records its values
     std::pmr::vector<int> unwinding;                       // std::uncaught_exceptions() when each started
     std::int32_t valued_depth = 0;                         // how many record values
-    // The calls on vmap's batched tensors left out and not yet ended (capture/batched_call.h), innermost last, with
-    // their autograd sequence numbers: under torch.func.grad the autograd node is the left-out call's, and the
-    // calls on the whole batch inside it, which have none, take its number so that the node finds their module.
-    std::pmr::vector<std::pair<at::RecordFunctionHandle, std::int64_t>> batched;
+    // The calls on wrapper tensors left out and not yet ended (capture/wrapper_call.h), innermost last, with their
+    // autograd sequence numbers: under torch.func.grad the autograd node is the left-out call's, and the calls on
+    // the whole batch inside it, which have none, take its number so that the node finds their module.
+    std::pmr::vector<std::pair<at::RecordFunctionHandle, std::int64_t>> wrapped;
   };
   OpenOps owner_ops{&arena};  // the analysing thread's
   // A training step's backward on CUDA runs on autograd's device threads (capture/device_thread_slot.h): their ops are
@@ -353,11 +353,12 @@ void report_writes(StateWatch& watch, const OpInfo& info, c10::ArrayRef<const c1
 
 void start(Session::State* s, const at::RecordFunction& fn) {
   // A label is not recorded: the ops inside it are, as if it were not there; its end finds no entry (end()). Nor
-  // is a call on vmap's batched tensors (one example's sizes): the calls inside it on the whole batch stand for it.
+  // is a call on wrapper tensors (vmap's batched tensors, one example's sizes; jagged nested tensors): the calls
+  // inside it, on the whole batch or the packed sequences, stand for it.
   if (is_region_label(fn)) return;
   Session::State::OpenOps& t = s->ops_of_this_thread();
-  if (is_batched_call(fn)) {
-    t.batched.emplace_back(fn.handle(), fn.seqNr());
+  if (is_wrapper_call(fn)) {
+    t.wrapped.emplace_back(fn.handle(), fn.seqNr());
     return;
   }
   const OpInfo& info = op_info(*s, fn);
@@ -382,7 +383,7 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   // Autograd's engine wraps each node in "autograd::engine::evaluate_function: X" (no sequence number), around the
   // node's own record "X" (BACKWARD_FUNCTION, the forward op's number), around the ATen ops the node runs.
   r.sequence_nr = fn.seqNr();
-  for (auto it = t.batched.rbegin(); r.sequence_nr < 0 && it != t.batched.rend(); ++it) r.sequence_nr = it->second;
+  for (auto it = t.wrapped.rbegin(); r.sequence_nr < 0 && it != t.wrapped.rend(); ++it) r.sequence_nr = it->second;
   r.backward = info.engine_node || fn.scope() == at::RecordScope::BACKWARD_FUNCTION ||
                (r.parent >= 0 && s->ops[static_cast<std::size_t>(r.parent)].backward);
   r.loss = s->forward_over && !r.backward;
@@ -410,8 +411,8 @@ void start(Session::State* s, const at::RecordFunction& fn) {
 void end(Session::State* s, const at::RecordFunction& fn) {
   // An op whose start we did not see (registered mid-call) has no entry: leave the stack alone.
   Session::State::OpenOps& t = s->ops_of_this_thread();
-  if (!t.batched.empty() && t.batched.back().first == fn.handle()) {
-    t.batched.pop_back();
+  if (!t.wrapped.empty() && t.wrapped.back().first == fn.handle()) {
+    t.wrapped.pop_back();
     return;
   }
   std::size_t depth = t.handles.size();

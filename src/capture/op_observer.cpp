@@ -3,7 +3,7 @@
 
 #include <ATen/record_function.h>
 
-#include "capture/batched_call.h"
+#include "capture/wrapper_call.h"
 #include "capture/device_thread_slot.h"
 #include "capture/region_label.h"
 
@@ -43,7 +43,7 @@ ObserveOps::State* observing_here() { return state_here(t_observing, kObserverSl
 
 void started(ObserveOps::State* s, const at::RecordFunction& fn) {
   // As the capture leaves them out: the two sequences stay aligned.
-  if (is_region_label(fn) || is_batched_call(fn)) return;
+  if (is_region_label(fn) || is_wrapper_call(fn)) return;
   s->open_here().push_back(fn.handle());
   s->observer->op_start(fn.name());
 }
@@ -90,7 +90,7 @@ ObserveOps::ObserveOps(OpObserver& observer, bool with_backward) : m_state(new S
     m_state->shared = true;
     push_device_thread_slot(m_state->slot, kObserverSlot, m_state);
   }
-  // Inputs: only to tell a call on vmap's batched tensors (is_batched_call), as the capture does.
+  // Inputs: only to tell a call on wrapper tensors (is_wrapper_call), as the capture does.
   m_handle = at::addThreadLocalCallback(
       at::RecordFunctionCallback(observe_start, observe_end).needsInputs(true).needsIds(true).scopes(scopes));
 }

@@ -200,10 +200,11 @@ def attributes_kept(description):
     """Every module's own attributes as they were, whatever the forward kept in them between calls (a recurrent
     state, a call count, a cache): each rebound to the object it held, those the forward added removed, and what
     the dicts, lists and sets among them held put back in place; so are the parameters, buffers and submodules
-    it registers, each the very object it was (a buffer the forward assigned anew, a submodule it replaced). Without it an analysis would leave its forward's
-    state in the model: a stateful module would go on from it, and a shape-only run would leave meta or fake
-    tensors there that break the next real forward. (An object changed inside, other than those containers, is
-    not copied: that would mean copying whatever the model holds.)"""
+    it registers, each the very object it was (a buffer the forward assigned anew, a submodule it replaced).
+    Without it an analysis would leave its forward's state in the model: a stateful module would go on from it,
+    and a shape-only run would leave meta or fake tensors there that break the next real forward. (An object
+    changed inside, other than those containers, is not copied: that would mean copying whatever the model
+    holds.)"""
     saved = []
     for m in description.modules:
         state = vars(m)

@@ -14,9 +14,9 @@
 
 #include <c10/core/impl/LocalDispatchKeySet.h>
 
-#include "capture/wrapper_call.h"
 #include "capture/device_thread_slot.h"
 #include "capture/region_label.h"
+#include "capture/wrapper_call.h"
 #include "capture/tensor_shape.h"
 #include "capture/held_memory.h"
 #include "capture/optimizer_steps.h"

@@ -3,9 +3,9 @@
 
 #include <ATen/record_function.h>
 
-#include "capture/wrapper_call.h"
 #include "capture/device_thread_slot.h"
 #include "capture/region_label.h"
+#include "capture/wrapper_call.h"
 
 #include <memory>
 #include <mutex>

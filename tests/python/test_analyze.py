@@ -269,6 +269,21 @@ def test_modules_called_on_threads_of_the_models_own_are_named_not_silently_zero
         assert not [w for w in flopscope.analyze(plain, torch.randn(2, 16), **options).warnings if "threads" in w]
 
 
+def test_a_dynamic_rope_cache_grown_by_the_forward_is_as_it_was():
+    # transformers' dynamic RoPE registers a rescaled inv_freq anew when a sequence is longer than the model's
+    # positions (40 > 16), and keeps its own max_seq_len_cached, an attribute: the analysis left the model with the
+    # rescaled buffer and the old length.
+    transformers = pytest.importorskip("transformers")
+    config = transformers.LlamaConfig(vocab_size=100, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=16,
+                                      rope_scaling={"rope_type": "dynamic", "factor": 2.0})
+    model = transformers.LlamaForCausalLM(config).eval()
+    rope = model.model.rotary_emb
+    inv_freq, values = rope.inv_freq, rope.inv_freq.clone()
+    flopscope.analyze(model, torch.randint(0, 100, (1, 40)))
+    assert rope.inv_freq is inv_freq and torch.equal(inv_freq, values)
+
+
 def test_a_lazy_module_not_yet_initialised_is_refused_and_left_lazy():
     # Its parameters are made by its first forward: analysing it would turn the user's LazyLinear into a Linear
     # with weights the analysis drew, and report 0 parameters. It is refused by name; after one forward it counts.

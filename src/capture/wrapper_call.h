@@ -27,7 +27,10 @@ inline c10::ArrayRef<const c10::IValue> own_values(c10::ArrayRef<const c10::IVal
 inline bool is_wrapper(const at::Tensor& tensor) {
   static const c10::DispatchKeySet kBatched =
       c10::DispatchKeySet({c10::DispatchKey::FuncTorchBatched, c10::DispatchKey::BatchedNestedTensor});
-  if (!tensor.defined()) return false;
+  static const c10::DispatchKeySet kAnyWrapper = kBatched | c10::DispatchKeySet({
+      c10::DispatchKey::FuncTorchGradWrapper, c10::DispatchKey::Python});
+  // One test rejects a plain tensor: the capture asks this of every argument of every op.
+  if (!tensor.defined() || !tensor.key_set().has_any(kAnyWrapper)) return false;
   const at::Tensor* t = &tensor;
   while (t->key_set().has(c10::DispatchKey::FuncTorchGradWrapper)) {
     const auto* wrapper = at::functorch::maybeGetTensorWrapper(*t);
@@ -43,18 +46,18 @@ inline bool is_wrapper(const at::Tensor& tensor) {
 /// (as a label is: the capture and the op observers both, so that their sequences stay aligned) and the calls
 /// inside it stand for it. Needs the callback to ask for inputs.
 inline bool is_wrapper_call(const at::RecordFunction& fn) {
-  // Operators only: autograd's records of a node (BACKWARD_FUNCTION, "autograd::engine::...") stay, to be placed.
-  if (fn.scope() != at::RecordScope::FUNCTION || std::strncmp(fn.name(), "autograd::", 10) == 0 ||
-      std::strncmp(fn.name(), "torch::autograd::", 17) == 0)
-    return false;
+  bool wrapped = false;
   for (const auto& v : own_values(fn.inputs(), fn.num_inputs())) {
-    if (v.isTensor() && is_wrapper(v.toTensor())) return true;
-    if (v.isList()) {  // Tensor[] (cat, stack) and Tensor?[] (index)
-      for (const c10::IValue& e : v.toListRef())
-        if (e.isTensor() && is_wrapper(e.toTensor())) return true;
+    if (v.isTensor()) {
+      wrapped = is_wrapper(v.toTensor());
+    } else if (v.isTensorList() || v.isOptionalTensorList()) {  // Tensor[] (cat, stack), Tensor?[] (index)
+      for (const c10::IValue& e : v.toListRef()) wrapped = wrapped || (e.isTensor() && is_wrapper(e.toTensor()));
     }
+    if (wrapped) break;
   }
-  return false;
+  // Operators only: autograd's records of a node (BACKWARD_FUNCTION, "autograd::engine::...") stay, to be placed.
+  return wrapped && fn.scope() == at::RecordScope::FUNCTION && std::strncmp(fn.name(), "autograd::", 10) != 0 &&
+         std::strncmp(fn.name(), "torch::autograd::", 17) != 0;
 }
 
 }  // namespace flopscope::capture

@@ -49,30 +49,68 @@ class ThreadWatch {
 
 class ScopeHooks {
  public:
-  /// modules[i]'s canonical name is names[i], for every distinct module of the model (a Description's lists).
-  ScopeHooks(const py::list& modules, const py::list& names, std::shared_ptr<ThreadWatch> watch)
-      : m_watch(std::move(watch)) {
+  /// modules[i]'s canonical name is names[i], for every distinct module of the model (a Description's lists);
+  /// the hooks sit under hook_id in each hooked module's hook dicts.
+  ScopeHooks(const py::list& modules, const py::list& names, std::int64_t hook_id, std::shared_ptr<ThreadWatch> watch)
+      : m_hook_id(hook_id), m_watch(std::move(watch)) {
     m_names.reserve(modules.size());
     for (std::size_t i = 0; i < modules.size() && i < names.size(); ++i)
       m_names.emplace(reinterpret_cast<std::uintptr_t>(modules[i].ptr()), utf8(names[i]));
+  }
+
+  /// The hooks a copy of a hooked module holds (copy.deepcopy or pickle of the model inside an analysis or a
+  /// profile block: an EMA or SWA model, a TransformerEncoder's cloned layers): closed from the start.
+  static ScopeHooks copied(std::int64_t hook_id) {
+    ScopeHooks hooks(py::list(), py::list(), hook_id, nullptr);
+    hooks.close();
+    return hooks;
+  }
+
+  std::int64_t hook_id() const { return m_hook_id; }
+
+  /// After the analysis: the hooks open nothing, and take themselves out of a module that calls them (a copy
+  /// made during the analysis, which hooked() does not know, keeps them until its first call; its forward then
+  /// runs as it would without them, a TransformerEncoderLayer's fast path included).
+  void close() {
+    m_names.clear();
+    m_closed = true;
   }
 
   /// A forward pre-hook: opens the module's scope. A module the description does not hold (added after it was
   /// read) opens none, and its post-hook closes none.
   void pre(py::handle module, py::handle /*args*/) const {
     const auto it = m_names.find(reinterpret_cast<std::uintptr_t>(module.ptr()));
-    if (it == m_names.end()) return;
+    if (it == m_names.end()) {
+      remove_from(module);
+      return;
+    }
     if (m_watch) m_watch->check();
     ModuleScope::enter(it->second);
   }
 
   /// A forward hook installed with always_call: closes the module's scope, after a forward that raised too.
   void post(py::handle module, py::handle /*args*/, py::handle /*output*/) const {
-    if (m_names.count(reinterpret_cast<std::uintptr_t>(module.ptr())) != 0) ModuleScope::leave();
+    if (m_names.count(reinterpret_cast<std::uintptr_t>(module.ptr())) != 0)
+      ModuleScope::leave();
+    else
+      remove_from(module);
   }
 
  private:
+  // nn.Module._call_impl iterates over a snapshot of each hook dict, so a hook may take itself out while called.
+  void remove_from(py::handle module) const {
+    if (!m_closed) return;
+    const py::int_ id(m_hook_id);
+    for (const char* hooks : {"_forward_pre_hooks", "_forward_hooks", "_forward_hooks_always_called"}) {
+      // Through the mapping protocol: the dicts are OrderedDicts, whose order PyDict_DelItem would leave behind.
+      const py::object dict = py::getattr(module, hooks, py::none());
+      if (PyDict_Check(dict.ptr()) && PyObject_DelItem(dict.ptr(), id.ptr()) != 0) PyErr_Clear();
+    }
+  }
+
   std::unordered_map<std::uintptr_t, std::string> m_names;
+  std::int64_t m_hook_id;
+  bool m_closed = false;
   std::shared_ptr<ThreadWatch> m_watch;
 };
 
@@ -174,10 +212,14 @@ void bind_hooks(py::module_& m) {
                              "the model's module calls made on threads the capture does not follow")
       .def("close", &ThreadWatch::close);
   py::class_<ScopeHooks>(m, "ScopeHooks")
-      .def(py::init<const py::list&, const py::list&, std::shared_ptr<ThreadWatch>>(), py::arg("modules"),
-           py::arg("names"), py::arg("watch") = nullptr)
+      .def(py::init<const py::list&, const py::list&, std::int64_t, std::shared_ptr<ThreadWatch>>(),
+           py::arg("modules"), py::arg("names"), py::arg("hook_id"), py::arg("watch") = nullptr)
       .def("pre", &ScopeHooks::pre)
-      .def("post", &ScopeHooks::post);
+      .def("post", &ScopeHooks::post)
+      .def("close", &ScopeHooks::close)
+      // A copy or a pickle of a hooked module holds hooks closed from the start (ScopeHooks::copied).
+      .def(py::pickle([](const ScopeHooks& hooks) { return py::make_tuple(hooks.hook_id()); },
+                      [](const py::tuple& state) { return ScopeHooks::copied(state[0].cast<std::int64_t>()); }));
   py::class_<ScopedCall>(m, "ScopedCall")
       .def(py::init<py::object, const py::str&, std::shared_ptr<ThreadWatch>>(), py::arg("call"), py::arg("path"),
            py::arg("watch") = nullptr)

@@ -129,8 +129,8 @@ def hooked(description):
             rest = [m for m, h in zip(description.modules, looks) if h] + list(calls.left)
         for module in rest:
             if hooks is None:
-                hooks = _core.ScopeHooks(description.modules, description.names, watch)
                 hook_id = RemovableHandle(OrderedDict()).id  # an id no other hook of this process holds
+                hooks = _core.ScopeHooks(description.modules, description.names, hook_id, watch)
             hooked_modules.append(module)
             module._forward_pre_hooks[hook_id] = hooks.pre
             module._forward_hooks[hook_id] = hooks.post
@@ -138,6 +138,8 @@ def hooked(description):
         yield watch
     finally:
         watch.close()
+        if hooks is not None:
+            hooks.close()  # a copy of a hooked module made meanwhile keeps the hooks: they open nothing now
         if calls is not None:
             calls.remove()
         for module in hooked_modules:

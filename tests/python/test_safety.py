@@ -152,3 +152,42 @@ def test_two_threads_two_models():
     assert not errors
     for key, (i, o) in sizes.items():
         assert results[key] == [5 * (i * o + o * i)] * 20
+
+
+def a_hook_of_the_users(module, args, output):
+    return None
+
+
+def test_copies_of_hooked_modules_made_during_the_analysis_work_and_shed_the_hooks():
+    """An EMA or SWA model deep-copied inside a profile block, a model saved whole inside it: the copy of a module
+    that carries the package's scope hooks (one with hooks of its own, a TransformerEncoderLayer) used to fail,
+    the hooks' object being neither copyable nor picklable. A copy's hooks open no scope (its ops count where it
+    is called), and take themselves out at its first call, so that its forward runs as without them."""
+    import copy
+    import io
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(16, 16), nn.TransformerEncoderLayer(16, 2, 32, batch_first=True)).eval()
+    model[0].register_forward_hook(a_hook_of_the_users)  # the package hooks a module with hooks of its own too
+    x = torch.randn(2, 5, 16)
+    saved = io.BytesIO()
+    with flopscope.profile(model) as p:  # grad on: the slow paths, which the plain analysis takes too
+        model(x)
+        ema = copy.deepcopy(model)
+        ema(x)  # its ops count on the root, which called it
+        kept = copy.deepcopy(model)  # never called inside the block
+        torch.save(model, saved)
+    single = flopscope.analyze(model, x).flops
+    assert p.result.flops == 2 * single
+    macs = {m["path"]: m["macs"] for m in p.result.modules}
+    assert macs["0"] == 2 * 5 * 16 * 16  # the original's linear layer alone: the copy's is not in its row
+    saved.seek(0)
+    loaded = torch.load(saved, weights_only=False)
+    for copied in (ema, kept, loaded):
+        with torch.no_grad():
+            assert torch.allclose(copied(x), model(x), atol=1e-6)
+    for each in (model, ema, kept, loaded):
+        assert list(each[0]._forward_hooks.values()) == [a_hook_of_the_users]  # the user's, copied as torch does
+        each[0]._forward_hooks.clear()
+        assert no_hooks(each)
+    assert _core.scope_depth() == 0

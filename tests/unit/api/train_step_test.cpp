@@ -44,6 +44,18 @@ TEST(TrainStep, BackwardPerModule) {
   EXPECT_NE(info.out_table.find("#flops (backward)"), std::string::npos);
 }
 
+// The per-operator view of a step: the forward's linear layers (4 x 300) and the backward's matrix products (300 +
+// 3 x 600), each row's share of the 3,300 MACs of both; the backward's ops without a formula on a line of their own.
+TEST(TrainStep, OperatorsViewGivesTheBackwardItsColumn) {
+  models::TestNet model;
+  const Analysis& a = analyze(*model.ptr(), detail::forward_of(*model.ptr()), step()).analysis;
+  const std::string view = render_operators(a);
+  EXPECT_NE(view.find("| operator | #flops | #flops (backward) | share | #activations |"), std::string::npos) << view;
+  EXPECT_NE(view.find("| linear   | 1.2K   | 0                 | 36.4% |"), std::string::npos) << view;  // 1200 / 3300
+  EXPECT_NE(view.find("| mm       | 0      | 2.1K              | 63.6% |"), std::string::npos) << view;  // 2100 / 3300
+  EXPECT_NE(view.find("no formula in the backward (counted as 0): "), std::string::npos) << view;  // the bias sums
+}
+
 // Inference mode turns autograd off for good: a step inside it is refused with that reason, not analysed into
 // "nothing to differentiate".
 TEST(TrainStep, RefusedInsideInferenceMode) {

@@ -189,6 +189,7 @@ ComplexityInfo conclude(ModelSource& source, const RunContext& run, const Option
   };
   ComplexityInfo result = finish(std::move(tree), traces.counted, *run.ops, o, std::move(info),
                                  run.train_step ? std::function<void(Analysis&)>(step) : nullptr);
+  for (auto& note : source.notes()) result.warnings.push_back(std::move(note));
   if (o.on_phase && run.device.is_cuda() && o.gpu.timing) o.on_phase("the GPU passes");
   gpu_passes(source, result, traces.as_run, run, o);
   if (!run.fallback_reason.empty()) {

@@ -6,6 +6,7 @@
 // nodes are dropped from both.
 #include "api/model_source.h"
 #include "api/trace_filter.h"
+#include "count/attribute.h"
 #include "exported/graph_runner.h"
 #include "exported/program.h"
 
@@ -69,7 +70,16 @@ class ExportedSource final : public ModelSource {
   ModuleTree module_tree() const override { return m_program.module_tree(); }
 
   Trace capture(const RunContext& run, const ModuleTree&) override {
-    if (!m_execute) return m_program.trace(m_bindings);
+    if (!m_execute) {
+      // A torch.cond the graph cannot settle keeps its costlier branch, by the op set's formulas.
+      const auto cost = [&run](const std::vector<OpRecord>& ops) {
+        Trace branch;
+        branch.ops = ops;
+        return count::count_trace(branch, run.ops->flops, run.ops->ignored).total();
+      };
+      m_notes.clear();
+      return m_program.trace(m_bindings, cost, &m_notes);
+    }
     m_runner = std::make_unique<exported::GraphRunner>(m_program, run.device);
     if (m_given.empty()) {
       m_inputs = m_runner->make_inputs(m_bindings);
@@ -92,6 +102,8 @@ class ExportedSource final : public ModelSource {
   }
 
   ForwardFailed explain(const ForwardFailed& e, const RunContext&) const override { return e; }
+
+  std::vector<std::string> notes() const override { return m_notes; }
 
   void describe(RunInfo& info) const override {
     info.mode = "as exported";
@@ -125,6 +137,7 @@ class ExportedSource final : public ModelSource {
   std::unique_ptr<exported::GraphRunner> m_runner;
   std::vector<c10::IValue> m_inputs;
   std::vector<at::Tensor> m_given;  // the caller's inputs, else made at the bindings
+  std::vector<std::string> m_notes;  // what the graph could not settle (exported::Program::trace)
 };
 
 }  // namespace

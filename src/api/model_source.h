@@ -56,6 +56,10 @@ class ModelSource {
   virtual std::unique_ptr<model::StateGuard> guard_all() = 0;
   virtual void forward(const RunContext& run) = 0;
 
+  /// What the report says of how this kind read the model, after the capture (a torch.cond's branch a graph could
+  /// not settle); listed with the warnings.
+  virtual std::vector<std::string> notes() const { return {}; }
+
   /// Whether the forwards (captured and timed) run under no_grad; a described model keeps its caller's grad mode.
   virtual bool without_grad() const { return true; }
 

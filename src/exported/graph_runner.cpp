@@ -3,6 +3,8 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/ops/empty.h>
 #include <ATen/ops/randn.h>
+#include <ATen/ops/stack.h>
+#include <ATen/record_function.h>
 #include <ATen/ops/zeros.h>
 #include <ATen/ScalarOps.h>
 #include <c10/core/GradMode.h>
@@ -191,10 +193,13 @@ c10::IValue tensor_if_asked(const c10::Argument& arg, c10::IValue v) {
   return t;
 }
 
+// Parameter or buffer tensor -> its FQN: where an op of a control-flow subgraph goes (subgraph_module).
+using StateNames = std::unordered_map<const c10::TensorImpl*, std::string>;
+
 class Interpreter {
  public:
-  Interpreter(c10::Device device, const std::function<void(const std::string&)>& on_node)
-      : m_device(device), m_on_node(on_node) {}
+  Interpreter(c10::Device device, const std::function<void(const std::string&)>& on_node, const StateNames& state)
+      : m_device(device), m_on_node(on_node), m_state(state) {}
 
   void graph(const ex::Graph& g, Env& env, const std::string& enclosing) {
     for (const auto& node : g.get_nodes()) this->node(node, env, enclosing);
@@ -204,7 +209,8 @@ class Interpreter {
   void node(const ex::Node& node, Env& env, const std::string& enclosing) {
     const std::string& target = node.get_target();
     const auto stack = stack_of(node.get_metadata());
-    const std::string module = stack.empty() ? enclosing : stack.back().first;
+    std::string module = stack.empty() ? enclosing : stack.back().first;
+    if (stack.empty() && m_depth > 0) module = subgraph_module(enclosing, state_of(node, env));
     auto [name, overload] = op_name(target);
     if (name.empty()) return python(node, env, target);
     if (name.rfind("higher_order::", 0) == 0) return higher_order(node, env, name.substr(14), module);
@@ -279,10 +285,134 @@ class Interpreter {
         env[out.get_as_sym_bool().get_as_name()] = *value;
   }
 
+  // The FQNs of the parameters and buffers among a node's inputs, in order.
+  std::vector<std::string> state_of(const ex::Node& node, const Env& env) const {
+    std::vector<std::string> out;
+    auto follow = [&](const std::string& name) {
+      auto v = env.find(name);
+      if (v == env.end() || !v->second.isTensor()) return;
+      auto it = m_state.find(v->second.toTensor().unsafeGetTensorImpl());
+      if (it != m_state.end()) out.push_back(it->second);
+    };
+    for (const auto& in : node.get_inputs()) {
+      const ex::Argument& a = in.get_arg();
+      if (a.tag() == ex::Argument::Tag::AS_TENSOR) follow(a.get_as_tensor().get_name());
+      if (a.tag() == ex::Argument::Tag::AS_TENSORS)
+        for (const auto& t : a.get_as_tensors()) follow(t.get_name());
+    }
+    return out;
+  }
+
+  // Runs subgraph `g` on `args` (one per input, in order): its outputs.
+  std::vector<c10::IValue> call(const ex::Graph& g, const std::vector<c10::IValue>& args, const std::string& module) {
+    Env inner;
+    const auto& placeholders = g.get_inputs();
+    for (std::size_t k = 0; k < placeholders.size() && k < args.size(); ++k) {
+      const auto& p = placeholders[k];
+      if (p.tag() == ex::Argument::Tag::AS_TENSOR) inner[p.get_as_tensor().get_name()] = args[k];
+      if (p.tag() == ex::Argument::Tag::AS_SYM_INT && p.get_as_sym_int().tag() == ex::SymIntArgument::Tag::AS_NAME)
+        inner[p.get_as_sym_int().get_as_name()] = args[k];
+    }
+    ++m_depth;
+    graph(g, inner, module);
+    --m_depth;
+    std::vector<c10::IValue> results;
+    for (const auto& out : g.get_outputs()) results.push_back(to_ivalue(out, inner, m_device));
+    return results;
+  }
+
+  // The tensors of a list argument (a cond's operands, a map's xs), by value.
+  std::vector<c10::IValue> tensors_at(const ex::Node& node, std::size_t i, const Env& env) const {
+    std::vector<c10::IValue> out;
+    const auto& in = node.get_inputs();
+    if (i < in.size() && in[i].get_arg().tag() == ex::Argument::Tag::AS_TENSORS)
+      for (const auto& t : in[i].get_arg().get_as_tensors()) out.push_back(lookup(env, t.get_name()));
+    return out;
+  }
+
+  const ex::Graph& graph_at(const ex::Node& node, std::size_t i, const std::string& hop) const {
+    const auto& in = node.get_inputs();
+    if (i >= in.size() || in[i].get_arg().tag() != ex::Argument::Tag::AS_GRAPH)
+      throw InvalidInput("the higher-order op '" + hop + "' has no subgraph where torch 2.11 writes it");
+    return *in[i].get_arg().get_as_graph().get_graph();
+  }
+
+  // A predicate's value: a bool, or a one-element tensor (read without recording: it is flopscope's own op).
+  static bool truth(const c10::IValue& v) {
+    if (v.isBool()) return v.toBool();
+    if (v.isInt()) return v.toInt() != 0;
+    if (!v.isTensor()) throw InvalidInput("a control-flow predicate that is neither a bool nor a tensor");
+    at::RecordFunctionGuard unrecorded(false);
+    return v.toTensor().item<bool>();
+  }
+
+  // torch.cond, map, scan and while_loop run as torch runs them, their bodies' ops recorded as the graph's own. The
+  // slicing and stacking around a body is flopscope's (torch's eager implementation does its own): not recorded.
+  bool control_flow(const ex::Node& node, Env& env, const std::string& hop, const std::string& module) {
+    const auto& in = node.get_inputs();
+    std::vector<c10::IValue> results;
+    if (hop == "cond") {  // cond(pred, true_graph, false_graph, operands)
+      if (in.empty()) return false;
+      const bool taken = truth(to_ivalue(in[0].get_arg(), env, m_device));
+      results = call(graph_at(node, taken ? 1 : 2, hop), tensors_at(node, 3, env), module);
+    } else if (hop == "map_impl" || hop == "scan") {
+      // map_impl(body, xs, additional): body(x slices..., additional...), outputs stacked;
+      // scan(combine, init, xs, additional): combine(carry..., x slices..., additional...) -> (carry..., y...),
+      // outputs the last carry and the ys stacked.
+      const bool map = hop == "map_impl";
+      const ex::Graph& body = graph_at(node, 0, hop);
+      const auto xs = tensors_at(node, map ? 1 : 2, env);
+      const auto extra = tensors_at(node, map ? 2 : 3, env);
+      std::vector<c10::IValue> carry = map ? std::vector<c10::IValue>{} : tensors_at(node, 1, env);
+      if (xs.empty() || !xs.front().isTensor() || xs.front().toTensor().dim() == 0)
+        throw InvalidInput("a " + hop + " without a tensor to slice");
+      const std::int64_t n = xs.front().toTensor().size(0);
+      std::vector<std::vector<at::Tensor>> ys;
+      for (std::int64_t i = 0; i < n; ++i) {
+        std::vector<c10::IValue> args = carry;
+        {
+          at::RecordFunctionGuard unrecorded(false);
+          for (const auto& x : xs) args.push_back(x.toTensor().select(0, i));
+        }
+        args.insert(args.end(), extra.begin(), extra.end());
+        auto out = call(body, args, module);
+        if (out.size() < carry.size()) throw InvalidInput("a scan's body returns fewer values than it carries");
+        std::copy(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(carry.size()), carry.begin());
+        ys.resize(out.size() - carry.size());
+        for (std::size_t k = carry.size(); k < out.size(); ++k) ys[k - carry.size()].push_back(out[k].toTensor());
+      }
+      if (n == 0) throw InvalidInput("a " + hop + " over no slices");
+      results = carry;
+      at::RecordFunctionGuard unrecorded(false);
+      for (const auto& y : ys) results.push_back(at::stack(y));
+    } else if (hop == "while_loop") {  // while_loop(cond_graph, body_graph, carried, additional)
+      const ex::Graph& test = graph_at(node, 0, hop);
+      const ex::Graph& body = graph_at(node, 1, hop);
+      results = tensors_at(node, 2, env);
+      const auto extra = tensors_at(node, 3, env);
+      auto with_extra = [&] {
+        std::vector<c10::IValue> args = results;
+        args.insert(args.end(), extra.begin(), extra.end());
+        return args;
+      };
+      for (;;) {
+        const auto go = call(test, with_extra(), module);
+        if (go.empty() || !truth(go.front())) break;
+        results = call(body, with_extra(), module);
+      }
+    } else {
+      return false;
+    }
+    bind_outputs(node.get_outputs(), results, env);
+    return true;
+  }
+
   void higher_order(const ex::Node& node, Env& env, const std::string& hop, const std::string& module) {
-    if (!wraps_subgraph(hop))
-      throw InvalidInput("cannot run the higher-order op '" + hop + "' (control flow): analyse the program from its "
-                         "graph (without --run)");
+    if (!wraps_subgraph(hop)) {
+      if (control_flow(node, env, hop, module)) return;
+      throw InvalidInput("cannot run the higher-order op '" + hop + "': flopscope runs torch.cond, map, scan and "
+                         "while_loop; analyse the program from its graph (without --run)");
+    }
     const auto& inputs = node.get_inputs();
     std::size_t at = 0;
     while (at < inputs.size() && inputs[at].get_arg().tag() != ex::Argument::Tag::AS_GRAPH) ++at;
@@ -304,6 +434,8 @@ class Interpreter {
 
   c10::Device m_device;
   const std::function<void(const std::string&)>& m_on_node;
+  const StateNames& m_state;
+  int m_depth = 0;  // inside how many control-flow subgraphs
 };
 
 }  // namespace
@@ -385,7 +517,12 @@ std::vector<c10::IValue> GraphRunner::run(const std::vector<c10::IValue>& inputs
         throw InvalidInput("the program takes an input flopscope cannot feed (a custom object or a token)");
     }
   }
-  Interpreter(m_device, on_node).graph(gm.get_graph(), env, "");
+  StateNames names;
+  for (const auto& [input, fqn] : state_inputs(m_program.m_impl->program)) {
+    auto it = env.find(input);
+    if (it != env.end() && it->second.isTensor()) names[it->second.toTensor().unsafeGetTensorImpl()] = fqn;
+  }
+  Interpreter(m_device, on_node, names).graph(gm.get_graph(), env, "");
   std::vector<c10::IValue> outputs;
   for (const auto& out : gm.get_graph().get_outputs())
     if (out.tag() == ex::Argument::Tag::AS_TENSOR) outputs.push_back(lookup(env, out.get_as_tensor().get_name()));

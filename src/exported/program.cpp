@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -172,6 +173,28 @@ std::vector<std::pair<std::string, std::string>> stack_of(const std::unordered_m
   return out;
 }
 
+std::unordered_map<std::string, std::string> state_inputs(const ex::ExportedProgram& program) {
+  std::unordered_map<std::string, std::string> out;
+  for (const auto& spec : program.get_graph_module().get_signature().get_input_specs()) {
+    if (spec.tag() == ex::InputSpec::Tag::PARAMETER)
+      out[spec.get_parameter().get_arg().get_name()] = spec.get_parameter().get_parameter_name();
+    else if (spec.tag() == ex::InputSpec::Tag::BUFFER)
+      out[spec.get_buffer().get_arg().get_name()] = spec.get_buffer().get_buffer_name();
+  }
+  return out;
+}
+
+std::string subgraph_module(const std::string& enclosing, const std::vector<std::string>& state) {
+  for (const auto& fqn : state) {
+    const auto dot = fqn.rfind('.');
+    if (dot == std::string::npos) continue;  // the root's own: no deeper than any caller
+    std::string owner = fqn.substr(0, dot);
+    if (enclosing.empty() || owner.compare(0, enclosing.size() + 1, enclosing + ".") == 0 || owner == enclosing)
+      return owner;
+  }
+  return enclosing;
+}
+
 }  // namespace detail
 
 namespace {
@@ -182,8 +205,11 @@ using namespace detail;
 
 class TraceBuilder {
  public:
-  TraceBuilder(const Program::Impl& impl, const Bindings& bindings) : m_impl(impl), m_bindings(bindings) {
+  TraceBuilder(const Program::Impl& impl, const Bindings& bindings, const Program::BranchCost& cost = {},
+               std::vector<std::string>* notes = nullptr)
+      : m_impl(impl), m_bindings(bindings), m_cost(cost), m_notes(notes) {
     m_scopes.push_back(&impl.program.get_graph_module().get_graph());
+    m_aliases.emplace_back();
     for (const auto& s : impl.symbols)
       if (!s.example || bindings.count(s.name) == 0 || bindings.at(s.name) != *s.example) m_at_examples = false;
   }
@@ -294,18 +320,23 @@ class TraceBuilder {
     if (name.empty() || bookkeeping(name)) return;
     const auto stack = stack_of(node.get_metadata());
     std::string module = stack.empty() ? enclosing_module : stack.back().first;
+    if (stack.empty() && m_scopes.size() > 1) module = subgraph_module(enclosing_module, state_of(node));
     if (name.rfind("higher_order::", 0) == 0) {
-      if (wraps_subgraph(name.substr(14))) {
+      const std::string hop = name.substr(14);
+      if (wraps_subgraph(hop)) {
         for (const auto& in : node.get_inputs())
           if (in.get_arg().tag() == ex::Argument::Tag::AS_GRAPH) {
             const ex::Graph& sub = *in.get_arg().get_as_graph().get_graph();
             m_scopes.push_back(&sub);
+            m_aliases.emplace_back();  // its inputs keep their names
             for (const auto& n : sub.get_nodes()) add(n, module);
+            m_aliases.pop_back();
             m_scopes.pop_back();
           }
         return;
       }
-      OpRecord op;  // cond, while_loop, map, ...: no formula can see inside
+      if (control_flow(node, hop, module)) return;
+      OpRecord op;  // an op of another kind, or one whose arguments are not as torch 2.11 writes them
       op.name = name;
       op.module = std::move(module);
       m_trace.ops.push_back(std::move(op));
@@ -386,8 +417,180 @@ class TraceBuilder {
     m_trace.ops.push_back(std::move(c));
   }
 
+  // ---- Control flow (torch.cond, map, scan, while_loop) ----
+
+  // The graph inputs of a node that are parameters or buffers, by FQN, in order: each name followed out through
+  // the subgraphs it was passed into.
+  std::vector<std::string> state_of(const ex::Node& node) {
+    if (m_state.empty()) m_state = state_inputs(m_impl.program);
+    std::vector<std::string> out;
+    auto follow = [&](std::string name) {
+      for (auto a = m_aliases.rbegin(); a != m_aliases.rend(); ++a) {
+        auto it = a->find(name);
+        if (it != a->end()) name = it->second;
+      }
+      auto it = m_state.find(name);
+      if (it != m_state.end()) out.push_back(it->second);
+    };
+    for (const auto& in : node.get_inputs()) {
+      const ex::Argument& a = in.get_arg();
+      if (a.tag() == ex::Argument::Tag::AS_TENSOR) follow(a.get_as_tensor().get_name());
+      if (a.tag() == ex::Argument::Tag::AS_TENSORS)
+        for (const auto& t : a.get_as_tensors()) follow(t.get_name());
+    }
+    return out;
+  }
+
+  // The ops of subgraph `g` called with `operands` (outer names, in the order of its inputs).
+  void subgraph(const ex::Graph& g, const std::vector<std::string>& operands, const std::string& module) {
+    std::unordered_map<std::string, std::string> aliases;
+    const auto& inputs = g.get_inputs();
+    for (std::size_t k = 0; k < inputs.size() && k < operands.size(); ++k)
+      if (inputs[k].tag() == ex::Argument::Tag::AS_TENSOR) aliases[inputs[k].get_as_tensor().get_name()] = operands[k];
+    m_scopes.push_back(&g);
+    m_aliases.push_back(std::move(aliases));
+    for (const auto& n : g.get_nodes()) add(n, module);
+    m_aliases.pop_back();
+    m_scopes.pop_back();
+  }
+
+  // A cond's predicate when the graph settles it: a constant, or a relation of sizes (x.shape[0] > 4, at the
+  // bound sizes). A tensor's value (x.sum() > 0) it does not.
+  std::optional<bool> predicate(const ex::Argument& a) {
+    if (a.tag() == ex::Argument::Tag::AS_BOOL) return a.get_as_bool();
+    if (a.tag() != ex::Argument::Tag::AS_SYM_BOOL) return std::nullopt;
+    const ex::SymBoolArgument& b = a.get_as_sym_bool();
+    if (b.tag() == ex::SymBoolArgument::Tag::AS_BOOL) return b.get_as_bool();
+    for (auto g = m_scopes.rbegin(); g != m_scopes.rend(); ++g) {
+      const auto& values = (*g)->get_sym_bool_values();
+      auto it = values.find(b.get_as_name());
+      if (it == values.end()) continue;
+      if (it->second.tag() == ex::SymBool::Tag::AS_BOOL) return it->second.get_as_bool();
+      ex::SymInt as_int;  // the relation's value as size() reads an expression: 1 or 0
+      as_int.set_as_expr(it->second.get_as_expr());
+      return size(as_int) != 0;
+    }
+    return std::nullopt;
+  }
+
+  // The ops [from, to) as a list of their own, parents indexed within it.
+  std::vector<OpRecord> ops_between(std::size_t from, std::size_t to) const {
+    std::vector<OpRecord> out(m_trace.ops.begin() + static_cast<std::ptrdiff_t>(from),
+                              m_trace.ops.begin() + static_cast<std::ptrdiff_t>(to));
+    for (auto& op : out)
+      if (op.parent >= 0) op.parent -= static_cast<std::int32_t>(from);
+    return out;
+  }
+
+  std::int64_t cost(std::size_t from, std::size_t to) const {
+    return m_cost ? m_cost(ops_between(from, to)) : static_cast<std::int64_t>(to - from);
+  }
+
+  void erase(std::size_t from, std::size_t to) {
+    auto& ops = m_trace.ops;
+    ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(from), ops.begin() + static_cast<std::ptrdiff_t>(to));
+    for (std::size_t i = from; i < ops.size(); ++i)
+      if (ops[i].parent >= static_cast<std::int32_t>(to)) ops[i].parent -= static_cast<std::int32_t>(to - from);
+  }
+
+  // The ops from `from` to the end, the body of a loop read once, made `times` runs of it.
+  void repeat(std::size_t from, std::int64_t times, const std::string& hop) {
+    const std::size_t n = m_trace.ops.size() - from;
+    if (times <= 0) return erase(from, m_trace.ops.size());
+    constexpr std::int64_t kMostOps = 16 * 1024 * 1024;
+    if (n > 0 && times > kMostOps / static_cast<std::int64_t>(n))
+      throw InvalidInput("a " + hop + " runs its body of " + std::to_string(n) + " ops " + std::to_string(times) +
+                         " times, more ops than flopscope lists from a graph (" + std::to_string(kMostOps) + ")");
+    m_trace.ops.reserve(from + n * static_cast<std::size_t>(times));
+    for (std::int64_t k = 1; k < times; ++k)
+      for (std::size_t i = 0; i < n; ++i) {
+        OpRecord op = m_trace.ops[from + i];
+        if (op.parent >= 0) op.parent += static_cast<std::int32_t>(k * static_cast<std::int64_t>(n));
+        m_trace.ops.push_back(std::move(op));
+      }
+  }
+
+  void note(const std::string& line) {
+    if (m_notes != nullptr && std::find(m_notes->begin(), m_notes->end(), line) == m_notes->end())
+      m_notes->push_back(line);
+  }
+
+  /// torch.cond, map and scan read as the ops they run; a while_loop as none, with a note. False for any other
+  /// higher-order op, or one whose arguments are not as torch 2.11 writes them.
+  bool control_flow(const ex::Node& node, const std::string& hop, const std::string& module) {
+    const auto& in = node.get_inputs();
+    auto graph_at = [&](std::size_t i) -> const ex::GraphArgument* {
+      return i < in.size() && in[i].get_arg().tag() == ex::Argument::Tag::AS_GRAPH ? &in[i].get_arg().get_as_graph()
+                                                                                  : nullptr;
+    };
+    auto names_at = [&](std::size_t i) {
+      std::vector<std::string> out;
+      if (i < in.size() && in[i].get_arg().tag() == ex::Argument::Tag::AS_TENSORS)
+        for (const auto& t : in[i].get_arg().get_as_tensors()) out.push_back(t.get_name());
+      return out;
+    };
+    auto append = [](std::vector<std::string> a, const std::vector<std::string>& b) {
+      a.insert(a.end(), b.begin(), b.end());
+      return a;
+    };
+    const std::string where = module.empty() ? "the model" : "module '" + module + "'";
+    if (hop == "cond") {  // cond(pred, true_graph, false_graph, operands)
+      const ex::GraphArgument* yes = graph_at(1);
+      const ex::GraphArgument* no = graph_at(2);
+      if (yes == nullptr || no == nullptr) return false;
+      const auto operands = names_at(3);
+      if (const auto taken = predicate(in[0].get_arg())) {
+        subgraph(*(*taken ? yes : no)->get_graph(), operands, module);
+        return true;
+      }
+      const std::size_t start = m_trace.ops.size();
+      subgraph(*yes->get_graph(), operands, module);
+      const std::size_t middle = m_trace.ops.size();
+      subgraph(*no->get_graph(), operands, module);
+      const std::int64_t if_true = cost(start, middle), if_false = cost(middle, m_trace.ops.size());
+      const bool keep_true = if_true >= if_false;
+      if (keep_true)
+        erase(middle, m_trace.ops.size());
+      else
+        erase(start, middle);
+      const std::string unit = m_cost ? " MACs" : " ops";
+      note("a torch.cond in " + where + " chooses its branch by a tensor's value, which the graph does not hold: " +
+           "the costlier is counted (" + (keep_true ? yes : no)->get_name() + ", " +
+           std::to_string(keep_true ? if_true : if_false) + unit + "; " + (keep_true ? no : yes)->get_name() + ", " +
+           std::to_string(keep_true ? if_false : if_true) + unit + "); run the program (--run, or run=True with "
+           "the inputs) to count the branch they take");
+      return true;
+    }
+    if (hop == "map_impl" || hop == "scan") {
+      // map_impl(body, xs, additional): body(x slices..., additional...); scan(combine, init, xs, additional):
+      // combine(carry..., x slices..., additional...). Both run once per slice of the xs' first dimension.
+      const bool map = hop == "map_impl";
+      const ex::GraphArgument* body = graph_at(0);
+      const auto xs = names_at(map ? 1 : 2);
+      if (body == nullptr || xs.empty()) return false;
+      const Value first = tensor(xs.front());
+      if (!first.is_tensor() || first.sizes.empty()) return false;
+      const auto operands = map ? append(xs, names_at(2)) : append(append(names_at(1), xs), names_at(3));
+      const std::size_t start = m_trace.ops.size();
+      subgraph(*body->get_graph(), operands, module);
+      repeat(start, first.sizes.front(), map ? "map" : "scan");
+      return true;
+    }
+    if (hop == "while_loop") {
+      note("a while_loop in " + where + " runs its body as many times as its values decide, which the graph does "
+           "not hold: its body is not counted; run the program (--run, or run=True with the inputs) to count it");
+      return true;
+    }
+    return false;
+  }
+
   const Program::Impl& m_impl;
   const Bindings& m_bindings;
+  const Program::BranchCost& m_cost;
+  std::vector<std::string>* m_notes;
+  std::unordered_map<std::string, std::string> m_state;  // graph input name -> parameter or buffer FQN
+  // For each scope of m_scopes: its inputs' names -> the names they were passed as outside it.
+  std::vector<std::unordered_map<std::string, std::string>> m_aliases;
   bool m_at_examples = true;
   std::vector<const ex::Graph*> m_scopes;
   std::unordered_map<std::string, const c10::FunctionSchema*> m_schemas;
@@ -912,8 +1115,8 @@ ModuleTree Program::build_module_tree() const {
   return tree;
 }
 
-Trace Program::trace(const Bindings& bindings) const {
-  return schema_checked([&] { return TraceBuilder(*m_impl, bindings).build(); });
+Trace Program::trace(const Bindings& bindings, const BranchCost& cost, std::vector<std::string>* notes) const {
+  return schema_checked([&] { return TraceBuilder(*m_impl, bindings, cost, notes).build(); });
 }
 
 std::vector<std::pair<std::vector<std::int64_t>, std::int8_t>> Program::user_inputs(const Bindings& bindings) const {

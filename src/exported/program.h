@@ -4,6 +4,7 @@
 // names. No Python, no forward: every op's input shapes are in the graph, every node's module in its
 // nn_module_stack, every parameter in the graph signature (modules the forward never calls included).
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -70,9 +71,16 @@ class Program {
 
   /// Modules from the graph signature's parameters, the module call graph and the nodes' nn_module_stack.
   ModuleTree module_tree() const;
+  /// The MACs of a list of ops (a torch.cond branch's, parents indexed within the list), by the analysis's op set.
+  using BranchCost = std::function<std::int64_t(const std::vector<OpRecord>& ops)>;
+
   /// The ops of the graph in order, with inputs in their schema's order (defaults filled in) and sizes evaluated
-  /// for `bindings`; each on the module of its nn_module_stack.
-  Trace trace(const Bindings& bindings) const;
+  /// for `bindings`; each on the module of its nn_module_stack. Control flow (program.cpp, control_flow()):
+  /// torch.cond's branch where its predicate is a constant or a relation of sizes, else the costlier by
+  /// `cost` (without one, the one with more ops); a map's or scan's body once per slice; a while_loop's body not
+  /// at all, its trip count being a value. `notes` (when given) gets a line for each choice the graph could not
+  /// settle.
+  Trace trace(const Bindings& bindings, const BranchCost& cost = {}, std::vector<std::string>* notes = nullptr) const;
   /// The user inputs' shapes, evaluated for `bindings`, and dtypes (c10::ScalarType values, -1: unknown).
   std::vector<std::pair<std::vector<std::int64_t>, std::int8_t>> user_inputs(const Bindings& bindings) const;
 

@@ -53,6 +53,13 @@ bool wraps_subgraph(const std::string& hop);
 std::pair<std::string, std::string> op_name(const std::string& target);
 /// A node's nn_module_stack as (fqn, class) pairs, outermost first.
 std::vector<std::pair<std::string, std::string>> stack_of(const std::unordered_map<std::string, std::string>& metadata);
+/// The parameters' and buffers' FQNs, by the name of the graph input each is ("p_fc_weight" -> "fc.weight").
+std::unordered_map<std::string, std::string> state_inputs(const ex::ExportedProgram& program);
+/// Where an op of a control-flow subgraph (a torch.cond branch, a map's body) goes. Export leaves those nodes
+/// without an nn_module_stack, so an op given a parameter or buffer of a module inside `enclosing` (the module that
+/// ran the control flow) is placed on that module, by the first such one among `state` (the FQNs of its inputs'
+/// parameters and buffers, in order): a branch's linear layer on its nn.Linear. Any other op stays on `enclosing`.
+std::string subgraph_module(const std::string& enclosing, const std::vector<std::string>& state);
 
 }  // namespace detail
 }  // namespace flopscope::exported

@@ -103,6 +103,11 @@ class Parser {
       return node;
     }
     const std::string name = identifier();
+    if ((name == "true" || name == "false") && !next_is('(')) {  // sympy's true and false (a relation's value)
+      node->number = name == "true" ? 1 : 0;
+      --m_depth;
+      return node;
+    }
     if (!next_is('(')) fail("'" + name + "' is not a number or a function call");
     ++m_at;
     if (name == "Symbol") {
@@ -275,6 +280,25 @@ Rational value(const Node& n, const Lookup& value_of) {
   if (f == "Abs") {
     arity(1);
     return a[0].num < 0 ? Rational{-a[0].num, a[0].den} : a[0];
+  }
+  // Relations and their logic: a torch.cond's predicate on sizes ("StrictGreaterThan(Symbol('s77'), Integer(4))"),
+  // 1 for true and 0 for false.
+  if (f == "StrictGreaterThan" || f == "GreaterThan" || f == "StrictLessThan" || f == "LessThan" ||
+      f == "Equality" || f == "Unequality") {
+    arity(2);
+    const bool lt = less(a[0], a[1]), gt = less(a[1], a[0]);
+    const bool holds = f == "StrictGreaterThan" ? gt : f == "GreaterThan" ? !lt : f == "StrictLessThan" ? lt
+                       : f == "LessThan" ? !gt : f == "Equality" ? !lt && !gt : lt || gt;
+    return whole(holds ? 1 : 0);
+  }
+  if (f == "And" || f == "Or") {
+    bool r = f == "And";
+    for (const auto& v : a) r = f == "And" ? r && v.num != 0 : r || v.num != 0;
+    return whole(r ? 1 : 0);
+  }
+  if (f == "Not") {
+    arity(1);
+    return whole(a[0].num == 0 ? 1 : 0);
   }
   throw Failure{"unknown function '" + f + "'"};
 }

@@ -16,7 +16,9 @@ class SizeExpr {
  public:
   /// Parses sympy srepr text. Throws InvalidInput ("cannot read the size expression '...': ...") for what it does
   /// not know: the functions sizes use are Integer, Rational, Symbol, Add, Mul, Pow, FloorDiv, CleanDiv, Mod,
-  /// PythonMod, Max, Min, floor, ceiling, FloorToInt, CeilToInt, TruncToInt, IntTrueDiv, Abs.
+  /// PythonMod, Max, Min, floor, ceiling, FloorToInt, CeilToInt, TruncToInt, IntTrueDiv, Abs; and for a
+  /// torch.cond's predicate on sizes, the relations (StrictGreaterThan, GreaterThan, StrictLessThan, LessThan,
+  /// Equality, Unequality), And, Or, Not, true and false, whose values are 1 and 0.
   static SizeExpr parse(const std::string& text);
 
   /// The value with each symbol given by `value_of` (which throws for a symbol it does not know). Throws

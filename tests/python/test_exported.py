@@ -202,3 +202,84 @@ def test_cuda_asked_for_and_fallen_back_reads_the_graph_as_the_command_line_does
     result = flopscope.analyze(ep, torch.randn(5, 4, 16), device="cuda", allow_cpu_fallback=True)
     assert result.to_dict()["export"]["executed"] is False
     assert result.flops == proj_macs(5)
+
+
+class Branchy(nn.Module):
+    """torch.cond on a tensor's value (or, sized, on the batch): a Linear(8, 8), or Linear(8, 16) then Linear(16, 8)."""
+
+    def __init__(self, on_size=False):
+        super().__init__()
+        self.on_size = on_size
+        self.a, self.b, self.c = nn.Linear(8, 8), nn.Linear(8, 16), nn.Linear(16, 8)
+
+    def forward(self, x):
+        pred = x.shape[0] > 4 if self.on_size else x.sum() > 0
+        return torch.cond(pred, lambda x: self.a(x), lambda x: self.c(self.b(x)), (x,))
+
+
+def macs_by_module(result):
+    return {m["path"]: m["macs"] for m in result.modules if m["macs"]}
+
+
+def test_torch_cond_counts_the_branch_it_takes_or_its_costlier_with_a_note():
+    # torch.cond's branches are subgraphs: read as one op with no formula, they counted 0. A branch's ops go to the
+    # module whose parameters they use (export leaves those nodes without an nn_module_stack).
+    torch.manual_seed(0)
+    x = torch.randn(4, 8).abs()
+    ep = torch.export.export(Branchy(), (x,))
+    true_branch = {"": 4 * 8 * 8, "a": 4 * 8 * 8}
+    false_branch = {"": 4 * 8 * 16 + 4 * 16 * 8, "b": 4 * 8 * 16, "c": 4 * 16 * 8}
+    read = flopscope.analyze(ep, x)  # the graph cannot tell which: the costlier, and a note naming both
+    assert macs_by_module(read) == false_branch
+    assert any("torch.cond" in w and "false_graph_0, 1024 MACs; true_graph_0, 256 MACs" in w for w in read.warnings)
+    assert macs_by_module(flopscope.analyze(ep, x, run=True)) == true_branch  # run: the one the inputs take
+    assert macs_by_module(flopscope.analyze(ep, -x, run=True)) == false_branch
+    # On a relation of sizes the graph settles it, at the sizes bound, without a note.
+    sized = torch.export.export(Branchy(on_size=True), (torch.randn(6, 8),),
+                                dynamic_shapes={"x": {0: Dim("n", min=2, max=64)}})
+    six = flopscope.analyze(sized, dims={"x.0": 6})
+    assert macs_by_module(six) == {"": 6 * 8 * 8, "a": 6 * 8 * 8}
+    assert not any("torch.cond" in w for w in six.warnings)
+    assert macs_by_module(flopscope.analyze(sized, dims={"x.0": 3})) == {"": 3 * 8 * 16 * 2, "b": 3 * 8 * 16,
+                                                                         "c": 3 * 16 * 8}
+
+
+class Looped(nn.Module):
+    """A Linear(8, 8) on each of 5 slices [4, 8], by map or scan, or 3 times on [4, 8] by a while_loop."""
+
+    def __init__(self, how):
+        super().__init__()
+        self.how = how
+        self.a = nn.Linear(8, 8)
+
+    def forward(self, x):
+        if self.how == "map":
+            from torch._higher_order_ops.map import map as slices
+            return slices(lambda xi: self.a(xi), x)
+        if self.how == "scan":
+            from torch._higher_order_ops.scan import scan
+
+            def body(carry, xi):
+                y = self.a(xi) + carry
+                return y.clone(), y
+            return scan(body, torch.zeros(4, 8), x)[1]
+        from torch._higher_order_ops.while_loop import while_loop
+        return while_loop(lambda i, h: i < 3, lambda i, h: (i + 1, self.a(h)), (torch.tensor(0), x[0]))[1]
+
+
+@pytest.mark.parametrize("how", ["map", "scan"])
+def test_map_and_scan_count_their_body_once_per_slice(how):
+    torch.manual_seed(0)
+    x = torch.randn(5, 4, 8)
+    ep = torch.export.export(Looped(how), (x,))
+    for run in (False, True):
+        assert macs_by_module(flopscope.analyze(ep, x, run=run)) == {"": 5 * 4 * 8 * 8, "a": 5 * 4 * 8 * 8}, run
+
+
+def test_a_while_loop_is_counted_when_run_and_named_when_read():
+    torch.manual_seed(0)
+    x = torch.randn(5, 4, 8)
+    ep = torch.export.export(Looped("while"), (x,))
+    read = flopscope.analyze(ep, x)
+    assert read.flops == 0 and any("while_loop" in w and "not counted" in w for w in read.warnings)
+    assert macs_by_module(flopscope.analyze(ep, x, run=True)) == {"": 3 * 4 * 8 * 8, "a": 3 * 4 * 8 * 8}

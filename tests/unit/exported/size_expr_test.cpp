@@ -40,6 +40,21 @@ TEST(SizeExpr, ReadsWhatTorchExportWrites) {
             15);
 }
 
+// A torch.cond's predicate on sizes, as torch.export writes it (x.shape[0] > 4): true is 1, false 0.
+TEST(SizeExpr, ReadsTheRelationsOfAPredicate) {
+  const std::string gt = "StrictGreaterThan(" + kS + ", Integer(4))";
+  EXPECT_EQ(eval(gt, {{"s27", 5}}), 1);
+  EXPECT_EQ(eval(gt, {{"s27", 4}}), 0);
+  EXPECT_EQ(eval("GreaterThan(" + kS + ", Integer(4))", {{"s27", 4}}), 1);
+  EXPECT_EQ(eval("StrictLessThan(" + kS + ", Integer(4))", {{"s27", 4}}), 0);
+  EXPECT_EQ(eval("LessThan(" + kS + ", Integer(4))", {{"s27", 4}}), 1);
+  EXPECT_EQ(eval("Equality(Mod(" + kS + ", Integer(2)), Integer(0))", {{"s27", 6}}), 1);
+  EXPECT_EQ(eval("Unequality(" + kS + ", Integer(6))", {{"s27", 6}}), 0);
+  EXPECT_EQ(eval("And(" + gt + ", Not(Equality(" + kS + ", Integer(7))))", {{"s27", 7}}), 0);  // 7 > 4 and not 7 == 7
+  EXPECT_EQ(eval("Or(" + gt + ", false)", {{"s27", 3}}), 0);
+  EXPECT_EQ(eval("true", {}), 1);
+}
+
 TEST(SizeExpr, NamesItsSymbols) {
   const SizeExpr e = SizeExpr::parse("Add(Mul(Integer(2), Symbol('s1')), Symbol('s0'), Symbol('s1'))");
   EXPECT_EQ(e.symbols(), (std::vector<std::string>{"s1", "s0"}));

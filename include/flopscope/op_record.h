@@ -80,6 +80,11 @@ struct Trace {
     std::string why_not;
   };
   SavedMemory saved;
+  /// The capture left out no call on a wrapper tensor (capture/wrapper_call.h): the GPU passes' op observers,
+  /// which leave out what the capture left out to keep their sequence aligned with this trace, need not read each
+  /// op's inputs to find such calls (boxing them costs every op of the timed forwards). False for a hand-built
+  /// trace: the observers then read inputs, which is always right.
+  bool without_wrapper_calls = false;
 };
 
 }  // namespace flopscope

@@ -122,6 +122,7 @@ struct Session::State {
   bool forward_over = false;  // forward_ended() was called: what is not backward now is the loss
   bool skip_inside = false;   // skip_inside_valued_ops()
   bool muted = false;         // RecordFunction is off on this thread for the valued op now running
+  bool wrapper_call_seen = false;  // a call on wrapper tensors was left out (Trace::without_wrapper_calls)
 
   // The first failure of a callback (out of memory, its budget spent), and this thread's dispatch keys before the
   // capture blocked the forward's next op.
@@ -359,6 +360,7 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   Session::State::OpenOps& t = s->ops_of_this_thread();
   if (is_wrapper_call(fn)) {
     t.wrapped.emplace_back(fn.handle(), fn.seqNr());
+    s->wrapper_call_seen = true;
     return;
   }
   const OpInfo& info = op_info(*s, fn);
@@ -566,6 +568,7 @@ Trace Session::finish() {
   for (const auto& op : m_state->ops) trace.ops.push_back(m_state->expand(op, true));
   m_state->held.reset();
   trace.saved.measured = m_state->held_measured;
+  trace.without_wrapper_calls = !m_state->wrapper_call_seen;
   if (!trace.saved.measured) trace.saved.why_not = m_state->held_unmeasured;
   for (const auto& [op, bytes] : m_state->held_bytes) {
     if (op < 0 || static_cast<std::size_t>(op) >= trace.ops.size()) {

@@ -80,7 +80,8 @@ void observe_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) 
 
 }  // namespace
 
-ObserveOps::ObserveOps(OpObserver& observer, bool with_backward) : m_state(new State), m_previous(t_observing) {
+ObserveOps::ObserveOps(OpObserver& observer, bool with_backward, bool read_inputs)
+    : m_state(new State), m_previous(t_observing) {
   m_state->observer = &observer;
   m_state->open.reserve(64);
   t_observing = m_state;
@@ -90,9 +91,10 @@ ObserveOps::ObserveOps(OpObserver& observer, bool with_backward) : m_state(new S
     m_state->shared = true;
     push_device_thread_slot(m_state->slot, kObserverSlot, m_state);
   }
-  // Inputs: only to tell a call on wrapper tensors (is_wrapper_call), as the capture does.
+  // Inputs: only to tell a call on wrapper tensors (is_wrapper_call), as the capture does; without them no call
+  // looks like one.
   m_handle = at::addThreadLocalCallback(
-      at::RecordFunctionCallback(observe_start, observe_end).needsInputs(true).needsIds(true).scopes(scopes));
+      at::RecordFunctionCallback(observe_start, observe_end).needsInputs(read_inputs).needsIds(true).scopes(scopes));
 }
 
 ObserveOps::~ObserveOps() {

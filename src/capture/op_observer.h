@@ -26,7 +26,9 @@ class OpObserver {
 /// called by one thread at a time, in the order the ops ran.
 class ObserveOps {
  public:
-  explicit ObserveOps(OpObserver& observer, bool with_backward = false);
+  /// `read_inputs` false (the capture's trace of the same forward left out no wrapper call: Trace::
+  /// without_wrapper_calls) spares boxing every op's inputs, which only finding wrapper calls needs.
+  explicit ObserveOps(OpObserver& observer, bool with_backward = false, bool read_inputs = true);
   ~ObserveOps();
   ObserveOps(const ObserveOps&) = delete;
   ObserveOps& operator=(const ObserveOps&) = delete;

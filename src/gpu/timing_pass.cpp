@@ -139,7 +139,7 @@ TimingRecording run_timing_pass(const Trace& trace, ActivityTracer& tracer, Rang
   state.spans = &rec.op_spans;
   tracer.start();
   try {
-    capture::ObserveOps observe(state, options.train_step);
+    capture::ObserveOps observe(state, options.train_step, !trace.without_wrapper_calls);
     for (int f = 0; f < n; ++f) {
       state.forward = static_cast<std::uint32_t>(f);
       state.next_op = 0;

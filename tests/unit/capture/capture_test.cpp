@@ -258,6 +258,29 @@ TEST(Capture, AnOpUnderVmapIsRecordedOnTheWholeBatch) {
     if (e != "-") observed.push_back(e.substr(1));
   EXPECT_EQ(macs, 4 * 3 * 5 * 7);
   EXPECT_EQ(recorded, observed);
+  EXPECT_FALSE(trace.without_wrapper_calls);  // the timing pass's observer must read inputs to leave it out too
+}
+
+// A forward without wrapper tensors says so, and an observer that then reads no inputs (sparing their boxing on
+// every op of the timed forwards) still sees the capture's ops, in its order.
+TEST(Capture, AForwardWithoutWrapperCallsLetsTheObserverSkipInputs) {
+  Root root;
+  const at::Tensor x = at::randn({3, 5}), w = at::randn({7, 5});
+  Log log;
+  Trace trace;
+  {
+    capture::Session session(root);
+    capture::ObserveOps observe(log, /*with_backward=*/false, /*read_inputs=*/false);
+    at::linear(at::relu(x), w);
+    trace = session.finish();
+  }
+  EXPECT_TRUE(trace.without_wrapper_calls);
+  std::vector<std::string> recorded, observed;
+  for (const auto& op : trace.ops) recorded.push_back(op.name);
+  for (const auto& e : log.events)
+    if (e != "-") observed.push_back(e.substr(1));
+  EXPECT_EQ(recorded, observed);
+  EXPECT_FALSE(Trace{}.without_wrapper_calls);  // a trace not made by the capture: inputs are read
 }
 
 // An op that throws ends its record while the exception unwinds: it is marked aborted (it produced nothing); the

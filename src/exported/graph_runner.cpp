@@ -288,17 +288,11 @@ class Interpreter {
   // The FQNs of the parameters and buffers among a node's inputs, in order.
   std::vector<std::string> state_of(const ex::Node& node, const Env& env) const {
     std::vector<std::string> out;
-    auto follow = [&](const std::string& name) {
+    for (const auto& name : tensor_inputs(node)) {
       auto v = env.find(name);
-      if (v == env.end() || !v->second.isTensor()) return;
+      if (v == env.end() || !v->second.isTensor()) continue;
       auto it = m_state.find(v->second.toTensor().unsafeGetTensorImpl());
       if (it != m_state.end()) out.push_back(it->second);
-    };
-    for (const auto& in : node.get_inputs()) {
-      const ex::Argument& a = in.get_arg();
-      if (a.tag() == ex::Argument::Tag::AS_TENSOR) follow(a.get_as_tensor().get_name());
-      if (a.tag() == ex::Argument::Tag::AS_TENSORS)
-        for (const auto& t : a.get_as_tensors()) follow(t.get_name());
     }
     return out;
   }

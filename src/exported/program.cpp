@@ -173,6 +173,17 @@ std::vector<std::pair<std::string, std::string>> stack_of(const std::unordered_m
   return out;
 }
 
+std::vector<std::string> tensor_inputs(const ex::Node& node) {
+  std::vector<std::string> out;
+  for (const auto& in : node.get_inputs()) {
+    const ex::Argument& a = in.get_arg();
+    if (a.tag() == ex::Argument::Tag::AS_TENSOR) out.push_back(a.get_as_tensor().get_name());
+    if (a.tag() == ex::Argument::Tag::AS_TENSORS)
+      for (const auto& t : a.get_as_tensors()) out.push_back(t.get_name());
+  }
+  return out;
+}
+
 std::unordered_map<std::string, std::string> state_inputs(const ex::ExportedProgram& program) {
   std::unordered_map<std::string, std::string> out;
   for (const auto& spec : program.get_graph_module().get_signature().get_input_specs()) {
@@ -424,19 +435,13 @@ class TraceBuilder {
   std::vector<std::string> state_of(const ex::Node& node) {
     if (m_state.empty()) m_state = state_inputs(m_impl.program);
     std::vector<std::string> out;
-    auto follow = [&](std::string name) {
+    for (std::string name : tensor_inputs(node)) {
       for (auto a = m_aliases.rbegin(); a != m_aliases.rend(); ++a) {
         auto it = a->find(name);
         if (it != a->end()) name = it->second;
       }
       auto it = m_state.find(name);
       if (it != m_state.end()) out.push_back(it->second);
-    };
-    for (const auto& in : node.get_inputs()) {
-      const ex::Argument& a = in.get_arg();
-      if (a.tag() == ex::Argument::Tag::AS_TENSOR) follow(a.get_as_tensor().get_name());
-      if (a.tag() == ex::Argument::Tag::AS_TENSORS)
-        for (const auto& t : a.get_as_tensors()) follow(t.get_name());
     }
     return out;
   }
@@ -497,10 +502,11 @@ class TraceBuilder {
   void repeat(std::size_t from, std::int64_t times, const std::string& hop) {
     const std::size_t n = m_trace.ops.size() - from;
     if (times <= 0) return erase(from, m_trace.ops.size());
-    constexpr std::int64_t kMostOps = 16 * 1024 * 1024;
+    constexpr std::int64_t kMostOps = 1024 * 1024;  // half a GiB of records or so: a body of 250 ops 4,096 times
     if (n > 0 && times > kMostOps / static_cast<std::int64_t>(n))
-      throw InvalidInput("a " + hop + " runs its body of " + std::to_string(n) + " ops " + std::to_string(times) +
-                         " times, more ops than flopscope lists from a graph (" + std::to_string(kMostOps) + ")");
+      throw InvalidInput("a " + hop + " runs its body (" + std::to_string(n) + " op(s)) " + std::to_string(times) +
+                         " times: more ops than flopscope lists from a graph (" + std::to_string(kMostOps) +
+                         "); analyse it at a smaller size (--dim)");
     m_trace.ops.reserve(from + n * static_cast<std::size_t>(times));
     for (std::int64_t k = 1; k < times; ++k)
       for (std::size_t i = 0; i < n; ++i) {

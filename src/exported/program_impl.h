@@ -53,6 +53,8 @@ bool wraps_subgraph(const std::string& hop);
 std::pair<std::string, std::string> op_name(const std::string& target);
 /// A node's nn_module_stack as (fqn, class) pairs, outermost first.
 std::vector<std::pair<std::string, std::string>> stack_of(const std::unordered_map<std::string, std::string>& metadata);
+/// The names of a node's tensor inputs (single tensors and lists of them), in order.
+std::vector<std::string> tensor_inputs(const ex::Node& node);
 /// The parameters' and buffers' FQNs, by the name of the graph input each is ("p_fc_weight" -> "fc.weight").
 std::unordered_map<std::string, std::string> state_inputs(const ex::ExportedProgram& program);
 /// Where an op of a control-flow subgraph (a torch.cond branch, a map's body) goes. Export leaves those nodes

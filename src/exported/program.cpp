@@ -331,7 +331,7 @@ class TraceBuilder {
     if (name.empty() || bookkeeping(name)) return;
     const auto stack = stack_of(node.get_metadata());
     std::string module = stack.empty() ? enclosing_module : stack.back().first;
-    if (stack.empty() && m_scopes.size() > 1) module = subgraph_module(enclosing_module, state_of(node));
+    if (stack.empty() && m_control_depth > 0) module = subgraph_module(enclosing_module, state_of(node));
     if (name.rfind("higher_order::", 0) == 0) {
       const std::string hop = name.substr(14);
       if (wraps_subgraph(hop)) {
@@ -454,7 +454,9 @@ class TraceBuilder {
       if (inputs[k].tag() == ex::Argument::Tag::AS_TENSOR) aliases[inputs[k].get_as_tensor().get_name()] = operands[k];
     m_scopes.push_back(&g);
     m_aliases.push_back(std::move(aliases));
+    ++m_control_depth;
     for (const auto& n : g.get_nodes()) add(n, module);
+    --m_control_depth;
     m_aliases.pop_back();
     m_scopes.pop_back();
   }
@@ -592,11 +594,12 @@ class TraceBuilder {
 
   const Program::Impl& m_impl;
   const Bindings& m_bindings;
-  const Program::BranchCost& m_cost;
+  Program::BranchCost m_cost;  // a copy: the constructor's default is a temporary
   std::vector<std::string>* m_notes;
   std::unordered_map<std::string, std::string> m_state;  // graph input name -> parameter or buffer FQN
   // For each scope of m_scopes: its inputs' names -> the names they were passed as outside it.
   std::vector<std::unordered_map<std::string, std::string>> m_aliases;
+  int m_control_depth = 0;  // inside how many control-flow subgraphs (as the graph runner counts them)
   bool m_at_examples = true;
   std::vector<const ex::Graph*> m_scopes;
   std::unordered_map<std::string, const c10::FunctionSchema*> m_schemas;

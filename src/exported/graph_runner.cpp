@@ -340,7 +340,7 @@ class Interpreter {
     return v.toTensor().item<bool>();
   }
 
-  // torch.cond, map, scan and while_loop run as torch runs them, their bodies' ops recorded as the graph's own. The
+  // torch.cond, map, scan, while_loop and invoke_subgraph run as torch runs them, their bodies' ops recorded as the graph's own. The
   // slicing and stacking around a body is flopscope's (torch's eager implementation does its own): not recorded.
   bool control_flow(const ex::Node& node, Env& env, const std::string& hop, const std::string& module) {
     const auto& in = node.get_inputs();
@@ -379,6 +379,10 @@ class Interpreter {
       results = carry;
       at::RecordFunctionGuard unrecorded(false);
       for (const auto& y : ys) results.push_back(at::stack(y));
+    } else if (hop == "invoke_subgraph") {  // invoke_subgraph(subgraph, identifier, operands...)
+      std::vector<c10::IValue> args;
+      for (std::size_t i = 2; i < in.size(); ++i) args.push_back(to_ivalue(in[i].get_arg(), env, m_device));
+      results = call(graph_at(node, 0, hop), args, module);
     } else if (hop == "while_loop") {  // while_loop(cond_graph, body_graph, carried, additional)
       const ex::Graph& test = graph_at(node, 0, hop);
       const ex::Graph& body = graph_at(node, 1, hop);
@@ -404,8 +408,8 @@ class Interpreter {
   void higher_order(const ex::Node& node, Env& env, const std::string& hop, const std::string& module) {
     if (!wraps_subgraph(hop)) {
       if (control_flow(node, env, hop, module)) return;
-      throw InvalidInput("cannot run the higher-order op '" + hop + "': flopscope runs torch.cond, map, scan and "
-                         "while_loop; analyse the program from its graph (without --run)");
+      throw InvalidInput("cannot run the higher-order op '" + hop + "': flopscope runs torch.cond, map, scan, "
+                         "while_loop and invoke_subgraph; analyse the program from its graph (without --run)");
     }
     const auto& inputs = node.get_inputs();
     std::size_t at = 0;

@@ -523,8 +523,9 @@ class TraceBuilder {
       m_notes->push_back(line);
   }
 
-  /// torch.cond, map and scan read as the ops they run; a while_loop as none, with a note. False for any other
-  /// higher-order op, or one whose arguments are not as torch 2.11 writes them.
+  /// torch.cond, map, scan and invoke_subgraph (torch.compiler.nested_compile_region's repeated layers) read as the
+  /// ops they run; a while_loop as none, with a note. False for any other higher-order op, or one whose arguments
+  /// are not as torch 2.11 writes them.
   bool control_flow(const ex::Node& node, const std::string& hop, const std::string& module) {
     const auto& in = node.get_inputs();
     auto graph_at = [&](std::size_t i) -> const ex::GraphArgument* {
@@ -582,6 +583,16 @@ class TraceBuilder {
       const std::size_t start = m_trace.ops.size();
       subgraph(*body->get_graph(), operands, module);
       repeat(start, first.sizes.front(), map ? "map" : "scan");
+      return true;
+    }
+    if (hop == "invoke_subgraph") {  // invoke_subgraph(subgraph, identifier, operands...): one call of it
+      const ex::GraphArgument* body = graph_at(0);
+      if (body == nullptr) return false;
+      std::vector<std::string> operands;
+      for (std::size_t i = 2; i < in.size(); ++i)
+        operands.push_back(in[i].get_arg().tag() == ex::Argument::Tag::AS_TENSOR ? in[i].get_arg().get_as_tensor().get_name()
+                                                                                : std::string());
+      subgraph(*body->get_graph(), operands, module);
       return true;
     }
     if (hop == "while_loop") {

@@ -283,3 +283,26 @@ def test_a_while_loop_is_counted_when_run_and_named_when_read():
     read = flopscope.analyze(ep, x)
     assert read.flops == 0 and any("while_loop" in w and "not counted" in w for w in read.warnings)
     assert macs_by_module(flopscope.analyze(ep, x, run=True)) == {"": 3 * 4 * 8 * 8, "a": 3 * 4 * 8 * 8}
+
+
+class Region(nn.Module):
+    """A layer marked as a region compiled once for all its instances: torch.export calls it by invoke_subgraph."""
+
+    def __init__(self):
+        super().__init__()
+        self.l = nn.Linear(8, 8)
+
+    @torch.compiler.nested_compile_region
+    def forward(self, x):
+        return torch.relu(self.l(x))
+
+
+def test_repeated_regions_count_once_per_call_on_each_layer():
+    torch.manual_seed(0)
+    x = torch.randn(4, 8)
+    ep = torch.export.export(nn.Sequential(Region(), Region(), Region()), (x,))
+    per_layer = 4 * 8 * 8
+    for run in (False, True):  # a call of the shared subgraph was one op with no formula: 0 for every layer
+        assert macs_by_module(flopscope.analyze(ep, x, run=run)) == {
+            "": 3 * per_layer, "0": per_layer, "0.l": per_layer, "1": per_layer, "1.l": per_layer, "2": per_layer,
+            "2.l": per_layer}, run

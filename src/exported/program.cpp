@@ -227,6 +227,12 @@ class TraceBuilder {
 
   Trace build() {
     for (const auto& node : m_scopes.front()->get_nodes()) add(node, "");
+    if (m_notes != nullptr) {  // each note once, in the order first given
+      std::vector<std::string> once;
+      for (auto& line : *m_notes)
+        if (std::find(once.begin(), once.end(), line) == once.end()) once.push_back(std::move(line));
+      *m_notes = std::move(once);
+    }
     return std::move(m_trace);
   }
 
@@ -518,9 +524,15 @@ class TraceBuilder {
       }
   }
 
+  // Each choice the graph could not settle, in order; repeats are dropped once the trace is built (build()), so
+  // that a branch dropped later takes its own notes with it (notes_since, drop_notes).
   void note(const std::string& line) {
-    if (m_notes != nullptr && std::find(m_notes->begin(), m_notes->end(), line) == m_notes->end())
-      m_notes->push_back(line);
+    if (m_notes != nullptr) m_notes->push_back(line);
+  }
+  std::size_t notes_since() const { return m_notes != nullptr ? m_notes->size() : 0; }
+  void drop_notes(std::size_t from, std::size_t to) {
+    if (m_notes != nullptr && from < to && to <= m_notes->size())
+      m_notes->erase(m_notes->begin() + static_cast<std::ptrdiff_t>(from), m_notes->begin() + static_cast<std::ptrdiff_t>(to));
   }
 
   /// torch.cond, map, scan and invoke_subgraph (torch.compiler.nested_compile_region's repeated layers) read as the
@@ -552,16 +564,19 @@ class TraceBuilder {
         subgraph(*(*taken ? yes : no)->get_graph(), operands, module);
         return true;
       }
-      const std::size_t start = m_trace.ops.size();
+      const std::size_t start = m_trace.ops.size(), notes_start = notes_since();
       subgraph(*yes->get_graph(), operands, module);
-      const std::size_t middle = m_trace.ops.size();
+      const std::size_t middle = m_trace.ops.size(), notes_middle = notes_since();
       subgraph(*no->get_graph(), operands, module);
       const std::int64_t if_true = cost(start, middle), if_false = cost(middle, m_trace.ops.size());
       const bool keep_true = if_true >= if_false;
-      if (keep_true)
+      if (keep_true) {
         erase(middle, m_trace.ops.size());
-      else
+        drop_notes(notes_middle, notes_since());
+      } else {
         erase(start, middle);
+        drop_notes(notes_start, notes_middle);
+      }
       const std::string unit = m_cost ? " MACs" : " ops";
       note("a torch.cond in " + where + " chooses its branch by a tensor's value, which the graph does not hold: " +
            "the costlier is counted (" + (keep_true ? yes : no)->get_name() + ", " +

@@ -306,3 +306,28 @@ def test_repeated_regions_count_once_per_call_on_each_layer():
         assert macs_by_module(flopscope.analyze(ep, x, run=run)) == {
             "": 3 * per_layer, "0": per_layer, "0.l": per_layer, "1": per_layer, "1.l": per_layer, "2": per_layer,
             "2.l": per_layer}, run
+
+
+class NestedBranches(nn.Module):
+    """A torch.cond whose true branch holds another (on a value too): a Linear(8, 8) once or twice, or the false
+    branch's Linear(8, 16) then Linear(16, 8)."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.b, self.c = nn.Linear(8, 8), nn.Linear(8, 16), nn.Linear(16, 8)
+
+    def forward(self, x):
+        def inner(x):
+            return torch.cond(x.mean() > 0, lambda x: self.a(x), lambda x: self.a(self.a(x)), (x,))
+        return torch.cond(x.sum() > 0, inner, lambda x: self.c(self.b(x)), (x,))
+
+
+def test_a_dropped_branch_takes_its_notes_with_it():
+    torch.manual_seed(0)
+    x = torch.randn(4, 8)
+    read = flopscope.analyze(torch.export.export(NestedBranches(), (x,)), x)
+    # The inner cond's costlier side is 2 * 4*8*8 = 512 MACs, the false branch 4*8*16 + 4*16*8 = 1024: kept, and
+    # only the outer cond's note stays (the inner one's, about a branch not counted, went with it).
+    assert macs_by_module(read) == {"": 1024, "b": 4 * 8 * 16, "c": 4 * 16 * 8}
+    notes = [w for w in read.warnings if "torch.cond" in w]
+    assert len(notes) == 1 and "false_graph_0, 1024 MACs; true_graph_0, 512 MACs" in notes[0]

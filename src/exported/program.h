@@ -75,7 +75,7 @@ class Program {
   using BranchCost = std::function<std::int64_t(const std::vector<OpRecord>& ops)>;
 
   /// The ops of the graph in order, with inputs in their schema's order (defaults filled in) and sizes evaluated
-  /// for `bindings`; each on the module of its nn_module_stack. Control flow (program.cpp, control_flow()):
+  /// for `bindings`; each on the module of its nn_module_stack. Control flow (control_flow.cpp):
   /// torch.cond's branch where its predicate is a constant or a relation of sizes, else the costlier by
   /// `cost` (without one, the one with more ops); a map's or scan's body once per slice; a while_loop's body not
   /// at all, its trip count being a value. `notes` (when given) gets a line for each choice the graph could not

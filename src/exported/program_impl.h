@@ -43,6 +43,10 @@ namespace detail {
 std::string read_record(caffe2::serialize::PyTorchStreamReader& reader, const std::string& name, const std::string& path);
 /// The serialized dtype (its own numbering) as c10's value, -1 when it has none.
 std::int8_t c10_dtype(ex::ScalarType t);
+/// A default from an op's schema, as the capture records the same IValue (capture.cpp).
+Value from_ivalue(const c10::IValue& v);
+/// The ops whose graph node gets the aten::_convolution call a forward's trace has below it.
+const std::vector<std::string>& convolution_callers();
 /// Export's bookkeeping ops (size queries, assertions, aliases): no forward runs them as work.
 bool bookkeeping(const std::string& op);
 /// A library's stand-in for an ATen op ("transformers::grouped_mm_fallback" -> "aten::_grouped_mm"), else `op`.

@@ -89,6 +89,9 @@ std::vector<Proto> protos_for(const std::string& family) {
       // embedding: indices shape, weight [V,D]
       {"embedding", {{"embedding", {{1}, {1000, 127}}}, {"embedding", {{4, 251}, {30011, 100}}}}},
       {"embedding_bag", {{"embedding_bag", {{1, 1}, {1000, 127}}}, {"embedding_bag", {{8, 13}, {30011, 100}}}}},
+      // Fourier transforms: a complex [batch, N] over its last dimension, and a real one (rfft). cuFFT takes half
+      // precision at powers of two only, and no bfloat16 (supports()).
+      {"fft", {{"fft", {{1, 128}}}, {"rfft", {{8, 1024}}}}},
       // a training step's embedding backward: indices shape, table [V,D] (grad_output is indices x D)
       {"embedding_backward", {{"embedding_backward", {{1}, {1000, 127}}},
                               {"embedding_backward", {{4, 251}, {30011, 100}}}}},
@@ -134,6 +137,7 @@ const std::map<std::string, std::string>& fixed_dtype_families() {
 // Dtypes a family runs in on CUDA: its own for a fixed-dtype family, else every float dtype (the lookups use
 // integer indices and a floating weight of the case's dtype, so they take them all too).
 bool supports(const std::string& family, const std::string& dtype) {
+  if (family == "fft" && dtype == "bfloat16") return false;  // cuFFT has no bfloat16 transform
   auto fixed = fixed_dtype_families().find(family);
   if (fixed != fixed_dtype_families().end()) return dtype == fixed->second;
   return dtype == "float32" || dtype == "bfloat16" || dtype == "float16" || dtype == "float64";

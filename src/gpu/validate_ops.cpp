@@ -150,6 +150,13 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
       r.module = m;
       r.call = [m](const std::vector<c10::IValue>& v) { m->forward(v.at(0).toTensor()); };
     }
+  } else if (k == "fft" || k == "rfft") {
+    // fft on a complex tensor of the case's precision (half: complex32), rfft on a real one.
+    r.inputs = {k == "fft" ? torch::complex(t(0), t(0)) : t(0)};
+    r.call = [k, in](const std::vector<c10::IValue>& v) {
+      if (k == "fft") at::fft_fft(in(v, 0));
+      else at::fft_rfft(in(v, 0));
+    };
   } else if (k == "embedding" || k == "embedding_bag") {
     const auto& w = c.shapes.at(1);
     auto weight = torch::randn(w, opt);

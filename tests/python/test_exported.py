@@ -331,3 +331,42 @@ def test_a_dropped_branch_takes_its_notes_with_it():
     assert macs_by_module(read) == {"": 1024, "b": 4 * 8 * 16, "c": 4 * 16 * 8}
     notes = [w for w in read.warnings if "torch.cond" in w]
     assert len(notes) == 1 and "false_graph_0, 1024 MACs; true_graph_0, 512 MACs" in notes[0]
+
+
+class Spectral(nn.Module):
+    """FNet's token mixing (a real fftn over the sequence and the features), then a projection filtered in
+    frequency (rfft, irfft)."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(32, 32)
+
+    def forward(self, x):
+        mixed = torch.fft.fftn(x, dim=(1, 2)).real
+        return torch.fft.irfft(torch.fft.rfft(self.proj(mixed), n=64, dim=-1), n=64, dim=-1)
+
+
+def test_fourier_transforms_count_alike_live_read_run_and_decomposed():
+    torch.manual_seed(0)
+    x = torch.randn(2, 16, 32)
+    model = Spectral().eval()
+    # 5 N log2(N) flops per complex transform of N points, half with a real side; in MACs 1.25 N log2(N):
+    # fftn of the real [2, 16, 32] over (1, 2): 2 transforms of 512 points; rfft to 64 points of each of the
+    # 2 * 16 rows, and irfft back to 64 points: 32 transforms each.
+    fft = 2 * 512 * 9 * 5 // 4 + 2 * (32 * 64 * 6 * 5 // 4)
+    proj = 2 * 16 * 32 * 32
+    expected = {"": fft + proj, "proj": proj}
+    assert macs_by_module(flopscope.analyze(model, (x,), ops="default")) == expected
+    ep = torch.export.export(model, (x,))
+    # Decomposed to core ATen, the transforms are ATen's own, and the fftn becomes a complex transform of a copy of
+    # x made complex (_to_copy, _fft_c2c): twice the real transform's 1.25 N log2(N), which is what that graph runs.
+    core = ep.run_decompositions()
+    assert [n.target.__name__ for n in core.graph.nodes if "_fft_" in str(n.target)] == [
+        "_fft_c2c.default", "_fft_r2c.default", "_fft_c2r.default"]
+    expected_core = {"": expected[""] + 2 * 512 * 9 * 5 // 4, "proj": proj}
+    for program, want in ((ep, expected), (core, expected_core)):
+        for run in (False, True):
+            assert macs_by_module(flopscope.analyze(program, x, run=run, ops="default")) == want, (program, run)
+    # mmengine counts no transform: reported unsupported, as mmengine reports it.
+    plain = flopscope.analyze(model, (x,))
+    assert plain.macs == proj and any("fft_fftn" in w for w in plain.warnings)

@@ -43,7 +43,7 @@ struct OpSet {
 OpSet mmengine_op_set();
 
 /// The op set of that name: "mmengine"; "default" (mmengine plus attention, RNNs, every convolution and
-/// upsampling form, embeddings, Fourier transforms and the matmul-class ops mmengine misses); "all" (default plus pooling,
+/// upsampling form, embeddings, Fourier transforms, triangular solves and the matmul-class ops mmengine misses); "all" (default plus pooling,
 /// softmax, activation functions and elementwise arithmetic). Throws InvalidInput for an unknown name.
 OpSet op_set_named(const std::string& name);
 

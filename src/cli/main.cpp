@@ -76,7 +76,7 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
                 "does not depend on tensor values (TorchScript files only)");
   auto* ops = cmd->add_option("--ops", a.op_set,
                                "op set: mmengine (mmengine's handlers exactly), default (+ attention, RNNs, every conv "
-                               "and upsample form, embeddings, baddbmm/addmv/mv/dot, FFTs), all (+ pooling, softmax, "
+                               "and upsample form, embeddings, baddbmm/addmv/mv/dot, FFTs, triangular solves), all (+ pooling, softmax, "
                                "elementwise); default for --train-step")
                   ->capture_default_str();
   // mmengine has no backward formulas: a training step counts with the default op set unless told otherwise.

@@ -24,6 +24,7 @@ void add_attention_handlers(OpSet& set, Tier tier);    // attention.cpp: scaled_
 void add_rnn_handlers(OpSet& set, Tier tier);          // rnn.cpp: lstm, gru, rnn_tanh, rnn_relu
 void add_embedding_handlers(OpSet& set, Tier tier);    // embedding.cpp
 void add_fft_handlers(OpSet& set, Tier tier);          // fft.cpp: torch.fft and ATen's transforms
+void add_linalg_handlers(OpSet& set, Tier tier);       // linalg.cpp: triangular solves
 void add_einsum_handlers(OpSet& set, Tier tier);       // einsum.cpp: mmengine's special forms and numpy path
 void add_pool_handlers(OpSet& set, Tier tier);         // pool.cpp: adaptive_avg_pool2d; all: every pooling
 void add_elementwise_handlers(OpSet& set, Tier tier);  // elementwise.cpp (all): softmax, activations, arithmetic

@@ -16,6 +16,7 @@ OpSet make_op_set(const std::string& name, count::Tier tier) {
   count::add_rnn_handlers(set, tier);
   count::add_embedding_handlers(set, tier);
   count::add_fft_handlers(set, tier);
+  count::add_linalg_handlers(set, tier);
   count::add_einsum_handlers(set, tier);
   count::add_pool_handlers(set, tier);
   count::add_elementwise_handlers(set, tier);

@@ -440,7 +440,7 @@ class Interpreter {
 
 GraphRunner::GraphRunner(const Program& program, c10::Device device) : m_program(program), m_device(device) {
   const Program::Impl& impl = *program.m_impl;
-  if (!impl.tensors.empty()) {  // a program held in memory runs with the caller's tensors, moved where it runs
+  if (impl.in_memory) {  // a program held in memory runs with the caller's tensors, moved where it runs
     for (const auto& [fqn, t] : impl.tensors) {
       if (t.is_meta())
         throw InvalidInput("'" + fqn + "' is on the meta device (no values to run with): analyse the program from its "

@@ -494,6 +494,7 @@ Program Program::from_memory(const std::string& json, const std::vector<std::vec
   for (std::size_t g = 0; g < tied.size(); ++g)
     for (const auto& fqn : tied[g]) program.m_impl->storage_of[fqn] = "tied " + std::to_string(g);
   program.m_impl->tensors = std::move(tensors);
+  program.m_impl->in_memory = true;
   return program;
 }
 

@@ -34,6 +34,7 @@ struct Program::Impl {
   std::string path;        // the archive, for the weights an execution reads
   // A program held in memory: the tensors an execution runs with, by FQN (the caller's own, never written).
   std::unordered_map<std::string, at::Tensor> tensors;
+  bool in_memory = false;  // made by from_memory: runs with `tensors`, even none (a program of no parameters)
   std::string model_name;  // the program's name in the archive (models/<name>.json)
 };
 

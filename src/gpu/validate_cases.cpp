@@ -92,6 +92,9 @@ std::vector<Proto> protos_for(const std::string& family) {
       // Fourier transforms: a complex [batch, N] over its last dimension, and a real one (rfft). cuFFT takes half
       // precision at powers of two only, and no bfloat16 (supports()).
       {"fft", {{"fft", {{1, 128}}}, {"rfft", {{8, 1024}}}}},
+      // triangular solves: A [m,m] (lower, diagonally dominant), B [m,k]; batched
+      {"solve_triangular", {{"solve_triangular", {{127, 127}, {127, 1}}},
+                            {"solve_triangular", {{3, 251, 251}, {3, 251, 100}}}}},
       // a training step's embedding backward: indices shape, table [V,D] (grad_output is indices x D)
       {"embedding_backward", {{"embedding_backward", {{1}, {1000, 127}}},
                               {"embedding_backward", {{4, 251}, {30011, 100}}}}},
@@ -138,6 +141,8 @@ const std::map<std::string, std::string>& fixed_dtype_families() {
 // integer indices and a floating weight of the case's dtype, so they take them all too).
 bool supports(const std::string& family, const std::string& dtype) {
   if (family == "fft" && dtype == "bfloat16") return false;  // cuFFT has no bfloat16 transform
+  // cuBLAS's and LAPACK's triangular solves: single and double precision only (ATen refuses half types)
+  if (family == "solve_triangular") return dtype == "float32" || dtype == "float64";
   auto fixed = fixed_dtype_families().find(family);
   if (fixed != fixed_dtype_families().end()) return dtype == fixed->second;
   return dtype == "float32" || dtype == "bfloat16" || dtype == "float16" || dtype == "float64";

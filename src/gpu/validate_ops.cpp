@@ -157,6 +157,12 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
       if (k == "fft") at::fft_fft(in(v, 0));
       else at::fft_rfft(in(v, 0));
     };
+  } else if (k == "solve_triangular") {
+    // A lower-triangular system with a dominant diagonal (well conditioned in every precision), B its right-hand sides.
+    const int64_t m = c.shapes.at(0).back();
+    auto a = torch::tril(t(0)) + m * torch::eye(m, opt);
+    r.inputs = {t(1)};
+    r.call = [a, in](const std::vector<c10::IValue>& v) { at::linalg_solve_triangular(a, in(v, 0), /*upper=*/false); };
   } else if (k == "embedding" || k == "embedding_bag") {
     const auto& w = c.shapes.at(1);
     auto weight = torch::randn(w, opt);

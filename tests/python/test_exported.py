@@ -370,3 +370,25 @@ def test_fourier_transforms_count_alike_live_read_run_and_decomposed():
     # mmengine counts no transform: reported unsupported, as mmengine reports it.
     plain = flopscope.analyze(model, (x,))
     assert plain.macs == proj and any("fft_fftn" in w for w in plain.warnings)
+
+
+class ChunkSolve(nn.Module):
+    """The chunked gated delta rule's solve (Qwen3-Next, Qwen3.5): (I + strictly lower) X = V, per head."""
+
+    def forward(self, a, v):
+        system = torch.tril(a, diagonal=-1) + torch.eye(a.shape[-1])
+        return torch.linalg.solve_triangular(system, v, upper=False, unitriangular=True)
+
+
+def test_triangular_solves_count_alike_live_read_and_run():
+    torch.manual_seed(0)
+    a, v = torch.randn(2, 4, 64, 64), torch.randn(2, 4, 64, 16)
+    # 8 systems of 64 with 16 right-hand sides each, 64 * 63 / 2 multiply-adds per right-hand side (unit diagonal:
+    # no divisions).
+    expected = {"": 2 * 4 * 16 * (64 * 63 // 2)}
+    model = ChunkSolve()
+    assert macs_by_module(flopscope.analyze(model, (a, v), ops="default")) == expected
+    # A program with no parameters runs too (run=True refused it: "parsed from JSON alone has no weights").
+    ep = torch.export.export(model, (a, v))
+    for run in (False, True):
+        assert macs_by_module(flopscope.analyze(ep, (a, v), run=run, ops="default")) == expected, run

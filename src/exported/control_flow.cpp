@@ -1,3 +1,5 @@
+// TraceBuilder, control flow: the subgraphs of torch.cond, map, scan, while_loop and invoke_subgraph, which the graph
+// holds once, read as the ops a run would make (trace_builder.h says what the class is).
 #include "exported/trace_builder.h"
 
 #include <optional>

@@ -1,3 +1,5 @@
+// TraceBuilder, plain ops: each node read as the OpRecord a forward's capture makes, its arguments in the dispatcher
+// schema's order with the defaults the serializer leaves out filled in (trace_builder.h says what the class is).
 #include "exported/trace_builder.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>

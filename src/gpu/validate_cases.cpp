@@ -95,6 +95,16 @@ std::vector<Proto> protos_for(const std::string& family) {
       // triangular solves: A [m,m] (lower, diagonally dominant), B [m,k]; batched
       {"solve_triangular", {{"solve_triangular", {{127, 127}, {127, 1}}},
                             {"solve_triangular", {{3, 251, 251}, {3, 251, 100}}}}},
+      // dense factorizations and the solves on them (cuSOLVER): A [n,n] made symmetric positive definite, so every
+      // one of them is well conditioned; B [n,k] where the op solves
+      {"lu_factor", {{"lu_factor", {{127, 127}}}, {"lu_factor", {{3, 251, 251}}}}},
+      {"det", {{"det", {{127, 127}}}, {"det", {{3, 251, 251}}}}},
+      {"lu_solve", {{"lu_solve", {{127, 127}, {127, 1}}}, {"lu_solve", {{3, 251, 251}, {3, 251, 100}}}}},
+      {"solve", {{"solve", {{127, 127}, {127, 1}}}, {"solve", {{3, 251, 251}, {3, 251, 100}}}}},
+      {"inv", {{"inv", {{127, 127}}}, {"inv", {{3, 251, 251}}}}},
+      {"cholesky", {{"cholesky", {{127, 127}}}, {"cholesky", {{3, 251, 251}}}}},
+      {"cholesky_solve", {{"cholesky_solve", {{127, 127}, {127, 1}}}, {"cholesky_solve", {{3, 251, 251}, {3, 251, 100}}}}},
+      {"cholesky_inverse", {{"cholesky_inverse", {{127, 127}}}, {"cholesky_inverse", {{3, 251, 251}}}}},
       // a training step's embedding backward: indices shape, table [V,D] (grad_output is indices x D)
       {"embedding_backward", {{"embedding_backward", {{1}, {1000, 127}}},
                               {"embedding_backward", {{4, 251}, {30011, 100}}}}},
@@ -141,8 +151,11 @@ const std::map<std::string, std::string>& fixed_dtype_families() {
 // integer indices and a floating weight of the case's dtype, so they take them all too).
 bool supports(const std::string& family, const std::string& dtype) {
   if (family == "fft" && dtype == "bfloat16") return false;  // cuFFT has no bfloat16 transform
-  // cuBLAS's and LAPACK's triangular solves: single and double precision only (ATen refuses half types)
-  if (family == "solve_triangular") return dtype == "float32" || dtype == "float64";
+  // cuBLAS's triangular solves and cuSOLVER's factorizations: single and double precision only (ATen refuses
+  // half types)
+  static const std::set<std::string> lapack = {"solve_triangular", "lu_factor", "det",      "lu_solve",      "solve",
+                                               "inv",              "cholesky",  "cholesky_solve", "cholesky_inverse"};
+  if (lapack.count(family)) return dtype == "float32" || dtype == "float64";
   auto fixed = fixed_dtype_families().find(family);
   if (fixed != fixed_dtype_families().end()) return dtype == fixed->second;
   return dtype == "float32" || dtype == "bfloat16" || dtype == "float16" || dtype == "float64";

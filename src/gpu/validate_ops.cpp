@@ -163,6 +163,28 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
     auto a = torch::tril(t(0)) + m * torch::eye(m, opt);
     r.inputs = {t(1)};
     r.call = [a, in](const std::vector<c10::IValue>& v) { at::linalg_solve_triangular(a, in(v, 0), /*upper=*/false); };
+  } else if (k == "lu_factor" || k == "det" || k == "inv" || k == "cholesky" || k == "cholesky_inverse" ||
+             k == "lu_solve" || k == "solve" || k == "cholesky_solve") {
+    // A symmetric positive definite A (G G^T / n + I), factored here, untimed, where the op takes a factor.
+    const int64_t n = c.shapes.at(0).back();
+    auto g = t(0);
+    auto a = at::matmul(g, g.mT()) / n + torch::eye(n, opt);
+    auto lower = at::linalg_cholesky(a);
+    auto factor = at::linalg_lu_factor(a);
+    auto lu = std::get<0>(factor), pivots = std::get<1>(factor);
+    const bool solves = k == "lu_solve" || k == "solve" || k == "cholesky_solve";
+    r.inputs = {solves ? t(1) : (k == "cholesky_inverse" ? lower : a)};
+    r.call = [k, a, lower, lu, pivots, in](const std::vector<c10::IValue>& v) {
+      auto x = in(v, 0);
+      if (k == "lu_factor") at::linalg_lu_factor(x);
+      else if (k == "det") at::linalg_det(x);
+      else if (k == "inv") at::linalg_inv(x);
+      else if (k == "cholesky") at::linalg_cholesky(x);
+      else if (k == "cholesky_inverse") at::cholesky_inverse(x);
+      else if (k == "lu_solve") at::linalg_lu_solve(lu, pivots, x);
+      else if (k == "solve") at::linalg_solve(a, x);
+      else at::cholesky_solve(x, lower);
+    };
   } else if (k == "embedding" || k == "embedding_bag") {
     const auto& w = c.shapes.at(1);
     auto weight = torch::randn(w, opt);

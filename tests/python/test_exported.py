@@ -392,3 +392,77 @@ def test_triangular_solves_count_alike_live_read_and_run():
     ep = torch.export.export(model, (a, v))
     for run in (False, True):
         assert macs_by_module(flopscope.analyze(ep, (a, v), run=run, ops="default")) == expected, run
+
+
+class Invertible1x1(nn.Module):
+    """Glow's invertible 1x1 convolution: its weight's log-determinant and inverse."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(8, 8))
+
+    def forward(self):
+        return torch.linalg.slogdet(self.weight)[1], torch.linalg.inv(self.weight)
+
+
+class DenseAlgebra(nn.Module):
+    """A Gaussian process's posterior on a kernel matrix (Cholesky and its solve), a general solve, a determinant,
+    an LU kept and solved against, and a Glow layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.flow = Invertible1x1()
+
+    def forward(self, k, y):
+        factor = torch.linalg.cholesky(k)
+        lu, pivots = torch.linalg.lu_factor(k)
+        logdet, inverse = self.flow()
+        return (torch.cholesky_solve(y, factor), torch.linalg.solve(k, y), torch.linalg.det(k),
+                torch.linalg.lu_solve(lu, pivots, y), logdet, inverse)
+
+
+def test_factorizations_and_solves_count_alike_live_read_run_and_decomposed():
+    torch.manual_seed(0)
+    g = torch.randn(2, 16, 16)
+    k, y = g @ g.mT / 16 + torch.eye(16), torch.randn(2, 16, 3)
+    # In LAPACK Working Note 41's multiplications. On the kernel matrices, 2 of 16 x 16 against 2 x 3 right-hand
+    # sides of 16: Cholesky 16*17*18/6 = 816 each; its solve 17 per entry of the solution (2 * 16 * 3 = 96
+    # entries); an LU 16^3/3 + 2*16/3 = 1376 each, its solve 16 per entry of the solution; det the LU and 15
+    # products. The flow's 8 x 8 weight: an LU (8^3/3 + 2*8/3 = 176) and 7 sums of logs, and the inverse: an LU
+    # and the identity's 8 columns solved (8^3).
+    cholesky, cholesky_solve = 2 * 816, 96 * 17
+    lu, lu_solve = 2 * 1376, 96 * 16
+    flow = (176 + 7) + (176 + 8 ** 3)
+    root = cholesky + cholesky_solve + (lu + lu_solve) + 2 * (1376 + 15) + lu + lu_solve
+    expected = {"": root + flow, "flow": flow}
+    model = DenseAlgebra()
+    assert macs_by_module(flopscope.analyze(model, (k, y), ops="default")) == expected
+    # The training graph keeps what the forward called (linalg_solve, logdet's slogdet, inv), core ATen the ops
+    # under them (_linalg_solve_ex, _linalg_slogdet, linalg_inv_ex): each counted as the same work.
+    ep = torch.export.export(model, (k, y))
+    core = ep.run_decompositions()
+    assert {"_linalg_solve_ex.default", "_linalg_det.default", "linalg_inv_ex.default"} <= {
+        n.target.__name__ for n in core.graph.nodes if n.op == "call_function"}
+    for program in (ep, core):
+        for run in (False, True):
+            assert macs_by_module(flopscope.analyze(program, (k, y), run=run, ops="default")) == expected, run
+    # mmengine counts none: reported unsupported, as mmengine reports them.
+    plain = flopscope.analyze(model, (k, y))
+    assert plain.macs == 0 and any("linalg_cholesky" in w for w in plain.warnings)
+
+
+class Solve(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Parameter(torch.randn(6, 6) + 6 * torch.eye(6)), nn.Parameter(torch.randn(6, 3))
+
+    def forward(self):
+        return torch.linalg.solve(self.a, self.b)
+
+
+def test_a_solve_trains_through_its_lu():
+    # Forward: A's LU (6^3/3 + 2*6/3 = 76) and 18 solution entries at 6 each. Backward (autograd's formula): B's
+    # gradient solves A^H against X's through the same LU (18 entries at 6), A's is -grad_B X^H, [6, 3] @ [3, 6].
+    result = flopscope.analyze(Solve(), (), ops="default", train_step=True)
+    assert result.modules[0]["macs"] == 76 + 18 * 6
+    assert result.modules[0]["backward_macs"] == 18 * 6 + 6 * 3 * 6

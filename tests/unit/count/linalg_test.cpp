@@ -1,6 +1,7 @@
-// Triangular solves (src/count/linalg.cpp, default and all): per right-hand side, m(m-1)/2 multiply-adds through
-// the off-diagonal coefficients and m divisions unless the diagonal is ones. On hand-built records, the
-// arithmetic written out.
+// Dense linear algebra (src/count/linalg.cpp, default and all), in LAPACK Working Note 41's multiplications. Triangular
+// solves: per right-hand side, m(m-1)/2 multiply-adds through the off-diagonal coefficients and m divisions unless
+// the diagonal is ones. Factorizations and the solves built on them, per column of the elimination. On hand-built
+// records, the arithmetic written out.
 #include <gtest/gtest.h>
 
 #include "support/records.h"
@@ -45,6 +46,72 @@ TEST(SolveTriangular, OpSetsAndBadRecords) {
   EXPECT_THROW(macs("default", "linalg_solve_triangular",
                     {V::tensor({7, 7}), V::tensor({8, 3}), V::boolean(false), V::boolean(true), V::boolean(false)},
                     {V::tensor({8, 3})}),
+               FormulaError);
+}
+
+TEST(LinalgFactor, LuPerColumnAndWideOrTallMatrices) {
+  // LU of a 4 x 4: column j (1..4) takes one reciprocal, scales the 4 - j entries below the pivot, and updates the
+  // (4 - j) x (4 - j) block: (1 + 3 + 9) + (1 + 2 + 4) + (1 + 1 + 1) + 1 = 24 = 4^3/3 + 2*4/3. A batch of 3.
+  EXPECT_EQ(macs("default", "linalg_lu_factor_ex", {V::tensor({3, 4, 4}), V::boolean(true), V::boolean(false)},
+                 {V::tensor({3, 4, 4}), V::tensor({3, 4}), V::tensor({3})}),
+            3 * 24);
+  // A tall 5 x 3: (1 + 4 + 4*2) + (1 + 3 + 3*1) + (1 + 2 + 0) = 13 + 7 + 3 = 23 (LAWN 41: 5*9/2 - 27/6 + 15/2 -
+  // 9/2 + 2 = 23). A wide 3 x 5: (1 + 2 + 2*4) + (1 + 1 + 1*3) + 1 = 11 + 5 + 1 = 17. torch.linalg.lu: the same LU.
+  EXPECT_EQ(macs("default", "linalg_lu", {V::tensor({5, 3})}, {V::tensor({5, 5}), V::tensor({5, 3}), V::tensor({3, 3})}),
+            23);
+  EXPECT_EQ(macs("all", "linalg_lu_factor", {V::tensor({3, 5})}, {V::tensor({3, 5}), V::tensor({3})}), 17);
+  // det and slogdet: the 24 of the LU, and the 3 products along its diagonal.
+  EXPECT_EQ(macs("default", "_linalg_det", {V::tensor({4, 4})}, {V::tensor({}), V::tensor({4, 4}), V::tensor({4})}),
+            24 + 3);
+  EXPECT_EQ(macs("default", "logdet", {V::tensor({2, 4, 4})}, {V::tensor({2})}), 2 * (24 + 3));
+}
+
+TEST(LinalgFactor, SolvesAgainstAnLuAndTheInverse) {
+  // torch.linalg.solve(A[6, 6], B[4, 6, 3]): one LU of A (6^3/3 + 2*6/3 = 72 + 4 = 76), then 4 * 3 = 12
+  // right-hand sides of 36 each (a unit lower substitution, 15, and an upper one, 21). A's LU is made once: the
+  // batch of 4 is B's.
+  const std::vector<V> solve_in = {V::tensor({6, 6}), V::tensor({4, 6, 3}), V::boolean(true)};
+  EXPECT_EQ(macs("default", "linalg_solve", solve_in, {V::tensor({4, 6, 3})}), 76 + 12 * 36);
+  EXPECT_EQ(macs("default", "_linalg_solve_ex", {V::tensor({6, 6}), V::tensor({4, 6, 3}), V::boolean(true), V::boolean(false)},
+                 {V::tensor({4, 6, 3}), V::tensor({6, 6}), V::tensor({6}), V::tensor({})}),
+            76 + 12 * 36);
+  // A vector right-hand side: one substitution pair.
+  EXPECT_EQ(macs("default", "linalg_solve", {V::tensor({6, 6}), V::tensor({6}), V::boolean(true)}, {V::tensor({6})}),
+            76 + 36);
+  // The inverse of a batch of 2: the LU, then the identity's 6 columns solved: 6 * 36 = 216.
+  EXPECT_EQ(macs("default", "linalg_inv_ex", {V::tensor({2, 6, 6}), V::boolean(false)},
+                 {V::tensor({2, 6, 6}), V::tensor({2})}),
+            2 * (76 + 216));
+  EXPECT_EQ(named_ops("all").flops.at("aten::inverse").key, "inv");
+  // linalg_lu_solve(LU[2, 6, 6], pivots, B[3, 1, 6, 2]): the solution [3, 2, 6, 2], 12 right-hand sides of 36.
+  EXPECT_EQ(macs("default", "linalg_lu_solve",
+                 {V::tensor({2, 6, 6}), V::tensor({2, 6}), V::tensor({3, 1, 6, 2}), V::boolean(true), V::boolean(false)},
+                 {V::tensor({3, 2, 6, 2})}),
+            12 * 36);
+}
+
+TEST(LinalgFactor, CholeskyItsSolveAndItsInverse) {
+  // Cholesky of a 4 x 4: column j takes a square root, 4 - j divisions and the (4-j)(5-j)/2 lower trailing entries:
+  // (1 + 3 + 6) + (1 + 2 + 3) + (1 + 1 + 1) + 1 = 20 = 4*5*6/6. A batch of 5.
+  EXPECT_EQ(macs("default", "linalg_cholesky_ex", {V::tensor({5, 4, 4}), V::boolean(false), V::boolean(false)},
+                 {V::tensor({5, 4, 4}), V::tensor({5})}),
+            5 * 20);
+  // cholesky_solve(B[4, 2], L[4, 4]): 2 right-hand sides, two substitutions of 6 products and 4 divisions each.
+  EXPECT_EQ(macs("default", "cholesky_solve", {V::tensor({4, 2}), V::tensor({4, 4}), V::boolean(false)}, {V::tensor({4, 2})}),
+            2 * 2 * (6 + 4));
+  // cholesky_inverse(L[4, 4]): inverting L (20) and forming L^-H L^-1 (20).
+  EXPECT_EQ(macs("default", "cholesky_inverse", {V::tensor({4, 4}), V::boolean(false)}, {V::tensor({4, 4})}), 40);
+}
+
+TEST(LinalgFactor, OpSetsAndBadRecords) {
+  // mmengine's set counts none of them (reported unsupported, as mmengine reports them).
+  for (const char* op : {"aten::linalg_solve", "aten::linalg_cholesky", "aten::linalg_det", "aten::linalg_inv"})
+    EXPECT_EQ(named_ops("mmengine").flops.count(op), 0u) << op;
+  // A determinant of a non-square matrix, or a matrix with one dimension, is a formula error, not a crash.
+  EXPECT_THROW(macs("default", "linalg_det", {V::tensor({4, 5})}, {V::tensor({})}), FormulaError);
+  EXPECT_THROW(macs("default", "linalg_lu_factor", {V::tensor({4})}, {V::tensor({4}), V::tensor({1})}), FormulaError);
+  EXPECT_THROW(macs("default", "cholesky_solve", {V::tensor({4, 2}), V::tensor({4, 3}), V::boolean(false)},
+                    {V::tensor({4, 2})}),
                FormulaError);
 }
 

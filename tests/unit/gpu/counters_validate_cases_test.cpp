@@ -46,9 +46,12 @@ TEST(ValidateCases, EveryDefaultFamilyWithAFormulaIsCovered) {
   // cuFFT has no bfloat16 transform: the Fourier transforms run in the other two.
   EXPECT_EQ(dtypes_of["fft"], (std::set<std::string>{"float32", "float16"}));
   families.erase("fft");
-  // Triangular solves take single and double precision only.
-  EXPECT_EQ(dtypes_of["solve_triangular"], (std::set<std::string>{"float32"}));
-  families.erase("solve_triangular");
+  // Triangular solves and the dense factorizations take single and double precision only.
+  for (const char* f : {"solve_triangular", "lu_factor", "det", "lu_solve", "solve", "inv", "cholesky",
+                        "cholesky_solve", "cholesky_inverse"}) {
+    EXPECT_EQ(dtypes_of[f], (std::set<std::string>{"float32"})) << f;
+    families.erase(f);
+  }
   for (const auto& f : families) {
     ASSERT_TRUE(dtypes_of.count(f)) << f;
     EXPECT_EQ(dtypes_of[f], std::set<std::string>(kDtypes.begin(), kDtypes.end())) << f;

@@ -26,6 +26,17 @@ Count linear_macs(const OpRecord& r) {
   return mul(product(x), w[0]);
 }
 
+// default and all: a 1-D weight W[in] is one output feature (F.linear(x, w) is x @ w, ATen's mv: D-FINE's
+// distribution integral), where mmengine's formula, kept in its set, takes W's only dim for out and counts
+// numel(x) * in.
+Count linear_any_weight_macs(const OpRecord& r) {
+  const auto& w = input_shape(r, 1);
+  if (w.size() != 1) return linear_macs(r);
+  const auto& x = input_shape(r, 0);
+  require(!x.empty() && x.back() == w[0], r, "input's last dim differs from the weight's");
+  return product(x);
+}
+
 // Quantized and low-precision products, whose weight shows no usable shape in the call: torch.ao's quantized
 // linear layers (quantized::linear*(x, packed weight, ...): an object), and ATen's products for torchao's and FP8
 // models (_scaled_mm(A[m,k], B[k,n], scales...), _int_mm(A[m,k], B[k,n]), _weight_int8pack_mm(A[m,k], W[n,k],
@@ -117,6 +128,8 @@ void add_matmul_handlers(OpSet& set, Tier tier) {
   for (const char* op : {"addmm", "bmm", "matmul", "linear"})
     set.activations[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
   if (tier < Tier::standard) return;
+  set.flops["aten::linear"] = {"linear", linear_any_weight_macs,
+                               "x[...,in] @ W[out,in]^T: numel(x)*out (bias not counted); a 1-D W[in]: numel(x)"};
   set.flops["aten::matmul"] = {"matmul", broadcast_matmul_macs,
                                "batch(A) and batch(B) broadcast, times n*k*m; 1-D A->[1,k], 1-D B->[k,1]"};
   set.flops["aten::baddbmm"] = {"baddbmm", batched_product_macs, "A[b,n,m] @ B[b,m,p]: b*n*m*p (add not counted)"};

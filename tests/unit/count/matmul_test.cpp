@@ -19,6 +19,21 @@ TEST(Matmul, Linear) {
   EXPECT_THROW(flops(bad), FormulaError);
 }
 
+TEST(Matmul, LinearWithAOneDimensionalWeight) {
+  // F.linear(x[40, 33], w[33]) is x @ w: 40 dot products of 33, 1320 MACs, the output [40] (D-FINE's integral over
+  // its 33 distribution bins). mmengine's formula takes w's only dim for the output features: 40 * 33 * 33, kept in
+  // its set for parity; default and all count the product.
+  auto r = op("aten::linear", {V::tensor({40, 33}), V::tensor({33}), V::none()}, {V::tensor({40})});
+  EXPECT_EQ(flops(r), 40 * 33 * 33);
+  EXPECT_EQ(macs("default", "linear", r.inputs, r.outputs), 40 * 33);
+  EXPECT_EQ(macs("all", "linear", {V::tensor({2, 5, 33}), V::tensor({33}), V::none()}, {V::tensor({2, 5})}), 2 * 5 * 33);
+  // Two-dimensional weights as before; a mismatched one is still a formula error.
+  EXPECT_EQ(macs("default", "linear", {V::tensor({2, 7, 13}), V::tensor({5, 13}), V::none()}, {V::tensor({2, 7, 5})}),
+            2 * 7 * 13 * 5);
+  EXPECT_THROW(macs("default", "linear", {V::tensor({40, 32}), V::tensor({33}), V::none()}, {V::tensor({40})}),
+               FormulaError);
+}
+
 TEST(Matmul, Addmm) {
   auto r = op("aten::addmm", {V::tensor({5}), V::tensor({3, 7}), V::tensor({7, 5})}, {V::tensor({3, 5})});
   EXPECT_EQ(flops(r), 3 * 7 * 5);

@@ -1,6 +1,9 @@
 #include "exported/size_expr.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <numeric>
 
 #include "flopscope/errors.h"
@@ -10,8 +13,9 @@ namespace flopscope::exported {
 // A number, a symbol, or a function of its arguments. Keyword arguments (a Symbol's positive=True) are
 // assumptions sympy keeps with the symbol: they change no value, and are dropped when parsed.
 struct SizeExpr::Node {
-  enum class Kind { Number, Symbol, Call } kind = Kind::Number;
+  enum class Kind { Number, Float, Symbol, Call } kind = Kind::Number;
   std::int64_t number = 0;  // Number
+  double real = 0;          // Float: sympy's Float('-0.5', precision=53), a Python float
   std::string name;         // Symbol: its name; Call: the function
   std::vector<std::shared_ptr<const Node>> args;
 };
@@ -118,6 +122,16 @@ class Parser {
     } else if (name == "Integer") {
       node->number = integer();
       expect(')');
+    } else if (name == "Float") {
+      // Float('-0.5', precision=53): the decimal text of a double (precision 53 bits), read back as that double.
+      node->kind = Node::Kind::Float;
+      if (!next_is('\'') && !next_is('"')) fail("a Float without its quoted digits");
+      const std::string digits = quoted();
+      char* end = nullptr;
+      node->real = std::strtod(digits.c_str(), &end);
+      if (digits.empty() || end != digits.c_str() + digits.size() || !std::isfinite(node->real))
+        fail("a Float that is not a finite number: '" + digits + "'");
+      arguments(nullptr);
     } else {
       node->kind = Node::Kind::Call;
       node->name = name;
@@ -213,16 +227,119 @@ Rational whole(std::int64_t v) { return {v, 1}; }
 
 using Lookup = std::function<std::int64_t(const std::string&)>;
 
-Rational value(const Node& n, const Lookup& value_of) {
+// Sizes are integers, but a program may compute one through Python floats (DINOv3's RoPE grid: ceil(s // 8 - 0.5)
+// as a float): sympy writes those as ToFloat(...), Float('...') and FloatTrueDiv(...), and torch rounds them back
+// with CeilToInt, FloorToInt, TruncToInt or RoundToInt. Such a part is evaluated as the program evaluates it, in
+// doubles (ceil(30 * 0.1) is 4 there, not 3); the rest stays exact.
+struct Number {
+  bool is_float = false;
+  Rational exact;
+  double real = 0;
+  double as_double() const {
+    return is_float ? real : static_cast<double>(exact.num) / static_cast<double>(exact.den);
+  }
+};
+
+Number exact_of(Rational r) { return {false, r, 0}; }
+Number float_of(double d) {
+  if (!std::isfinite(d)) throw Failure{"a float size that is not finite"};
+  return {true, {}, d};
+}
+// A Python float rounded to an int by `round` (std::floor, std::ceil, std::trunc, std::nearbyint).
+Rational to_int(double d, double (*round)(double)) {
+  const double r = round(d);
+  if (!(r >= -9.2e18 && r <= 9.2e18)) throw Failure{"a float size beyond int64"};
+  return whole(static_cast<std::int64_t>(r));
+}
+
+Rational exact_call(const std::string& f, const std::vector<Rational>& a);
+
+Number number(const Node& n, const Lookup& value_of) {
   switch (n.kind) {
-    case Node::Kind::Number: return whole(n.number);
-    case Node::Kind::Symbol: return whole(value_of(n.name));
+    case Node::Kind::Number: return exact_of(whole(n.number));
+    case Node::Kind::Symbol: return exact_of(whole(value_of(n.name)));
+    case Node::Kind::Float: return float_of(n.real);
     case Node::Kind::Call: break;
   }
   const std::string& f = n.name;
-  std::vector<Rational> a;
+  std::vector<Number> a;
   a.reserve(n.args.size());
-  for (const auto& arg : n.args) a.push_back(value(*arg, value_of));
+  bool any_float = false;
+  for (const auto& arg : n.args) {
+    a.push_back(number(*arg, value_of));
+    any_float = any_float || a.back().is_float;
+  }
+  auto arity = [&](std::size_t want) {
+    if (a.size() != want)
+      throw Failure{f + " takes " + std::to_string(want) + " argument(s), not " + std::to_string(a.size())};
+  };
+  if (f == "ToFloat") {
+    arity(1);
+    return float_of(a[0].as_double());
+  }
+  if (f == "FloatTrueDiv") {
+    arity(2);
+    if (a[1].as_double() == 0) throw Failure{"a division by zero"};
+    return float_of(a[0].as_double() / a[1].as_double());
+  }
+  if (f == "FloatPow") {
+    arity(2);
+    return float_of(std::pow(a[0].as_double(), a[1].as_double()));
+  }
+  if (any_float) {
+    if (f == "Add" || f == "Mul") {
+      if (a.empty()) throw Failure{f + " without arguments"};
+      double r = a.front().as_double();
+      for (std::size_t i = 1; i < a.size(); ++i) r = f == "Add" ? r + a[i].as_double() : r * a[i].as_double();
+      return float_of(r);
+    }
+    if (f == "Max" || f == "Min") {
+      if (a.empty()) throw Failure{f + " without arguments"};
+      double r = a.front().as_double();
+      for (std::size_t i = 1; i < a.size(); ++i) r = f == "Max" ? std::max(r, a[i].as_double()) : std::min(r, a[i].as_double());
+      return float_of(r);
+    }
+    if (f == "floor" || f == "FloorToInt" || f == "ceiling" || f == "CeilToInt" || f == "TruncToInt" ||
+        f == "TruncToFloat" || f == "RoundToInt") {
+      arity(1);
+      const bool up = f == "ceiling" || f == "CeilToInt", down = f == "floor" || f == "FloorToInt";
+      // RoundToInt is Python's round(): halves to even, as nearbyint's default rounding mode does.
+      const Rational r = to_int(a[0].as_double(), up ? static_cast<double (*)(double)>(std::ceil)
+                                                  : down ? static_cast<double (*)(double)>(std::floor)
+                                                  : f == "RoundToInt" ? static_cast<double (*)(double)>(std::nearbyint)
+                                                                      : static_cast<double (*)(double)>(std::trunc));
+      return f == "TruncToFloat" ? float_of(static_cast<double>(r.num)) : exact_of(r);
+    }
+    if (f == "Abs") {
+      arity(1);
+      return float_of(std::fabs(a[0].as_double()));
+    }
+    if (f == "Identity") {
+      arity(1);
+      return a[0];
+    }
+    if (f == "Where") {
+      arity(3);
+      return a[0].as_double() != 0 ? a[1] : a[2];
+    }
+    if (f == "StrictGreaterThan" || f == "GreaterThan" || f == "StrictLessThan" || f == "LessThan" ||
+        f == "Equality" || f == "Unequality") {
+      arity(2);
+      const double x = a[0].as_double(), y = a[1].as_double();
+      const bool holds = f == "StrictGreaterThan" ? x > y : f == "GreaterThan" ? x >= y : f == "StrictLessThan" ? x < y
+                         : f == "LessThan" ? x <= y : f == "Equality" ? x == y : x != y;
+      return exact_of(whole(holds ? 1 : 0));
+    }
+    throw Failure{f + " of a float"};
+  }
+  std::vector<Rational> exact;
+  exact.reserve(a.size());
+  for (const auto& v : a) exact.push_back(v.exact);
+  return exact_of(exact_call(f, exact));
+}
+
+// A function of exact arguments.
+Rational exact_call(const std::string& f, const std::vector<Rational>& a) {
   auto arity = [&](std::size_t want) {
     if (a.size() != want)
       throw Failure{f + " takes " + std::to_string(want) + " argument(s), not " + std::to_string(a.size())};
@@ -244,7 +361,24 @@ Rational value(const Node& n, const Lookup& value_of) {
     arity(2);
     return div(a[0], a[1]);
   }
-  if (f == "Pow") {
+  if (f == "Identity") {
+    arity(1);
+    return a[0];
+  }
+  if (f == "Where") {  // Where(condition, then, otherwise)
+    arity(3);
+    return a[0].num != 0 ? a[1] : a[2];
+  }
+  if (f == "CeilDiv") {
+    arity(2);
+    return whole(ceil_of(div(a[0], a[1])));
+  }
+  if (f == "ModularIndexing") {  // (base // divisor) % modulus
+    arity(3);
+    const Rational q = whole(floor_of(div(a[0], a[1])));
+    return add(q, mul(whole(-1), mul(a[2], whole(floor_of(div(q, a[2]))))));
+  }
+  if (f == "Pow" || f == "PowByNatural") {
     arity(2);
     if (a[1].den != 1) throw Failure{"a power with a fractional exponent"};
     if (a[1].num > 64 || a[1].num < -64) throw Failure{"a power beyond int64"};
@@ -333,7 +467,9 @@ SizeExpr SizeExpr::parse(const std::string& text) {
 std::int64_t SizeExpr::evaluate(const std::function<std::int64_t(const std::string& symbol)>& value_of) const {
   Rational r;
   try {
-    r = value(*m_root, value_of);
+    const Number v = number(*m_root, value_of);
+    if (v.is_float) throw Failure{"a float, not an integer size (" + std::to_string(v.real) + ")"};
+    r = v.exact;
   } catch (const Failure& f) {
     unreadable(m_text, f.why);
   }

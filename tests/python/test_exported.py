@@ -466,3 +466,29 @@ def test_a_solve_trains_through_its_lu():
     result = flopscope.analyze(Solve(), (), ops="default", train_step=True)
     assert result.modules[0]["macs"] == 76 + 18 * 6
     assert result.modules[0]["backward_macs"] == 18 * 6 + 6 * 3 * 6
+
+
+class RopeGrid(nn.Module):
+    """DINOv3's RoPE grid: patch coordinates at the centres, torch.arange(0.5, n), whose length a dynamic export
+    writes through Python floats (CeilToInt(FloatTrueDiv(ToFloat(s // 8) - 0.5, 1.0)))."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(4, 4)
+
+    def forward(self, x):
+        coords = torch.arange(0.5, x.shape[-1] // 8, dtype=torch.float32)
+        return self.proj(coords.unsqueeze(-1) * x.new_ones(4))
+
+
+def test_a_size_computed_through_floats_is_read_at_any_value():
+    torch.manual_seed(0)
+    ep = torch.export.export(RopeGrid(), (torch.randn(2, 4, 64),), dynamic_shapes=({2: Dim.AUTO},))
+    assert any("Float" in str(n.meta["val"].shape) or "FloatTrueDiv" in str(n.meta["val"].shape)
+               for n in ep.graph.nodes if n.op == "call_function" and hasattr(n.meta.get("val"), "shape"))
+    # The arange holds ceil(L // 8 - 0.5) coordinates, each a row of 4 through the 4 x 4 projection: 64 -> 8 rows,
+    # 100 -> 12 (it was refused: "cannot read the size expression ... Float('-0.5', precision=53)").
+    for length, rows in ((64, 8), (100, 12)):
+        for run in (False, True):
+            result = flopscope.analyze(ep, torch.randn(2, 4, length), run=run)
+            assert macs_by_module(result) == {"": rows * 16, "proj": rows * 16}, (length, run)

@@ -55,6 +55,36 @@ TEST(SizeExpr, ReadsTheRelationsOfAPredicate) {
   EXPECT_EQ(eval("true", {}), 1);
 }
 
+// A size computed through Python floats, as DINOv3's RoPE grid computes its patch coordinates' count:
+// ceil((s // 8 - 0.5) / 1.0), written by torch 2.11 as below. At s = 224: 28 - 0.5 = 27.5, rounded up to 28.
+TEST(SizeExpr, ReadsSizesComputedThroughFloats) {
+  const std::string rope = "CeilToInt(FloatTrueDiv(Add(ToFloat(floor(Mul(Rational(1, 8), " + kS +
+                           "))), Float('-0.5', precision=53)), Float('1.0', precision=53)))";
+  EXPECT_EQ(eval(rope, {{"s27", 224}}), 28);
+  EXPECT_EQ(eval(rope, {{"s27", 230}}), 28);  // 230 // 8 = 28
+  // Evaluated in doubles, as the program evaluates it: 50 * 1.1 is 55.00000000000001 there, so its ceiling is 56
+  // (exact arithmetic would say 55), its floor 55.
+  const std::string scaled = "Mul(Float('1.1000000000000001', precision=53), ToFloat(" + kS + "))";
+  EXPECT_EQ(eval("CeilToInt(" + scaled + ")", {{"s27", 50}}), 56);
+  EXPECT_EQ(eval("FloorToInt(" + scaled + ")", {{"s27", 50}}), 55);
+  // Python's round() takes halves to even; truncation goes toward zero.
+  EXPECT_EQ(eval("RoundToInt(Float('2.5', precision=53))", {}), 2);
+  EXPECT_EQ(eval("RoundToInt(Float('3.5', precision=53))", {}), 4);
+  EXPECT_EQ(eval("TruncToInt(Float('-2.75', precision=53))", {}), -2);
+  EXPECT_EQ(eval("FloorToInt(FloatPow(Float('2.0', precision=53), Float('10.0', precision=53)))", {}), 1024);
+  // A float never stands for a size itself, and a float's text must be a finite number.
+  EXPECT_THROW(eval("ToFloat(" + kS + ")", {{"s27", 3}}), InvalidInput);
+  EXPECT_THROW(eval("FloorDiv(Float('2.5', precision=53), Integer(2))", {}), InvalidInput);
+  EXPECT_THROW(eval("CeilToInt(Float('inf', precision=53))", {}), InvalidInput);
+  EXPECT_THROW(eval("CeilToInt(Float('x', precision=53))", {}), InvalidInput);
+  EXPECT_THROW(eval("CeilToInt(Float('1e300', precision=53))", {}), InvalidInput);  // beyond int64
+  // Integer helpers torch's sympy functions add: ceil division, (base // divisor) % modulus, a conditional.
+  EXPECT_EQ(eval("CeilDiv(" + kS + ", Integer(4))", {{"s27", 10}}), 3);
+  EXPECT_EQ(eval("ModularIndexing(" + kS + ", Integer(3), Integer(4))", {{"s27", 23}}), 3);  // (23 // 3) % 4 = 7 % 4
+  EXPECT_EQ(eval("Where(StrictGreaterThan(" + kS + ", Integer(4)), Integer(7), Integer(9))", {{"s27", 5}}), 7);
+  EXPECT_EQ(eval("PowByNatural(" + kS + ", Integer(3))", {{"s27", 5}}), 125);
+}
+
 TEST(SizeExpr, NamesItsSymbols) {
   const SizeExpr e = SizeExpr::parse("Add(Mul(Integer(2), Symbol('s1')), Symbol('s0'), Symbol('s1'))");
   EXPECT_EQ(e.symbols(), (std::vector<std::string>{"s1", "s0"}));

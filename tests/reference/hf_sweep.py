@@ -120,6 +120,20 @@ TIMM_MODELS = [
 ]
 
 # name -> (config class, model class, inputs, config)
+def ones(name, shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return (name, shape, "float32", [1.0] * n)
+
+
+TS = dict(prediction_length=8, context_length=16, lags_sequence=[1, 2, 3], num_time_features=1, d_model=32,
+          encoder_layers=1, decoder_layers=1, encoder_attention_heads=2, decoder_attention_heads=2,
+          encoder_ffn_dim=32, decoder_ffn_dim=32)
+TS_INPUTS = [("past_values", [1, 19], "float32"), ("past_time_features", [1, 19, 1], "float32"),
+             ones("past_observed_mask", [1, 19]), ("future_time_features", [1, 8, 1], "float32")]
+SMALL_VIT = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2, image_size=32,
+                 patch_size=8)
 SWEEP = {
     "qwen2": ("Qwen2Config", "Qwen2ForCausalLM", TOKENS, DECODER),
     "qwen3": ("Qwen3Config", "Qwen3ForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
@@ -339,6 +353,157 @@ SWEEP = {
     # timm (TIMM: the model's name and keyword arguments), its image positionally, through its own forward.
     **{f"timm_{name}": (TIMM, name, [("x", [1, 3, size, size], "float32")], kwargs)
        for name, size, kwargs in TIMM_MODELS},
+    # Newer decoders, MoE and hybrids (transformers 5.23).
+    "minimax": ("MiniMaxConfig", "MiniMaxForCausalLM", TOKENS,
+                dict(DECODER, **MOE, head_dim=16, num_local_experts=4, block_size=16,
+                     layer_types=["linear_attention", "full_attention"])),
+    "ernie4_5_moe": ("Ernie4_5_MoeConfig", "Ernie4_5_MoeForCausalLM", TOKENS,
+                     dict(DECODER, moe_intermediate_size=32, moe_k=2, moe_num_experts=4, moe_num_shared_experts=1,
+                          moe_layer_start_index=1)),
+    "hunyuan_moe": ("HunYuanMoEV1Config", "HunYuanMoEV1ForCausalLM", TOKENS,
+                    dict(DECODER, head_dim=16, num_experts=4, moe_topk=2)),
+    "dots1": ("Dots1Config", "Dots1ForCausalLM", TOKENS,
+              dict(DECODER, **MOE, moe_intermediate_size=32, n_routed_experts=4, n_shared_experts=1,
+                   first_k_dense_replace=1, sliding_window=16, max_window_layers=2)),
+    "longcat_flash": ("LongcatFlashConfig", "LongcatFlashForCausalLM", TOKENS,
+                      dict(vocab_size=VOCAB, hidden_size=64, num_layers=2, num_attention_heads=4,
+                           num_key_value_heads=4, max_position_embeddings=128, ffn_hidden_size=128, q_lora_rank=32,
+                           kv_lora_rank=16, qk_nope_head_dim=8, qk_rope_head_dim=8, head_dim=8, v_head_dim=16,
+                           moe_topk=2, n_routed_experts=4, zero_expert_num=2, expert_ffn_hidden_size=32)),
+    "smollm3": ("SmolLM3Config", "SmolLM3ForCausalLM", TOKENS, dict(DECODER, no_rope_layer_interval=2, pad_token_id=0)),
+    "exaone4": ("Exaone4Config", "Exaone4ForCausalLM", TOKENS,
+                dict(DECODER, sliding_window=16, sliding_window_pattern=2)),
+    "seed_oss": ("SeedOssConfig", "SeedOssForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
+    "apertus": ("ApertusConfig", "ApertusForCausalLM", TOKENS, DECODER),
+    "bitnet": ("BitNetConfig", "BitNetForCausalLM", TOKENS, DECODER),
+    "doge": ("DogeConfig", "DogeForCausalLM", TOKENS, dict(DECODER, keep_window_size=16)),
+    "doge_moe": ("DogeConfig", "DogeForCausalLM", TOKENS,
+                 dict(DECODER, keep_window_size=16, is_moe=True, num_experts=16, num_experts_per_tok=2)),
+    "olmo3": ("Olmo3Config", "Olmo3ForCausalLM", TOKENS, dict(DECODER, sliding_window=16)),
+    "flex_olmo": ("FlexOlmoConfig", "FlexOlmoForCausalLM", TOKENS, dict(DECODER, **MOE, num_experts=4, pad_token_id=0)),
+    "vaultgemma": ("VaultGemmaConfig", "VaultGemmaForCausalLM", TOKENS,
+                   dict(DECODER, head_dim=16, sliding_window=16, query_pre_attn_scalar=16)),
+    "ministral": ("MinistralConfig", "MinistralForCausalLM", TOKENS,
+                  dict(DECODER, head_dim=16, sliding_window=16, layer_types=["sliding_attention", "full_attention"])),
+    "afmoe": ("AfmoeConfig", "AfmoeForCausalLM", TOKENS,
+              dict(DECODER, **MOE, moe_intermediate_size=32, num_dense_layers=1, head_dim=16, num_experts=4,
+                   num_shared_experts=1, global_attn_every_n_layers=2, sliding_window=16)),
+    "zamba2": ("Zamba2Config", "Zamba2ForCausalLM", TOKENS,
+               dict(vocab_size=VOCAB, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                    layers_block_type=["mamba", "hybrid"], mamba_d_state=16, n_mamba_heads=8, chunk_size=16,
+                    num_attention_heads=4, adapter_rank=8, use_mamba_kernels=False, max_position_embeddings=128)),
+    "xlstm": ("xLSTMConfig", "xLSTMForCausalLM", TOKENS,
+              dict(vocab_size=VOCAB, hidden_size=64, num_hidden_layers=2, num_heads=4, chunk_size=16,
+                   autocast_kernel_dtype="float32", return_last_states=False)),
+    "granitemoehybrid": ("GraniteMoeHybridConfig", "GraniteMoeHybridForCausalLM", TOKENS,
+                         dict(DECODER, **MOE, num_local_experts=4, shared_intermediate_size=64,
+                              layer_types=["mamba", "attention"], mamba_n_heads=8, mamba_d_head=16,
+                              mamba_d_state=16, mamba_chunk_size=16, mamba_expand=2)),
+    "gemma3n": ("Gemma3nTextConfig", "Gemma3nForCausalLM", TOKENS,
+                dict(DECODER, num_hidden_layers=4, head_dim=16, sliding_window=16, vocab_size_per_layer_input=VOCAB,
+                     hidden_size_per_layer_input=16, laurel_rank=8, altup_num_inputs=2, num_kv_shared_layers=2,
+                     layer_types=["sliding_attention", "full_attention"] * 2,
+                     activation_sparsity_pattern=[0.95, 0.0, 0.0, 0.0])),
+    "lfm2_moe": ("Lfm2MoeConfig", "Lfm2MoeForCausalLM", TOKENS,
+                 dict(DECODER, **MOE, moe_intermediate_size=32, num_dense_layers=1, num_experts=4,
+                      layer_types=["conv", "full_attention"])),
+    # Time series, detection and segmentation, protein, speech and newer vision encoders.
+    "autoformer": ("AutoformerConfig", "AutoformerForPrediction", TS_INPUTS, TS),
+    # With future values the decoder runs too (teacher forcing, as in training): its self- and cross-attention's
+    # autocorrelation over label_length 10 + prediction_length 8 = 18 steps, the encoder's 16 padded to 18.
+    "autoformer_decoder": ("AutoformerConfig", "AutoformerForPrediction",
+                           [*TS_INPUTS, ("future_values", [1, 8], "float32")], TS),
+    # Informer runs its decoder on future_time_features whether or not future values are given, and returns its
+    # output only through the distribution's parameters, computed with future values: without them the whole
+    # decoder is dead code mmengine's trace drops. With them (teacher forcing) every module is used.
+    "informer": ("InformerConfig", "InformerForPrediction", [*TS_INPUTS, ("future_values", [1, 8], "float32")], TS),
+    "patchtst": ("PatchTSTConfig", "PatchTSTForPrediction", [("past_values", [1, 32, 2], "float32")],
+                 dict(num_input_channels=2, context_length=32, patch_length=8, patch_stride=8, d_model=32,
+                      num_hidden_layers=1, num_attention_heads=2, ffn_dim=64, prediction_length=8)),
+    "timesfm": ("TimesFmConfig", "TimesFmModelForPrediction", [("past_values", [1, 64], "float32")],
+                dict(patch_length=16, context_length=64, horizon_length=16, hidden_size=32, intermediate_size=64,
+                     num_hidden_layers=1, num_attention_heads=2, head_dim=16)),
+    "esm": ("EsmConfig", "EsmForMaskedLM", [ids(32)],
+            dict(ENCODER, pad_token_id=1, mask_token_id=3, position_embedding_type="rotary")),
+    "dinov3_vit": ("DINOv3ViTConfig", "DINOv3ViTModel", IMAGE, dict(SMALL_VIT, num_register_tokens=2)),
+    "siglip2_vision": ("Siglip2VisionConfig", "Siglip2VisionModel",
+                       [("pixel_values", [1, 16, 192], "float32"), ("pixel_attention_mask", [1, 16], "int64", [1] * 16),
+                        ("spatial_shapes", [1, 2], "int64", [4, 4])],
+                       dict(SMALL_VIT, num_patches=16)),
+    # The same with 4 of the 16 patches padded: transformers keeps the pooling head's mask then, in eager too.
+    "siglip2_vision_padded": ("Siglip2VisionConfig", "Siglip2VisionModel",
+                              [("pixel_values", [1, 16, 192], "float32"),
+                               ("pixel_attention_mask", [1, 16], "int64", [1] * 12 + [0] * 4),
+                               ("spatial_shapes", [1, 2], "int64", [4, 4])],
+                              dict(SMALL_VIT, num_patches=16)),
+    "aimv2_vision": ("Aimv2VisionConfig", "Aimv2VisionModel", IMAGE, SMALL_VIT),
+    "moonshine": ("MoonshineConfig", "MoonshineForConditionalGeneration",
+                  [("input_values", [1, 1600], "float32"), ("decoder_input_ids", [1, 8], "int64")],
+                  dict(vocab_size=VOCAB, hidden_size=32, intermediate_size=64, encoder_num_hidden_layers=1,
+                       decoder_num_hidden_layers=1, encoder_num_attention_heads=2, decoder_num_attention_heads=2,
+                       max_position_embeddings=128)),
+    "rt_detr": ("RTDetrConfig", "RTDetrForObjectDetection", IMAGE_64,
+                dict(backbone_config=dict(model_type="rt_detr_resnet", embedding_size=16, hidden_sizes=[16, 32, 64],
+                                          depths=[1, 1, 1], layer_type="basic",
+                                          out_features=["stage1", "stage2", "stage3"]),
+                     encoder_in_channels=[16, 32, 64], d_model=32, encoder_hidden_dim=32, encoder_ffn_dim=64,
+                     decoder_ffn_dim=64, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+                     decoder_attention_heads=2, decoder_in_channels=[32, 32, 32], num_queries=10, num_labels=4,
+                     num_denoising=0, decoder_n_points=2)),
+    "d_fine": ("DFineConfig", "DFineForObjectDetection", IMAGE_64,
+               dict(backbone_config=dict(model_type="hgnet_v2", stem_channels=[3, 8, 8],
+                                         stage_in_channels=[8, 16, 32, 64], stage_mid_channels=[8, 8, 16, 16],
+                                         stage_out_channels=[16, 32, 64, 64], hidden_sizes=[16, 32, 64, 64], stage_num_blocks=[1, 1, 1, 1],
+                                         stage_downsample=[False, True, True, True],
+                                         stage_light_block=[False, False, True, True],
+                                         stage_kernel_size=[3, 3, 5, 5], stage_numb_of_layers=[1, 1, 1, 1],
+                                         out_features=["stage2", "stage3", "stage4"]),
+                    encoder_in_channels=[32, 64, 64], d_model=32, encoder_hidden_dim=32, encoder_ffn_dim=64,
+                    decoder_ffn_dim=64, encoder_layers=1, decoder_layers=2, encoder_attention_heads=2,
+                    decoder_attention_heads=2, decoder_in_channels=[32, 32, 32], num_queries=10, num_labels=4,
+                    num_denoising=0, hidden_expansion=0.5, depth_mult=0.34, eval_idx=-1)),
+    "mask2former": ("Mask2FormerConfig", "Mask2FormerForUniversalSegmentation", IMAGE_64,
+                    dict(backbone_config=dict(model_type="swin", image_size=64, patch_size=4, embed_dim=16,
+                                              depths=[1, 1, 1, 1], num_heads=[1, 1, 2, 2], window_size=4,
+                                              out_features=["stage1", "stage2", "stage3", "stage4"]),
+                         feature_size=32, mask_feature_size=32, hidden_dim=32, encoder_feedforward_dim=64,
+                         dim_feedforward=64, encoder_layers=1, decoder_layers=2, num_attention_heads=2,
+                         num_queries=8, num_labels=4, common_stride=4)),
+    "sam": ("SamConfig", "SamModel", [*IMAGE_64, ("input_points", [1, 1, 1, 2], "float32", [10.0, 20.0])],
+            dict(vision_config=dict(hidden_size=32, output_channels=32, num_hidden_layers=2, num_attention_heads=2,
+                                    image_size=64, patch_size=8, mlp_dim=64, window_size=4, global_attn_indexes=[1],
+                                    num_pos_feats=16),
+                 prompt_encoder_config=dict(hidden_size=32, image_size=64, patch_size=8, mask_input_channels=4),
+                 mask_decoder_config=dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, mlp_dim=64,
+                                          iou_head_hidden_dim=32))),
+    "vits": ("VitsConfig", "VitsModel", [ids(16)],
+             dict(vocab_size=VOCAB, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, ffn_dim=64,
+                  flow_size=16, spectrogram_bins=17, upsample_initial_channel=32, upsample_rates=[2, 2],
+                  upsample_kernel_sizes=[4, 4], resblock_kernel_sizes=[3], resblock_dilation_sizes=[[1, 3]],
+                  prior_encoder_num_flows=1, prior_encoder_num_wavenet_layers=1, posterior_encoder_num_wavenet_layers=1,
+                  duration_predictor_filter_channels=32, use_stochastic_duration_prediction=False, window_size=2)),
+    "efficientloftr": ("EfficientLoFTRConfig", "EfficientLoFTRForKeypointMatching",
+                       [("pixel_values", [1, 2, 3, 64, 64], "float32")],
+                       dict(stage_in_channels=[1, 16, 16, 32], stage_num_blocks=[1, 1, 1, 1],
+                            stage_block_stride=[[2], [1], [2], [2]], stage_block_out_channels=[[16], [16], [32], [32]],
+                            stage_block_in_channels=[[1], [16], [16], [32]], out_features=[16, 16, 32, 32],
+                            hidden_size=32, num_attention_layers=1, num_attention_heads=8, num_key_value_heads=8,
+                            intermediate_size=64, fine_fusion_dims=[32, 32, 16])),
+    "mimi": ("MimiConfig", "MimiModel", [("input_values", [1, 1, 960], "float32")],
+             dict(hidden_size=32, num_filters=4, upsampling_ratios=[4, 2], codebook_size=64, codebook_dim=32,
+                  num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2, head_dim=16,
+                  intermediate_size=64, num_quantizers=2, num_semantic_quantizers=1, sliding_window=16,
+                  upsample_groups=32, vector_quantization_hidden_dimension=32, use_streaming=False)),
+    "dia": ("DiaConfig", "DiaForConditionalGeneration",
+            [ids(16), ("decoder_input_ids", [1, 8, 2], "int64")],
+            dict(encoder_config=dict(vocab_size=VOCAB, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                                     num_attention_heads=2, num_key_value_heads=2, head_dim=16),
+                 decoder_config=dict(vocab_size=VOCAB, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                                     num_attention_heads=2, num_key_value_heads=1, head_dim=16,
+                                     cross_num_attention_heads=2, cross_head_dim=16, cross_num_key_value_heads=2,
+                                     cross_hidden_size=32, num_channels=2), delay_pattern=[0, 1])),
+    "eomt": ("EomtConfig", "EomtForUniversalSegmentation", IMAGE,
+             dict(SMALL_VIT, num_hidden_layers=2, num_queries=4, num_blocks=1, num_upscale_blocks=1, num_labels=3)),
 }
 
 
@@ -346,6 +511,53 @@ SWEEP = {
 # {model: {module: (MACs, activations)}}. flopscope analyses what runs, so it counts this work: every analysis of the
 # model is compared with mmengine's reference plus it, in the module and every module above.
 TRACED_AWAY = {
+    # Qwen3-Next's gated delta rule updates its recurrent state after the last chunk though the state is not
+    # returned (output_final_state=False): key^T @ v_new per value head, 4 heads x (16 x 64 @ 64 x 16) MACs (32 tokens
+    # padded to one chunk of 64), giving a 4 x 16 x 16 state. One layer of linear attention.
+    "qwen3_next": {"model.layers.0.linear_attn": (4 * 16 * 64 * 16, 4 * 16 * 16)},
+    # A pooled output the model does not return. CLIP's vision tower norms its class token (1 x 32, mmengine's
+    # layer norm: 5 per element with an affine), LLaVA takes the hidden states before it.
+    "llava": {"model.vision_tower.post_layernorm": (32 * 5, 0)},
+    # SigLIP's pooling head, a probe attending over the 16 patches (width 32, 2 heads of 16), which PaliGemma and
+    # Gemma 3 do not use: query 1 x 32 x 32, keys and values 2 x 16 x 32 x 32, scores and weighted sum 2 heads x
+    # (1 x 16 x 16), output projection 1 x 32 x 32, with outputs 32 + 2 x 16 x 32 + 2 x 16 + 32 + 32; its norm
+    # 32 x 5; its MLP 32 x 64 and 64 x 32.
+    **{vlm: {"model.vision_tower.head.attention": (32 * 32 + 2 * 16 * 32 * 32 + 2 * 2 * 16 * 16 + 32 * 32,
+                                                   32 + 2 * 16 * 32 + 2 * 16 + 32 + 32),
+             "model.vision_tower.head.layernorm": (32 * 5, 0),
+             "model.vision_tower.head.mlp.fc1": (32 * 64, 64), "model.vision_tower.head.mlp.fc2": (64 * 32, 32)}
+       for vlm in ("paligemma", "gemma3_vision")},
+    # DPT's depth head reads the backbone's hidden states; the backbone's final norm over its 16 patches and class
+    # token (17 x 64 x 5) goes unused.
+    "dpt": {"dpt.layernorm": (17 * 64 * 5, 0)},
+    # SpeechT5's stop-token logits (8 decoder steps x 64 -> 2, the reduction factor) feed only the loss.
+    "speecht5": {"speech_decoder_postnet.prob_out": (8 * 64 * 2, 8 * 2)},
+    # FNet's pooler (the first token through a 64 x 64 linear) is not used by its masked-LM head.
+    "fnet": {"fnet.pooler.dense": (64 * 64, 64)},
+    # MiniMax's lightning attention (layer 0, linear) updates its K^T V state after the last block though nothing
+    # uses it without a cache: 4 heads x (16 x 16 @ 16 x 16) MACs, a 4 x 16 x 16 output.
+    "minimax": {"model.layers.0.self_attn": (4 * 16 * 16 * 16, 4 * 16 * 16)},
+    # RT-DETR's backbone resizes the pixel mask to each of its 3 feature maps (16 x 16, 8 x 8, 4 x 4 of a 64 x 64
+    # image; F.interpolate, nearest: 1 per output element) and the model never reads those masks.
+    "rt_detr": {"model.backbone": (16 * 16 + 8 * 8 + 4 * 4, 0)},
+    # D-FINE's the same, its feature maps at strides 8, 16, 32: 8 x 8, 4 x 4, 2 x 2.
+    "d_fine": {"model.backbone": (8 * 8 + 4 * 4 + 2 * 2, 0)},
+    # Mask2Former: the Swin backbone's final norm (SwinModel.layernorm over the last stage's 2 x 2 tokens x 128,
+    # 5 per element; SwinBackbone reads the reshaped hidden states); the class logits of the first of the two
+    # decoder states (8 queries x 32 -> 5), auxiliary logits only returned with output_auxiliary_logits; and the
+    # attention mask the mask predictor makes after the last layer for a next one there is not (bilinear resize of
+    # 8 queries' masks to 4 x 4, 4 per output element).
+    "mask2former": {"model.pixel_level_module.encoder.swin.layernorm": (4 * 128 * 5, 0),
+                    "class_predictor": (8 * 32 * 5, 8 * 5),
+                    "model.transformer_module.decoder.mask_predictor": (8 * 4 * 4 * 4, 0)},
+    # EoMT predicts classes before its last block too (4 queries x 32 -> 4); only its masks are used (attention
+    # mask), the class logits only for the loss.
+    "eomt": {"class_predictor": (4 * 32 * 4, 4 * 4)},
+    # Not dead code but a path the trace takes and eager does not: with every patch valid, transformers'
+    # create_bidirectional_mask returns None in eager (it reads the mask's values), so the pooling head's
+    # nn.MultiheadAttention computes its scores with bmm (1 query x 16 keys x 16, 2 heads); jit.trace keeps the mask
+    # and records baddbmm, which mmengine leaves unsupported. siglip2_vision_padded runs baddbmm on both sides.
+    "siglip2_vision": {"head.attention": (2 * 1 * 16 * 16, 2 * 1 * 16)},
     # Qwen3-Next's gated delta rule updates its recurrent state after the last chunk though the state is not
     # returned (output_final_state=False): key^T @ v_new per value head, 4 heads x (16 x 64 @ 64 x 16) MACs (32 tokens
     # padded to one chunk of 64), giving a 4 x 16 x 16 state. One layer of linear attention.
@@ -379,6 +591,43 @@ EXPORT_PATH = {
     # ut_system @ v_beta and ut_system @ decayed_k_beta: 2 x 4 heads x (64 x 64 @ 64 x 16), two 4 x 64 x 16 outputs.
     "qwen3_next": {"model.layers.0.linear_attn": (2 * 4 * 64 * 64 * 16, 2 * 4 * 64 * 16)},
 }
+
+
+def _no_loss():
+    """Mask2Former's and EoMT's heads build a Hungarian-matching loss that needs scipy (not installed): the loss
+    is never called without labels, and holds no parameters, so a stub stands in for it."""
+    import transformers.models.mask2former.modeling_mask2former as m2f
+    import transformers.models.eomt.modeling_eomt as eomt
+
+    class NoLoss(torch.nn.Module):
+        def __init__(self, config, *args, **kwargs):
+            super().__init__()
+            self.num_labels, self.eos_coef = config.num_labels, 0.1
+            self.register_buffer("empty_weight", torch.ones(config.num_labels + 1))
+
+    m2f.Mask2FormerLoss = eomt.EomtLoss = NoLoss
+
+
+_no_loss()
+
+
+def _no_arch_tree():
+    """mmengine's architecture printer (make_reference keeps its tree) stops on a submodule set to None
+    (Informer's distil convolutions past the last layer); the counts need no tree."""
+    import mmengine.analysis.print_helper as ph
+
+    shown = ph.complexity_stats_str
+
+    def tree(*args, **kwargs):
+        try:
+            return shown(*args, **kwargs)
+        except AttributeError:
+            return ""
+
+    ph.complexity_stats_str = tree
+
+
+_no_arch_tree()
 
 
 def plus(ref, work):

@@ -558,29 +558,6 @@ TRACED_AWAY = {
     # nn.MultiheadAttention computes its scores with bmm (1 query x 16 keys x 16, 2 heads); jit.trace keeps the mask
     # and records baddbmm, which mmengine leaves unsupported. siglip2_vision_padded runs baddbmm on both sides.
     "siglip2_vision": {"head.attention": (2 * 1 * 16 * 16, 2 * 1 * 16)},
-    # Qwen3-Next's gated delta rule updates its recurrent state after the last chunk though the state is not
-    # returned (output_final_state=False): key^T @ v_new per value head, 4 heads x (16 x 64 @ 64 x 16) MACs (32 tokens
-    # padded to one chunk of 64), giving a 4 x 16 x 16 state. One layer of linear attention.
-    "qwen3_next": {"model.layers.0.linear_attn": (4 * 16 * 64 * 16, 4 * 16 * 16)},
-    # A pooled output the model does not return. CLIP's vision tower norms its class token (1 x 32, mmengine's
-    # layer norm: 5 per element with an affine), LLaVA takes the hidden states before it.
-    "llava": {"model.vision_tower.post_layernorm": (32 * 5, 0)},
-    # SigLIP's pooling head, a probe attending over the 16 patches (width 32, 2 heads of 16), which PaliGemma and
-    # Gemma 3 do not use: query 1 x 32 x 32, keys and values 2 x 16 x 32 x 32, scores and weighted sum 2 heads x
-    # (1 x 16 x 16), output projection 1 x 32 x 32, with outputs 32 + 2 x 16 x 32 + 2 x 16 + 32 + 32; its norm
-    # 32 x 5; its MLP 32 x 64 and 64 x 32.
-    **{vlm: {"model.vision_tower.head.attention": (32 * 32 + 2 * 16 * 32 * 32 + 2 * 2 * 16 * 16 + 32 * 32,
-                                                   32 + 2 * 16 * 32 + 2 * 16 + 32 + 32),
-             "model.vision_tower.head.layernorm": (32 * 5, 0),
-             "model.vision_tower.head.mlp.fc1": (32 * 64, 64), "model.vision_tower.head.mlp.fc2": (64 * 32, 32)}
-       for vlm in ("paligemma", "gemma3_vision")},
-    # DPT's depth head reads the backbone's hidden states; the backbone's final norm over its 16 patches and class
-    # token (17 x 64 x 5) goes unused.
-    "dpt": {"dpt.layernorm": (17 * 64 * 5, 0)},
-    # SpeechT5's stop-token logits (8 decoder steps x 64 -> 2, the reduction factor) feed only the loss.
-    "speecht5": {"speech_decoder_postnet.prob_out": (8 * 64 * 2, 8 * 2)},
-    # FNet's pooler (the first token through a 64 x 64 linear) is not used by its masked-LM head.
-    "fnet": {"fnet.pooler.dense": (64 * 64, 64)},
 }
 
 # Work a model's code adds when torch.export traces it (is_torchdynamo_exporting()), on top of TRACED_AWAY: the

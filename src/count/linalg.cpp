@@ -1,10 +1,11 @@
 // Dense linear algebra (default and all; mmengine, fvcore and FlopCounterMode count none of it), in the
 // multiplications of LAPACK Working Note 41 (a division counted as one), one per multiply-add.
 //
-// Triangular solves: torch.linalg.solve_triangular, which the chunked gated delta rule of Qwen3-Next, Qwen3.5 and OLMo-hybrid runs twice per chunk
-// in eager mode, and the older torch.triangular_solve. Substituting through a triangular m x m system for one
-// right-hand side multiplies and adds each of the m (m - 1) / 2 off-diagonal coefficients once (LAPACK's xTRSM
-// count, LAWN 41), and divides by the m diagonal entries unless the diagonal is known to be ones:
+// Triangular solves: torch.linalg.solve_triangular, which the chunked gated delta rule of Qwen3-Next, Qwen3.5 and
+// OLMo-hybrid runs twice per chunk in eager mode, and the older torch.triangular_solve. Substituting through a
+// triangular m x m system for one right-hand side multiplies and adds each of the m (m - 1) / 2 off-diagonal
+// coefficients once (LAPACK's xTRSM count, LAWN 41), and divides by the m diagonal entries unless the diagonal is
+// known to be ones:
 //   MACs = batch * k * (m (m - 1) / 2 + (unitriangular ? 0 : m))
 // k: the right-hand sides (B's columns for a left solve A X = B, its rows for a right solve X A = B); batch: the
 // product of the solution's broadcast batch dimensions. A training step's backward runs the same solve on the

@@ -230,7 +230,7 @@ using Lookup = std::function<std::int64_t(const std::string&)>;
 // Sizes are integers, but a program may compute one through Python floats (DINOv3's RoPE grid: ceil(s // 8 - 0.5)
 // as a float): sympy writes those as ToFloat(...), Float('...') and FloatTrueDiv(...), and torch rounds them back
 // with CeilToInt, FloorToInt, TruncToInt or RoundToInt. Such a part is evaluated as the program evaluates it, in
-// doubles (ceil(30 * 0.1) is 4 there, not 3); the rest stays exact.
+// doubles (ceil(50 * 1.1) is 56 there, not 55); the rest stays exact.
 struct Number {
   bool is_float = false;
   Rational exact;
@@ -296,7 +296,8 @@ Number number(const Node& n, const Lookup& value_of) {
     if (f == "Max" || f == "Min") {
       if (a.empty()) throw Failure{f + " without arguments"};
       double r = a.front().as_double();
-      for (std::size_t i = 1; i < a.size(); ++i) r = f == "Max" ? std::max(r, a[i].as_double()) : std::min(r, a[i].as_double());
+      for (std::size_t i = 1; i < a.size(); ++i)
+        r = f == "Max" ? std::max(r, a[i].as_double()) : std::min(r, a[i].as_double());
       return float_of(r);
     }
     if (f == "floor" || f == "FloorToInt" || f == "ceiling" || f == "CeilToInt" || f == "TruncToInt" ||

@@ -231,6 +231,18 @@ using Lookup = std::function<std::int64_t(const std::string&)>;
 // as a float): sympy writes those as ToFloat(...), Float('...') and FloatTrueDiv(...), and torch rounds them back
 // with CeilToInt, FloorToInt, TruncToInt or RoundToInt. Such a part is evaluated as the program evaluates it, in
 // doubles (ceil(50 * 1.1) is 56 there, not 55); the rest stays exact.
+// sympy's relations, given which of the two sides is less: a torch.cond's predicate on sizes
+// ("StrictGreaterThan(Symbol('s77'), Integer(4))"), 1 for true and 0 for false.
+bool is_relation(const std::string& f) {
+  return f == "StrictGreaterThan" || f == "GreaterThan" || f == "StrictLessThan" || f == "LessThan" ||
+         f == "Equality" || f == "Unequality";
+}
+Rational relation(const std::string& f, bool lt, bool gt) {
+  const bool holds = f == "StrictGreaterThan" ? gt : f == "GreaterThan" ? !lt : f == "StrictLessThan" ? lt
+                     : f == "LessThan" ? !gt : f == "Equality" ? !lt && !gt : lt || gt;
+  return whole(holds ? 1 : 0);
+}
+
 struct Number {
   bool is_float = false;
   Rational exact;
@@ -323,13 +335,10 @@ Number number(const Node& n, const Lookup& value_of) {
       arity(3);
       return a[0].as_double() != 0 ? a[1] : a[2];
     }
-    if (f == "StrictGreaterThan" || f == "GreaterThan" || f == "StrictLessThan" || f == "LessThan" ||
-        f == "Equality" || f == "Unequality") {
+    if (is_relation(f)) {
       arity(2);
       const double x = a[0].as_double(), y = a[1].as_double();
-      const bool holds = f == "StrictGreaterThan" ? x > y : f == "GreaterThan" ? x >= y : f == "StrictLessThan" ? x < y
-                         : f == "LessThan" ? x <= y : f == "Equality" ? x == y : x != y;
-      return exact_of(whole(holds ? 1 : 0));
+      return exact_of(relation(f, x < y, y < x));
     }
     throw Failure{f + " of a float"};
   }
@@ -416,15 +425,10 @@ Rational exact_call(const std::string& f, const std::vector<Rational>& a) {
     arity(1);
     return a[0].num < 0 ? Rational{-a[0].num, a[0].den} : a[0];
   }
-  // Relations and their logic: a torch.cond's predicate on sizes ("StrictGreaterThan(Symbol('s77'), Integer(4))"),
-  // 1 for true and 0 for false.
-  if (f == "StrictGreaterThan" || f == "GreaterThan" || f == "StrictLessThan" || f == "LessThan" ||
-      f == "Equality" || f == "Unequality") {
+  // Relations and their logic (a torch.cond's predicate).
+  if (is_relation(f)) {
     arity(2);
-    const bool lt = less(a[0], a[1]), gt = less(a[1], a[0]);
-    const bool holds = f == "StrictGreaterThan" ? gt : f == "GreaterThan" ? !lt : f == "StrictLessThan" ? lt
-                       : f == "LessThan" ? !gt : f == "Equality" ? !lt && !gt : lt || gt;
-    return whole(holds ? 1 : 0);
+    return relation(f, less(a[0], a[1]), less(a[1], a[0]));
   }
   if (f == "And" || f == "Or") {
     bool r = f == "And";

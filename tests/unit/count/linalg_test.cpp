@@ -1,7 +1,7 @@
-// Dense linear algebra (src/count/linalg.cpp, default and all), in LAPACK Working Note 41's multiplications. Triangular
-// solves: per right-hand side, m(m-1)/2 multiply-adds through the off-diagonal coefficients and m divisions unless
-// the diagonal is ones. Factorizations and the solves built on them, per column of the elimination. On hand-built
-// records, the arithmetic written out.
+// Dense linear algebra (src/count/linalg.cpp, default and all), in LAPACK Working Note 41's multiplications.
+// Triangular solves: per right-hand side, m(m-1)/2 multiply-adds through the off-diagonal coefficients and m
+// divisions unless the diagonal is ones. Factorizations and the solves built on them, per column of the
+// elimination. On hand-built records, the arithmetic written out.
 #include <gtest/gtest.h>
 
 #include "support/records.h"

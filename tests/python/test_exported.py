@@ -372,6 +372,46 @@ def test_fourier_transforms_count_alike_live_read_run_and_decomposed():
     assert plain.macs == proj and any("fft_fftn" in w for w in plain.warnings)
 
 
+class Spectrogram(nn.Module):
+    """An audio front end computed inside the forward: a windowed stft's magnitudes projected to features, and
+    a vocoder's istft back to a waveform."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("window", torch.hann_window(64))
+        self.proj = nn.Linear(33, 33)
+
+    def forward(self, x):
+        spec = torch.stft(x, n_fft=64, hop_length=16, window=self.window, return_complex=True)
+        gain = self.proj(spec.abs().mT).mT
+        return torch.istft(spec * gain, n_fft=64, hop_length=16, window=self.window)
+
+
+def test_short_time_transforms_count_alike_live_read_run_and_decomposed():
+    torch.manual_seed(0)
+    x = torch.randn(2, 1000)
+    model = Spectrogram().eval()
+    # Centred frames of the signal padded to 1064: (1064 - 64) / 16 + 1 = 63 per signal, 126 in all. Each a real
+    # transform of 64 points, 1.25 * 64 * log2(64) = 480 MACs, forward (stft) and back (istft, complex to real:
+    # 33 bins of 64 is one-sided).
+    stft = istft = 126 * 480
+    proj = 2 * 63 * 33 * 33
+    expected = {"": stft + proj + istft, "proj": proj}
+    assert macs_by_module(flopscope.analyze(model, (x,), ops="default")) == expected
+    # The exported graph keeps stft and istft; core ATen has the frames' window product and the transforms
+    # under them (_fft_r2c, _fft_c2r), which are the same work.
+    ep = torch.export.export(model, (x,))
+    core = ep.run_decompositions()
+    assert [n.target.__name__ for n in core.graph.nodes if "_fft_" in str(n.target)] == [
+        "_fft_r2c.default", "_fft_c2r.default"]
+    for program in (ep, core):
+        for run in (False, True):
+            assert macs_by_module(flopscope.analyze(program, x, run=run, ops="default")) == expected, (program, run)
+    # mmengine counts no transform: reported unsupported, as mmengine reports it.
+    plain = flopscope.analyze(model, (x,))
+    assert plain.macs == proj and any("aten::stft" in w for w in plain.warnings)
+
+
 class ChunkSolve(nn.Module):
     """The chunked gated delta rule's solve (Qwen3-Next, Qwen3.5): (I + strictly lower) X = V, per head."""
 

@@ -86,11 +86,61 @@ TEST(Fft, AtensTransforms) {
             2 * 1024 * 10 * 5 / 4);
 }
 
+// stft(self, n_fft, hop_length, win_length, window, normalized, onesided, return_complex, align_to_window).
+std::vector<V> stft_args(V signal, std::int64_t n_fft, bool window) {
+  return {std::move(signal), V::integer(n_fft), V::integer(16), V::none(), window ? typed({n_fft}, kFloat) : V::none(),
+          V::boolean(false), V::none(), V::boolean(true), V::none()};
+}
+
+TEST(Fft, ShortTimeTransform) {
+  // A batch of 2 signals of 1000 samples, padded to 1064 for centred frames, n_fft 64, hop 16, a Hann window:
+  // (1064 - 64) / 16 + 1 = 63 frames each, out [2, 33, 63]. Each frame a real transform of 64 points:
+  // 1.25 * 64 * log2(64) = 480 MACs, 126 frames.
+  EXPECT_EQ(macs("default", "stft", stft_args(typed({2, 1064}, kFloat), 64, true), {typed({2, 33, 63}, kComplex)}),
+            126 * 480);
+  // all adds the window's product, 64 per frame.
+  EXPECT_EQ(macs("all", "stft", stft_args(typed({2, 1064}, kFloat), 64, true), {typed({2, 33, 63}, kComplex)}),
+            126 * 480 + 126 * 64);
+  // No window: ATen multiplies by none.
+  EXPECT_EQ(macs("all", "stft", stft_args(typed({2, 1064}, kFloat), 64, false), {typed({2, 33, 63}, kComplex)}),
+            126 * 480);
+  // A complex signal [2, 1000], not centred: (1000 - 64) / 16 + 1 = 59 frames of complex transforms, two-sided
+  // [2, 64, 59]: 2.5 * 64 * 6 = 960 each.
+  EXPECT_EQ(macs("default", "stft", stft_args(typed({2, 1000}, kComplex), 64, false), {typed({2, 64, 59}, kComplex)}),
+            118 * 960);
+  // One signal, return_complex=False: [33, 63, 2] real, the frames still at index 1.
+  EXPECT_EQ(macs("default", "stft", stft_args(typed({1064}, kFloat), 64, true), {typed({33, 63, 2}, kFloat)}),
+            63 * 480);
+}
+
+// istft(self, n_fft, hop_length, win_length, window, center, normalized, onesided, length, return_complex).
+std::vector<V> istft_args(V spectrum, V onesided, bool return_complex) {
+  return {std::move(spectrum), V::integer(64), V::integer(16), V::none(), typed({64}, kFloat), V::boolean(true),
+          V::boolean(false), std::move(onesided), V::none(), V::boolean(return_complex)};
+}
+
+TEST(Fft, InverseShortTimeTransform) {
+  // The spectrum above, [2, 33, 63]: 33 bins of n_fft 64 is one-sided (ATen's default when n_freq != n_fft), so
+  // each of the 126 frames is a complex-to-real inverse of 64 points, 480 MACs; out [2, 992] (1056 overlap-added
+  // samples less the 32 + 32 of centring).
+  EXPECT_EQ(macs("default", "istft", istft_args(typed({2, 33, 63}, kComplex), V::none(), false), {typed({2, 992}, kFloat)}),
+            126 * 480);
+  // all adds the window's product (64 per frame) and the division by the window's envelope (one per output sample).
+  EXPECT_EQ(macs("all", "istft", istft_args(typed({2, 33, 63}, kComplex), V::none(), false), {typed({2, 992}, kFloat)}),
+            126 * 480 + 126 * 64 + 2 * 992);
+  // A two-sided spectrum [64, 63] (n_freq == n_fft), or onesided=False said outright: complex inverses, 960 each.
+  EXPECT_EQ(macs("default", "istft", istft_args(typed({64, 63}, kComplex), V::none(), true), {typed({992}, kComplex)}),
+            63 * 960);
+  EXPECT_EQ(macs("default", "istft", istft_args(typed({64, 63}, kComplex), V::boolean(false), false), {typed({992}, kFloat)}),
+            63 * 960);
+}
+
 TEST(Fft, OpSetsAndBadRecords) {
   // mmengine counts no transform: reported unsupported, as mmengine reports it.
-  for (const char* name : {"fft_fft", "fft_rfftn", "_fft_c2c", "_fft_r2c", "_fft_c2r"})
+  for (const char* name : {"fft_fft", "fft_rfftn", "_fft_c2c", "_fft_r2c", "_fft_c2r", "stft", "istft"})
     EXPECT_EQ(named_ops("mmengine").flops.count(std::string("aten::") + name), 0u) << name;
-  for (const char* name : {"fft_fft", "fft_ifft2", "fft_rfftn", "fft_irfft", "fft_hfft2", "fft_ihfftn", "_fft_c2r"})
+  for (const char* name : {"fft_fft", "fft_ifft2", "fft_rfftn", "fft_irfft", "fft_hfft2", "fft_ihfftn", "_fft_c2r", "stft",
+                           "istft"})
     EXPECT_EQ(named_ops("all").flops.at(std::string("aten::") + name).key, "fft") << name;
   // A dimension the tensor does not have, or an output of another rank, is a formula error, not a crash.
   EXPECT_THROW(macs("default", "fft_fft", {typed({4, 8}, kComplex), V::none(), V::integer(2), V::none()},
@@ -100,6 +150,12 @@ TEST(Fft, OpSetsAndBadRecords) {
                     {typed({32}, kComplex)}),
                FormulaError);
   EXPECT_THROW(macs("default", "_fft_c2c", {typed({4, 8}, kComplex), V::integer(1), V::integer(0), V::boolean(true)}),
+               FormulaError);
+  // An stft without its n_fft, or of a signal of three dimensions.
+  EXPECT_THROW(macs("default", "stft", {typed({2, 1064}, kFloat), V::none(), V::none(), V::none(), V::none()},
+                    {typed({2, 33, 63}, kComplex)}),
+               FormulaError);
+  EXPECT_THROW(macs("default", "stft", stft_args(typed({1, 2, 1064}, kFloat), 64, false), {typed({1, 2, 33, 63}, kComplex)}),
                FormulaError);
 }
 

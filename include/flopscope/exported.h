@@ -28,6 +28,11 @@ struct ExportSymbol {
   std::optional<std::int64_t> max;
   std::optional<std::int64_t> example;  ///< the value the export traced with
   std::vector<std::string> aliases;     ///< "INPUT.DIM" for each user input dimension that is this symbol ("x.1")
+
+  /// A size only the graph's values decide (nonzero, an MoE's routing): torch.export names those u0, u1, ...
+  bool data_dependent() const {
+    return name.size() > 1 && name[0] == 'u' && name.find_first_not_of("0123456789", 1) == std::string::npos;
+  }
 };
 
 /// `--dim NAME=VALUE`: a symbol (its name or an alias) and a value.
@@ -51,8 +56,12 @@ class ExportedModel {
 
   /// The bindings under which the program's user inputs (the tensor ones, in the graph's order) have `shapes`:
   /// each symbol takes the size of the first input dimension it alone sizes. Throws InvalidInput, naming the
-  /// input, for a count of inputs, a shape or a range the program does not take.
-  std::vector<DimBinding> dims_for(const std::vector<std::vector<std::int64_t>>& shapes) const;
+  /// input, for a count of inputs, a shape, a range or (where `dtypes`, c10::ScalarType values, are given) a
+  /// dtype the program does not take.
+  std::vector<DimBinding> dims_for(const std::vector<std::vector<std::int64_t>>& shapes,
+                                   const std::vector<std::int8_t>& dtypes = {}) const;
+  /// The names of the program's tensor user inputs, in the graph's order (the names "INPUT.DIM" aliases use).
+  std::vector<std::string> input_names() const;
 
   const std::vector<ExportSymbol>& symbols() const;
   std::string schema_version() const;  ///< "8.17"

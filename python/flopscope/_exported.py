@@ -85,7 +85,7 @@ def _tensors(ep):
 
 def _input_tensors(ep, args, kwargs):
     """The tensors among the caller's inputs, in the order of the graph's user inputs (as ExportedProgram.module()
-    takes them: keyword inputs in the export's order), each checked for its dtype; None when none were given."""
+    takes them: keyword inputs in the export's order); None when none were given."""
     if not args and not kwargs:
         return None
     spec = ep.call_spec.in_spec
@@ -99,14 +99,8 @@ def _input_tensors(ep, args, kwargs):
     if spec is not None and given != spec:
         raise InvalidInput(f"the inputs are not structured as those the program was exported with: it takes "
                            f"{_exported_with(spec)}, and was given {_exported_with(given)}")
-    tensors = [x for x in flat if isinstance(x, torch.Tensor)]
-    placeholders = {n.name: n for n in ep.graph.nodes if n.op == "placeholder"}
-    takes = [(name, placeholders[name].meta.get("val")) for name in ep.graph_signature.user_inputs
-             if name in placeholders and isinstance(placeholders[name].meta.get("val"), torch.Tensor)]
-    for i, (t, (name, val)) in enumerate(zip(tensors, takes)):
-        if t.dtype != val.dtype:
-            raise InvalidInput(f"input {i} ({name}) is {t.dtype}, and the exported program takes {val.dtype}")
-    return tensors
+    # Their shapes and dtypes are checked against the program's by the library (ExportedModel::dims_for).
+    return [x for x in flat if isinstance(x, torch.Tensor)]
 
 
 def _exported_with(spec):

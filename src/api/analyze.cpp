@@ -251,8 +251,23 @@ ComplexityInfo analyze(const ExportedModel& model, const Options& o, const std::
 ComplexityInfo analyze(const ExportedModel& model, const Options& o, const std::vector<at::Tensor>& inputs,
                        const std::vector<DimBinding>& dims, bool execute) {
   std::vector<std::vector<std::int64_t>> shapes;
-  for (const auto& t : inputs) shapes.push_back(t.sizes().vec());
-  std::vector<DimBinding> all = model.dims_for(shapes);
+  std::vector<std::int8_t> dtypes;
+  for (const auto& t : inputs) {
+    shapes.push_back(t.sizes().vec());
+    dtypes.push_back(static_cast<std::int8_t>(t.scalar_type()));
+  }
+  std::vector<DimBinding> all = model.dims_for(shapes, dtypes);
+  // A symbol the inputs size cannot be bound again: say so in the caller's terms, not as two --dim.
+  const auto symbol_of = [&model](const std::string& name) -> std::string {
+    for (const auto& s : model.symbols())
+      if (s.name == name || std::find(s.aliases.begin(), s.aliases.end(), name) != s.aliases.end()) return s.name;
+    return {};
+  };
+  for (const auto& [name, value] : dims)
+    for (const auto& [alias, size] : all)
+      if (const std::string s = symbol_of(name); !s.empty() && s == symbol_of(alias))
+        throw InvalidInput("--dim " + name + ": the inputs give " + s + " already (" + alias + " is " +
+                           std::to_string(size) + ")");
   all.insert(all.end(), dims.begin(), dims.end());
   const auto source = api::exported_source(model.program(), all, execute, inputs);
   return run_pipeline(*source, o);

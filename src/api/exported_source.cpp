@@ -25,9 +25,12 @@ ExportedModel ExportedModel::from_memory(const std::string& graph_json, const st
   return m;
 }
 
-std::vector<DimBinding> ExportedModel::dims_for(const std::vector<std::vector<std::int64_t>>& shapes) const {
-  return m_program->dims_for(shapes);
+std::vector<DimBinding> ExportedModel::dims_for(const std::vector<std::vector<std::int64_t>>& shapes,
+                                                const std::vector<std::int8_t>& dtypes) const {
+  return m_program->dims_for(shapes, dtypes);
 }
+
+std::vector<std::string> ExportedModel::input_names() const { return m_program->tensor_input_names(); }
 
 const std::vector<ExportSymbol>& ExportedModel::symbols() const { return m_program->symbols(); }
 std::string ExportedModel::schema_version() const { return m_program->schema_version(); }
@@ -81,8 +84,19 @@ class ExportedSource final : public ModelSource {
       return m_program.trace(m_bindings, cost, &m_notes);
     }
     m_runner = std::make_unique<exported::GraphRunner>(m_program, run.device);
+    m_notes.clear();
     if (m_given.empty()) {
       m_inputs = m_runner->make_inputs(m_bindings);
+      std::string decided;
+      for (const auto& s : m_program.symbols())
+        if (s.data_dependent()) decided += (decided.empty() ? "" : ", ") + s.name;
+      // Made inputs hold no information: a size read from an input's values (a mask, a count of patches) would
+      // be read from noise and zeros, and its ops counted at that size without a word.
+      if (!decided.empty())
+        m_notes.push_back("the graph ran on inputs flopscope made (random normal floats, zero integers and "
+                          "booleans), and its values decide some of its sizes (" + decided + "): where those come "
+                          "from the inputs rather than the weights, the counts are the made inputs'; give the real "
+                          "inputs (--inputs FILE, or flopscope.analyze(ep, inputs, run=True))");
     } else {
       m_inputs.clear();
       for (const auto& t : m_given) m_inputs.emplace_back(t.to(run.device));

@@ -143,8 +143,8 @@ std::vector<c10::IValue> to_meta(const std::vector<c10::IValue>& inputs) {
 RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& params, bool model_has_inputs,
                             RngGuard* rng) {
   if (model_has_inputs && (o.input_shape.given() || o.inputs))
-    throw InvalidInput("an exported program holds its inputs' shapes: give no input shapes or inputs; bind its dynamic "
-                       "dimensions with --dim NAME=VALUE");
+    throw InvalidInput("an exported program holds its inputs' shapes: give no input shapes; bind its dynamic "
+                       "dimensions with --dim NAME=VALUE, or give example inputs (--inputs FILE), which size them");
   // mmengine: exactly one of input_shape and inputs.
   if (!model_has_inputs && !o.input_shape.given() && !o.inputs)
     throw InvalidInput("One of \"input_shape\" and \"inputs\" should be set.");

@@ -157,11 +157,14 @@ std::vector<ComplexityInfo> exported_analyses(const AnalyzeArgs& args, const Opt
   if (!args.mode.empty())
     throw InvalidInput("--" + args.mode + ": an exported program's mode was fixed when it was exported; export "
                        "after model.eval() or model.train()");
-  if (!args.inputs_file.empty())
-    throw InvalidInput("--inputs: an exported program holds its inputs' shapes; bind its dynamic dimensions with --dim");
   if (how.on_phase) how.on_phase("reading the graph");
   const ExportedModel model = ExportedModel::load(args.model);
   const DimArgs dims = parse_dims(args.dims);
+  // Example inputs size the program's symbols, and with --run are what it runs on: a program whose sizes come
+  // from its inputs' values (a count of image patches read from a tensor) needs the real ones.
+  const bool given = !args.inputs_file.empty();
+  const std::vector<at::Tensor> inputs = given ? load_exported_inputs_file(args.inputs_file, model.input_names())
+                                               : std::vector<at::Tensor>{};
   // The graph's hash, not the file's: hashing a 7B model's weights would take longer than the analysis.
   const std::string sha256 = model.graph_sha256();
   std::vector<ComplexityInfo> out;
@@ -170,7 +173,8 @@ std::vector<ComplexityInfo> exported_analyses(const AnalyzeArgs& args, const Opt
     std::vector<DimBinding> bound = dims.fixed;
     if (!dims.axis.empty()) bound.emplace_back(dims.axis, v);
     if (how.on_phase) how.on_phase(dims.axis.empty() ? "counting" : "counting at " + dims.axis + "=" + std::to_string(v));
-    ComplexityInfo info = analyze(model, options, bound, args.run_exported);
+    ComplexityInfo info = given ? analyze(model, options, inputs, bound, args.run_exported)
+                                : analyze(model, options, bound, args.run_exported);
     info.analysis.run.model = args.model;
     info.analysis.run.model_sha256 = sha256;
     out.push_back(std::move(info));

@@ -2,6 +2,7 @@
 
 #include <torch/csrc/jit/serialization/pickle.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -56,19 +57,75 @@ std::vector<c10::IValue> by_name(const c10::impl::GenericDict& dict, const c10::
   return out;
 }
 
-}  // namespace
-
-std::vector<c10::IValue> load_inputs_file(const std::string& path, const torch::jit::Module& model) {
+c10::IValue read_pickle(const std::string& path) {
   const auto bytes = read_bytes(path);
-  c10::IValue value;
   try {
-    value = torch::jit::pickle_load(bytes);
+    return torch::jit::pickle_load(bytes);
   } catch (const c10::Error& e) {
     std::string why = e.what_without_backtrace();
     why = why.substr(0, why.find('\n'));
     throw InvalidInput("cannot read --inputs '" + path + "' as a torch.save file (" + why +
                        "); save a tensor, a tuple, a list or a dict of them with torch.save");
   }
+}
+
+// The tensors of positional arguments, depth first, as torch's pytree flattens tuples, lists and dicts.
+void flatten_tensors(const c10::IValue& v, std::vector<at::Tensor>& out) {
+  if (v.isTensor()) {
+    if (v.toTensor().defined()) out.push_back(v.toTensor());
+  } else if (v.isTuple()) {
+    for (const auto& e : v.toTupleRef().elements()) flatten_tensors(e, out);
+  } else if (v.isList()) {
+    for (const auto& e : v.toList()) flatten_tensors(e, out);
+  } else if (v.isGenericDict()) {
+    for (const auto& entry : v.toGenericDict()) flatten_tensors(entry.value(), out);
+  }
+}
+
+std::string listed(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+std::vector<at::Tensor> load_exported_inputs_file(const std::string& path, const std::vector<std::string>& names) {
+  const c10::IValue value = read_pickle(path);
+  std::vector<at::Tensor> out;
+  if (!value.isGenericDict()) {
+    if (!value.isTensor() && !value.isTuple() && !value.isList())
+      throw InvalidInput("--inputs '" + path + "' holds a " + value.tagKind() +
+                         ", not a tensor, a tuple, a list or a dict of the program's inputs");
+    flatten_tensors(value, out);
+    return out;  // their count, shapes and dtypes are checked against the program's (ExportedModel::dims_for)
+  }
+  const auto dict = value.toGenericDict();
+  for (const auto& entry : dict) {
+    const bool known = entry.key().isString() &&
+                       std::find(names.begin(), names.end(), entry.key().toStringRef()) != names.end();
+    if (!known) {
+      const std::string key = entry.key().isString() ? "'" + entry.key().toStringRef() + "'" : entry.key().tagKind();
+      throw InvalidInput("--inputs '" + path + "' has a key (" + key + ") that is none of the exported program's "
+                         "tensor inputs (" + listed(names) + ")");
+    }
+    if (!entry.value().isTensor())
+      throw InvalidInput("--inputs '" + path + "' has '" + entry.key().toStringRef() + "' as a " +
+                         entry.value().tagKind() + ": a dict gives each of the program's tensor inputs by name; give "
+                         "nested inputs as a tuple");
+  }
+  for (const auto& name : names) {
+    const auto it = dict.find(c10::IValue(name));
+    if (it == dict.end())
+      throw InvalidInput("--inputs '" + path + "' has no '" + name + "', which the exported program takes (its tensor "
+                         "inputs: " + listed(names) + ")");
+    out.push_back(it->value().toTensor());
+  }
+  return out;
+}
+
+std::vector<c10::IValue> load_inputs_file(const std::string& path, const torch::jit::Module& model) {
+  const c10::IValue value = read_pickle(path);
   const auto method = model.find_method("forward");
   if (!method) throw InvalidInput("the TorchScript module has no forward method");
   const auto& schema = method->function().getSchema();

@@ -14,4 +14,10 @@ namespace flopscope::cli {
 /// naming the file, the key or the argument at fault.
 std::vector<c10::IValue> load_inputs_file(const std::string& path, const torch::jit::Module& model);
 
+/// The tensor inputs `path` holds for an exported program whose tensor inputs are `names` (in the graph's order):
+/// one tensor, a tuple or list of the forward's positional arguments (nested tuples and lists flattened, as
+/// torch.export flattens them; values that are not tensors left out, export having made them constants), or a
+/// dict from those names to tensors. Throws InvalidInput naming the file and what is wrong.
+std::vector<at::Tensor> load_exported_inputs_file(const std::string& path, const std::vector<std::string>& names);
+
 }  // namespace flopscope::cli

@@ -58,7 +58,8 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
       ->allow_extra_args(false);
   cmd->add_option("--inputs", a.inputs_file,
                   "example inputs saved with torch.save: a tensor, a tuple or list (positional), or a dict "
-                  "(by the forward's argument names)");
+                  "(by the forward's argument names); for a .pt2 they size its dynamic dimensions, and with --run "
+                  "are what it runs on");
   cmd->add_option("--dtype", a.dtypes,
                   "the model's dtype and that of every float input without its own: float32 (default), float16, "
                   "bfloat16, float64; or int64, int32 for inputs only (zeros: token indices)")
@@ -68,8 +69,9 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
                   "INPUT.DIM, e.g. input_ids.1); NAME=V1,V2,... sweeps it (one analysis per value); repeatable")
       ->allow_extra_args(false);
   cmd->add_flag("--run", a.run_exported,
-                "for a .pt2: run its graph op by op (weights read from the archive, inputs made at the --dim values) "
-                "under the capture, instead of only reading it; the same analytic report; always on cuda");
+                "for a .pt2: run its graph op by op (weights read from the archive, on the --inputs or on inputs "
+                "made at the --dim values) under the capture, instead of only reading it; the same analytic report; "
+                "always on cuda");
   cmd->add_option("-d,--device", a.device, "cpu, cuda, cuda:N, or meta (the same as --shape-only)");
   cmd->add_flag("--shape-only", a.shape_only,
                 "run the forward on meta tensors: no arithmetic, the same report for models whose control flow "

@@ -16,6 +16,7 @@
 #include <unordered_set>
 
 #include "exported/size_expr.h"
+#include "flopscope/complexity.h"  // dtype_name
 #include "flopscope/errors.h"
 #include "flopscope/model_file.h"
 #include "model/model.h"
@@ -498,11 +499,17 @@ Program Program::from_memory(const std::string& json, const std::vector<std::vec
   return program;
 }
 
-std::vector<std::pair<std::string, std::int64_t>> Program::dims_for(const std::vector<std::vector<std::int64_t>>& shapes) const {
-  std::vector<std::string> names;  // the user inputs that are tensors, in the graph's order
+std::vector<std::string> Program::tensor_input_names() const {
+  std::vector<std::string> names;
   for (const auto& spec : m_impl->program.get_graph_module().get_signature().get_input_specs())
     if (spec.tag() == ex::InputSpec::Tag::USER_INPUT && spec.get_user_input().get_arg().tag() == ex::Argument::Tag::AS_TENSOR)
       names.push_back(spec.get_user_input().get_arg().get_as_tensor().get_name());
+  return names;
+}
+
+std::vector<std::pair<std::string, std::int64_t>> Program::dims_for(const std::vector<std::vector<std::int64_t>>& shapes,
+                                                                    const std::vector<std::int8_t>& dtypes) const {
+  const std::vector<std::string> names = tensor_input_names();
   auto listed = [&] {
     std::string out;
     for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -540,6 +547,13 @@ std::vector<std::pair<std::string, std::int64_t>> Program::dims_for(const std::v
       throw InvalidInput("input " + std::to_string(i) + " (" + names[i] + ") has shape " + text(shapes[i]) +
                          ", and the exported program takes " + text(expected[i].first) +
                          " there: it was exported with the other sizes static (export with dynamic_shapes to vary them)");
+  // A graph runs its kernels in the dtypes it was traced in: another input dtype would fail deep inside it (or
+  // count a program that never existed).
+  for (std::size_t i = 0; i < dtypes.size() && i < names.size(); ++i)
+    if (expected[i].second >= 0 && dtypes[i] >= 0 && dtypes[i] != expected[i].second)
+      throw InvalidInput("input " + std::to_string(i) + " (" + names[i] + ") is " +
+                         dtype_name(static_cast<c10::ScalarType>(dtypes[i])) + ", and the exported program takes " +
+                         dtype_name(static_cast<c10::ScalarType>(expected[i].second)));
   return dims;
 }
 

@@ -66,8 +66,11 @@ class Program {
   /// the symbol's range, or a symbol bound twice.
   Bindings bind(const std::vector<std::pair<std::string, std::int64_t>>& dims) const;
 
-  /// The bindings under which the user inputs have `shapes` (ExportedModel::dims_for).
-  std::vector<std::pair<std::string, std::int64_t>> dims_for(const std::vector<std::vector<std::int64_t>>& shapes) const;
+  /// The bindings under which the user inputs have `shapes` and, where given, `dtypes` (ExportedModel::dims_for).
+  std::vector<std::pair<std::string, std::int64_t>> dims_for(const std::vector<std::vector<std::int64_t>>& shapes,
+                                                             const std::vector<std::int8_t>& dtypes = {}) const;
+  /// The names of the user inputs that are tensors, in the graph's order ("input_ids", "attention_mask").
+  std::vector<std::string> tensor_input_names() const;
 
   /// Modules from the graph signature's parameters, the module call graph and the nodes' nn_module_stack.
   ModuleTree module_tree() const;

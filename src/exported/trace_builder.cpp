@@ -43,13 +43,12 @@ std::int64_t TraceBuilder::size(const ex::SymInt& s) {
   return expr->evaluate([&](const std::string& symbol) {
     auto b = m_bindings.find(symbol);
     if (b == m_bindings.end()) {
-      // torch.export names a size only the graph's values decide (nonzero, an MoE's routing) u0, u1, ...
-      const bool data_dependent = symbol.size() > 1 && symbol[0] == 'u' &&
-                                  symbol.find_first_not_of("0123456789", 1) == std::string::npos;
+      const bool data_dependent = ExportSymbol{symbol, {}, {}, {}, {}}.data_dependent();
       throw InvalidInput("the size expression '" + e.get_expr_str() + "' names '" + symbol +
                          "', which has no value: bind it with --dim " + symbol + "=VALUE" +
                          (data_dependent ? ", or analyse with --run, which executes the graph on the archive's "
-                                           "weights: the graph's values decide this size (nonzero, an MoE's routing)"
+                                           "weights (and on the inputs --inputs gives): the graph's values decide "
+                                           "this size (nonzero, an MoE's routing)"
                                          : ""));
     }
     return b->second;

@@ -213,6 +213,49 @@ class Exported(unittest.TestCase):
         self.assertEqual(self.report("routed.pt2", "--run")["totals"]["macs"], 3 * 16 * 8)
         self.assertEqual(self.report("routed.pt2", "--dim", "u0=3")["totals"]["macs"], 3 * 16 * 8)
 
+    def test_inputs_size_the_program_and_are_what_it_runs_on(self):
+        import torch
+
+        with tempfile.TemporaryDirectory() as tmp:
+            def saved(name, value):
+                path = os.path.join(tmp, name)
+                torch.save(value, path)
+                return path
+
+            # picked.pt2 keeps the rows of x its keep argument marks: 4 of 5 here, 4 x 16 x 8 MACs, given as a
+            # tuple or by the program's input names. Made inputs (a mask of zeros) keep none: the report says the
+            # sizes were the made inputs'.
+            x, keep = torch.randn(5, 16), torch.tensor([True, True, False, True, True])
+            for inputs in (saved("tuple.pt", (x, keep)), saved("dict.pt", {"keep": keep, "x": x})):
+                r = self.report("picked.pt2", "--inputs", inputs, "--run")
+                self.assertEqual(r["totals"]["macs"], 4 * 16 * 8)
+                self.assertEqual(r["inputs"], [{"shape": [5, 16], "dtype": "float32"}, {"shape": [5], "dtype": "bool"}])
+            made = self.report("picked.pt2", "--run")
+            self.assertEqual(made["totals"]["macs"], 0)
+            self.assertTrue(any("ran on inputs flopscope made" in w and "(u0)" in w for w in made["warnings"]))
+            # Without --run the inputs size the symbols and the graph is read: x [2, 100, 16] is TwoLinear at 100.
+            long_x = saved("long.pt", torch.randn(2, 100, 16))
+            for args in ([], ["--run"]):
+                r = self.report("two_linear.pt2", "--inputs", long_x, *args)
+                self.assertEqual(r["totals"]["macs"], two_linear(100)["macs"])
+                self.assertEqual(r["inputs"], [{"shape": [2, 100, 16], "dtype": "float32"}])
+            cases = [
+                ("two_linear.pt2", saved("f64.pt", torch.randn(2, 100, 16, dtype=torch.float64)), [],
+                 r"input 0 \(x\) is float64, and the exported program takes float32"),
+                ("two_linear.pt2", saved("two.pt", [torch.randn(2, 100, 16), torch.randn(3)]), [],
+                 r"takes 1 tensor input\(s\) \(x\), and 2 were given"),
+                ("two_linear.pt2", saved("int.pt", 3), [], "holds a Int, not a tensor"),
+                ("two_linear.pt2", long_x, ["--dim", "x.1=50"], r"--dim x.1: the inputs give s\d+ already \(x.1 is 100\)"),
+                ("two_linear_static.pt2", long_x, [], r"has shape \[2, 100, 16\], and the exported program takes \[2, 10, 16\]"),
+                ("picked.pt2", saved("badkey.pt", {"x": x, "mask": keep}), ["--run"],
+                 r"has a key \('mask'\) that is none of the exported program's tensor inputs \(x, keep\)"),
+                ("picked.pt2", saved("nokey.pt", {"x": x}), ["--run"], "has no 'keep', which the exported program takes"),
+            ]
+            for model, inputs, args, pattern in cases:
+                with self.subTest(model=model, inputs=os.path.basename(inputs)):
+                    p = run("analyze", os.path.join(EX, model), "--inputs", inputs, *args, status=2)
+                    self.assertRegex(p.stderr, pattern)
+
     def test_cuda_runs_the_graph_or_says_why_not(self):
         p = subprocess.run([CLI, "analyze", os.path.join(EX, "two_linear.pt2"), "--device", "cuda", "-f", "json", "-q"],
                            capture_output=True, text=True, env=dict(os.environ, CUDA_VISIBLE_DEVICES=""))

@@ -698,11 +698,13 @@ def exported_report(cli, model, x, ops, export):
             if p.returncode == 0:
                 return {**json.loads(p.stdout), "ran": True}, None
             if "_assert_scalar" in p.stderr:
-                # The command line runs the graph on inputs it makes (zero integers): a program whose sizes come
-                # from an input's values (SigLIP2's spatial_shapes) fails its own check on them. The package runs
-                # the same archive on the model's inputs.
-                result = flopscope.analyze(torch.export.load(path), x, run=True, ops=ops)
-                return {**json.loads(result.to_json()), "ran": "inputs"}, None
+                # Inputs the command line makes (zero integers) fail the checks of a program whose sizes come from
+                # an input's values (SigLIP2's spatial_shapes): it runs on the model's own inputs, given by file.
+                inputs = os.path.join(tmp, "inputs.pt")
+                torch.save(tuple(x), inputs)
+                p = subprocess.run(command + ["--run", "--inputs", inputs], capture_output=True, text=True)
+                if p.returncode == 0:
+                    return {**json.loads(p.stdout), "ran": "inputs"}, None
     if p.returncode != 0:
         return None, f"differs: flopscope failed: {p.stderr.strip()[:300]}"
     return json.loads(p.stdout), None
@@ -928,7 +930,7 @@ def write_markdown(path, rows, files):
               "head is no dead code but a path: eager drops an all-ones mask and runs bmm, the trace and the "
               "export keep it (baddbmm, unsupported). A .pt2 whose sizes its inputs' values decide (SigLIP2's "
               "spatial_shapes) fails its own check on the inputs the command line makes: it is run on the "
-              "model's inputs through the package instead.", ""]
+              "model's own inputs, given with --inputs.", ""]
     lines += ["A model whose sizes depend on its values, as an MoE's routing does (how many tokens each expert gets), "
               "cannot run shape-only: SwitchTransformers, NLLB-MoE, JetMoE and LED are refused with the reason; so are "
               "the vision-language models that check, value by value, that the ids hold as many image tokens as "

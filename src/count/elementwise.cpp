@@ -4,6 +4,12 @@
 //   activation functions, arithmetic, clamps:    numel(output)
 //   softmax, log_softmax:                        3 * numel(input)    (exp, sum, divide or subtract)
 //   reductions (sum, mean, amax, ...):           numel(input)
+//   var, std (and their _mean forms):            2 * numel(input)    (the mean's sum, then each deviation's square)
+//   diff, n times along a dim of length L:       sum over k = 1..n of (L - k) per line   (one subtraction each)
+//   _weight_norm (weight_norm's v, g, dim):      2 * numel(v)        (v's norms, then v scaled by g / norm)
+//   col2im (fold):                               numel(input)        (each column element added into the image)
+//   index_add:                                   numel(source)       (one add per element added in)
+//   scatter_add, scatter_reduce:                 numel(index)
 // A training step's backward, by the same rule:
 //   an activation's backward (threshold_backward for relu, gelu_backward, ...): numel(grad_output)
 //   softmax and log_softmax backward:            4 * numel(grad_output)  (y*g, row sum, subtract, scale; or
@@ -16,6 +22,37 @@ namespace flopscope::count {
 namespace {
 
 Count softmax_flops(const OpRecord& r) { return mul(3, product(input_shape(r, 0))); }
+Count twice_the_input(const OpRecord& r) { return mul(2, product(input_shape(r, 0))); }
+
+// diff(self, n=1, dim=-1, prepend=None, append=None): n passes of neighbour differences along dim, over the
+// input with prepend and append attached (each pass one element shorter than the last).
+Count diff_flops(const OpRecord& r) {
+  const auto& in = input_shape(r, 0);
+  require(!in.empty(), r, "differences a tensor of no dimensions");
+  const Value& n_value = input(r, 1);
+  const Value& dim_value = input(r, 2);
+  const std::int64_t n = n_value.kind == Value::Kind::Int ? static_cast<std::int64_t>(n_value.number) : 1;
+  std::int64_t dim = dim_value.kind == Value::Kind::Int ? static_cast<std::int64_t>(dim_value.number) : -1;
+  const auto rank = static_cast<std::int64_t>(in.size());
+  require(dim >= -rank && dim < rank && n >= 0, r, "differences along a dimension the tensor does not have");
+  if (dim < 0) dim += rank;
+  const auto d = static_cast<std::size_t>(dim);
+  std::int64_t length = in[d];
+  for (std::size_t attached : {3, 4})
+    if (input(r, attached).kind == Value::Kind::Tensor && input_shape(r, attached).size() == in.size())
+      length += input_shape(r, attached)[d];
+  Count per_line = 0;
+  for (std::int64_t k = 1; k <= n && k < length; ++k) per_line = add(per_line, length - k);
+  Count lines = 1;
+  for (std::size_t i = 0; i < in.size(); ++i)
+    if (i != d) lines = mul(lines, in[i]);
+  return mul(lines, per_line);
+}
+
+// index_add(self, dim, index, source): one add per element of the source (the index picks whole slices).
+Count per_source(const OpRecord& r) { return product(input_shape(r, 3)); }
+// scatter_add, scatter_reduce (self, dim, index, src, ...): one add per element of the index (src may be larger).
+Count per_index(const OpRecord& r) { return product(input_shape(r, 2)); }
 Count softmax_backward(const OpRecord& r) { return mul(4, product(input_shape(r, 0))); }
 
 }  // namespace
@@ -32,6 +69,12 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
       "add", "add_", "sub", "sub_", "rsub", "mul", "mul_", "div", "div_", "neg", "abs", "exp", "exp_", "log", "log_",
       "sqrt", "sqrt_", "rsqrt", "rsqrt_", "pow", "pow_", "reciprocal", "square", "addcmul", "addcmul_", "addcdiv",
       "addcdiv_", "maximum", "minimum", "floor_divide", "remainder", "floor", "ceil", "round", "sin", "cos", "erf",
+      // the rest of torch's pointwise math, and the aliases the dispatcher records under their own names
+      "multiply", "multiply_", "subtract", "subtract_", "true_divide", "true_divide_", "log1p", "log1p_",
+      "expm1", "expm1_", "log2", "log10", "exp2", "lgamma", "digamma", "erfc", "erfinv", "tan", "atan", "atan2",
+      "asin", "acos", "sinh", "cosh", "asinh", "acosh", "atanh", "sign", "sgn", "trunc", "frac", "fmod", "lerp",
+      "lerp_", "hypot", "xlogy", "logit", "logaddexp", "log_sigmoid", "polar", "outer", "ger", "sinc", "softshrink", "hardshrink",
+      "tanhshrink", "softsign", "rrelu", "square_", "neg_", "abs_", "sin_", "cos_",
   };
   for (const char* op : kPerOutput) set.flops[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
   for (const char* op : {"softmax", "log_softmax", "_softmax", "_log_softmax"})
@@ -42,8 +85,16 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
     set.flops[std::string("aten::") + op] = {"activation_backward", input_elements, "numel(grad_output)"};
   for (const char* op : {"_softmax_backward_data", "_log_softmax_backward_data"})
     set.flops[std::string("aten::") + op] = {"softmax_backward", softmax_backward, "4*numel(grad_output)"};
-  for (const char* op : {"sum", "mean", "amax", "amin", "prod", "cumsum", "logsumexp", "norm", "linalg_vector_norm"})
+  for (const char* op : {"sum", "mean", "amax", "amin", "prod", "cumsum", "logsumexp", "norm", "linalg_vector_norm",
+                         "cumprod", "logcumsumexp", "nansum", "nanmean", "aminmax"})
     set.flops[std::string("aten::") + op] = {op, input_elements, "numel(input)"};
+  for (const char* op : {"var", "std", "var_mean", "std_mean", "_weight_norm"})
+    set.flops[std::string("aten::") + op] = {op, twice_the_input, "2*numel(input)"};
+  set.flops["aten::col2im"] = {"col2im", input_elements, "numel(input)"};
+  set.flops["aten::diff"] = {"diff", diff_flops, "sum over k=1..n of (L-k) per line along dim"};
+  for (const char* op : {"index_add", "index_add_"}) set.flops[std::string("aten::") + op] = {op, per_source, "numel(source)"};
+  for (const char* op : {"scatter_add", "scatter_add_", "scatter_reduce", "scatter_reduce_"})
+    set.flops[std::string("aten::") + op] = {op, per_index, "numel(index)"};
 }
 
 }  // namespace flopscope::count

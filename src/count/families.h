@@ -28,6 +28,6 @@ void add_linalg_handlers(OpSet& set, Tier tier);       // linalg.cpp: triangular
 void add_einsum_handlers(OpSet& set, Tier tier);       // einsum.cpp: mmengine's special forms and numpy path
 void add_pool_handlers(OpSet& set, Tier tier);         // pool.cpp: adaptive_avg_pool2d; all: every pooling
 void add_elementwise_handlers(OpSet& set, Tier tier);  // elementwise.cpp (all): softmax, activations, arithmetic
-void add_ignored_ops(OpSet& set);                      // ignored.cpp: mmengine's _IGNORED_OPS
+void add_ignored_ops(OpSet& set, Tier tier);           // ignored.cpp: mmengine's _IGNORED_OPS; more in default, all
 
 }  // namespace flopscope::count

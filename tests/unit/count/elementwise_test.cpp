@@ -54,6 +54,54 @@ TEST(Elementwise, ReductionsArePerInputElement) {
   EXPECT_EQ(macs("all", "linalg_vector_norm", {V::tensor({5, 11})}, {V::tensor({5})}), 5 * 11);
 }
 
+TEST(Elementwise, TheRestOfTorchsPointwiseMath) {
+  // The aliases the dispatcher records under their own names (torch.multiply, subtract), and the functions an
+  // LLM's or a time-series model's forward calls besides the common ones: numel(output) each.
+  for (const char* op : {"multiply", "subtract", "true_divide", "log1p", "expm1", "lgamma", "erfinv", "atan2",
+                         "log_sigmoid", "logaddexp", "xlogy"})
+    EXPECT_EQ(macs("all", op, {V::tensor({3, 7}), V::tensor({7})}, {V::tensor({3, 7})}), 3 * 7) << op;
+  EXPECT_EQ(macs("default", "multiply", {V::tensor({3, 7}), V::tensor({7})}, {V::tensor({3, 7})}), -1);
+}
+
+TEST(Elementwise, VarianceDifferencesAndAddsByIndex) {
+  // var and std over [4, 9]: the mean's pass and the squared deviations' pass, 2 * 36.
+  EXPECT_EQ(macs("all", "var", {V::tensor({4, 9}), V::int_list({1})}, {V::tensor({4})}), 2 * 4 * 9);
+  EXPECT_EQ(macs("all", "std_mean", {V::tensor({4, 9})}, {V::tensor({}), V::tensor({})}), 2 * 4 * 9);
+  // weight_norm's v [16, 3, 5] (g [16, 1, 1]): its norms and the scaled copy, 2 * 240; fold's columns [2, 12, 9]
+  // each added into the image once; outer(a[6], b[4]): one product per output element.
+  EXPECT_EQ(macs("all", "_weight_norm", {V::tensor({16, 3, 5}), V::tensor({16, 1, 1}), V::integer(0)},
+                 {V::tensor({16, 3, 5})}),
+            2 * 16 * 3 * 5);
+  EXPECT_EQ(macs("all", "col2im", {V::tensor({2, 12, 9}), V::int_list({4, 4})}, {V::tensor({2, 3, 4, 4})}), 2 * 12 * 9);
+  EXPECT_EQ(macs("all", "outer", {V::tensor({6}), V::tensor({4})}, {V::tensor({6, 4})}), 6 * 4);
+  // diff(x[5, 8]) along the last dimension: 7 subtractions per row; n=3: 7 + 6 + 5 per row.
+  EXPECT_EQ(macs("all", "diff", {V::tensor({5, 8}), V::integer(1), V::integer(-1), V::none(), V::none()},
+                 {V::tensor({5, 7})}),
+            5 * 7);
+  EXPECT_EQ(macs("all", "diff", {V::tensor({5, 8}), V::integer(3), V::integer(1), V::none(), V::none()},
+                 {V::tensor({5, 5})}),
+            5 * (7 + 6 + 5));
+  // Along dim 0 with one row prepended and two appended: 8 columns of 5 + 1 + 2 = 8 rows, 7 subtractions each.
+  EXPECT_EQ(macs("all", "diff", {V::tensor({5, 8}), V::integer(1), V::integer(0), V::tensor({1, 8}), V::tensor({2, 8})},
+                 {V::tensor({7, 8})}),
+            8 * 7);
+  // n at least the length: nothing left to subtract after the last pass.
+  EXPECT_EQ(macs("all", "diff", {V::tensor({2, 3}), V::integer(5), V::integer(1), V::none(), V::none()},
+                 {V::tensor({2, 0})}),
+            2 * (2 + 1));
+  EXPECT_THROW(macs("all", "diff", {V::tensor({2, 3}), V::integer(1), V::integer(2), V::none(), V::none()},
+                    {V::tensor({2, 2})}),
+               FormulaError);
+  // index_add_(self[10, 6], 0, index[4], source[4, 6]): the index picks 4 rows, and each of the source's 24
+  // elements is added in. scatter_add's index is per element: one add per index entry (src may be larger).
+  EXPECT_EQ(macs("all", "index_add_", {V::tensor({10, 6}), V::integer(0), V::tensor({4}), V::tensor({4, 6})},
+                 {V::tensor({10, 6})}),
+            4 * 6);
+  EXPECT_EQ(macs("all", "scatter_add", {V::tensor({10, 6}), V::integer(0), V::tensor({4, 3}), V::tensor({5, 6})},
+                 {V::tensor({10, 6})}),
+            4 * 3);
+}
+
 // A training step's backward, under all: an activation's backward one per gradient element (relu's is
 // threshold_backward); softmax's 4 (y*g, row sum, subtract, scale).
 TEST(Elementwise, BackwardOfATrainingStep) {

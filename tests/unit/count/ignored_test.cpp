@@ -1,5 +1,6 @@
 // Ignored ops (src/count/ignored.cpp): mmengine's _IGNORED_OPS and the TorchScript interpreter's scalar reads,
-// registered as ignored in every op set, and silent (not unsupported, 0) when a trace runs them.
+// registered as ignored in every op set, the ops with no arithmetic in default and all, and silent (not
+// unsupported, 0) when a trace runs them.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -28,8 +29,34 @@ TEST(Ignored, RegisteredInEveryOpSet) {
   // mmengine's 58 plus the TorchScript interpreter's scalar reads.
   for (const char* name : {"aten::item", "aten::_local_scalar_dense", "aten::view", "aten::cat"})
     EXPECT_EQ(mmengine_ops().ignored.count(name), 1u) << name;
-  EXPECT_EQ(named_ops("default").ignored, mmengine_ops().ignored);
-  EXPECT_EQ(named_ops("all").ignored, mmengine_ops().ignored);
+  // default and all: mmengine's list and the ops with no arithmetic it leaves out, the same in both.
+  for (const auto& name : mmengine_ops().ignored) EXPECT_EQ(named_ops("default").ignored.count(name), 1u) << name;
+  EXPECT_EQ(named_ops("all").ignored, named_ops("default").ignored);
+}
+
+TEST(Ignored, OpsWithNoArithmeticAreSilentInDefaultAndAll) {
+  // What an LLM's forward runs besides its arithmetic (alias, is_nonzero, the mask's ne and le, the router's topk
+  // and sort, a padding): mmengine names them unsupported, as mmengine does; default and all ignore them.
+  const std::vector<std::string> none = {"alias", "is_nonzero", "ne", "le", "topk", "sort", "histc", "pad", "where",
+                                         "repeat_interleave", "lift_fresh", "masked_scatter", "randn_like", "mT"};
+  Trace trace;
+  for (const auto& name : none) trace.ops.push_back(op("aten::" + name, {V::tensor({3, 5})}, {V::tensor({3, 5})}));
+  EXPECT_EQ(count::count_trace(trace, mmengine_ops().flops, mmengine_ops().ignored).unsupported.items().size(), none.size());
+  for (const char* set : {"default", "all"}) {
+    auto r = count::count_trace(trace, named_ops(set).flops, named_ops(set).ignored);
+    EXPECT_EQ(r.total(), 0) << set;
+    EXPECT_TRUE(r.unsupported.empty()) << set;
+  }
+  // None of them has a formula in any set: an op with arithmetic would be hidden by the list.
+  const auto& default_ignored = named_ops("default").ignored;
+  for (const auto& name : default_ignored) {
+    if (mmengine_ops().ignored.count(name) != 0) continue;
+    for (const char* set : {"mmengine", "default", "all"}) EXPECT_EQ(named_ops(set).flops.count(name), 0u) << set << " " << name;
+  }
+  // The arithmetic is not among them: default names it unsupported (all counts it).
+  for (const char* name : {"aten::add", "aten::mul", "aten::diff", "aten::cumsum", "aten::log1p", "aten::index_add_",
+                           "aten::var", "aten::polar", "aten::col2im"})
+    EXPECT_EQ(default_ignored.count(name), 0u) << name;
 }
 
 TEST(Ignored, OpsWithWorkAreNotIgnored) {

@@ -22,6 +22,7 @@ namespace flopscope::count {
 namespace {
 
 Count softmax_flops(const OpRecord& r) { return mul(3, product(input_shape(r, 0))); }
+Count softmax_backward(const OpRecord& r) { return mul(4, product(input_shape(r, 0))); }
 Count twice_the_input(const OpRecord& r) { return mul(2, product(input_shape(r, 0))); }
 
 // diff(self, n=1, dim=-1, prepend=None, append=None): n passes of neighbour differences along dim, over the
@@ -53,7 +54,6 @@ Count diff_flops(const OpRecord& r) {
 Count per_source(const OpRecord& r) { return product(input_shape(r, 3)); }
 // scatter_add, scatter_reduce (self, dim, index, src, ...): one add per element of the index (src may be larger).
 Count per_index(const OpRecord& r) { return product(input_shape(r, 2)); }
-Count softmax_backward(const OpRecord& r) { return mul(4, product(input_shape(r, 0))); }
 
 }  // namespace
 
@@ -73,8 +73,8 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
       "multiply", "multiply_", "subtract", "subtract_", "true_divide", "true_divide_", "log1p", "log1p_",
       "expm1", "expm1_", "log2", "log10", "exp2", "lgamma", "digamma", "erfc", "erfinv", "tan", "atan", "atan2",
       "asin", "acos", "sinh", "cosh", "asinh", "acosh", "atanh", "sign", "sgn", "trunc", "frac", "fmod", "lerp",
-      "lerp_", "hypot", "xlogy", "logit", "logaddexp", "log_sigmoid", "polar", "outer", "ger", "sinc", "softshrink", "hardshrink",
-      "tanhshrink", "softsign", "rrelu", "square_", "neg_", "abs_", "sin_", "cos_",
+      "lerp_", "hypot", "xlogy", "logit", "logaddexp", "log_sigmoid", "polar", "outer", "ger", "sinc", "softshrink",
+      "hardshrink", "tanhshrink", "softsign", "rrelu", "square_", "neg_", "abs_", "sin_", "cos_",
   };
   for (const char* op : kPerOutput) set.flops[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
   for (const char* op : {"softmax", "log_softmax", "_softmax", "_log_softmax"})
@@ -92,7 +92,8 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
     set.flops[std::string("aten::") + op] = {op, twice_the_input, "2*numel(input)"};
   set.flops["aten::col2im"] = {"col2im", input_elements, "numel(input)"};
   set.flops["aten::diff"] = {"diff", diff_flops, "sum over k=1..n of (L-k) per line along dim"};
-  for (const char* op : {"index_add", "index_add_"}) set.flops[std::string("aten::") + op] = {op, per_source, "numel(source)"};
+  for (const char* op : {"index_add", "index_add_"})
+    set.flops[std::string("aten::") + op] = {op, per_source, "numel(source)"};
   for (const char* op : {"scatter_add", "scatter_add_", "scatter_reduce", "scatter_reduce_"})
     set.flops[std::string("aten::") + op] = {op, per_index, "numel(index)"};
 }

@@ -182,9 +182,11 @@ void add_fft_handlers(OpSet& set, Tier tier) {
   set.flops["aten::_fft_r2c"] = {"fft", fft_r2c, "1.25*N*log2(N) per transform, N: the real input's lengths on dim"};
   set.flops["aten::_fft_c2r"] = {"fft", fft_c2r, "1.25*N*log2(N) per transform, N: the real output's lengths on dim"};
   if (tier == Tier::all) {
-    set.flops["aten::stft"] = {"fft", stft_all, "per frame: 1.25*n_fft*log2(n_fft) (complex input: 2.5*...) + n_fft (window)"};
+    set.flops["aten::stft"] = {"fft", stft_all,
+                               "per frame: 1.25*n_fft*log2(n_fft) (complex input: 2.5*...) + n_fft (window)"};
     set.flops["aten::istft"] = {"fft", istft_all,
-                                "per frame: 1.25*n_fft*log2(n_fft) (two-sided: 2.5*...) + n_fft (window); + numel(output)"};
+                                "per frame: 1.25*n_fft*log2(n_fft) (two-sided: 2.5*...) + n_fft (window); "
+                                "+ numel(output)"};
   } else {
     set.flops["aten::stft"] = {"fft", stft_default, "1.25*n_fft*log2(n_fft) per frame (complex input: 2.5*...)"};
     set.flops["aten::istft"] = {"fft", istft_default, "1.25*n_fft*log2(n_fft) per frame (two-sided: 2.5*...)"};

@@ -507,8 +507,8 @@ std::vector<std::string> Program::tensor_input_names() const {
   return names;
 }
 
-std::vector<std::pair<std::string, std::int64_t>> Program::dims_for(const std::vector<std::vector<std::int64_t>>& shapes,
-                                                                    const std::vector<std::int8_t>& dtypes) const {
+std::vector<std::pair<std::string, std::int64_t>> Program::dims_for(
+    const std::vector<std::vector<std::int64_t>>& shapes, const std::vector<std::int8_t>& dtypes) const {
   const std::vector<std::string> names = tensor_input_names();
   auto listed = [&] {
     std::string out;

@@ -123,15 +123,18 @@ TEST(Fft, InverseShortTimeTransform) {
   // The spectrum above, [2, 33, 63]: 33 bins of n_fft 64 is one-sided (ATen's default when n_freq != n_fft), so
   // each of the 126 frames is a complex-to-real inverse of 64 points, 480 MACs; out [2, 992] (1056 overlap-added
   // samples less the 32 + 32 of centring).
-  EXPECT_EQ(macs("default", "istft", istft_args(typed({2, 33, 63}, kComplex), V::none(), false), {typed({2, 992}, kFloat)}),
+  EXPECT_EQ(macs("default", "istft", istft_args(typed({2, 33, 63}, kComplex), V::none(), false),
+                 {typed({2, 992}, kFloat)}),
             126 * 480);
   // all adds the window's product (64 per frame) and the division by the window's envelope (one per output sample).
-  EXPECT_EQ(macs("all", "istft", istft_args(typed({2, 33, 63}, kComplex), V::none(), false), {typed({2, 992}, kFloat)}),
+  EXPECT_EQ(macs("all", "istft", istft_args(typed({2, 33, 63}, kComplex), V::none(), false),
+                 {typed({2, 992}, kFloat)}),
             126 * 480 + 126 * 64 + 2 * 992);
   // A two-sided spectrum [64, 63] (n_freq == n_fft), or onesided=False said outright: complex inverses, 960 each.
   EXPECT_EQ(macs("default", "istft", istft_args(typed({64, 63}, kComplex), V::none(), true), {typed({992}, kComplex)}),
             63 * 960);
-  EXPECT_EQ(macs("default", "istft", istft_args(typed({64, 63}, kComplex), V::boolean(false), false), {typed({992}, kFloat)}),
+  EXPECT_EQ(macs("default", "istft", istft_args(typed({64, 63}, kComplex), V::boolean(false), false),
+                 {typed({992}, kFloat)}),
             63 * 960);
 }
 
@@ -139,8 +142,8 @@ TEST(Fft, OpSetsAndBadRecords) {
   // mmengine counts no transform: reported unsupported, as mmengine reports it.
   for (const char* name : {"fft_fft", "fft_rfftn", "_fft_c2c", "_fft_r2c", "_fft_c2r", "stft", "istft"})
     EXPECT_EQ(named_ops("mmengine").flops.count(std::string("aten::") + name), 0u) << name;
-  for (const char* name : {"fft_fft", "fft_ifft2", "fft_rfftn", "fft_irfft", "fft_hfft2", "fft_ihfftn", "_fft_c2r", "stft",
-                           "istft"})
+  for (const char* name :
+       {"fft_fft", "fft_ifft2", "fft_rfftn", "fft_irfft", "fft_hfft2", "fft_ihfftn", "_fft_c2r", "stft", "istft"})
     EXPECT_EQ(named_ops("all").flops.at(std::string("aten::") + name).key, "fft") << name;
   // A dimension the tensor does not have, or an output of another rank, is a formula error, not a crash.
   EXPECT_THROW(macs("default", "fft_fft", {typed({4, 8}, kComplex), V::none(), V::integer(2), V::none()},
@@ -155,7 +158,8 @@ TEST(Fft, OpSetsAndBadRecords) {
   EXPECT_THROW(macs("default", "stft", {typed({2, 1064}, kFloat), V::none(), V::none(), V::none(), V::none()},
                     {typed({2, 33, 63}, kComplex)}),
                FormulaError);
-  EXPECT_THROW(macs("default", "stft", stft_args(typed({1, 2, 1064}, kFloat), 64, false), {typed({1, 2, 33, 63}, kComplex)}),
+  EXPECT_THROW(macs("default", "stft", stft_args(typed({1, 2, 1064}, kFloat), 64, false),
+                    {typed({1, 2, 33, 63}, kComplex)}),
                FormulaError);
 }
 

@@ -26,7 +26,8 @@
 // diagonal; cholesky_inverse (xPOTRI: inverting the factor, then L^-H L^-1) = 2 n (n + 1)(n + 2) / 6.
 // Composite ops are named too (a graph from torch.export keeps linalg_solve, linalg_det, ...): counting stops
 // at the outermost op with a formula, so a live forward counts each call once, at the op the user called.
-// Eigen- and singular value decompositions, QR and least squares are iterative or have no one count: no formula.
+// Eigen- and singular value decompositions (iterative), QR (a blocked QR's work depends on its block size) and
+// least squares (on the driver) have no one count: no formula.
 #include <algorithm>
 #include <cstdint>
 #include <vector>

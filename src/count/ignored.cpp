@@ -3,8 +3,8 @@
 // its unsupported operators are mmengine's.
 // default and all also ignore the ops mmengine's list leaves out that do no arithmetic: views and copies,
 // tensors made from nothing, random numbers, comparisons, selection, sorting and logic. Their "unsupported"
-// lines said nothing about the count (an LLM's forward named alias, is_nonzero, ne, diff's neighbours...),
-// and hid the lines that do: an op with arithmetic and no formula.
+// lines said nothing about the count (an LLM's forward named alias, is_nonzero, ne, topk...), and hid the lines
+// that do: an op with arithmetic and no formula.
 #include "count/families.h"
 
 namespace flopscope::count {
@@ -31,11 +31,11 @@ void add_no_arithmetic_ops(OpSet& set) {
       "feature_dropout", "alpha_dropout", "native_dropout",
       // comparisons, logic, selection and sorting: no floating-point arithmetic
       "ne", "le", "lt", "greater", "greater_equal", "less", "less_equal", "not_equal", "eq_", "ne_", "ge_", "gt_",
-      "le_", "lt_", "logical_and", "logical_or", "logical_not", "logical_xor", "__or__", "__xor__", "__and__",
-      "__not__", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "isnan",
-      "isinf", "isfinite", "isin", "signbit", "any", "all", "min", "argmax", "argmin", "topk", "sort", "argsort",
-      "msort", "kthvalue", "median", "mode", "unique", "_unique2", "unique_consecutive", "unique_dim", "histc",
-      "bincount", "bucketize", "searchsorted", "is_nonzero", "_is_all_true", "_is_any_true", "equal", "allclose",
+      "le_", "lt_", "logical_and", "logical_or", "logical_not", "logical_xor", "__or__", "__xor__", "__not__",
+      "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "isnan", "isinf",
+      "isfinite", "isin", "signbit", "any", "all", "min", "argmax", "argmin", "topk", "sort", "argsort", "msort",
+      "kthvalue", "median", "mode", "unique", "_unique2", "unique_consecutive", "unique_dim", "histc", "bincount",
+      "bucketize", "searchsorted", "is_nonzero", "_is_all_true", "_is_any_true", "equal", "allclose",
       "_has_compatible_shallow_copy_type",
   };
   for (const char* op : kNoArithmetic) set.ignored.insert(std::string("aten::") + op);

@@ -90,8 +90,9 @@ std::vector<Proto> protos_for(const std::string& family) {
       {"embedding", {{"embedding", {{1}, {1000, 127}}}, {"embedding", {{4, 251}, {30011, 100}}}}},
       {"embedding_bag", {{"embedding_bag", {{1, 1}, {1000, 127}}}, {"embedding_bag", {{8, 13}, {30011, 100}}}}},
       // Fourier transforms: a complex [batch, N] over its last dimension, and a real one (rfft). cuFFT takes half
-      // precision at powers of two only, and no bfloat16 (supports()).
-      {"fft", {{"fft", {{1, 128}}}, {"rfft", {{8, 1024}}}}},
+      // precision at powers of two only, and no bfloat16 (supports()). stft: a second of 16 kHz audio, 4 signals,
+      // framed centred with a Hann window of n_fft 512 every 160 samples {n_fft, hop}: 101 frames each.
+      {"fft", {{"fft", {{1, 128}}}, {"rfft", {{8, 1024}}}, {"stft", {{4, 16000}}, {512, 160}}}},
       // triangular solves: A [m,m] (lower, diagonally dominant), B [m,k]; batched
       {"solve_triangular", {{"solve_triangular", {{127, 127}, {127, 1}}},
                             {"solve_triangular", {{3, 251, 251}, {3, 251, 100}}}}},

@@ -14,12 +14,12 @@ struct ValidateCase {
   std::string family;  ///< the formula's key in the op set ("linear", "conv", ...)
   /// What to call, one of: linear addmm mm bmm matmul baddbmm addbmm addmv mv dot vdot conv1d conv2d conv3d
   /// conv_transpose2d batch_norm group_norm layer_norm instance_norm interpolate grid_sample sdpa lstm gru
-  /// rnn_tanh rnn_relu embedding embedding_bag fft rfft solve_triangular einsum adaptive_avg_pool2d scaled_mm ... (validate_ops.cpp)
+  /// rnn_tanh rnn_relu embedding embedding_bag fft rfft stft solve_triangular einsum adaptive_avg_pool2d scaled_mm ... (validate_ops.cpp)
   std::string call;
   /// Input tensor shapes in argument order (for conv: input, weight; rnn: input [T,N,C] then hidden size).
   std::vector<std::vector<std::int64_t>> shapes;
   /// Extra integer arguments: conv {stride, padding, groups}; interpolate {mode index}; norms {groups};
-  /// sdpa {is_causal}; rnn {hidden, layers}; embedding {num_embeddings}.
+  /// sdpa {is_causal}; rnn {hidden, layers}; embedding {num_embeddings}; stft {n_fft, hop}.
   std::vector<std::int64_t> args;
   std::string text;    ///< interpolate mode name, einsum equation
   std::string dtype;   ///< one of kCaseDtypes

@@ -157,6 +157,15 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
       if (k == "fft") at::fft_fft(in(v, 0));
       else at::fft_rfft(in(v, 0));
     };
+  } else if (k == "stft") {
+    // centred frames (the overload torch.stft's padding is), a Hann window of n_fft, complex out
+    const int64_t n_fft = c.args.at(0), hop = c.args.at(1);
+    const auto window = torch::hann_window(n_fft, opt);
+    r.inputs = {t(0)};
+    r.call = [n_fft, hop, window, in](const std::vector<c10::IValue>& v) {
+      at::stft(in(v, 0), n_fft, hop, n_fft, window, /*center=*/true, "reflect", /*normalized=*/false,
+               /*onesided=*/true, /*return_complex=*/true);
+    };
   } else if (k == "solve_triangular") {
     // A lower-triangular system with a dominant diagonal (well conditioned in every precision), B its right-hand sides.
     const int64_t m = c.shapes.at(0).back();

@@ -75,6 +75,8 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
       "asin", "acos", "sinh", "cosh", "asinh", "acosh", "atanh", "sign", "sgn", "trunc", "frac", "fmod", "lerp",
       "lerp_", "hypot", "xlogy", "logit", "logaddexp", "log_sigmoid", "polar", "outer", "ger", "sinc", "softshrink",
       "hardshrink", "tanhshrink", "softsign", "rrelu", "square_", "neg_", "abs_", "sin_", "cos_",
+      // signal windows, computed as the forward runs (a cosine or two per sample)
+      "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
   };
   for (const char* op : kPerOutput) set.flops[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
   for (const char* op : {"softmax", "log_softmax", "_softmax", "_log_softmax"})

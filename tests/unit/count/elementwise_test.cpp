@@ -61,6 +61,8 @@ TEST(Elementwise, TheRestOfTorchsPointwiseMath) {
                          "log_sigmoid", "logaddexp", "xlogy"})
     EXPECT_EQ(macs("all", op, {V::tensor({3, 7}), V::tensor({7})}, {V::tensor({3, 7})}), 3 * 7) << op;
   EXPECT_EQ(macs("default", "multiply", {V::tensor({3, 7}), V::tensor({7})}, {V::tensor({3, 7})}), -1);
+  // A window an stft's forward makes: one per sample.
+  EXPECT_EQ(macs("all", "hann_window", {V::integer(400)}, {V::tensor({400})}), 400);
 }
 
 TEST(Elementwise, VarianceDifferencesAndAddsByIndex) {

@@ -130,8 +130,9 @@ Count fft_c2r(const OpRecord& r) { return aten_fft_macs(r, output_shape(r), Side
 
 // stft(self, n_fft, hop_length, win_length, window, ...), both overloads: self [L] or [B, L]; the output
 // [(B,) n_freq, frames] complex, or the same with a trailing 2 (return_complex=False): frames sit at the
-// index of the input's rank either way.
-Count stft_macs(const OpRecord& r, Tier tier) {
+// index of the input's rank either way. All: the window's product too.
+template <bool All>
+Count stft_macs(const OpRecord& r) {
   const auto& in = input_shape(r, 0);
   const auto& out = output_shape(r);
   require(in.size() == 1 || in.size() == 2, r, "expects a signal of one or two dimensions");
@@ -141,13 +142,15 @@ Count stft_macs(const OpRecord& r, Tier tier) {
   const auto n = static_cast<Count>(n_fft.number);
   const Count frames = mul(in.size() == 2 ? in[0] : 1, out[in.size()]);
   Count macs = transform_macs(frames, n, complex_dtype(input(r, 0)) ? Sides::complex : Sides::real);
-  if (tier == Tier::all && input(r, 4).kind == Value::Kind::Tensor) macs = add(macs, mul(frames, n));
+  if (All && input(r, 4).kind == Value::Kind::Tensor) macs = add(macs, mul(frames, n));
   return macs;
 }
 
 // istft(self, n_fft, hop_length, win_length, window, center, normalized, onesided, length, return_complex):
-// self [(B,) n_freq, frames] complex; onesided, when not given, is n_freq != n_fft (ATen's default).
-Count istft_macs(const OpRecord& r, Tier tier) {
+// self [(B,) n_freq, frames] complex; onesided, when not given, is n_freq != n_fft (ATen's default). All: the
+// window's product and the envelope division too.
+template <bool All>
+Count istft_macs(const OpRecord& r) {
   const auto& in = input_shape(r, 0);
   require(in.size() == 2 || in.size() == 3, r, "expects a spectrum of frequencies by frames");
   const Value& n_fft = input(r, 1);
@@ -157,14 +160,9 @@ Count istft_macs(const OpRecord& r, Tier tier) {
   const bool real = onesided.kind == Value::Kind::Bool ? onesided.number != 0 : in[in.size() - 2] != n;
   const Count frames = mul(in.size() == 3 ? in[0] : 1, in.back());
   Count macs = transform_macs(frames, n, real ? Sides::real : Sides::complex);
-  if (tier == Tier::all) macs = add(macs, add(mul(frames, n), output_elements(r)));
+  if (All) macs = add(macs, add(mul(frames, n), output_elements(r)));
   return macs;
 }
-
-Count stft_default(const OpRecord& r) { return stft_macs(r, Tier::standard); }
-Count stft_all(const OpRecord& r) { return stft_macs(r, Tier::all); }
-Count istft_default(const OpRecord& r) { return istft_macs(r, Tier::standard); }
-Count istft_all(const OpRecord& r) { return istft_macs(r, Tier::all); }
 
 }  // namespace
 
@@ -182,14 +180,14 @@ void add_fft_handlers(OpSet& set, Tier tier) {
   set.flops["aten::_fft_r2c"] = {"fft", fft_r2c, "1.25*N*log2(N) per transform, N: the real input's lengths on dim"};
   set.flops["aten::_fft_c2r"] = {"fft", fft_c2r, "1.25*N*log2(N) per transform, N: the real output's lengths on dim"};
   if (tier == Tier::all) {
-    set.flops["aten::stft"] = {"fft", stft_all,
+    set.flops["aten::stft"] = {"fft", stft_macs<true>,
                                "per frame: 1.25*n_fft*log2(n_fft) (complex input: 2.5*...) + n_fft (window)"};
-    set.flops["aten::istft"] = {"fft", istft_all,
+    set.flops["aten::istft"] = {"fft", istft_macs<true>,
                                 "per frame: 1.25*n_fft*log2(n_fft) (two-sided: 2.5*...) + n_fft (window); "
                                 "+ numel(output)"};
   } else {
-    set.flops["aten::stft"] = {"fft", stft_default, "1.25*n_fft*log2(n_fft) per frame (complex input: 2.5*...)"};
-    set.flops["aten::istft"] = {"fft", istft_default, "1.25*n_fft*log2(n_fft) per frame (two-sided: 2.5*...)"};
+    set.flops["aten::stft"] = {"fft", stft_macs<false>, "1.25*n_fft*log2(n_fft) per frame (complex input: 2.5*...)"};
+    set.flops["aten::istft"] = {"fft", istft_macs<false>, "1.25*n_fft*log2(n_fft) per frame (two-sided: 2.5*...)"};
   }
 }
 

@@ -110,13 +110,12 @@ Count solve(const OpRecord& r) {
 }
 
 // linalg_cholesky(_ex)(A), cholesky(A): n (n + 1)(n + 2) / 6 per matrix; cholesky_inverse(L): twice that.
-Count potrf_macs(const OpRecord& r) {
+Count cholesky(const OpRecord& r) {
   const auto& a = square(r, 0);
   const std::int64_t n = a.back();
   return mul(leading_product(a, 2), mul(n, n + 1, n + 2) / 6);
 }
-Count cholesky(const OpRecord& r) { return potrf_macs(r); }
-Count cholesky_inverse(const OpRecord& r) { return mul(potrf_macs(r), 2); }
+Count cholesky_inverse(const OpRecord& r) { return mul(cholesky(r), 2); }
 
 // cholesky_solve(B, L, upper) and its helper: two triangular substitutions, n (n + 1) per right-hand side.
 Count cholesky_solve(const OpRecord& r) {

@@ -325,8 +325,8 @@ def analyze(model, inputs=None, *, ops="mmengine", device=None, shape_only=False
 
     model may also be a torch.export.ExportedProgram, analysed as the command line analyses its .pt2 file: from its
     graph (nothing runs; every op's module from its node's nn_module_stack), with inputs optional (when given, their
-    shapes set its dynamic dimensions), dims={"input_ids.1": 512} binding a symbol by name (as --dim); run=True, and
-    always on CUDA, runs the graph on the inputs (made ones when none are given). Returns a Result.
+    shapes set its dynamic dimensions), dims={"input_ids.1": 512} binding a symbol by name (as --dim); run=True, a
+    training step and always on CUDA, runs the graph on the inputs (made ones when none are given). Returns a Result.
     """
     if not is_exported(model):
         if dims is not None or run:

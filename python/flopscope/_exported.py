@@ -1,6 +1,8 @@
 """torch.export programs held in Python (torch.export.ExportedProgram), analysed as the command line analyses a .pt2
 file: from the graph alone (every op's shapes in the graph, its module in its node's nn_module_stack, nothing runs),
-or, with run=True and always on CUDA, by running the graph node by node, on the caller's inputs when given.
+or, with run=True, for a training step and always on CUDA, by running the graph node by node, on the caller's inputs
+when given (a step's backward is autograd's through the graph's ATen ops, its gradients on leaves of the library's own
+over the parameters: the program's own are never written).
 
 Nothing is written to disk: the library is handed what an archive would hold. The graph JSON is what
 torch.export.save writes, made by torch's own serializer from a copy of the program whose tensors are meta ones, so
@@ -133,14 +135,11 @@ def _bindings(dims):
 
 def run_exported(ep, args, kwargs, options, dims=None, run=False):
     """One analysis of an ExportedProgram: from its graph, or (run, or on CUDA) executing it."""
-    if options.get("train_step"):
-        raise InvalidInput("an exported program holds the forward's graph only, with no backward to run: analyse the "
-                           "training step of the eager model (flopscope.analyze(model, x, train_step=True))")
     inputs = _input_tensors(ep, args, kwargs)
     bindings = _bindings(dims)
     # The library decides whether the graph runs (asked to, or on a CUDA device it can use); the tensors go with
     # any analysis that may run it, and none are copied for one that only reads the graph.
-    may_run = run or str(options.get("device") or "").startswith("cuda")
+    may_run = run or bool(options.get("train_step")) or str(options.get("device") or "").startswith("cuda")
     from ._result import Result
     return Result(_core.analyze_exported(_graph_json(ep), _tied(ep), _tensors(ep) if may_run else {}, inputs,
                                          bindings, bool(run), options))

@@ -108,8 +108,8 @@ void gpu_passes(api::ModelSource& source, ComplexityInfo& info, const Trace& as_
   if (!run.device.is_cuda()) return;
   std::unique_ptr<model::StateGuard> guard;  // nothing to guard when no forward runs again
   if (o.gpu.timing) {
-    guard = source.guard_all();
-    if (run.train_step) guard->keep_gradients();
+    guard = source.guard_all();  // none for a model whose state is flopscope's own copy (an exported program)
+    if (guard && run.train_step) guard->keep_gradients();
   }
   std::optional<c10::NoGradGuard> without_grad;
   std::optional<c10::AutoGradMode> with_grad;

@@ -6,6 +6,7 @@
 // nodes are dropped from both.
 #include "api/model_source.h"
 #include "api/trace_filter.h"
+#include "api/train_step.h"
 #include "count/attribute.h"
 #include "exported/graph_runner.h"
 #include "exported/program.h"
@@ -41,6 +42,16 @@ std::string ExportedModel::graph_sha256() const { return m_program->graph_sha256
 namespace api {
 namespace {
 
+// The step's loss and backward over what the module returned (api/train_step.h: its own scalar loss, else the sum).
+void step_backward(const std::vector<c10::IValue>& returned) {
+  std::vector<at::Tensor> outputs;
+  for (const auto& v : returned) {
+    auto more = output_tensors(v);
+    outputs.insert(outputs.end(), more.begin(), more.end());
+  }
+  backward_of(outputs);
+}
+
 // Places each op on the module of the graph node being run (the interpreter says which before each node).
 class NodeResolver final : public capture::ModuleResolver {
  public:
@@ -59,12 +70,9 @@ class ExportedSource final : public ModelSource {
   std::vector<at::Tensor> parameters() const override { return {}; }
 
   void check(const RunContext& run) override {
-    // The graph is a forward only, with no autograd to run: a step would read as a backward of zero.
-    if (run.train_step)
-      throw InvalidInput("an exported program (.pt2) holds the forward's graph only, with no backward to run: analyse "
-                         "the training step of the eager model (flopscope.analyze(model, x, train_step=True)) or of "
-                         "a TorchScript file");
-    if (run.device.is_cuda()) m_execute = true;  // the GPU passes run the model
+    // A training step runs the graph with autograd on: each node is an ATen op with its own backward, so the
+    // step's backward is autograd's, as for any other model (the graph alone holds a forward only).
+    if (run.device.is_cuda() || run.train_step) m_execute = true;  // the GPU passes and a step run the model
     if (m_execute && run.shape_only)
       throw InvalidInput("--run executes the program, --shape-only runs nothing: leave one out (an exported program "
                          "is analysed from its graph, shapes only, by default)");
@@ -83,7 +91,12 @@ class ExportedSource final : public ModelSource {
       m_notes.clear();
       return m_program.trace(m_bindings, cost, &m_notes);
     }
-    m_runner = std::make_unique<exported::GraphRunner>(m_program, run.device);
+    try {
+      m_runner = std::make_unique<exported::GraphRunner>(m_program, run.device);
+    } catch (const InvalidInput& e) {
+      if (!run.train_step) throw;
+      throw InvalidInput(std::string("a training step runs the program on its weights, and ") + e.what());
+    }
     m_notes.clear();
     if (m_given.empty()) {
       m_inputs = m_runner->make_inputs(m_bindings);
@@ -103,7 +116,13 @@ class ExportedSource final : public ModelSource {
     }
     NodeResolver resolver;
     const auto on_node = [&](const std::string& module) { resolver.module = module; };
-    return capture_forward(nullptr, resolver, values_for(*run.ops), "", run, [&] { m_runner->run(m_inputs, on_node); });
+    return capture_forward(nullptr, resolver, values_for(*run.ops), "", run, [&] {
+      const auto outputs = m_runner->run(m_inputs, on_node);
+      if (!run.train_step) return;
+      step_backward(outputs);
+      record_step_params(m_runner->parameters());
+      m_runner->clear_gradients();
+    });
   }
 
   Traces for_counting(Trace captured, const ModuleTree&, const RunContext& run) override {
@@ -136,12 +155,16 @@ class ExportedSource final : public ModelSource {
     info.exported = std::move(e);
   }
 
-  // The weights are flopscope's own copies, read from the archive: nothing of the user's to guard.
+  // The weights are flopscope's own copies, read from the archive (or leaves of its own over a program's tensors in
+  // memory, whose buffers the Python package copies): nothing of the user's to guard.
   std::unique_ptr<model::StateGuard> guard_all() override { return nullptr; }
 
-  void forward(const RunContext&) override {
+  void forward(const RunContext& run) override {
     if (!m_runner) throw InvalidInput("the exported program has not been loaded to run");
-    m_runner->run(m_inputs, [](const std::string&) {});
+    const auto outputs = m_runner->run(m_inputs, [](const std::string&) {});
+    if (!run.train_step) return;
+    step_backward(outputs);
+    m_runner->clear_gradients();
   }
 
  private:

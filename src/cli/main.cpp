@@ -71,7 +71,7 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
   cmd->add_flag("--run", a.run_exported,
                 "for a .pt2: run its graph op by op (weights read from the archive, on the --inputs or on inputs "
                 "made at the --dim values) under the capture, instead of only reading it; the same analytic report; "
-                "always on cuda");
+                "always on cuda and with --train-step");
   cmd->add_option("-d,--device", a.device, "cpu, cuda, cuda:N, or meta (the same as --shape-only)");
   cmd->add_flag("--shape-only", a.shape_only,
                 "run the forward on meta tensors: no arithmetic, the same report for models whose control flow "
@@ -86,7 +86,8 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
     a.train_step = true;
     if (ops->count() == 0) a.op_set = "default";
   }, "analyse a training step: the forward, a loss (the model's scalar output, else the sum of its outputs) and the "
-     "backward; each module gets its backward MACs (placed by autograd), parameters and gradients are put back");
+     "backward; each module gets its backward MACs (placed by autograd), parameters and gradients are put back (a "
+     ".pt2's graph runs with autograd on)");
   cmd->add_option("--optimizer", a.optimizer,
                   "with --train-step: count the optimizer's update, sgd or adamw (torch's defaults), per parameter "
                   "the backward gave a gradient, with its state's bytes")

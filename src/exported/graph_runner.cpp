@@ -10,6 +10,7 @@
 #include <c10/core/GradMode.h>
 #include <caffe2/serialize/inline_container.h>
 
+#include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -447,6 +448,7 @@ GraphRunner::GraphRunner(const Program& program, c10::Device device) : m_program
                            "graph, without running it");
       m_state[fqn] = t.to(device);
     }
+    make_parameters_leaves();
     return;
   }
   if (impl.path.empty()) throw InvalidInput("an exported program parsed from JSON alone has no weights to run with");
@@ -464,6 +466,42 @@ GraphRunner::GraphRunner(const Program& program, c10::Device device) : m_program
       throw InvalidInput("'" + impl.path + "' (" + config + ") is not a weights config (" + e.what() + ")");
     }
   }
+  make_parameters_leaves();
+}
+
+void GraphRunner::make_parameters_leaves() {
+  // The graph's own metadata of each parameter placeholder says whether it required grad when exported (a frozen
+  // layer did not); the archive and a program in memory alike. A parameter under several names (tied weights) is
+  // one view of one storage: one leaf, so that its gradient accumulates in one place, as in the eager model.
+  const ex::GraphModule& gm = m_program.m_impl->program.get_graph_module();
+  const auto& metas = gm.get_graph().get_tensor_values();
+  std::vector<at::Tensor> leaves;
+  for (const auto& spec : gm.get_signature().get_input_specs()) {
+    if (spec.tag() != ex::InputSpec::Tag::PARAMETER) continue;
+    const std::string& fqn = spec.get_parameter().get_parameter_name();
+    auto it = m_state.find(fqn);
+    if (it == m_state.end()) continue;  // run() says which tensor the archive lacks
+    const at::Tensor& t = it->second;
+    auto same = std::find_if(leaves.begin(), leaves.end(), [&](const at::Tensor& l) {
+      return l.storage().is_alias_of(t.storage()) && l.storage_offset() == t.storage_offset() &&
+             l.sizes() == t.sizes() && l.strides() == t.strides() && l.scalar_type() == t.scalar_type();
+    });
+    if (same != leaves.end()) {
+      it->second = *same;
+    } else {
+      auto meta = metas.find(spec.get_parameter().get_arg().get_name());
+      const bool wanted = meta != metas.end() && meta->second.get_requires_grad() && t.is_floating_point();
+      it->second = t.detach().requires_grad_(wanted);  // flopscope's own leaf, never the caller's parameter
+      leaves.push_back(it->second);
+      m_parameters.emplace_back(fqn, it->second);
+    }
+  }
+}
+
+std::vector<std::pair<std::string, at::Tensor>> GraphRunner::parameters() const { return m_parameters; }
+
+void GraphRunner::clear_gradients() const {
+  for (const auto& [fqn, p] : m_parameters) p.mutable_grad() = at::Tensor();
 }
 
 std::vector<at::Tensor> GraphRunner::tensors() const {
@@ -521,9 +559,16 @@ std::vector<c10::IValue> GraphRunner::run(const std::vector<c10::IValue>& inputs
     if (it != env.end() && it->second.isTensor()) names[it->second.toTensor().unsafeGetTensorImpl()] = fqn;
   }
   Interpreter(m_device, on_node, names).graph(gm.get_graph(), env, "");
+  // The graph returns the buffers it wrote before what the module returns; the output specs say which is which.
+  const auto& results = gm.get_graph().get_outputs();
+  const auto& specs = gm.get_signature().get_output_specs();
   std::vector<c10::IValue> outputs;
-  for (const auto& out : gm.get_graph().get_outputs())
-    if (out.tag() == ex::Argument::Tag::AS_TENSOR) outputs.push_back(lookup(env, out.get_as_tensor().get_name()));
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    using T = ex::OutputSpec::Tag;
+    const bool returned = i >= specs.size() || specs[i].tag() == T::USER_OUTPUT || specs[i].tag() == T::LOSS_OUTPUT;
+    if (returned && results[i].tag() == ex::Argument::Tag::AS_TENSOR)
+      outputs.push_back(lookup(env, results[i].get_as_tensor().get_name()));
+  }
   return outputs;
 }
 

@@ -85,6 +85,15 @@ def test_dims_from_the_inputs_shapes_by_name_and_the_example():
     assert by_module["proj"] == proj_macs(5)
 
 
+def test_a_training_step_at_the_sizes_the_inputs_give():
+    # The step runs the graph at the inputs' batch: the projection's weight gradient (the input needs none) is one
+    # more pass of its forward's size, at batch 5 and at batch 9, from one program exported at batch 3.
+    ep = dynamic_projection()
+    for batch in (5, 9):
+        result = flopscope.analyze(ep, torch.randn(batch, 4, 16), ops="default", train_step=True)
+        assert {m["path"]: m["backward_macs"] for m in result.modules}["proj"] == proj_macs(batch)
+
+
 def test_inputs_the_program_does_not_take_are_refused():
     ep = dynamic_projection()
     with pytest.raises(flopscope.InvalidInput, match=r"input 0 \(x\) has shape \[5, 4, 8\]"):
@@ -103,8 +112,8 @@ def test_inputs_the_program_does_not_take_are_refused():
         flopscope.analyze(ep, torch.randn(5, 4, 16, dtype=torch.float64))
     with pytest.raises(flopscope.InvalidInput, match="not structured as those the program was exported with"):
         flopscope.analyze(ep, (torch.randn(5, 4, 16), torch.randn(5, 4, 16)))
-    with pytest.raises(flopscope.InvalidInput, match="no backward"):
-        flopscope.analyze(ep, torch.randn(5, 4, 16), ops="default", train_step=True)
+    with pytest.raises(flopscope.InvalidInput, match=r"input 0 \(x\) has size 100 in dimension 0, outside the range"):
+        flopscope.analyze(ep, torch.randn(100, 4, 16), ops="default", train_step=True)  # a step checks them too
     with pytest.raises(flopscope.InvalidInput, match="ExportedProgram is no module"):
         flopscope.profile(ep).__enter__()
     with pytest.raises(flopscope.InvalidInput, match="no input_shape"):

@@ -167,6 +167,25 @@ def test_step_equals_flop_counter_mode(name):
     assert ours == theirs
 
 
+@pytest.mark.parametrize("name", ["resnet18", "tiny_gpt", "hf_bert"])
+def test_exported_step_equals_flop_counter_mode(name):
+    # The same step through torch.export: the graph's ops run with autograd on, against FlopCounterMode's count of
+    # the eager model's step (the matmul and convolution families, as above).
+    torch.manual_seed(0)
+    factory, described = MODELS[name]
+    model = factory().eval()
+    inputs = make_inputs(name)
+    if "forward" in vars(model):
+        del model.forward
+        inputs = dict(zip([arg for arg, _, _ in described], inputs))
+    args, kwargs = ((), inputs) if isinstance(inputs, dict) else (tuple(inputs), {})
+    ep = torch.export.export(model, args, kwargs)
+    result = json.loads(flopscope.analyze(ep, inputs, ops="default", train_step=True).to_json())
+    ours = sum(o["macs"] for o in result["operators"]["macs"] + result["train_step"]["operators"]
+               if o["op"] in FCM_FAMILIES)
+    assert ours == fcm_step(model, inputs)[0]
+
+
 def saved_by_autograd(model, inputs):
     """The bytes of the tensors autograd saves in one step's forward, by torch's own saved-tensor hooks: each
     storage once, leaving out what existed before the forward (parameters, buffers, inputs) and its outputs."""
@@ -437,11 +456,74 @@ def test_command_line_on_torchscript(tmp_path, cli):
     refused = subprocess.run([cli, "analyze", str(path), "--full-shape", "5,6", "--optimizer", "adamw"],
                              capture_output=True, text=True)
     assert refused.returncode == 2 and "add --train-step" in refused.stderr
-    # An exported program is a forward graph: its step would read as a backward of zero, so it is refused.
-    exported = tmp_path / "mlp.pt2"
-    torch.export.save(torch.export.export(model, (torch.randn(5, 6),)), str(exported))
-    refused = subprocess.run([cli, "analyze", str(exported), "--train-step"], capture_output=True, text=True)
-    assert refused.returncode == 2 and "forward's graph only" in refused.stderr, refused.stderr
+
+
+def test_exported_program_step(tmp_path, cli):
+    # A .pt2 holds a forward graph, and its step runs that graph with autograd on: each node an ATen op with its
+    # own backward, so the backward is the eager model's (test_first_layer_and_frozen_layer's arithmetic). The
+    # frozen layer is read from the graph's metadata of its weight (requires_grad=False when exported).
+    model = mlp(frozen_middle=True)
+    x = torch.randn(5, 6)
+    ep = torch.export.export(model, (x,))
+    path = tmp_path / "mlp.pt2"
+    torch.export.save(ep, str(path))
+    expected = {"0": 5 * 6 * 9, "2": 5 * 9 * 7, "4": 2 * 5 * 7 * 4, "": 5 * 6 * 9 + 5 * 9 * 7 + 2 * 5 * 7 * 4}
+    run = subprocess.run([cli, "analyze", str(path), "--train-step", "--optimizer", "sgd", "--format", "json", "-q"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    modules = {m["path"]: m for m in json.loads(run.stdout)["modules"]}
+    assert {p: modules[p]["backward_macs"] for p in expected} == expected
+    assert modules[""]["macs"] == 5 * (6 * 9 + 9 * 7 + 7 * 4)
+    # SGD once per trainable element (layers 0 and 4: 63 + 32); the ReLUs' results saved, as for the eager model.
+    assert (modules[""]["optimizer_macs"], modules[""]["gradient_bytes"]) == (63 + 32, 4 * 95)
+    assert {p: modules[p]["saved_activation_bytes"] for p in ("1", "3", "")} == {"1": 180, "3": 140, "": 320}
+    # The same from the ExportedProgram in memory; the program's tensors get no gradient and keep their values.
+    before = {k: v.clone() for k, v in ep.state_dict.items()}
+    result = flopscope.analyze(ep, (x,), ops="default", train_step=True)
+    assert {p: v for p, v in by_path(result, "backward_macs").items() if p in expected} == expected
+    assert all(torch.equal(v, before[k]) and v.grad is None for k, v in ep.state_dict.items())
+    # What a step cannot be: shape-only (nothing runs), or every weight frozen (nothing to differentiate).
+    refused = subprocess.run([cli, "analyze", str(path), "--train-step", "--shape-only"], capture_output=True,
+                             text=True)
+    assert refused.returncode == 2 and "shape" in refused.stderr, refused.stderr
+    frozen = tmp_path / "frozen.pt2"
+    torch.export.save(torch.export.export(mlp(frozen_middle=False).requires_grad_(False), (x,)), str(frozen))
+    refused = subprocess.run([cli, "analyze", str(frozen), "--train-step"], capture_output=True, text=True)
+    assert refused.returncode == 2 and "nothing to differentiate" in refused.stderr, refused.stderr
+
+
+def test_exported_program_step_in_training_mode_and_with_tied_weights(tmp_path, cli):
+    # A program exported in training mode writes its batch norm's statistics as it runs: the step runs on the
+    # library's copies, so the ExportedProgram's buffers are what they were.
+    model = mlp(frozen_middle=False)
+    model.add_module("bn", nn.BatchNorm1d(4))
+    model.train()
+    ep = torch.export.export(model, (torch.randn(5, 6),))
+    before = {k: v.clone() for k, v in ep.state_dict.items()}
+    flopscope.analyze(ep, (torch.randn(5, 6),), ops="default", train_step=True)
+    assert all(torch.equal(v, before[k]) and v.grad is None for k, v in ep.state_dict.items())
+
+    # Tied weights (a language model's head and its embedding): one parameter, its gradient the sum of both uses,
+    # updated once. 2 x 3 tokens: the head's input and weight gradients 2 x (6 x 4 x 10); SGD over 10 x 4 elements.
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(10, 4)
+            self.head = nn.Linear(4, 10, bias=False)
+            self.head.weight = self.embed.weight
+
+        def forward(self, ids):
+            return self.head(self.embed(ids))
+
+    path = tmp_path / "tied.pt2"
+    torch.export.save(torch.export.export(Tied(), (torch.zeros(2, 3, dtype=torch.long),)), str(path))
+    run = subprocess.run([cli, "analyze", str(path), "--train-step", "--optimizer", "sgd", "--format", "json", "-q"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    modules = {m["path"]: m for m in json.loads(run.stdout)["modules"]}
+    assert modules["head"]["backward_macs"] == 2 * (6 * 4 * 10)
+    assert (modules[""]["optimizer_macs"], modules[""]["parameter_bytes"], modules[""]["gradient_bytes"]) == \
+        (10 * 4, 4 * 10 * 4, 4 * 10 * 4)
 
 
 def test_compare_gates_the_backward(tmp_path, cli):

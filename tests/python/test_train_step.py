@@ -492,6 +492,27 @@ def test_exported_program_step(tmp_path, cli):
     assert refused.returncode == 2 and "nothing to differentiate" in refused.stderr, refused.stderr
 
 
+def test_exported_program_step_keeps_the_models_no_grad_section():
+    # A forward that runs part of itself under torch.no_grad() (a frozen teacher or encoder) exports it as a
+    # subgraph wrapped in that grad mode: the step runs it so, and autograd goes no further back than the head.
+    # 3 x 5 rows: the head's weight gradient only, 15 x 8 x 4; the encoder none.
+    class Head(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = nn.Linear(6, 8)
+            self.head = nn.Linear(8, 4)
+
+        def forward(self, x):
+            with torch.no_grad():
+                h = torch.relu(self.encoder(x))
+            return self.head(h)
+
+    ep = torch.export.export(Head(), (torch.randn(3, 5, 6),))
+    result = flopscope.analyze(ep, (torch.randn(3, 5, 6),), ops="default", train_step=True)
+    bwd = by_path(result, "backward_macs")
+    assert (bwd["encoder"], bwd["head"], bwd[""]) == (0, 15 * 8 * 4, 15 * 8 * 4)
+
+
 def test_exported_program_step_in_training_mode_and_with_tied_weights(tmp_path, cli):
     # A program exported in training mode writes its batch norm's statistics as it runs: the step runs on the
     # library's copies, so the ExportedProgram's buffers are what they were.

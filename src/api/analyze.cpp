@@ -3,7 +3,6 @@
 #include <c10/core/GradMode.h>
 
 #include <algorithm>
-#include <cctype>
 #include <functional>
 #include <optional>
 
@@ -201,32 +200,6 @@ ComplexityInfo conclude(ModelSource& source, const RunContext& run, const Option
 }
 
 }  // namespace api
-
-std::string dtype_name(c10::ScalarType t) {
-  switch (t) {
-    case c10::kFloat: return "float32";
-    case c10::kHalf: return "float16";
-    case c10::kBFloat16: return "bfloat16";
-    case c10::kDouble: return "float64";
-    case c10::kLong: return "int64";
-    case c10::kInt: return "int32";
-    default: {
-      std::string name = c10::toString(t);  // "Long", "Int", ...: lower-case, as torch prints dtypes
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return name;
-    }
-  }
-}
-
-c10::ScalarType parse_dtype(const std::string& name) {
-  if (name == "float32" || name == "float") return c10::kFloat;
-  if (name == "float16" || name == "half") return c10::kHalf;
-  if (name == "bfloat16") return c10::kBFloat16;
-  if (name == "float64" || name == "double") return c10::kDouble;
-  if (name == "int64" || name == "long") return c10::kLong;
-  if (name == "int32" || name == "int") return c10::kInt;
-  throw InvalidInput("unknown dtype '" + name + "' (use float32, float16, bfloat16, float64, int64 or int32)");
-}
 
 ComplexityInfo analyze(torch::jit::Module& model, const Options& o) {
   const auto source = api::torchscript_source(model, o);

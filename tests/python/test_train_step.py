@@ -148,8 +148,8 @@ def fcm_step(model, inputs):
     return counter.get_total_flops() // 2, {str(k) for k in counter.get_flop_counts()["Global"]}
 
 
-@pytest.mark.parametrize("name", ["resnet18", "transformer_encoder", "tiny_gpt", "hf_bert", "timm_vit_tiny"])
-def test_step_equals_flop_counter_mode(name):
+def zoo_model(name):
+    """A zoo model in eval mode and its inputs, Hugging Face models called with keyword arguments."""
     torch.manual_seed(0)
     factory, described = MODELS[name]
     model = factory().eval()
@@ -157,9 +157,20 @@ def test_step_equals_flop_counter_mode(name):
     if "forward" in vars(model):
         del model.forward
         inputs = dict(zip([arg for arg, _, _ in described], inputs))
+    return model, inputs
+
+
+def step_macs_fcm_counts(model, inputs):
+    """flopscope's step MACs in the families FlopCounterMode counts (model: a module or an ExportedProgram)."""
     result = json.loads(flopscope.analyze(model, inputs, ops="default", train_step=True).to_json())
-    ours = sum(o["macs"] for o in result["operators"]["macs"] + result["train_step"]["operators"]
+    return sum(o["macs"] for o in result["operators"]["macs"] + result["train_step"]["operators"]
                if o["op"] in FCM_FAMILIES)
+
+
+@pytest.mark.parametrize("name", ["resnet18", "transformer_encoder", "tiny_gpt", "hf_bert", "timm_vit_tiny"])
+def test_step_equals_flop_counter_mode(name):
+    model, inputs = zoo_model(name)
+    ours = step_macs_fcm_counts(model, inputs)
     theirs, ops = fcm_step(model, inputs)
     # FlopCounterMode counts no CPU attention kernel (_scaled_dot_product_flash_attention_for_cpu and its
     # backward): the matmul and convolution families are compared, attention has its own arithmetic above.
@@ -171,19 +182,9 @@ def test_step_equals_flop_counter_mode(name):
 def test_exported_step_equals_flop_counter_mode(name):
     # The same step through torch.export: the graph's ops run with autograd on, against FlopCounterMode's count of
     # the eager model's step (the matmul and convolution families, as above).
-    torch.manual_seed(0)
-    factory, described = MODELS[name]
-    model = factory().eval()
-    inputs = make_inputs(name)
-    if "forward" in vars(model):
-        del model.forward
-        inputs = dict(zip([arg for arg, _, _ in described], inputs))
+    model, inputs = zoo_model(name)
     args, kwargs = ((), inputs) if isinstance(inputs, dict) else (tuple(inputs), {})
-    ep = torch.export.export(model, args, kwargs)
-    result = json.loads(flopscope.analyze(ep, inputs, ops="default", train_step=True).to_json())
-    ours = sum(o["macs"] for o in result["operators"]["macs"] + result["train_step"]["operators"]
-               if o["op"] in FCM_FAMILIES)
-    assert ours == fcm_step(model, inputs)[0]
+    assert step_macs_fcm_counts(torch.export.export(model, args, kwargs), inputs) == fcm_step(model, inputs)[0]
 
 
 def saved_by_autograd(model, inputs):

@@ -83,6 +83,9 @@ class ExportedModel {
 /// graph and nothing runs; `execute` (always on a CUDA device, whose GPU passes need it) runs the graph op by op
 /// through the dispatcher with its weights read from the archive and inputs made at `dims` (random normal
 /// floats, zero integers), under the same capture as a TorchScript forward: the analytic report is the same.
+/// `options.train_step` runs the graph (as `execute`) with autograd on: its parameters are leaves of flopscope's own
+/// over the weights, requiring grad where the graph's metadata says they did when exported, so the step's
+/// backward is autograd's through the graph's ATen ops, and a program in memory keeps its gradients.
 ComplexityInfo analyze(const ExportedModel& model, const Options& options, const std::vector<DimBinding>& dims = {},
                        bool execute = false);
 

@@ -6,6 +6,12 @@ compiler's own ops (autotuning, random inputs). Counted as it is, a compiled mod
 "regions" plus whatever the compiler ran: wrong numbers with no module in them. So for the analysis torch.compile
 is switched off (dynamo's `disable` setting: a compiled callable then calls what it wraps), nothing is compiled and
 nothing of the model's compiled state changes, and the formulas count the eager ops, as mmengine and fvcore do.
+
+torch's own control flow is the exception: an eager torch.cond, while_loop, scan or map runs its functions through
+torch.compile with the eager backend, which lifts the weights they close over into operands, so that autograd sees
+them. Switched off, a torch.cond over a module's weights returns a result with no gradient for them. So those
+compile while the model's own compilation is off; their ops run eagerly from the traced graph, on the module that
+called them, and the tracing itself (on fake tensors) is not recorded (capture/capture.h).
 """
 import contextlib
 import sys
@@ -17,6 +23,7 @@ import torch
 _lock = threading.Lock()
 _depth = 0
 _before = None
+_setup = None  # torch's setup_compilation_env, while compile_off replaces it
 
 COMPILED_WARNING = ("the model is compiled (torch.compile): it ran eagerly, with compilation off, since a compiled "
                     "graph hides its ops and modules from the capture; the counts are those of the eager ops")
@@ -56,18 +63,41 @@ def compiled(model):
                for m in model.modules())
 
 
+def _compiling_for_control_flow(setup, dynamo):
+    """torch's context for compiling a higher-order op's functions (setup_compilation_env), with compilation on
+    inside it."""
+
+    @contextlib.contextmanager
+    def setup_with_compilation_on(*args, **kwargs):
+        with setup(*args, **kwargs) as backend:
+            before = dynamo.config.disable
+            dynamo.config.disable = False
+            try:
+                yield backend
+            finally:
+                dynamo.config.disable = before
+
+    return setup_with_compilation_on
+
+
 @contextlib.contextmanager
 def compile_off():
-    """torch.compile switched off while the block runs (nothing when dynamo was never imported)."""
-    global _depth, _before
+    """torch.compile switched off while the block runs, except for torch's control flow (nothing when dynamo was
+    never imported)."""
+    global _depth, _before, _setup
     dynamo = _dynamo()
     if dynamo is None:
         yield
         return
+    from torch._higher_order_ops import utils as hop_utils
+
     with _lock:
         if _depth == 0:
             _before = dynamo.config.disable
             dynamo.config.disable = True
+            _setup = getattr(hop_utils, "setup_compilation_env", None)
+            if _setup is not None:  # torch changed: the model's control flow then runs as compile_off leaves it
+                hop_utils.setup_compilation_env = _compiling_for_control_flow(_setup, dynamo)
         _depth += 1
     try:
         yield
@@ -76,3 +106,5 @@ def compile_off():
             _depth -= 1
             if _depth == 0:
                 dynamo.config.disable = _before
+                if _setup is not None:
+                    hop_utils.setup_compilation_env = _setup

@@ -44,6 +44,7 @@ Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resol
   capture::Session session(resolver, std::move(wanted), guard, static_cast<std::size_t>(-1), capture_budget,
                            run.train_step);
   if (skip_inside_counted && !run.train_step && !run.device.is_cuda()) session.skip_inside_valued_ops();
+  if (run.shape_only || run.device.is_meta()) session.shape_only_forward();
   // A capture that failed stopped the forward (capture.cpp says how): the forward's own error, if any, is only
   // the echo of that stop.
   auto capture_failed = [&] {

@@ -156,6 +156,7 @@ Recording::Recording(DescribedModel model, const Options& options) : m_state(std
                                                  static_cast<std::size_t>(-1), api::capture_budget,
                                                  /*with_backward=*/true);
   s.session->without_saved_memory("a recording does not know where its forwards end and its backwards begin");
+  if (s.run.device.is_meta()) s.session->shape_only_forward();  // a model on the meta device: its ops are on meta
   s.optimizer = std::make_unique<capture::OptimizerSteps>();
 }
 

@@ -16,6 +16,7 @@
 
 #include "capture/device_thread_slot.h"
 #include "capture/region_label.h"
+#include "capture/torch_tracing.h"
 #include "capture/wrapper_call.h"
 #include "capture/tensor_shape.h"
 #include "capture/held_memory.h"
@@ -121,8 +122,10 @@ struct Session::State {
   bool held_measured = false;
   bool forward_over = false;  // forward_ended() was called: what is not backward now is the loss
   bool skip_inside = false;   // skip_inside_valued_ops()
+  bool shape_only = false;    // shape_only_forward()
   bool muted = false;         // RecordFunction is off on this thread for the valued op now running
-  bool wrapper_call_seen = false;  // a call on wrapper tensors was left out (Trace::without_wrapper_calls)
+  bool wrapper_call_seen = false;  // a call left out by its inputs: on wrapper tensors, or torch tracing on meta ones
+                                   // (Trace::without_wrapper_calls)
 
   // The first failure of a callback (out of memory, its budget spent), and this thread's dispatch keys before the
   // capture blocked the forward's next op.
@@ -357,6 +360,10 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   // is a call on wrapper tensors (vmap's batched tensors, one example's sizes; jagged nested tensors): the calls
   // inside it, on the whole batch or the packed sequences, stand for it.
   if (is_region_label(fn)) return;
+  if (const Tracing tracing = torch_tracing(fn, s->shape_only); tracing != Tracing::none) {
+    s->wrapper_call_seen |= tracing == Tracing::by_inputs;  // the observers must read inputs to leave it out too
+    return;
+  }
   Session::State::OpenOps& t = s->ops_of_this_thread();
   if (is_wrapper_call(fn)) {
     t.wrapped.emplace_back(fn.handle(), fn.seqNr());
@@ -551,6 +558,8 @@ bool Session::failed_for_memory() const { return m_state->out_of_memory; }
 std::size_t Session::budget() const { return m_state->pages.budget(); }
 
 void Session::skip_inside_valued_ops() { m_state->skip_inside = true; }
+
+void Session::shape_only_forward() { m_state->shape_only = true; }
 
 void Session::without_saved_memory(std::string why) {
   m_state->held.reset();

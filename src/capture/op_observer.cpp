@@ -5,6 +5,7 @@
 
 #include "capture/device_thread_slot.h"
 #include "capture/region_label.h"
+#include "capture/torch_tracing.h"
 #include "capture/wrapper_call.h"
 
 #include <memory>
@@ -42,8 +43,8 @@ thread_local ObserveOps::State* t_observing = nullptr;
 ObserveOps::State* observing_here() { return state_here(t_observing, kObserverSlot); }
 
 void started(ObserveOps::State* s, const at::RecordFunction& fn) {
-  // As the capture leaves them out: the two sequences stay aligned.
-  if (is_region_label(fn) || is_wrapper_call(fn)) return;
+  // As the capture leaves them out: the two sequences stay aligned. The GPU passes run a forward that computes.
+  if (is_region_label(fn) || is_wrapper_call(fn) || torch_tracing(fn, /*shape_only=*/false) != Tracing::none) return;
   s->open_here().push_back(fn.handle());
   s->observer->op_start(fn.name());
 }

@@ -19,7 +19,8 @@ class OpObserver {
 };
 
 /// While it lives, `observer` is told about every op (RecordFunction scope FUNCTION) run on this thread but those the
-/// capture leaves out too: labels (region_label.h) and calls on wrapper tensors (wrapper_call.h).
+/// capture leaves out too: labels (region_label.h), calls on wrapper tensors (wrapper_call.h) and torch tracing a
+/// function inside the forward (torch_tracing.h).
 /// Removed on every path; one per thread at a time (a second one on the same thread replaces the first
 /// until it ends). `with_backward` (a training step, as the capture records one): autograd's nodes too, and the
 /// ops its device threads run for this thread's backward, each thread's nested in its own; the observer is

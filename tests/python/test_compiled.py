@@ -138,3 +138,27 @@ def test_a_forward_that_first_compiles_counts_what_it_runs():
 def test_a_profile_block_that_first_compiles_says_so():
     macs, unsupported, warnings = first_compile("profile")  # the block ran once: what it captured stays
     assert "import torch._dynamo before the block" in warnings
+
+
+class TrainableBranches(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Linear(8, 8)
+
+    def forward(self, x):
+        return torch.cond(x.sum() > 0, lambda t: self.w(t), lambda t: self.w(t) * 2, (x,))
+
+
+def test_torch_cond_with_autograd_counts_the_branch_it_runs_once():
+    # With grad on and a weight that requires grad, eager torch.cond first traces both branches on fake tensors
+    # (make_fx: what its autograd function runs) and checks their outputs: no work of the model, not counted.
+    # x is all ones, the true branch runs: 3 rows through 8 x 8, once (three times, before).
+    model, x = TrainableBranches(), torch.ones(3, 8)
+    assert flopscope.analyze(model, x, ops="default").macs == 3 * 8 * 8
+    with torch.no_grad():
+        assert flopscope.analyze(model, x, ops="default").macs == 3 * 8 * 8
+    # A training step: torch's cond backward is a joint function of the branch, which runs the branch's forward
+    # again and then the weight gradient (the input needs none): 2 x 3 x 8 x 8. The traced graph runs, not the
+    # module, so the work lands on the module that called torch.cond.
+    step = flopscope.analyze(model, x, ops="default", train_step=True)
+    assert (step.macs, step.modules[0]["backward_macs"]) == (3 * 8 * 8, 2 * 3 * 8 * 8)

@@ -283,6 +283,46 @@ TEST(Capture, AForwardWithoutWrapperCallsLetsTheObserverSkipInputs) {
   EXPECT_FALSE(Trace{}.without_wrapper_calls);  // a trace not made by the capture: inputs are read
 }
 
+// In a forward that computes, an op on meta tensors is torch tracing a function (a fake tensor's meta kernels, run
+// for an eager torch.cond's autograd function or torch.compile's first trace): no work of the model, left out by
+// the capture and the observers alike. A shape-only forward's ops are on meta tensors: they are the model's.
+TEST(Capture, OpsOnMetaTensorsAreTorchTracingUnlessTheForwardIsShapeOnly) {
+  Root root;
+  const at::Tensor x = at::randn({3, 5}), w = at::randn({7, 5});
+  const at::Tensor mx = at::empty({3, 5}, at::kMeta), mw = at::empty({7, 5}, at::kMeta);
+  const auto names = [](const Trace& trace) {
+    std::vector<std::string> out;
+    for (const auto& op : trace.ops)
+      if (op.parent < 0) out.push_back(op.name);
+    return out;
+  };
+  Log log;
+  Trace computing, shape_only;
+  {
+    capture::Session session(root);
+    capture::ObserveOps observe(log);
+    at::mm(mx, mw.t());  // torch's tracing
+    at::linear(x, w);    // the model's work
+    computing = session.finish();
+  }
+  EXPECT_EQ(names(computing), std::vector<std::string>{"aten::linear"});
+  EXPECT_FALSE(computing.without_wrapper_calls);  // left out by its inputs: the observers must read them
+  std::vector<std::string> observed;
+  int depth = 0;
+  for (const auto& e : log.events) {
+    if (e != "-" && depth == 0) observed.push_back(e.substr(1));
+    depth += e == "-" ? -1 : 1;
+  }
+  EXPECT_EQ(observed, std::vector<std::string>{"aten::linear"});
+  {
+    capture::Session session(root);
+    session.shape_only_forward();
+    at::linear(mx, mw);
+    shape_only = session.finish();
+  }
+  EXPECT_EQ(names(shape_only), std::vector<std::string>{"aten::linear"});
+}
+
 // An op that throws ends its record while the exception unwinds: it is marked aborted (it produced nothing); the
 // op the code runs after catching it is not.
 TEST(Capture, AnOpThatThrewIsMarkedAborted) {

@@ -11,7 +11,7 @@ torch's own control flow is the exception: an eager torch.cond, while_loop, scan
 torch.compile with the eager backend, which lifts the weights they close over into operands, so that autograd sees
 them. Switched off, a torch.cond over a module's weights returns a result with no gradient for them. So those
 compile while the model's own compilation is off; their ops run eagerly from the traced graph, on the module that
-called them, and the tracing itself (on fake tensors) is not recorded (capture/capture.h).
+called them, and the tracing itself (on fake tensors) is not recorded (src/capture/torch_tracing.h).
 """
 import contextlib
 import sys

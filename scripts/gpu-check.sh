@@ -5,7 +5,7 @@
 # stage it interrupted. A device call brings back at most 8 files under OUT, so OUT holds two: summary.txt and
 # logs.tar.gz (every stage's log and report, packed again as each stage ends). The models (over 500 MB) and the
 # logs themselves are made in a scratch folder under TMPDIR, removed at exit. Stages run in order of value: the environment, the build, the GPU tests, the timing pass on
-# ResNet-50 and ViT-B/16, the counter pass on ResNet-50, the bf16 4096^3 linear against ncu, fp32 CUDA-core FLOPs,
+# ResNet-50 and ViT-B/16, a training step (TorchScript and .pt2), the counter pass on ResNet-50, the bf16 4096^3 linear against ncu, fp32 CUDA-core FLOPs,
 # and a capped validate-ops sweep last.
 #
 #   here:    scripts/device-deps.sh; scripts/gpu-check.sh --dry-run /tmp/gpu-dry   # every stage, on the CPU
@@ -216,6 +216,27 @@ print("pt2 on the device: analytic report equals graph mode's; timing pass", "sk
 PY
 }
 if [ -f "$models/resnet50.pt2" ]; then stage timing-resnet50-pt2 180 pt2_timing; else skip timing-resnet50-pt2 "no models"; fi
+
+# 4c. A .pt2's training step on the GPU: the graph run with autograd on, forward and backward timed per module.
+pt2_step() {
+  "$cli" analyze "$models/resnet50.pt2" --dim x.0="$batch" $cuda_flags --train-step -f gpu,json \
+    -o "$logs/pt2-step.gpu.txt" -o "$logs/pt2-step.json" || return $?
+  "$py" - "$logs/pt2-step.json" "$dry" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["train_step"]["backward_macs"] > r["totals"]["macs"], r["train_step"]
+if sys.argv[2] == "1":
+    assert r["gpu"]["skipped_reason"], r["gpu"]
+else:
+    g = r["gpu"]
+    assert r["export"]["executed"] and g["ran"] and g["train_step"], g.get("skipped_reason")
+    assert g["attributed_share"] >= 0.99, g["attributed_share"]
+    assert all(m["peak_share"] is None or m["peak_share"] <= 1.0 for m in g["modules"] + g["backward_modules"])
+    back = {m["module"]: m for m in g["backward_modules"]}
+    print(".pt2 step: MFU", g["mfu"], "backward", back[""]["kernel_ms"]["median"], "ms")
+PY
+}
+if [ -f "$models/resnet50.pt2" ]; then stage step-resnet50-pt2 120 pt2_step; else skip step-resnet50-pt2 "no models"; fi
 
 # 5. The counter pass on ResNet-50: per-module counters, outliers, roofline.
 counters() {

@@ -199,7 +199,15 @@ def main():
                 rows.append((name, None, None, None, None, [f"torch.export failed: {type(e).__name__}: {why}"], []))
                 print(f"{name}: torch.export failed ({type(e).__name__})", flush=True)
                 continue
-            mine, report = ours(program, inputs)
+            try:
+                mine, report = ours(program, inputs)
+            except flopscope.InvalidInput as e:  # torch's serializer refuses some programs: its reason, listed
+                why = str(e).splitlines()[0][:160]
+                torch_s = "torch cannot serialize" in why
+                rows.append((name, None, None, None, None, [why] if torch_s else [], [] if torch_s else [why]))
+                print(f"{name}: {why}", flush=True)
+                failed |= not torch_s
+                continue
         else:
             mine, report = ours(*builder(name))
         # FlopCounterMode's step on a model of its own: a step can leave state outside the parameters behind (LeViT

@@ -34,6 +34,11 @@ struct DescribedModel {
   /// (The Python package leaves the graph out for models all in eval mode whose parameters all require grad, or
   /// none does and no input does, and retries.)
   bool build_graph = true;
+  /// With Options::shape_only: the forward runs its model under a FakeTensorMode of its own (torch's fake tensors,
+  /// the Python package's fallback for a model that reads values) rather than on meta tensors. Its ops under that
+  /// mode are then the model's; without it, an op under a fake mode is torch tracing a function (an eager torch.cond
+  /// or map compiled the first time) and is not counted.
+  bool fake_tensors = false;
   /// Runs the forward once on the inputs the caller holds (Options::inputs only describes them). May be called
   /// again for the GPU passes. Throws what the forward throws.
   std::function<void()> forward;

@@ -75,9 +75,11 @@ bool graph_unseen(const Description& description, const std::vector<at::Tensor>&
 }
 
 std::shared_ptr<Result> analyze_described(const Description& description, bool keep_grad_mode, py::object forward,
-                                          const std::vector<at::Tensor>& inputs, const py::dict& options) {
+                                          const std::vector<at::Tensor>& inputs, const py::dict& options,
+                                          bool fake_tensors) {
   DescribedModel m = described(description);
   m.keep_grad_mode = keep_grad_mode;
+  m.fake_tensors = fake_tensors;
   m.build_graph = !graph_unseen(description, inputs);
   auto call = std::make_shared<ForwardCall>();
   call->fn = std::move(forward);
@@ -180,7 +182,7 @@ PYBIND11_MODULE(_core, m) {
         "mmengine's inputs for input_shape, made by the library (its checks; the caller's random streams kept).");
   fp::bind_describe(m);
   m.def("analyze", &fp::analyze_described, arg("description"), arg("keep_grad_mode"), arg("forward"), arg("inputs"),
-        arg("options"));
+        arg("options"), arg("fake_tensors") = false);
   fp::py::class_<fp::PyRecording>(m, "Recording")
       .def(fp::py::init<const fp::Description&, const fp::py::dict&>(), arg("description"), arg("options"))
       .def("finish", &fp::PyRecording::finish);

@@ -75,6 +75,19 @@ def _counting_fake_tensor_mode():
     composite = torch._C.DispatchKey.CompositeImplicitAutograd
 
     class CountingFakeTensorMode(fake_tensor.FakeTensorMode):
+        # torch's control flow (cond, scan, map, while_loop) comes here rather than to FakeTensorMode's own rules for
+        # it (registered for that exact class), which run its functions for their shapes only: both branches of a
+        # cond, one slice of a scan or map. Counting that would be counting something the model never runs.
+        supports_higher_order_operators = True
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            if isinstance(func, torch._ops.HigherOrderOperator):
+                raise NotImplementedError(
+                    f"torch's {func.name()} cannot be counted on fake tensors: there torch runs its functions only "
+                    "for their shapes (both branches of a cond, one slice of a scan or map), not as the model runs "
+                    "them")
+            return super().__torch_dispatch__(func, types, args, kwargs)
+
         # No key, so no lookup either: the cache is shared with every other mode (a torch.export earlier in the
         # process may have filled it).
         def _cache_key(self, state, func, args, kwargs):
@@ -217,10 +230,12 @@ def _run_eager(model, args, kwargs, options):
         description = describe(model, extra_reprs=options.get("show_arch", True))
         scripts = _nested_scripts(description)
 
-        def analyze(forward, tensors):
+        def analyze(forward, tensors, fake_tensors=False):
             # The binding leaves autograd's graph out where the model cannot tell (python/bindings/module.cpp).
+            # fake_tensors: the forward runs under its own FakeTensorMode, whose ops are the model's (another fake
+            # mode inside it is torch tracing a function: src/capture/forward_tensors.h).
             with training_flags_kept(description), attributes_kept(description), hooked(description) as watch:
-                result = Result(_core.analyze(description, True, forward, tensors, options))
+                result = Result(_core.analyze(description, True, forward, tensors, options, fake_tensors))
             elsewhere_warning(watch, result)
             if scripts:
                 result.core.add_warning(NESTED_SCRIPT_WARNING.format(len(scripts), ", ".join(scripts)))
@@ -237,7 +252,7 @@ def _run_eager(model, args, kwargs, options):
                     raise
                 on_meta = e
             try:
-                result = analyze(*_fake_forward(model, args, kwargs))
+                result = analyze(*_fake_forward(model, args, kwargs), fake_tensors=True)
             except Exception as e:  # noqa: BLE001  the meta failure is the answer; why fake tensors failed, a note
                 if hasattr(on_meta, "add_note"):
                     why = (str(e).strip().splitlines() or [""])[-1]

@@ -35,7 +35,7 @@ capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extr
 
 Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
                       const std::string& signature, const RunContext& run, const std::function<void()>& forward,
-                      bool no_grad, bool skip_inside_counted) {
+                      bool no_grad, bool skip_inside_counted, capture::ForwardTensors shape_only_on) {
   // A training step needs autograd, and its backward's nodes recorded.
   std::optional<c10::NoGradGuard> without_grad;
   if (no_grad && !run.train_step) without_grad.emplace();
@@ -44,7 +44,7 @@ Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resol
   capture::Session session(resolver, std::move(wanted), guard, static_cast<std::size_t>(-1), capture_budget,
                            run.train_step);
   if (skip_inside_counted && !run.train_step && !run.device.is_cuda()) session.skip_inside_valued_ops();
-  if (run.shape_only || run.device.is_meta()) session.shape_only_forward();
+  if (run.shape_only || run.device.is_meta()) session.shape_only_forward(shape_only_on);
   // A capture that failed stopped the forward (capture.cpp says how): the forward's own error, if any, is only
   // the echo of that stop.
   auto capture_failed = [&] {

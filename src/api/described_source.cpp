@@ -66,7 +66,8 @@ class DescribedSource final : public ModelSource {
     return capture_forward(&guard, resolver, values_for(*run.ops), "", run, [&] {
       m_model.forward();  // with train_step, the caller's forward ran the backward too
       if (run.train_step) backward_ran();
-    }, without_grad(), /*skip_inside_counted=*/true);  // an eager forward: boxing every inner op's arguments is its cost
+    }, without_grad(), /*skip_inside_counted=*/true,  // an eager forward: boxing every inner op's arguments is its cost
+                           m_model.fake_tensors ? capture::ForwardTensors::fake : capture::ForwardTensors::meta);
   }
 
   /// Which parameters the backward gave a gradient, as they are now.

@@ -84,10 +84,12 @@ capture::ValuesWanted values_for(const OpSet& ops, std::vector<std::string> extr
 /// with no autograd unless `no_grad` is false: the trace, or ForwardFailed naming the op and module it failed in (`signature` is added
 /// to a real forward's error), or InvalidInput when the capture itself failed.
 /// `skip_inside_counted`: the ops inside an op with values go unrecorded (capture::Session::skip_inside_valued_ops;
-/// never for a training step or a CUDA run, which need every op).
+/// never for a training step or a CUDA run, which need every op). `shape_only_on`: what a shape-only forward runs on
+/// (capture::ForwardTensors: meta tensors, or fake ones under its own FakeTensorMode).
 Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resolver, capture::ValuesWanted wanted,
                       const std::string& signature, const RunContext& run, const std::function<void()>& forward,
-                      bool no_grad = true, bool skip_inside_counted = false);
+                      bool no_grad = true, bool skip_inside_counted = false,
+                      capture::ForwardTensors shape_only_on = capture::ForwardTensors::meta);
 
 /// The pipeline after the capture, for every source: counting, the reports, the GPU passes. `said`: what the model
 /// warned or printed meanwhile.

@@ -90,6 +90,9 @@ struct Session::State {
     // autograd sequence numbers: under torch.func.grad the autograd node is the left-out call's, and the calls on
     // the whole batch inside it, which have none, take its number so that the node finds their module.
     std::pmr::vector<std::pair<at::RecordFunctionHandle, std::int64_t>> wrapped;
+    // The op torch's tracing runs under a mode (capture/torch_tracing.h), while it has not ended: every op inside it
+    // is tracing too, whatever its mode or tensors, and is left out with it.
+    std::optional<at::RecordFunctionHandle> tracing;
   };
   OpenOps owner_ops{&arena};  // the analysing thread's
   // A training step's backward on CUDA runs on autograd's device threads (capture/device_thread_slot.h): their ops are
@@ -122,7 +125,7 @@ struct Session::State {
   bool held_measured = false;
   bool forward_over = false;  // forward_ended() was called: what is not backward now is the loss
   bool skip_inside = false;   // skip_inside_valued_ops()
-  bool shape_only = false;    // shape_only_forward()
+  ForwardTensors tensors = ForwardTensors::real;  // shape_only_forward()
   bool muted = false;         // RecordFunction is off on this thread for the valued op now running
   bool wrapper_call_seen = false;  // a call left out by its inputs: on wrapper tensors, or torch tracing on meta ones
                                    // (Trace::without_wrapper_calls)
@@ -360,11 +363,13 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   // is a call on wrapper tensors (vmap's batched tensors, one example's sizes; jagged nested tensors): the calls
   // inside it, on the whole batch or the packed sequences, stand for it.
   if (is_region_label(fn)) return;
-  if (const Tracing tracing = torch_tracing(fn, s->shape_only); tracing != Tracing::none) {
+  Session::State::OpenOps& t = s->ops_of_this_thread();
+  if (t.tracing) return;
+  if (const Tracing tracing = torch_tracing(fn, s->tensors); tracing != Tracing::none) {
+    if (tracing == Tracing::by_mode) t.tracing = fn.handle();
     s->wrapper_call_seen |= tracing == Tracing::by_inputs;  // the observers must read inputs to leave it out too
     return;
   }
-  Session::State::OpenOps& t = s->ops_of_this_thread();
   if (is_wrapper_call(fn)) {
     t.wrapped.emplace_back(fn.handle(), fn.seqNr());
     s->wrapper_call_seen = true;
@@ -420,6 +425,10 @@ void start(Session::State* s, const at::RecordFunction& fn) {
 void end(Session::State* s, const at::RecordFunction& fn) {
   // An op whose start we did not see (registered mid-call) has no entry: leave the stack alone.
   Session::State::OpenOps& t = s->ops_of_this_thread();
+  if (t.tracing) {  // the tracing op, or an op inside it
+    if (*t.tracing == fn.handle()) t.tracing.reset();
+    return;
+  }
   if (!t.wrapped.empty() && t.wrapped.back().first == fn.handle()) {
     t.wrapped.pop_back();
     return;
@@ -559,7 +568,7 @@ std::size_t Session::budget() const { return m_state->pages.budget(); }
 
 void Session::skip_inside_valued_ops() { m_state->skip_inside = true; }
 
-void Session::shape_only_forward() { m_state->shape_only = true; }
+void Session::shape_only_forward(ForwardTensors tensors) { m_state->tensors = tensors; }
 
 void Session::without_saved_memory(std::string why) {
   m_state->held.reset();

@@ -18,6 +18,7 @@
 #include <ATen/core/Tensor.h>
 #include <ATen/record_function.h>
 
+#include "capture/forward_tensors.h"
 #include "flopscope/op_record.h"
 
 namespace flopscope::capture {
@@ -67,10 +68,11 @@ class Session {
   /// must see writes inside such ops (the buffers batch norm updates are saved up front: model::StateGuard).
   void skip_inside_valued_ops();
 
-  /// The forward runs on meta or fake tensors (shape-only): their ops are the model's. Otherwise an op run while
-  /// torch traces a function inside the forward (capture/torch_tracing.h: an eager torch.cond or scan building its
-  /// autograd function on fake tensors) is no work of the model and is not recorded; make_fx's are not, even then.
-  void shape_only_forward();
+  /// The forward runs on meta tensors, or under a FakeTensorMode of its own (shape-only): their ops are the model's.
+  /// In every forward, an op run while torch traces a function inside it (capture/torch_tracing.h: an eager
+  /// torch.cond or scan building its autograd function on fake tensors, or compiled the first time) is no work of
+  /// the model and is not recorded.
+  void shape_only_forward(ForwardTensors tensors = ForwardTensors::meta);
 
   /// A session with_backward that does not measure what the forward holds for the backward (a recording: the
   /// caller's code has no end of forward to tell): the memory listener goes, and the trace says `why`.

@@ -21,16 +21,22 @@ struct ObserveOps::State {
   OpObserver* observer = nullptr;
   // Handles of the ops each thread started while observing and has not ended, innermost last: an end callback
   // is passed on only for the op on top, so ops that began before the callback was added are never ended twice.
-  std::vector<at::RecordFunctionHandle> open;  // the observing thread's
+  // With the op torch's tracing runs under a mode, while it has not ended (everything inside it is left out too,
+  // as the capture leaves it out).
+  struct Thread {
+    std::vector<at::RecordFunctionHandle> open;
+    std::optional<at::RecordFunctionHandle> tracing;
+  };
+  Thread mine;  // the observing thread's
   std::thread::id owner = std::this_thread::get_id();
-  std::unordered_map<std::thread::id, std::vector<at::RecordFunctionHandle>> others;
+  std::unordered_map<std::thread::id, Thread> others;
   bool shared = false;  // with_backward: device threads call in too, one at a time
   std::mutex lock;
   std::optional<c10::DebugInfoGuard> slot;
 
-  std::vector<at::RecordFunctionHandle>& open_here() {
+  Thread& here() {
     const auto id = std::this_thread::get_id();
-    return id == owner ? open : others[id];
+    return id == owner ? mine : others[id];
   }
 };
 
@@ -44,13 +50,24 @@ ObserveOps::State* observing_here() { return state_here(t_observing, kObserverSl
 
 void started(ObserveOps::State* s, const at::RecordFunction& fn) {
   // As the capture leaves them out: the two sequences stay aligned. The GPU passes run a forward that computes.
-  if (is_region_label(fn) || is_wrapper_call(fn) || torch_tracing(fn, /*shape_only=*/false) != Tracing::none) return;
-  s->open_here().push_back(fn.handle());
+  if (is_region_label(fn) || is_wrapper_call(fn)) return;
+  ObserveOps::State::Thread& t = s->here();
+  if (t.tracing) return;
+  if (const Tracing tracing = torch_tracing(fn, ForwardTensors::real); tracing != Tracing::none) {
+    if (tracing == Tracing::by_mode) t.tracing = fn.handle();
+    return;
+  }
+  t.open.push_back(fn.handle());
   s->observer->op_start(fn.name());
 }
 
 void ended(ObserveOps::State* s, const at::RecordFunction& fn) {
-  auto& open = s->open_here();
+  ObserveOps::State::Thread& t = s->here();
+  if (t.tracing) {
+    if (*t.tracing == fn.handle()) t.tracing.reset();
+    return;
+  }
+  auto& open = t.open;
   if (open.empty() || open.back() != fn.handle()) return;
   open.pop_back();
   s->observer->op_end();
@@ -84,7 +101,7 @@ void observe_end(const at::RecordFunction& fn, at::ObserverContext* /*unused*/) 
 ObserveOps::ObserveOps(OpObserver& observer, bool with_backward, bool read_inputs)
     : m_state(new State), m_previous(t_observing) {
   m_state->observer = &observer;
-  m_state->open.reserve(64);
+  m_state->mine.open.reserve(64);
   t_observing = m_state;
   std::unordered_set<at::RecordScope, std::hash<at::RecordScope>> scopes{at::RecordScope::FUNCTION};
   if (with_backward) {

@@ -162,3 +162,55 @@ def test_torch_cond_with_autograd_counts_the_branch_it_runs_once():
     # module, so the work lands on the module that called torch.cond.
     step = flopscope.analyze(model, x, ops="default", train_step=True)
     assert (step.macs, step.modules[0]["backward_macs"]) == (3 * 8 * 8, 2 * 3 * 8 * 8)
+
+
+class MappedLinear(nn.Module):
+    def __init__(self, reads_values=False):
+        super().__init__()
+        self.w, self.reads_values = nn.Linear(8, 8), reads_values
+
+    def forward(self, x):
+        from torch._higher_order_ops.map import map as torch_map
+        from torch._subclasses.fake_tensor import FakeTensor
+
+        # A check on values that a traced forward skips (as transformers' mask checks do): meta tensors fail it.
+        if self.reads_values and not isinstance(x, FakeTensor) and x.sum().item() < 0:
+            x = -x
+        return torch_map(lambda row: self.w(row), x)
+
+
+class ScannedLinear(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Linear(8, 8)
+
+    def forward(self, x):
+        from torch._higher_order_ops.scan import scan
+
+        def step(carry, row):
+            y = self.w(row) + carry
+            return y, y.clone()
+
+        return scan(step, torch.zeros(8, device=x.device), x)[1]
+
+
+def test_torch_map_and_scan_shape_only_count_what_a_real_forward_counts():
+    # map: 3 rows through 8 x 8, 3 x 8 x 8. torch compiles the body and traces it on fake tensors (and again with
+    # make_fx for its autograd function); on meta tensors those ops looked like the model's: 5 x 8 x 8, before.
+    x = torch.ones(3, 8)
+    assert flopscope.analyze(MappedLinear(), x, ops="default").macs == 3 * 8 * 8
+    assert flopscope.analyze(MappedLinear(), x, ops="default", shape_only=True).macs == 3 * 8 * 8
+    # scan: torch calls the body once more, on the first row, for its outputs' shapes (generic_scan), and computes
+    # it: 4 calls in a real forward, and the same shape-only (6, before).
+    assert flopscope.analyze(ScannedLinear(), x, ops="default").macs == 4 * 8 * 8
+    assert flopscope.analyze(ScannedLinear(), x, ops="default", shape_only=True).macs == 4 * 8 * 8
+
+
+def test_torch_control_flow_on_fake_tensors_is_refused_with_its_reason():
+    # A forward that reads values runs again on fake tensors; there torch's rule for map runs the body once, for
+    # its shapes. The meta failure is the answer, and the note says why fake tensors could not stand in.
+    with pytest.raises(RuntimeError) as e:
+        flopscope.analyze(MappedLinear(reads_values=True), torch.ones(3, 8), ops="default", shape_only=True)
+    notes = "\n".join(getattr(e.value, "__notes__", []))
+    assert "aten::item needs tensor values" in notes
+    assert "map_impl cannot be counted on fake tensors" in notes

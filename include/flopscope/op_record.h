@@ -3,6 +3,7 @@
 /// Plain values with no LibTorch types, so the counting stage can be tested on hand-built records.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace flopscope {
@@ -85,6 +86,11 @@ struct Trace {
   /// op's inputs to find such calls (boxing them costs every op of the timed forwards). False for a hand-built
   /// trace: the observers then read inputs, which is always right.
   bool without_wrapper_calls = false;
+  /// A training step's calls of custom autograd functions (torch.autograd.Function.apply: a fused kernel's, a
+  /// straight-through estimator's, eager torch.cond's): each is recorded under its class's name with the sequence
+  /// number of the node it makes, and is no op, so it is not in `ops`. Here with the module each ran in: its
+  /// backward node goes there (capture::place_backward), as an ATen op's goes to its op's module.
+  std::vector<std::pair<std::int64_t, std::string>> function_nodes;
 };
 
 }  // namespace flopscope

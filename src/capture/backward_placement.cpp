@@ -21,6 +21,7 @@ void place_backward(Trace& trace) {
   std::unordered_map<std::int64_t, const std::string*> module_of;  // forward sequence number -> module
   for (const auto& op : trace.ops)
     if (!op.backward && op.sequence_nr >= 0) module_of.emplace(op.sequence_nr, &op.module);
+  for (const auto& [number, module] : trace.function_nodes) module_of.emplace(number, &module);
   static const std::string kRoot;
   auto placed = [&](const OpRecord& op) -> const std::string* {
     const auto it = op.sequence_nr >= 0 ? module_of.find(op.sequence_nr) : module_of.end();

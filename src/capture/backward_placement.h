@@ -7,8 +7,9 @@
 
 namespace flopscope::capture {
 
-/// Gives every backward node of `trace` the module of the forward op with its sequence number (the root when
-/// there is none: the loss's seed, gradient accumulation), and the ops inside a node their node's module.
+/// Gives every backward node of `trace` the module of the forward op with its sequence number, or of the custom
+/// autograd function's call that made it (Trace::function_nodes), the root when there is none (the loss's seed,
+/// gradient accumulation), and the ops inside a node their node's module.
 void place_backward(Trace& trace);
 
 /// The forward part of a step's trace: every op that ran in neither the backward nor the loss (OpRecord::loss).

@@ -74,6 +74,7 @@ struct Session::State {
   std::pmr::vector<std::int64_t> ints{&arena};
   std::pmr::string text{&arena};
   std::pmr::vector<std::string_view> modules{&arena};  // interned module paths
+  std::pmr::vector<std::pair<std::int64_t, std::uint32_t>> function_nodes{&arena};  // Trace::function_nodes
   std::pmr::unordered_map<std::string_view, std::uint32_t> module_ids{&arena};
   std::uint32_t last_module = 0;
 
@@ -362,9 +363,16 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   // A label is not recorded: the ops inside it are, as if it were not there; its end finds no entry (end()). Nor
   // is a call on wrapper tensors (vmap's batched tensors, one example's sizes; jagged nested tensors): the calls
   // inside it, on the whole batch or the packed sequences, stand for it.
-  if (is_region_label(fn)) return;
   Session::State::OpenOps& t = s->ops_of_this_thread();
   if (t.tracing) return;
+  if (is_region_label(fn)) {
+    // A custom autograd function's apply looks like a label, but carries its node's number: noted with the
+    // module it runs in, for its backward (Trace::function_nodes).
+    if (fn.seqNr() >= 0)
+      s->function_nodes.emplace_back(fn.seqNr(), t.open.empty() ? s->module_id(s->resolver->resolve(fn))
+                                                                : s->ops[static_cast<std::size_t>(t.open.back())].module);
+    return;
+  }
   if (const Tracing tracing = torch_tracing(fn, s->tensors); tracing != Tracing::none) {
     if (tracing == Tracing::by_mode) t.tracing = fn.handle();
     s->wrapper_call_seen |= tracing == Tracing::by_inputs;  // the observers must read inputs to leave it out too
@@ -587,6 +595,8 @@ Trace Session::finish() {
   m_state->held.reset();
   trace.saved.measured = m_state->held_measured;
   trace.without_wrapper_calls = !m_state->wrapper_call_seen;
+  for (const auto& [number, module] : m_state->function_nodes)
+    trace.function_nodes.emplace_back(number, std::string(m_state->modules[module]));
   if (!trace.saved.measured) trace.saved.why_not = m_state->held_unmeasured;
   for (const auto& [op, bytes] : m_state->held_bytes) {
     if (op < 0 || static_cast<std::size_t>(op) >= trace.ops.size()) {

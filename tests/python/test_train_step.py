@@ -296,6 +296,38 @@ def test_the_loss_is_not_the_models():
     assert report["totals"]["macs"] == 5 * 6 * 9 + 5 * 9
 
 
+class StraightMatmul(torch.autograd.Function):
+    # A custom autograd function, as fused kernels, straight-through estimators and LoRA layers write them.
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        return x @ w.t()
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        return grad @ w, grad.t() @ x
+
+
+class CustomLayer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(8, 6))
+
+    def forward(self, x):
+        return StraightMatmul.apply(x, self.w)
+
+
+def test_a_custom_autograd_functions_backward_goes_to_the_module_that_called_it():
+    # The function's call is no ATen op (torch records it under the class's name, with its node's number): its
+    # backward went to the root, before. x (5 x 6) requires grad, so the layer's backward is both products:
+    # 5 x 8 x 6 for the input's gradient and 8 x 5 x 6 for the weight's. The head's: 5 x 4 x 8 and 4 x 5 x 8.
+    model = nn.Sequential(CustomLayer(), nn.Linear(8, 4))
+    step = flopscope.analyze(model, torch.randn(5, 6, requires_grad=True), ops="default", train_step=True)
+    assert by_path(step, "macs") == {"": 5 * 6 * 8 + 5 * 8 * 4, "0": 5 * 6 * 8, "1": 5 * 8 * 4}
+    assert by_path(step, "backward_macs") == {"": 2 * 5 * 6 * 8 + 2 * 5 * 8 * 4, "0": 2 * 5 * 6 * 8, "1": 2 * 5 * 8 * 4}
+
+
 def test_grouped_convolution_backward():
     # FlopCounterMode's weight gradient ignores the groups (it counts a depthwise layer's as a dense one's), so a
     # grouped network is checked by arithmetic: x [2,6,9,7]; conv a: 6 -> 6, 3x3, groups 3 -> [2,6,7,5]; conv b:

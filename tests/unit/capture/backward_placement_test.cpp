@@ -50,6 +50,30 @@ TEST(BackwardPlacement, EachNodeGoesToTheModuleThatMadeIt) {
   EXPECT_EQ(t.ops[0].module, "fc1");   // the forward is untouched
 }
 
+// A custom autograd function's call is no op (the capture notes it apart, Trace::function_nodes): its node finds the
+// module the call ran in there. An op's number wins over a note of the same number.
+TEST(BackwardPlacement, ACustomFunctionsNodeGoesWhereItsCallRan) {
+  Trace t;
+  t.ops = {
+      rec("aten::mm", -1, "layer", -1, false),                                         // 0: inside the call, no grad
+      rec("aten::linear", -1, "head", 4, false),                                       // 1
+      rec("autograd::engine::evaluate_function: MyMatmulBackward", -1, "?", -1, true),  // 2
+      rec("MyMatmulBackward", 2, "?", 3, true),                                        // 3
+      rec("aten::mm", 3, "?", -1, true),                                               // 4
+      rec("autograd::engine::evaluate_function: TBackward0", -1, "?", -1, true),        // 5
+      rec("TBackward0", 5, "?", 4, true),                                              // 6
+  };
+  t.function_nodes = {{3, "layer"}, {4, "elsewhere"}};
+  capture::place_backward(t);
+  EXPECT_EQ(t.ops[2].module, "layer");
+  EXPECT_EQ(t.ops[4].module, "layer");
+  EXPECT_EQ(t.ops[6].module, "head");
+  t.function_nodes.clear();  // as before the notes: the root's
+  t.ops[2].module = t.ops[3].module = t.ops[4].module = "?";
+  capture::place_backward(t);
+  EXPECT_EQ(t.ops[4].module, "");
+}
+
 // Activation checkpointing reruns forward ops inside a backward node, in the modules whose scopes the rerun opens
 // (recorded while the node runs); a reentrant checkpoint then runs the rerun's backward inside the same node.
 TEST(BackwardPlacement, CheckpointReruns) {

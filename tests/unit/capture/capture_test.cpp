@@ -221,6 +221,28 @@ TEST(Capture, LabelsAreNotOps) {
   }
   EXPECT_EQ(top, std::vector<std::string>{"aten::sum"});
   EXPECT_EQ(first_named(trace, "aten::sum").module, "block.inner");
+  EXPECT_TRUE(trace.function_nodes.empty());  // a label has no node
+}
+
+// A custom autograd function's call (torch.autograd.Function.apply) is recorded as such a label, under the class's
+// name, with the number of the node it makes: no op, but noted with the module it runs in (its backward goes there).
+TEST(Capture, ACustomFunctionsCallIsNotedWithItsModule) {
+  Root root;
+  auto a = at::randn({2, 3});
+  capture::Session session(root);
+  {
+    RECORD_FUNCTION("StraightMatmul", std::vector<c10::IValue>{}, /*sequence_nr=*/7);
+    at::sum(a);  // what the call runs: the model's op, as if the call were not there
+  }
+  root.path = "elsewhere";
+  { RECORD_FUNCTION("Other", std::vector<c10::IValue>{}, /*sequence_nr=*/8); }
+  Trace trace = session.finish();
+  EXPECT_EQ(trace.function_nodes,
+            (std::vector<std::pair<std::int64_t, std::string>>{{7, "block.inner"}, {8, "elsewhere"}}));
+  std::vector<std::string> top;
+  for (const auto& op : trace.ops)
+    if (op.parent < 0) top.push_back(op.name);
+  EXPECT_EQ(top, std::vector<std::string>{"aten::sum"});
 }
 
 // Under torch.vmap the model calls each op on BatchedTensors, one example's sizes; the batching rule runs the op

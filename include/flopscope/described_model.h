@@ -39,6 +39,10 @@ struct DescribedModel {
   /// mode are then the model's; without it, an op under a fake mode is torch tracing a function (an eager torch.cond
   /// or map compiled the first time) and is not counted.
   bool fake_tensors = false;
+  /// The tensors the forward reads as the model's parameters, where they are not `parameters` themselves (a
+  /// shape-only forward's meta twins), in the same order; empty when they are. An op inside torch's control flow
+  /// is placed on the module whose parameter it takes (ModuleScope::enter_traced) by these.
+  std::vector<at::Tensor> forward_parameters;
   /// Runs the forward once on the inputs the caller holds (Options::inputs only describes them). May be called
   /// again for the GPU passes. Throws what the forward throws.
   std::function<void()> forward;

@@ -33,6 +33,13 @@ class ModuleScope {
   static void leave();
   static std::size_t depth();
   static void unwind(std::size_t depth);
+
+  /// For callers that run torch's control flow eagerly (an eager torch.cond, scan, map or while_loop, whose
+  /// functions run as a graph torch traced, calling no module): between `enter_traced` and `leave_traced` an op
+  /// that takes a parameter of a module at or inside the innermost open one goes to that module, as a `.pt2`'s
+  /// subgraphs place their ops; any other op to the innermost module. Nests.
+  static void enter_traced();
+  static void leave_traced();
 };
 
 }  // namespace flopscope

@@ -51,6 +51,13 @@ inline std::vector<std::string> module_and_ancestors(const std::string& path) {
   return out;
 }
 
+/// Whether the module at `path` is `enclosing` or inside it ("a.b" is inside "a" and the root "", not inside "a.bc").
+inline bool module_within(const std::string& path, const std::string& enclosing) {
+  if (enclosing.empty() || path == enclosing) return true;
+  return path.size() > enclosing.size() && path.compare(0, enclosing.size(), enclosing) == 0 &&
+         path[enclosing.size()] == '.';
+}
+
 /// How deep a module is: the root "" is 0, "a" 1, "a.b" 2.
 inline int module_depth(const std::string& path) {
   int depth = path.empty() ? 0 : 1;

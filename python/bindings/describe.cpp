@@ -273,7 +273,8 @@ std::shared_ptr<Description> describe(py::handle model, bool extra_reprs) {
 void bind_describe(py::module_& m) {
   py::class_<Description, std::shared_ptr<Description>>(m, "Description")
       .def_readonly("modules", &Description::modules, "the distinct modules, in named_modules() order")
-      .def_readonly("names", &Description::names, "each module's canonical name, in the same order");
+      .def_readonly("names", &Description::names, "each module's canonical name, in the same order")
+      .def_readonly("parameters", &Description::parameters, "each parameter once, in named_parameters() order");
   m.def("describe", &describe, py::arg("model"), py::arg("extra_reprs") = true,
         "The module tree, parameters and buffers of an nn.Module, as the analysis reads them (extra_reprs=False: "
         "without asking each module's extra_repr(), which only the architecture text prints).");

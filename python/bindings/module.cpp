@@ -76,10 +76,11 @@ bool graph_unseen(const Description& description, const std::vector<at::Tensor>&
 
 std::shared_ptr<Result> analyze_described(const Description& description, bool keep_grad_mode, py::object forward,
                                           const std::vector<at::Tensor>& inputs, const py::dict& options,
-                                          bool fake_tensors) {
+                                          bool fake_tensors, const std::vector<at::Tensor>& forward_parameters) {
   DescribedModel m = described(description);
   m.keep_grad_mode = keep_grad_mode;
   m.fake_tensors = fake_tensors;
+  m.forward_parameters = forward_parameters;
   m.build_graph = !graph_unseen(description, inputs);
   auto call = std::make_shared<ForwardCall>();
   call->fn = std::move(forward);
@@ -157,6 +158,10 @@ PYBIND11_MODULE(_core, m) {
   m.def("enter", [](const std::string& path) { flopscope::ModuleScope::enter(path); }, arg("path"),
         "Opens the module at this full dotted path on this thread (a forward pre-hook).");
   m.def("leave", [] { flopscope::ModuleScope::leave(); }, "Closes the innermost module (a forward hook).");
+  m.def("enter_traced", [] { flopscope::ModuleScope::enter_traced(); },
+        "From now on this thread runs a graph torch traced for its control flow: an op goes to the module whose "
+        "parameter it takes (torch.cond's functions call no module).");
+  m.def("leave_traced", [] { flopscope::ModuleScope::leave_traced(); });
   m.def("scope_depth", [] { return flopscope::ModuleScope::depth(); });
   m.def("unwind", [](std::size_t depth) { flopscope::ModuleScope::unwind(depth); }, arg("depth"));
   m.def("step_backward",
@@ -182,7 +187,7 @@ PYBIND11_MODULE(_core, m) {
         "mmengine's inputs for input_shape, made by the library (its checks; the caller's random streams kept).");
   fp::bind_describe(m);
   m.def("analyze", &fp::analyze_described, arg("description"), arg("keep_grad_mode"), arg("forward"), arg("inputs"),
-        arg("options"), arg("fake_tensors") = false);
+        arg("options"), arg("fake_tensors") = false, arg("forward_parameters") = std::vector<at::Tensor>{});
   fp::py::class_<fp::PyRecording>(m, "Recording")
       .def(fp::py::init<const fp::Description&, const fp::py::dict&>(), arg("description"), arg("options"))
       .def("finish", &fp::PyRecording::finish);

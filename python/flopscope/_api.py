@@ -43,14 +43,15 @@ def _inputs_from_shape(model, input_shape):
 
 
 def _twin_forward(model, args, kwargs, twin):
-    """(forward, its input tensors): the model called with twin(t) in place of every tensor, its parameters and
-    buffers (torch.func.functional_call: the model itself keeps its tensors) and its inputs alike. One twin per
-    tensor: functional_call gives a tied tensor's other names (a language model's embedding and output weight) the
-    same twin, and refuses two twins for tied names."""
-    state = {name: twin(t) for name, t in model.named_parameters()}
+    """(forward, its input tensors, twin of each parameter by id): the model called with twin(t) in place of every
+    tensor, its parameters and buffers (torch.func.functional_call: the model itself keeps its tensors) and its
+    inputs alike. One twin per tensor: functional_call gives a tied tensor's other names (a language model's
+    embedding and output weight) the same twin, and refuses two twins for tied names."""
+    twins = {id(t): twin(t) for _, t in model.named_parameters()}
+    state = {name: twins[id(t)] for name, t in model.named_parameters()}
     state.update({name: twin(t) for name, t in model.named_buffers()})
     args, kwargs = with_tensors((args, kwargs), twin)
-    return lambda: torch.func.functional_call(model, state, *fresh(args, kwargs)), tensors((args, kwargs))
+    return lambda: torch.func.functional_call(model, state, *fresh(args, kwargs)), tensors((args, kwargs)), twins
 
 
 def _meta_forward(model, args, kwargs):
@@ -107,7 +108,8 @@ def _fake_forward(model, args, kwargs):
     _meta_forward, but a model that asks whether it is being traced is told it is, and takes the path it takes under
     torch.export. The fallback when a meta forward needs tensor values (see _run)."""
     mode = _counting_fake_tensor_mode()
-    call, tensors = _twin_forward(model, args, kwargs, lambda t: mode.from_tensor(torch.empty_like(t, device="meta")))
+    call, tensors, twins = _twin_forward(model, args, kwargs,
+                                         lambda t: mode.from_tensor(torch.empty_like(t, device="meta")))
 
     def forward():
         # torch logs a meta kernel's failure at ERROR, traceback and all, before raising it; the raise is enough.
@@ -120,7 +122,7 @@ def _fake_forward(model, args, kwargs):
         finally:
             fake_log.setLevel(level)
 
-    return forward, tensors
+    return forward, tensors, twins
 
 
 # What a shape-only result says when its forward ran on fake tensors.
@@ -230,12 +232,15 @@ def _run_eager(model, args, kwargs, options):
         description = describe(model, extra_reprs=options.get("show_arch", True))
         scripts = _nested_scripts(description)
 
-        def analyze(forward, tensors, fake_tensors=False):
+        def analyze(forward, tensors, twins=None, fake_tensors=False):
             # The binding leaves autograd's graph out where the model cannot tell (python/bindings/module.cpp).
+            # twins: the tensors a shape-only forward reads in place of each parameter (by the parameter's id).
             # fake_tensors: the forward runs under its own FakeTensorMode, whose ops are the model's (another fake
             # mode inside it is torch tracing a function: src/capture/forward_tensors.h).
+            forward_parameters = [twins[id(p)] for p in description.parameters] if twins else []
             with training_flags_kept(description), attributes_kept(description), hooked(description) as watch:
-                result = Result(_core.analyze(description, True, forward, tensors, options, fake_tensors))
+                result = Result(_core.analyze(description, True, forward, tensors, options, fake_tensors,
+                                              forward_parameters))
             elsewhere_warning(watch, result)
             if scripts:
                 result.core.add_warning(NESTED_SCRIPT_WARNING.format(len(scripts), ", ".join(scripts)))

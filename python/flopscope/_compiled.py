@@ -10,14 +10,17 @@ nothing of the model's compiled state changes, and the formulas count the eager 
 torch's own control flow is the exception: an eager torch.cond, while_loop, scan or map runs its functions through
 torch.compile with the eager backend, which lifts the weights they close over into operands, so that autograd sees
 them. Switched off, a torch.cond over a module's weights returns a result with no gradient for them. So those
-compile while the model's own compilation is off; their ops run eagerly from the traced graph, on the module that
-called them, and the tracing itself (on fake tensors) is not recorded (src/capture/torch_tracing.h).
+compile while the model's own compilation is off; their ops run eagerly from the traced graph, each on the module
+whose parameter it takes, else on the module that called them, and the tracing itself (on fake tensors) is not
+recorded (src/capture/torch_tracing.h).
 """
 import contextlib
 import sys
 import threading
 
 import torch
+
+from . import _core
 
 # The setting is global to the process; analyses on several threads share one switch, put back by the last out.
 _lock = threading.Lock()
@@ -65,16 +68,19 @@ def compiled(model):
 
 def _compiling_for_control_flow(setup, dynamo):
     """torch's context for compiling a higher-order op's functions (setup_compilation_env), with compilation on
-    inside it."""
+    inside it. The functions then run as the graph torch traced, which calls no module: the capture places each op
+    on the module whose parameter it takes (_core.enter_traced), as a .pt2's subgraphs do."""
 
     @contextlib.contextmanager
     def setup_with_compilation_on(*args, **kwargs):
         with setup(*args, **kwargs) as backend:
             before = dynamo.config.disable
             dynamo.config.disable = False
+            _core.enter_traced()
             try:
                 yield backend
             finally:
+                _core.leave_traced()
                 dynamo.config.disable = before
 
     return setup_with_compilation_on

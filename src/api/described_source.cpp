@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include <ATen/core/LegacyTypeDispatch.h>
 
@@ -17,21 +18,43 @@
 #include "capture/meta_kernels.h"
 #include "capture/optimizer_steps.h"
 #include "capture/scope_stack.h"
+#include "capture/wrapper_call.h"
 #include "flopscope/module_scope.h"
 
 namespace flopscope::api {
 namespace {
 
-// The innermost open module scope; the root outside all of them (code around the model's own call).
+// The innermost open module scope; the root outside all of them (code around the model's own call). Inside a graph
+// torch traced for its control flow (ModuleScope::enter_traced), which calls no module, the module at or inside
+// that scope whose parameter the op takes.
 class ScopeResolver final : public capture::ModuleResolver {
  public:
-  const std::string& resolve(const at::RecordFunction&) override {
+  /// `forward_parameters` (the model's, or the forward's twins of them) in the order of `tree.params`.
+  ScopeResolver(const std::vector<at::Tensor>& forward_parameters, const ModuleTree& tree) {
+    for (std::size_t i = 0; i < forward_parameters.size() && i < tree.params.size(); ++i) {
+      const at::Tensor& p = forward_parameters[i];
+      if (!p.defined() || !p.has_storage()) continue;
+      const std::string& name = tree.params[i].name;
+      const auto dot = name.rfind('.');
+      m_owner.emplace(p.storage().unsafeGetStorageImpl(), dot == std::string::npos ? "" : name.substr(0, dot));
+    }
+  }
+
+  const std::string& resolve(const at::RecordFunction& fn) override {
     const std::string* scope = capture::innermost_scope();
-    return scope ? *scope : m_root;
+    const std::string& here = scope ? *scope : m_root;
+    if (m_owner.empty() || !capture::in_traced_graph()) return here;
+    for (const auto& v : capture::own_values(fn.inputs(), fn.num_inputs())) {
+      if (!v.isTensor() || !v.toTensor().has_storage()) continue;
+      const auto it = m_owner.find(v.toTensor().storage().unsafeGetStorageImpl());
+      if (it != m_owner.end() && module_within(it->second, here)) return it->second;
+    }
+    return here;
   }
 
  private:
   const std::string m_root;
+  std::unordered_map<const void*, std::string> m_owner;  // StorageImpl* -> its module's canonical path
 };
 
 // Closes the scopes a forward that threw left open (its hooks' post-hook never ran), whatever happens.
@@ -57,7 +80,8 @@ class DescribedSource final : public ModelSource {
     // Outside the session: a capture that fails restores the dispatch keys it found, which must be these.
     std::optional<at::AutoDispatchBelowAutograd> without_graph;
     if (graphless(run)) without_graph.emplace();
-    ScopeResolver resolver;
+    ScopeResolver resolver(m_model.forward_parameters.empty() ? m_model.parameters : m_model.forward_parameters,
+                           m_model.tree);
     model::StateGuard guard(m_model.parameters, m_model.buffers);
     if (run.train_step) guard.keep_gradients();  // the caller's forward runs the backward (api/train_step.h)
     std::optional<capture::MetaKernels> meta_kernels;  // the caller's shape-only forward runs on meta tensors
@@ -137,7 +161,7 @@ struct Recording::State {
   Options options;
   std::unique_ptr<api::DescribedSource> source;
   api::RunContext run;
-  api::ScopeResolver resolver;
+  std::optional<api::ScopeResolver> resolver;
   std::unique_ptr<capture::Session> session;
   std::unique_ptr<capture::OptimizerSteps> optimizer;  // torch.optim's steps, left out of the trace
   std::thread::id thread = std::this_thread::get_id();
@@ -153,7 +177,8 @@ Recording::Recording(DescribedModel model, const Options& options) : m_state(std
   s.options.gpu.timing = false;
   s.source = std::make_unique<api::DescribedSource>(s.model);
   s.run = api::make_run_context(s.options, s.model.parameters, /*model_has_inputs=*/true);
-  s.session = std::make_unique<capture::Session>(s.resolver, api::values_for(*s.run.ops), nullptr,
+  s.resolver.emplace(s.model.parameters, s.model.tree);
+  s.session = std::make_unique<capture::Session>(*s.resolver, api::values_for(*s.run.ops), nullptr,
                                                  static_cast<std::size_t>(-1), api::capture_budget,
                                                  /*with_backward=*/true);
   s.session->without_saved_memory("a recording does not know where its forwards end and its backwards begin");

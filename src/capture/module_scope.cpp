@@ -8,6 +8,7 @@
 namespace flopscope {
 namespace {
 thread_local std::vector<std::string> t_scopes;  // full dotted paths, innermost last
+thread_local int t_traced = 0;                     // enter_traced() calls not yet left
 }
 
 ModuleScope::ModuleScope(std::string_view name) {
@@ -35,8 +36,15 @@ void ModuleScope::unwind(std::size_t depth) {
   if (t_scopes.size() > depth) t_scopes.resize(depth);
 }
 
+void ModuleScope::enter_traced() { ++t_traced; }
+
+void ModuleScope::leave_traced() {
+  if (t_traced > 0) --t_traced;
+}
+
 namespace capture {
 const std::string* innermost_scope() { return t_scopes.empty() ? nullptr : &t_scopes.back(); }
+bool in_traced_graph() { return t_traced > 0; }
 }  // namespace capture
 
 }  // namespace flopscope

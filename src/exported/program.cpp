@@ -201,8 +201,7 @@ std::string subgraph_module(const std::string& enclosing, const std::vector<std:
     const auto dot = fqn.rfind('.');
     if (dot == std::string::npos) continue;  // the root's own: no deeper than any caller
     std::string owner = fqn.substr(0, dot);
-    if (enclosing.empty() || owner.compare(0, enclosing.size() + 1, enclosing + ".") == 0 || owner == enclosing)
-      return owner;
+    if (module_within(owner, enclosing)) return owner;
   }
   return enclosing;
 }

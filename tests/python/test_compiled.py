@@ -197,13 +197,49 @@ class ScannedLinear(nn.Module):
 def test_torch_map_and_scan_shape_only_count_what_a_real_forward_counts():
     # map: 3 rows through 8 x 8, 3 x 8 x 8. torch compiles the body and traces it on fake tensors (and again with
     # make_fx for its autograd function); on meta tensors those ops looked like the model's: 5 x 8 x 8, before.
+    # The body runs as the graph torch traced, calling no module: its linear goes to the module whose weight it takes
+    # (the root, before), in both modes (shape-only through the meta twins of the weights).
     x = torch.ones(3, 8)
-    assert flopscope.analyze(MappedLinear(), x, ops="default").macs == 3 * 8 * 8
-    assert flopscope.analyze(MappedLinear(), x, ops="default", shape_only=True).macs == 3 * 8 * 8
+    for shape_only in (False, True):
+        assert by_path(flopscope.analyze(MappedLinear(), x, ops="default", shape_only=shape_only)) == {
+            "": 3 * 8 * 8, "w": 3 * 8 * 8}
     # scan: torch calls the body once more, on the first row, for its outputs' shapes (generic_scan), and computes
     # it: 4 calls in a real forward, and the same shape-only (6, before).
-    assert flopscope.analyze(ScannedLinear(), x, ops="default").macs == 4 * 8 * 8
-    assert flopscope.analyze(ScannedLinear(), x, ops="default", shape_only=True).macs == 4 * 8 * 8
+    for shape_only in (False, True):
+        assert by_path(flopscope.analyze(ScannedLinear(), x, ops="default", shape_only=shape_only)) == {
+            "": 4 * 8 * 8, "w": 4 * 8 * 8}
+
+
+class NestedBranches(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner, self.head = TrainableBranchesOfTwo(), nn.Linear(8, 8)
+
+    def forward(self, x):
+        return self.head(self.inner(x))
+
+
+class TrainableBranchesOfTwo(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(8, 8), nn.Linear(8, 8)
+
+    def forward(self, x):
+        return torch.cond(x.sum() > 0, lambda t: self.a(t).relu(), lambda t: self.b(self.b(t)), (x,))
+
+
+def test_torch_cond_places_the_branchs_ops_on_the_modules_whose_weights_they_take():
+    # x is all ones, branch a runs: 3 x 8 x 8 on inner.a, none on inner.b (its module is never called: the branch
+    # runs as a traced graph); the relu stays on inner, which called torch.cond. All went to inner, before.
+    model, x = NestedBranches(), torch.ones(3, 8)
+    assert by_path(flopscope.analyze(model, x, ops="default")) == {
+        "": 2 * 3 * 8 * 8, "inner": 3 * 8 * 8, "inner.a": 3 * 8 * 8, "inner.b": 0, "head": 3 * 8 * 8}
+    # The step: cond's backward (its node made by an autograd function, no ATen op) reruns the branch and takes its
+    # weight's gradient, 2 x 3 x 8 x 8, on inner.a (on the root, before); the head's input and weight gradients.
+    step = flopscope.analyze(model, x, ops="default", train_step=True)
+    backward = {m["path"]: m["backward_macs"] for m in step.modules}
+    assert backward == {"": 4 * 3 * 8 * 8, "inner": 2 * 3 * 8 * 8, "inner.a": 2 * 3 * 8 * 8, "inner.b": 0,
+                        "head": 2 * 3 * 8 * 8}
 
 
 def test_torch_control_flow_on_fake_tensors_is_refused_with_its_reason():

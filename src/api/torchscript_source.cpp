@@ -93,7 +93,10 @@ class TorchScriptSource final : public ModelSource {
     if (run.shape_only) captured = without_composite_children(std::move(captured));
     // mmengine counts what its traced graph keeps: work no output uses is cut, and its modules are uncalled.
     // The timing pass joins kernels to the ops as they ran, so it keeps the whole trace.
-    if (m_unused.empty()) return {captured, run.device.is_cuda() ? captured : Trace{}};
+    if (m_unused.empty()) {
+      Trace as_run = run.device.is_cuda() ? captured : Trace{};  // a copy only where a timing pass reads it
+      return {std::move(captured), std::move(as_run)};
+    }
     Trace counted = without_modules(captured, m_unused);
     return {std::move(counted), run.device.is_cuda() ? std::move(captured) : Trace{}};
   }

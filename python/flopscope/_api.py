@@ -237,7 +237,11 @@ def _run_eager(model, args, kwargs, options):
             # twins: the tensors a shape-only forward reads in place of each parameter (by the parameter's id).
             # fake_tensors: the forward runs under its own FakeTensorMode, whose ops are the model's (another fake
             # mode inside it is torch tracing a function: src/capture/forward_tensors.h).
-            forward_parameters = [twins[id(p)] for p in description.parameters] if twins else []
+            # (A parameter the description found and named_parameters() did not, under a class that overrides one
+            # of them, leaves the list empty: control flow's ops then stay on the module that ran it.)
+            forward_parameters = [twins.get(id(p)) for p in description.parameters] if twins else []
+            if any(t is None for t in forward_parameters):
+                forward_parameters = []
             with training_flags_kept(description), attributes_kept(description), hooked(description) as watch:
                 result = Result(_core.analyze(description, True, forward, tensors, options, fake_tensors,
                                               forward_parameters))

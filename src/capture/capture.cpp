@@ -91,9 +91,7 @@ struct Session::State {
     // autograd sequence numbers: under torch.func.grad the autograd node is the left-out call's, and the calls on
     // the whole batch inside it, which have none, take its number so that the node finds their module.
     std::pmr::vector<std::pair<at::RecordFunctionHandle, std::int64_t>> wrapped;
-    // The op torch's tracing runs under a mode (capture/torch_tracing.h), while it has not ended: every op inside it
-    // is tracing too, whatever its mode or tensors, and is left out with it.
-    std::optional<at::RecordFunctionHandle> tracing;
+    TracingSpan tracing;  // torch's tracing, left out whole (capture/torch_tracing.h)
   };
   OpenOps owner_ops{&arena};  // the analysing thread's
   // A training step's backward on CUDA runs on autograd's device threads (capture/device_thread_slot.h): their ops are
@@ -364,7 +362,7 @@ void start(Session::State* s, const at::RecordFunction& fn) {
   // is a call on wrapper tensors (vmap's batched tensors, one example's sizes; jagged nested tensors): the calls
   // inside it, on the whole batch or the packed sequences, stand for it.
   Session::State::OpenOps& t = s->ops_of_this_thread();
-  if (t.tracing) return;
+  if (t.tracing.inside()) return;
   if (is_region_label(fn)) {
     // A custom autograd function's apply looks like a label, but carries its node's number: noted with the
     // module it runs in, for its backward (Trace::function_nodes).
@@ -373,8 +371,7 @@ void start(Session::State* s, const at::RecordFunction& fn) {
                                                                 : s->ops[static_cast<std::size_t>(t.open.back())].module);
     return;
   }
-  if (const Tracing tracing = torch_tracing(fn, s->tensors); tracing != Tracing::none) {
-    if (tracing == Tracing::by_mode) t.tracing = fn.handle();
+  if (const Tracing tracing = t.tracing.starts(fn, s->tensors); tracing != Tracing::none) {
     s->wrapper_call_seen |= tracing == Tracing::by_inputs;  // the observers must read inputs to leave it out too
     return;
   }
@@ -433,10 +430,7 @@ void start(Session::State* s, const at::RecordFunction& fn) {
 void end(Session::State* s, const at::RecordFunction& fn) {
   // An op whose start we did not see (registered mid-call) has no entry: leave the stack alone.
   Session::State::OpenOps& t = s->ops_of_this_thread();
-  if (t.tracing) {  // the tracing op, or an op inside it
-    if (*t.tracing == fn.handle()) t.tracing.reset();
-    return;
-  }
+  if (t.tracing.ends(fn)) return;
   if (!t.wrapped.empty() && t.wrapped.back().first == fn.handle()) {
     t.wrapped.pop_back();
     return;

@@ -21,11 +21,9 @@ struct ObserveOps::State {
   OpObserver* observer = nullptr;
   // Handles of the ops each thread started while observing and has not ended, innermost last: an end callback
   // is passed on only for the op on top, so ops that began before the callback was added are never ended twice.
-  // With the op torch's tracing runs under a mode, while it has not ended (everything inside it is left out too,
-  // as the capture leaves it out).
   struct Thread {
     std::vector<at::RecordFunctionHandle> open;
-    std::optional<at::RecordFunctionHandle> tracing;
+    TracingSpan tracing;  // torch's tracing, left out whole (torch_tracing.h)
   };
   Thread mine;  // the observing thread's
   std::thread::id owner = std::this_thread::get_id();
@@ -50,23 +48,16 @@ ObserveOps::State* observing_here() { return state_here(t_observing, kObserverSl
 
 void started(ObserveOps::State* s, const at::RecordFunction& fn) {
   // As the capture leaves them out: the two sequences stay aligned. The GPU passes run a forward that computes.
-  if (is_region_label(fn) || is_wrapper_call(fn)) return;
   ObserveOps::State::Thread& t = s->here();
-  if (t.tracing) return;
-  if (const Tracing tracing = torch_tracing(fn, ForwardTensors::real); tracing != Tracing::none) {
-    if (tracing == Tracing::by_mode) t.tracing = fn.handle();
-    return;
-  }
+  if (t.tracing.inside() || is_region_label(fn)) return;
+  if (t.tracing.starts(fn, ForwardTensors::real) != Tracing::none || is_wrapper_call(fn)) return;
   t.open.push_back(fn.handle());
   s->observer->op_start(fn.name());
 }
 
 void ended(ObserveOps::State* s, const at::RecordFunction& fn) {
   ObserveOps::State::Thread& t = s->here();
-  if (t.tracing) {
-    if (*t.tracing == fn.handle()) t.tracing.reset();
-    return;
-  }
+  if (t.tracing.ends(fn)) return;
   auto& open = t.open;
   if (open.empty() || open.back() != fn.handle()) return;
   open.pop_back();

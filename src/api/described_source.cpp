@@ -6,7 +6,6 @@
 #include <map>
 #include <optional>
 #include <thread>
-#include <unordered_map>
 
 #include <ATen/core/LegacyTypeDispatch.h>
 
@@ -18,7 +17,7 @@
 #include "capture/meta_kernels.h"
 #include "capture/optimizer_steps.h"
 #include "capture/scope_stack.h"
-#include "capture/wrapper_call.h"
+#include "capture/parameter_owners.h"
 #include "flopscope/module_scope.h"
 
 namespace flopscope::api {
@@ -32,29 +31,23 @@ class ScopeResolver final : public capture::ModuleResolver {
   /// `forward_parameters` (the model's, or the forward's twins of them) in the order of `tree.params`.
   ScopeResolver(const std::vector<at::Tensor>& forward_parameters, const ModuleTree& tree) {
     for (std::size_t i = 0; i < forward_parameters.size() && i < tree.params.size(); ++i) {
-      const at::Tensor& p = forward_parameters[i];
-      if (!p.defined() || !p.has_storage()) continue;
       const std::string& name = tree.params[i].name;
       const auto dot = name.rfind('.');
-      m_owner.emplace(p.storage().unsafeGetStorageImpl(), dot == std::string::npos ? "" : name.substr(0, dot));
+      m_owners.add(forward_parameters[i], dot == std::string::npos ? "" : name.substr(0, dot));
     }
   }
 
   const std::string& resolve(const at::RecordFunction& fn) override {
     const std::string* scope = capture::innermost_scope();
     const std::string& here = scope ? *scope : m_root;
-    if (m_owner.empty() || !capture::in_traced_graph()) return here;
-    for (const auto& v : capture::own_values(fn.inputs(), fn.num_inputs())) {
-      if (!v.isTensor() || !v.toTensor().has_storage()) continue;
-      const auto it = m_owner.find(v.toTensor().storage().unsafeGetStorageImpl());
-      if (it != m_owner.end() && module_within(it->second, here)) return it->second;
-    }
-    return here;
+    if (m_owners.empty() || !capture::in_traced_graph()) return here;
+    const std::string* owner = m_owners.of_inputs(fn, [&](const std::string& m) { return module_within(m, here); });
+    return owner ? *owner : here;
   }
 
  private:
   const std::string m_root;
-  std::unordered_map<const void*, std::string> m_owner;  // StorageImpl* -> its module's canonical path
+  capture::ParameterOwners m_owners;
 };
 
 // Closes the scopes a forward that threw left open (its hooks' post-hook never ran), whatever happens.

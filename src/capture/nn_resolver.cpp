@@ -18,10 +18,8 @@ NnResolver::NnResolver(const torch::nn::Module& model, const ModuleTree& tree) {
       start = dot == std::string::npos ? path.size() : dot + 1;
     }
     if (m == nullptr) continue;
-    for (const auto& t : m->parameters(/*recurse=*/false))
-      if (t.defined() && t.has_storage()) m_owner.emplace(t.storage().unsafeGetStorageImpl(), path);
-    for (const auto& t : m->buffers(/*recurse=*/false))
-      if (t.defined() && t.has_storage()) m_owner.emplace(t.storage().unsafeGetStorageImpl(), path);
+    for (const auto& t : m->parameters(/*recurse=*/false)) m_owners.add(t, path);
+    for (const auto& t : m->buffers(/*recurse=*/false)) m_owners.add(t, path);
   }
 }
 
@@ -31,14 +29,7 @@ const std::string& NnResolver::unresolved() {
 }
 
 const std::string& NnResolver::resolve(const at::RecordFunction& fn) {
-  auto inputs = fn.inputs();
-  for (std::size_t i = inputs.size() > fn.num_inputs() ? inputs.size() - fn.num_inputs() : 0; i < inputs.size(); ++i) {
-    if (!inputs[i].isTensor()) continue;
-    const auto& t = inputs[i].toTensor();
-    if (!t.defined() || !t.has_storage()) continue;
-    auto it = m_owner.find(t.storage().unsafeGetStorageImpl());
-    if (it != m_owner.end()) return it->second;
-  }
+  if (const std::string* owner = m_owners.of_inputs(fn, [](const std::string&) { return true; })) return *owner;
   if (const std::string* scope = innermost_scope()) return *scope;
   return unresolved();
 }

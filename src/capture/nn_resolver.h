@@ -4,11 +4,11 @@
 //  2. the innermost open flopscope::ModuleScope, else
 //  3. the deepest module enclosing both its neighbours (fill_unresolved, after the forward).
 #include <string>
-#include <unordered_map>
 
 #include <torch/nn/module.h>
 
 #include "capture/capture.h"
+#include "capture/parameter_owners.h"
 #include "flopscope/module_tree.h"
 
 namespace flopscope::capture {
@@ -22,7 +22,7 @@ class NnResolver : public ModuleResolver {
   static const std::string& unresolved();
 
  private:
-  std::unordered_map<const void*, std::string> m_owner;  // StorageImpl* -> canonical module path
+  ParameterOwners m_owners;
 };
 
 /// Gives unresolved top-level ops (and their children) the common ancestor of the nearest resolved ops

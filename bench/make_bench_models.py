@@ -1,6 +1,8 @@
 """Writes the TorchScript models the benchmarks time (kept out of the test fixtures: vit_b_16 alone is 330 MB).
 
-    python bench/make_bench_models.py OUT_DIR      (bench/README.md runs it as build/bench-models)
+    python bench/make_bench_models.py OUT_DIR [NAME ...]   (bench/README.md runs it as build/bench-models)
+
+With NAMEs, only those files (the test perf_instructions_tiny_ops makes tiny_ops_1000.pt alone, in seconds).
 
 resnet50.pt            torchvision resnet50(), eval mode, traced at 1x3x224x224 (batch-independent)
 resnet50.pt2           the same, torch.export'ed (graph mode)
@@ -48,12 +50,20 @@ class TinyOps(nn.Module):
 
 
 def save(path, make):
-    if os.path.exists(path):
+    if not wanted(path):
         return
     tmp = path + ".tmp"
     torch.jit.save(make(), tmp)
     os.replace(tmp, path)  # never leave a half-written file behind
     print("wrote", path)
+
+
+WANTED = set(sys.argv[2:])  # the files asked for; none: all
+
+
+def wanted(path):
+    """Whether to write path: asked for (or everything was) and not there yet."""
+    return not os.path.exists(path) and (not WANTED or os.path.basename(path) in WANTED)
 
 
 def main():
@@ -83,7 +93,7 @@ def main():
 
 
 def save_export(path, make):
-    if os.path.exists(path):
+    if not wanted(path):
         return
     tmp_dir = os.path.join(os.path.dirname(path), f".tmp-{os.getpid()}")  # the archive's folder is the file's stem
     os.makedirs(tmp_dir, exist_ok=True)

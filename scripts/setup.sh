@@ -21,8 +21,9 @@ torchvision_version=0.26.0
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- 1. System packages (Debian) -----------------------------------------------------------------
-# Headers and tools only; the CUDA toolkit comes with the machine image and is optional.
-packages=(cmake g++ make ccache libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libssl-dev)
+# Headers and tools only (valgrind: the instruction budget, bench/instructions.sh); the CUDA toolkit comes with the
+# machine image and is optional.
+packages=(cmake g++ make ccache libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libssl-dev valgrind)
 missing=()
 [ -z "${FLOPSCOPE_DEPS_PREFIX:-}" ] || packages=()
 for p in "${packages[@]}"; do

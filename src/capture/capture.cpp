@@ -343,9 +343,10 @@ const OpInfo& op_info(Session::State& s, const at::RecordFunction& fn) {
   return s.op_infos.insert_or_assign(name, std::move(info)).first->second;
 }
 
-// Tells the watch about the tensor arguments the op's schema marks as written.
+// Tells the watch about the tensor arguments the op's schema marks as written. Recording stays on: most of them are
+// not the model's state (a fresh tensor's fill_), and the watch switches it off around the copies it makes
+// (StateWatch), where switching it here would cost two rebuilds of torch's callback lists per writing op.
 void report_writes(StateWatch& watch, const OpInfo& info, c10::ArrayRef<const c10::IValue> args) {
-  at::RecordFunctionGuard not_recorded(false);  // the watch's own copies are not ops of the model
   for (std::size_t i = 0; i < args.size() && i < info.written.size(); ++i) {
     if (!info.written[i]) continue;
     const auto& v = args[i];

@@ -37,7 +37,9 @@ class ModuleResolver {
 class StateWatch {
  public:
   virtual ~StateWatch() = default;
-  /// `t` is an argument that the op about to run writes (its schema marks it `a!`).
+  /// `t` is an argument that the op about to run writes (its schema marks it `a!`). Called inside the capture's
+  /// callback with recording on: ops the watch runs (a copy of `t`) must switch it off around themselves
+  /// (at::RecordFunctionGuard), or they would be recorded as the model's.
   virtual void before_write(const at::Tensor& t) = 0;
 };
 

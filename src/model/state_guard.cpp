@@ -42,7 +42,7 @@ void StateGuard::index_storages() { std::sort(m_by_storage.begin(), m_by_storage
 
 void StateGuard::save(Entry& e) {
   c10::NoGradGuard no_grad;
-  // Called from the capture's callback, which switches recording off around it: these ops are not the model's.
+  at::RecordFunctionGuard not_recorded(false);  // flopscope's copy, not the model's ops (capture::StateWatch)
   at::Tensor copy = at::empty_like(e.live);
   e.copy = copy;
   copy.copy_(e.live);

@@ -76,15 +76,22 @@ TEST(StateGuard, ParametersWrittenInPlaceComeBack) {
   auto model = std::make_shared<WritesParameters>();
   std::vector<at::Tensor> before;
   for (const auto& p : model->parameters()) before.push_back(p.detach().clone());
+  std::vector<std::string> watched, plain;
   {
     model::StateGuard guard(*model);
-    captured(&guard, [&] { model->forward(torch::randn({2, 5})); });
+    watched = captured(&guard, [&] { model->forward(torch::randn({2, 5})); });
     EXPECT_EQ(guard.saved(), 2u);  // fc.weight and fc.bias; `other` is only read
     EXPECT_FALSE(at::equal(before[0], model->fc->weight));  // the forward did write it
   }
   auto after = model->parameters();
   ASSERT_EQ(after.size(), before.size());
   for (std::size_t i = 0; i < before.size(); ++i) EXPECT_TRUE(at::equal(before[i], after[i])) << "parameter " << i;
+  // The copies the guard makes inside the capture's callback (before the first write) are not ops of the model.
+  {
+    model::StateGuard unused(*model);
+    plain = captured(nullptr, [&] { model->forward(torch::randn({2, 5})); });
+  }
+  EXPECT_EQ(watched, plain);
 }
 
 TEST(StateGuard, ParametersWrittenInPlaceComeBackThroughTheApi) {

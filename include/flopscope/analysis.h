@@ -21,6 +21,10 @@ namespace flopscope {
 class OrderedCounter {
  public:
   void add(const std::string& key, Count n);
+  /// Where `key` is kept, added with 0 if new (first-insertion order as add's): add_at(slot(key), n) is
+  /// add(key, n), for a caller that adds to the same key many times without looking it up each time.
+  std::size_t slot(const std::string& key);
+  void add_at(std::size_t slot, Count n);
   Count get(const std::string& key) const;
   Count total() const;
   const std::vector<std::pair<std::string, Count>>& items() const { return m_items; }

@@ -9,22 +9,26 @@ namespace flopscope {
 
 namespace {
 
-Count checked_sum(Count a, Count b, const std::string& what) {
+// a + b, or CountOverflow naming the key whose total it is (the message is built only then: sums run per op).
+Count checked_sum(Count a, Count b, const std::string& key) {
   Count out = 0;
-  if (__builtin_add_overflow(a, b, &out)) throw CountOverflow("the " + what + " total overflows int64");
+  if (__builtin_add_overflow(a, b, &out)) throw CountOverflow("the '" + key + "' total overflows int64");
   return out;
 }
 
 }  // namespace
 
-void OrderedCounter::add(const std::string& key, Count n) {
-  auto it = m_index.find(key);
-  if (it == m_index.end()) {
-    m_index.emplace(key, m_items.size());
-    m_items.emplace_back(key, n);
-  } else {
-    m_items[it->second].second = checked_sum(m_items[it->second].second, n, "'" + key + "'");
-  }
+void OrderedCounter::add(const std::string& key, Count n) { add_at(slot(key), n); }
+
+std::size_t OrderedCounter::slot(const std::string& key) {
+  const auto [it, added] = m_index.try_emplace(key, m_items.size());
+  if (added) m_items.emplace_back(key, 0);
+  return it->second;
+}
+
+void OrderedCounter::add_at(std::size_t slot, Count n) {
+  auto& [key, count] = m_items.at(slot);
+  count = checked_sum(count, n, key);
 }
 
 Count OrderedCounter::get(const std::string& key) const {
@@ -34,7 +38,7 @@ Count OrderedCounter::get(const std::string& key) const {
 
 Count OrderedCounter::total() const {
   Count n = 0;
-  for (const auto& kv : m_items) n = checked_sum(n, kv.second, "'" + kv.first + "'");
+  for (const auto& kv : m_items) n = checked_sum(n, kv.second, kv.first);
   return n;
 }
 
@@ -130,9 +134,9 @@ class Counter {
         m_result.formula_errors.push_back(std::string(e.what()) + " (in module '" + op.module + "'; counted as 0)");
       }
       const bool real = handler.returns_float != nullptr && handler.returns_float(op);
-      for (auto& [module, counter] : chain(op.module)) {
-        counter->add(handler.key, n);
-        if (real) m_result.float_modules.insert(*module);
+      for (const Slot& slot : slots(op.module, handler.key)) {
+        slot.counter->add_at(slot.index, n);
+        if (real) m_result.float_modules.insert(*slot.module);
       }
     } catch (const CountOverflow& e) {
       // A wrapped count would be a wrong number with exit status 0: the analysis fails instead.
@@ -141,16 +145,34 @@ class Counter {
     }
   }
 
-  // The counters of a module and its ancestors, made once per module: most ops share a few modules.
-  std::vector<std::pair<const std::string*, OrderedCounter*>>& chain(const std::string& module) {
+  // Where an op of `module` counted under `key` adds: that key's slot in the counter of the module and of each
+  // of its ancestors. Made once per module and key (most ops share a few of each), so that crediting an op hashes
+  // its module's name once rather than the key once per level.
+  struct Slot {
+    OrderedCounter* counter;
+    std::size_t index;
+    const std::string* module;
+  };
+  struct Chain {
+    std::vector<std::pair<const std::string*, OrderedCounter*>> links;  // the module, then its ancestors
+    std::vector<std::pair<const std::string*, std::vector<Slot>>> by_key;  // keys are the handlers', never copied
+  };
+  const std::vector<Slot>& slots(const std::string& module, const std::string& key) {
     auto it = m_chains.find(module);
-    if (it != m_chains.end()) return it->second;
-    std::vector<std::pair<const std::string*, OrderedCounter*>> links;
-    for (auto& m : module_and_ancestors(module)) {
-      auto slot = m_result.by_module_and_op.try_emplace(std::move(m)).first;  // nodes never move
-      links.emplace_back(&slot->first, &slot->second);
+    if (it == m_chains.end()) {
+      Chain chain;
+      for (auto& m : module_and_ancestors(module)) {
+        auto node = m_result.by_module_and_op.try_emplace(std::move(m)).first;  // nodes never move
+        chain.links.emplace_back(&node->first, &node->second);
+      }
+      it = m_chains.emplace(module, std::move(chain)).first;
     }
-    return m_chains.emplace(module, std::move(links)).first->second;
+    Chain& chain = it->second;
+    for (const auto& [k, slots] : chain.by_key)
+      if (k == &key) return slots;
+    std::vector<Slot> slots;
+    for (const auto& [name, counter] : chain.links) slots.push_back({counter, counter->slot(key), name});
+    return chain.by_key.emplace_back(&key, std::move(slots)).second;
   }
 
   const Trace& m_trace;
@@ -159,7 +181,7 @@ class Counter {
   std::vector<int> m_first_child;  // op i's children are m_children[m_first_child[i] .. m_first_child[i + 1])
   std::vector<int> m_children;
   StatResult m_result;
-  std::unordered_map<std::string, std::vector<std::pair<const std::string*, OrderedCounter*>>> m_chains;
+  std::unordered_map<std::string, Chain> m_chains;
 };
 
 }  // namespace

@@ -1,11 +1,13 @@
 #include "bench_support.h"
 
+#include <ATen/ops/randn.h>
 #include <ATen/record_function.h>
 #include <torch/script.h>
 
 #include <ctime>
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 
 namespace flopscope::bench {
 
@@ -23,6 +25,17 @@ std::optional<torch::jit::Module> load_model(const std::string& name, std::strin
   auto model = torch::jit::load(path);
   model.eval();
   return model;
+}
+
+ModelAndInput load_with_input(const std::string& path, const std::string& shape) {
+  std::vector<std::int64_t> sizes;
+  std::stringstream in(shape);
+  std::string part;
+  while (std::getline(in, part, ',')) sizes.push_back(std::stoll(part));
+  ModelAndInput out{torch::jit::load(path), {}};
+  out.model.eval();
+  out.input.emplace_back(at::randn(sizes));
+  return out;
 }
 
 double process_cpu_seconds() {

@@ -1,11 +1,12 @@
 #pragma once
-// What the benchmarks share: the models written by bench/make_bench_models.py, a steady clock, and a count
-// of the ops a forward runs.
+// What the benchmarks share: the models written by bench/make_bench_models.py, a steady clock, a count of the
+// ops a forward runs, and a model with its input named on a command line.
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <torch/csrc/jit/api/module.h>
 
@@ -37,6 +38,14 @@ struct Stopwatch {
     cpu += process_cpu_seconds() - c0;
   }
 };
+
+/// A TorchScript model, in eval mode, and one random float input of a shape given as text ("1,3,224,224"): what
+/// the one-model programs (peak_memory, instructions) take on their command lines.
+struct ModelAndInput {
+  torch::jit::Module model;
+  std::vector<c10::IValue> input;
+};
+ModelAndInput load_with_input(const std::string& path, const std::string& shape);
 
 /// How many ops (RecordFunction FUNCTION records, nested ones included) `run` executes on this thread.
 std::int64_t count_ops(const std::function<void()>& run);

@@ -10,27 +10,17 @@
 // REPEATS (default 3) bare forwards, dumps the counts as "forward", and over REPEATS analyses, dumped as
 // "analysis". Prints one JSON line: the ops one forward records (every RecordFunction FUNCTION record, nested
 // ones too) and REPEATS. Outside valgrind it runs the same work and the dumps do nothing.
-#include <ATen/ops/randn.h>
 #include <c10/core/GradMode.h>
 #include <torch/csrc/jit/serialization/import.h>
 #include <valgrind/callgrind.h>
 
 #include <cstdio>
-#include <sstream>
 #include <string>
 
 #include "bench_support.h"
 #include "flopscope/complexity.h"
 
 namespace {
-
-std::vector<std::int64_t> parse_shape(const std::string& text) {
-  std::vector<std::int64_t> shape;
-  std::stringstream in(text);
-  std::string part;
-  while (std::getline(in, part, ',')) shape.push_back(std::stoll(part));
-  return shape;
-}
 
 // Collects the instructions `work` executes, alone, and writes them as the dump named `name`.
 template <class Work>
@@ -50,9 +40,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    auto model = torch::jit::load(argv[1]);
-    model.eval();
-    std::vector<c10::IValue> input{at::randn(parse_shape(argv[2]))};
+    auto loaded = flopscope::bench::load_with_input(argv[1], argv[2]);
+    auto& model = loaded.model;
+    const auto& input = loaded.input;
     const int repeats = argc == 4 ? std::stoi(argv[3]) : 3;
     flopscope::Options options;
     options.inputs = input;

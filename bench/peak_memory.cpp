@@ -5,16 +5,15 @@
 //
 // Prints one JSON line: mode, seconds (each of RUNS runs, default 1; the first is cold), rss_before_mib
 // (model loaded, input made), peak_rss_mib (VmHWM over all runs).
-#include <ATen/ops/randn.h>
 #include <c10/core/GradMode.h>
 #include <torch/script.h>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <string>
 
+#include "bench_support.h"
 #include "flopscope/complexity.h"
 
 namespace {
@@ -26,14 +25,6 @@ double status_mib(const std::string& key) {
   while (std::getline(status, line))
     if (line.rfind(key + ":", 0) == 0) return std::stod(line.substr(key.size() + 1)) / 1024.0;
   return 0;
-}
-
-std::vector<std::int64_t> parse_shape(const std::string& text) {
-  std::vector<std::int64_t> shape;
-  std::stringstream in(text);
-  std::string part;
-  while (std::getline(in, part, ',')) shape.push_back(std::stoll(part));
-  return shape;
 }
 
 }  // namespace
@@ -49,9 +40,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    auto model = torch::jit::load(argv[1]);
-    model.eval();
-    std::vector<c10::IValue> input{at::randn(parse_shape(argv[2]))};
+    auto loaded = flopscope::bench::load_with_input(argv[1], argv[2]);
+    auto& model = loaded.model;
+    const auto& input = loaded.input;
     const int runs = argc == 5 ? std::stoi(argv[4]) : 1;
     const double before = status_mib("VmRSS");
     std::string seconds;

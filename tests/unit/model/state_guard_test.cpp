@@ -88,7 +88,7 @@ TEST(StateGuard, ParametersWrittenInPlaceComeBack) {
   for (std::size_t i = 0; i < before.size(); ++i) EXPECT_TRUE(at::equal(before[i], after[i])) << "parameter " << i;
   // The copies the guard makes inside the capture's callback (before the first write) are not ops of the model.
   {
-    model::StateGuard unused(*model);
+    model::StateGuard puts_back(*model);  // not watching: only restores what the plain forward writes
     plain = captured(nullptr, [&] { model->forward(torch::randn({2, 5})); });
   }
   EXPECT_EQ(watched, plain);

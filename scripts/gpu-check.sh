@@ -4,14 +4,16 @@
 # line to OUT/summary.txt as it ends (`STAGE: ok | failed (why) | skipped (why)`), so a kill loses nothing but the
 # stage it interrupted. A device call brings back at most 8 files under OUT, so OUT holds two: summary.txt and
 # logs.tar.gz (every stage's log and report, packed again as each stage ends). The models (over 500 MB) and the
-# logs themselves are made in a scratch folder under TMPDIR, removed at exit. Stages run in order of value: the environment, the build, the GPU tests, the timing pass on
+# logs themselves are made in a scratch folder under TMPDIR, removed at exit. Stages run in order of value: the environment, the
+# binaries (packed here by scripts/device-deps.sh when they fit, else built there), the GPU tests, the timing pass on
 # ResNet-50 and ViT-B/16, a training step (TorchScript and .pt2), the counter pass on ResNet-50, the bf16 4096^3 linear against ncu, fp32 CUDA-core FLOPs,
-# and a capped validate-ops sweep last.
+# and a capped validate-ops sweep last (with prebuilt binaries, the Python package's build and GPU tests after it:
+# the device's only compile then).
 #
 #   here:    scripts/device-deps.sh; scripts/gpu-check.sh --dry-run /tmp/gpu-dry   # every stage, on the CPU
 #   device:  run(command="scripts/gpu-check.sh $OUT", carry=[".device-deps"], timeout_s=590)
 #
-# --dry-run runs every stage on a machine without a GPU: the existing build/ instead of a build, the GPU tests
+# --dry-run runs every stage on a machine without a GPU: the packed binaries or the existing build/, the GPU tests
 # allowed to skip, the analyses with --allow-cpu-fallback at batch 2, validate-ops listing its cases. On a GPU
 # node a skipped GPU test is a failure. FLOPSCOPE_GPU_DEADLINE (seconds, default 540) bounds the whole run.
 set -uo pipefail
@@ -101,26 +103,62 @@ environment() {
 }
 stage environment 30 environment
 
-# 2. The build: only what the checks need, with every core. The dry run uses the build the tests made.
-if [ $dry = 1 ]; then
-  if [ -x "$cli" ]; then skip build "dry run: uses $build"; else stage build 1 false; fi
+# 2. The build. The command line and the GPU test programs travel prebuilt when scripts/device-deps.sh packed them
+#    (.device-deps/prebuilt): built here against the same torch wheel from the same sources, which the manifest
+#    records and this checks, then one run of the command line on this machine. Otherwise the device builds them,
+#    only what the checks need, with every core. The dry run uses the packed binaries too, when there are any, so
+#    that it rehearses the device's path; else the build the tests made.
+configure_and_build() {  # configure_and_build TARGET...: the device's own build tree, $build
+  # The packed OpenSSL's opensslconf.h lives in the multiarch folder, which is not on a compiler's default path
+  # when it comes from .device-deps rather than /usr/include.
+  local multiarch=$deps/include/$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+  [ -d "$multiarch" ] || multiarch=
+  # File by file: with 16 cores and no ccache, the files of a target compile in parallel, where unity groups of
+  # eight (the 2-core default, cmake/unity.cmake) would leave most cores idle behind the largest group.
+  cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLOPSCOPE_BUILD_BENCH=OFF \
+    -DFLOPSCOPE_UNITY_BUILD=OFF -DCMAKE_PREFIX_PATH="$torch_prefix;$deps" -DOPENSSL_ROOT_DIR="$deps" -DFLOPSCOPE_PYTHON="$(command -v "$py")" \
+    ${multiarch:+-DCMAKE_CXX_FLAGS=-isystem$multiarch} &&
+    cmake --build "$build" -j "$(nproc)" --target "$@"
+}
+export -f configure_and_build
+# prebuilt_fits: the packed binaries were built from these sources against this torch, and run here; else says why.
+prebuilt_fits() {
+  local manifest=$prebuilt/manifest
+  [ -f "$manifest" ] || { echo "none packed (scripts/device-deps.sh)"; return 1; }
+  cat "$manifest"
+  local want have
+  want=$(sed -n 's/^torch //p' "$manifest")
+  have=$("$py" -c 'import torch; print(torch.__version__, torch.version.cuda)' 2>/dev/null)
+  [ "$want" = "$have" ] || { echo "built against torch $want, this machine has torch ${have:-none}"; return 1; }
+  want=$(sed -n 's/^sources //p' "$manifest")
+  have=$("$repo/scripts/source-fingerprint.sh" "$repo")
+  [ "$want" = "$have" ] || { echo "the sources changed since they were packed ($want, now $have)"; return 1; }
+  "$prebuilt/flopscope" --version || { echo "the packed command line does not run here"; return 1; }
+}
+export -f prebuilt_fits
+prebuilt=$repo/.device-deps/prebuilt
+bin=$build      # where the command line and the GPU test programs are
+late_python=0   # the package is built after the other stages when nothing else needed a build tree
+torch_prefix=$("$py" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')
+torch_lib=$("$py" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
+# The prebuilt programs find LibTorch (and the tests CUDA's runtime) in this machine's torch wheel.
+export torch_prefix LD_LIBRARY_PATH=$torch_lib:$torch_lib/../../nvidia/cu13/lib:$LD_LIBRARY_PATH
+export prebuilt
+if timeout 60 bash -c prebuilt_fits >"$logs/prebuilt.log" 2>&1; then
+  echo "prebuilt: ok (packed at $(sed -n 's/^commit //p' "$prebuilt/manifest"), this tree's sources, this torch)" >>"$summary"
+  bin=$prebuilt
+  [ $dry = 1 ] || late_python=1
 else
-  torch_prefix=$("$py" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')
-  export torch_prefix
-  configure_and_build() {
-    # The packed OpenSSL's opensslconf.h lives in the multiarch folder, which is not on a compiler's default path
-    # when it comes from .device-deps rather than /usr/include.
-    local multiarch=$deps/include/$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
-    [ -d "$multiarch" ] || multiarch=
-    # File by file: with 16 cores and no ccache, the files of a target compile in parallel, where unity groups of
-    # eight (the 2-core default, cmake/unity.cmake) would leave most cores idle behind the largest group.
-    cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLOPSCOPE_BUILD_BENCH=OFF \
-      -DFLOPSCOPE_UNITY_BUILD=OFF -DCMAKE_PREFIX_PATH="$torch_prefix;$deps" -DOPENSSL_ROOT_DIR="$deps" -DFLOPSCOPE_PYTHON="$(command -v "$py")" \
-      ${multiarch:+-DCMAKE_CXX_FLAGS=-isystem$multiarch} &&
-      cmake --build "$build" -j "$(nproc)" --target flopscope_cli flopscope_gpu_tests flopscope_cupti_gpu_tests
-  }
-  stage build 240 configure_and_build || { echo "no build: nothing else can run" >>"$summary"; exit 1; }
+  echo "prebuilt: not used ($(tail -n 1 "$logs/prebuilt.log" | cut -c1-200))" >>"$summary"
 fi
+if [ "$bin" != "$prebuilt" ] && [ $dry = 1 ]; then
+  if [ -x "$cli" ]; then skip build "dry run: uses $build"; else stage build 1 false; fi
+elif [ "$bin" != "$prebuilt" ]; then
+  stage build 240 configure_and_build flopscope_cli flopscope_gpu_tests flopscope_cupti_gpu_tests ||
+    { echo "no build: nothing else can run" >>"$summary"; exit 1; }
+fi
+cli=$bin/flopscope
+export bin cli
 
 # 3. The GPU tests. On a GPU node a skipped GPU test is a failure: its reason is a defect to fix.
 # unless_skipped RC LOG PATTERN: RC, or 3 when LOG shows a skip (PATTERN) on a GPU node.
@@ -133,20 +171,32 @@ unless_skipped() {
 }
 export -f unless_skipped
 gpu_tests() {
-  ctest --test-dir "$build" -L gpu --output-on-failure -V
-  unless_skipped $? "$logs/gpu-tests.log" "\[  SKIPPED \]|\*\*\*Skipped|Skipped"
+  local rc=0
+  if [ "$bin" = "$prebuilt" ]; then  # no CTest files travel (they hold this machine's paths): the programs alone
+    "$bin/flopscope_gpu_tests" || rc=$?
+    "$bin/flopscope_cupti_gpu_tests" || rc=$?
+  else
+    ctest --test-dir "$build" -L gpu --output-on-failure -V || rc=$?
+  fi
+  unless_skipped $rc "$logs/gpu-tests.log" "\[  SKIPPED \]|\*\*\*Skipped|Skipped"
 }
 stage gpu-tests 120 gpu_tests
 stage devices 20 "$cli" devices
 
 # The Python package's GPU tests (tests/python/test_gpu.py): the build tree's package, pytest from .device-deps.
+# It is built for this machine's Python; after the prebuilt binaries, that is the device's only compile, so it
+# comes last there (the build tree is configured then).
 python_gpu() {
-  cmake --build "$build" --target flopscope_python -j "$(nproc)" >/dev/null || { echo "no Python package build"; return 2; }
+  if [ -f "$build/CMakeCache.txt" ]; then
+    cmake --build "$build" --target flopscope_python -j "$(nproc)" >/dev/null
+  else
+    configure_and_build flopscope_python >/dev/null
+  fi || { echo "no Python package build"; return 2; }
   PYTHONPATH="$build/python:$deps/../python${PYTHONPATH:+:$PYTHONPATH}" "$py" -m pytest -q -p no:cacheprovider -rs \
     "$repo/tests/python/test_gpu.py"
   unless_skipped $? "$logs/python-gpu.log" "SKIPPED"
 }
-stage python-gpu 150 python_gpu
+[ $late_python = 1 ] || stage python-gpu 150 python_gpu
 
 # 4. The timing pass on real models made here, with the acceptance checks.
 # The dry run links the TorchScript files the test zoo already traced rather than writing 450 MB more.
@@ -296,6 +346,8 @@ if [ $dry = 1 ]; then
 else
   stage validate-ops 200 "$cli" validate-ops
 fi
+
+[ $late_python = 0 ] || stage python-gpu 240 python_gpu
 
 echo "done in $SECONDS s" >>"$summary"
 cat "$summary"

@@ -15,7 +15,9 @@
 #
 # --dry-run runs every stage on a machine without a GPU: the packed binaries or the existing build/, the GPU tests
 # allowed to skip, the analyses with --allow-cpu-fallback at batch 2, validate-ops listing its cases. On a GPU
-# node a skipped GPU test is a failure. FLOPSCOPE_GPU_DEADLINE (seconds, default 540) bounds the whole run.
+# node a skipped GPU test is a failure. FLOPSCOPE_GPU_DEADLINE (seconds, default 540) bounds the whole run;
+# FLOPSCOPE_GPU_STAGES (a comma-separated list of stage names) runs only those, e.g. in a second call:
+#   run(command="FLOPSCOPE_GPU_STAGES=counters-resnet50-bf16,validate-ops scripts/gpu-check.sh $OUT", ...)
 set -uo pipefail
 dry=0
 if [ "${1:-}" = "--dry-run" ]; then dry=1; shift; fi
@@ -23,6 +25,15 @@ out=${1:?usage: scripts/gpu-check.sh [--dry-run] OUT_DIR}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 deadline=${FLOPSCOPE_GPU_DEADLINE:-540}
 py=${FLOPSCOPE_TORCH_PYTHON:-python3}
+# FLOPSCOPE_GPU_STAGES=a,b,...: only these stages run (with what they need: the environment, the binaries, the
+# models), the rest are listed as not asked for. For a second device call that runs what the first one's deadline
+# left: the stages `skipped (the global deadline ...)` in its summary.txt.
+only=${FLOPSCOPE_GPU_STAGES:-}
+model_stages=",timing-resnet50-bf16,timing-vit_b_16-bf16,step-resnet50-bf16,timing-resnet50-pt2,step-resnet50-pt2,counters-resnet50-bf16,step-counters-resnet50-bf16,"
+known=",environment,build,gpu-tests,devices,python-gpu,models,linear-bf16,ncu-bf16-gemm,linear-fp32,validate-ops$model_stages"
+for s in ${only//,/ }; do
+  [[ $known == *",$s,"* ]] || { echo "gpu-check: no stage '$s' (FLOPSCOPE_GPU_STAGES); the stages:${known//,/ }" >&2; exit 2; }
+done
 deps=$repo/.device-deps/usr
 mkdir -p "$out" || exit 2
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/flopscope-gpu.XXXXXX") || exit 2
@@ -54,11 +65,26 @@ failed=0
 # Stages that are shell functions run in a child bash under `timeout`: what they read is exported.
 export dry out repo deps py scratch logs models build batch cuda_flags cli
 
-# stage NAME LIMIT_S CMD...: runs CMD under its own timeout unless the deadline has passed; logs to
-# logs/NAME.log; one summary line.
+wanted() {  # wanted NAME: the stage is asked for
+  case $1 in
+    environment | build) return 0 ;;
+    models) [ -z "$only" ] && return 0
+      local s
+      for s in ${only//,/ }; do [[ $model_stages == *",$s,"* ]] && return 0; done
+      return 1 ;;
+    *) [ -z "$only" ] || [[ ",$only," == *",$1,"* ]] ;;
+  esac
+}
+
+# stage NAME LIMIT_S CMD...: runs CMD under its own timeout unless the deadline has passed or it was not asked for;
+# logs to logs/NAME.log; one summary line.
 stage() {
   local name=$1 limit=$2
   shift 2
+  if ! wanted "$name"; then
+    echo "$name: skipped (not in FLOPSCOPE_GPU_STAGES)" >>"$summary"
+    return 1
+  fi
   if [ "$SECONDS" -ge "$deadline" ]; then
     echo "$name: skipped (the global deadline of ${deadline} s had passed)" >>"$summary"
     return 1
@@ -86,7 +112,9 @@ stage() {
   pack
   return $rc
 }
-skip() { echo "$1: skipped ($2)" >>"$summary"; }
+skip() {
+  if wanted "$1"; then echo "$1: skipped ($2)" >>"$summary"; else echo "$1: skipped (not in FLOPSCOPE_GPU_STAGES)" >>"$summary"; fi
+}
 
 # 1. The environment, first: what the rest depends on, and what explains a failure (4.4.0 is gVisor: no counters).
 environment() {

@@ -18,6 +18,8 @@
 # node a skipped GPU test is a failure. FLOPSCOPE_GPU_DEADLINE (seconds, default 540) bounds the whole run;
 # FLOPSCOPE_GPU_STAGES (a comma-separated list of stage names) runs only those, e.g. in a second call:
 #   run(command="FLOPSCOPE_GPU_STAGES=counters-resnet50-bf16,validate-ops scripts/gpu-check.sh $OUT", ...)
+# where the list is what the first call's summary left (here, on the summary it brought back):
+#   sed -n 's/^\([a-z0-9_-]*\): skipped (the global deadline.*/\1/p' summary.txt | paste -sd, -
 set -uo pipefail
 dry=0
 if [ "${1:-}" = "--dry-run" ]; then dry=1; shift; fi

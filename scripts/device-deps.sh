@@ -14,7 +14,6 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=$repo/.device-deps
 rm -rf "$out" && mkdir -p "$out"
-grep -qx '/.device-deps/' "$repo/.git/info/exclude" 2>/dev/null || echo '/.device-deps/' >>"$repo/.git/info/exclude"
 # Headers, CMake package files, static libraries; the shared libraries these link against at run time.
 pkgs=(libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev libbenchmark1debian libssl-dev libssl3)
 dpkg -L "${pkgs[@]}" | grep -vE '^/usr/share/(doc|man)/' | while read -r f; do
@@ -45,7 +44,7 @@ if grep -q '^FLOPSCOPE_CUPTI_INCLUDE_DIR:PATH=/' "$build/CMakeCache.txt" 2>/dev/
   {
     echo "torch $("$py" -c 'import torch; print(torch.__version__, torch.version.cuda)')"
     echo "sources $("$repo/scripts/source-fingerprint.sh" "$repo")"
-    dirty=$(git -C "$repo" status --porcelain -- CMakeLists.txt cmake src cuda include tests python fuzz bench 2>/dev/null)
+    dirty=$(git -C "$repo" status --porcelain -- CMakeLists.txt cmake src cuda include tests python fuzz bench 2>/dev/null || true)  # no git: the commit line says unknown
     echo "commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)${dirty:+ with uncommitted changes}"
   } >"$out/prebuilt/manifest"
 else

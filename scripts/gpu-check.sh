@@ -181,11 +181,13 @@ if timeout 60 bash -c prebuilt_fits >"$logs/prebuilt.log" 2>&1; then
 else
   echo "prebuilt: not used ($(tail -n 1 "$logs/prebuilt.log" | cut -c1-200))" >>"$summary"
 fi
-if [ "$bin" != "$prebuilt" ] && [ $dry = 1 ]; then
-  if [ -x "$cli" ]; then skip build "dry run: uses $build"; else stage build 1 false; fi
-elif [ "$bin" != "$prebuilt" ]; then
-  stage build 240 configure_and_build flopscope_cli flopscope_gpu_tests flopscope_cupti_gpu_tests ||
-    { echo "no build: nothing else can run" >>"$summary"; exit 1; }
+if [ "$bin" != "$prebuilt" ]; then  # no binaries to take: this machine's build tree, made here on a device
+  if [ $dry = 1 ]; then
+    if [ -x "$cli" ]; then skip build "dry run: uses $build"; else stage build 1 false; fi
+  else
+    stage build 240 configure_and_build flopscope_cli flopscope_gpu_tests flopscope_cupti_gpu_tests ||
+      { echo "no build: nothing else can run" >>"$summary"; exit 1; }
+  fi
 fi
 cli=$bin/flopscope
 export bin cli

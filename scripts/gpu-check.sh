@@ -48,10 +48,8 @@ models=$scratch/models
 mkdir -p "$logs" "$models"
 summary=$out/summary.txt
 : >"$summary"
-# pack: OUT/logs.tar.gz made anew from the logs so far, replaced whole (a kill never leaves half an archive).
-pack() {
-  tar -czf "$out/.logs.tar.gz.part" -C "$scratch" logs && mv -f "$out/.logs.tar.gz.part" "$out/logs.tar.gz"
-}
+# pack, wanted, stage, skip: how a stage runs and what its summary line says.
+source "$repo/scripts/gpu-check-stages.sh"
 trap 'pack; rm -rf "$scratch"' EXIT
 export LD_LIBRARY_PATH=$deps/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
 if [ $dry = 1 ]; then
@@ -70,57 +68,6 @@ cli=$build/flopscope
 failed=0
 # Stages that are shell functions run in a child bash under `timeout`: what they read is exported.
 export dry out repo deps py scratch logs models build batch cuda_flags cli
-
-wanted() {  # wanted NAME: the stage is asked for
-  case $1 in
-    environment | build) return 0 ;;
-    models) [ -z "$only" ] && return 0
-      local s
-      for s in ${only//,/ }; do [[ $model_stages == *",$s,"* ]] && return 0; done
-      return 1 ;;
-    *) [ -z "$only" ] || [[ ",$only," == *",$1,"* ]] ;;
-  esac
-}
-
-# stage NAME LIMIT_S CMD...: runs CMD under its own timeout unless the deadline has passed or it was not asked for;
-# logs to logs/NAME.log; one summary line.
-stage() {
-  local name=$1 limit=$2
-  shift 2
-  if ! wanted "$name"; then
-    echo "$name: skipped (not in FLOPSCOPE_GPU_STAGES)" >>"$summary"
-    return 1
-  fi
-  if [ "$SECONDS" -ge "$deadline" ]; then
-    echo "$name: skipped (the global deadline of ${deadline} s had passed)" >>"$summary"
-    return 1
-  fi
-  local left=$((deadline - SECONDS))
-  [ "$limit" -gt "$left" ] && limit=$left
-  local t0=$SECONDS
-  if declare -F "$1" >/dev/null; then
-    export -f "$1"
-    timeout --kill-after=10 "$limit" bash -c '"$@"' _ "$@" >"$logs/$name.log" 2>&1
-  else
-    timeout --kill-after=10 "$limit" "$@" >"$logs/$name.log" 2>&1
-  fi
-  local rc=$?
-  local took=$((SECONDS - t0))
-  if [ $rc -eq 0 ]; then
-    echo "$name: ok (${took} s)" >>"$summary"
-  elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-    echo "$name: failed (timed out after ${limit} s)" >>"$summary"
-    failed=1
-  else
-    echo "$name: failed (exit $rc in ${took} s: $(grep -v '^\s*$' "$logs/$name.log" | tail -n 1 | cut -c1-200))" >>"$summary"
-    failed=1
-  fi
-  pack
-  return $rc
-}
-skip() {
-  if wanted "$1"; then echo "$1: skipped ($2)" >>"$summary"; else echo "$1: skipped (not in FLOPSCOPE_GPU_STAGES)" >>"$summary"; fi
-}
 
 # 1. The environment, first: what the rest depends on, and what explains a failure (4.4.0 is gVisor: no counters).
 environment() {

@@ -179,8 +179,12 @@ python_gpu() {
   else
     configure_and_build flopscope_python >"$logs/python-build.log" 2>&1
   fi || { tail -n 20 "$logs/python-build.log"; echo "no Python package build (logs/python-build.log)"; return 2; }
-  PYTHONPATH="$build/python:$deps/../python${PYTHONPATH:+:$PYTHONPATH}" "$py" -m pytest -q -p no:cacheprovider -rs \
-    "$repo/tests/python/test_gpu.py"
+  # The interpreter's own pytest where it has one (the device's image does), else the one .device-deps carries; no
+  # plugin loaded by entry point: the device's (xdist, cov, benchmark, ...) are not needed, nor checked against it.
+  local carried=
+  "$py" -c 'import pytest' 2>/dev/null || carried=$deps/../python
+  PYTHONPATH="$build/python${carried:+:$carried}${PYTHONPATH:+:$PYTHONPATH}" PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 \
+    "$py" -m pytest -q -p no:cacheprovider -rs "$repo/tests/python/test_gpu.py"
   unless_skipped $? "$logs/python-gpu.log" "SKIPPED"
 }
 [ $late_python = 1 ] || stage python-gpu 150 python_gpu

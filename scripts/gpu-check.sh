@@ -6,7 +6,8 @@
 # logs.tar.gz (every stage's log and report, packed again as each stage ends). The models (over 500 MB) and the
 # logs themselves are made in a scratch folder under TMPDIR, removed at exit. Stages run in order of value: the environment, the
 # binaries (packed here by scripts/device-deps.sh when they fit, else built there), the GPU tests, the timing pass on
-# ResNet-50 and ViT-B/16, a training step (TorchScript and .pt2), the counter pass on ResNet-50, the bf16 4096^3 linear against ncu, fp32 CUDA-core FLOPs,
+# ResNet-50 and ViT-B/16, the counter pass on ResNet-50, the bf16 4096^3 linear against ncu, fp32 CUDA-core FLOPs (the
+# first device run's acceptance, issue 15), then a training step (TorchScript and .pt2, issue 18) and its counters,
 # and a capped validate-ops sweep last (with prebuilt binaries, the Python package's build and GPU tests after it:
 # the device's only compile then).
 #
@@ -213,66 +214,6 @@ else
   skip timing-vit_b_16-bf16 "no models"
 fi
 
-# 4a. A training step on the GPU (issue 18): forward and backward per module, the step's MFU, every kernel joined.
-# A step's report (ResNet-50's, from TorchScript or a .pt2): its backward counted; on the device, the whole step timed,
-# every kernel on an op, no module above its peak.
-check_step() {
-  "$py" - "$1" "$dry" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-assert r["train_step"]["backward_macs"] > r["totals"]["macs"], r["train_step"]
-if sys.argv[2] == "1":
-    assert r["gpu"]["skipped_reason"], r["gpu"]
-else:
-    g = r["gpu"]
-    assert g["ran"] and g["train_step"], g.get("skipped_reason")
-    assert not r.get("export") or r["export"]["executed"], "the .pt2 was not executed on the device"
-    assert g["attributed_share"] >= 0.99, g["attributed_share"]
-    back = {m["module"]: m for m in g["backward_modules"]}
-    assert back["layer1"]["kernel_ms"]["median"] > 0 and back[""]["macs"] == r["train_step"]["backward_macs"]
-    assert all(m["peak_share"] is None or m["peak_share"] <= 1.0 for m in g["modules"] + g["backward_modules"])
-    print("step: MFU", g["mfu"], "forward", g["modules"][0]["kernel_ms"]["median"], "ms, backward",
-          back[""]["kernel_ms"]["median"], "ms, pass costs", g["wall_ms"]["median"] / g["plain_forward_ms"])
-PY
-}
-export -f check_step  # the stages run in a shell of their own
-step_timing() {
-  "$cli" analyze "$models/resnet50.pt" --full-shape "$batch,3,224,224" --dtype bfloat16 $cuda_flags --eval \
-    --train-step -f gpu,json -o "$logs/step-resnet50.gpu.txt" -o "$logs/step-resnet50.json" \
-    --chrome-trace "$logs/step-resnet50.trace.json" || return $?
-  check_step "$logs/step-resnet50.json"
-}
-if [ -f "$models/resnet50.pt" ]; then stage step-resnet50-bf16 180 step_timing; else skip step-resnet50-bf16 "no models"; fi
-
-# 4b. A torch.export .pt2 on the GPU: the graph runs op by op under the timing pass; its analytic report must be
-#     graph mode's on the CPU (the same ops, the same counts), and the timing pass must have run.
-pt2_timing() {
-  "$cli" analyze "$models/resnet50.pt2" --dim x.0="$batch" --ops default -f json -o "$logs/pt2-graph.json" || return $?
-  "$cli" analyze "$models/resnet50.pt2" --dim x.0="$batch" $cuda_flags --ops default -f gpu,json \
-    -o "$logs/pt2-resnet50.gpu.txt" -o "$logs/pt2-resnet50.json" || return $?
-  "$py" - "$logs/pt2-graph.json" "$logs/pt2-resnet50.json" "$dry" <<'PY'
-import json, sys
-graph, ran = (json.load(open(p)) for p in sys.argv[1:3])
-macs = lambda r: {m["path"]: m["macs"] for m in r["modules"]}
-assert macs(graph) == macs(ran), "the executed graph counts differently from graph mode"
-if sys.argv[3] == "1":  # the CPU fallback: graph mode, the GPU pass skipped with its reason
-    assert ran["gpu"]["skipped_reason"], ran["gpu"]
-else:
-    assert ran["export"]["executed"], "the .pt2 was not executed on the device"
-    assert ran["gpu"]["ran"], ran["gpu"]
-print("pt2 on the device: analytic report equals graph mode's; timing pass", "skipped (dry run)" if sys.argv[3] == "1" else "ran")
-PY
-}
-if [ -f "$models/resnet50.pt2" ]; then stage timing-resnet50-pt2 180 pt2_timing; else skip timing-resnet50-pt2 "no models"; fi
-
-# 4c. A .pt2's training step on the GPU: the graph run with autograd on, forward and backward timed per module.
-pt2_step() {
-  "$cli" analyze "$models/resnet50.pt2" --dim x.0="$batch" $cuda_flags --train-step -f gpu,json \
-    -o "$logs/pt2-step.gpu.txt" -o "$logs/pt2-step.json" || return $?
-  check_step "$logs/pt2-step.json"
-}
-if [ -f "$models/resnet50.pt2" ]; then stage step-resnet50-pt2 120 pt2_step; else skip step-resnet50-pt2 "no models"; fi
-
 # 5. The counter pass on ResNet-50: per-module counters, outliers, roofline.
 counters() {
   "$cli" analyze "$models/resnet50.pt" --full-shape "$batch,3,224,224" --dtype bfloat16 $cuda_flags --ops default \
@@ -312,7 +253,67 @@ else
   stage linear-fp32 120 "$cli" validate-ops --family linear --dtype float32
 fi
 
-# 7b. The counter pass over a training step (batch 8, to keep the replay short): the backward runs on autograd's
+# 8. A training step on the GPU (issue 18): forward and backward per module, the step's MFU, every kernel joined.
+# A step's report (ResNet-50's, from TorchScript or a .pt2): its backward counted; on the device, the whole step timed,
+# every kernel on an op, no module above its peak.
+check_step() {
+  "$py" - "$1" "$dry" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["train_step"]["backward_macs"] > r["totals"]["macs"], r["train_step"]
+if sys.argv[2] == "1":
+    assert r["gpu"]["skipped_reason"], r["gpu"]
+else:
+    g = r["gpu"]
+    assert g["ran"] and g["train_step"], g.get("skipped_reason")
+    assert not r.get("export") or r["export"]["executed"], "the .pt2 was not executed on the device"
+    assert g["attributed_share"] >= 0.99, g["attributed_share"]
+    back = {m["module"]: m for m in g["backward_modules"]}
+    assert back["layer1"]["kernel_ms"]["median"] > 0 and back[""]["macs"] == r["train_step"]["backward_macs"]
+    assert all(m["peak_share"] is None or m["peak_share"] <= 1.0 for m in g["modules"] + g["backward_modules"])
+    print("step: MFU", g["mfu"], "forward", g["modules"][0]["kernel_ms"]["median"], "ms, backward",
+          back[""]["kernel_ms"]["median"], "ms, pass costs", g["wall_ms"]["median"] / g["plain_forward_ms"])
+PY
+}
+export -f check_step  # the stages run in a shell of their own
+step_timing() {
+  "$cli" analyze "$models/resnet50.pt" --full-shape "$batch,3,224,224" --dtype bfloat16 $cuda_flags --eval \
+    --train-step -f gpu,json -o "$logs/step-resnet50.gpu.txt" -o "$logs/step-resnet50.json" \
+    --chrome-trace "$logs/step-resnet50.trace.json" || return $?
+  check_step "$logs/step-resnet50.json"
+}
+if [ -f "$models/resnet50.pt" ]; then stage step-resnet50-bf16 180 step_timing; else skip step-resnet50-bf16 "no models"; fi
+
+# 9. A torch.export .pt2 on the GPU: the graph runs op by op under the timing pass; its analytic report must be
+#     graph mode's on the CPU (the same ops, the same counts), and the timing pass must have run.
+pt2_timing() {
+  "$cli" analyze "$models/resnet50.pt2" --dim x.0="$batch" --ops default -f json -o "$logs/pt2-graph.json" || return $?
+  "$cli" analyze "$models/resnet50.pt2" --dim x.0="$batch" $cuda_flags --ops default -f gpu,json \
+    -o "$logs/pt2-resnet50.gpu.txt" -o "$logs/pt2-resnet50.json" || return $?
+  "$py" - "$logs/pt2-graph.json" "$logs/pt2-resnet50.json" "$dry" <<'PY'
+import json, sys
+graph, ran = (json.load(open(p)) for p in sys.argv[1:3])
+macs = lambda r: {m["path"]: m["macs"] for m in r["modules"]}
+assert macs(graph) == macs(ran), "the executed graph counts differently from graph mode"
+if sys.argv[3] == "1":  # the CPU fallback: graph mode, the GPU pass skipped with its reason
+    assert ran["gpu"]["skipped_reason"], ran["gpu"]
+else:
+    assert ran["export"]["executed"], "the .pt2 was not executed on the device"
+    assert ran["gpu"]["ran"], ran["gpu"]
+print("pt2 on the device: analytic report equals graph mode's; timing pass", "skipped (dry run)" if sys.argv[3] == "1" else "ran")
+PY
+}
+if [ -f "$models/resnet50.pt2" ]; then stage timing-resnet50-pt2 180 pt2_timing; else skip timing-resnet50-pt2 "no models"; fi
+
+# 10. A .pt2's training step on the GPU: the graph run with autograd on, forward and backward timed per module.
+pt2_step() {
+  "$cli" analyze "$models/resnet50.pt2" --dim x.0="$batch" $cuda_flags --train-step -f gpu,json \
+    -o "$logs/pt2-step.gpu.txt" -o "$logs/pt2-step.json" || return $?
+  check_step "$logs/pt2-step.json"
+}
+if [ -f "$models/resnet50.pt2" ]; then stage step-resnet50-pt2 120 pt2_step; else skip step-resnet50-pt2 "no models"; fi
+
+# 11. The counter pass over a training step (batch 8, to keep the replay short): the backward runs on autograd's
 #     device thread, and its collection must restart between ops there too, so no range is dropped.
 step_counters() {
   "$cli" analyze "$models/resnet50.pt" --full-shape "8,3,224,224" --dtype bfloat16 $cuda_flags --ops default \
@@ -331,7 +332,7 @@ PY
 }
 if [ -f "$models/resnet50.pt" ]; then stage step-counters-resnet50-bf16 180 step_counters; else skip step-counters-resnet50-bf16 "no models"; fi
 
-# 8. Every formula family, last: the sweep is the longest and the least new.
+# 12. Every formula family, last: the sweep is the longest and the least new.
 if [ $dry = 1 ]; then
   stage validate-ops 60 "$cli" validate-ops --list
 else

@@ -21,7 +21,7 @@ set(FLOPSCOPE_FUZZ_SOURCES_export_fuzz src/exported/program.cpp src/exported/siz
   src/exported/module_settings.cpp src/exported/trace_builder.cpp src/exported/control_flow.cpp
   src/count/nested.cpp src/api/dtype_names.cpp
   src/model/model_file.cpp src/capture/model_output.cpp src/sandbox/memory_limit.cpp
-  src/count/attribute.cpp src/model/extra_repr.cpp src/text/python_text.cpp)
+  src/count/attribute.cpp src/model/extra_repr.cpp src/text/python_text.cpp src/text/printable.cpp)
 set(FLOPSCOPE_FUZZ_LIBS_export_fuzz ${FLOPSCOPE_FUZZ_TORCH} OpenSSL::Crypto nlohmann_json::nlohmann_json)
 
 set(FLOPSCOPE_FUZZ_TARGETS shape_fuzz report_fuzz model_fuzz export_fuzz)

@@ -21,6 +21,7 @@
 #include "flopscope/model_file.h"
 #include "model/model.h"
 #include "sandbox/memory_limit.h"
+#include "text/printable.h"
 
 namespace flopscope::exported {
 
@@ -28,6 +29,12 @@ namespace flopscope::exported {
 // The schema majors this reader knows. A new major may rename or retype fields (9.0 makes forward_arg_names a
 // tuple): it is refused by name rather than misread.
 constexpr std::int64_t kSchemaMajor = 8;
+// The deepest and longest module path read from a graph. Real models nest a few dozen levels, in paths of a few
+// hundred bytes. The tree is built and printed by recursion, and each level keeps its whole prefix, so a path of
+// thousands of levels (a file made to crash a reader) would overflow the stack or take memory quadratic in its
+// length: it is refused instead.
+constexpr std::size_t kMaxModuleDepth = 1000;
+constexpr std::size_t kMaxModulePathBytes = 16384;
 
 
 namespace detail {
@@ -655,13 +662,21 @@ ModuleTree Program::build_module_tree() const {
   std::unordered_map<std::string, std::string> classes;
   std::unordered_set<std::string> seen;
   auto mention = [&](const std::string& path) {
-    // Parents first, so that pre-order below puts them before their children.
-    std::string prefix;
-    std::size_t start = 0;
+    // Parents first, so that pre-order below puts them before their children. The root ("") is placed on its
+    // own: a path that starts with a dot (".w", which no torch writes) has an empty first prefix, which must not
+    // become a child of the root, that is of itself.
+    if (path.size() > kMaxModulePathBytes)
+      throw InvalidInput("the exported graph names a module by a path of " + std::to_string(path.size()) + " bytes (" +
+                         text::quoted(path.substr(0, 60)) + "...): flopscope reads paths of up to " +
+                         std::to_string(kMaxModulePathBytes) + ", and no exported model has a longer one");
+    std::size_t start = 0, depth = 0;
     while (true) {
       const auto dot = path.find('.', start);
-      prefix = path.substr(0, dot);
-      if (seen.insert(prefix).second) order.push_back(prefix);
+      if (++depth > kMaxModuleDepth)
+        throw InvalidInput("the exported graph names a module nested more than " + std::to_string(kMaxModuleDepth) +
+                           " levels deep (" + text::quoted(path.substr(0, 60)) + "...): no exported model does");
+      std::string prefix = path.substr(0, dot);
+      if (!prefix.empty() && seen.insert(prefix).second) order.push_back(std::move(prefix));
       if (dot == std::string::npos) break;
       start = dot + 1;
     }

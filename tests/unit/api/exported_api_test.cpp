@@ -10,6 +10,7 @@
 
 #include <ATen/ops/randn.h>
 #include <caffe2/serialize/inline_container.h>
+#include <nlohmann/json.hpp>
 
 #include "exported/program.h"
 #include "flopscope/exported.h"
@@ -115,6 +116,53 @@ TEST(ExportedApi, AnIntegerBeyond64BitsIsRefused) {
   }
 }
 
+// TwoLinear's graph (the fuzzer's seed) with its module "unused" renamed in the module call graph.
+exported::Program two_linear_with_module_path(const std::string& fqn) {
+  std::ifstream in(std::filesystem::path(test::tests_dir()) / "fuzz" / "corpus" / "export" / "two_linear.json");
+  nlohmann::json graph = nlohmann::json::parse(in);
+  auto& calls = graph["graph_module"]["module_call_graph"];
+  EXPECT_EQ(calls[3]["fqn"], "unused");
+  calls[3]["fqn"] = fqn;
+  return exported::Program::parse(graph.dump(), "graph.json");
+}
+
+std::string levels(int n) {  // "m.m.m...m", n levels
+  std::string path = "m";
+  for (int i = 1; i < n; ++i) path += ".m";
+  return path;
+}
+
+// Module paths no torch writes, from a file made to crash a reader (export_fuzz found the first): a path that
+// starts with a dot made the root its own child, and the tree's recursion never ended (a stack overflow).
+TEST(ExportedApi, ModulePathsNoTorchWritesAreReadOrRefused) {
+  const ModuleTree dot = two_linear_with_module_path(".unused").module_tree();
+  // The root, then a, b, ".unused" (named "unused", under the root), ln, and "unused" itself, which its weights
+  // still name: six nodes, the root once.
+  ASSERT_EQ(dot.nodes.size(), 6u);
+  EXPECT_EQ(dot.nodes[0].path, "");
+  ASSERT_EQ(dot.by_path.count(".unused"), 1u);
+  EXPECT_EQ(dot.nodes[static_cast<std::size_t>(dot.by_path.at(".unused"))].path, ".unused");
+  for (const auto& [name, child] : dot.nodes[0].children) EXPECT_NE(child, 0) << name;
+
+  // 1000 levels are read (the tree's recursion goes that deep, under the sanitizers too); 1001 are refused.
+  const ModuleTree deep = two_linear_with_module_path(levels(1000)).module_tree();
+  EXPECT_EQ(deep.nodes.size(), 5u + 1000u);  // the root, a, b, ln, unused (its weights), and m, m.m, ... 1000 deep
+  EXPECT_EQ(deep.by_path.count(levels(1000)), 1u);
+  try {
+    (void)two_linear_with_module_path(levels(1001)).module_tree();
+    ADD_FAILURE() << "1001 levels read";
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("nested more than 1000 levels deep (\"m.m.m"), std::string::npos) << e.what();
+  }
+  // A path longer than 16384 bytes, in few levels: refused by its length (each level keeps its whole prefix).
+  try {
+    (void)two_linear_with_module_path("m." + std::string(16383, 'x')).module_tree();
+    ADD_FAILURE() << "a path of 16385 bytes read";
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("a path of 16385 bytes"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ExportedApi, MalformedGraphsAreInvalidInput) {
   const auto root = std::filesystem::path(test::tests_dir()) / "fuzz";
   int replayed = 0;
@@ -151,7 +199,7 @@ TEST(ExportedApi, MalformedGraphsAreInvalidInput) {
       ++replayed;
     }
   }
-  EXPECT_GE(replayed, 9);  // the regressions and the seeds of tests/fuzz/make_export_seeds.py
+  EXPECT_GE(replayed, 11);  // the regressions and the seeds of tests/fuzz/make_export_seeds.py
 }
 
 }  // namespace

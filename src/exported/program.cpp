@@ -668,7 +668,7 @@ ModuleTree Program::build_module_tree() const {
     if (path.size() > kMaxModulePathBytes)
       throw InvalidInput("the exported graph names a module by a path of " + std::to_string(path.size()) + " bytes (" +
                          text::quoted(path.substr(0, 60)) + "...): flopscope reads paths of up to " +
-                         std::to_string(kMaxModulePathBytes) + ", and no exported model has a longer one");
+                         std::to_string(kMaxModulePathBytes) + " bytes, and no exported model has a longer one");
     std::size_t start = 0, depth = 0;
     while (true) {
       const auto dot = path.find('.', start);

@@ -13,14 +13,14 @@ set(FLOPSCOPE_FUZZ_SOURCES_report_fuzz src/compare/compare.cpp src/compare/compa
   src/report/ascii_table.cpp src/report/rich_fit.cpp src/text/printable.cpp)
 set(FLOPSCOPE_FUZZ_LIBS_report_fuzz nlohmann_json::nlohmann_json)
 # Model files: archive sniffing, then torch::jit::load.
-set(FLOPSCOPE_FUZZ_SOURCES_model_fuzz src/model/model_file.cpp src/capture/model_output.cpp
+set(FLOPSCOPE_FUZZ_SOURCES_model_fuzz src/model/model_file.cpp src/model/probe_child.cpp src/capture/model_output.cpp
   src/sandbox/memory_limit.cpp)
 set(FLOPSCOPE_FUZZ_LIBS_model_fuzz ${FLOPSCOPE_FUZZ_TORCH} OpenSSL::Crypto)
 # torch.export programs: the .pt2 archive and its graph JSON, the size expressions, the graph walk.
 set(FLOPSCOPE_FUZZ_SOURCES_export_fuzz src/exported/program.cpp src/exported/size_expr.cpp
   src/exported/module_settings.cpp src/exported/trace_builder.cpp src/exported/control_flow.cpp
   src/count/nested.cpp src/api/dtype_names.cpp
-  src/model/model_file.cpp src/capture/model_output.cpp src/sandbox/memory_limit.cpp
+  src/model/model_file.cpp src/model/probe_child.cpp src/capture/model_output.cpp src/sandbox/memory_limit.cpp
   src/count/attribute.cpp src/model/extra_repr.cpp src/text/python_text.cpp src/text/printable.cpp)
 set(FLOPSCOPE_FUZZ_LIBS_export_fuzz ${FLOPSCOPE_FUZZ_TORCH} OpenSSL::Crypto nlohmann_json::nlohmann_json)
 

@@ -4,15 +4,11 @@
 #include <openssl/evp.h>
 #include <torch/csrc/jit/serialization/import.h>
 
-#include <fcntl.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -21,6 +17,7 @@
 #include <vector>
 
 #include "capture/model_output.h"
+#include "model/probe_child.h"
 #include "sandbox/memory_limit.h"
 #include "flopscope/errors.h"
 
@@ -219,38 +216,6 @@ void check_model_path(const std::string& path) {
   if (const std::string kind = special_file_kind(path); !kind.empty())
     throw InvalidInput("'" + path + "' is " + kind + ", not a model file; give the path of a saved model");
   if (!std::ifstream(path, std::ios::binary).good()) throw InvalidInput("cannot read model file '" + path + "'");
-}
-
-// LibTorch can crash outright on some corrupt archives (a segfault inside its unpickler, found by model_fuzz).
-// Loading once in a child process first turns that into an error instead of taking flopscope down.
-void probe_in_child(const std::string& path) {
-  std::fflush(nullptr);
-  pid_t pid = fork();
-  if (pid < 0) return;  // cannot fork: load directly, as without the probe
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphan if flopscope is stopped while a load hangs
-    // Quiet: a crash report from the child (a sanitizer's, LibTorch's) must not reach the user's terminal.
-    int null = open("/dev/null", O_WRONLY);
-    if (null >= 0) {
-      dup2(null, STDOUT_FILENO);
-      dup2(null, STDERR_FILENO);
-    }
-    try {
-      (void)torch::jit::load(path);
-    } catch (...) {
-    }
-    _exit(0);  // errors are reported by the parent's own load
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  // The child always exits 0; anything else is a crash (a signal, or a sanitizer's or abort's exit status).
-  if (WIFSIGNALED(status))
-    throw InvalidInput("'" + path + "' is a corrupt archive: LibTorch crashed reading it (" +
-                       strsignal(WTERMSIG(status)) + ")");
-  if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-    throw InvalidInput("'" + path + "' is a corrupt archive: LibTorch crashed reading it (exit status " +
-                       std::to_string(WEXITSTATUS(status)) + ")");
 }
 
 torch::jit::Module load_model_file(const std::string& path, const c10::optional<c10::Device>& device,

@@ -16,8 +16,8 @@ void probe_in_child(const std::string& path);
 /// /dev/null (a crash report must not reach the user's terminal); a crash leaves no core file; and the deadly
 /// signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT) take their default action, so a host's handler does not run
 /// in the copy: libFuzzer's would write the input out as a crash of its own, a crash reporter's would report a
-/// crash the parent reads as an error. Only async-signal-safe calls: the child of a threaded process may make no
-/// others.
+/// crash the parent reads as an error. It makes only async-signal-safe calls, as the fork of a threaded process
+/// should (the load after it is the one exception, and the reason the child exists).
 void prepare_probe_child();
 
 }  // namespace flopscope

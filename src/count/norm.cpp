@@ -1,6 +1,6 @@
 // Normalisations, with mmengine's rough per-element costs: 5 MACs per element with an affine transform,
 // 4 without (mean, variance, normalise, ...); batch norm in eval mode folds into 2 (affine) or 1.
-// default adds the native_* ops with the same formulas, and their backward for a training step.
+// default adds the native_* ops with the same formulas, RMSNorm, and their backward for a training step.
 #include "count/families.h"
 #include "count/shapes.h"
 
@@ -76,6 +76,33 @@ Count group_norm_backward_macs(const OpRecord& r) {
   return mul(product(input_shape(r, 1)), norm_backward_per_element(r, 9, present(r, 4), true));
 }
 
+// rms_norm(input, normalized_shape, weight, eps) and _fused_rms_norm (the kernel it calls on CUDA), with the same
+// arguments: per element the square, the mean's sum and the scaling by 1/rms, and the weight's multiply (3, or 4
+// with a weight); per normalised row the eps add and the rsqrt (2). The count `all` gives the ops a hand-written
+// RMSNorm runs (transformers': pow, mean, add, rsqrt, mul, mul), so one model costs the same either way.
+Count rms_norm_macs(const OpRecord& r) {
+  const auto& x = input_shape(r, 0);
+  const Value& shape = input(r, 1);
+  require(shape.kind == Value::Kind::IntList && shape.sizes.size() <= x.size(), r,
+          "argument 1 (normalized_shape) is not a list of the input's trailing dimensions");
+  const Count rows = leading_product(x, shape.sizes.size());
+  return add(mul(product(x), present(r, 2) ? 4 : 3), mul(rows, 2));
+}
+
+// _fused_rms_norm_backward(grad_out, input, normalized_shape, rstd, weight, output_mask[2]), per element by the
+// gradients asked for, as layer_norm_backward is counted, with x_hat = x * rstd (1, when either is asked):
+//   input:  g_hat = g * gamma (affine), the row sum of g_hat * x_hat, dx = rstd * (g_hat - x_hat * mean(...))
+//           1 + 2 + 3
+//   weight: sum of g * x_hat                                 2
+// so 9 per element with a weight and both gradients, 6 for the input's alone without one.
+Count rms_norm_backward_macs(const OpRecord& r) {
+  const Value& mask = input(r, 5);
+  require(mask.kind == Value::Kind::IntList && mask.sizes.size() == 2, r, "expected output_mask[2]");
+  const bool affine = present(r, 4), dx = mask.sizes[0] != 0, dw = affine && mask.sizes[1] != 0;
+  const Count per = (dx || dw ? 1 : 0) + (dx ? 5 + (affine ? 1 : 0) : 0) + (dw ? 2 : 0);
+  return mul(product(input_shape(r, 1)), per);
+}
+
 }  // namespace
 
 void add_norm_handlers(OpSet& set, Tier tier) {
@@ -92,6 +119,13 @@ void add_norm_handlers(OpSet& set, Tier tier) {
   set.flops["aten::cudnn_batch_norm"] = {"batch_norm", batch_norm_macs, "as batch_norm"};
   set.flops["aten::native_layer_norm"] = {"layer_norm", layer_norm_macs, "numel(x)*(5 if affine else 4)"};
   set.flops["aten::native_group_norm"] = {"group_norm", native_group_norm_macs, "numel(x)*(5 if affine else 4)"};
+  // RMSNorm (torch.nn.RMSNorm, F.rms_norm): mmengine has no formula for it (its trace names it unsupported).
+  const char* rms = "numel(x)*(4 if weight else 3) + 2 per normalised row";
+  set.flops["aten::rms_norm"] = {"rms_norm", rms_norm_macs, rms};
+  set.flops["aten::_fused_rms_norm"] = {"rms_norm", rms_norm_macs, rms};
+  set.flops["aten::_fused_rms_norm_backward"] = {"rms_norm_backward", rms_norm_backward_macs,
+                                                 "per element by output_mask: x_hat 1, input 5 (6 with a weight), "
+                                                 "weight 2"};
   // A training step's backward.
   const char* backward = "per element by output_mask: x_hat 2, input 8 (7 without affine), weight 2, bias 1";
   set.flops["aten::native_layer_norm_backward"] = {"layer_norm_backward", layer_norm_backward_macs, backward};

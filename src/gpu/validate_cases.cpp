@@ -60,11 +60,13 @@ std::vector<Proto> protos_for(const std::string& family) {
       // a training step's norm backward, every gradient (the statistics come from a forward at setup)
       {"batch_norm_backward", {{"batch_norm_backward", {{1, 100, 7, 7}}}, {"batch_norm_backward", {{8, 127, 31, 31}}}}},
       {"layer_norm_backward", {{"layer_norm_backward", {{1, 1, 1000}}}, {"layer_norm_backward", {{4, 127, 509}}}}},
+      {"rms_norm_backward", {{"rms_norm_backward", {{1, 1, 1000}}}, {"rms_norm_backward", {{4, 127, 509}}}}},
       {"group_norm_backward", {{"group_norm_backward", {{1, 100, 7, 7}}, {4}},
                                {"group_norm_backward", {{3, 128, 31, 31}}, {32}}}},
       {"instance_norm", {{"instance_norm", {{1, 100, 7, 7}}}, {"instance_norm", {{3, 127, 31, 31}}}}},
       {"group_norm", {{"group_norm", {{1, 100, 7, 7}}, {4}}, {"group_norm", {{3, 128, 31, 31}}, {32}}}},
       {"layer_norm", {{"layer_norm", {{1, 1, 1000}}}, {"layer_norm", {{4, 127, 509}}}}},
+      {"rms_norm", {{"rms_norm", {{1, 1, 1000}}}, {"rms_norm", {{4, 127, 509}}}}},
       {"upsample_nearest2d", {{"interpolate", {{1, 3, 7, 7}}, {2}, "nearest"}, {"interpolate", {{2, 100, 31, 31}}, {2}, "nearest"}}},
       {"upsample_bilinear2d", {{"interpolate", {{1, 3, 7, 7}}, {2}, "bilinear"}, {"interpolate", {{2, 100, 31, 31}}, {2}, "bilinear"}}},
       {"upsample_bicubic2d", {{"interpolate", {{1, 3, 7, 7}}, {2}, "bicubic"}, {"interpolate", {{2, 100, 31, 31}}, {2}, "bicubic"}}},

@@ -95,9 +95,10 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
       at::convolution_backward(in(v, 0), in(v, 1), in(v, 2), std::nullopt, {stride, stride}, {padding, padding},
                                {1, 1}, false, {0, 0}, groups, {true, true, false});
     };
-  } else if (k == "batch_norm" || k == "instance_norm" || k == "group_norm" || k == "layer_norm") {
+  } else if (k == "batch_norm" || k == "instance_norm" || k == "group_norm" || k == "layer_norm" ||
+             k == "rms_norm") {
     auto x = t(0);
-    const int64_t channels = k == "layer_norm" ? x.size(-1) : x.size(1);
+    const int64_t channels = k == "layer_norm" || k == "rms_norm" ? x.size(-1) : x.size(1);
     auto w = torch::ones({channels}, opt), b = torch::zeros({channels}, opt);
     auto mean = torch::zeros({channels}, opt.dtype(torch::kFloat)), var = torch::ones({channels}, opt.dtype(torch::kFloat));
     if (k == "batch_norm") mean = mean.to(opt.dtype()), var = var.to(opt.dtype());
@@ -108,6 +109,7 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
       if (k == "batch_norm") at::batch_norm(in0, w, b, mean, var, false, 0.1, 1e-5, true);
       else if (k == "instance_norm") at::instance_norm(in0, w, b, {}, {}, true, 0.1, 1e-5, true);
       else if (k == "group_norm") at::group_norm(in0, groups, w, b);
+      else if (k == "rms_norm") at::rms_norm(in0, {in0.size(-1)}, w, 1e-5);
       else at::layer_norm(in0, {in0.size(-1)}, w, b);
     };
   } else if (k == "interpolate") {
@@ -204,10 +206,11 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
       r.call = [weight](const std::vector<c10::IValue>& v) {
         F::embedding_bag(v.at(0).toTensor(), weight, F::EmbeddingBagFuncOptions().mode(torch::kSum));
       };
-  } else if (k == "batch_norm_backward" || k == "layer_norm_backward" || k == "group_norm_backward") {
+  } else if (k == "batch_norm_backward" || k == "layer_norm_backward" || k == "group_norm_backward" ||
+             k == "rms_norm_backward") {
     // Every gradient of a training-mode norm, with the statistics its forward saved (computed here, not timed).
     auto x = t(0);
-    const int64_t channels = k == "layer_norm_backward" ? x.size(-1) : x.size(1);
+    const int64_t channels = k == "layer_norm_backward" || k == "rms_norm_backward" ? x.size(-1) : x.size(1);
     auto w = torch::ones({channels}, opt), b = torch::zeros({channels}, opt);
     auto g = torch::randn(x.sizes(), opt);
     r.inputs = {g, x};
@@ -215,6 +218,11 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
       auto [out, mean, rstd] = at::native_layer_norm(x, {channels}, w, b, 1e-5);
       r.call = [=](const std::vector<c10::IValue>& v) {
         at::native_layer_norm_backward(in(v, 0), in(v, 1), {channels}, mean, rstd, w, b, {true, true, true});
+      };
+    } else if (k == "rms_norm_backward") {  // CUDA's fused kernel, the backward a training step runs there
+      auto [out, rstd] = at::_fused_rms_norm(x, {channels}, w, 1e-5);
+      r.call = [=](const std::vector<c10::IValue>& v) {
+        at::_fused_rms_norm_backward(in(v, 0), in(v, 1), {channels}, rstd, w, {true, true});
       };
     } else if (k == "group_norm_backward") {
       const int64_t groups = c.args.at(0), n = x.size(0), hw = x.numel() / (n * channels);

@@ -90,6 +90,39 @@ def test_shape_only_equals_a_real_forward():
     assert all(p.device.type == "cpu" for p in model.parameters())  # the model kept its own tensors
 
 
+class HandWrittenRMSNorm(nn.Module):
+    """RMSNorm as transformers writes it: pow, mean, add, rsqrt, mul, and the weight's mul."""
+
+    def __init__(self, dim, weight=True):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(dim)) if weight else None
+
+    def forward(self, x):
+        y = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6)
+        return y * self.weight if self.weight is not None else y
+
+
+@pytest.mark.parametrize("weight", [True, False])
+def test_rms_norm_is_counted_as_its_hand_written_form_is(weight):
+    # x [2, 5, 24]: 240 elements in 10 rows of 24. Per element the square, the mean's sum, the scaling and the
+    # weight's multiply (4; 3 without a weight); per row the eps add and the rsqrt (2).
+    expected = (4 if weight else 3) * 2 * 5 * 24 + 2 * 2 * 5
+    torch.manual_seed(0)
+    x = torch.randn(2, 5, 24)
+    norm = nn.RMSNorm(24, elementwise_affine=weight)
+    for ops in ("default", "all"):
+        for shape_only in (False, True):
+            result = flopscope.analyze(norm, x, ops=ops, shape_only=shape_only)
+            assert result.flops == expected and not result.warnings, (ops, shape_only, result.warnings)
+    # `all` counts transformers' own RMSNorm the same; mmengine counts neither (it names aten::rms_norm).
+    assert flopscope.analyze(HandWrittenRMSNorm(24, weight), x, ops="all").flops == expected
+    mmengine = flopscope.analyze(norm, x, ops="mmengine")
+    assert mmengine.flops == 0 and any("aten::rms_norm" in w for w in mmengine.warnings)
+    # The same from a TorchScript module and from a torch.export program, which keep aten::rms_norm whole.
+    assert flopscope.analyze(torch.jit.trace(norm, (x,)), x, ops="default").flops == expected
+    assert flopscope.analyze(torch.export.export(norm, (x,)), x, ops="default").flops == expected
+
+
 def test_transformer_encoder_layer_without_grad_is_counted_per_module():
     # Without grad in eval the layer's fused fast path would be one op in no submodule; hooked, as under mmengine,
     # it runs its submodules, and its attention runs the MHA fast path (_native_multi_head_attention). 20 tokens,

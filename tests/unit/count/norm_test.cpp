@@ -1,4 +1,4 @@
-// Normalisation (src/count/norm.cpp): batch norm in training and eval, group, layer, instance; default's native_* forms. On hand-built records at odd shapes, with the arithmetic written out.
+// Normalisation (src/count/norm.cpp): batch norm in training and eval, group, layer, instance, RMS; default's native_* forms. On hand-built records at odd shapes, with the arithmetic written out.
 #include <gtest/gtest.h>
 
 #include "support/records.h"
@@ -106,6 +106,49 @@ TEST(NormBackward, EvalBatchNormScalesOnly) {
   EXPECT_EQ(macs("default", "native_batch_norm_backward", bn(true, {1, 1, 1})), n * 13);
   EXPECT_EQ(macs("default", "native_batch_norm_backward", bn(false, {1, 0, 0})), n * 1);
   EXPECT_EQ(macs("default", "native_batch_norm_backward", bn(false, {1, 1, 1})), n * (2 + 1 + 2 + 1));
+}
+
+}  // namespace
+}  // namespace flopscope
+
+namespace flopscope {
+namespace {
+
+using namespace test;
+
+TEST(Norm, RmsNormPerElementAndPerRow) {
+  // rms_norm(x[3,7,11], [11], weight, eps): 3 x 7 = 21 rows of 11. Per element the square, the mean's sum, the
+  // scaling by 1/rms and the weight's multiply (4); per row the eps add and the rsqrt (2).
+  const Count n = 3 * 7 * 11, rows = 3 * 7;
+  EXPECT_EQ(macs("default", "rms_norm", {V::tensor({3, 7, 11}), V::int_list({11}), V::tensor({11}), V::none()}),
+            4 * n + 2 * rows);
+  // No weight (elementwise_affine=False): 3 per element. Normalised over the last two dimensions: 3 rows of 77.
+  EXPECT_EQ(macs("all", "rms_norm", {V::tensor({3, 7, 11}), V::int_list({7, 11}), V::none(), V::real(1e-6)}),
+            3 * n + 2 * 3);
+  // CUDA's kernel, the same arguments.
+  EXPECT_EQ(macs("default", "_fused_rms_norm", {V::tensor({3, 7, 11}), V::int_list({11}), V::tensor({11}), V::none()}),
+            4 * n + 2 * rows);
+  // mmengine has no formula for it: unsupported, as its trace names it.
+  EXPECT_EQ(macs("mmengine", "rms_norm", {V::tensor({3, 7, 11}), V::int_list({11}), V::tensor({11}), V::none()}), -1);
+  // A normalized_shape longer than the input's rank is no RMSNorm: an error, not a count.
+  EXPECT_THROW(macs("default", "rms_norm", {V::tensor({11}), V::int_list({7, 11}), V::none(), V::none()}),
+               FormulaError);
+}
+
+TEST(NormBackward, RmsNormByTheGradientsAsked) {
+  // _fused_rms_norm_backward(grad_out, input, normalized_shape, rstd, weight, output_mask), x [3, 7, 11].
+  auto rms = [](bool weight, std::vector<std::int64_t> mask) {
+    return std::vector<Value>{V::tensor({3, 7, 11}), V::tensor({3, 7, 11}), V::int_list({11}), V::tensor({3, 7, 1}),
+                              weight ? V::tensor({11}) : V::none(), V::int_list(mask)};
+  };
+  const Count n = 3 * 7 * 11;
+  // x_hat 1, input 1 + 2 + 3, weight 2 = 9 per element.
+  EXPECT_EQ(macs("default", "_fused_rms_norm_backward", rms(true, {1, 1})), n * 9);
+  // No weight: x_hat 1 + input 2 + 3 = 6.
+  EXPECT_EQ(macs("default", "_fused_rms_norm_backward", rms(false, {1, 0})), n * 6);
+  // A model input's norm: the weight's gradient alone, x_hat 1 + 2 = 3.
+  EXPECT_EQ(macs("default", "_fused_rms_norm_backward", rms(true, {0, 1})), n * 3);
+  EXPECT_EQ(macs("mmengine", "_fused_rms_norm_backward", rms(true, {1, 1})), -1);
 }
 
 }  // namespace

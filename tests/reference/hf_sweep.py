@@ -1,4 +1,4 @@
-"""A wider sweep than the zoo, run by hand (not in CI: about fifteen minutes, an hour with --files): more
+"""A wider sweep than the zoo, run by hand (not in CI: about twenty minutes, an hour and a quarter with --files): more
 transformers architectures, timm's model families, and diffusers' diffusion models where diffusers is installed,
 from tiny configs with random
 weights, each analysed live by the Python package (flopscope.analyze, --ops mmengine) and compared with mmengine on
@@ -504,6 +504,102 @@ SWEEP = {
                                      cross_hidden_size=32, num_channels=2), delay_pattern=[0, 1])),
     "eomt": ("EomtConfig", "EomtForUniversalSegmentation", IMAGE,
              dict(SMALL_VIT, num_hidden_layers=2, num_queries=4, num_blocks=1, num_upscale_blocks=1, num_labels=3)),
+    # More decoders, MoE and hybrids users run (transformers 5.23): the families' own attention, norm and MLP code.
+    "cohere2": ("Cohere2Config", "Cohere2ForCausalLM", TOKENS, dict(DECODER, sliding_window=16)),
+    "ernie4_5": ("Ernie4_5Config", "Ernie4_5ForCausalLM", TOKENS, DECODER),
+    "hunyuan_v1_dense": ("HunYuanDenseV1Config", "HunYuanDenseV1ForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
+    "glm": ("GlmConfig", "GlmForCausalLM", TOKENS, dict(DECODER, pad_token_id=0)),
+    "glm4": ("Glm4Config", "Glm4ForCausalLM", TOKENS, dict(DECODER, pad_token_id=0)),
+    "helium": ("HeliumConfig", "HeliumForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
+    "granite": ("GraniteConfig", "GraniteForCausalLM", TOKENS, DECODER),
+    "nemotron": ("NemotronConfig", "NemotronForCausalLM", TOKENS, DECODER),
+    "stablelm": ("StableLmConfig", "StableLmForCausalLM", TOKENS, DECODER),
+    "persimmon": ("PersimmonConfig", "PersimmonForCausalLM", TOKENS, DECODER),
+    "diffllama": ("DiffLlamaConfig", "DiffLlamaForCausalLM", TOKENS, DECODER),
+    "olmo": ("OlmoConfig", "OlmoForCausalLM", TOKENS, DECODER),
+    "arcee": ("ArceeConfig", "ArceeForCausalLM", TOKENS, DECODER),
+    "codegen": ("CodeGenConfig", "CodeGenForCausalLM", TOKENS,
+                dict(vocab_size=VOCAB, n_embd=64, n_layer=2, n_head=4, rotary_dim=8, n_positions=128)),
+    "biogpt": ("BioGptConfig", "BioGptForCausalLM", TOKENS, ENCODER),
+    "mpt": ("MptConfig", "MptForCausalLM", TOKENS, dict(vocab_size=VOCAB, d_model=64, n_layers=2, n_heads=4,
+                                                         max_seq_len=128)),
+    "gpt_neo": ("GPTNeoConfig", "GPTNeoForCausalLM", TOKENS,
+                dict(vocab_size=VOCAB, hidden_size=64, num_layers=2, num_heads=4,
+                     attention_types=[[["global", "local"], 1]], window_size=16, max_position_embeddings=128)),
+    "ctrl": ("CTRLConfig", "CTRLLMHeadModel", TOKENS,
+             dict(vocab_size=VOCAB, n_embd=64, dff=128, n_layer=2, n_head=4, n_positions=128)),
+    "mixtral": ("MixtralConfig", "MixtralForCausalLM", TOKENS, dict(DECODER, **MOE, num_local_experts=4)),
+    "minimax_m2": ("MiniMaxM2Config", "MiniMaxM2ForCausalLM", TOKENS,
+                   dict(DECODER, **MOE, head_dim=16, num_local_experts=4)),
+    "hunyuan_v1_moe": ("HunYuanMoEV1Config", "HunYuanMoEV1ForCausalLM", TOKENS,
+                       dict(DECODER, **MOE, head_dim=16, num_experts=4, moe_intermediate_size=32)),
+    "cohere2_moe": ("Cohere2MoeConfig", "Cohere2MoeForCausalLM", TOKENS,
+                    dict(DECODER, **MOE, sliding_window=16, num_experts=4, num_local_experts=4,
+                         moe_intermediate_size=32)),
+    "granitemoeshared": ("GraniteMoeSharedConfig", "GraniteMoeSharedForCausalLM", TOKENS,
+                         dict(DECODER, **MOE, num_local_experts=4, shared_intermediate_size=64)),
+    "exaone_moe": ("ExaoneMoeConfig", "ExaoneMoeForCausalLM", TOKENS,
+                   dict(DECODER, **MOE, head_dim=16, num_experts=4, moe_intermediate_size=32)),
+    "glm4_moe_lite": ("Glm4MoeLiteConfig", "Glm4MoeLiteForCausalLM", TOKENS,
+                      dict(DECODER, **MOE, n_routed_experts=4, moe_intermediate_size=32, n_group=1, topk_group=1,
+                           kv_lora_rank=16, q_lora_rank=32, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=16,
+                           num_key_value_heads=4, first_k_dense_replace=1)),
+    "deepseek_v32": ("DeepseekV32Config", "DeepseekV32ForCausalLM", TOKENS,
+                     dict(DECODER, **MOE, n_routed_experts=4, moe_intermediate_size=32, n_group=1, topk_group=1,
+                          kv_lora_rank=16, q_lora_rank=32, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=16,
+                          num_key_value_heads=4, head_dim=8, mlp_layer_types=["dense", "sparse"],
+                          layer_types=["indexed_attention"] * 2, index_head_dim=16, index_n_heads=2, index_topk=8)),
+    "dbrx": ("DbrxConfig", "DbrxForCausalLM", TOKENS,
+             dict(vocab_size=VOCAB, d_model=64, n_heads=4, n_layers=2, max_seq_len=128,
+                  attn_config=dict(kv_n_heads=2, rope_theta=10000.0, clip_qkv=8.0),
+                  ffn_config=dict(ffn_hidden_size=32, moe_num_experts=4, moe_top_k=2))),
+    # Linear attention and state-space layers next to full attention: one of each.
+    "nemotron_h": ("NemotronHConfig", "NemotronHForCausalLM", TOKENS,
+                   dict(DECODER, num_hidden_layers=4, layers_block_type=["linear_attention", "moe", "full_attention",
+                                                                         "mlp"],
+                        head_dim=16, ssm_state_size=16, mamba_num_heads=8, mamba_head_dim=16, n_groups=1,
+                        chunk_size=8, n_routed_experts=4, moe_intermediate_size=32,
+                        moe_shared_expert_intermediate_size=64, num_experts_per_tok=2, n_group=1, topk_group=1)),
+    "kimi_linear": ("KimiLinearConfig", "KimiLinearForCausalLM", TOKENS,
+                    dict(DECODER, pad_token_id=0, num_key_value_heads=4, layer_types=["linear_attention",
+                                                                                      "full_attention"],
+                         mlp_layer_types=["dense", "sparse"], num_experts=4, num_experts_per_token=2,
+                         moe_intermediate_size=32, kv_lora_rank=16, q_lora_rank=None, qk_rope_head_dim=8,
+                         qk_nope_head_dim=8, v_head_dim=16, linear_head_dim=16, linear_num_heads=4, head_dim=16,
+                         num_expert_group=1, topk_group=1)),
+    "olmo_hybrid": ("OlmoHybridConfig", "OlmoHybridForCausalLM", TOKENS,
+                    dict(DECODER, pad_token_id=0, num_key_value_heads=4, layer_types=["linear_attention",
+                                                                                      "full_attention"],
+                         linear_num_key_heads=4, linear_num_value_heads=4, linear_key_head_dim=16,
+                         linear_value_head_dim=16)),
+    "qwen3_5": ("Qwen3_5TextConfig", "Qwen3_5ForCausalLM", TOKENS,
+                dict(DECODER, head_dim=16, layer_types=["linear_attention", "full_attention"],
+                     linear_num_key_heads=2, linear_num_value_heads=4, linear_key_head_dim=16,
+                     linear_value_head_dim=16)),
+    "qwen3_5_moe": ("Qwen3_5MoeTextConfig", "Qwen3_5MoeForCausalLM", TOKENS,
+                    dict(DECODER, **MOE, head_dim=16, num_experts=4, moe_intermediate_size=32,
+                         shared_expert_intermediate_size=64, layer_types=["linear_attention", "full_attention"],
+                         linear_num_key_heads=2, linear_num_value_heads=4, linear_key_head_dim=16,
+                         linear_value_head_dim=16)),
+    "falcon_mamba": ("FalconMambaConfig", "FalconMambaForCausalLM", TOKENS,
+                     dict(vocab_size=VOCAB, hidden_size=64, num_hidden_layers=2, state_size=8, expand=2)),
+    "lfm3": ("Lfm3Config", "Lfm3ForCausalLM", TOKENS,
+             dict(DECODER, pad_token_id=0, head_dim=16, layer_types=["conv", "full_attention"], sliding_window=16)),
+    # More encoder-decoders and encoders.
+    "umt5": ("UMT5Config", "UMT5ForConditionalGeneration", PAIR,
+             dict(vocab_size=VOCAB, d_model=64, d_kv=16, d_ff=128, num_layers=2, num_heads=4)),
+    "plbart": ("PLBartConfig", "PLBartForConditionalGeneration", PAIR, SEQ2SEQ),
+    "blenderbot": ("BlenderbotConfig", "BlenderbotForConditionalGeneration", PAIR, SEQ2SEQ),
+    "m2m_100": ("M2M100Config", "M2M100ForConditionalGeneration", PAIR, SEQ2SEQ),
+    # Full attention: BigBird's block-sparse attention needs longer sequences than the sweep's 32 tokens.
+    "big_bird": ("BigBirdConfig", "BigBirdForMaskedLM", TOKENS, dict(ENCODER, attention_type="original_full")),
+    "longformer": ("LongformerConfig", "LongformerForMaskedLM", TOKENS, dict(ENCODER, attention_window=8)),
+    "convbert": ("ConvBertConfig", "ConvBertForMaskedLM", TOKENS, ENCODER),
+    "mpnet": ("MPNetConfig", "MPNetForMaskedLM", TOKENS, ENCODER),
+    "roformer": ("RoFormerConfig", "RoFormerForMaskedLM", TOKENS, ENCODER),
+    "mobilebert": ("MobileBertConfig", "MobileBertForMaskedLM", TOKENS,
+                   dict(ENCODER, embedding_size=32, intra_bottleneck_size=32, true_hidden_size=32)),
+    "eurobert": ("EuroBertConfig", "EuroBertForMaskedLM", TOKENS, dict(DECODER, pad_token_id=0)),
 }
 
 
@@ -515,6 +611,14 @@ TRACED_AWAY = {
     # returned (output_final_state=False): key^T @ v_new per value head, 4 heads x (16 x 64 @ 64 x 16) MACs (32 tokens
     # padded to one chunk of 64), giving a 4 x 16 x 16 state. One layer of linear attention.
     "qwen3_next": {"model.layers.0.linear_attn": (4 * 16 * 64 * 16, 4 * 16 * 16)},
+    # The same rule's final state in Qwen3.5 (4 value heads, keys and values of 16) and OLMo Hybrid, and in Kimi
+    # Linear's delta attention (4 heads of 16): 4 x (16 x 64 @ 64 x 16) MACs, a 4 x 16 x 16 state, in each.
+    **{m: {f"model.layers.0.{attention}": (4 * 16 * 64 * 16, 4 * 16 * 16)}
+       for m, attention in (("qwen3_5", "linear_attn"), ("qwen3_5_moe", "linear_attn"),
+                            ("olmo_hybrid", "linear_attn"), ("kimi_linear", "self_attn"))},
+    # BigBird's masked-LM head reads the sequence output; the encoder's pooler (a 64 x 64 linear on the first
+    # token, then tanh, which mmengine does not count) still runs.
+    "big_bird": {"bert.pooler": (64 * 64, 64)},
     # A pooled output the model does not return. CLIP's vision tower norms its class token (1 x 32, mmengine's
     # layer norm: 5 per element with an affine), LLaVA takes the hidden states before it.
     "llava": {"model.vision_tower.post_layernorm": (32 * 5, 0)},
@@ -567,6 +671,9 @@ EXPORT_PATH = {
     # is being exported; then it inverts it by forward substitution and applies the inverse with two products,
     # ut_system @ v_beta and ut_system @ decayed_k_beta: 2 x 4 heads x (64 x 64 @ 64 x 16), two 4 x 64 x 16 outputs.
     "qwen3_next": {"model.layers.0.linear_attn": (2 * 4 * 64 * 64 * 16, 2 * 4 * 64 * 16)},
+    # Qwen3.5 and OLMo Hybrid run the same chunked gated delta rule, with the same sizes (4 value heads of 16).
+    **{m: {"model.layers.0.linear_attn": (2 * 4 * 64 * 64 * 16, 2 * 4 * 64 * 16)}
+       for m in ("qwen3_5", "qwen3_5_moe", "olmo_hybrid")},
     # SigLIP2's pooling head takes the traced path when exported (the export keeps the all-ones mask, and the
     # attention runs baddbmm, unsupported under mmengine): the eager bmm TRACED_AWAY adds is taken back.
     "siglip2_vision": {"head.attention": (-2 * 1 * 16 * 16, -2 * 1 * 16)},
@@ -796,22 +903,35 @@ def compare(name, cli=None):
     return status, problems, sizes, files
 
 
-def shape_only(model, x, ref):
-    """(status, differences, notes) of the Python package's shape-only analysis (meta tensors, or fake ones where
-    the forward reads values) against mmengine. A model refused with its reason is not a wrong number: its status
-    says why."""
-    dtype = ""
+class Refused(Exception):
+    """A shape-only analysis refused, with its reason."""
+
+
+def analyze_shape_only(model, x, **kwargs):
+    """(result, dtype note) of flopscope.analyze(shape_only=True), in bf16 where torch's meta kernel for _grouped_mm
+    (MoE experts) takes bf16 only (the counts do not depend on the dtype); Refused with the reason otherwise."""
     try:
-        result = flopscope.analyze(model, x, shape_only=True)
+        return flopscope.analyze(model, x, shape_only=True, **kwargs), ""
     except Exception as e:  # noqa: BLE001  (the refusal's reason, in the table)
         notes = [n[len("flopscope: "):] for n in getattr(e, "__notes__", []) if n.startswith("flopscope: ")]
         if not any("Expected inputs of BF16 type" in n for n in notes):
             # The first note is the reason (what the meta forward needed); the next, why fake tensors failed too.
-            why = notes[0].removeprefix("cannot be analysed shape-only: ").removesuffix("; analyse on cpu") \
-                if notes else type(e).__name__
-            return f"refused ({why})"[:200], [], []
-        # torch's meta kernel for _grouped_mm (MoE experts) takes bf16 only: the counts do not depend on the dtype.
-        result, dtype = flopscope.analyze(copy.deepcopy(model).to(torch.bfloat16), x, shape_only=True), "bf16, "
+            raise Refused(notes[0].removeprefix("cannot be analysed shape-only: ").removesuffix("; analyse on cpu")
+                          if notes else type(e).__name__) from e
+    try:
+        return flopscope.analyze(copy.deepcopy(model).to(torch.bfloat16), x, shape_only=True, **kwargs), "bf16, "
+    except Exception as e:  # noqa: BLE001
+        raise Refused(f"in bf16: {type(e).__name__}") from e
+
+
+def shape_only(model, x, ref):
+    """(status, differences, notes) of the Python package's shape-only analysis (meta tensors, or fake ones where
+    the forward reads values) against mmengine. A model refused with its reason is not a wrong number: its status
+    says why."""
+    try:
+        result, dtype = analyze_shape_only(model, x)
+    except Refused as e:
+        return f"refused ({e})"[:200], [], []
     problems = module_differences(ref, {m["path"]: m for m in result.modules}, result.flops)
     fake = any("fake tensors" in w for w in result.warnings)
     how = dtype + ("fake tensors" if fake else "")
@@ -836,10 +956,11 @@ def matrix_products_against_flop_counter_mode(model, x, why, cli):
     live = against(matrix_products(json.loads(flopscope.analyze(model, x, ops="default").to_json())))
     files = {}
     try:
-        files["shape-only"] = against(matrix_products(
-            json.loads(flopscope.analyze(model, x, ops="default", shape_only=True).to_json())))
-    except Exception as e:  # noqa: BLE001
-        files["shape-only"] = (f"refused ({type(e).__name__})", [], [])
+        result, dtype = analyze_shape_only(model, x, ops="default")
+        status, problems, notes = against(matrix_products(json.loads(result.to_json())))
+        files["shape-only"] = (status + (" (bf16)" if dtype and status != "differs" else ""), problems, notes)
+    except Refused as e:
+        files["shape-only"] = (f"refused ({e})"[:200], [], [])
     if cli is None:
         return (*live[:2], None, files)
     for export in EXPORTS:
@@ -883,13 +1004,13 @@ def diffusers_version():
     return f", diffusers {diffusers.__version__}"
 
 
-def kept_rows(path):
-    """{model: its table row} of the markdown file at path, if there is one."""
+def kept_rows(path, names=SWEEP):
+    """{model: its table row} of the markdown file at path, if there is one, for the models in names."""
     if not os.path.exists(path):
         return {}
     with open(path) as f:
         cells = [line.split("|") for line in f if line.startswith("| ") and not line.startswith("| model |")]
-    return {c[1].strip(): "|".join(c).rstrip("\n") for c in cells if c[1].strip() in SWEEP}
+    return {c[1].strip(): "|".join(c).rstrip("\n") for c in cells if c[1].strip() in names}
 
 
 def write_markdown(path, rows, files):
@@ -922,20 +1043,22 @@ def write_markdown(path, rows, files):
               "that mmengine's reference does not show, written out in the script and added to the reference before "
               "comparing. Qwen3-Next updates its recurrent state after the last chunk and never uses it, which "
               "mmengine's `torch.jit.trace` drops as dead code (`TRACED_AWAY`); exported, its code replaces "
-              "`solve_triangular` with forward substitution and two matrix products (`EXPORT_PATH`). The other "
+              "`solve_triangular` with forward substitution and two matrix products (`EXPORT_PATH`). Qwen3.5 and "
+              "OLMo Hybrid run the same rule (the same dead update, the same export path), Kimi Linear's delta "
+              "attention the same dead update. The other "
               "dead code is a pooled output the model computes and does not return: the vision towers' final norm "
               "or pooling head under LLaVA, PaliGemma and Gemma 3, DPT's backbone norm, SpeechT5's stop-token "
-              "logits, FNet's pooler; MiniMax's last state update (like Qwen3-Next's), the pixel masks RT-DETR and "
+              "logits, FNet's and BigBird's poolers; MiniMax's last state update (like Qwen3-Next's), the pixel masks RT-DETR and "
               "D-FINE resize and never read, Mask2Former's and EoMT's auxiliary class logits. SigLIP2's pooling "
               "head is no dead code but a path: eager drops an all-ones mask and runs bmm, the trace and the "
               "export keep it (baddbmm, unsupported). A .pt2 whose sizes its inputs' values decide (SigLIP2's "
               "spatial_shapes) fails its own check on the inputs the command line makes: it is run on the "
               "model's own inputs, given with --inputs.", ""]
     lines += ["A model whose sizes depend on its values, as an MoE's routing does (how many tokens each expert gets), "
-              "cannot run shape-only: SwitchTransformers, NLLB-MoE, JetMoE and LED are refused with the reason; so are "
+              "cannot run shape-only: SwitchTransformers, NLLB-MoE, JetMoE, DBRX and LED are refused with the reason; so are "
               "the vision-language models that check, value by value, that the ids hold as many image tokens as "
-              "the image has features (or read the image's grid as numbers), and Encodec, which branches on a "
-              "value. In "
+              "the image has features (or read the image's grid as numbers), Encodec, which branches on a "
+              "value, and Longformer, which reads whether any token attends globally as a number. In "
               "a .pt2 file such a size is a symbol only the values decide (`u0`); the command-line tool asks for it "
               "(`--dim u0=VALUE`) or, with `--run`, executes the graph on the archive's weights and reads it: "
               "\"(--run: sizes the routing decides)\". An export that failed is torch's refusal, quoted, or "
@@ -951,7 +1074,7 @@ def write_markdown(path, rows, files):
     table = kept_rows(path)  # a run of some models leaves the other models' rows as they were
     for name, status, sizes, file_status in rows:
         # mmengine's einsum formula makes the total a float: whole, it is written as the integer it is.
-        total = sizes[1] if not sizes or sizes[1] != int(sizes[1]) else int(sizes[1])
+        total = None if not sizes else sizes[1] if sizes[1] != int(sizes[1]) else int(sizes[1])
         modules, flops = (sizes[0], f"{total:,}") if sizes else ("-", "-")
         table[name] = (f"| {name} | {modules} | {flops} | {status} |" +
                        "".join(f" {(file_status or {}).get(e, '-')} |" for e in exports))

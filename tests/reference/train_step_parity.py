@@ -5,6 +5,8 @@ against torch's FlopCounterMode on the same step (the same loss rule, halved to 
     python train_step_parity.py --sweep [--markdown docs/validation-train-step-sweep.md] [NAME ...]
     python train_step_parity.py --exported [--sweep] [--markdown FILE] [NAME ...]
 
+With NAMEs, --markdown rewrites those models' rows and keeps the others'.
+
 --exported: each model exported first (torch.export.export, static shapes, the training IR) and the step analysed
 on the ExportedProgram (its graph run with autograd on), against FlopCounterMode on the eager model's step; a model
 torch cannot export is listed with torch's reason (run by hand: docs/validation-train-step-exported.md).
@@ -51,6 +53,10 @@ DIFFERENCES = {
     "mt5": {"matmul": (2 * 4 * (32 * 32 + 16 * 16) * (16 + 16), "as T5: its learned relative position bias sends "
                                                                   "scaled_dot_product_attention to its math path, "
                                                                   "whose bmm FlopCounterMode counts as matmul")},
+    # UMT5 is mT5 with a position bias in every layer: the same sizes, the same path.
+    "umt5": {"matmul": (2 * 4 * (32 * 32 + 16 * 16) * (16 + 16), "as mT5: its learned relative position bias sends "
+                                                                   "scaled_dot_product_attention to its math path, "
+                                                                   "whose bmm FlopCounterMode counts as matmul")},
     # Swin's relative position bias too, in windows of 4 x 4 patches: the first stage 4 windows x 2 heads x 16 x 16
     # pairs x (8 + 8), the second (after the patch merging) 1 window x 2 heads x 16 x 16 x (16 + 16).
     "swin": {"matmul": (4 * 2 * 16 * 16 * (8 + 8) + 1 * 2 * 16 * 16 * (16 + 16),
@@ -289,7 +295,7 @@ def write_markdown(path, rows, sweep=False, exported_=False):
         "`groups` times flopscope's (its `conv_backward_flop` builds the weight-gradient shapes without the "
         "groups); the excess is checked to equal the sum of `(groups - 1)` x each grouped layer's weight gradient;",
         ("- attention that runs scaled_dot_product_attention's math path, whose bmm FlopCounterMode counts as "
-         "matrix products where flopscope counts the op, as attention: mT5's, Swin's and BEiT's, whose learned "
+         "matrix products where flopscope counts the op, as attention: mT5's, UMT5's, Swin's and BEiT's, whose learned "
          "position bias requires grad (as T5's in the zoo), Falcon's multi-query attention, and timm's NesT and "
          "Hiera, which attend in blocks given as a fifth dimension, neither of which the CPU's fused kernel takes; "
          "each listed in the script with its exact size." if sweep else
@@ -309,12 +315,18 @@ def write_markdown(path, rows, sweep=False, exported_=False):
         "| model | forward | backward | step ÷ forward | compared: flopscope | FlopCounterMode / 2 | differences |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
+    import hf_sweep
+
+    # A run of some models leaves the other models' rows as they were.
+    order = list(hf_sweep.SWEEP if sweep else MODELS)
+    table = hf_sweep.kept_rows(path, order)
     for name, forward, backward, mine, theirs_, notes, problems in rows:
         ratio = f"{(forward + backward) / forward:.2f}" if forward else "-"
         what = "; ".join(problems) if problems else "; ".join(notes) if notes else "equal"
         compared = f"{mine:,} | {theirs_:,}" if mine is not None else "- | -"
         counts = f"{forward:,} | {backward:,}" if forward is not None else "- | -"
-        lines.append(f"| {name} | {counts} | {ratio} | {compared} | {what} |")
+        table[name] = f"| {name} | {counts} | {ratio} | {compared} | {what} |"
+    lines += [table[name] for name in order if name in table]
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 

@@ -57,6 +57,17 @@ DIFFERENCES = {
     "umt5": {"matmul": (2 * 4 * (32 * 32 + 16 * 16) * (16 + 16), "as mT5: its learned relative position bias sends "
                                                                    "scaled_dot_product_attention to its math path, "
                                                                    "whose bmm FlopCounterMode counts as matmul")},
+    # Wav2Vec2-Conformer and Wav2Vec2-BERT add relative position scores computed from the queries (so requiring
+    # grad) to the attention's mask: 1 layer x 2 heads of 16 x (79 x 79 frames: 1600 samples through convolutions
+    # of stride 5 and 4; 20 x 20 feature frames) x (16 + 16).
+    "wav2vec2_conformer": {"matmul": (1 * 2 * 79 * 79 * (16 + 16), "its relative position scores, computed from "
+                                                                   "the queries, send scaled_dot_product_attention "
+                                                                   "to its math path, whose bmm FlopCounterMode "
+                                                                   "counts as matmul")},
+    "wav2vec2_bert": {"matmul": (1 * 2 * 20 * 20 * (16 + 16), "its relative_key position scores, computed from the "
+                                                              "queries, send scaled_dot_product_attention to its "
+                                                              "math path, whose bmm FlopCounterMode counts as "
+                                                              "matmul")},
     # Swin's relative position bias too, in windows of 4 x 4 patches: the first stage 4 windows x 2 heads x 16 x 16
     # pairs x (8 + 8), the second (after the patch merging) 1 window x 2 heads x 16 x 16 x (16 + 16).
     "swin": {"matmul": (4 * 2 * 16 * 16 * (8 + 8) + 1 * 2 * 16 * 16 * (16 + 16),
@@ -295,8 +306,9 @@ def write_markdown(path, rows, sweep=False, exported_=False):
         "`groups` times flopscope's (its `conv_backward_flop` builds the weight-gradient shapes without the "
         "groups); the excess is checked to equal the sum of `(groups - 1)` x each grouped layer's weight gradient;",
         ("- attention that runs scaled_dot_product_attention's math path, whose bmm FlopCounterMode counts as "
-         "matrix products where flopscope counts the op, as attention: mT5's, UMT5's, Swin's and BEiT's, whose learned "
-         "position bias requires grad (as T5's in the zoo), Falcon's multi-query attention, and timm's NesT and "
+         "matrix products where flopscope counts the op, as attention: mT5's, UMT5's, Swin's and BEiT's, whose "
+         "learned position bias requires grad (as T5's in the zoo), Wav2Vec2-Conformer's and Wav2Vec2-BERT's, whose "
+         "relative position scores are computed from the queries, Falcon's multi-query attention, and timm's NesT and "
          "Hiera, which attend in blocks given as a fifth dimension, neither of which the CPU's fused kernel takes; "
          "each listed in the script with its exact size." if sweep else
          "- one difference traced to its op, listed in the script with its exact size (T5's math-path attention)."),

@@ -673,12 +673,197 @@ SWEEP = {
                   decoder_hidden_size=16)),
     "mgp_str": ("MgpstrConfig", "MgpstrForSceneTextRecognition", [("pixel_values", [1, 3, 32, 128], "float32")],
                 dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, mlp_ratio=2.0)),
+    # Vision- and audio-language models beyond LLaVA's (transformers 5.23). Pixtral (Mistral 3) merges 2 x 2 of
+    # the image's 4 x 4 patches into 4 tokens, InternVL, SmolVLM, Aya Vision, Cohere2 Vision, LFM2-VL and Llama 4
+    # shuffle pixels the same way; PerceptionLM pools 2 x 2.
+    "mistral3": ("Mistral3Config", "Mistral3ForConditionalGeneration",
+                 [image_tokens(4), *IMAGE, ("image_sizes", [1, 2], "int64", [32, 32])],
+                 dict(vision_config=dict(VISION, model_type="pixtral", head_dim=16),
+                      text_config=dict(TEXT, model_type="mistral", head_dim=16), image_token_index=IMAGE_TOKEN,
+                      spatial_merge_size=2, vision_feature_layer=-1)),
+    "internvl": ("InternVLConfig", "InternVLForConditionalGeneration", [image_tokens(4), *IMAGE],
+                 dict(vision_config=dict(VISION, image_size=[32, 32], patch_size=[8, 8]),
+                      text_config=dict(TEXT, model_type="qwen2"), image_token_id=IMAGE_TOKEN, downsample_ratio=0.5,
+                      vision_feature_layer=-1)),
+    "smolvlm": ("SmolVLMConfig", "SmolVLMForConditionalGeneration",
+                [image_tokens(4), ("pixel_values", [1, 1, 3, 32, 32], "float32")],
+                dict(text_config=dict(TEXT, model_type="llama"), vision_config=VISION, scale_factor=2,
+                     image_token_id=IMAGE_TOKEN)),
+    "aya_vision": ("AyaVisionConfig", "AyaVisionForConditionalGeneration", [image_tokens(4), *IMAGE],
+                   dict(vision_config=dict(VISION, model_type="siglip_vision_model"),
+                        text_config=dict(TEXT, model_type="cohere2", sliding_window=16), image_token_index=IMAGE_TOKEN,
+                        downsample_factor=2, vision_feature_layer=-1)),
+    "cohere2_vision": ("Cohere2VisionConfig", "Cohere2VisionForConditionalGeneration", [image_tokens(4), *IMAGE],
+                       dict(vision_config=dict(VISION, model_type="siglip_vision_model"),
+                            text_config=dict(TEXT, model_type="cohere2", sliding_window=16),
+                            image_token_id=IMAGE_TOKEN, downsample_factor=2, alignment_intermediate_size=64)),
+    "lfm2_vl": ("Lfm2VlConfig", "Lfm2VlForConditionalGeneration",
+                [image_tokens(4), ("pixel_values", [1, 16, 192], "float32"),
+                 ("pixel_attention_mask", [1, 16], "int64", [1] * 16), ("spatial_shapes", [1, 2], "int64", [4, 4])],
+                dict(vision_config=dict(VISION, num_patches=16),
+                     text_config=dict(TEXT, layer_types=["conv", "full_attention"]), image_token_id=IMAGE_TOKEN,
+                     downsample_factor=2, projector_hidden_size=64)),
+    "llama4_vision": ("Llama4Config", "Llama4ForConditionalGeneration", [image_tokens(4), *IMAGE],
+                      dict(vision_config=dict(VISION, intermediate_size=128, pixel_shuffle_ratio=0.5,
+                                              projector_input_dim=32, projector_output_dim=32, vision_output_dim=32,
+                                              rope_theta=10000),
+                           text_config=dict(TEXT, head_dim=16, num_local_experts=4, num_experts_per_tok=1,
+                                            intermediate_size_mlp=128, interleave_moe_layer_step=1,
+                                            attention_chunk_size=16, no_rope_layers=[1, 0]),
+                           image_token_index=IMAGE_TOKEN, boi_token_index=998, eoi_token_index=997)),
+    "perception_lm": ("PerceptionLMConfig", "PerceptionLMForConditionalGeneration",
+                      [image_tokens(4), ("pixel_values", [1, 1, 3, 32, 32], "float32")],
+                      dict(vision_config=dict(architecture="vit_pe_core_large_patch14_336",
+                                              model_args=dict(embed_dim=32, depth=1, num_heads=2, img_size=(32, 32),
+                                                              patch_size=8)),
+                           text_config=dict(TEXT, model_type="llama"), image_token_id=IMAGE_TOKEN,
+                           projector_pooling_ratio=2)),
+    # Qwen3-VL (deep-stacked visual features) and GLM-4.1V take the image as Qwen2-VL does.
+    "qwen3_vl": ("Qwen3VLConfig", "Qwen3VLForConditionalGeneration", QWEN_VL_INPUTS,
+                 dict(QWEN_VL_IDS, text_config=dict(TEXT, head_dim=16, rope_scaling=dict(
+                          rope_type="default", mrope_section=[2, 2, 4], mrope_interleaved=True)),
+                      vision_config=dict(depth=2, hidden_size=32, out_hidden_size=64, intermediate_size=64,
+                                         num_heads=2, patch_size=8, spatial_merge_size=2, temporal_patch_size=2,
+                                         in_channels=3, num_position_embeddings=16, deepstack_visual_indexes=[0]))),
+    "glm4v": ("Glm4vConfig", "Glm4vForConditionalGeneration", QWEN_VL_INPUTS,
+              dict(image_token_id=IMAGE_TOKEN, video_token_id=997, image_start_token_id=998, image_end_token_id=996,
+                   text_config=dict(TEXT, rope_scaling=dict(rope_type="default", mrope_section=[1, 1, 2]),
+                                    partial_rotary_factor=0.5),
+                   vision_config=dict(depth=1, hidden_size=32, out_hidden_size=64, intermediate_size=64, num_heads=2,
+                                      patch_size=8, spatial_merge_size=2, temporal_patch_size=2, in_channels=3,
+                                      image_size=32))),
+    # LLaVA-NeXT's any-resolution tiling: the 32 x 32 image and one 32 x 32 tile, 16 patches each, 4 newline
+    # tokens: 36. Mllama attends to the image through cross-attention layers; Kosmos-2 puts 4 latent queries
+    # where its mask says; GIT prepends the image's 16 patches and class token; Fuyu embeds raw 8 x 8 patches.
+    "llava_next": ("LlavaNextConfig", "LlavaNextForConditionalGeneration",
+                   [image_tokens(36), ("pixel_values", [1, 2, 3, 32, 32], "float32"),
+                    ("image_sizes", [1, 2], "int64", [32, 32])],
+                   dict(vision_config=dict(VISION, model_type="clip_vision_model"),
+                        text_config=dict(TEXT, model_type="llama"), image_token_index=IMAGE_TOKEN,
+                        vision_feature_layer=-1, image_grid_pinpoints=[[32, 32]])),
+    "mllama": ("MllamaConfig", "MllamaForConditionalGeneration",
+               [image_tokens(1, 11), ("pixel_values", [1, 1, 1, 3, 32, 32], "float32"),
+                ("aspect_ratio_ids", [1, 1], "int64", [1]), ("aspect_ratio_mask", [1, 1, 1], "int64", [1]),
+                ("cross_attention_mask", [1, 12, 1, 1], "int64", [1] * 12)],
+               dict(vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                       num_global_layers=1, attention_heads=2, image_size=32, patch_size=8,
+                                       max_num_tiles=1, intermediate_layers_indices=[0], vision_output_dim=64,
+                                       supported_aspect_ratios=[[1, 1]]),
+                    text_config=dict(TEXT, cross_attention_layers=[1], pad_token_id=0),
+                    image_token_index=IMAGE_TOKEN)),
+    "kosmos2": ("Kosmos2Config", "Kosmos2ForConditionalGeneration",
+                [*IMAGE, ("input_ids", [1, 12], "int64"),
+                 ("image_embeds_position_mask", [1, 12], "int64", [0] + [1] * 4 + [0] * 7)],
+                dict(vision_config=VISION, latent_query_num=4,
+                     text_config=dict(vocab_size=VOCAB, embed_dim=64, layers=2, attention_heads=4, ffn_dim=128,
+                                      max_position_embeddings=128, use_cache=False))),
+    "git": ("GitConfig", "GitForCausalLM", [ids(8), *IMAGE],
+            dict(ENCODER, vision_config=VISION)),
+    "fuyu": ("FuyuConfig", "FuyuForCausalLM",
+             [image_tokens(4), ("image_patches", [1, 4, 192], "float32"),
+              ("image_patches_indices", [1, 12], "int64", [0, 1, 2, 3] + [-1] * 8)],
+             dict(text_config=dict(TEXT, model_type="persimmon"), patch_size=8, image_token_id=IMAGE_TOKEN)),
+    "chameleon": ("ChameleonConfig", "ChameleonForConditionalGeneration", TOKENS,
+                  dict(DECODER, vocabulary_map={"<image>": 998},
+                       vq_config=dict(embed_dim=8, num_embeddings=16, base_channels=32, channel_multiplier=[1, 2],
+                                      num_res_blocks=1, resolution=32, latent_channels=8))),
+    # Encoder-decoders over an image: Pix2Struct's 16 flattened patches (row and column first, from 1), Florence-2's
+    # DaViT (8 x 8 then 4 x 4 tokens and the pooled one: 17) under BART.
+    "pix2struct": ("Pix2StructConfig", "Pix2StructForConditionalGeneration",
+                   [("flattened_patches", [1, 16, 194], "float32",
+                     [v for i in range(16) for v in [i // 4 + 1, i % 4 + 1] + [0.5] * 192]),
+                    ("attention_mask", [1, 16], "int64", [1] * 16), ("decoder_input_ids", [1, 8], "int64")],
+                   dict(vision_config=dict(hidden_size=64, d_ff=128, d_kv=16, num_hidden_layers=1,
+                                           num_attention_heads=4, patch_embed_hidden_size=192, seq_len=16),
+                        text_config=dict(vocab_size=VOCAB, hidden_size=64, d_ff=128, d_kv=16, num_layers=2,
+                                         num_heads=4))),
+    "florence2": ("Florence2Config", "Florence2ForConditionalGeneration",
+                  [image_tokens(17), *IMAGE, ("decoder_input_ids", [1, 8], "int64")],
+                  dict(vision_config=dict(embed_dim=[16, 32], depths=[1, 1], num_heads=[1, 2], num_groups=[1, 2],
+                                          patch_size=[7, 3], patch_stride=[4, 2], patch_padding=[3, 1],
+                                          patch_prenorm=[False, True], window_size=2, projection_dim=64,
+                                          max_temporal_embeddings=4, max_position_embeddings=8),
+                       text_config=dict(SEQ2SEQ, model_type="bart", use_cache=False),
+                       image_token_id=IMAGE_TOKEN)),
+    "seamless_m4t_v2_t2t": ("SeamlessM4Tv2Config", "SeamlessM4Tv2ForTextToText", PAIR,
+                            dict(SEQ2SEQ, hidden_size=64)),
+    # Audio into a language model: 32 mel frames through Whisper-style convolutions (stride 2: 16 positions),
+    # pooled (Qwen2-Audio) or stacked by 2 (Voxtral) into 8 audio tokens.
+    "qwen2_audio": ("Qwen2AudioConfig", "Qwen2AudioForConditionalGeneration",
+                    [("input_ids", [1, 16], "int64", [IMAGE_TOKEN] * 8), ("input_features", [1, 16, 32], "float32"),
+                     ("feature_attention_mask", [1, 32], "int64", [1] * 32)],
+                    dict(audio_config=dict(d_model=32, encoder_layers=1, encoder_attention_heads=2,
+                                           encoder_ffn_dim=64, num_mel_bins=16, max_source_positions=16),
+                         text_config=dict(TEXT, model_type="qwen2"), audio_token_index=IMAGE_TOKEN)),
+    "voxtral": ("VoxtralConfig", "VoxtralForConditionalGeneration",
+                [("input_ids", [1, 12], "int64", [IMAGE_TOKEN] * 8), ("input_features", [1, 16, 32], "float32")],
+                dict(audio_config=dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                                       intermediate_size=64, num_mel_bins=16, max_source_positions=16),
+                     text_config=dict(TEXT, model_type="llama"), audio_token_id=IMAGE_TOKEN)),
+    # Audio encoders and codecs: the Audio Spectrogram Transformer, Parakeet's FastConformer CTC, CLAP's HTS-AT, DAC.
+    "ast": ("ASTConfig", "ASTForAudioClassification", [("input_values", [1, 64, 32], "float32")],
+            dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2, max_length=64,
+                 num_mel_bins=32, frequency_stride=10, time_stride=10)),
+    "parakeet": ("ParakeetCTCConfig", "ParakeetForCTC", [("input_features", [1, 64, 32], "float32")],
+                 dict(vocab_size=VOCAB, encoder_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                                            num_attention_heads=2, num_mel_bins=32,
+                                                            subsampling_conv_channels=16, conv_kernel_size=9))),
+    "clap_audio": ("ClapAudioConfig", "ClapAudioModelWithProjection", [("input_features", [1, 1, 64, 16], "float32")],
+                   dict(spec_size=32, window_size=4, num_mel_bins=16, patch_size=4, patch_stride=[4, 4],
+                        hidden_size=32, depths=[1, 1], num_attention_heads=[2, 2], patch_embeds_hidden_size=16,
+                        projection_dim=16, enable_fusion=False)),
+    "dac": ("DacConfig", "DacModel", [("input_values", [1, 1, 512], "float32")],
+            dict(encoder_hidden_size=8, downsampling_ratios=[2, 4], decoder_hidden_size=32, n_codebooks=2,
+                 codebook_size=16, codebook_dim=4, hidden_size=32, upsampling_ratios=[4, 2])),
+    # Dense prediction: Depth Anything and ZoeDepth (DPT necks on DINOv2 and BEiT), UperNet on ConvNeXt, ViTPose,
+    # Grounding DINO (Swin and BERT, deformable attention), DINOv2 with registers.
+    "depth_anything": ("DepthAnythingConfig", "DepthAnythingForDepthEstimation",
+                       [("pixel_values", [1, 3, 28, 28], "float32")],
+                       dict(backbone_config=dict(model_type="dinov2", hidden_size=32, intermediate_size=64,
+                                                 num_hidden_layers=2, num_attention_heads=2, image_size=28,
+                                                 patch_size=14, out_indices=[1, 2], reshape_hidden_states=False),
+                            reassemble_hidden_size=32, neck_hidden_sizes=[16, 32], fusion_hidden_size=16,
+                            head_hidden_size=8, reassemble_factors=[2, 1])),
+    "zoedepth": ("ZoeDepthConfig", "ZoeDepthForDepthEstimation", IMAGE,
+                 dict(backbone_config=dict(model_type="beit", hidden_size=32, intermediate_size=64, num_hidden_layers=4,
+                                           num_attention_heads=2, image_size=32, patch_size=8, out_indices=[1, 2, 3, 4],
+                                           reshape_hidden_states=False, use_relative_position_bias=True),
+                      neck_hidden_sizes=[16, 16, 32, 32], fusion_hidden_size=16, bottleneck_features=16,
+                      num_relative_features=8, bin_embedding_dim=16, num_attractors=[4, 2, 2, 2],
+                      bin_configurations=[dict(n_bins=8, min_depth=1e-3, max_depth=10.0, name="nyu")])),
+    "upernet": ("UperNetConfig", "UperNetForSemanticSegmentation", IMAGE_64,
+                dict(backbone_config=dict(model_type="convnext", hidden_sizes=[16, 32, 64, 64], depths=[1, 1, 1, 1],
+                                          out_features=["stage1", "stage2", "stage3", "stage4"]),
+                     hidden_size=32, auxiliary_channels=16, num_labels=4)),
+    "vitpose": ("VitPoseConfig", "VitPoseForPoseEstimation", [("pixel_values", [1, 3, 64, 48], "float32")],
+                dict(backbone_config=dict(model_type="vitpose_backbone", hidden_size=32, intermediate_size=64,
+                                          num_hidden_layers=2, num_attention_heads=2, image_size=[64, 48],
+                                          patch_size=[16, 16], out_indices=[2]), num_labels=4)),
+    "grounding_dino": ("GroundingDinoConfig", "GroundingDinoForObjectDetection", [*IMAGE_64, ids(8)],
+                       dict(backbone_config=dict(model_type="swin", image_size=64, patch_size=4, embed_dim=16,
+                                                 depths=[1, 1, 1, 1], num_heads=[1, 1, 2, 2], window_size=2,
+                                                 out_indices=[2, 3, 4]),
+                            text_config=dict(model_type="bert", vocab_size=VOCAB, hidden_size=32, num_hidden_layers=1,
+                                             num_attention_heads=2, intermediate_size=64),
+                            d_model=32, encoder_layers=1, decoder_layers=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
+                            encoder_attention_heads=2, decoder_attention_heads=2, num_queries=10, num_feature_levels=3,
+                            encoder_n_points=2, decoder_n_points=2)),
+    "dinov2_with_registers": ("Dinov2WithRegistersConfig", "Dinov2WithRegistersModel", IMAGE,
+                              dict(VISUAL, num_register_tokens=2)),
 }
 
 
 # Work the eager forward runs and mmengine's torch.jit.trace drops as dead code (its result is never used):
 # {model: {module: (MACs, activations)}}. flopscope analyses what runs, so it counts this work: every analysis of the
 # model is compared with mmengine's reference plus it, in the module and every module above.
+# SigLIP's pooling head, a probe attending over the 16 patches (width 32, 2 heads of 16), which PaliGemma and
+# Gemma 3 do not use: query 1 x 32 x 32, keys and values 2 x 16 x 32 x 32, scores and weighted sum 2 heads x
+# (1 x 16 x 16), output projection 1 x 32 x 32, with outputs 32 + 2 x 16 x 32 + 2 x 16 + 32 + 32; its norm
+# 32 x 5; its MLP 32 x 64 and 64 x 32.
+SIGLIP_HEAD = {"model.vision_tower.head.attention": (32 * 32 + 2 * 16 * 32 * 32 + 2 * 2 * 16 * 16 + 32 * 32,
+                                                     32 + 2 * 16 * 32 + 2 * 16 + 32 + 32),
+               "model.vision_tower.head.layernorm": (32 * 5, 0),
+               "model.vision_tower.head.mlp.fc1": (32 * 64, 64), "model.vision_tower.head.mlp.fc2": (64 * 32, 32)}
 TRACED_AWAY = {
     # Qwen3-Next's gated delta rule updates its recurrent state after the last chunk though the state is not
     # returned (output_final_state=False): key^T @ v_new per value head, 4 heads x (16 x 64 @ 64 x 16) MACs (32 tokens
@@ -695,15 +880,24 @@ TRACED_AWAY = {
     # A pooled output the model does not return. CLIP's vision tower norms its class token (1 x 32, mmengine's
     # layer norm: 5 per element with an affine), LLaVA takes the hidden states before it.
     "llava": {"model.vision_tower.post_layernorm": (32 * 5, 0)},
-    # SigLIP's pooling head, a probe attending over the 16 patches (width 32, 2 heads of 16), which PaliGemma and
-    # Gemma 3 do not use: query 1 x 32 x 32, keys and values 2 x 16 x 32 x 32, scores and weighted sum 2 heads x
-    # (1 x 16 x 16), output projection 1 x 32 x 32, with outputs 32 + 2 x 16 x 32 + 2 x 16 + 32 + 32; its norm
-    # 32 x 5; its MLP 32 x 64 and 64 x 32.
-    **{vlm: {"model.vision_tower.head.attention": (32 * 32 + 2 * 16 * 32 * 32 + 2 * 2 * 16 * 16 + 32 * 32,
-                                                   32 + 2 * 16 * 32 + 2 * 16 + 32 + 32),
-             "model.vision_tower.head.layernorm": (32 * 5, 0),
-             "model.vision_tower.head.mlp.fc1": (32 * 64, 64), "model.vision_tower.head.mlp.fc2": (64 * 32, 32)}
-       for vlm in ("paligemma", "gemma3_vision")},
+    # Cohere2 Vision and LFM2-VL (SigLIP2's head, which with every patch valid runs bmm in eager too) leave it unused
+    # the same way; Aya Vision also its final norm over the 16 patches (16 x 32 x 5), as it takes the last layer's
+    # hidden states before it.
+    **{vlm: SIGLIP_HEAD for vlm in ("paligemma", "gemma3_vision", "cohere2_vision", "lfm2_vl")},
+    "aya_vision": {**SIGLIP_HEAD, "model.vision_tower.post_layernorm": (16 * 32 * 5, 0)},
+    # PerceptionLM reads the hidden states of timm's Perception Encoder, whose attention pool still runs: a latent
+    # query attends over the 16 patches and the class token (width 32): query 1 x 32 x 32, keys and values 17 x 32 x
+    # 64, output projection 1 x 32 x 32 (mmengine leaves the scaled_dot_product_attention between them uncounted),
+    # then its norm (32 x 5) and MLP (32 x 128, 128 x 32).
+    "perception_lm": {f"model.vision_tower.timm_model.attn_pool.{m}": work for m, work in (
+        ("q", (32 * 32, 32)), ("kv", (17 * 32 * 64, 17 * 64)), ("proj", (32 * 32, 32)), ("norm", (32 * 5, 0)),
+        ("mlp.fc1", (32 * 128, 128)), ("mlp.fc2", (128 * 32, 32)))},
+    # UperNet's auxiliary head feeds only the loss: on the backbone's third stage (64 channels, 4 x 4), a 3 x 3
+    # convolution to 16 channels, its batch norm (mmengine: 2 per element with an affine, in eval) and a 1 x 1
+    # classifier to 4 labels; then the model resizes its logits to the 64 x 64 image (bilinear, 4 per output).
+    "upernet": {"auxiliary_head.convs.0.conv": (4 * 4 * 16 * 9 * 64, 4 * 4 * 16),
+                "auxiliary_head.convs.0.batch_norm": (4 * 4 * 16 * 2, 0),
+                "auxiliary_head.classifier": (4 * 4 * 4 * 16, 4 * 4 * 4), "": (4 * 64 * 64 * 4, 0)},
     # DPT's depth head reads the backbone's hidden states; the backbone's final norm over its 16 patches and class
     # token (17 x 64 x 5) goes unused.
     "dpt": {"dpt.layernorm": (17 * 64 * 5, 0)},
@@ -727,6 +921,8 @@ TRACED_AWAY = {
     "mask2former": {"model.pixel_level_module.encoder.swin.layernorm": (4 * 128 * 5, 0),
                     "class_predictor": (8 * 32 * 5, 8 * 5),
                     "model.transformer_module.decoder.mask_predictor": (8 * 4 * 4 * 4, 0)},
+    # Grounding DINO's Swin backbone the same final norm as Mask2Former's (2 x 2 tokens x 128).
+    "grounding_dino": {"model.backbone.conv_encoder.model.swin.layernorm": (4 * 128 * 5, 0)},
     # EoMT predicts classes before its last block too (4 queries x 32 -> 4); only its masks are used (attention
     # mask), the class logits only for the loss.
     "eomt": {"class_predictor": (4 * 32 * 4, 4 * 4)},
@@ -797,7 +993,7 @@ def plus(ref, work):
         return ref
     run = {**ref, "flops": dict(ref["flops"]), "activations": dict(ref["activations"])}
     for path, (macs, activations) in work.items():
-        parts = path.split(".")
+        parts = path.split(".") if path else []  # "": the model's own forward
         for ancestor in [".".join(parts[:i]) for i in range(len(parts) + 1)]:
             run["flops"][ancestor] += macs
             run["activations"][ancestor] += activations
@@ -1119,14 +1315,18 @@ def write_markdown(path, rows, files):
               "`solve_triangular` with forward substitution and two matrix products (`EXPORT_PATH`). Qwen3.5 and "
               "OLMo Hybrid run the same rule (the same dead update, the same export path), Kimi Linear's delta "
               "attention the same dead update. The other dead code is a pooled output the model computes and does "
-              "not return: the vision towers' final norm or pooling head under LLaVA, PaliGemma and Gemma 3, DPT's "
-              "backbone norm, SpeechT5's stop-token logits, FNet's and BigBird's poolers; MiniMax's last state "
-              "update (like Qwen3-Next's), the pixel masks RT-DETR and D-FINE resize and never read, Mask2Former's "
-              "and EoMT's auxiliary class logits. SigLIP2's pooling "
+              "not return: the vision towers' final norm or pooling head under LLaVA, PaliGemma, Gemma 3, Aya Vision, "
+              "Cohere2 Vision and LFM2-VL, the Perception Encoder's attention pool under PerceptionLM, DPT's and "
+              "Grounding DINO's backbone norms, SpeechT5's stop-token logits, FNet's and BigBird's poolers; "
+              "MiniMax's last state update (like Qwen3-Next's), the pixel masks RT-DETR and D-FINE resize and never "
+              "read, Mask2Former's and EoMT's auxiliary class logits, UperNet's auxiliary head. SigLIP2's pooling "
               "head is no dead code but a path: eager drops an all-ones mask and runs bmm, the trace and the "
               "export keep it (baddbmm, unsupported). A .pt2 whose sizes its inputs' values decide (SigLIP2's "
               "spatial_shapes) fails its own check on the inputs the command line makes: it is run on the "
               "model's own inputs, given with --inputs.", ""]
+    lines += ["\"mmengine cannot trace it\": mmengine's tracer refused the model (T5Gemma, LeViT, DeepSeek-V3.2, "
+              "LLaVA-NeXT), so flopscope's matrix products (`--ops default`) are compared with FlopCounterMode's, "
+              "which counts no attention on the CPU.", ""]
     lines += ["A model whose sizes depend on its values, as an MoE's routing does (how many tokens each expert gets), "
               "cannot run shape-only: SwitchTransformers, NLLB-MoE, JetMoE, DBRX and LED are refused with the "
               "reason; so are the vision-language models that check, value by value, that the ids hold as many "

@@ -94,6 +94,34 @@ DIFFERENCES = {
                                        "Hiera's mask-unit attention has five dimensions, which sends "
                                        "scaled_dot_product_attention to its math path, whose bmm FlopCounterMode "
                                        "counts as matmul")},
+    # Pix2Struct's text decoder is T5's, with its learned position bias: 2 layers x 4 heads x 8 x 8 self-attention
+    # pairs x (16 + 16) (its encoder places patches by row and column embeddings and takes the fused kernel).
+    "pix2struct": {"matmul": (2 * 4 * 8 * 8 * (16 + 16), "as T5: its decoder's learned relative position bias sends "
+                                                         "scaled_dot_product_attention to its math path, whose bmm "
+                                                         "FlopCounterMode counts as matmul")},
+    # Parakeet's FastConformer adds relative position scores computed from the queries: 2 layers x 2 heads of 16 x
+    # 8 x 8 frames (64 mel frames subsampled 8 times) x (16 + 16).
+    "parakeet": {"matmul": (2 * 2 * 8 * 8 * (16 + 16), "its relative position scores, computed from the queries, "
+                                                       "send scaled_dot_product_attention to its math path, whose "
+                                                       "bmm FlopCounterMode counts as matmul")},
+    # ZoeDepth's BEiT backbone has BEiT's relative position bias: 4 layers x 2 heads x 17 x 17 pairs (16 patches and
+    # the class token) x (16 + 16).
+    "zoedepth": {"matmul": (4 * 2 * 17 * 17 * (16 + 16), "its BEiT backbone's relative position bias, a parameter, "
+                                                         "sends scaled_dot_product_attention to its math path, whose "
+                                                         "bmm FlopCounterMode counts as matmul")},
+    # Grounding DINO's Swin backbone, in windows of 2 x 2 patches (4 pairs per query), one layer per stage: 64
+    # windows x 1 head of 16, 16 x 1 of 32, 4 x 2 of 32, 1 x 2 of 64; each 4 x 4 pairs x (Q K^T and P V).
+    "grounding_dino": {"matmul": ((64 * 1 * 16 + 16 * 1 * 32 + 4 * 2 * 32 + 1 * 2 * 64) * 4 * 4 * 2,
+                                  "its Swin backbone's relative position bias, a parameter, sends "
+                                  "scaled_dot_product_attention to its math path, whose bmm FlopCounterMode counts as "
+                                  "matmul")},
+    # Florence-2's DaViT attends channel to channel in groups of 16 channels over the tokens, its queries a permuted
+    # view (the tokens, SDPA's last dimension, not contiguous), which the CPU's fused kernel does not take: stage 1
+    # one group over 8 x 8 tokens, stage 2 two groups over 4 x 4; each 16 x 16 pairs x (Q K^T and P V).
+    "florence2": {"matmul": ((1 * 64 + 2 * 16) * 16 * 16 * 2, "DaViT's channel attention, its queries' last dimension "
+                                                              "not contiguous, runs scaled_dot_product_attention's "
+                                                              "math path, whose bmm FlopCounterMode counts as "
+                                                              "matmul")},
 }
 DIFFERENCES["umt5"] = DIFFERENCES["mt5"]  # UMT5 is mT5 with a position bias in every layer: same sizes, same path
 CONV, CONV_BACKWARD = {"conv"}, {"conv_backward"}

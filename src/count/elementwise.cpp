@@ -75,11 +75,16 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
       "asin", "acos", "sinh", "cosh", "asinh", "acosh", "atanh", "sign", "sgn", "trunc", "frac", "fmod", "lerp",
       "lerp_", "hypot", "xlogy", "logit", "logaddexp", "log_sigmoid", "polar", "outer", "ger", "sinc", "softshrink",
       "hardshrink", "tanhshrink", "softsign", "rrelu", "square_", "neg_", "abs_", "sin_", "cos_",
+      // torch.special's names for the same functions (torch.special.logit is recorded as special_logit)
+      "special_logit", "special_expit", "special_erf", "special_erfc", "special_erfinv", "special_exp2",
+      "special_expm1", "special_log1p", "special_xlogy", "special_sinc", "special_round", "special_psi",
+      "special_digamma", "special_gammaln", "special_entr", "special_ndtr",
       // signal windows, computed as the forward runs (a cosine or two per sample)
       "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
   };
   for (const char* op : kPerOutput) set.flops[std::string("aten::") + op] = {op, output_elements, "numel(output)"};
-  for (const char* op : {"softmax", "log_softmax", "_softmax", "_log_softmax"})
+  for (const char* op : {"softmax", "log_softmax", "_softmax", "_log_softmax", "special_softmax",
+                         "special_log_softmax"})
     set.flops[std::string("aten::") + op] = {op, softmax_flops, "3*numel(input)"};
   for (const char* op : {"threshold_backward", "gelu_backward", "silu_backward", "sigmoid_backward", "tanh_backward",
                          "hardswish_backward", "hardsigmoid_backward", "hardtanh_backward", "leaky_relu_backward",
@@ -88,7 +93,7 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
   for (const char* op : {"_softmax_backward_data", "_log_softmax_backward_data"})
     set.flops[std::string("aten::") + op] = {"softmax_backward", softmax_backward, "4*numel(grad_output)"};
   for (const char* op : {"sum", "mean", "amax", "amin", "prod", "cumsum", "logsumexp", "norm", "linalg_vector_norm",
-                         "cumprod", "logcumsumexp", "nansum", "nanmean", "aminmax"})
+                         "cumprod", "logcumsumexp", "nansum", "nanmean", "aminmax", "special_logsumexp"})
     set.flops[std::string("aten::") + op] = {op, input_elements, "numel(input)"};
   for (const char* op : {"var", "std", "var_mean", "std_mean", "_weight_norm"})
     set.flops[std::string("aten::") + op] = {op, twice_the_input, "2*numel(input)"};

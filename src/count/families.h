@@ -2,7 +2,7 @@
 // Each op family's file adds its formulas to an OpSet, up to a tier; registry.cpp assembles the named sets:
 //   mmengine  exactly mmengine's handlers (parity mode)
 //   default   + the matmul-class ops mmengine misses: models without them count exactly as in mmengine
-//   all       + pooling, softmax, activation functions and elementwise arithmetic
+//   all       + pooling, softmax, activation functions, elementwise arithmetic and loss functions
 #include <string>
 
 #include "flopscope/op_set.h"
@@ -28,6 +28,7 @@ void add_linalg_handlers(OpSet& set, Tier tier);       // linalg.cpp: triangular
 void add_einsum_handlers(OpSet& set, Tier tier);       // einsum.cpp: mmengine's special forms and numpy path
 void add_pool_handlers(OpSet& set, Tier tier);         // pool.cpp: adaptive_avg_pool2d; all: every pooling
 void add_elementwise_handlers(OpSet& set, Tier tier);  // elementwise.cpp (all): softmax, activations, arithmetic
+void add_loss_handlers(OpSet& set, Tier tier);         // loss.cpp (all): mse, cross entropy, ... and backwards
 void add_ignored_ops(OpSet& set, Tier tier);           // ignored.cpp: mmengine's _IGNORED_OPS; more in default, all
 
 }  // namespace flopscope::count

@@ -32,8 +32,10 @@ void add_no_arithmetic_ops(OpSet& set) {
       // comparisons, logic, selection and sorting: no floating-point arithmetic
       "ne", "le", "lt", "greater", "greater_equal", "less", "less_equal", "not_equal", "eq_", "ne_", "ge_", "gt_",
       "le_", "lt_", "logical_and", "logical_or", "logical_not", "logical_xor", "__or__", "__xor__", "__not__",
+      "__ior__", "__iand__", "__ixor__", "__lshift__", "__rshift__", "__ilshift__", "__irshift__",
       "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "isnan", "isinf",
       "isfinite", "isin", "signbit", "any", "all", "min", "argmax", "argmin", "topk", "sort", "argsort", "msort",
+      "cummax", "cummin",
       "kthvalue", "median", "mode", "unique", "_unique2", "unique_consecutive", "unique_dim", "histc", "bincount",
       "bucketize", "searchsorted", "is_nonzero", "_is_all_true", "_is_any_true", "equal", "allclose",
       "_has_compatible_shallow_copy_type",

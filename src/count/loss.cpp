@@ -1,0 +1,167 @@
+// Loss functions (all only; mmengine and default name them unsupported). A fused loss costs what `all` counts for
+// the elementwise ops of torch's own decomposition of it (torch/_decomp/decompositions.py, torch/_refs, ATen's
+// composite cross_entropy), each op one per output element and a reduction one per input element: the same loss
+// written out by hand in Python costs the same. n = elements compared (input or target, the larger), R = n when
+// the loss is reduced (mean or sum), 0 with reduction='none'; T = elements of the class-index target.
+//   mse_loss, l1_loss:                     2n + R        (difference, square or magnitude)
+//   smooth_l1_loss (beta > 0), huber_loss: 6n + R        (difference, magnitude, both branches: 3 ops and 1)
+//   smooth_l1_loss with beta = 0:          2n + R        (torch runs l1_loss)
+//   binary_cross_entropy:                  9n (+n weight) + R
+//   binary_cross_entropy_with_logits:      4n (+3n + numel(pos_weight) with pos_weight, +n weight) + R
+//   kl_div:                                3n + R
+//   nll_loss (every form):                 T (+numel(input) weight); reduced: + 2T (total weight, sum); mean: + 1
+//   cross_entropy_loss, class indices:     3 numel(input) (log_softmax) + nll_loss's; label smoothing adds the
+//                                          smoothed term: numel(input) (+numel(input) weight), T, its reduction
+//                                          (mean 2T + 1, sum T), and 3 per element of the result to combine
+//   cross_entropy_loss, probabilities:     3n (log_softmax) + 2n (x target, sum) (+n weight) (+2n smoothing)
+//                                          + the negation (1, or n / classes unreduced) (+1 mean)
+// Their backward ops, by the same rule (g = elements of grad_output):
+//   nll_loss_backward, nll_loss2d_backward: numel(input) (+1 mean) (+numel(input) unreduced weight, classes else)
+//   mse_loss_backward: 3n;  smooth_l1_loss_backward: 6n + g;  huber_loss_backward: 3n + 4g
+//   binary_cross_entropy_backward: 6n (+n weight, +n mean)
+#include <algorithm>
+
+#include "count/families.h"
+#include "count/shapes.h"
+
+namespace flopscope::count {
+namespace {
+
+enum Reduction { kNone = 0, kMean = 1, kSum = 2 };  // at::Reduction's values, as the records hold them
+
+// The reduction argument at i; mean (every loss's default) when the record has none.
+Reduction reduction_at(const OpRecord& r, std::size_t i) {
+  if (i >= r.inputs.size() || r.inputs[i].kind != Value::Kind::Int) return kMean;
+  const auto value = static_cast<int>(r.inputs[i].number);
+  require(value >= kNone && value <= kSum, r, "has a reduction that is none of none, mean and sum");
+  return static_cast<Reduction>(value);
+}
+
+bool has_tensor(const OpRecord& r, std::size_t i) { return i < r.inputs.size() && r.inputs[i].is_tensor(); }
+
+double number_at(const OpRecord& r, std::size_t i, double otherwise) {
+  if (i >= r.inputs.size()) return otherwise;
+  const Value& v = r.inputs[i];
+  return v.kind == Value::Kind::Int || v.kind == Value::Kind::Double ? v.number : otherwise;
+}
+
+// Elements of input i and i + 1 compared elementwise (the larger: one broadcasts to the other).
+Count compared(const OpRecord& r, std::size_t i) {
+  return std::max(product(input_shape(r, i)), product(input_shape(r, i + 1)));
+}
+
+// Cost per compared element plus the reduction over them: loss(self, target, ..., reduction at `at`).
+Count pointwise_loss(const OpRecord& r, Count per_element, std::size_t reduction_index) {
+  const Count n = compared(r, 0);
+  return add(mul(per_element, n), reduction_at(r, reduction_index) == kNone ? 0 : n);
+}
+
+Count two_per_element(const OpRecord& r) { return pointwise_loss(r, 2, 2); }  // mse_loss, l1_loss
+Count huber(const OpRecord& r) { return pointwise_loss(r, 6, 2); }
+
+// smooth_l1_loss(self, target, reduction, beta): l1_loss's cost when beta is 0 (torch calls it).
+Count smooth_l1(const OpRecord& r) { return pointwise_loss(r, number_at(r, 3, 1.0) == 0 ? 2 : 6, 2); }
+
+// binary_cross_entropy(self, target, weight, reduction).
+Count binary_cross_entropy(const OpRecord& r) { return pointwise_loss(r, has_tensor(r, 2) ? 10 : 9, 3); }
+
+// binary_cross_entropy_with_logits(self, target, weight, pos_weight, reduction).
+Count binary_cross_entropy_with_logits(const OpRecord& r) {
+  const bool weighted = has_tensor(r, 2), positive = has_tensor(r, 3);
+  Count cost = pointwise_loss(r, (positive ? 7 : 4) + (weighted ? 1 : 0), 4);
+  return positive ? add(cost, product(input_shape(r, 3))) : cost;
+}
+
+// kl_div(self, target, reduction, log_target): xlogy(t, t) - t * x, or exp(t) * (t - x).
+Count kl_div(const OpRecord& r) { return pointwise_loss(r, 3, 2); }
+
+// The class-index negative log likelihood: nll(self, target, weight, reduction) at those positions.
+Count nll(const std::vector<std::int64_t>& self, const std::vector<std::int64_t>& target, bool weighted,
+          Reduction reduction) {
+  const Count t = product(target);
+  Count cost = add(t, weighted ? product(self) : 0);  // the picked log probabilities negated; self * weight
+  if (reduction != kNone) cost = add(cost, mul(2, t));  // the total weight, the sum
+  return reduction == kMean ? add(cost, 1) : cost;     // divided by the total weight
+}
+
+// nll_loss and its forms (nll_loss_nd, nll_loss2d, nll_loss_forward, ...): (self, target, weight, reduction, ...).
+Count nll_loss(const OpRecord& r) {
+  return nll(input_shape(r, 0), input_shape(r, 1), has_tensor(r, 2), reduction_at(r, 3));
+}
+
+// cross_entropy_loss(self, target, weight, reduction, ignore_index, label_smoothing): ATen's composite, by target.
+Count cross_entropy(const OpRecord& r) {
+  const auto& self = input_shape(r, 0);
+  const auto& target = input_shape(r, 1);
+  const bool weighted = has_tensor(r, 2);
+  const Reduction reduction = reduction_at(r, 3);
+  const bool smoothing = number_at(r, 5, 0.0) > 0;
+  const Count n = product(self);
+  const Count log_softmax = mul(3, n);
+  if (self == target) {  // class probabilities: -(log_softmax(x) * target [* weight]).sum() [/ (n / classes)]
+    Count cost = add(log_softmax, mul(weighted ? 3 : 2, n));  // product(s), then the sum
+    if (smoothing) cost = add(cost, mul(2, n));               // target * (1 - s) + s / classes
+    const std::int64_t classes = self.size() < 2 ? (self.empty() ? 1 : self[0]) : self[1];
+    cost = add(cost, reduction == kNone && classes > 0 ? n / classes : 1);  // the negation
+    return reduction == kMean ? add(cost, 1) : cost;
+  }
+  Count cost = add(log_softmax, nll(self, target, weighted, reduction));
+  if (!smoothing) return cost;
+  const Count t = product(target);
+  cost = add(cost, add(weighted ? mul(2, n) : n, t));  // -(log_softmax [* weight]).sum(class dim)
+  if (reduction == kMean) cost = add(cost, add(mul(2, t), 1));  // its sum over the kept count
+  if (reduction == kSum) cost = add(cost, t);
+  return add(cost, mul(3, reduction == kNone ? t : 1));  // (1 - s) * nll + smooth * (s / classes)
+}
+
+// nll_loss_backward / nll_loss2d_backward(grad_output, self, target, weight, reduction, ignore_index, total_weight).
+Count nll_loss_backward(const OpRecord& r) {
+  const auto& self = input_shape(r, 1);
+  const Count n = product(self);
+  const Reduction reduction = reduction_at(r, 4);
+  Count cost = reduction == kMean ? add(n, 1) : n;  // grad / total weight; the scattered -1s times it
+  if (has_tensor(r, 3)) cost = add(cost, reduction == kNone ? n : product(input_shape(r, 3)));  // grad * weight
+  return cost;
+}
+
+// The backward ops take (grad_output, self, target, ...): compared elements are self's and target's.
+Count mse_loss_backward(const OpRecord& r) { return mul(3, compared(r, 1)); }
+Count smooth_l1_loss_backward(const OpRecord& r) {
+  return add(mul(6, compared(r, 1)), product(input_shape(r, 0)));
+}
+Count huber_loss_backward(const OpRecord& r) { return add(mul(3, compared(r, 1)), mul(4, product(input_shape(r, 0)))); }
+
+// binary_cross_entropy_backward(grad_output, self, target, weight, reduction).
+Count binary_cross_entropy_backward(const OpRecord& r) {
+  const Count per = 6 + (has_tensor(r, 3) ? 1 : 0) + (reduction_at(r, 4) == kMean ? 1 : 0);
+  return mul(per, compared(r, 1));
+}
+
+}  // namespace
+
+void add_loss_handlers(OpSet& set, Tier tier) {
+  if (tier < Tier::all) return;
+  auto put = [&](const char* op, Formula fn, const char* formula) {
+    set.flops[std::string("aten::") + op] = {op, fn, formula};
+  };
+  put("mse_loss", two_per_element, "2n + (n if reduced)");
+  put("l1_loss", two_per_element, "2n + (n if reduced)");
+  put("smooth_l1_loss", smooth_l1, "6n + (n if reduced); 2n + (n if reduced) when beta = 0");
+  put("huber_loss", huber, "6n + (n if reduced)");
+  put("binary_cross_entropy", binary_cross_entropy, "9n (+n weight) + (n if reduced)");
+  put("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits,
+      "4n (+3n + numel(pos_weight) with pos_weight, +n weight) + (n if reduced)");
+  put("kl_div", kl_div, "3n + (n if reduced)");
+  for (const char* op : {"nll_loss", "nll_loss_nd", "nll_loss2d", "nll_loss_forward", "nll_loss2d_forward"})
+    put(op, nll_loss, "numel(target) (+numel(input) weight) + (2 numel(target) if reduced) (+1 mean)");
+  put("cross_entropy_loss", cross_entropy,
+      "3 numel(input) (log_softmax) + nll_loss's; label smoothing and probability targets: see src/count/loss.cpp");
+  for (const char* op : {"nll_loss_backward", "nll_loss2d_backward"})
+    put(op, nll_loss_backward, "numel(input) (+1 mean) (+ numel(input) or classes with weight)");
+  put("mse_loss_backward", mse_loss_backward, "3n");
+  put("smooth_l1_loss_backward", smooth_l1_loss_backward, "6n + numel(grad_output)");
+  put("huber_loss_backward", huber_loss_backward, "3n + 4 numel(grad_output)");
+  put("binary_cross_entropy_backward", binary_cross_entropy_backward, "6n (+n weight) (+n mean)");
+}
+
+}  // namespace flopscope::count

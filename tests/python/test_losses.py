@@ -1,0 +1,177 @@
+"""Loss functions under the `all` op set (src/count/loss.cpp): a fused loss costs what `all` counts for the same loss
+written out by hand as torch decomposes it, so a model costs the same whether it calls F.mse_loss or spells it out.
+Each hand-written form below follows torch's decomposition (torch/_decomp/decompositions.py, torch/_refs, ATen's
+composite cross_entropy); the expected counts are also written out as arithmetic."""
+import json
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import flopscope
+
+MEAN, SUM, NONE = "mean", "sum", "none"
+
+
+def reduce(loss, reduction):
+    return loss.mean() if reduction == MEAN else loss.sum() if reduction == SUM else loss
+
+
+class Loss(nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, *args):
+        return self.fn(*args)
+
+
+def flops(fn, *args):
+    result = flopscope.analyze(Loss(fn), args, ops="all")
+    assert not any("Unsupported" in w for w in result.warnings), result.warnings
+    return result.flops
+
+
+def hand_written_nll(logp, target, weight, reduction, ignore_index=-100):
+    if weight is not None:
+        logp = logp * weight.view(1, -1)
+    result = -torch.gather(logp, 1, torch.where(target != ignore_index, target, 0).unsqueeze(1)).squeeze(1)
+    result = torch.where(target != ignore_index, result, 0)
+    if reduction == NONE:
+        return result
+    if weight is not None:
+        total = torch.where(target != ignore_index, weight[target], 0).sum()
+    else:
+        total = (target != ignore_index).sum().to(logp)
+    return result.sum() if reduction == SUM else result.sum() / total
+
+
+X, Y = torch.randn(6, 11), torch.rand(6, 11)
+P = torch.rand(6, 11) * 0.98 + 0.01  # probabilities for binary cross entropy
+T = torch.tensor([0, 3, 10, 2, 2, 7])  # class indices
+W = torch.rand(11)
+N = 6 * 11
+
+
+@pytest.mark.parametrize("reduction", [MEAN, SUM, NONE])
+def test_pointwise_losses_cost_their_hand_written_forms(reduction):
+    r = 0 if reduction == NONE else N  # the reduction, one per element
+    cases = [
+        # (fused, hand-written, arithmetic)
+        (lambda x, y: F.mse_loss(x, y, reduction=reduction), lambda x, y: reduce((x - y) ** 2, reduction), 2 * N + r),
+        (lambda x, y: F.l1_loss(x, y, reduction=reduction), lambda x, y: reduce(torch.abs(x - y), reduction),
+         2 * N + r),
+        (lambda x, y: F.smooth_l1_loss(x, y, reduction=reduction, beta=0.5),
+         lambda x, y: reduce(torch.where((x - y).abs() < 0.5, 0.5 * (x - y).abs() ** 2 / 0.5, (x - y).abs() - 0.25),
+                             reduction),
+         None),  # the hand-written one computes x - y and its magnitude twice: compared by arithmetic below
+        (lambda x, y: F.huber_loss(x, y, reduction=reduction, delta=0.7),
+         lambda x, y: (lambda z: reduce(torch.where(z < 0.7, 0.5 * z * z, 0.7 * (z - 0.5 * 0.7)), reduction))(
+             (x - y).abs()), 6 * N + r),
+        (lambda x, y: F.kl_div(x, y, reduction="sum" if reduction == MEAN else reduction),
+         lambda x, y: reduce(torch.xlogy(y, y) - y * x, SUM if reduction == MEAN else reduction), 3 * N + r),
+    ]
+    for fused, hand_written, expected in cases:
+        if expected is not None:
+            assert flops(fused, X, Y) == flops(hand_written, X, Y) == expected
+    # smooth L1: x - y, |.|, 0.5 * d ** 2 / beta (3), d - 0.5 * beta (1).
+    assert flops(lambda x, y: F.smooth_l1_loss(x, y, reduction=reduction, beta=0.5), X, Y) == 6 * N + r
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["plain", "weighted"])
+def test_binary_cross_entropy(weighted):
+    w = torch.rand(6, 11) if weighted else None
+
+    def hand_written(p, y):
+        loss = (y - 1) * torch.maximum(torch.log1p(-p), p.new_full((), -100)) - y * torch.maximum(
+            torch.log(p), p.new_full((), -100))
+        return (loss * w if weighted else loss).mean()
+
+    expected = (10 if weighted else 9) * N + N
+    assert flops(lambda p, y: F.binary_cross_entropy(p, y, weight=w), P, Y) == flops(hand_written, P, Y) == expected
+
+
+@pytest.mark.parametrize("pos_weight", [False, True], ids=["plain", "pos_weight"])
+def test_binary_cross_entropy_with_logits(pos_weight):
+    pw = torch.rand(11) if pos_weight else None
+
+    def hand_written(x, y):
+        if pos_weight:
+            log_weight = (pw - 1) * y + 1
+            return ((1 - y) * x - log_weight * F.logsigmoid(x)).sum()
+        return ((1 - y) * x - F.logsigmoid(x)).sum()
+
+    expected = (11 + 7 * N if pos_weight else 4 * N) + N
+    assert (flops(lambda x, y: F.binary_cross_entropy_with_logits(x, y, pos_weight=pw, reduction="sum"), X, Y)
+            == flops(hand_written, X, Y) == expected)
+
+
+@pytest.mark.parametrize("reduction", [MEAN, SUM, NONE])
+@pytest.mark.parametrize("weighted", [False, True], ids=["plain", "weighted"])
+def test_cross_entropy_on_class_indices(reduction, weighted):
+    w = W if weighted else None
+    t = 6
+    nll = t + (N if weighted else 0) + (0 if reduction == NONE else 2 * t) + (1 if reduction == MEAN else 0)
+    fused = flops(lambda x, y: F.cross_entropy(x, y, weight=w, reduction=reduction), X, T)
+    assert fused == flops(lambda x, y: hand_written_nll(F.log_softmax(x, 1), y, w, reduction), X, T)
+    assert fused == 3 * N + nll
+    assert flops(lambda x, y: F.nll_loss(x, y, weight=w, reduction=reduction), X, T) == nll
+
+
+@pytest.mark.parametrize("reduction", [MEAN, SUM, NONE])
+def test_cross_entropy_with_label_smoothing(reduction):
+    # ATen's cross_entropy_loss_label_smoothing, written out.
+    def hand_written(x, y):
+        logp = F.log_softmax(x, 1)
+        nll = hand_written_nll(logp, y, None, reduction)
+        smooth = -logp.sum(1)
+        ignore = y == -100
+        smooth = smooth.masked_fill(ignore, 0.0)
+        if reduction == MEAN:
+            ret = smooth.sum() / (~ignore).sum()
+        else:
+            ret = smooth.sum() if reduction == SUM else smooth
+        return (1 - 0.1) * nll + ret * (0.1 / 11)
+
+    fused = flops(lambda x, y: F.cross_entropy(x, y, reduction=reduction, label_smoothing=0.1), X, T)
+    assert fused == flops(hand_written, X, T)
+
+
+def test_cross_entropy_on_probabilities():
+    def hand_written(x, y):
+        y = y * (1 - 0.2) + 0.2 / 11
+        return -(F.log_softmax(x, 1) * y).sum() / (N // 11)
+
+    fused = flops(lambda x, y: F.cross_entropy(x, y, label_smoothing=0.2), X, Y)
+    assert fused == flops(hand_written, X, Y) == 2 * N + 3 * N + N + N + 1 + 1
+
+
+def test_other_op_sets_name_losses_unsupported():
+    for ops in ("mmengine", "default"):
+        result = flopscope.analyze(Loss(lambda x, y: F.mse_loss(x, y)), (X, Y), ops=ops)
+        assert result.flops == 0 and any("aten::mse_loss" in w for w in result.warnings)
+
+
+def test_a_language_models_own_loss_and_its_backward():
+    # GPT-2 given labels returns the mean cross-entropy over its 8 positions (transformers pads the shifted labels
+    # with -100, so the last position is ignored but still computed) and a vocabulary of 97: under `all` the loss
+    # is counted in the forward (log_softmax 3 per logit, nll 8 + 8 + 8 + 1) and in the backward
+    # (_log_softmax_backward_data 4 per logit, nll_loss_backward 1 per logit + 1), and nothing is left unsupported.
+    transformers = pytest.importorskip("transformers")
+    transformers.logging.set_verbosity_error()
+    torch.manual_seed(0)
+    model = transformers.GPT2LMHeadModel(transformers.GPT2Config(vocab_size=97, n_embd=32, n_layer=1, n_head=2,
+                                                                 n_positions=16))
+    ids = torch.zeros(1, 8, dtype=torch.long)
+    step = json.loads(flopscope.analyze(model, {"input_ids": ids, "labels": ids}, ops="all",
+                                        train_step=True).to_json())
+    assert not step["unsupported"]["macs"] and not step["train_step"]["unsupported"]
+    root = step["modules"][0]
+    forward = {o["op"]: o["macs"] for o in root["macs_by_op"]}
+    backward = {o["op"]: o["macs"] for o in root["backward_macs_by_op"]}
+    logits = 8 * 97
+    assert forward["cross_entropy_loss"] == 3 * logits + 8 + 8 + 8 + 1
+    assert backward["nll_loss_backward"] == logits + 1
+    # the root's per-op figures hold its modules' too: the attention's softmax over 2 heads x 8 x 8 scores
+    assert backward["softmax_backward"] == 4 * logits + 4 * 2 * 8 * 8

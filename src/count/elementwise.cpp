@@ -78,7 +78,16 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
       // torch.special's names for the same functions (torch.special.logit is recorded as special_logit)
       "special_logit", "special_expit", "special_erf", "special_erfc", "special_erfinv", "special_exp2",
       "special_expm1", "special_log1p", "special_xlogy", "special_sinc", "special_round", "special_psi",
-      "special_digamma", "special_gammaln", "special_entr", "special_ndtr",
+      "special_digamma", "special_gammaln", "special_entr", "special_ndtr", "special_xlog1py", "special_i0",
+      "special_i0e", "special_i1", "special_i1e",
+      // more pointwise math: one function or operator per output element
+      "fmax", "fmin", "copysign", "float_power", "heaviside", "i0", "logaddexp2", "ldexp", "polygamma", "clip",
+      "clip_", "angle", "deg2rad", "rad2deg",
+      // one product per output element: Kronecker and outer products (addr adds the matrix it scales), and the
+      // powers of a Vandermonde matrix (a running product)
+      "kron", "addr", "linalg_vander",
+      // quantiles: a sort (no arithmetic) and one interpolation per quantile
+      "quantile", "nanquantile",
       // signal windows, computed as the forward runs (a cosine or two per sample)
       "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
   };
@@ -93,7 +102,8 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
   for (const char* op : {"_softmax_backward_data", "_log_softmax_backward_data"})
     set.flops[std::string("aten::") + op] = {"softmax_backward", softmax_backward, "4*numel(grad_output)"};
   for (const char* op : {"sum", "mean", "amax", "amin", "prod", "cumsum", "logsumexp", "norm", "linalg_vector_norm",
-                         "cumprod", "logcumsumexp", "nansum", "nanmean", "aminmax", "special_logsumexp"})
+                         "cumprod", "logcumsumexp", "nansum", "nanmean", "aminmax", "special_logsumexp",
+                         "count_nonzero"})
     set.flops[std::string("aten::") + op] = {op, input_elements, "numel(input)"};
   for (const char* op : {"var", "std", "var_mean", "std_mean", "_weight_norm"})
     set.flops[std::string("aten::") + op] = {op, twice_the_input, "2*numel(input)"};

@@ -29,6 +29,7 @@ void add_einsum_handlers(OpSet& set, Tier tier);       // einsum.cpp: mmengine's
 void add_pool_handlers(OpSet& set, Tier tier);         // pool.cpp: adaptive_avg_pool2d; all: every pooling
 void add_elementwise_handlers(OpSet& set, Tier tier);  // elementwise.cpp (all): softmax, activations, arithmetic
 void add_loss_handlers(OpSet& set, Tier tier);         // loss.cpp (all): mse, cross entropy, ... and backwards
+void add_distance_handlers(OpSet& set, Tier tier);     // distance.cpp (all): cosine similarity, pdist, cross, ...
 void add_ignored_ops(OpSet& set, Tier tier);           // ignored.cpp: mmengine's _IGNORED_OPS; more in default, all
 
 }  // namespace flopscope::count

@@ -24,6 +24,7 @@ void add_no_arithmetic_ops(OpSet& set) {
       "masked_fill_", "masked_select", "scatter", "scatter_", "take", "take_along_dim", "one_hot", "diag_embed",
       "diagonal", "block_diag", "tensor_split", "hsplit", "vsplit", "unsafe_split", "unsafe_chunk", "_unsafe_view",
       "fill_", "zero_", "where", "nan_to_num",
+      "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle", "frexp",
       // tensors made from nothing, random numbers
       "empty_like", "empty_strided", "ones_like", "new_ones", "new_tensor", "scalar_tensor", "linspace", "logspace",
       "eye", "rand", "randn", "randint", "rand_like", "randn_like", "randint_like", "randperm",

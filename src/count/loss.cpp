@@ -9,6 +9,10 @@
 //   binary_cross_entropy:                  9n (+n weight) + R
 //   binary_cross_entropy_with_logits:      4n (+3n + numel(pos_weight) with pos_weight, +n weight) + R
 //   kl_div:                                3n + R
+//   soft_margin_loss:                      4n + R        (log1p(exp(-x * y)))
+//   margin_ranking_loss:                   5n + R        ((-y * (x1 - x2) + margin).clamp_min(0))
+//   hinge_embedding_loss:                  3n + R        (margin - x, clamped, the two cases' sum)
+//   poisson_nll_loss:                      3n (log_input) or 4n, + 8n with the Stirling term (full), + R
 //   nll_loss (every form):                 T (+numel(input) weight); reduced: + 2T (total weight, sum); mean: + 1
 //   cross_entropy_loss, class indices:     3 numel(input) (log_softmax) + nll_loss's; label smoothing adds the
 //                                          smoothed term: numel(input) (+numel(input) weight), T, its reduction
@@ -42,7 +46,8 @@ bool has_tensor(const OpRecord& r, std::size_t i) { return i < r.inputs.size() &
 double number_at(const OpRecord& r, std::size_t i, double otherwise) {
   if (i >= r.inputs.size()) return otherwise;
   const Value& v = r.inputs[i];
-  return v.kind == Value::Kind::Int || v.kind == Value::Kind::Double ? v.number : otherwise;
+  const bool numeric = v.kind == Value::Kind::Int || v.kind == Value::Kind::Double || v.kind == Value::Kind::Bool;
+  return numeric ? v.number : otherwise;
 }
 
 // Elements of input i and i + 1 compared elementwise (the larger: one broadcasts to the other).
@@ -74,6 +79,13 @@ Count binary_cross_entropy_with_logits(const OpRecord& r) {
 
 // kl_div(self, target, reduction, log_target): xlogy(t, t) - t * x, or exp(t) * (t - x).
 Count kl_div(const OpRecord& r) { return pointwise_loss(r, 3, 2); }
+
+// poisson_nll_loss(input, target, log_input, full, eps, reduction): exp(x) - t * x, or x - t * log(x + eps); full
+// adds t * log(t) - t + log(2 pi t) * 0.5 (masked where t <= 1) to it.
+Count poisson_nll(const OpRecord& r) {
+  const bool log_input = number_at(r, 2, 1) != 0, full = number_at(r, 3, 0) != 0;
+  return pointwise_loss(r, (log_input ? 3 : 4) + (full ? 8 : 0), 5);
+}
 
 // The class-index negative log likelihood: nll(self, target, weight, reduction) at those positions.
 Count nll(const std::vector<std::int64_t>& self, const std::vector<std::int64_t>& target, bool weighted,
@@ -152,6 +164,10 @@ void add_loss_handlers(OpSet& set, Tier tier) {
   put("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits,
       "4n (+3n + numel(pos_weight) with pos_weight, +n weight) + (n if reduced)");
   put("kl_div", kl_div, "3n + (n if reduced)");
+  put("soft_margin_loss", [](const OpRecord& r) { return pointwise_loss(r, 4, 2); }, "4n + (n if reduced)");
+  put("margin_ranking_loss", [](const OpRecord& r) { return pointwise_loss(r, 5, 4); }, "5n + (n if reduced)");
+  put("hinge_embedding_loss", [](const OpRecord& r) { return pointwise_loss(r, 3, 3); }, "3n + (n if reduced)");
+  put("poisson_nll_loss", poisson_nll, "3n (log_input) or 4n, +8n full, + (n if reduced)");
   for (const char* op : {"nll_loss", "nll_loss_nd", "nll_loss2d", "nll_loss_forward", "nll_loss2d_forward"})
     put(op, nll_loss, "numel(target) (+numel(input) weight) + (2 numel(target) if reduced) (+1 mean)");
   put("cross_entropy_loss", cross_entropy,

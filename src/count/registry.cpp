@@ -21,6 +21,7 @@ OpSet make_op_set(const std::string& name, count::Tier tier) {
   count::add_pool_handlers(set, tier);
   count::add_elementwise_handlers(set, tier);
   count::add_loss_handlers(set, tier);
+  count::add_distance_handlers(set, tier);
   count::add_ignored_ops(set, tier);
   return set;
 }

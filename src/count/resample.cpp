@@ -5,6 +5,8 @@
 //   bicubic 2-D                     16
 //   trilinear 3-D                   8
 //   grid_sampler                    4     (mmengine assumes bilinear)
+// affine_grid_generator(theta, size) makes the grid (default on): each output coordinate is a row of theta times
+// (x, y, 1), or (x, y, z, 1): numel(output) * (spatial dims + 1) multiply-adds, the batched product torch runs.
 // mmengine counts upsample_nearest2d, upsample_bilinear2d and grid_sampler; default adds the other forms.
 // A training step's backward scatters each output gradient back over the same taps:
 //   upsample *_backward(grad_output, ...)   taps * numel(grad_output)
@@ -32,6 +34,17 @@ Count grid_sampler_backward_macs(const OpRecord& r) {
   require(mask.kind == Value::Kind::IntList && mask.sizes.size() == 2, r, "expected output_mask[2]");
   const Count per = (mask.sizes[0] != 0 ? 4 : 0) + (mask.sizes[1] != 0 ? 8 : 0);
   return mul(per, product(input_shape(r, 0)));
+}
+
+// affine_grid_generator(theta[N, k, k + 1], size[N, C, spatial...], align_corners): a grid [N, spatial..., k].
+Count affine_grid_macs(const OpRecord& r) {
+  const Value& size = input(r, 1);
+  require(size.kind == Value::Kind::IntList && (size.sizes.size() == 4 || size.sizes.size() == 5), r,
+          "expects size [N, C, H, W] or [N, C, D, H, W]");
+  const auto k = static_cast<std::int64_t>(size.sizes.size()) - 2;
+  Count points = size.sizes[0];
+  for (std::size_t i = 2; i < size.sizes.size(); ++i) points = mul(points, size.sizes[i]);
+  return mul(points, k, k + 1);
 }
 
 }  // namespace
@@ -62,6 +75,8 @@ void add_resample_handlers(OpSet& set, Tier tier) {
   set.flops["aten::upsample_trilinear3d"] = {"upsample_trilinear3d", per_output<8>, "8*numel(output)"};
   set.flops["aten::grid_sampler_2d"] = {"grid_sampler", per_output<4>, "4*numel(output) (bilinear)"};
   set.flops["aten::grid_sampler_3d"] = {"grid_sampler", per_output<8>, "8*numel(output) (trilinear)"};
+  set.flops["aten::affine_grid_generator"] = {"affine_grid_generator", affine_grid_macs,
+                                              "N*spatial points*k*(k+1) for a k-dim grid"};
 }
 
 }  // namespace flopscope::count

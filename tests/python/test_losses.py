@@ -1,5 +1,6 @@
-"""Loss functions under the `all` op set (src/count/loss.cpp): a fused loss costs what `all` counts for the same loss
-written out by hand as torch decomposes it, so a model costs the same whether it calls F.mse_loss or spells it out.
+"""Loss functions, distances and similarities under the `all` op set (src/count/loss.cpp, distance.cpp): a fused op
+costs what `all` counts for the same computation written out by hand as torch decomposes it, so a model costs the
+same whether it calls F.mse_loss or spells it out.
 Each hand-written form below follows torch's decomposition (torch/_decomp/decompositions.py, torch/_refs, ATen's
 composite cross_entropy); the expected counts are also written out as arithmetic."""
 import json
@@ -77,6 +78,55 @@ def test_pointwise_losses_cost_their_hand_written_forms(reduction):
             assert flops(fused, X, Y) == flops(hand_written, X, Y) == expected
     # smooth L1: x - y, |.|, 0.5 * d ** 2 / beta (3), d - 0.5 * beta (1).
     assert flops(lambda x, y: F.smooth_l1_loss(x, y, reduction=reduction, beta=0.5), X, Y) == 6 * N + r
+
+
+@pytest.mark.parametrize("reduction", [MEAN, NONE])
+def test_margin_and_poisson_losses_cost_their_hand_written_forms(reduction):
+    r = 0 if reduction == NONE else N
+    sign = torch.sign(Y - 0.5)
+    cases = [
+        (lambda x, y: F.soft_margin_loss(x, y, reduction=reduction),
+         lambda x, y: reduce(torch.log1p(torch.exp(-x * y)), reduction), 4 * N + r),
+        (lambda x, y: F.hinge_embedding_loss(x, y, margin=0.5, reduction=reduction),
+         lambda x, y: reduce(torch.where(y != 1, (0.5 - x).clamp_min(0), torch.zeros_like(x))
+                             + torch.where(y != -1, x, torch.zeros_like(x)), reduction), 3 * N + r),
+        (lambda x, y: F.margin_ranking_loss(x, y, torch.sign(x - y), margin=0.2, reduction=reduction),
+         lambda x, y: reduce((-torch.sign(x - y) * (x - y) + 0.2).clamp_min(0), reduction), None),
+        (lambda x, y: F.poisson_nll_loss(x, y.abs(), reduction=reduction),
+         lambda x, y: reduce(torch.exp(x) - y.abs() * x, reduction), None),
+    ]
+    for fused, hand_written, expected in cases[:2]:
+        assert flops(fused, X, sign) == flops(hand_written, X, sign) == expected
+    # margin ranking: -y, x1 - x2, the product, + margin, the clamp (the sign itself is the test's own op, on both
+    # sides); Poisson: exp(x) - t * x (abs(t) is the test's, on both sides).
+    for fused, hand_written, _ in cases[2:]:
+        assert flops(fused, X, Y) == flops(hand_written, X, Y)
+    assert flops(lambda x, y: F.poisson_nll_loss(x, y, reduction=reduction), X, Y) == 3 * N + r
+    assert flops(lambda x, y: F.margin_ranking_loss(x, y, y, reduction=reduction), X, Y) == 5 * N + r
+
+
+def test_distances_and_similarities_cost_their_hand_written_forms():
+    # ATen's cosine_similarity: each side divided by its norm clamped to eps, their product summed; 6 rows of 11.
+    def cosine(x, y):
+        xn = torch.linalg.vector_norm(x, 2, dim=1, keepdim=True).clamp_min(1e-8)
+        yn = torch.linalg.vector_norm(y, 2, dim=1, keepdim=True).clamp_min(1e-8)
+        return ((x / xn) * (y / yn)).sum(1)
+
+    assert flops(lambda x, y: F.cosine_similarity(x, y), X, Y) == flops(cosine, X, Y) == 6 * N + 2 * 6
+    assert (flops(lambda x, y: F.pairwise_distance(x, y), X, Y)
+            == flops(lambda x, y: torch.linalg.vector_norm(x - y + 1e-6, 2, dim=-1), X, Y) == 3 * N)
+    assert flops(lambda x, y: torch.dist(x, y), X, Y) == flops(lambda x, y: torch.linalg.vector_norm(x - y), X, Y)
+    # pdist of 6 rows of 11: 15 pairs, each 11 differences, squares and sums, then the root.
+    assert flops(lambda x: F.pdist(x), X) == 15 * 3 * 11 + 15
+
+
+def test_affine_grid_counts_the_batched_product_torch_runs():
+    # F.affine_grid makes a base grid of (x, y, 1) per point and multiplies it by theta^T (bmm): 2 x 5 x 7 points,
+    # each 2 coordinates of 3 multiply-adds. Counted from default on, with the grid sampler.
+    theta = torch.randn(2, 2, 3)
+    result = flopscope.analyze(Loss(lambda t: F.affine_grid(t, [2, 4, 5, 7], align_corners=False)), (theta,),
+                               ops="default")
+    assert result.flops == 2 * 5 * 7 * 2 * 3 and not any("Unsupported" in w for w in result.warnings)
 
 
 @pytest.mark.parametrize("weighted", [False, True], ids=["plain", "weighted"])

@@ -37,6 +37,20 @@ TEST(Loss, PointwiseLosses) {
   EXPECT_EQ(loss("huber_loss", {V::integer(kNone), V::real(1.0)}), 2 * n + 2 * n + 2 * n);
   // kl_div: xlogy(t, t) - t * x, then the sum.
   EXPECT_EQ(loss("kl_div", {V::integer(kSum), V::boolean(false)}), n + n + n + n);
+  // soft margin: log1p(exp(-x * y)): -x, * y, exp, log1p, then the mean.
+  EXPECT_EQ(loss("soft_margin_loss", {V::integer(kMean)}), 4 * n + n);
+  // hinge embedding (x, y, margin, reduction): margin - x, clamped, the two masked cases added; then the sum.
+  EXPECT_EQ(loss("hinge_embedding_loss", {V::real(1.0), V::integer(kSum)}), 3 * n + n);
+  // margin ranking (x1, x2, y, margin, reduction): -y, x1 - x2, the product, + margin, clamped; unreduced.
+  EXPECT_EQ(macs("all", "margin_ranking_loss", {V::tensor({3, 5, 7}), V::tensor({3, 5, 7}), V::tensor({3, 5, 7}),
+                                                V::real(0.5), V::integer(kNone)}),
+            5 * n);
+  // Poisson NLL (x, t, log_input, full, eps, reduction): exp(x) - t * x (3); x - t * log(x + eps) (4); full adds
+  // t * log(t) - t + log(2 pi t) * 0.5 and its sum into the loss (8).
+  EXPECT_EQ(loss("poisson_nll_loss", {V::boolean(true), V::boolean(false), V::real(1e-8), V::integer(kMean)}),
+            3 * n + n);
+  EXPECT_EQ(loss("poisson_nll_loss", {V::boolean(false), V::boolean(true), V::real(1e-8), V::integer(kNone)}),
+            4 * n + 8 * n);
   // The target broadcast to the input: the larger counts.
   EXPECT_EQ(macs("all", "mse_loss", {V::tensor({3, 5, 7}), V::tensor({7}), V::integer(kNone)}), n + n);
 }

@@ -354,6 +354,54 @@ SWEEP = {
               ("img_ids", [16, 3], "float32"), ("txt_ids", [6, 3], "float32")],
              dict(patch_size=1, in_channels=16, num_layers=1, num_single_layers=1, attention_head_dim=16,
                   num_attention_heads=2, joint_attention_dim=32, pooled_projection_dim=16, axes_dims_rope=(4, 6, 6))),
+    # More diffusion models: SDXL's UNet (linear projections, two transformer layers in its deeper block),
+    # PixArt-alpha, Sana (linear attention), AuraFlow, and the video transformers CogVideoX, Wan and HunyuanVideo
+    # (2 frames of 8 x 8 latents, or one).
+    "sdxl_unet": (DIFFUSERS, "UNet2DConditionModel",
+                  [("sample", [1, 4, 16, 16], "float32"), ("timestep", [1], "int64"),
+                   ("encoder_hidden_states", [1, 8, 32], "float32")],
+                  dict(sample_size=16, in_channels=4, out_channels=4, block_out_channels=(32, 64), layers_per_block=1,
+                       down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+                       up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"), cross_attention_dim=32,
+                       attention_head_dim=(4, 8), norm_num_groups=8, transformer_layers_per_block=(1, 2),
+                       use_linear_projection=True)),
+    "pixart": (DIFFUSERS, "PixArtTransformer2DModel",
+               [("hidden_states", [1, 4, 8, 8], "float32"), ("encoder_hidden_states", [1, 6, 32], "float32"),
+                ("timestep", [1], "int64")],
+               dict(num_attention_heads=2, attention_head_dim=16, in_channels=4, out_channels=8, num_layers=2,
+                    cross_attention_dim=32, sample_size=8, patch_size=2, caption_channels=32,
+                    norm_type="ada_norm_single", use_additional_conditions=False, num_embeds_ada_norm=1000)),
+    "sana": (DIFFUSERS, "SanaTransformer2DModel",
+             [("hidden_states", [1, 4, 8, 8], "float32"), ("encoder_hidden_states", [1, 6, 32], "float32"),
+              ("timestep", [1], "int64")],
+             dict(in_channels=4, out_channels=4, num_attention_heads=2, attention_head_dim=16, num_layers=2,
+                  num_cross_attention_heads=2, cross_attention_head_dim=16, cross_attention_dim=32,
+                  caption_channels=32, sample_size=8, patch_size=1)),
+    "auraflow": (DIFFUSERS, "AuraFlowTransformer2DModel",
+                 [("hidden_states", [1, 4, 8, 8], "float32"), ("encoder_hidden_states", [1, 6, 32], "float32"),
+                  ("timestep", [1], "int64")],
+                 dict(sample_size=8, patch_size=2, in_channels=4, num_mmdit_layers=1, num_single_dit_layers=1,
+                      attention_head_dim=16, num_attention_heads=2, joint_attention_dim=32,
+                      caption_projection_dim=32, out_channels=4, pos_embed_max_size=16)),
+    "cogvideox": (DIFFUSERS, "CogVideoXTransformer3DModel",
+                  [("hidden_states", [1, 2, 4, 8, 8], "float32"), ("encoder_hidden_states", [1, 6, 32], "float32"),
+                   ("timestep", [1], "int64")],
+                  dict(num_attention_heads=2, attention_head_dim=16, in_channels=4, out_channels=4, time_embed_dim=32,
+                       text_embed_dim=32, num_layers=2, sample_width=8, sample_height=8, sample_frames=5,
+                       patch_size=2, temporal_compression_ratio=4, max_text_seq_length=6)),
+    "wan": (DIFFUSERS, "WanTransformer3DModel",
+            [("hidden_states", [1, 4, 2, 8, 8], "float32"), ("timestep", [1], "int64"),
+             ("encoder_hidden_states", [1, 6, 32], "float32")],
+            dict(patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=16, in_channels=4, out_channels=4,
+                 text_dim=32, freq_dim=32, ffn_dim=64, num_layers=2, rope_max_seq_len=32)),
+    "hunyuan_video": (DIFFUSERS, "HunyuanVideoTransformer3DModel",
+                      [("hidden_states", [1, 4, 1, 8, 8], "float32"), ("timestep", [1], "int64"),
+                       ("encoder_hidden_states", [1, 6, 32], "float32"),
+                       ("encoder_attention_mask", [1, 6], "int64", [1] * 6), ("pooled_projections", [1, 16], "float32"),
+                       ("guidance", [1], "float32", [1.0])],
+                      dict(in_channels=4, out_channels=4, num_attention_heads=2, attention_head_dim=16, num_layers=1,
+                           num_single_layers=1, num_refiner_layers=1, patch_size=2, patch_size_t=1,
+                           text_embed_dim=32, pooled_projection_dim=16, rope_axes_dim=(4, 6, 6))),
     # timm (TIMM: the model's name and keyword arguments), its image positionally, through its own forward.
     **{f"timm_{name}": (TIMM, name, [("x", [1, 3, size, size], "float32")], kwargs)
        for name, size, kwargs in TIMM_MODELS},
@@ -1325,7 +1373,7 @@ def write_markdown(path, rows, files):
               "spatial_shapes) fails its own check on the inputs the command line makes: it is run on the "
               "model's own inputs, given with --inputs.", ""]
     lines += ["\"mmengine cannot trace it\": mmengine's tracer refused the model (T5Gemma, LeViT, DeepSeek-V3.2, "
-              "LLaVA-NeXT), so flopscope's matrix products (`--ops default`) are compared with FlopCounterMode's, "
+              "LLaVA-NeXT, HunyuanVideo), so flopscope's matrix products (`--ops default`) are compared with FlopCounterMode's, "
               "which counts no attention on the CPU.", ""]
     lines += ["A model whose sizes depend on its values, as an MoE's routing does (how many tokens each expert gets), "
               "cannot run shape-only: SwitchTransformers, NLLB-MoE, JetMoE, DBRX and LED are refused with the "

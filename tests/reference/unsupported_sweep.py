@@ -56,8 +56,8 @@ def write_markdown(path, rows, failures, skipped):
              "`all` counts every op that does arithmetic and ignores the ops that do none (views and copies, padding, "
              "tensors made from nothing, random numbers, comparisons, selection, sorting: `src/count/ignored.cpp`), "
              "so an op it names here is a missing formula. `default` counts what `mmengine` counts and the "
-             "matrix-class ops mmengine misses, and leaves elementwise arithmetic, reductions, softmax and pooling "
-             "to `all`: those are what it names.", ""]
+             "matrix-class ops mmengine misses, and leaves elementwise arithmetic, reductions, softmax, pooling, "
+             "losses and distances to `all`: those are what it names.", ""]
     for ops in OP_SETS:
         named = ", ".join(f"`{op.removeprefix('aten::')}` ({n})" for op, n in by_op[ops].most_common())
         lines.append(f"- **{ops}**: " + (f"{sum(1 for _, f in rows if f[ops])} of {len(rows)} models name an op "

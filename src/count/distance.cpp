@@ -27,7 +27,7 @@ Count dist(const OpRecord& r) { return mul(2, larger_input(r)); }
 Count pdist(const OpRecord& r) {
   const auto& x = input_shape(r, 0);
   require(x.size() == 2, r, "expects a matrix of N rows");
-  const Count pairs = x[0] * (x[0] - 1) / 2;
+  const Count pairs = x[0] < 2 ? 0 : mul(x[0], x[0] - 1) / 2;
   return add(mul(3, x[1], pairs), pairs);
 }
 

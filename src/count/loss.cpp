@@ -4,7 +4,8 @@
 // written out by hand in Python costs the same. n = elements compared (input or target, the larger), R = n when
 // the loss is reduced (mean or sum), 0 with reduction='none'; T = elements of the class-index target.
 //   mse_loss, l1_loss:                     2n + R        (difference, square or magnitude)
-//   smooth_l1_loss (beta > 0), huber_loss: 6n + R        (difference, magnitude, both branches: 3 ops and 1)
+//   smooth_l1_loss (beta > 0), huber_loss: 6n + R        (difference, magnitude, both branches: smooth L1's
+//                                                         3 ops and 1, Huber's 2 and 2)
 //   smooth_l1_loss with beta = 0:          2n + R        (torch runs l1_loss)
 //   binary_cross_entropy:                  9n (+n weight) + R
 //   binary_cross_entropy_with_logits:      4n (+3n + numel(pos_weight) with pos_weight, +n weight) + R
@@ -55,7 +56,8 @@ Count compared(const OpRecord& r, std::size_t i) {
   return std::max(product(input_shape(r, i)), product(input_shape(r, i + 1)));
 }
 
-// Cost per compared element plus the reduction over them: loss(self, target, ..., reduction at `at`).
+// Cost per compared element plus the reduction over them: loss(self, target, ...), its reduction argument at
+// reduction_index.
 Count pointwise_loss(const OpRecord& r, Count per_element, std::size_t reduction_index) {
   const Count n = compared(r, 0);
   return add(mul(per_element, n), reduction_at(r, reduction_index) == kNone ? 0 : n);
@@ -121,7 +123,7 @@ Count cross_entropy(const OpRecord& r) {
   if (!smoothing) return cost;
   const Count t = product(target);
   cost = add(cost, add(weighted ? mul(2, n) : n, t));  // -(log_softmax [* weight]).sum(class dim)
-  if (reduction == kMean) cost = add(cost, add(mul(2, t), 1));  // its sum over the kept count
+  if (reduction == kMean) cost = add(cost, add(mul(2, t), 1));  // its sum over the kept count (of T at most)
   if (reduction == kSum) cost = add(cost, t);
   return add(cost, mul(3, reduction == kNone ? t : 1));  // (1 - s) * nll + smooth * (s / classes)
 }

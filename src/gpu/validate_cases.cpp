@@ -79,6 +79,8 @@ std::vector<Proto> protos_for(const std::string& family) {
       {"_upsample_nearest_exact3d", {{"interpolate", {{1, 3, 5, 7, 11}}, {2}, "nearest-exact"}, {"interpolate", {{2, 8, 7, 13, 13}}, {2}, "nearest-exact"}}},
       // grid_sample: input, grid [N,Hout,Wout,2]
       {"grid_sampler", {{"grid_sample", {{1, 3, 7, 7}, {1, 1, 5, 2}}}, {"grid_sample", {{2, 100, 31, 31}, {2, 17, 19, 2}}}}},
+      // affine_grid: theta [N,2,3]; args the grid's size [N,C,H,W]
+      {"affine_grid_generator", {{"affine_grid", {{1, 2, 3}}, {1, 3, 7, 7}}, {"affine_grid", {{8, 2, 3}}, {8, 3, 251, 251}}}},
       // sdpa: q, k, v [B,H,L,E]; args is_causal
       {"scaled_dot_product_attention", {{"sdpa", {{1, 8, 1, 64}, {1, 8, 127, 64}, {1, 8, 127, 64}}, {0}},
                                         {"sdpa", {{2, 12, 251, 64}, {2, 12, 251, 64}, {2, 12, 251, 64}}, {1}},

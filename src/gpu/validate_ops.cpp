@@ -124,6 +124,10 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
   } else if (k == "grid_sample") {
     r.inputs = {t(0), torch::rand(c.shapes.at(1), opt) * 2 - 1};
     r.call = [in](const std::vector<c10::IValue>& v) { at::grid_sampler(in(v, 0), in(v, 1), 0, 0, false); };
+  } else if (k == "affine_grid") {
+    const std::vector<int64_t> size = c.args;
+    r.inputs = {t(0)};
+    r.call = [size, in](const std::vector<c10::IValue>& v) { at::affine_grid_generator(in(v, 0), size, false); };
   } else if (k == "sdpa") {
     const bool causal = c.args.at(0) != 0;
     r.inputs = {t(0), t(1), t(2)};

@@ -14,6 +14,10 @@
 //   margin_ranking_loss:                   5n + R        ((-y * (x1 - x2) + margin).clamp_min(0))
 //   hinge_embedding_loss:                  3n + R        (margin - x, clamped, the two cases' sum)
 //   poisson_nll_loss:                      3n (log_input) or 4n, + 8n with the Stirling term (full), + R
+//   cosine_embedding_loss:                 6n + 9 rows (+ rows reduced)   (the dot product and both squared norms,
+//                                          per row eps twice, product, root, division, the two cases, their sum)
+//   triplet_margin_loss:                   6n (9n with swap) + 3 rows (+ rows reduced)   (pairwise distances, then
+//                                          margin + d(a, p) - d(a, n), clamped; the swap's minimum is a selection)
 //   nll_loss (every form):                 T (+numel(input) weight); reduced: + 2T (total weight, sum); mean: + 1
 //   cross_entropy_loss, class indices:     3 numel(input) (log_softmax) + nll_loss's; label smoothing adds the
 //                                          smoothed term: numel(input) (+numel(input) weight), T, its reduction
@@ -87,6 +91,26 @@ Count kl_div(const OpRecord& r) { return pointwise_loss(r, 3, 2); }
 Count poisson_nll(const OpRecord& r) {
   const bool log_input = number_at(r, 2, 1) != 0, full = number_at(r, 3, 0) != 0;
   return pointwise_loss(r, (log_input ? 3 : 4) + (full ? 8 : 0), 5);
+}
+
+// Rows of a loss over vectors (the last dimension): the larger input's elements over that dimension's size.
+Count rows_of(const OpRecord& r, std::size_t i) {
+  const auto& x = input_shape(r, i);
+  return x.empty() || x.back() == 0 ? 1 : compared(r, i) / x.back();
+}
+
+// cosine_embedding_loss(input1, input2, target, margin, reduction).
+Count cosine_embedding(const OpRecord& r) {
+  const Count rows = rows_of(r, 0);
+  const Count cost = add(mul(6, compared(r, 0)), mul(9, rows));
+  return reduction_at(r, 4) == kNone ? cost : add(cost, rows);
+}
+
+// triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction).
+Count triplet_margin(const OpRecord& r) {
+  const Count rows = rows_of(r, 0);
+  const Count cost = add(mul(number_at(r, 6, 0) != 0 ? 9 : 6, compared(r, 0)), mul(3, rows));
+  return reduction_at(r, 7) == kNone ? cost : add(cost, rows);
 }
 
 // The class-index negative log likelihood: nll(self, target, weight, reduction) at those positions.
@@ -170,6 +194,8 @@ void add_loss_handlers(OpSet& set, Tier tier) {
   put("margin_ranking_loss", [](const OpRecord& r) { return pointwise_loss(r, 5, 4); }, "5n + (n if reduced)");
   put("hinge_embedding_loss", [](const OpRecord& r) { return pointwise_loss(r, 3, 3); }, "3n + (n if reduced)");
   put("poisson_nll_loss", poisson_nll, "3n (log_input) or 4n, +8n full, + (n if reduced)");
+  put("cosine_embedding_loss", cosine_embedding, "6n + 9 rows + (rows if reduced)");
+  put("triplet_margin_loss", triplet_margin, "6n (9n with swap) + 3 rows + (rows if reduced)");
   for (const char* op : {"nll_loss", "nll_loss_nd", "nll_loss2d", "nll_loss_forward", "nll_loss2d_forward"})
     put(op, nll_loss, "numel(target) (+numel(input) weight) + (2 numel(target) if reduced) (+1 mean)");
   put("cross_entropy_loss", cross_entropy,

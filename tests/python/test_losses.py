@@ -105,6 +105,28 @@ def test_margin_and_poisson_losses_cost_their_hand_written_forms(reduction):
     assert flops(lambda x, y: F.margin_ranking_loss(x, y, y, reduction=reduction), X, Y) == 5 * N + r
 
 
+def test_embedding_losses_cost_their_hand_written_forms():
+    # ATen's cosine_embedding_loss and triplet_margin_loss written out; 6 rows of 11, targets +1 / -1 per row.
+    target = torch.tensor([1.0, -1.0, 1.0, 1.0, -1.0, -1.0])
+
+    def cosine_embedding(x, y):
+        cos = (x * y).sum(1) / ((x * x).sum(1) + 1e-12).mul((y * y).sum(1) + 1e-12).sqrt()
+        zeros = torch.zeros_like(cos)
+        return (torch.where(target == 1, 1 - cos, zeros) + torch.where(target == -1, (cos - 0.1).clamp_min(0), zeros)
+                ).mean()
+
+    assert (flops(lambda x, y: F.cosine_embedding_loss(x, y, target, margin=0.1), X, Y)
+            == flops(cosine_embedding, X, Y) == 6 * N + 9 * 6 + 6)
+
+    def triplet(a, p, n):
+        d = lambda u, v: torch.linalg.vector_norm(u - v + 1e-6, 2, dim=-1)  # noqa: E731  (pairwise_distance)
+        return (1.0 + d(a, p) - d(a, n)).clamp_min(0).mean()
+
+    negative = X.flip(0)
+    assert (flops(lambda a, p, n: F.triplet_margin_loss(a, p, n), X, Y, negative)
+            == flops(triplet, X, Y, negative) == 6 * N + 3 * 6 + 6)
+
+
 def test_distances_and_similarities_cost_their_hand_written_forms():
     # ATen's cosine_similarity: each side divided by its norm clamped to eps, their product summed; 6 rows of 11.
     def cosine(x, y):

@@ -51,6 +51,22 @@ TEST(Loss, PointwiseLosses) {
             3 * n + n);
   EXPECT_EQ(loss("poisson_nll_loss", {V::boolean(false), V::boolean(true), V::real(1e-8), V::integer(kNone)}),
             4 * n + 8 * n);
+  // cosine embedding over 3 x 5 rows of 7: x1 * x2, x1 * x1, x2 * x2 and their sums (6n); per row the two eps
+  // adds, the product of the squared norms, its root, the division, 1 - cos, cos - margin, its clamp, the two
+  // cases' sum (9); the mean over rows.
+  EXPECT_EQ(macs("all", "cosine_embedding_loss", {V::tensor({3, 5, 7}), V::tensor({3, 5, 7}), V::tensor({3, 5}),
+                                                  V::real(0.0), V::integer(kMean)}),
+            6 * n + 9 * 15 + 15);
+  // triplet margin (a, p, n, margin, p, eps, swap, reduction): two pairwise distances (3n each: difference, eps,
+  // norm), margin + d(a, p) - d(a, n) and its clamp per row; swap adds d(p, n).
+  EXPECT_EQ(macs("all", "triplet_margin_loss", {V::tensor({3, 5, 7}), V::tensor({3, 5, 7}), V::tensor({3, 5, 7}),
+                                                V::real(1.0), V::real(2.0), V::real(1e-6), V::boolean(false),
+                                                V::integer(kSum)}),
+            6 * n + 3 * 15 + 15);
+  EXPECT_EQ(macs("all", "triplet_margin_loss", {V::tensor({3, 5, 7}), V::tensor({3, 5, 7}), V::tensor({3, 5, 7}),
+                                                V::real(1.0), V::real(2.0), V::real(1e-6), V::boolean(true),
+                                                V::integer(kNone)}),
+            9 * n + 3 * 15);
   // The target broadcast to the input: the larger counts.
   EXPECT_EQ(macs("all", "mse_loss", {V::tensor({3, 5, 7}), V::tensor({7}), V::integer(kNone)}), n + n);
 }

@@ -456,6 +456,44 @@ SWEEP = {
                      hidden_size_per_layer_input=16, laurel_rank=8, altup_num_inputs=2, num_kv_shared_layers=2,
                      layer_types=["sliding_attention", "full_attention"] * 2,
                      activation_sparsity_pattern=[0.95, 0.0, 0.0, 0.0])),
+    # Decoders newer still: Gemma 4, DeepSeek-V4 (compressed and sparse attention with their compressors running:
+    # compress rates 8 and 4 over 32 tokens, hash-routed MoE, hyper-connections), Qwen4-Exp (linear and indexed
+    # attention), Ling's hybrid (Kimi delta attention), MiniCPM3 (MLA), Hunyuan V3 and V4, MiMo-V2-Flash, Solar
+    # Open, Laguna, ZAYA, Ministral 3, NanoChat, Granite SWA (dense and MoE), Jais 2, CWM, HyperCLOVA X.
+    "gemma4_text": ("Gemma4TextConfig", "Gemma4ForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
+    "deepseek_v4": ("DeepseekV4Config", "DeepseekV4ForCausalLM", TOKENS,
+                    dict(DECODER, num_key_value_heads=1, head_dim=16, q_lora_rank=32, o_lora_rank=32, o_groups=2,
+                         qk_rope_head_dim=8, moe_intermediate_size=32, n_routed_experts=4, n_shared_experts=1,
+                         num_experts_per_tok=2,
+                         layer_types=["heavily_compressed_attention", "compressed_sparse_attention"],
+                         mlp_layer_types=["hash_moe", "moe"],
+                         compress_rates={"compressed_sparse_attention": 4, "heavily_compressed_attention": 8},
+                         sliding_window=16, index_n_heads=2, index_head_dim=16, index_topk=4, hc_mult=2,
+                         hc_sinkhorn_iters=3)),
+    "qwen4_exp": ("Qwen4ExpTextConfig", "Qwen4ExpForCausalLM", TOKENS,
+                  dict(DECODER, head_dim=16, linear_key_head_dim=16, linear_value_head_dim=16, linear_num_key_heads=2,
+                       linear_num_value_heads=4, moe_intermediate_size=32, shared_expert_intermediate_size=32,
+                       num_experts=4, num_experts_per_tok=2, layer_types=["linear_attention", "indexed_attention"],
+                       hc_count=2, hc_lowrank=16, indexer_n_heads=2, indexer_kv_heads=1, indexer_head_dim=16,
+                       indexer_budget=8, indexer_compress_ratio=4)),
+    "bailing_hybrid": ("BailingHybridConfig", "BailingHybridForCausalLM", TOKENS,
+                       dict(DECODER, pad_token_id=0, head_dim=16, num_key_value_heads=4,
+                            layer_types=["linear_attention", "full_attention"])),
+    "minicpm3": ("MiniCPM3Config", "MiniCPM3ForCausalLM", TOKENS,
+                 dict(DECODER, q_lora_rank=32, kv_lora_rank=16, qk_nope_head_dim=8, qk_rope_head_dim=8, v_head_dim=16)),
+    "hy_v3": ("HYV3Config", "HYV3ForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
+    "hy_v4": ("HYV4Config", "HYV4ForCausalLM", TOKENS, dict(DECODER, pad_token_id=0, head_dim=16)),
+    "mimo_v2_flash": ("MiMoV2FlashConfig", "MiMoV2FlashForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
+    "solar_open": ("SolarOpenConfig", "SolarOpenForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
+    "laguna": ("LagunaConfig", "LagunaForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
+    "zaya": ("ZayaConfig", "ZayaForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
+    "ministral3": ("Ministral3Config", "Ministral3ForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
+    "nanochat": ("NanoChatConfig", "NanoChatForCausalLM", TOKENS, DECODER),
+    "granite_swa": ("GraniteSWAConfig", "GraniteSWAForCausalLM", TOKENS, DECODER),
+    "granitemoe_swa": ("GraniteMoeSWAConfig", "GraniteMoeSWAForCausalLM", TOKENS, DECODER),
+    "jais2": ("Jais2Config", "Jais2ForCausalLM", TOKENS, DECODER),
+    "cwm": ("CwmConfig", "CwmForCausalLM", TOKENS, dict(DECODER, head_dim=16)),
+    "hyperclovax": ("HyperCLOVAXConfig", "HyperCLOVAXForCausalLM", TOKENS, DECODER),
     "lfm2_moe": ("Lfm2MoeConfig", "Lfm2MoeForCausalLM", TOKENS,
                  dict(DECODER, **MOE, moe_intermediate_size=32, num_dense_layers=1, num_experts=4,
                       layer_types=["conv", "full_attention"])),
@@ -918,10 +956,12 @@ TRACED_AWAY = {
     # padded to one chunk of 64), giving a 4 x 16 x 16 state. One layer of linear attention.
     "qwen3_next": {"model.layers.0.linear_attn": (4 * 16 * 64 * 16, 4 * 16 * 16)},
     # The same rule's final state in Qwen3.5 (4 value heads, keys and values of 16) and OLMo Hybrid, and in Kimi
-    # Linear's delta attention (4 heads of 16): 4 x (16 x 64 @ 64 x 16) MACs, a 4 x 16 x 16 state, in each.
+    # Linear's delta attention and Ling's hybrid, which runs it (4 heads of 16): 4 x (16 x 64 @ 64 x 16) MACs, a
+    # 4 x 16 x 16 state, in each.
     **{m: {f"model.layers.0.{attention}": (4 * 16 * 64 * 16, 4 * 16 * 16)}
        for m, attention in (("qwen3_5", "linear_attn"), ("qwen3_5_moe", "linear_attn"),
-                            ("olmo_hybrid", "linear_attn"), ("kimi_linear", "self_attn"))},
+                            ("olmo_hybrid", "linear_attn"), ("kimi_linear", "self_attn"),
+                            ("bailing_hybrid", "self_attn"))},
     # BigBird's masked-LM head reads the sequence output; the encoder's pooler (a 64 x 64 linear on the first
     # token, then tanh, which mmengine does not count) still runs.
     "big_bird": {"bert.pooler": (64 * 64, 64)},
@@ -1361,9 +1401,10 @@ def write_markdown(path, rows, files):
               "comparing. Qwen3-Next updates its recurrent state after the last chunk and never uses it, which "
               "mmengine's `torch.jit.trace` drops as dead code (`TRACED_AWAY`); exported, its code replaces "
               "`solve_triangular` with forward substitution and two matrix products (`EXPORT_PATH`). Qwen3.5 and "
-              "OLMo Hybrid run the same rule (the same dead update, the same export path), Kimi Linear's delta "
-              "attention the same dead update. The other dead code is a pooled output the model computes and does "
-              "not return: the vision towers' final norm or pooling head under LLaVA, PaliGemma, Gemma 3, Aya Vision, "
+              "OLMo Hybrid run the same rule (the same dead update, the same export path), Kimi Linear's and "
+              "Ling's hybrid's delta attention the same dead update. The other dead code is a pooled output the "
+              "model computes and does not return: the vision towers' final norm or pooling head under LLaVA, "
+              "PaliGemma, Gemma 3, Aya Vision, "
               "Cohere2 Vision and LFM2-VL, the Perception Encoder's attention pool under PerceptionLM, DPT's and "
               "Grounding DINO's backbone norms, SpeechT5's stop-token logits, FNet's and BigBird's poolers; "
               "MiniMax's last state update (like Qwen3-Next's), the pixel masks RT-DETR and D-FINE resize and never "
@@ -1373,8 +1414,8 @@ def write_markdown(path, rows, files):
               "spatial_shapes) fails its own check on the inputs the command line makes: it is run on the "
               "model's own inputs, given with --inputs.", ""]
     lines += ["\"mmengine cannot trace it\": mmengine's tracer refused the model (T5Gemma, LeViT, DeepSeek-V3.2, "
-              "LLaVA-NeXT, HunyuanVideo), so flopscope's matrix products (`--ops default`) are compared with FlopCounterMode's, "
-              "which counts no attention on the CPU.", ""]
+              "Qwen4-Exp, MiniCPM3, Hunyuan V4, LLaVA-NeXT, HunyuanVideo), so flopscope's matrix products "
+              "(`--ops default`) are compared with FlopCounterMode's, which counts no attention on the CPU.", ""]
     lines += ["A model whose sizes depend on its values, as an MoE's routing does (how many tokens each expert gets), "
               "cannot run shape-only: SwitchTransformers, NLLB-MoE, JetMoE, DBRX and LED are refused with the "
               "reason; so are the vision-language models that check, value by value, that the ids hold as many "

@@ -122,6 +122,13 @@ DIFFERENCES = {
                                                               "not contiguous, runs scaled_dot_product_attention's "
                                                               "math path, whose bmm FlopCounterMode counts as "
                                                               "matmul")},
+    # Ling's hybrid's full-attention layer is multi-head latent attention with transformers' default widths:
+    # queries and keys of 128 + 64 (nope and rope), values of 128. The CPU's fused kernel takes one width for all
+    # three, so the math path runs: 1 layer x 4 heads x 32 x 32 pairs x (192 + 128).
+    "bailing_hybrid": {"matmul": (1 * 4 * 32 * 32 * (192 + 128), "its latent attention's query and key width "
+                                                                 "(192) differs from its value width (128), which "
+                                                                 "sends scaled_dot_product_attention to its math "
+                                                                 "path, whose bmm FlopCounterMode counts as matmul")},
 }
 DIFFERENCES["umt5"] = DIFFERENCES["mt5"]  # UMT5 is mT5 with a position bias in every layer: same sizes, same path
 CONV, CONV_BACKWARD = {"conv"}, {"conv_backward"}

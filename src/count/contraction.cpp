@@ -11,6 +11,7 @@
 //                            From shapes alone: rows beyond the last offset are counted too.
 //   _scaled_grouped_mm        the same in FP8 (its scales follow the operands)
 //   tensordot(a, b, da, db)  free(a) * numel(b): every element of b meets every free position of a
+//   linalg_vecdot(x, y, dim)  numel(x and y broadcast together): a dot product along dim per output element
 //   inner(a[...,n], b[...,n]) numel(a) * numel(b) / n (a 0-d operand: numel(a) * numel(b))
 //   linalg_multi_dot(Ms)     the matrix chain in the order torch evaluates it, the cheapest one: for the
 //                            chain's dims p0..pn, the least sum of p_i*p_k*p_j over the parenthesisation
@@ -65,6 +66,19 @@ Count inner_macs(const OpRecord& r) {
   require(a.back() == b.back(), r, "last dimensions differ");
   return mul(product(a), leading_product(b, 1));
 }
+
+// The elements of two shapes broadcast together (numpy's rule: trailing dims align, 1 stretches).
+Count broadcast_elements(const OpRecord& r, const std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b) {
+  Count total = 1;
+  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    const std::int64_t da = i < a.size() ? a[a.size() - 1 - i] : 1, db = i < b.size() ? b[b.size() - 1 - i] : 1;
+    require(da == db || da == 1 || db == 1, r, "operands do not broadcast");
+    total = mul(total, da == 1 ? db : da);
+  }
+  return total;
+}
+
+Count vecdot_macs(const OpRecord& r) { return broadcast_elements(r, input_shape(r, 0), input_shape(r, 1)); }
 
 Count multi_dot_macs(const OpRecord& r) {
   const Value& list = input(r, 0);
@@ -122,12 +136,13 @@ void add_contraction_handlers(OpSet& set, Tier tier) {
   set.flops["aten::_scaled_grouped_mm"] = {"_scaled_grouped_mm", grouped_mm_macs, "as _grouped_mm"};
   set.flops["aten::tensordot"] = {"tensordot", tensordot_macs, "free(a)*numel(b)"};
   set.flops["aten::inner"] = {"inner", inner_macs, "a[...,n] b[...,n]: numel(a)*numel(b)/n"};
+  set.flops["aten::linalg_vecdot"] = {"linalg_vecdot", vecdot_macs, "numel(x and y broadcast together)"};
   set.flops["aten::linalg_multi_dot"] = {"linalg_multi_dot", multi_dot_macs,
                                          "the cheapest parenthesisation of the chain (torch's order)"};
   set.flops["aten::bilinear"] = {"bilinear", bilinear_macs, "x1[N,i1] W[o,i1,i2] x2[N,i2]: N*o*i1*i2 + N*o*i2"};
   set.flops["aten::cdist"] = {"cdist", cdist_macs, "x1[B,P,M] x2[B,R,M]: B*P*R*M"};
-  for (const char* op : {"_grouped_mm", "_scaled_grouped_mm", "tensordot", "inner", "linalg_multi_dot", "bilinear",
-                         "cdist"}) {
+  for (const char* op : {"_grouped_mm", "_scaled_grouped_mm", "tensordot", "inner", "linalg_vecdot", "linalg_multi_dot",
+                         "bilinear", "cdist"}) {
     const std::string name = std::string("aten::") + op;
     set.activations[name] = {set.flops[name].key, output_elements, "numel(output)"};
   }

@@ -10,11 +10,22 @@
 //   col2im (fold):                               numel(input)        (each column element added into the image)
 //   index_add:                                   numel(source)       (one add per element added in)
 //   scatter_add, scatter_reduce:                 numel(index)
+//   mvlgamma(x, p):                              3 p numel(x) + numel(x)   (x + (1 - j) / 2 for the p values of j,
+//                                                their lgamma, the sum over j, the constant added)
+//   trapezoid(y, dx), L samples along dim, R = numel(y) / L lines:  numel(y) + 4R  (the sum, then per line the
+//                                                two ends added, halved, subtracted, scaled by dx)
+//   trapezoid(y, x):                             numel(dx) + 3R(L-1) + R   (x's differences dx; per interval the
+//                                                neighbours added, times dx, summed; per line halved)
+//   cumulative_trapezoid(y, dx):                 3R(L-1)       (neighbours added, scaled, cumulative sum)
+//   cumulative_trapezoid(y, x):                  numel(dx) + 4R(L-1)   (and the halving per interval)
 // A training step's backward, by the same rule:
 //   an activation's backward (threshold_backward for relu, gelu_backward, ...): numel(grad_output)
 //   softmax and log_softmax backward:            4 * numel(grad_output)  (y*g, row sum, subtract, scale; or
 //                                                exp(y), row sum of g, multiply, subtract)
 // The arithmetic autograd runs for the rest (mul, add, div, ...) is counted as those ops.
+#include <algorithm>
+#include <vector>
+
 #include "count/families.h"
 #include "count/shapes.h"
 
@@ -54,6 +65,37 @@ Count diff_flops(const OpRecord& r) {
 Count per_source(const OpRecord& r) { return product(input_shape(r, 3)); }
 // scatter_add, scatter_reduce (self, dim, index, src, ...): one add per element of the index (src may be larger).
 Count per_index(const OpRecord& r) { return product(input_shape(r, 2)); }
+
+// mvlgamma(self, p).
+Count mvlgamma_flops(const OpRecord& r) {
+  const Value& p = input(r, 1);
+  require(p.kind == Value::Kind::Int && p.number >= 1, r, "expects p, a positive int");
+  const Count n = product(input_shape(r, 0));
+  return add(mul(3, static_cast<Count>(p.number), n), n);
+}
+
+// trapezoid and cumulative_trapezoid (y, x or dx, dim): `cumulative` selects the second's counts.
+template <bool cumulative>
+Count trapezoid_flops(const OpRecord& r) {
+  const auto& y = input_shape(r, 0);
+  require(!y.empty(), r, "integrates a tensor of no dimensions");
+  const Value& dim_value = input(r, 2);
+  auto dim = dim_value.kind == Value::Kind::Int ? static_cast<std::int64_t>(dim_value.number) : -1;
+  const auto rank = static_cast<std::int64_t>(y.size());
+  require(dim >= -rank && dim < rank, r, "integrates along a dimension the tensor does not have");
+  if (dim < 0) dim += rank;
+  const std::int64_t length = y[static_cast<std::size_t>(dim)];
+  if (length == 0) return 0;  // torch returns zeros without arithmetic
+  const Count lines = product(y) / length, intervals = mul(lines, length - 1);
+  if (!input(r, 1).is_tensor()) return cumulative ? mul(3, intervals) : add(product(y), mul(4, lines));
+  // x: 1-D along dim, or of y's rank; its differences dx are one shorter along dim.
+  std::vector<std::int64_t> dx = input_shape(r, 1);
+  require(dx.size() == 1 || dx.size() == y.size(), r, "expects x 1-D or of y's rank");
+  std::int64_t& along = dx[dx.size() == 1 ? 0 : static_cast<std::size_t>(dim)];
+  along = std::max<std::int64_t>(along - 1, 0);
+  const Count differences = product(dx);
+  return add(differences, cumulative ? mul(4, intervals) : add(mul(3, intervals), lines));
+}
 
 }  // namespace
 
@@ -107,6 +149,12 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
     set.flops[std::string("aten::") + op] = {op, input_elements, "numel(input)"};
   for (const char* op : {"var", "std", "var_mean", "std_mean", "_weight_norm"})
     set.flops[std::string("aten::") + op] = {op, twice_the_input, "2*numel(input)"};
+  set.flops["aten::mvlgamma"] = {"mvlgamma", mvlgamma_flops, "3 p numel(x) + numel(x)"};
+  for (const char* op : {"trapezoid", "trapz"})
+    set.flops[std::string("aten::") + op] = {op, trapezoid_flops<false>,
+                                             "dx: numel(y) + 4R; x: numel(dx) + 3R(L-1) + R (R lines of L samples)"};
+  set.flops["aten::cumulative_trapezoid"] = {"cumulative_trapezoid", trapezoid_flops<true>,
+                                             "dx: 3R(L-1); x: numel(dx) + 4R(L-1) (R lines of L samples)"};
   set.flops["aten::col2im"] = {"col2im", input_elements, "numel(input)"};
   set.flops["aten::diff"] = {"diff", diff_flops, "sum over k=1..n of (L-k) per line along dim"};
   for (const char* op : {"index_add", "index_add_"})

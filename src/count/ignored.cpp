@@ -27,7 +27,8 @@ void add_no_arithmetic_ops(OpSet& set) {
       "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle", "frexp",
       // tensors made from nothing, random numbers
       "empty_like", "empty_strided", "ones_like", "new_ones", "new_tensor", "scalar_tensor", "linspace", "logspace",
-      "eye", "rand", "randn", "randint", "rand_like", "randn_like", "randint_like", "randperm",
+      "eye", "tril_indices", "triu_indices", "rand", "randn", "randint", "rand_like", "randn_like", "randint_like",
+      "randperm",
       "bernoulli", "bernoulli_", "multinomial", "normal", "normal_", "uniform_", "exponential_", "dropout_",
       "feature_dropout", "alpha_dropout", "native_dropout",
       // comparisons, logic, selection and sorting: no floating-point arithmetic

@@ -24,6 +24,10 @@
 // and what is built from them, as ATen runs it: solve = LU + its solve; inv = LU + a solve against the identity
 // (n right-hand sides: n^3); det, slogdet, logdet = LU + the n - 1 products (or sums of logarithms) of the
 // diagonal; cholesky_inverse (xPOTRI: inverting the factor, then L^-H L^-1) = 2 n (n + 1)(n + 2) / 6.
+// Powers, linalg_matrix_power(A[m,m], n), as ATen runs them: |n| = 2 and 3 by one and two products, larger |n|
+// by repeated squaring, one squaring per bit of |n| after the highest and one product into the result per set bit
+// after the first (13 = 0b1101: 3 squarings and 2 products); a negative n inverts A first (as linalg_inv):
+//   MACs = batch * (bit_length(|n|) - 1 + popcount(|n|) - 1) * m^3   (+ the inverse's for n < 0; 0 for n = 0, 1)
 // Composite ops are named too (a graph from torch.export keeps linalg_solve, linalg_det, ...): counting stops
 // at the outermost op with a formula, so a live forward counts each call once, at the op the user called.
 // Eigen- and singular value decompositions (iterative), QR (a blocked QR's work depends on its block size) and
@@ -123,6 +127,24 @@ Count cholesky_solve(const OpRecord& r) {
   return mul(product(output_shape(r)), n + 1);
 }
 
+// linalg_matrix_power(A, n) and matrix_power: the products of repeated squaring, after an inverse for n < 0.
+Count matrix_power(const OpRecord& r) {
+  const auto& a = square(r, 0);
+  const Value& power = input(r, 1);
+  require(power.kind == Value::Kind::Int, r, "expects an integer power");
+  const std::int64_t m = a.back();
+  const auto n = static_cast<std::uint64_t>(power.number < 0 ? -power.number : power.number);
+  Count products = 0;
+  if (n >= 2) {
+    int bits = 0, set = 0;
+    for (std::uint64_t v = n; v != 0; v >>= 1) ++bits, set += static_cast<int>(v & 1);
+    products = (bits - 1) + (set - 1);
+  }
+  Count total = mul(products, mul(m, m, m));
+  if (power.number < 0) total = add(total, add(lu_factor_macs(m, m), mul(m, m, m)));
+  return mul(leading_product(a, 2), total);
+}
+
 }  // namespace
 
 void add_linalg_handlers(OpSet& set, Tier tier) {
@@ -152,6 +174,10 @@ void add_linalg_handlers(OpSet& set, Tier tier) {
   const char* potrs = "numel(X) * (n + 1): two triangular substitutions (xPOTRS) with L[n,n]; X the solution";
   for (const char* op : {"aten::cholesky_solve", "aten::_cholesky_solve_helper"})
     set.flops[op] = {"cholesky_solve", cholesky_solve, potrs};
+  const char* power = "batch * (bit_length(|n|) - 1 + popcount(|n|) - 1) * m^3: repeated squaring of A[m,m] "
+                      "(+ inv's count for n < 0)";
+  for (const char* op : {"aten::linalg_matrix_power", "aten::matrix_power"})
+    set.flops[op] = {"matrix_power", matrix_power, power};
   set.flops["aten::cholesky_inverse"] = {"cholesky_inverse", cholesky_inverse,
                                          "batch * 2 n(n+1)(n+2)/6: L^-1, then L^-H L^-1 (xPOTRI) from L[n,n]"};
 }

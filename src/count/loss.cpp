@@ -18,6 +18,11 @@
 //                                          per row eps twice, product, root, division, the two cases, their sum)
 //   triplet_margin_loss:                   6n (9n with swap) + 3 rows (+ rows reduced)   (pairwise distances, then
 //                                          margin + d(a, p) - d(a, n), clamped; the swap's minimum is a selection)
+//   multi_margin_loss, N rows of C classes: N + 3NC (+NC for p = 2, +NC weight) (+1 sum)   (margin - x[target] per
+//                                          row, + x, clamped, squared, weighted; the mean (per row unreduced) or the
+//                                          sum / C; selecting the target's column is no arithmetic)
+//   multilabel_margin_loss, N rows of C:   2NC + 4NC^2 (+N mean)   (the end of each row's labels found (a min), 1 - x
+//                                          at each label, + x against every class, clamped, / C, summed)
 //   nll_loss (every form):                 T (+numel(input) weight); reduced: + 2T (total weight, sum); mean: + 1
 //   cross_entropy_loss, class indices:     3 numel(input) (log_softmax) + nll_loss's; label smoothing adds the
 //                                          smoothed term: numel(input) (+numel(input) weight), T, its reduction
@@ -113,6 +118,20 @@ Count triplet_margin(const OpRecord& r) {
   return reduction_at(r, 7) == kNone ? cost : add(cost, rows);
 }
 
+// multi_margin_loss(self[N,C] or [C], target, p, margin, weight, reduction).
+Count multi_margin(const OpRecord& r) {
+  const Count n = product(input_shape(r, 0)), rows = product(input_shape(r, 1));
+  const Count per_element = 3 + (number_at(r, 2, 1) == 2 ? 1 : 0) + (has_tensor(r, 4) ? 1 : 0);
+  return add(add(rows, mul(per_element, n)), reduction_at(r, 5) == kSum ? 1 : 0);
+}
+
+// multilabel_margin_loss and multilabel_margin_loss_forward(self[N,C] or [C], target, reduction).
+Count multilabel_margin(const OpRecord& r) {
+  const auto& x = input_shape(r, 0);
+  const Count n = product(x), classes = x.empty() ? 1 : x.back();
+  return add(add(mul(2, n), mul(4, n, classes)), reduction_at(r, 2) == kMean ? (classes == 0 ? 0 : n / classes) : 0);
+}
+
 // The class-index negative log likelihood: nll(self, target, weight, reduction) at those positions.
 Count nll(const std::vector<std::int64_t>& self, const std::vector<std::int64_t>& target, bool weighted,
           Reduction reduction) {
@@ -196,6 +215,9 @@ void add_loss_handlers(OpSet& set, Tier tier) {
   put("poisson_nll_loss", poisson_nll, "3n (log_input) or 4n, +8n full, + (n if reduced)");
   put("cosine_embedding_loss", cosine_embedding, "6n + 9 rows + (rows if reduced)");
   put("triplet_margin_loss", triplet_margin, "6n (9n with swap) + 3 rows + (rows if reduced)");
+  put("multi_margin_loss", multi_margin, "N + 3NC (+NC p=2, +NC weight) (+1 sum) over self[N,C]");
+  for (const char* op : {"multilabel_margin_loss", "multilabel_margin_loss_forward"})
+    put(op, multilabel_margin, "2NC + 4NC^2 (+N mean) over self[N,C]");
   for (const char* op : {"nll_loss", "nll_loss_nd", "nll_loss2d", "nll_loss_forward", "nll_loss2d_forward"})
     put(op, nll_loss, "numel(target) (+numel(input) weight) + (2 numel(target) if reduced) (+1 mean)");
   put("cross_entropy_loss", cross_entropy,

@@ -2,10 +2,12 @@
 // every pooling op:
 //   max/avg pool, kernel k:          numel(output) * prod(k)   (one compare or add per window element)
 //   adaptive avg/max pool (1-3 D):   numel(input)              (each input element enters one window, about)
-//   fractional/lp pools are not counted (reported unsupported).
+//   fractional max pool, kernel k:   numel(output) * prod(k)   (its windows start at pseudo-random offsets, but
+//                                    each still has prod(k) elements)
+//   lp pools are Python (a power, an average pool, a root): their ops are counted as such.
 // A training step's backward, counted as the forward is (default: adaptive average pooling; all: every pool):
 //   adaptive avg pool backward:      numel(input)              (each input gradient is its window's share)
-//   max pool backward (with indices, adaptive too): numel(grad_output)  (each routed to its argmax, one add)
+//   max pool backward (with indices, adaptive and fractional too): numel(grad_output)  (each routed to its argmax, one add)
 //   avg pool backward, kernel k:     numel(grad_output) * prod(k)   (spread over its window)
 #include "count/families.h"
 #include "count/shapes.h"
@@ -51,7 +53,8 @@ void add_pool_handlers(OpSet& set, Tier tier) {
     set.flops[std::string("aten::") + op] = {"adaptive_avg_pool_backward", per_backward_input, "numel(input)"};
   if (tier < Tier::all) return;
   for (const char* op : {"max_pool2d_with_indices_backward", "max_pool3d_with_indices_backward",
-                         "adaptive_max_pool2d_backward", "adaptive_max_pool3d_backward"})
+                         "adaptive_max_pool2d_backward", "adaptive_max_pool3d_backward",
+                         "fractional_max_pool2d_backward", "fractional_max_pool3d_backward"})
     set.flops[std::string("aten::") + op] = {"max_pool_backward", input_elements, "numel(grad_output)"};
   set.flops["aten::avg_pool2d_backward"] = {"avg_pool_backward", windowed_backward<2>, "numel(grad_output)*kh*kw"};
   set.flops["aten::avg_pool3d_backward"] = {"avg_pool_backward", windowed_backward<3>, "numel(grad_output)*kd*kh*kw"};
@@ -60,9 +63,11 @@ void add_pool_handlers(OpSet& set, Tier tier) {
     set.flops[std::string("aten::") + op] = {op, input_elements, "numel(input)"};
   set.flops["aten::max_pool1d"] = {"max_pool1d", windowed<1>, "numel(output)*k"};
   set.flops["aten::avg_pool1d"] = {"avg_pool1d", windowed<1>, "numel(output)*k"};
-  for (const char* op : {"max_pool2d", "avg_pool2d", "max_pool2d_with_indices", "mkldnn_max_pool2d"})
+  for (const char* op : {"max_pool2d", "avg_pool2d", "max_pool2d_with_indices", "mkldnn_max_pool2d",
+                         "fractional_max_pool2d"})
     set.flops[std::string("aten::") + op] = {op, windowed<2>, "numel(output)*kh*kw"};
-  for (const char* op : {"max_pool3d", "avg_pool3d", "max_pool3d_with_indices", "mkldnn_max_pool3d"})
+  for (const char* op : {"max_pool3d", "avg_pool3d", "max_pool3d_with_indices", "mkldnn_max_pool3d",
+                         "fractional_max_pool3d"})
     set.flops[std::string("aten::") + op] = {op, windowed<3>, "numel(output)*kd*kh*kw"};
 }
 

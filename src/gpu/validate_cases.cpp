@@ -131,6 +131,9 @@ std::vector<Proto> protos_for(const std::string& family) {
       // tensordot: a[..., K], b[K, ...], contracting a's last dim with b's first
       {"tensordot", {{"tensordot", {{1, 100}, {100, 127}}}, {"tensordot", {{3, 127, 100}, {100, 251}}}}},
       {"inner", {{"inner", {{1, 100}, {251, 100}}}, {"inner", {{3, 127, 64}, {251, 64}}}}},
+      {"linalg_vecdot", {{"vecdot", {{1, 100}, {251, 100}}}, {"vecdot", {{3, 127, 64}, {127, 64}}}}},
+      // matrix powers by repeated squaring: A [m,m] (scaled to keep its powers finite in half precision); args n
+      {"matrix_power", {{"matrix_power", {{127, 127}}, {5}}, {"matrix_power", {{3, 251, 251}}, {13}}}},
       {"linalg_multi_dot", {{"multi_dot", {{1, 100}, {100, 251}, {251, 127}}},
                             {"multi_dot", {{509, 100}, {100, 251}, {251, 1}}}}},
       // bilinear: x1 [N,i1], x2 [N,i2], W [o,i1,i2]

@@ -304,6 +304,14 @@ Runnable make_runnable(const gpu::ValidateCase& c, const torch::TensorOptions& o
     two([](auto a, auto b) { at::tensordot(a, b, {a.dim() - 1}, {0}); });
   } else if (k == "inner") {
     two([](auto a, auto b) { at::inner(a, b); });
+  } else if (k == "vecdot") {
+    two([](auto a, auto b) { at::linalg_vecdot(a, b); });
+  } else if (k == "matrix_power") {
+    // Scaled by 1/sqrt(m), a random matrix's powers stay near unit size: no overflow to inf in float16.
+    const auto m = static_cast<double>(c.shapes.at(0).back());
+    const int64_t n = c.args.at(0);
+    r.inputs = {t(0) / std::sqrt(m)};
+    r.call = [n, in](const std::vector<c10::IValue>& v) { at::linalg_matrix_power(in(v, 0), n); };
   } else if (k == "multi_dot") {
     r.inputs = {t(0), t(1), t(2)};
     r.call = [in](const std::vector<c10::IValue>& v) { at::linalg_multi_dot({in(v, 0), in(v, 1), in(v, 2)}); };

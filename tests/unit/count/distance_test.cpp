@@ -1,7 +1,10 @@
-// Distances, similarities and small vector products (src/count/distance.cpp, all only), pointwise math added to
-// all (elementwise.cpp), and affine_grid_generator (resample.cpp, default). On hand-built records, with each op
+// Distances, similarities, matrix norms and small vector products (src/count/distance.cpp, all only; vecdot in
+// contraction.cpp, default), pointwise math, integrals and mvlgamma added to all (elementwise.cpp), two losses
+// (loss.cpp), fractional max pooling (pool.cpp), and affine_grid_generator (resample.cpp, default). On hand-built records, with each op
 // of ATen's implementation written out.
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "support/records.h"
 
@@ -61,6 +64,54 @@ TEST(Distance, MorePointwiseMathAndShuffles) {
   for (const char* set : {"default", "all"})
     for (const char* name : {"aten::pixel_shuffle", "aten::pixel_unshuffle", "aten::channel_shuffle", "aten::frexp"})
       EXPECT_TRUE(named_ops(set).ignored.count(name)) << set << " " << name;
+}
+
+TEST(Distance, MatrixNorms) {
+  // [3, 4, 5] over dims (0, 2): 60 elements; inf sums magnitudes along dim 2 (12 sums of 5), then the largest of
+  // each 3; 1 sums along dim 0 (20 sums of 3), then the largest of each 5.
+  const auto norm = [](Value ord, std::vector<std::int64_t> dims) {
+    return macs("all", "linalg_matrix_norm", {V::tensor({3, 4, 5}), ord, V::int_list(dims), V::boolean(false)});
+  };
+  EXPECT_EQ(norm(V::real(INFINITY), {0, 2}), 60 + 60 / 5);
+  EXPECT_EQ(norm(V::integer(1), {0, -1}), 60 + 60 / 3);
+  EXPECT_EQ(norm(V::string("fro"), {0, 2}), 60);
+  EXPECT_EQ(norm(V::none(), {}), 60);  // no ord: Frobenius over the last two dims
+  // Singular values need an SVD: a formula error, counted as 0 and said, never a made-up number.
+  EXPECT_THROW(norm(V::string("nuc"), {0, 2}), FormulaError);
+  EXPECT_THROW(norm(V::real(2), {0, 2}), FormulaError);
+  EXPECT_THROW(norm(V::integer(1), {0, 0}), FormulaError);
+  // linalg_norm: a vector norm unless an ord comes with two dims (or a matrix and no dims).
+  EXPECT_EQ(macs("all", "linalg_norm", {V::tensor({3, 4, 5}), V::none(), V::int_list({0, 1})}), 60);
+  EXPECT_EQ(macs("all", "linalg_norm", {V::tensor({3, 4, 5}), V::integer(1), V::int_list({2})}), 60);
+  EXPECT_EQ(macs("all", "linalg_norm", {V::tensor({4, 5}), V::real(-INFINITY), V::none()}), 20 + 20 / 5);
+}
+
+TEST(Distance, VectorDotProducts) {
+  // vecdot of x[2, 1, 4] and y[3, 4]: broadcast to [2, 3, 4], one multiply-add per element (default on).
+  EXPECT_EQ(macs("default", "linalg_vecdot", {V::tensor({2, 1, 4}), V::tensor({3, 4}), V::integer(-1)}), 2 * 3 * 4);
+  EXPECT_THROW(macs("default", "linalg_vecdot", {V::tensor({2, 4}), V::tensor({3, 4}), V::integer(-1)}), FormulaError);
+}
+
+TEST(Distance, IntegralsAndLogGamma) {
+  // trapezoid of y[3, 4] along dim 0 with x of y's shape: x's differences [2, 4] (8), per interval (8 of them)
+  // the neighbours added, times dx, summed (24), each of the 4 lines halved.
+  const std::vector<Value> with_x = {V::tensor({3, 4}), V::tensor({3, 4}), V::integer(0)};
+  EXPECT_EQ(macs("all", "trapezoid", with_x), 8 + 3 * 8 + 4);
+  EXPECT_EQ(macs("all", "cumulative_trapezoid", with_x), 8 + 4 * 8);
+  // With a scalar dx along the last dim: the 12-element sum, then 4 per line of the 3.
+  EXPECT_EQ(macs("all", "trapezoid", {V::tensor({3, 4}), V::real(0.1), V::integer(-1)}), 12 + 4 * 3);
+  EXPECT_EQ(macs("all", "trapz", {V::tensor({3, 0}), V::real(0.1), V::integer(-1)}), 0);  // no samples: zeros
+  // mvlgamma(x[2, 3], p = 4): 4 shifted copies of x, their lgamma and sum, the constant added.
+  EXPECT_EQ(macs("all", "mvlgamma", {V::tensor({2, 3}), V::integer(4)}), 3 * 4 * 6 + 6);
+  // multi_margin_loss of one vector of 7 classes (a 0-d target): margin - x[target], then 3 per class; the mean.
+  EXPECT_EQ(macs("all", "multi_margin_loss", {V::tensor({7}), V::tensor({}), V::integer(1), V::integer(1), V::none(),
+                                              V::integer(1)}),
+            1 + 3 * 7);
+  // fractional_max_pool2d of [1, 3, 10, 10] with 3 x 2 windows to 4 x 4: 48 outputs of 6 elements.
+  EXPECT_EQ(macs("all", "fractional_max_pool2d", {V::tensor({1, 3, 10, 10}), V::int_list({3, 2}),
+                                                  V::int_list({4, 4}), V::tensor({1, 3, 2})},
+                 {V::tensor({1, 3, 4, 4}), V::tensor({1, 3, 4, 4})}),
+            48 * 6);
 }
 
 }  // namespace

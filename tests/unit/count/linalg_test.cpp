@@ -103,6 +103,21 @@ TEST(LinalgFactor, CholeskyItsSolveAndItsInverse) {
   EXPECT_EQ(macs("default", "cholesky_inverse", {V::tensor({4, 4}), V::boolean(false)}, {V::tensor({4, 4})}), 40);
 }
 
+TEST(LinalgPower, RepeatedSquaring) {
+  const auto power = [](std::vector<std::int64_t> a, std::int64_t n) {
+    return macs("default", "linalg_matrix_power", {V::tensor(a), V::integer(n)}, {V::tensor(a)});
+  };
+  // A^0 and A^1 multiply nothing; A^6 = 0b110: A^2, A^4 (two squarings), then A^2 * A^4 (one product), 27 each.
+  EXPECT_EQ(power({3, 3}, 0), 0);
+  EXPECT_EQ(power({3, 3}, 1), 0);
+  EXPECT_EQ(power({3, 3}, 6), 3 * 27);
+  // A^-6 over a batch of 2 x 7: per matrix the inverse (LU 9 + 2 = 11, the identity's solve 27), then the 3 products.
+  EXPECT_EQ(power({2, 7, 3, 3}, -6), 2 * 7 * (11 + 27 + 3 * 27));
+  // mmengine has no formula; a non-square matrix is a formula error.
+  EXPECT_EQ(named_ops("mmengine").flops.count("aten::linalg_matrix_power"), 0u);
+  EXPECT_THROW(power({3, 4}, 2), FormulaError);
+}
+
 TEST(LinalgFactor, OpSetsAndBadRecords) {
   // mmengine's set counts none of them (reported unsupported, as mmengine reports them).
   for (const char* op : {"aten::linalg_solve", "aten::linalg_cholesky", "aten::linalg_det", "aten::linalg_inv"})

@@ -129,6 +129,17 @@ DIFFERENCES = {
                                                                  "(192) differs from its value width (128), which "
                                                                  "sends scaled_dot_product_attention to its math "
                                                                  "path, whose bmm FlopCounterMode counts as matmul")},
+    # dots3's latent attention keeps transformers' default MLA widths (queries and keys 128 + 64, values 128), and
+    # its indexer's mask: the math path, 2 layers x 4 heads x 32 x 32 pairs x (192 + 128).
+    "dots3_note_text": {"matmul": (2 * 4 * 32 * 32 * (192 + 128), "its latent attention's query and key width (192) "
+                                                                  "differs from its value width (128), which sends "
+                                                                  "scaled_dot_product_attention to its math path, "
+                                                                  "whose bmm FlopCounterMode counts as matmul")},
+    # Inkling adds relative logits computed from the queries to its attention's mask: 2 layers x 64 heads of 128 x
+    # 32 x 32 pairs x (128 + 128).
+    "inkling_text": {"matmul": (2 * 64 * 32 * 32 * (128 + 128), "its relative logits, computed from the queries, "
+                                                                "send scaled_dot_product_attention to its math path, "
+                                                                "whose bmm FlopCounterMode counts as matmul")},
 }
 DIFFERENCES["umt5"] = DIFFERENCES["mt5"]  # UMT5 is mT5 with a position bias in every layer: same sizes, same path
 CONV, CONV_BACKWARD = {"conv"}, {"conv_backward"}
@@ -340,8 +351,10 @@ def write_markdown(path, rows, sweep=False, exported_=False):
         ("- attention that runs scaled_dot_product_attention's math path, whose bmm FlopCounterMode counts as "
          "matrix products where flopscope counts the op, as attention: mT5's, UMT5's, Swin's and BEiT's, whose "
          "learned position bias requires grad (as T5's in the zoo), Wav2Vec2-Conformer's and Wav2Vec2-BERT's, whose "
-         "relative position scores are computed from the queries, Falcon's multi-query attention, and timm's NesT and "
-         "Hiera, which attend in blocks given as a fifth dimension, neither of which the CPU's fused kernel takes; "
+         "relative position scores are computed from the queries (Parakeet's and Inkling's too), Falcon's "
+         "multi-query attention, latent attention whose query and value widths differ (Ling's hybrid, dots3), and "
+         "timm's NesT and Hiera, which attend in blocks given as a fifth dimension, neither of which the CPU's fused "
+         "kernel takes; "
          "each listed in the script with its exact size." if sweep else
          "- one difference traced to its op, listed in the script with its exact size (T5's math-path attention)."),
         "",

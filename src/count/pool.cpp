@@ -7,7 +7,8 @@
 //   lp pools are Python (a power, an average pool, a root): their ops are counted as such.
 // A training step's backward, counted as the forward is (default: adaptive average pooling; all: every pool):
 //   adaptive avg pool backward:      numel(input)              (each input gradient is its window's share)
-//   max pool backward (with indices, adaptive and fractional too): numel(grad_output)  (each routed to its argmax, one add)
+//   max pool backward (with indices, adaptive and fractional too): numel(grad_output)  (each routed to its argmax,
+//                                    one add)
 //   avg pool backward, kernel k:     numel(grad_output) * prod(k)   (spread over its window)
 #include "count/families.h"
 #include "count/shapes.h"

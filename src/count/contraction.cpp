@@ -67,18 +67,11 @@ Count inner_macs(const OpRecord& r) {
   return mul(product(a), leading_product(b, 1));
 }
 
-// The elements of two shapes broadcast together (numpy's rule: trailing dims align, 1 stretches).
-Count broadcast_elements(const OpRecord& r, const std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b) {
-  Count total = 1;
-  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-    const std::int64_t da = i < a.size() ? a[a.size() - 1 - i] : 1, db = i < b.size() ? b[b.size() - 1 - i] : 1;
-    require(da == db || da == 1 || db == 1, r, "operands do not broadcast");
-    total = mul(total, da == 1 ? db : da);
-  }
-  return total;
+Count vecdot_macs(const OpRecord& r) {
+  const auto& x = input_shape(r, 0);
+  const auto& y = input_shape(r, 1);
+  return broadcast_elements(r, x, x.size(), y, y.size(), "operands do not broadcast");
 }
-
-Count vecdot_macs(const OpRecord& r) { return broadcast_elements(r, input_shape(r, 0), input_shape(r, 1)); }
 
 Count multi_dot_macs(const OpRecord& r) {
   const Value& list = input(r, 0);

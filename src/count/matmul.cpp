@@ -80,13 +80,7 @@ Count matmul_macs(const OpRecord& r) {
 // ensemble's or per-head weights, vmap's batched weights) runs e products of t·k·m, which mmengine counts once.
 Count broadcast_matmul_macs(const OpRecord& r) {
   const auto [a, b] = matmul_operands(r);
-  Count batch = 1;
-  const std::size_t na = a.size() - 2, nb = b.size() - 2;
-  for (std::size_t i = 0; i < std::max(na, nb); ++i) {  // from the right, as broadcasting aligns them
-    const std::int64_t da = i < na ? a[na - 1 - i] : 1, db = i < nb ? b[nb - 1 - i] : 1;
-    require(da == db || da == 1 || db == 1, r, "batch dimensions do not broadcast");
-    batch = mul(batch, da == 1 ? db : da);
-  }
+  const Count batch = broadcast_elements(r, a, a.size() - 2, b, b.size() - 2, "batch dimensions do not broadcast");
   return mul(batch, a[a.size() - 2], a.back(), b.back());
 }
 

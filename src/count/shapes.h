@@ -1,5 +1,6 @@
 #pragma once
 // Argument access for formulas: a missing or mistyped argument is a FormulaError, never a crash.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -67,6 +68,19 @@ inline Count input_elements(const OpRecord& r) { return product(input_shape(r, 0
 
 inline void require(bool ok, const OpRecord& r, const char* what) {
   if (!ok) throw FormulaError(r.name + ": " + what);
+}
+
+/// The elements of the first `na` dims of `a` and the first `nb` of `b` broadcast together (numpy's rule: aligned
+/// from the right, a 1 stretches); `what` names the failure when they do not broadcast.
+inline Count broadcast_elements(const OpRecord& r, const std::vector<std::int64_t>& a, std::size_t na,
+                                const std::vector<std::int64_t>& b, std::size_t nb, const char* what) {
+  Count total = 1;
+  for (std::size_t i = 0; i < std::max(na, nb); ++i) {
+    const std::int64_t da = i < na ? a[na - 1 - i] : 1, db = i < nb ? b[nb - 1 - i] : 1;
+    require(da == db || da == 1 || db == 1, r, what);
+    total = mul(total, da == 1 ? db : da);
+  }
+  return total;
 }
 
 }  // namespace flopscope::count

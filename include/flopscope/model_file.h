@@ -17,7 +17,9 @@ std::string describe_non_torchscript(const std::string& path);
 /// torch::jit::load with InvalidInput errors naming the problem; `device` as for torch::jit::load. What the
 /// file's load-time code (a scripted __setstate__) warns or prints goes to `said` (marked `loading`), never to
 /// stdout or stderr. `probe_first`: load once in a child process first, so that an archive that crashes
-/// LibTorch is an error rather than a crash (a process that is itself a disposable child can skip it).
+/// LibTorch is an error rather than a crash (a process that is itself a disposable child can skip it). The
+/// archive's debug records (each code line's original Python source) are not loaded: LibTorch crashed reading
+/// corrupt ones, and nothing here needs them.
 /// Archives whose entries would inflate past the free memory, or by more than 100:1, are refused unread.
 torch::jit::Module load_model_file(const std::string& path, const c10::optional<c10::Device>& device,
                                    ModelMessages* said = nullptr, bool probe_first = true);

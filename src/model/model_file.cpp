@@ -229,7 +229,7 @@ torch::jit::Module load_model_file(const std::string& path, const c10::optional<
     for (auto& m : said->messages) m.loading = true;
   };
   try {
-    auto module = torch::jit::load(path, device);
+    auto module = torch::jit::load(path, device, kLoadDebugFiles);
     keep_output();
     return module;
   } catch (const c10::Error& e) {

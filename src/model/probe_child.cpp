@@ -40,7 +40,7 @@ void probe_in_child(const std::string& path) {
   if (pid == 0) {
     prepare_probe_child();
     try {
-      (void)torch::jit::load(path);
+      (void)torch::jit::load(path, c10::nullopt, kLoadDebugFiles);
     } catch (...) {
     }
     _exit(0);  // errors are reported by the parent's own load

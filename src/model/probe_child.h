@@ -7,6 +7,14 @@
 
 namespace flopscope {
 
+/// Both loads (the probe's and the real one) skip the archive's debug records (`*.debug_pkl`: each code line's
+/// original Python source range). LibTorch reads them only to highlight code in an error message, with no bounds
+/// checks: an archive whose code does not parse and whose debug record is corrupt segfaulted inside the parse
+/// error's message (model_libtorch_segfault.pt, in plain Python too). Nothing here reads source ranges, and the
+/// forward's error line is the interpreter's last line, which does not come from them. The probe loads as the
+/// real load does, so that what it survives predicts what the parent survives.
+inline constexpr bool kLoadDebugFiles = false;
+
 /// Loads `path` in a forked child and waits for it; throws InvalidInput ("... is a corrupt archive: LibTorch
 /// crashed reading it (Segmentation fault)") when the child died. Load errors are left to the parent's own load.
 /// Without fork (it failed) it returns, and the caller loads directly as it would without the probe.

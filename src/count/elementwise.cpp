@@ -18,6 +18,11 @@
 //                                                neighbours added, times dx, summed; per line halved)
 //   cumulative_trapezoid(y, dx):                 3R(L-1)       (neighbours added, scaled, cumulative sum)
 //   cumulative_trapezoid(y, x):                  numel(dx) + 4R(L-1)   (and the halving per interval)
+//   gradient(f), per dim asked for, L samples along it, R = numel(f) / L lines (ATen's central differences,
+//   one-sided or second-order at the two ends; the ends' coefficients on 0-d tensors):
+//     scalar spacing:   3R(L-2) + 4R (edge_order 1) or 12R (edge_order 2)
+//     coordinates x:    (L-1) + 10(L-2) + 5R(L-2) + 4R (edge_order 1) or 10R + 25 (edge_order 2)
+//                       (x's differences, the three interior coefficients, their weighted sum of neighbours)
 // A training step's backward, by the same rule:
 //   an activation's backward (threshold_backward for relu, gelu_backward, ...): numel(grad_output)
 //   softmax and log_softmax backward:            4 * numel(grad_output)  (y*g, row sum, subtract, scale; or
@@ -97,6 +102,48 @@ Count trapezoid_flops(const OpRecord& r) {
   return add(differences, cumulative ? mul(4, intervals) : add(mul(3, intervals), lines));
 }
 
+// gradient(self, spacing, dim, edge_order), and gradient.array(self, dim, edge_order) without a spacing. ATen
+// (ReduceOps.cpp) works dim by dim. With a scalar spacing h: center = (f[2:] - f[:-2]) / h / 2 (3 per interior
+// point); at each end, edge_order 1 is (f1 - f0) / h (2), edge_order 2 is (-1.5 f0 + 2 f1 - 0.5 f2) / h (6). With
+// a coordinate tensor x: dx = diff(x) (L-1); the interior coefficients a, b, c from dx1 = dx[:-1], dx2 = dx[1:]
+// (-dx2 / (dx1 (dx1 + dx2)): 4, (dx2 - dx1) / (dx1 dx2): 3, dx1 / (dx2 (dx1 + dx2)): 3, per interior point);
+// center = a f0 + b f1 + c f2 (5 per interior point of every line); at each end, edge_order 1 is (f1 - f0) / dx
+// (2 per line), edge_order 2 weighs three samples (5 per line) by coefficients made of two 0-d differences (13
+// scalar ops at the start, 12 at the end). The ends and center are concatenated (no arithmetic).
+Count gradient_flops(const OpRecord& r) {
+  const auto& f = input_shape(r, 0);
+  const bool no_spacing = r.inputs.size() == 3;  // gradient.array
+  const Value& spacing = no_spacing ? Value() : input(r, 1);
+  const Value& dims_value = input(r, no_spacing ? 1 : 2);
+  const Value& edge_value = input(r, no_spacing ? 2 : 3);
+  const auto rank = static_cast<std::int64_t>(f.size());
+  std::vector<std::int64_t> dims;
+  if (dims_value.kind == Value::Kind::Int) dims = {static_cast<std::int64_t>(dims_value.number)};
+  else if (dims_value.kind == Value::Kind::IntList) dims = dims_value.sizes;
+  else for (std::int64_t d = 0; d < rank; ++d) dims.push_back(d);
+  const std::int64_t edge_order =
+      edge_value.kind == Value::Kind::Int ? static_cast<std::int64_t>(edge_value.number) : 1;
+  require(edge_order == 1 || edge_order == 2, r, "supports edge_order 1 and 2 only");
+  const bool coordinates = spacing.kind == Value::Kind::TensorList;
+  require(!coordinates || spacing.shapes.size() == dims.size(), r, "expects one coordinate tensor per dim");
+  Count total = 0;
+  for (std::int64_t dim : dims) {
+    require(dim >= -rank && dim < rank, r, "differentiates along a dimension the tensor does not have");
+    if (dim < 0) dim += rank;
+    const std::int64_t length = f[static_cast<std::size_t>(dim)];
+    require(length >= edge_order + 1, r, "expects each dimension at least edge_order + 1 long");
+    const Count lines = product(f) / length, interior = mul(lines, length - 2);
+    if (!coordinates) {
+      total = add(total, mul(3, interior), mul(edge_order == 1 ? 4 : 12, lines));
+      continue;
+    }
+    const Count differences = length - 1, coefficients = mul(10, length - 2);
+    const Count ends = edge_order == 1 ? mul(4, lines) : add(mul(10, lines), 25);
+    total = add(total, differences, coefficients, mul(5, interior), ends);
+  }
+  return total;
+}
+
 }  // namespace
 
 void add_elementwise_handlers(OpSet& set, Tier tier) {
@@ -155,6 +202,9 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
                                              "dx: numel(y) + 4R; x: numel(dx) + 3R(L-1) + R (R lines of L samples)"};
   set.flops["aten::cumulative_trapezoid"] = {"cumulative_trapezoid", trapezoid_flops<true>,
                                              "dx: 3R(L-1); x: numel(dx) + 4R(L-1) (R lines of L samples)"};
+  set.flops["aten::gradient"] = {"gradient", gradient_flops,
+                                 "per dim, R lines of L: spacing h: 3R(L-2) + 4R (edge_order 2: 12R); coordinates: "
+                                 "(L-1) + 10(L-2) + 5R(L-2) + 4R (edge_order 2: 10R + 25)"};
   set.flops["aten::col2im"] = {"col2im", input_elements, "numel(input)"};
   set.flops["aten::diff"] = {"diff", diff_flops, "sum over k=1..n of (L-k) per line along dim"};
   for (const char* op : {"index_add", "index_add_"})

@@ -48,6 +48,10 @@ inline Count add(Count a, Count b) {
     throw CountOverflow(std::to_string(a) + " + " + std::to_string(b) + " overflows int64");
   return out;
 }
+template <class... Rest>
+Count add(Count a, Count b, Count c, Rest... rest) {
+  return add(add(a, b), c, rest...);
+}
 
 inline std::int64_t product(const std::vector<std::int64_t>& shape, std::size_t from = 0) {
   std::int64_t n = 1;

@@ -1,6 +1,7 @@
-"""Matrix powers, vector dot products, matrix norms, trapezoidal integration, the multivariate log-gamma and
-fractional max pooling (src/count/linalg.cpp, contraction.cpp, distance.cpp, elementwise.cpp, pool.cpp): each costs
-what flopscope counts for the same computation written out as ATen runs it, and the arithmetic written out here."""
+"""Matrix powers, vector dot products, matrix norms, trapezoidal integration, torch.gradient, the multivariate log-gamma
+and fractional max pooling (src/count/linalg.cpp, contraction.cpp, distance.cpp, elementwise.cpp, pool.cpp): each
+costs what flopscope counts for the same computation written out as ATen runs it, and the arithmetic written out
+here."""
 import pytest
 import torch
 import torch.nn.functional as F
@@ -96,6 +97,60 @@ def test_trapezoid_costs_its_hand_written_form():
     assert (flops(lambda y: torch.cumulative_trapezoid(y), A)
             == flops(lambda y: ((y[..., 1:] + y[..., :-1]) * 0.5).cumsum(-1), A) == 3 * 80)
     assert flops(lambda y: torch.cumulative_trapezoid(y, x), A) == 4 + 4 * 80
+
+
+F46 = torch.randn(4, 6)  # 4 lines of 6 samples along dim 1, 6 lines of 4 along dim 0
+
+
+def central_differences(f, h, edge_order):  # torch.gradient along dim 1 with spacing h, as ATen runs it
+    center = (f[:, 2:] - f[:, :-2]) / h / 2
+    if edge_order == 1:
+        first, last = (f[:, 1:2] - f[:, 0:1]) / h, (f[:, -1:] - f[:, -2:-1]) / h
+    else:
+        first = (-1.5 * f[:, 0:1] + 2 * f[:, 1:2] - 0.5 * f[:, 2:3]) / h
+        last = (0.5 * f[:, -3:-2] - 2 * f[:, -2:-1] + 1.5 * f[:, -1:]) / h
+    return torch.cat([first, center, last], 1)
+
+
+@pytest.mark.parametrize("edge_order, per_end", [(1, 2), (2, 6)])
+def test_gradient_with_a_spacing_costs_its_hand_written_form(edge_order, per_end):
+    # 4 lines: 4 interior points each (subtract, divide, halve), and each end per_end ops per line.
+    expected = 3 * 4 * 4 + 2 * per_end * 4
+    assert (flops(lambda f: torch.gradient(f, spacing=0.5, dim=1, edge_order=edge_order), F46)
+            == flops(lambda f: central_differences(f, 0.5, edge_order), F46) == expected)
+    # No spacing, every dim: dim 0 (6 lines of 4 samples, 2 interior) too.
+    assert flops(lambda f: torch.gradient(f, edge_order=edge_order), F46) == expected + 3 * 6 * 2 + 2 * per_end * 6
+    assert flops(lambda f: torch.gradient(f, dim=[1], edge_order=edge_order), F46) == expected
+
+
+X6 = torch.rand(6).cumsum(0) + torch.arange(6.0)  # 6 increasing, unevenly spaced coordinates
+
+
+def nonuniform_differences(f, edge_order):  # torch.gradient along dim 1 at coordinates X6, as ATen runs it
+    dx = X6.diff()
+    dx1, dx2 = dx[:-1], dx[1:]
+    a, b, c = -dx2 / (dx1 * (dx1 + dx2)), (dx2 - dx1) / (dx1 * dx2), dx1 / (dx2 * (dx1 + dx2))
+    center = a * f[:, :-2] + b * f[:, 1:-1] + c * f[:, 2:]
+    if edge_order == 1:
+        first, last = (f[:, 1:2] - f[:, 0:1]) / dx[0], (f[:, -1:] - f[:, -2:-1]) / dx[-1]
+    else:
+        d0, d1, dl, dm = dx[0], dx[1], dx[-1], dx[-2]
+        a0, b0, c0 = -(2.0 * d0 + d1) / (d0 * (d0 + d1)), (d0 + d1) / (d0 * d1), -d0 / (d1 * (d0 + d1))
+        a1, b1, c1 = dl / (dm * (dl + dm)), -(dl + dm) / (dl * dm), (2 * dl + dm) / (dl * (dl + dm))
+        first = a0 * f[:, 0:1] + b0 * f[:, 1:2] + c0 * f[:, 2:3]
+        last = a1 * f[:, -3:-2] + b1 * f[:, -2:-1] + c1 * f[:, -1:]
+    return torch.cat([first, center, last], 1)
+
+
+@pytest.mark.parametrize("edge_order, ends", [(1, 2 * 2 * 4), (2, 2 * 5 * 4 + 13 + 12)])
+def test_gradient_at_coordinates_costs_its_hand_written_form(edge_order, ends):
+    # X6's 5 differences; per interior point (4) the coefficients a (4 ops), b (3), c (3); per line (4) and
+    # interior point the weighted sum of three neighbours (5); then the ends.
+    expected = 5 + 10 * 4 + 5 * 4 * 4 + ends
+    assert (flops(lambda f: torch.gradient(f, spacing=(X6,), dim=1, edge_order=edge_order), F46)
+            == flops(lambda f: nonuniform_differences(f, edge_order), F46) == expected)
+    assert torch.allclose(torch.gradient(F46, spacing=(X6,), dim=1, edge_order=edge_order)[0],
+                          nonuniform_differences(F46, edge_order))
 
 
 def test_mvlgamma_costs_its_hand_written_form():

@@ -1,7 +1,7 @@
 // Distances, similarities, matrix norms and small vector products (src/count/distance.cpp, all only; vecdot in
-// contraction.cpp, default), pointwise math, integrals and mvlgamma added to all (elementwise.cpp), two losses
-// (loss.cpp), fractional max pooling (pool.cpp), and affine_grid_generator (resample.cpp, default). On hand-built records, with each op
-// of ATen's implementation written out.
+// contraction.cpp, default), pointwise math, integrals, torch.gradient and mvlgamma added to all (elementwise.cpp), two
+// losses (loss.cpp), fractional max pooling (pool.cpp), and affine_grid_generator (resample.cpp, default). On
+// hand-built records, with each op of ATen's implementation written out.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -112,6 +112,35 @@ TEST(Distance, IntegralsAndLogGamma) {
                                                   V::int_list({4, 4}), V::tensor({1, 3, 2})},
                  {V::tensor({1, 3, 4, 4}), V::tensor({1, 3, 4, 4})}),
             48 * 6);
+}
+
+TEST(Distance, Gradients) {
+  const auto gradient = [](Value spacing, Value dims, std::int64_t edge_order, std::vector<std::int64_t> f = {3, 5}) {
+    return macs("all", "gradient",
+                {V::tensor(std::move(f)), std::move(spacing), std::move(dims), V::integer(edge_order)});
+  };
+  // torch.gradient(f[3, 5]) along both dims, spacing 1. Dim 0: 5 lines of 3, 1 interior point each (subtract,
+  // divide by h, halve: 3 x 5), the two ends one-sided (subtract, divide: 2 x 2 x 5). Dim 1: 3 lines of 5.
+  EXPECT_EQ(gradient(V::none(), V::none(), 1), (3 * 5 * 1 + 4 * 5) + (3 * 3 * 3 + 4 * 3));
+  // edge_order 2: each end weighs three samples (3 products, 2 sums, a division: 6 per line).
+  EXPECT_EQ(gradient(V::real(0.5), V::none(), 2), (3 * 5 * 1 + 12 * 5) + (3 * 3 * 3 + 12 * 3));
+  // one dim, negative, as an int or a list; gradient.array has no spacing argument.
+  EXPECT_EQ(gradient(V::integer(2), V::integer(-1), 1), 3 * 3 * 3 + 4 * 3);
+  EXPECT_EQ(macs("all", "gradient", {V::tensor({3, 5}), V::int_list({1}), V::integer(1)}), 3 * 3 * 3 + 4 * 3);
+  // Coordinates x[7] along dim 1 of f[2, 7]: x's 6 differences; per interior point (5) the coefficients a (4 ops),
+  // b (3), c (3); per line (2) and interior point a f0 + b f1 + c f2 (5 ops); ends one-sided (2 per line each).
+  const Value x = V::tensor_list({{7}});
+  EXPECT_EQ(gradient(x, V::int_list({1}), 1, {2, 7}), 6 + 10 * 5 + 5 * 2 * 5 + 4 * 2);
+  // edge_order 2: each end's three coefficients from two 0-d differences (13 ops at the start, 12 at the end),
+  // then three products and two sums per line.
+  EXPECT_EQ(gradient(x, V::integer(1), 2, {2, 7}), 6 + 10 * 5 + 5 * 2 * 5 + 2 * 5 * 2 + 13 + 12);
+  // The smallest dims ATen allows: 2 samples with edge_order 1 (no interior point), 3 with edge_order 2.
+  EXPECT_EQ(gradient(V::none(), V::integer(0), 1, {2, 4}), 4 * 4);
+  EXPECT_EQ(gradient(V::none(), V::integer(0), 2, {3, 4}), 3 * 4 + 12 * 4);
+  EXPECT_THROW(gradient(V::none(), V::integer(0), 2, {2, 4}), FormulaError);  // too short for edge_order 2
+  EXPECT_THROW(gradient(V::none(), V::none(), 3), FormulaError);
+  EXPECT_THROW(gradient(V::none(), V::integer(2), 1), FormulaError);
+  EXPECT_THROW(gradient(V::tensor_list({{3}, {5}}), V::integer(1), 1), FormulaError);  // two coordinates, one dim
 }
 
 }  // namespace

@@ -37,6 +37,10 @@ struct OpSet {
   std::unordered_map<std::string, Handler> flops;        ///< op name ("aten::linear") -> handler
   std::unordered_map<std::string, Handler> activations;  ///< op name -> handler
   std::unordered_set<std::string> ignored;               ///< ops counted as zero without a warning
+  /// Ops with no formula of their own that are counted by the ops they call, as if the model had called those
+  /// (all: ctc_loss, whose lengths may come as tensors, of which a record holds only the shapes, while the
+  /// _ctc_loss it calls gets them as lists of numbers).
+  std::unordered_set<std::string> counted_inside;
 };
 
 /// mmengine's `_DEFAULT_SUPPORTED_FLOP_OPS`, `_DEFAULT_SUPPORTED_ACT_OPS` and `_IGNORED_OPS`.

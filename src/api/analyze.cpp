@@ -83,8 +83,8 @@ ComplexityInfo finish(ModuleTree tree, const Trace& trace, const OpSet& ops, con
   Analysis& a = info.analysis;
   a.run = std::move(run);
   a.tree = std::move(tree);
-  a.flops = count::count_trace(trace, ops.flops, ops.ignored);
-  a.activations = count::count_trace(trace, ops.activations, ops.ignored);
+  a.flops = count::count_trace(trace, ops.flops, ops);
+  a.activations = count::count_trace(trace, ops.activations, ops);
   a.uncalled = count::uncalled_modules(trace, a.tree);
   if (more) more(a);
 
@@ -177,7 +177,7 @@ ComplexityInfo conclude(ModelSource& source, const RunContext& run, const Option
   }
   auto step = [&](Analysis& a) {
     a.train_step = true;
-    a.backward = count::count_trace(backward, run.ops->flops, run.ops->ignored);
+    a.backward = count::count_trace(backward, run.ops->flops, *run.ops);
     a.step_params = source.step_params();
     a.saved_activations = std::move(saved);
     if (!run.optimizer.empty()) {

@@ -86,7 +86,7 @@ class ExportedSource final : public ModelSource {
       const auto cost = [&run](const std::vector<OpRecord>& ops) {
         Trace branch;
         branch.ops = ops;
-        return count::count_trace(branch, run.ops->flops, run.ops->ignored).total();
+        return count::count_trace(branch, run.ops->flops, *run.ops).total();
       };
       m_notes.clear();
       return m_program.trace(m_bindings, cost, &m_notes);

@@ -28,11 +28,15 @@ int run_ops(const std::string& op_set) {
     for (const auto& t : exported::export_targets(name)) targets += (targets.empty() ? "" : ", ") + t;
     if (!targets.empty()) std::cout << "    export: " << targets << "\n";
   }
-  std::vector<std::string> ignored(set.ignored.begin(), set.ignored.end());
-  std::sort(ignored.begin(), ignored.end());
-  std::cout << "ignored (counted as 0 without a warning):";
-  for (const auto& name : ignored) std::cout << " " << name;
-  std::cout << "\n";
+  auto print_sorted = [](const char* label, const std::unordered_set<std::string>& ops) {
+    std::vector<std::string> sorted(ops.begin(), ops.end());
+    std::sort(sorted.begin(), sorted.end());
+    std::cout << label;
+    for (const auto& name : sorted) std::cout << " " << name;
+    std::cout << "\n";
+  };
+  print_sorted("ignored (counted as 0 without a warning):", set.ignored);
+  if (!set.counted_inside.empty()) print_sorted("counted by the ops they call:", set.counted_inside);
   return 0;
 }
 

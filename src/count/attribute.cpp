@@ -68,9 +68,12 @@ namespace {
 
 class Counter {
  public:
-  Counter(const Trace& trace, const std::unordered_map<std::string, Handler>& handlers,
-          const std::unordered_set<std::string>& ignored)
-      : m_trace(trace), m_handlers(handlers), m_ignored(ignored), m_first_child(trace.ops.size() + 1, 0) {
+  Counter(const Trace& trace, const std::unordered_map<std::string, Handler>& handlers, const OpSet& ops)
+      : m_trace(trace),
+        m_handlers(handlers),
+        m_ignored(ops.ignored),
+        m_inside(ops.counted_inside),
+        m_first_child(trace.ops.size() + 1, 0) {
     // Children in one flat array (each op's children are a contiguous run, in call order): two
     // allocations for the whole trace instead of one per op.
     for (const auto& op : trace.ops)
@@ -106,7 +109,8 @@ class Counter {
   // calls it: one with no formula is unsupported as a whole, and what its CPU implementation calls inside
   // (tensordot's mm, the MHA fast path's bmm) is neither counted nor named. The exception is the few ops
   // torch.jit.trace records through (traced_through): there the ops they call stand for them, as they do
-  // in mmengine's traced graph.
+  // in mmengine's traced graph; and the op set's counted_inside, an op whose formula would need values only its
+  // children are given (ctc_loss's lengths).
   bool visit(int i, std::vector<int>& unsupported) {
     const OpRecord& op = m_trace.ops[i];
     if (op.aborted) return false;  // it threw and the model went on: nothing in it was done
@@ -116,7 +120,8 @@ class Counter {
       return true;
     }
     if (m_ignored.count(op.name) != 0) return false;
-    if (!traced_through(op.name) || m_first_child[i] == m_first_child[i + 1]) {
+    const bool look_inside = traced_through(op.name) || m_inside.count(op.name) != 0;
+    if (!look_inside || m_first_child[i] == m_first_child[i + 1]) {
       unsupported.push_back(i);
       return false;
     }
@@ -178,6 +183,7 @@ class Counter {
   const Trace& m_trace;
   const std::unordered_map<std::string, Handler>& m_handlers;
   const std::unordered_set<std::string>& m_ignored;
+  const std::unordered_set<std::string>& m_inside;
   std::vector<int> m_first_child;  // op i's children are m_children[m_first_child[i] .. m_first_child[i + 1])
   std::vector<int> m_children;
   StatResult m_result;
@@ -187,8 +193,8 @@ class Counter {
 }  // namespace
 
 StatResult count_trace(const Trace& trace, const std::unordered_map<std::string, Handler>& handlers,
-                       const std::unordered_set<std::string>& ignored) {
-  return Counter(trace, handlers, ignored).run();
+                       const OpSet& ops) {
+  return Counter(trace, handlers, ops).run();
 }
 
 std::vector<std::string> uncalled_modules(const Trace& trace, const ModuleTree& tree) {

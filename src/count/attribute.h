@@ -1,6 +1,8 @@
 #pragma once
 // Counting a trace: each op the model calls is counted once, where it is called (never inside its CPU
-// implementation; traced_through says where the tracer looks inside), and the count is credited to the op's module and every module above it (mmengine's "owner" mode).
+// implementation; traced_through says where the tracer looks inside, an op set's counted_inside where the op's
+// children hold what its formula would need), and the count is credited to the op's module and every module above
+// it (mmengine's "owner" mode).
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -10,8 +12,10 @@
 
 namespace flopscope::count {
 
+/// Counts `trace` with `handlers` (ops.flops or ops.activations); the rest of `ops` says which ops are ignored and
+/// which are counted by the ops they call.
 StatResult count_trace(const Trace& trace, const std::unordered_map<std::string, Handler>& handlers,
-                       const std::unordered_set<std::string>& ignored);
+                       const OpSet& ops);
 
 /// Whether torch.jit.trace records the ops `op` calls instead of `op` itself (conv2d, lstm_cell, ...): counting
 /// looks inside these for a formula, and inside no other op.

@@ -29,6 +29,19 @@
 //                                          (mean 2T + 1, sum T), and 3 per element of the result to combine
 //   cross_entropy_loss, probabilities:     3n (log_softmax) + 2n (x target, sum) (+n weight) (+2n smoothing)
 //                                          + the negation (1, or n / classes unreduced) (+1 mean)
+//   ctc_loss: its own alpha recursion, as ATen's CPU kernel runs it (torch has no decomposition of it), in _ctc_loss,
+//   which it calls with the lengths as numbers; the op set counts ctc_loss by what it calls (counted_inside), so
+//   the reduction it does after (a division by the clamped target lengths and a mean, or a sum) counts as those
+//   ops. Per sequence of T inputs and L targets:
+//                                          11 (T - 1)(2L + 1) + 8   (per input after the first and per state of the
+//                                          extended target: the log-sum-exp of up to three predecessors, 3
+//                                          subtractions of their maximum, 3 exps, 2 adds, the log, the maximum
+//                                          added back, plus the log probability; a missing predecessor is -inf and
+//                                          goes through the same arithmetic; picking the maximum is a selection.
+//                                          Then the last two states' log-sum-exp, negated: 8; with L = 0 the last
+//                                          state negated: 1; with T = 0 a constant negated: 1)
+//   Its backward (_ctc_loss_backward) stays unsupported: how many log-additions collect alpha * beta per label
+//   depends on which paths are impossible (-inf), which depends on the targets' values, not only their lengths.
 // Their backward ops, by the same rule (g = elements of grad_output):
 //   nll_loss_backward, nll_loss2d_backward: numel(input) (+1 mean) (+numel(input) unreduced weight, classes else)
 //   mse_loss_backward: 3n;  smooth_l1_loss_backward: 6n + g;  huber_loss_backward: 3n + 4g
@@ -194,6 +207,30 @@ Count binary_cross_entropy_backward(const OpRecord& r) {
   return mul(per, compared(r, 1));
 }
 
+// _ctc_loss and _cudnn_ctc_loss(log_probs[T, N, C], targets, input_lengths, target_lengths, blank, ...), the lengths
+// as lists of numbers (the overload that takes them as tensors, in an exported graph, has only their shapes).
+Count ctc_loss(const OpRecord& r) {
+  const auto& log_probs = input_shape(r, 0);
+  const Value& inputs = input(r, 2);
+  const Value& targets = input(r, 3);
+  require(inputs.kind == Value::Kind::IntList && targets.kind == Value::Kind::IntList, r,
+          "has its lengths as tensors, whose values the record does not hold (a CTC loss's work depends on them)");
+  require(log_probs.size() == 3 && inputs.sizes.size() == static_cast<std::size_t>(log_probs[1]) &&
+              targets.sizes.size() == inputs.sizes.size(),
+          r, "does not have one input and one target length per sequence of log_probs[T, N, C]");
+  Count cost = 0;
+  for (std::size_t b = 0; b < inputs.sizes.size(); ++b) {
+    const std::int64_t t = inputs.sizes[b], l = targets.sizes[b];
+    require(t >= 0 && t <= log_probs[0] && l >= 0, r, "has a length below 0, or an input length past log_probs");
+    if (t == 0) {
+      cost = add(cost, 1);
+      continue;
+    }
+    cost = add(cost, mul(11, t - 1, add(mul(2, l), 1)), l == 0 ? 1 : 8);
+  }
+  return cost;
+}
+
 }  // namespace
 
 void add_loss_handlers(OpSet& set, Tier tier) {
@@ -228,6 +265,9 @@ void add_loss_handlers(OpSet& set, Tier tier) {
   put("smooth_l1_loss_backward", smooth_l1_loss_backward, "6n + numel(grad_output)");
   put("huber_loss_backward", huber_loss_backward, "3n + 4 numel(grad_output)");
   put("binary_cross_entropy_backward", binary_cross_entropy_backward, "6n (+n weight) (+n mean)");
+  for (const char* op : {"_ctc_loss", "_cudnn_ctc_loss"})
+    put(op, ctc_loss, "11 (T - 1)(2L + 1) + 8 per sequence of T inputs and L targets (1 with L = 0 or T = 0)");
+  set.counted_inside.insert("aten::ctc_loss");
 }
 
 }  // namespace flopscope::count

@@ -288,3 +288,99 @@ def test_a_language_models_own_loss_and_its_backward():
     assert backward["nll_loss_backward"] == logits + 1
     # the root's per-op figures hold its modules' too: the attention's softmax over 2 heads x 8 x 8 scores
     assert backward["softmax_backward"] == 4 * logits + 4 * 2 * 8 * 8
+
+
+# CTC loss: ATen's CPU kernel (LossCTC.cpp) per sequence, its loop over the extended target's states written as tensor
+# ops. Per input after the first, each state's log-sum-exp of up to three predecessors (a missing one is -inf and goes
+# through the same arithmetic; the maximum is picked, a selection), plus the log probability: 11 per state. The end: the
+# last two states' log-sum-exp negated (8), or one negation.
+LP = torch.randn(12, 4, 6).log_softmax(2)  # T = 12 inputs, N = 4 sequences, C = 6 labels (0 the blank)
+CTC_TARGETS = torch.tensor([[1, 2, 2, 5, 3], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [4, 1, 4, 0, 0]])
+CTC_INPUTS, CTC_LENGTHS = [12, 9, 0, 7], [5, 0, 0, 3]  # a repeated label (2, 2); no targets; no inputs at all
+# 11 (T - 1)(2L + 1) + the end, per sequence
+CTC_RECURSION = (11 * 11 * 11 + 8) + (11 * 8 * 1 + 1) + 1 + (11 * 6 * 7 + 8)
+
+
+def hand_written_ctc(lp, targets, input_lengths, target_lengths, blank=0):
+    inf = float("inf")
+    losses = []
+    for b, (t_len, l_len) in enumerate(zip(input_lengths, target_lengths)):
+        ext = [blank]
+        for label in targets[b][:l_len].tolist():
+            ext += [label, blank]
+        states = len(ext)
+        if t_len == 0:
+            losses.append(-torch.tensor(0.0 if l_len == 0 else -inf))
+            continue
+        skip = torch.tensor([s > 1 and ext[s - 2] != ext[s] for s in range(states)])
+        alpha = torch.full((states,), -inf)
+        alpha[:2] = lp[0, b, ext[:2]]
+        for t in range(1, t_len):
+            a1 = alpha
+            a2 = torch.cat([torch.full((1,), -inf), alpha])[:states]
+            a3 = torch.where(skip, torch.cat([torch.full((2,), -inf), alpha])[:states], -inf)
+            top = torch.stack([a1, a2, a3]).max(0).values
+            top = torch.where(top == -inf, 0.0, top)
+            alpha = ((a1 - top).exp() + (a2 - top).exp() + (a3 - top).exp()).log() + top + lp[t, b, ext]
+        if l_len == 0:
+            losses.append(-alpha[0])
+            continue
+        l1, l2 = alpha[2 * l_len], alpha[2 * l_len - 1]
+        top = torch.stack([l1, l2]).max()
+        top = torch.where(top == -inf, 0.0, top)
+        losses.append(-(((l1 - top).exp() + (l2 - top).exp()).log() + top))
+    return torch.stack(losses)
+
+
+def ctc_reduce(loss, reduction):  # ATen's: each loss over its clamped target length, then the mean; or the sum
+    if reduction == MEAN:
+        return (loss / torch.tensor(CTC_LENGTHS, dtype=loss.dtype).clamp_min(1)).mean()
+    return loss.sum() if reduction == SUM else loss
+
+
+@pytest.mark.parametrize("reduction, r", [(MEAN, 3 * 4), (SUM, 4), (NONE, 0)])
+@pytest.mark.parametrize("zero_infinity", [False, True])  # its == inf and where do no arithmetic
+def test_ctc_loss_costs_its_hand_written_form(reduction, r, zero_infinity):
+    lengths = torch.tensor(CTC_INPUTS), torch.tensor(CTC_LENGTHS)  # as tensors, as Hugging Face's CTC heads pass them
+    fused = lambda lp: F.ctc_loss(lp, CTC_TARGETS, *lengths, reduction=reduction,  # noqa: E731
+                                  zero_infinity=zero_infinity)
+    written = lambda lp: ctc_reduce(hand_written_ctc(lp, CTC_TARGETS, CTC_INPUTS, CTC_LENGTHS), reduction)  # noqa
+    assert torch.allclose(fused(LP), written(LP), equal_nan=True)
+    assert flops(fused, LP) == flops(written, LP) == CTC_RECURSION + r
+
+
+def test_ctc_loss_with_listed_lengths_concatenated_targets_and_no_batch():
+    # The overload taking the lengths as tuples, the targets one after another; then one unbatched sequence
+    # (T = 12, L = 5): ctc_loss adds the batch dimension before calling _ctc_loss.
+    flat = torch.cat([CTC_TARGETS[b, :n] for b, n in enumerate(CTC_LENGTHS)])
+    listed = lambda lp: F.ctc_loss(lp, flat, tuple(CTC_INPUTS), tuple(CTC_LENGTHS), reduction="sum")  # noqa: E731
+    assert flops(listed, LP) == CTC_RECURSION + 4
+    one = lambda lp: F.ctc_loss(lp[:, 0], CTC_TARGETS[0], torch.tensor(12), torch.tensor(5), reduction="sum")  # noqa
+    assert flops(one, LP) == 11 * 11 * 11 + 8 + 1
+
+
+def test_other_op_sets_name_ctc_loss_unsupported():
+    for ops in ("mmengine", "default"):
+        result = flopscope.analyze(Loss(lambda lp: F.ctc_loss(lp, CTC_TARGETS, CTC_INPUTS, CTC_LENGTHS)), (LP,),
+                                   ops=ops)
+        assert result.flops == 0 and any("aten::ctc_loss" in w for w in result.warnings), result.warnings
+
+
+def test_a_speech_models_ctc_head():
+    # wav2vec2 given labels computes the CTC loss over its frames (the feature extractor's output length: 1600 samples
+    # through kernels 10 and 3, 3 and 2, 2 and 2 give 319, 159, 79 frames) against each row's labels up to its -100s:
+    # 78 steps after the first frame, each over 2L + 1 states, and the sum (transformers reduces with "sum").
+    transformers = pytest.importorskip("transformers")
+    transformers.logging.set_verbosity_error()
+    torch.manual_seed(0)
+    config = transformers.Wav2Vec2Config(vocab_size=12, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                                         intermediate_size=32, conv_dim=(8, 8, 8), conv_stride=(5, 2, 2),
+                                         conv_kernel=(10, 3, 2), num_conv_pos_embeddings=4,
+                                         num_conv_pos_embedding_groups=2, ctc_loss_reduction="sum")
+    model = transformers.Wav2Vec2ForCTC(config).eval()
+    labels = torch.tensor([[3, 4, 4, 5, -100], [6, 7, 8, 9, 10]])
+    result = json.loads(flopscope.analyze(model, {"input_values": torch.randn(2, 1600), "labels": labels},
+                                          ops="all").to_json())
+    assert not result["unsupported"]["macs"], result["unsupported"]
+    forward = {o["op"]: o["macs"] for o in result["modules"][0]["macs_by_op"]}
+    assert forward["_ctc_loss"] == (11 * 78 * 9 + 8) + (11 * 78 * 11 + 8)

@@ -34,7 +34,7 @@ TEST(Counting, OutermostFormulaWins) {
   b.add("aten::addmm", "a.b", lin, {Value::tensor({5}), Value::tensor({3, 7}), Value::tensor({7, 5})},
         {Value::tensor({3, 5})});
   auto set = mmengine_op_set();
-  auto r = count::count_trace(b.trace, set.flops, set.ignored);
+  auto r = count::count_trace(b.trace, set.flops, set);
   EXPECT_EQ(r.total(), 3 * 7 * 5);
   EXPECT_EQ(r.total("a"), 3 * 7 * 5);
   EXPECT_EQ(r.total("a.b"), 3 * 7 * 5);
@@ -55,7 +55,7 @@ TEST(Counting, AnAbortedOpCountsNothing) {
   b.trace.ops[static_cast<std::size_t>(odd)].aborted = true;
   b.add("aten::linear", "a", -1, in, {Value::tensor({3, 5})});
   auto set = mmengine_op_set();
-  auto r = count::count_trace(b.trace, set.flops, set.ignored);
+  auto r = count::count_trace(b.trace, set.flops, set);
   EXPECT_EQ(r.total(), 3 * 7 * 5);
   EXPECT_TRUE(r.unsupported.empty());
 }
@@ -71,9 +71,37 @@ TEST(Counting, FormulaFoundBelowAWrapper) {
   int convolution = b.add("aten::convolution", "conv", conv2d, in, {Value::tensor({1, 4, 6, 7})});
   b.add("aten::_convolution", "conv", convolution);
   auto set = mmengine_op_set();
-  auto r = count::count_trace(b.trace, set.flops, set.ignored);
+  auto r = count::count_trace(b.trace, set.flops, set);
   EXPECT_EQ(r.total("conv"), 1 * 108 * 42);
   EXPECT_TRUE(r.unsupported.empty());
+}
+
+// An op of the set's counted_inside (all: ctc_loss) is counted by the ops it calls, as if the model had called
+// them; in a set without it, it is one unsupported op and what it calls is not looked at.
+TEST(Counting, AnOpCountedByWhatItCalls) {
+  TraceBuilder b;
+  int ctc = b.add("aten::ctc_loss", "head");
+  b.add("aten::to", "head", ctc);
+  // T = 4, N = 2, lengths 4 and 3, targets 2 and 0: 11 (T - 1)(2L + 1) plus the end per sequence.
+  int inner = b.add("aten::_ctc_loss", "head", ctc,
+                    {Value::tensor({4, 2, 5}), Value::tensor({2, 2}), Value::int_list({4, 3}), Value::int_list({2, 0}),
+                     Value::integer(0), Value::boolean(false)},
+                    {Value::tensor({2}), Value::tensor({2, 4, 5})});
+  b.add("aten::empty", "head", inner);
+  b.add("aten::clamp_min", "head", ctc, {Value::tensor({2}), Value::integer(1)}, {Value::tensor({2})});
+  b.add("aten::div", "head", ctc, {Value::tensor({2}), Value::tensor({2})}, {Value::tensor({2})});
+  b.add("aten::mean", "head", ctc, {Value::tensor({2}), Value::none()}, {Value::tensor({})});
+  const OpSet all = op_set_named("all");
+  auto r = count::count_trace(b.trace, all.flops, all);
+  const Count recursion = (11 * 3 * 5 + 8) + (11 * 2 * 1 + 1);
+  EXPECT_EQ(r.total("head"), recursion + 2 + 2 + 2);  // then clamp_min, div and mean, one per element each
+  EXPECT_EQ(r.by_operator("head").get("_ctc_loss"), recursion);
+  EXPECT_TRUE(r.unsupported.empty());
+  const OpSet standard = op_set_named("default");
+  r = count::count_trace(b.trace, standard.flops, standard);
+  EXPECT_EQ(r.total(), 0);
+  ASSERT_EQ(r.unsupported.items().size(), 1u);
+  EXPECT_EQ(r.unsupported.items()[0], (std::pair<std::string, Count>{"aten::ctc_loss", 1}));
 }
 
 TEST(Counting, UnsupportedNamedOnceIgnoredSilent) {
@@ -85,7 +113,7 @@ TEST(Counting, UnsupportedNamedOnceIgnoredSilent) {
   b.add("aten::add_", "");
   b.add("aten::add_", "");
   auto set = mmengine_op_set();
-  auto r = count::count_trace(b.trace, set.flops, set.ignored);
+  auto r = count::count_trace(b.trace, set.flops, set);
   ASSERT_EQ(r.unsupported.items().size(), 2u);
   EXPECT_EQ(r.unsupported.items()[0], (std::pair<std::string, Count>{"aten::max_pool2d", 1}));
   EXPECT_EQ(r.unsupported.items()[1], (std::pair<std::string, Count>{"aten::add_", 2}));
@@ -96,7 +124,7 @@ TEST(Counting, BadShapesBecomeAWarningNotACrash) {
   TraceBuilder b;
   b.add("aten::linear", "fc", -1, {Value::tensor({3, 6}), Value::tensor({5, 7})});
   auto set = mmengine_op_set();
-  auto r = count::count_trace(b.trace, set.flops, set.ignored);
+  auto r = count::count_trace(b.trace, set.flops, set);
   EXPECT_EQ(r.total(), 0);
   ASSERT_EQ(r.formula_errors.size(), 1u);
   EXPECT_NE(r.formula_errors[0].find("aten::linear"), std::string::npos);
@@ -109,12 +137,12 @@ TEST(Counting, OverflowIsAnErrorNeverAWrappedCount) {
   TraceBuilder edge;
   edge.add("aten::mm", "fc", -1, {Value::tensor({454279, 31252369}), Value::tensor({31252369, 649657})},
            {Value::tensor({454279, 649657})});
-  EXPECT_EQ(count::count_trace(edge.trace, set.flops, set.ignored).total(), INT64_MAX);
+  EXPECT_EQ(count::count_trace(edge.trace, set.flops, set).total(), INT64_MAX);
   TraceBuilder past;
   past.add("aten::mm", "fc", -1, {Value::tensor({454279, 31252369}), Value::tensor({31252369, 649658})},
            {Value::tensor({454279, 649658})});
   try {
-    count::count_trace(past.trace, set.flops, set.ignored);
+    count::count_trace(past.trace, set.flops, set);
     FAIL() << "no error";
   } catch (const InvalidInput& e) {
     EXPECT_NE(std::string(e.what()).find("aten::mm (module 'fc') does not fit in 64 bits"), std::string::npos) << e.what();
@@ -123,7 +151,7 @@ TEST(Counting, OverflowIsAnErrorNeverAWrappedCount) {
   TraceBuilder sum;
   for (int i = 0; i < 2; ++i)
     sum.add("aten::linear", "a.b", -1, {Value::tensor({Count{1} << 31, Count{1} << 16}), Value::tensor({Count{1} << 31, Count{1} << 16})});
-  EXPECT_THROW(count::count_trace(sum.trace, set.flops, set.ignored), InvalidInput);
+  EXPECT_THROW(count::count_trace(sum.trace, set.flops, set), InvalidInput);
 }
 
 TEST(Counting, EveryFamilyRefusesToWrap) {

@@ -41,10 +41,10 @@ TEST(Ignored, OpsWithNoArithmeticAreSilentInDefaultAndAll) {
                                          "repeat_interleave", "lift_fresh", "masked_scatter", "randn_like", "mT"};
   Trace trace;
   for (const auto& name : none) trace.ops.push_back(op("aten::" + name, {V::tensor({3, 5})}, {V::tensor({3, 5})}));
-  const auto mm = count::count_trace(trace, mmengine_ops().flops, mmengine_ops().ignored);
+  const auto mm = count::count_trace(trace, mmengine_ops().flops, mmengine_ops());
   EXPECT_EQ(mm.unsupported.items().size(), none.size());
   for (const char* set : {"default", "all"}) {
-    auto r = count::count_trace(trace, named_ops(set).flops, named_ops(set).ignored);
+    auto r = count::count_trace(trace, named_ops(set).flops, named_ops(set));
     EXPECT_EQ(r.total(), 0) << set;
     EXPECT_TRUE(r.unsupported.empty()) << set;
   }
@@ -86,13 +86,13 @@ TEST(Ignored, SilentInATrace) {
   for (const auto& name : ignored_ops())
     trace.ops.push_back(op("aten::" + name, {V::tensor({3, 5, 7})}, {V::tensor({3, 5, 7})}));
   const OpSet& mm = mmengine_ops();
-  auto r = count::count_trace(trace, mm.flops, mm.ignored);
+  auto r = count::count_trace(trace, mm.flops, mm);
   EXPECT_EQ(r.total(), 0);
   EXPECT_TRUE(r.unsupported.empty());
   EXPECT_TRUE(r.formula_errors.empty());
   // The same trace under all: the elementwise ones among them are counted, each 3*5*7.
   const OpSet& all = named_ops("all");
-  auto a = count::count_trace(trace, all.flops, all.ignored);
+  auto a = count::count_trace(trace, all.flops, all);
   EXPECT_EQ(a.total(), 7 * (3 * 5 * 7));
   EXPECT_EQ(a.by_operator().get("relu_"), 3 * 5 * 7);
   EXPECT_TRUE(a.unsupported.empty());

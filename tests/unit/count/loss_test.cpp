@@ -156,6 +156,41 @@ TEST(Loss, Backwards) {
             6 * n + n + n);
 }
 
+// _ctc_loss(log_probs[T, N, C], targets, input_lengths, target_lengths, blank, zero_infinity), the lengths as ATen
+// gives them, lists of numbers. Per sequence of T inputs and L targets, ATen's alpha recursion: for each input after
+// the first, each of the 2L + 1 states takes 3 subtractions of the maximum, 3 exps, 2 adds, a log, the maximum added
+// back and the log probability added (11); the end is a 2-term log-sum-exp negated (8), or one negation (L = 0, or
+// no inputs at all).
+TEST(Loss, CtcLossFromItsLengths) {
+  using Lengths = std::vector<std::int64_t>;
+  auto ctc = [](const char* set, const char* name, Lengths inputs, Lengths targets) {
+    return macs(set, name, {V::tensor({50, 3, 20}), V::tensor({3, 10}), V::int_list(std::move(inputs)),
+                            V::int_list(std::move(targets)), V::integer(0), V::boolean(false)});
+  };
+  const Count full = 11 * 49 * (2 * 10 + 1) + (2 + 2 + 1 + 1 + 1 + 1);  // T = 50, L = 10
+  const Count no_targets = 11 * 39 * (2 * 0 + 1) + 1;                   // T = 40, L = 0: the last state negated
+  const Count no_inputs = 1;                                            // T = 0: -(0 or -inf)
+  EXPECT_EQ(ctc("all", "_ctc_loss", {50, 40, 0}, {10, 0, 5}), full + no_targets + no_inputs);
+  EXPECT_EQ(ctc("all", "_cudnn_ctc_loss", {50, 40, 0}, {10, 0, 5}), full + no_targets + no_inputs);
+  EXPECT_EQ(ctc("all", "_ctc_loss", {1, 1, 1}, {0, 1, 2}), 1 + 8 + 8);  // one input each: only the ends
+  for (const char* set : {"mmengine", "default"}) EXPECT_EQ(ctc(set, "_ctc_loss", {50, 50, 50}, {1, 1, 1}), -1) << set;
+  // ctc_loss itself has no formula: `all` counts what it calls (_ctc_loss, then the reduction's ops).
+  EXPECT_EQ(named_ops("all").counted_inside.count("aten::ctc_loss"), 1u);
+  EXPECT_EQ(named_ops("all").flops.count("aten::ctc_loss"), 0u);
+  for (const char* set : {"mmengine", "default"}) EXPECT_TRUE(named_ops(set).counted_inside.empty()) << set;
+  // The backward's log-additions depend on which paths are impossible: the targets' values. No formula.
+  EXPECT_EQ(named_ops("all").flops.count("aten::_ctc_loss_backward"), 0u);
+  // Lengths as tensors (the overload an exported graph holds) have no values; lengths that do not fit log_probs.
+  EXPECT_THROW(macs("all", "_ctc_loss", {V::tensor({50, 3, 20}), V::tensor({3, 10}), V::tensor({3}), V::tensor({3})}),
+               FormulaError);
+  EXPECT_THROW(ctc("all", "_ctc_loss", {50, 50}, {1, 1}), FormulaError);     // two lengths for three sequences
+  EXPECT_THROW(ctc("all", "_ctc_loss", {50, 50, 50}, {1, 1}), FormulaError); // three inputs, two targets
+  EXPECT_THROW(ctc("all", "_ctc_loss", {50, 51, 50}, {1, 1, 1}), FormulaError);  // past T
+  EXPECT_THROW(ctc("all", "_ctc_loss", {50, 50, 50}, {1, -1, 1}), FormulaError);
+  EXPECT_THROW(macs("all", "_ctc_loss", {V::tensor({50, 20}), V::tensor({10}), V::int_list({50}), V::int_list({10})}),
+               FormulaError);  // log_probs without its batch dimension (ctc_loss adds it before calling)
+}
+
 TEST(Loss, MalformedRecordsAreFormulaErrors) {
   EXPECT_THROW(macs("all", "mse_loss", {V::tensor({3})}), FormulaError);  // no target
   EXPECT_THROW(macs("all", "mse_loss", {V::tensor({3}), V::tensor({3}), V::integer(7)}), FormulaError);

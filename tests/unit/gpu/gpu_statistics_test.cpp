@@ -17,7 +17,7 @@ using namespace flopscope::gpu;
 struct Inputs {
   Trace trace = gpu_fixture::trace();
   OpSet ops = gpu_fixture::op_set();
-  StatResult flops = count::count_trace(trace, ops.flops, ops.ignored);
+  StatResult flops = count::count_trace(trace, ops.flops, ops);
   TimingRecording rec = gpu_fixture::recording();
   std::vector<std::string> precision{"tf32_tc", "", "", "", "", "", "bf16_tc", "", "", "fp32"};
   PeakSet peaks;
@@ -64,7 +64,7 @@ TEST(GpuStatistics, AnAbortedOpHasNoMacs) {
   const auto owners = owner_ops(in.trace, {"aten::linear", "aten::addmm", "aten::_convolution"});
   const std::vector<Count> expected = {16384, 0, 0, 0, 0, 0, 0, 0, 0, 3840};
   EXPECT_EQ(op_macs(in.trace, in.ops, owners), expected);
-  EXPECT_EQ(count::count_trace(in.trace, in.ops.flops, in.ops.ignored).total(""), 16384 + 3840);
+  EXPECT_EQ(count::count_trace(in.trace, in.ops.flops, in.ops).total(""), 16384 + 3840);
 }
 
 TEST(GpuStatistics, ModulesAreInclusiveAndPerForward) {
@@ -194,8 +194,8 @@ TEST(GpuStatistics, TrainingStepSplitsForwardAndBackward) {
     index[i] = static_cast<std::int32_t>(part.ops.size());
     part.ops.push_back(std::move(op));
   }
-  const StatResult forward = count::count_trace(forward_ops, in.ops.flops, in.ops.ignored);
-  const StatResult backward = count::count_trace(backward_ops, in.ops.flops, in.ops.ignored);
+  const StatResult forward = count::count_trace(forward_ops, in.ops.flops, in.ops);
+  const StatResult backward = count::count_trace(backward_ops, in.ops.flops, in.ops);
   const auto r = gpu_report(in.trace, in.ops, forward, in.precision, in.rec, in.peaks, &backward);
   ASSERT_TRUE(r.train_step);
   // Backward: head's addmm kernels 700, 800, 700 ns; relu's 500, 500, 600; its root 1200, 1300, 1300.

@@ -45,11 +45,9 @@ Count renorm(const OpRecord& r) {
   const auto& x = input_shape(r, 0);
   const Value& dim = input(r, 2);
   require(dim.kind == Value::Kind::Int, r, "expects dim, an int");
-  const auto rank = static_cast<std::int64_t>(x.size());
-  auto d = static_cast<std::int64_t>(dim.number);
-  require(d >= -rank && d < rank, r, "renormalises along a dimension the tensor does not have");
-  if (d < 0) d += rank;
-  return add(mul(2, product(x)), mul(2, x[static_cast<std::size_t>(d)]));
+  const std::size_t d = wrapped_dim(r, static_cast<std::int64_t>(dim.number), x.size(),
+                                    "renormalises along a dimension the tensor does not have");
+  return add(mul(2, product(x)), mul(2, x[d]));
 }
 
 Count cross(const OpRecord& r) { return mul(3, output_elements(r)); }
@@ -66,10 +64,9 @@ std::vector<std::int64_t> dims_at(const OpRecord& r, std::size_t i, std::int64_t
   std::vector<std::int64_t> out;
   if (v.kind == Value::Kind::Int) out.push_back(static_cast<std::int64_t>(v.number));
   if (v.kind == Value::Kind::IntList) out = v.sizes;
-  for (auto& d : out) {
-    require(d >= -rank && d < rank, r, "reduces over a dimension the tensor does not have");
-    if (d < 0) d += rank;
-  }
+  for (auto& d : out)
+    d = static_cast<std::int64_t>(wrapped_dim(r, d, static_cast<std::size_t>(rank),
+                                              "reduces over a dimension the tensor does not have"));
   return out;
 }
 

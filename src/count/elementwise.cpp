@@ -49,11 +49,9 @@ Count diff_flops(const OpRecord& r) {
   const Value& n_value = input(r, 1);
   const Value& dim_value = input(r, 2);
   const std::int64_t n = n_value.kind == Value::Kind::Int ? static_cast<std::int64_t>(n_value.number) : 1;
-  std::int64_t dim = dim_value.kind == Value::Kind::Int ? static_cast<std::int64_t>(dim_value.number) : -1;
-  const auto rank = static_cast<std::int64_t>(in.size());
-  require(dim >= -rank && dim < rank && n >= 0, r, "differences along a dimension the tensor does not have");
-  if (dim < 0) dim += rank;
-  const auto d = static_cast<std::size_t>(dim);
+  require(n >= 0, r, "differences a negative number of times");
+  const std::int64_t dim = dim_value.kind == Value::Kind::Int ? static_cast<std::int64_t>(dim_value.number) : -1;
+  const std::size_t d = wrapped_dim(r, dim, in.size(), "differences along a dimension the tensor does not have");
   std::int64_t length = in[d];
   for (std::size_t attached : {3, 4})
     if (input(r, attached).kind == Value::Kind::Tensor && input_shape(r, attached).size() == in.size())
@@ -85,18 +83,17 @@ Count trapezoid_flops(const OpRecord& r) {
   const auto& y = input_shape(r, 0);
   require(!y.empty(), r, "integrates a tensor of no dimensions");
   const Value& dim_value = input(r, 2);
-  auto dim = dim_value.kind == Value::Kind::Int ? static_cast<std::int64_t>(dim_value.number) : -1;
-  const auto rank = static_cast<std::int64_t>(y.size());
-  require(dim >= -rank && dim < rank, r, "integrates along a dimension the tensor does not have");
-  if (dim < 0) dim += rank;
-  const std::int64_t length = y[static_cast<std::size_t>(dim)];
+  const std::size_t dim =
+      wrapped_dim(r, dim_value.kind == Value::Kind::Int ? static_cast<std::int64_t>(dim_value.number) : -1, y.size(),
+                  "integrates along a dimension the tensor does not have");
+  const std::int64_t length = y[dim];
   if (length == 0) return 0;  // torch returns zeros without arithmetic
   const Count lines = product(y) / length, intervals = mul(lines, length - 1);
   if (!input(r, 1).is_tensor()) return cumulative ? mul(3, intervals) : add(product(y), mul(4, lines));
   // x: 1-D along dim, or of y's rank; its differences dx are one shorter along dim.
   std::vector<std::int64_t> dx = input_shape(r, 1);
   require(dx.size() == 1 || dx.size() == y.size(), r, "expects x 1-D or of y's rank");
-  std::int64_t& along = dx[dx.size() == 1 ? 0 : static_cast<std::size_t>(dim)];
+  std::int64_t& along = dx[dx.size() == 1 ? 0 : dim];
   along = std::max<std::int64_t>(along - 1, 0);
   const Count differences = product(dx);
   return add(differences, cumulative ? mul(4, intervals) : add(mul(3, intervals), lines));
@@ -128,9 +125,8 @@ Count gradient_flops(const OpRecord& r) {
   require(!coordinates || spacing.shapes.size() == dims.size(), r, "expects one coordinate tensor per dim");
   Count total = 0;
   for (std::int64_t dim : dims) {
-    require(dim >= -rank && dim < rank, r, "differentiates along a dimension the tensor does not have");
-    if (dim < 0) dim += rank;
-    const std::int64_t length = f[static_cast<std::size_t>(dim)];
+    const std::int64_t length =
+        f[wrapped_dim(r, dim, f.size(), "differentiates along a dimension the tensor does not have")];
     require(length >= edge_order + 1, r, "expects each dimension at least edge_order + 1 long");
     const Count lines = product(f) / length, interior = mul(lines, length - 2);
     if (!coordinates) {

@@ -74,6 +74,14 @@ inline void require(bool ok, const OpRecord& r, const char* what) {
   if (!ok) throw FormulaError(r.name + ": " + what);
 }
 
+/// `dim` (a negative one counts from the end) as an index into a shape of `rank` dims; a FormulaError saying `what`
+/// when the tensor has no such dimension.
+inline std::size_t wrapped_dim(const OpRecord& r, std::int64_t dim, std::size_t rank, const char* what) {
+  const auto n = static_cast<std::int64_t>(rank);
+  require(dim >= -n && dim < n, r, what);
+  return static_cast<std::size_t>(dim < 0 ? dim + n : dim);
+}
+
 /// The elements of the first `na` dims of `a` and the first `nb` of `b` broadcast together (numpy's rule: aligned
 /// from the right, a 1 stretches); `what` names the failure when they do not broadcast.
 inline Count broadcast_elements(const OpRecord& r, const std::vector<std::int64_t>& a, std::size_t na,

@@ -101,6 +101,10 @@ TEST(Distance, IntegralsAndLogGamma) {
   // With a scalar dx along the last dim: the 12-element sum, then 4 per line of the 3.
   EXPECT_EQ(macs("all", "trapezoid", {V::tensor({3, 4}), V::real(0.1), V::integer(-1)}), 12 + 4 * 3);
   EXPECT_EQ(macs("all", "trapz", {V::tensor({3, 0}), V::real(0.1), V::integer(-1)}), 0);  // no samples: zeros
+  // dim -2 is dim 0: the 12-element sum, then 4 per line of the 4; dims past -2 .. 1 are formula errors.
+  EXPECT_EQ(macs("all", "trapezoid", {V::tensor({3, 4}), V::real(0.1), V::integer(-2)}), 12 + 4 * 4);
+  for (std::int64_t dim : {2, -3})
+    EXPECT_THROW(macs("all", "trapezoid", {V::tensor({3, 4}), V::real(0.1), V::integer(dim)}), FormulaError) << dim;
   // mvlgamma(x[2, 3], p = 4): 4 shifted copies of x, their lgamma and sum, the constant added.
   EXPECT_EQ(macs("all", "mvlgamma", {V::tensor({2, 3}), V::integer(4)}), 3 * 4 * 6 + 6);
   // multi_margin_loss of one vector of 7 classes (a 0-d target): margin - x[target], then 3 per class; the mean.

@@ -94,6 +94,16 @@ TEST(Elementwise, VarianceDifferencesAndAddsByIndex) {
   EXPECT_THROW(macs("all", "diff", {V::tensor({2, 3}), V::integer(1), V::integer(2), V::none(), V::none()},
                     {V::tensor({2, 2})}),
                FormulaError);
+  EXPECT_THROW(macs("all", "diff", {V::tensor({2, 3}), V::integer(1), V::integer(-3), V::none(), V::none()},
+                    {V::tensor({2, 2})}),
+               FormulaError);  // dims -2 .. 1 only
+  EXPECT_THROW(macs("all", "diff", {V::tensor({2, 3}), V::integer(-1), V::integer(1), V::none(), V::none()},
+                    {V::tensor({2, 3})}),
+               FormulaError);  // torch refuses a negative order
+  // dim -2 of a 2-D tensor is dim 0: 3 columns of 1 subtraction.
+  EXPECT_EQ(macs("all", "diff", {V::tensor({2, 3}), V::integer(1), V::integer(-2), V::none(), V::none()},
+                 {V::tensor({1, 3})}),
+            3 * 1);
   // index_add_(self[10, 6], 0, index[4], source[4, 6]): the index picks 4 rows, and each of the source's 24
   // elements is added in. scatter_add's index is per element: one add per index entry (src may be larger).
   EXPECT_EQ(macs("all", "index_add_", {V::tensor({10, 6}), V::integer(0), V::tensor({4}), V::tensor({4, 6})},

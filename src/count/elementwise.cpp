@@ -27,6 +27,13 @@
 //   an activation's backward (threshold_backward for relu, gelu_backward, ...): numel(grad_output)
 //   softmax and log_softmax backward:            4 * numel(grad_output)  (y*g, row sum, subtract, scale; or
 //                                                exp(y), row sum of g, multiply, subtract)
+//   gather_backward:                             numel(index)        (the gradient scattered back: scatter_add)
+//   index_select_backward:                       numel(grad)         (added back into the selected slices:
+//                                                index_add)
+//   _index_put_impl_ (indexing's backward, accumulate=True): numel(values)   (each gradient element added into
+//                                                its place; without accumulate a copy: 0)
+// Backward ops that only place the gradient (slice_backward, select_backward, ...: zeros with it copied in) do no
+// arithmetic: count/ignored.cpp.
 // The arithmetic autograd runs for the rest (mul, add, div, ...) is counted as those ops.
 #include <algorithm>
 #include <vector>
@@ -68,6 +75,15 @@ Count diff_flops(const OpRecord& r) {
 Count per_source(const OpRecord& r) { return product(input_shape(r, 3)); }
 // scatter_add, scatter_reduce (self, dim, index, src, ...): one add per element of the index (src may be larger).
 Count per_index(const OpRecord& r) { return product(input_shape(r, 2)); }
+// gather_backward(grad, self, dim, index, sparse_grad): grad scattered back into zeros by scatter_add.
+Count gather_backward(const OpRecord& r) { return product(input_shape(r, 3)); }
+// _index_put_impl_(self, indices, values, accumulate, unsafe): with accumulate, as autograd's backward of indexing
+// calls it (values: the gradient, of the indexed shape), one add per value.
+Count index_put_accumulating(const OpRecord& r) {
+  const Value& accumulate = input(r, 3);
+  require(accumulate.kind == Value::Kind::Bool, r, "expects accumulate, a bool");
+  return accumulate.number != 0 ? product(input_shape(r, 2)) : 0;
+}
 
 // mvlgamma(self, p).
 Count mvlgamma_flops(const OpRecord& r) {
@@ -207,6 +223,10 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
     set.flops[std::string("aten::") + op] = {op, per_source, "numel(source)"};
   for (const char* op : {"scatter_add", "scatter_add_", "scatter_reduce", "scatter_reduce_"})
     set.flops[std::string("aten::") + op] = {op, per_index, "numel(index)"};
+  set.flops["aten::gather_backward"] = {"gather_backward", gather_backward, "numel(index)"};
+  set.flops["aten::index_select_backward"] = {"index_select_backward", input_elements, "numel(grad)"};
+  set.flops["aten::_index_put_impl_"] = {"index_put_backward", index_put_accumulating,
+                                         "numel(values) with accumulate (indexing's backward), else 0"};
 }
 
 }  // namespace flopscope::count

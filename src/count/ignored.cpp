@@ -43,6 +43,8 @@ void add_no_arithmetic_ops(OpSet& set) {
       "_has_compatible_shallow_copy_type",
       // questions asked of the arguments (ctc_loss on CUDA: whether cuDNN takes them)
       "_use_cudnn_ctc_loss",
+      // a training step's backward of a view or selection: zeros with the gradient copied into its place
+      "slice_backward", "select_backward", "diagonal_backward", "value_selecting_reduction_backward",
   };
   for (const char* op : kNoArithmetic) set.ignored.insert(std::string("aten::") + op);
 }

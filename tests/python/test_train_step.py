@@ -284,6 +284,67 @@ def test_pooling_resampling_and_elementwise_backward():
                                 "aten::threshold_backward"})
 
 
+class Indexing(nn.Module):
+    # The selections a decoder's backward goes through: rotate_half's slices and a row's select, a top-k router's
+    # values and its gathered weights, an embedding-style index_select and advanced indexing of expert rows.
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(6, 10))
+
+    def forward(self, idx):
+        w = self.w * 1.0                                       # 60 multiplies, and their backward's 60
+        halves = torch.cat([-w[:, 5:], w[:, :5]], dim=-1)      # slice_backward x2; neg: 30 and 30 back
+        values, picked = torch.topk(w, 3, dim=-1)              # value_selecting_reduction_backward
+        gathered = torch.gather(w, 1, idx)                     # gather_backward: 6 x 4 added back
+        rows = w.index_select(0, torch.tensor([0, 2, 2]))      # index_select_backward: 3 x 10 added back
+        experts = w[torch.tensor([1, 1, 4, 5, 0])]             # _index_put_impl_, accumulating: 5 x 10
+        return (halves.sum() + w[3].sum() + w.diagonal().sum() + values.sum() + gathered.sum() + rows.sum()
+                + experts.sum())
+
+
+def test_the_backward_of_selections_and_indexing():
+    # Under all, every selection's backward is either a copy into zeros (slice, select, diagonal, top-k values: no
+    # arithmetic, nothing unsupported) or adds the gradient back where it was read from: scatter_add for gather
+    # (numel(index)), index_add for index_select (numel(grad)), index_put with accumulate for indexing (numel(grad)).
+    step = json.loads(flopscope.analyze(Indexing(), torch.randint(0, 10, (6, 4)), ops="all",
+                                        train_step=True).to_json())["train_step"]
+    assert not step["unsupported"], step["unsupported"]
+    operators = {o["op"]: o["macs"] for o in step["operators"]}
+    assert operators["gather_backward"] == 6 * 4
+    assert operators["index_select_backward"] == 3 * 10
+    assert operators["index_put_backward"] == 5 * 10
+    # In default (which counts neither scatter_add nor index_add, nor elementwise arithmetic), the three that add
+    # are named with the arithmetic; the copies are not.
+    step = json.loads(flopscope.analyze(Indexing(), torch.randint(0, 10, (6, 4)), ops="default",
+                                        train_step=True).to_json())["train_step"]
+    assert {u["op"] for u in step["unsupported"]} == {"aten::gather_backward", "aten::index_select_backward",
+                                                      "aten::_index_put_impl_", "aten::mul", "aten::neg",
+                                                      "aten::add_"}
+
+
+@pytest.mark.parametrize("family", ["llama", "mixtral", "deberta-v2"])
+def test_decoder_moe_and_relative_attention_steps_leave_nothing_unsupported(family):
+    # A Llama step (rotate_half's slices), a Mixtral step (the router's top-k values, expert rows by index) and a
+    # DeBERTa-v2 step (relative positions gathered): under all, every op of the backward has a formula or is a copy.
+    import transformers
+    transformers.logging.set_verbosity_error()
+    torch.manual_seed(0)
+    small = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64, vocab_size=97)
+    ids = torch.randint(1, 97, (2, 8))
+    if family == "llama":
+        model, labels = transformers.LlamaForCausalLM(transformers.LlamaConfig(**small, num_key_value_heads=1)), ids
+    elif family == "mixtral":
+        model, labels = transformers.MixtralForCausalLM(transformers.MixtralConfig(
+            **small, num_key_value_heads=1, num_local_experts=4, num_experts_per_tok=2)), ids
+    else:
+        model, labels = transformers.DebertaV2ForSequenceClassification(transformers.DebertaV2Config(
+            **small, relative_attention=True, pos_att_type=["c2p", "p2c"], max_relative_positions=16)), torch.tensor([0, 1])
+    result = json.loads(flopscope.analyze(model, {"input_ids": ids, "labels": labels}, ops="all",
+                                          train_step=True).to_json())
+    assert not result["unsupported"]["macs"] and not result["train_step"]["unsupported"], (
+        result["unsupported"]["macs"], result["train_step"]["unsupported"])
+
+
 def test_the_loss_is_not_the_models():
     # flopscope's loss (the sum of the outputs) and autograd's seed gradient run in the step but are no module's work:
     # under the all op set (which counts sums) the forward holds the model's own ops only, and neither is reported

@@ -114,6 +114,35 @@ TEST(Elementwise, VarianceDifferencesAndAddsByIndex) {
             4 * 3);
 }
 
+// The backward of a selection adds the gradient back where the forward read it: gather's scatter_add (one add per
+// index entry), index_select's index_add (one per gradient element), indexing's index_put with accumulate (one per
+// value; without accumulate a copy). The backward of a view or a value selection is a copy into zeros: ignored.
+TEST(Elementwise, BackwardOfSelections) {
+  // gather_backward(grad[6, 4], self[6, 10], dim 1, index[6, 4], sparse_grad)
+  EXPECT_EQ(macs("all", "gather_backward",
+                 {V::tensor({6, 4}), V::tensor({6, 10}), V::integer(1), V::tensor({6, 4}), V::boolean(false)}),
+            6 * 4);
+  // index_select_backward(grad[3, 10], self_sizes, dim 0, index[3])
+  EXPECT_EQ(macs("all", "index_select_backward", {V::tensor({3, 10}), V::int_list({6, 10}), V::integer(0),
+                                                  V::tensor({3})}),
+            3 * 10);
+  // _index_put_impl_(self[6, 10], indices, values[5, 10], accumulate, unsafe)
+  auto index_put = [](std::vector<Value> accumulate) {
+    std::vector<Value> in = {V::tensor({6, 10}), V::tensor_list({{5}}), V::tensor({5, 10})};
+    in.insert(in.end(), accumulate.begin(), accumulate.end());
+    return macs("all", "_index_put_impl_", in);
+  };
+  EXPECT_EQ(index_put({V::boolean(true), V::boolean(true)}), 5 * 10);
+  EXPECT_EQ(index_put({V::boolean(false), V::boolean(false)}), 0);
+  EXPECT_THROW(index_put({}), FormulaError);
+  for (const char* op : {"gather_backward", "index_select_backward", "_index_put_impl_"})
+    EXPECT_EQ(macs("default", op, {V::tensor({6, 4})}), -1) << op;  // default counts no scatter_add, index_add
+  for (const char* set : {"default", "all"})
+    for (const char* op : {"aten::slice_backward", "aten::select_backward", "aten::diagonal_backward",
+                           "aten::value_selecting_reduction_backward"})
+      EXPECT_EQ(named_ops(set).ignored.count(op), 1u) << set << " " << op;
+}
+
 // A training step's backward, under all: an activation's backward one per gradient element (relu's is
 // threshold_backward); softmax's 4 (y*g, row sum, subtract, scale).
 TEST(Elementwise, BackwardOfATrainingStep) {

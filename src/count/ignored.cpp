@@ -27,13 +27,15 @@ void add_no_arithmetic_ops(OpSet& set) {
       "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle", "frexp",
       // tensors made from nothing, random numbers
       "empty_like", "empty_strided", "ones_like", "new_ones", "new_tensor", "scalar_tensor", "linspace", "logspace",
-      "eye", "tril_indices", "triu_indices", "rand", "randn", "randint", "rand_like", "randn_like", "randint_like",
-      "randperm",
+      "new_empty_strided", "eye", "tril_indices", "triu_indices", "rand", "randn", "randint", "rand_like",
+      "randn_like", "randint_like", "randperm",
       "bernoulli", "bernoulli_", "multinomial", "normal", "normal_", "uniform_", "exponential_", "dropout_",
       "feature_dropout", "alpha_dropout", "native_dropout",
       // comparisons, logic, selection and sorting: no floating-point arithmetic
       "ne", "le", "lt", "greater", "greater_equal", "less", "less_equal", "not_equal", "eq_", "ne_", "ge_", "gt_",
-      "le_", "lt_", "logical_and", "logical_or", "logical_not", "logical_xor", "__or__", "__xor__", "__not__",
+      "le_", "lt_", "logical_and", "logical_or", "logical_not", "logical_xor", "logical_and_", "logical_or_",
+      "logical_not_", "logical_xor_", "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_not_", "__or__",
+      "__xor__", "__not__",
       "__ior__", "__iand__", "__ixor__", "__lshift__", "__rshift__", "__ilshift__", "__irshift__",
       "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "isnan", "isinf",
       "isfinite", "isin", "signbit", "any", "all", "min", "argmax", "argmin", "topk", "sort", "argsort", "msort",

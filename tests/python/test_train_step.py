@@ -322,23 +322,35 @@ def test_the_backward_of_selections_and_indexing():
                                                       "aten::add_"}
 
 
-@pytest.mark.parametrize("family", ["llama", "mixtral", "deberta-v2"])
+def small_step_models():
+    import transformers
+    small = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64, vocab_size=97)
+    moe = dict(small, num_key_value_heads=1, num_experts_per_tok=2)
+    return {
+        "llama": lambda: transformers.LlamaForCausalLM(transformers.LlamaConfig(**small, num_key_value_heads=1)),
+        "mixtral": lambda: transformers.MixtralForCausalLM(transformers.MixtralConfig(**moe, num_local_experts=4)),
+        "deberta-v2": lambda: transformers.DebertaV2ForSequenceClassification(transformers.DebertaV2Config(
+            **small, relative_attention=True, pos_att_type=["c2p", "p2c"], max_relative_positions=16)),
+        "deepseek-v3": lambda: transformers.DeepseekV3ForCausalLM(transformers.DeepseekV3Config(
+            **dict(small, num_key_value_heads=2), n_routed_experts=4, num_experts_per_tok=2, moe_intermediate_size=16,
+            q_lora_rank=16, kv_lora_rank=16, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=8,
+            first_k_dense_replace=0, n_group=1, topk_group=1)),
+        "gpt-oss": lambda: transformers.GptOssForCausalLM(transformers.GptOssConfig(**moe, num_local_experts=4,
+                                                                                    head_dim=16)),
+    }
+
+
+@pytest.mark.parametrize("family", ["llama", "mixtral", "deberta-v2", "deepseek-v3", "gpt-oss"])
 def test_decoder_moe_and_relative_attention_steps_leave_nothing_unsupported(family):
-    # A Llama step (rotate_half's slices), a Mixtral step (the router's top-k values, expert rows by index) and a
-    # DeBERTa-v2 step (relative positions gathered): under all, every op of the backward has a formula or is a copy.
+    # A Llama step (rotate_half's slices), MoE steps (the router's top-k values, expert rows by index, masks combined
+    # in place, DeepSeek's grouped routing) and a DeBERTa-v2 step (relative positions gathered): under all, every op
+    # of the backward has a formula or does no arithmetic.
     import transformers
     transformers.logging.set_verbosity_error()
     torch.manual_seed(0)
-    small = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64, vocab_size=97)
+    model = small_step_models()[family]()
     ids = torch.randint(1, 97, (2, 8))
-    if family == "llama":
-        model, labels = transformers.LlamaForCausalLM(transformers.LlamaConfig(**small, num_key_value_heads=1)), ids
-    elif family == "mixtral":
-        model, labels = transformers.MixtralForCausalLM(transformers.MixtralConfig(
-            **small, num_key_value_heads=1, num_local_experts=4, num_experts_per_tok=2)), ids
-    else:
-        model, labels = transformers.DebertaV2ForSequenceClassification(transformers.DebertaV2Config(
-            **small, relative_attention=True, pos_att_type=["c2p", "p2c"], max_relative_positions=16)), torch.tensor([0, 1])
+    labels = torch.tensor([0, 1]) if family == "deberta-v2" else ids
     result = json.loads(flopscope.analyze(model, {"input_ids": ids, "labels": labels}, ops="all",
                                           train_step=True).to_json())
     assert not result["unsupported"]["macs"] and not result["train_step"]["unsupported"], (

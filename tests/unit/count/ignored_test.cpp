@@ -67,6 +67,15 @@ TEST(Ignored, OpsWithWorkAreNotIgnored) {
       EXPECT_EQ(named_ops(set).ignored.count(name), 0u) << set << " " << name;
 }
 
+TEST(Ignored, AllocationsAndInPlaceLogicInDefaultAndAll) {
+  // A DeepSeek-V3 step's backward allocates with new_empty_strided; gpt-oss combines masks with logical_and_.
+  for (const char* set : {"default", "all"})
+    for (const char* name : {"aten::new_empty_strided", "aten::logical_and_", "aten::logical_or_",
+                             "aten::logical_not_", "aten::bitwise_and_", "aten::bitwise_not_"})
+      EXPECT_EQ(named_ops(set).ignored.count(name), 1u) << set << " " << name;
+  EXPECT_EQ(mmengine_ops().ignored.count("aten::logical_and_"), 0u);  // mmengine's list, exactly
+}
+
 TEST(Ignored, NoFormulaInMmengineOrDefault) {
   // mmengine and default count no ignored op; all has a formula for the elementwise ones among them, which
   // wins over the ignore list (attribute.cpp looks for a formula first).

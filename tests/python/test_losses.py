@@ -368,7 +368,8 @@ def test_other_op_sets_name_ctc_loss_unsupported():
 
 def test_a_speech_models_ctc_head():
     # wav2vec2 given labels computes the CTC loss over its frames (the feature extractor's output length: 1600 samples
-    # through kernels 10 and 3, 3 and 2, 2 and 2 give 319, 159, 79 frames) against each row's labels up to its -100s:
+    # through kernel 10 stride 5, kernel 3 stride 2, kernel 2 stride 2: (1600 - 10) / 5 + 1 = 319,
+    # (319 - 3) / 2 + 1 = 159, (159 - 2) // 2 + 1 = 79 frames) against each row's labels up to its -100s:
     # 78 steps after the first frame, each over 2L + 1 states, and the sum (transformers reduces with "sum").
     transformers = pytest.importorskip("transformers")
     transformers.logging.set_verbosity_error()

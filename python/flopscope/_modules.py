@@ -155,8 +155,15 @@ _MODULE_INTERNALS = frozenset(vars(nn.Module()))
 _CONTAINERS = (dict, list, set)
 _MISSING = object()
 # Where nn.Module keeps what it registers: a forward that assigns a buffer, a parameter or a submodule anew
-# (self.cos_cached = ..., a rotary cache grown for a longer sequence) rebinds an entry there, not an attribute.
-_REGISTRIES = ("_parameters", "_buffers", "_non_persistent_buffers_set", "_modules")
+# (self.cos_cached = ..., a rotary cache grown for a longer sequence) rebinds an entry there, not an attribute;
+# one that registers hooks adds entries to the hook dicts. Hooks go with the attributes: transformers' output
+# capture registers its hooks in the model's first forward and marks the model with an attribute so as not to
+# again; putting the mark back without the hooks would leave them to be registered twice by the next call (two
+# copies of every hidden state: a SegFormer's decode head then fails).
+_HOOK_REGISTRIES = tuple(k for k, v in vars(nn.Module()).items() if "hooks" in k and isinstance(v, dict))
+_REGISTRIES = ("_parameters", "_buffers", "_non_persistent_buffers_set", "_modules") + _HOOK_REGISTRIES
+# register_full_backward_hook's flag, kept beside the hooks.
+_HOOK_FLAGS = ("_is_full_backward_hook",)
 
 
 def _contents(value):
@@ -202,7 +209,8 @@ def attributes_kept(description):
     """Every module's own attributes as they were, whatever the forward kept in them between calls (a recurrent
     state, a call count, a cache): each rebound to the object it held, those the forward added removed, and what
     the dicts, lists and sets among them held put back in place; so are the parameters, buffers and submodules
-    it registers, each the very object it was (a buffer the forward assigned anew, a submodule it replaced).
+    it registers, each the very object it was (a buffer the forward assigned anew, a submodule it replaced), and
+    the hooks (those it registered removed, those it removed put back).
     Without it an analysis would leave its forward's state in the model: a stateful module would go on from it,
     and a shape-only run would leave meta or fake tensors there that break the next real forward. (An object
     changed inside, other than those containers, is not copied: that would mean copying whatever the model
@@ -212,6 +220,7 @@ def attributes_kept(description):
         state = vars(m)
         own = {k: v for k, v in state.items() if k not in _MODULE_INTERNALS}
         own.update((k, state[k]) for k in _REGISTRIES if isinstance(state.get(k), _CONTAINERS))
+        own.update((k, state[k]) for k in _HOOK_FLAGS if k in state)
         held = {k: _contents(v) for k, v in own.items() if isinstance(v, _CONTAINERS)}
         saved.append((m, own, held))
     try:

@@ -317,6 +317,28 @@ def test_a_dynamic_rope_cache_grown_by_the_forward_is_as_it_was():
     assert rope.inv_freq is inv_freq and torch.equal(inv_freq, values)
 
 
+def test_a_model_whose_forward_hooks_itself_analyses_twice():
+    # transformers' output capture registers hooks in the first forward and marks the model with an attribute; the
+    # analysis took the mark out and left the hooks, so the next call registered them again: a SegFormer's decode
+    # head got every stage's hidden state twice and its second analysis (a training step after the forward) failed.
+    transformers = pytest.importorskip("transformers")
+    transformers.logging.set_verbosity_error()
+    torch.manual_seed(0)
+    config = transformers.SegformerConfig(num_encoder_blocks=2, depths=[1, 1], sr_ratios=[2, 1], hidden_sizes=[16, 32],
+                                          num_attention_heads=[1, 2], decoder_hidden_size=32, num_labels=3)
+    model = transformers.SegformerForSemanticSegmentation(config)
+    inputs = {"pixel_values": torch.randn(2, 3, 64, 64), "labels": torch.randint(0, 3, (2, 64, 64))}
+    hooks = lambda m: sum(len(each._forward_hooks) for each in m.modules())  # noqa: E731
+    forward = flopscope.analyze(model, inputs, ops="default")
+    assert hooks(model) == 0
+    step = flopscope.analyze(model, inputs, ops="default", train_step=True)
+    assert hooks(model) == 0 and step.macs == forward.macs
+    model(**inputs)
+    never_analysed = transformers.SegformerForSemanticSegmentation(config)
+    never_analysed(**inputs)
+    assert hooks(model) == hooks(never_analysed) > 0  # the model's own hooks, from its own first call, once
+
+
 def test_a_lazy_module_not_yet_initialised_is_refused_and_left_lazy():
     # Its parameters are made by its first forward: analysing it would turn the user's LazyLinear into a Linear
     # with weights the analysis drew, and report 0 parameters. It is refused by name; after one forward it counts.

@@ -191,3 +191,52 @@ def test_copies_of_hooked_modules_made_during_the_analysis_work_and_shed_the_hoo
         each[0]._forward_hooks.clear()
         assert no_hooks(each)
     assert _core.scope_depth() == 0
+
+
+class HooksItselfOnce(nn.Module):
+    """transformers' output capture, in small: the first forward registers a hook that records a submodule's output
+    and marks the model so as not to register it again; the forward returns what the hooks recorded."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        if not getattr(self, "hooks_installed", False):
+            self.fc.register_forward_hook(lambda module, args, output: self.recorded.append(output))
+            self.hooks_installed = True
+        self.recorded = []
+        self.fc(x)
+        return torch.cat(self.recorded)
+
+
+def test_hooks_the_forward_registers_are_taken_out_with_its_marks():
+    # The mark put back without the hook would leave the next call to register a second one: twice the outputs.
+    torch.manual_seed(0)
+    model = HooksItselfOnce()
+    x = torch.randn(3, 4)
+    first = flopscope.analyze(model, x)
+    assert no_hooks(model) and not hasattr(model, "hooks_installed")
+    second = flopscope.analyze(model, x, train_step=True, ops="default")
+    assert second.macs == first.macs == 3 * 4 * 4
+    assert no_hooks(model)
+    assert model(x).shape == (3, 4)  # one hook, registered by the model's own first call
+
+
+class DropsTheUsersHook(nn.Module):
+    def __init__(self, handle_holder):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.handle_holder = handle_holder
+
+    def forward(self, x):
+        self.handle_holder[0].remove()
+        return self.fc(x)
+
+
+def test_a_hook_the_forward_removes_is_put_back():
+    holder = []
+    model = DropsTheUsersHook(holder)
+    holder.append(model.fc.register_forward_hook(a_hook_of_the_users))
+    flopscope.analyze(model, torch.randn(3, 4))
+    assert list(model.fc._forward_hooks.values()) == [a_hook_of_the_users]

@@ -6,7 +6,8 @@
 //   reductions (sum, mean, amax, ...):           numel(input)
 //   var, std (and their _mean forms):            2 * numel(input)    (the mean's sum, then each deviation's square)
 //   diff, n times along a dim of length L:       sum over k = 1..n of (L - k) per line   (one subtraction each)
-//   _weight_norm (weight_norm's v, g, dim):      2 * numel(v)        (v's norms, then v scaled by g / norm)
+//   _weight_norm (weight_norm's v, g, dim), and the fused _weight_norm_interface it calls:
+//                                                2 * numel(v)        (v's norms, then v scaled by g / norm)
 //   col2im (fold):                               numel(input)        (each column element added into the image)
 //   index_add:                                   numel(source)       (one add per element added in)
 //   scatter_add, scatter_reduce:                 numel(index)
@@ -30,8 +31,15 @@
 //   gather_backward:                             numel(index)        (the gradient scattered back: scatter_add)
 //   index_select_backward:                       numel(grad)         (added back into the selected slices:
 //                                                index_add)
-//   _index_put_impl_ (indexing's backward, accumulate=True): numel(values)   (each gradient element added into
-//                                                its place; without accumulate a copy: 0)
+//   index_put, index_put_, _index_put_impl_:     numel(values) with accumulate (indexing's backward: each gradient
+//                                                element added into its place), else 0 (a copy: the backward of a
+//                                                masked assignment, x[mask] = v, puts zeros into the gradient)
+//   reflection and replication pad backward:     numel(grad_output)  (each output gradient added into the input
+//                                                element it was copied from)
+//   _weight_norm_interface_backward(grad_w, v, g, norms, dim): 2 * numel(v), as its forward: per row the dot
+//                                                product of grad_w and v (one per element, as the forward's norm),
+//                                                then grad_v, one per element (the per-row scalars, grad_g among
+//                                                them, not counted, as the forward's g / norm is not)
 // Backward ops that only place the gradient (slice_backward, select_backward, ...: zeros with it copied in) do no
 // arithmetic: count/ignored.cpp.
 // The arithmetic autograd runs for the rest (mul, add, div, ...) is counted as those ops.
@@ -77,13 +85,16 @@ Count per_source(const OpRecord& r) { return product(input_shape(r, 3)); }
 Count per_index(const OpRecord& r) { return product(input_shape(r, 2)); }
 // gather_backward(grad, self, dim, index, sparse_grad): grad scattered back into zeros by scatter_add.
 Count gather_backward(const OpRecord& r) { return product(input_shape(r, 3)); }
-// _index_put_impl_(self, indices, values, accumulate, unsafe): with accumulate, as autograd's backward of indexing
-// calls it (values: the gradient, of the indexed shape), one add per value.
+// index_put(self, indices, values, accumulate) and _index_put_impl_(..., unsafe): with accumulate, as autograd's
+// backward of indexing calls it (values: the gradient, of the indexed shape), one add per value.
 Count index_put_accumulating(const OpRecord& r) {
   const Value& accumulate = input(r, 3);
   require(accumulate.kind == Value::Kind::Bool, r, "expects accumulate, a bool");
   return accumulate.number != 0 ? product(input_shape(r, 2)) : 0;
 }
+
+// _weight_norm_interface_backward(grad_w, saved_v, saved_g, saved_norms, dim).
+Count weight_norm_backward(const OpRecord& r) { return mul(2, product(input_shape(r, 1))); }
 
 // mvlgamma(self, p).
 Count mvlgamma_flops(const OpRecord& r) {
@@ -206,7 +217,7 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
                          "cumprod", "logcumsumexp", "nansum", "nanmean", "aminmax", "special_logsumexp",
                          "count_nonzero"})
     set.flops[std::string("aten::") + op] = {op, input_elements, "numel(input)"};
-  for (const char* op : {"var", "std", "var_mean", "std_mean", "_weight_norm"})
+  for (const char* op : {"var", "std", "var_mean", "std_mean", "_weight_norm", "_weight_norm_interface"})
     set.flops[std::string("aten::") + op] = {op, twice_the_input, "2*numel(input)"};
   set.flops["aten::mvlgamma"] = {"mvlgamma", mvlgamma_flops, "3 p numel(x) + numel(x)"};
   for (const char* op : {"trapezoid", "trapz"})
@@ -225,8 +236,14 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
     set.flops[std::string("aten::") + op] = {op, per_index, "numel(index)"};
   set.flops["aten::gather_backward"] = {"gather_backward", gather_backward, "numel(index)"};
   set.flops["aten::index_select_backward"] = {"index_select_backward", input_elements, "numel(grad)"};
-  set.flops["aten::_index_put_impl_"] = {"index_put_backward", index_put_accumulating,
-                                         "numel(values) with accumulate (indexing's backward), else 0"};
+  for (const char* op : {"index_put", "index_put_", "_index_put_impl_"})
+    set.flops[std::string("aten::") + op] = {"index_put", index_put_accumulating,
+                                             "numel(values) with accumulate (indexing's backward), else 0"};
+  for (const char* op : {"reflection_pad1d_backward", "reflection_pad2d_backward", "reflection_pad3d_backward",
+                         "replication_pad1d_backward", "replication_pad2d_backward", "replication_pad3d_backward"})
+    set.flops[std::string("aten::") + op] = {"pad_backward", input_elements, "numel(grad_output)"};
+  set.flops["aten::_weight_norm_interface_backward"] = {"weight_norm_backward", weight_norm_backward,
+                                                        "2*numel(v)"};
 }
 
 }  // namespace flopscope::count

@@ -312,7 +312,7 @@ def test_the_backward_of_selections_and_indexing():
     operators = {o["op"]: o["macs"] for o in step["operators"]}
     assert operators["gather_backward"] == 6 * 4
     assert operators["index_select_backward"] == 3 * 10
-    assert operators["index_put_backward"] == 5 * 10
+    assert operators["index_put"] == 5 * 10
     # In default (which counts neither scatter_add nor index_add, nor elementwise arithmetic), the three that add
     # are named with the arithmetic; the copies are not.
     step = json.loads(flopscope.analyze(Indexing(), torch.randint(0, 10, (6, 4)), ops="default",
@@ -320,6 +320,42 @@ def test_the_backward_of_selections_and_indexing():
     assert {u["op"] for u in step["unsupported"]} == {"aten::gather_backward", "aten::index_select_backward",
                                                       "aten::_index_put_impl_", "aten::mul", "aten::neg",
                                                       "aten::add_"}
+
+
+class AudioFrontEnd(nn.Module):
+    # What a speech or codec model's step goes through (wav2vec2's weight-normed positional convolution, EnCodec's
+    # and HiFi-GAN's reflection padding, a masked-time embedding written over some frames).
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.utils.parametrizations.weight_norm(nn.Conv1d(4, 6, 3))  # dim 0: the fused weight norm
+        self.reflect = nn.ReflectionPad1d(2)
+        self.replicate = nn.ReplicationPad1d(1)
+        self.masked_embed = nn.Parameter(torch.randn(6))
+
+    def forward(self, x):
+        h = self.replicate(self.reflect(self.conv(x)))  # [2, 6, 8] -> [2, 6, 12] -> [2, 6, 14]
+        h = h.transpose(1, 2).clone()
+        mask = torch.zeros(2, 14, dtype=torch.bool)
+        mask[:, :3] = True
+        h[mask] = self.masked_embed  # index_put_; its backward puts zeros where the embedding was written
+        return h
+
+
+def test_the_backward_of_padding_weight_norm_and_masked_assignment():
+    step = json.loads(flopscope.analyze(AudioFrontEnd(), torch.randn(2, 4, 10), ops="all",
+                                        train_step=True).to_json())["train_step"]
+    assert not step["unsupported"], step["unsupported"]
+    operators = {o["op"]: o["macs"] for o in step["operators"]}
+    # Each output gradient added back into the element it was copied from: replication's [2, 6, 14], then
+    # reflection's [2, 6, 12].
+    assert operators["pad_backward"] == 2 * 6 * 14 + 2 * 6 * 12
+    # v [6, 4, 3]: per output channel the dot product of grad_w and v, then grad_v, one per element each.
+    assert operators["weight_norm_backward"] == 2 * (6 * 4 * 3)
+    assert operators["index_put"] == 0  # zeros put into the gradient: a copy
+    step = json.loads(flopscope.analyze(AudioFrontEnd(), torch.randn(2, 4, 10), ops="default",
+                                        train_step=True).to_json())["train_step"]
+    assert {"aten::reflection_pad1d_backward", "aten::replication_pad1d_backward",
+            "aten::_weight_norm_interface_backward", "aten::index_put"} <= {u["op"] for u in step["unsupported"]}
 
 
 def small_step_models():

@@ -135,12 +135,43 @@ TEST(Elementwise, BackwardOfSelections) {
   EXPECT_EQ(index_put({V::boolean(true), V::boolean(true)}), 5 * 10);
   EXPECT_EQ(index_put({V::boolean(false), V::boolean(false)}), 0);
   EXPECT_THROW(index_put({}), FormulaError);
-  for (const char* op : {"gather_backward", "index_select_backward", "_index_put_impl_"})
+  // index_put(self, indices, values, accumulate): a masked assignment's backward (zeros put into the gradient, a
+  // copy), or an accumulating one called by hand; index_put_ the same in place.
+  for (const char* op : {"index_put", "index_put_"}) {
+    EXPECT_EQ(macs("all", op, {V::tensor({6, 10}), V::tensor_list({{6, 10}}), V::tensor({}), V::boolean(false)}), 0);
+    EXPECT_EQ(macs("all", op, {V::tensor({6, 10}), V::tensor_list({{4}}), V::tensor({4, 10}), V::boolean(true)}),
+              4 * 10);
+  }
+  for (const char* op : {"gather_backward", "index_select_backward", "_index_put_impl_", "index_put"})
     EXPECT_EQ(macs("default", op, {V::tensor({6, 4})}), -1) << op;  // default counts no scatter_add, index_add
   for (const char* set : {"default", "all"})
     for (const char* op : {"aten::slice_backward", "aten::select_backward", "aten::diagonal_backward",
                            "aten::value_selecting_reduction_backward"})
       EXPECT_EQ(named_ops(set).ignored.count(op), 1u) << set << " " << op;
+}
+
+// A padding's backward adds each output gradient into the input element it copied (an edge element of a
+// reflection or replication is copied several times); weight norm's fused backward, 2 numel(v) as its forward.
+TEST(Elementwise, BackwardOfPaddingAndWeightNorm) {
+  // reflection_pad2d_backward(grad_output[2, 3, 8 + 2, 8 + 2], self[2, 3, 8, 8], padding [1, 1, 1, 1])
+  for (const char* op : {"reflection_pad2d_backward", "replication_pad2d_backward"}) {
+    EXPECT_EQ(macs("all", op, {V::tensor({2, 3, 10, 10}), V::tensor({2, 3, 8, 8}), V::int_list({1, 1, 1, 1})}),
+              2 * 3 * 10 * 10)
+        << op;
+    EXPECT_EQ(macs("default", op, {V::tensor({2, 3, 10, 10}), V::tensor({2, 3, 8, 8}), V::int_list({1, 1, 1, 1})}),
+              -1)
+        << op;
+  }
+  // reflection_pad1d_backward(grad_output[4, 16 + 3 + 3], self[4, 16], padding [3, 3])
+  EXPECT_EQ(macs("all", "reflection_pad1d_backward", {V::tensor({4, 22}), V::tensor({4, 16}), V::int_list({3, 3})}),
+            4 * 22);
+  // _weight_norm_interface_backward(grad_w[32, 16, 3], v[32, 16, 3], g[1, 1, 3], norms[1, 1, 3], dim 2): a
+  // conv's weight normalised along its kernel dim, as wav2vec2's positional convolution is.
+  EXPECT_EQ(macs("all", "_weight_norm_interface_backward", {V::tensor({32, 16, 3}), V::tensor({32, 16, 3}),
+                                                            V::tensor({1, 1, 3}), V::tensor({1, 1, 3}), V::integer(2)}),
+            2 * 32 * 16 * 3);
+  // _weight_norm_interface(v[8, 5], g[8, 1], dim 0): the fused forward, counted as _weight_norm.
+  EXPECT_EQ(macs("all", "_weight_norm_interface", {V::tensor({8, 5}), V::tensor({8, 1}), V::integer(0)}), 2 * 8 * 5);
 }
 
 // A training step's backward, under all: an activation's backward one per gradient element (relu's is

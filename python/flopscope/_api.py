@@ -149,6 +149,18 @@ def _needs_values(error):
     return any("cannot be analysed shape-only:" in line and "needs tensor values" in line for line in lines)
 
 
+GROUPED_MM_DTYPE_NOTE = (
+    "flopscope: torch's meta kernel for aten::_grouped_mm (the grouped product of a mixture of experts) takes "
+    "bfloat16 only, where the CPU kernel takes float32 too; analyse the model in bfloat16 shape-only (the same "
+    "MACs; a model built on meta converts for free: model.to(torch.bfloat16)), or on the CPU")
+
+
+def _note_grouped_mm_dtype(error, message):
+    """Says what to do when a shape-only forward failed in torch's meta kernel for _grouped_mm on float32."""
+    if "Expected inputs of BF16 type" in message and hasattr(error, "add_note"):
+        error.add_note(GROUPED_MM_DTYPE_NOTE)
+
+
 def _built_on_meta(model):
     """Whether every parameter and buffer of the model is on the meta device (a model built under
     torch.device("meta") to be analysed from its configuration), and it has some."""
@@ -258,6 +270,7 @@ def _run_eager(model, args, kwargs, options):
                 return analyze(*_meta_forward(model, args, kwargs))
             except Exception as e:  # noqa: BLE001  the model's own exception, or ForwardFailed
                 if not _needs_values(e):
+                    _note_grouped_mm_dtype(e, str(e))
                     raise
                 on_meta = e
             try:
@@ -267,6 +280,7 @@ def _run_eager(model, args, kwargs, options):
                     why = (str(e).strip().splitlines() or [""])[-1]
                     on_meta.add_note("flopscope: on fake tensors (FakeTensorMode) it failed too: "
                                      f"{type(e).__name__}: {why}")
+                _note_grouped_mm_dtype(on_meta, str(e))
                 raise on_meta from None
             result.core.add_warning(FAKE_TENSORS_WARNING)
             return result

@@ -182,6 +182,27 @@ def test_a_mixture_of_experts_in_bf16():
     assert by_op(result)["linear"] == SEQ * (2 * (2 * 64 * 64 + 2 * 64 * 32 + 64 * 4) + 64 * 1000)
 
 
+def test_a_float32_mixture_of_experts_is_told_what_to_do():
+    # OLMoE's forward reads no values, so its meta forward is the one that fails, in _grouped_mm's meta kernel;
+    # the error says what would work (Mixtral's fails on meta and on fake tensors: test_zoo_parity).
+    transformers = pytest.importorskip("transformers")
+    config = transformers.OlmoeConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                                      num_key_value_heads=1, intermediate_size=64, vocab_size=97, num_experts=4,
+                                      num_experts_per_tok=2)
+    torch.manual_seed(0)
+    model = transformers.OlmoeForCausalLM(config).eval()
+    ids = torch.randint(0, 97, (1, 8))
+    with pytest.raises(RuntimeError, match="Expected inputs of BF16 type") as failure:
+        flopscope.analyze(model, {"input_ids": ids}, shape_only=True)
+    assert any("model.to(torch.bfloat16)" in n for n in getattr(failure.value, "__notes__", [])), failure.value
+    # As the note says: the same model in bfloat16 runs shape-only, and its experts count as on a real forward.
+    real = flopscope.analyze(model, {"input_ids": ids}, ops="default")
+    model.to(torch.bfloat16)
+    shape_only = flopscope.analyze(model, {"input_ids": ids}, ops="default", shape_only=True)
+    # 8 tokens, each to 2 experts: gate and up 32x64 each, down 64x32.
+    assert by_op(shape_only)["_grouped_mm"] == by_op(real)["_grouped_mm"] == 8 * 2 * (32 * 64 * 2 + 64 * 32)
+
+
 def test_a_model_on_meta_runs_shape_only_without_being_asked(zoo_dir):
     # Built on meta, given a CPU tensor: the only forward it can run is shape-only. Both doors give mmengine's
     # numbers for the real model (make_reference.py's reference, per module).

@@ -46,6 +46,15 @@
 //   nll_loss_backward, nll_loss2d_backward: numel(input) (+1 mean) (+numel(input) unreduced weight, classes else)
 //   mse_loss_backward: 3n;  smooth_l1_loss_backward: 6n + g;  huber_loss_backward: 3n + 4g
 //   binary_cross_entropy_backward: 6n (+n weight, +n mean)
+// The margin losses' backward ops have no decomposition in torch: each costs what `all` counts for the backward
+// autograd runs through the forward's decomposition (the same loss written out by hand, trained, costs the same):
+//   multi_margin_loss_backward, N rows of C:  2NC + 2N + R (+NC weight) (+3NC p = 2), R = NC (mean, none) or 1 (sum)
+//                                          (the reduction's division; the gradient of margin - x[target] summed over
+//                                          the row, negated, scattered back to the target's column; the two paths
+//                                          to x added; grad * weight; z * z's two products and their sum)
+//   multilabel_margin_loss_backward:       3NC^2 + 3NC (+N mean)   (per label and class: the division by C, the sums
+//                                          back to x and to 1 - x[label]; per label slot: the negation, gather's
+//                                          scatter back, the two paths to x added)
 #include <algorithm>
 
 #include "count/families.h"
@@ -207,6 +216,20 @@ Count binary_cross_entropy_backward(const OpRecord& r) {
   return mul(per, compared(r, 1));
 }
 
+// multi_margin_loss_backward(grad_output, self[N,C] or [C], target, p, margin, weight, reduction).
+Count multi_margin_backward(const OpRecord& r) {
+  const Count n = product(input_shape(r, 1)), rows = product(input_shape(r, 2));
+  const Count per_element = 2 + (number_at(r, 3, 1) == 2 ? 3 : 0) + (has_tensor(r, 5) ? 1 : 0);
+  return add(add(mul(per_element, n), mul(2, rows)), reduction_at(r, 6) == kSum ? 1 : n);
+}
+
+// multilabel_margin_loss_backward(grad_output, self[N,C] or [C], target, reduction, is_target).
+Count multilabel_margin_backward(const OpRecord& r) {
+  const auto& x = input_shape(r, 1);
+  const Count n = product(x), classes = x.empty() ? 1 : x.back();
+  return add(add(mul(3, n, classes), mul(3, n)), reduction_at(r, 3) == kMean ? (classes == 0 ? 0 : n / classes) : 0);
+}
+
 // _ctc_loss and _cudnn_ctc_loss(log_probs[T, N, C], targets, input_lengths, target_lengths, blank, ...), the lengths
 // as lists of numbers (the overload that takes them as tensors, in an exported graph, has only their shapes).
 Count ctc_loss(const OpRecord& r) {
@@ -265,6 +288,9 @@ void add_loss_handlers(OpSet& set, Tier tier) {
   put("smooth_l1_loss_backward", smooth_l1_loss_backward, "6n + numel(grad_output)");
   put("huber_loss_backward", huber_loss_backward, "3n + 4 numel(grad_output)");
   put("binary_cross_entropy_backward", binary_cross_entropy_backward, "6n (+n weight) (+n mean)");
+  put("multi_margin_loss_backward", multi_margin_backward,
+      "2NC + 2N (+NC weight) (+3NC p=2) + NC (mean, none) or 1 (sum) over self[N,C]");
+  put("multilabel_margin_loss_backward", multilabel_margin_backward, "3NC^2 + 3NC (+N mean) over self[N,C]");
   for (const char* op : {"_ctc_loss", "_cudnn_ctc_loss"})
     put(op, ctc_loss, "11 (T - 1)(2L + 1) + 8 per sequence of T inputs and L targets (1 with L = 0 or T = 0)");
   set.counted_inside.insert("aten::ctc_loss");

@@ -127,45 +127,90 @@ def test_embedding_losses_cost_their_hand_written_forms():
             == flops(triplet, X, Y, negative) == 6 * N + 3 * 6 + 6)
 
 
+def hand_written_multi_margin(p, weighted, reduction):
+    # torch's decomposition (torch/_decomp): margin - x[target] per row, + x, clamped, squared for p = 2, weighted,
+    # the target's own column zeroed (a selection), then the mean, the sum / C, or the per-row mean.
+    def loss(x):
+        z = (1.0 - torch.gather(x, 1, T.unsqueeze(1)) + x).clamp_min(0)
+        z = z * z if p == 2 else z
+        z = z * W[T.unsqueeze(1)] if weighted else z
+        z = torch.where(torch.arange(11) != T.unsqueeze(1), z, 0)
+        return z.mean() if reduction == MEAN else z.sum() / 11 if reduction == SUM else z.mean(dim=1)
+    return loss
+
+
 @pytest.mark.parametrize("reduction", [MEAN, SUM, NONE])
 @pytest.mark.parametrize("p, weighted", [(1, False), (2, True)], ids=["p1", "p2-weighted"])
 def test_multi_margin_loss_costs_its_hand_written_form(reduction, p, weighted):
-    # torch's decomposition (torch/_decomp): margin - x[target] per row, + x, clamped, squared for p = 2, weighted,
-    # the target's own column zeroed (a selection), then the mean, the sum / C, or the per-row mean.
-    w = W if weighted else None
-
-    def hand_written(x):
-        z = (1.0 - torch.gather(x, 1, T.unsqueeze(1)) + x).clamp_min(0)
-        z = z * z if p == 2 else z
-        z = z * w[T.unsqueeze(1)] if weighted else z
-        z = torch.where(torch.arange(11) != T.unsqueeze(1), z, 0)
-        return z.mean() if reduction == MEAN else z.sum() / 11 if reduction == SUM else z.mean(dim=1)
-
     expected = 6 + (3 + (p == 2) + weighted) * N + (reduction == SUM)  # margin - u per row; 3-5 per element; / C
-    fused = lambda x: F.multi_margin_loss(x, T, p=p, weight=w, reduction=reduction)
-    assert flops(fused, X) == flops(hand_written, X) == expected
+    fused = lambda x: F.multi_margin_loss(x, T, p=p, weight=W if weighted else None, reduction=reduction)
+    assert flops(fused, X) == flops(hand_written_multi_margin(p, weighted, reduction), X) == expected
+
+
+# Multilabel targets: each row's labels end at its first -1 (none; a repeated label; all 11 classes).
+LABELS = torch.tensor([[3, 0, -1] + [1] * 8, [10] + [-1] * 10, [2, 5, 7, 1] + [-1] * 7,
+                       [-1] * 11, list(range(11)), [4, 4, -1] + [0] * 8])
+
+
+def hand_written_multilabel(reduction):
+    # torch's decomposition: each row's labels end at its first -1 (found with amin over the row), then for every
+    # label j and class i: 1 - x[j] + x[i], clamped, / C, zeroed where i is a label; summed over labels and classes.
+    idx = torch.arange(11)
+
+    def loss(x):
+        end = torch.amin(torch.where(LABELS == -1, idx, 11), dim=-1, keepdim=True)
+        mask = idx < end
+        u = torch.gather(x, -1, torch.where(mask, LABELS, 0))
+        is_target = torch.any(idx == torch.where(mask, LABELS, -1).unsqueeze(-1), dim=1)
+        z = ((1.0 - u.T.unsqueeze(-1) + x).clamp_min(0) / 11)
+        z = torch.where(is_target, 0, z)
+        return z.sum(dim=(0, -1)).mean() if reduction == MEAN else z.sum() if reduction == SUM else z.sum(dim=(0, -1))
+    return loss
 
 
 @pytest.mark.parametrize("reduction", [MEAN, SUM, NONE])
 def test_multilabel_margin_loss_costs_its_hand_written_form(reduction):
-    # torch's decomposition: each row's labels end at its first -1 (found with amin over the row), then for every
-    # label j and class i: 1 - x[j] + x[i], clamped, / C, zeroed where i is a label; summed over labels and classes.
-    target = torch.tensor([[3, 0, -1] + [1] * 8, [10] + [-1] * 10, [2, 5, 7, 1] + [-1] * 7,
-                           [-1] * 11, list(range(11)), [4, 4, -1] + [0] * 8])
-    idx = torch.arange(11)
-
-    def hand_written(x):
-        end = torch.amin(torch.where(target == -1, idx, 11), dim=-1, keepdim=True)
-        mask = idx < end
-        u = torch.gather(x, -1, torch.where(mask, target, 0))
-        is_target = torch.any(idx == torch.where(mask, target, -1).unsqueeze(-1), dim=1)
-        z = ((1.0 - u.T.unsqueeze(-1) + x).clamp_min(0) / 11)
-        z = torch.where(is_target, 0, z)
-        return z.sum(dim=(0, -1)).mean() if reduction == MEAN else z.sum() if reduction == SUM else z.sum(dim=(0, -1))
-
     expected = 2 * N + 4 * N * 11 + (6 if reduction == MEAN else 0)  # amin, 1 - u; 4 per label-class pair; mean
-    fused = lambda x: F.multilabel_margin_loss(x, target, reduction=reduction)
-    assert flops(fused, X) == flops(hand_written, X) == expected
+    fused = lambda x: F.multilabel_margin_loss(x, LABELS, reduction=reduction)
+    assert flops(fused, X) == flops(hand_written_multilabel(reduction), X) == expected
+
+
+class Trained(nn.Module):
+    """A loss of a parameter: the training step's backward reaches the loss's input."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.x = nn.Parameter(X.clone())
+        self.fn = fn
+
+    def forward(self):
+        return self.fn(self.x)
+
+
+def backward_macs(fn):
+    step = json.loads(flopscope.analyze(Trained(fn), (), ops="all", train_step=True).to_json())["train_step"]
+    assert not step["unsupported"], step["unsupported"]
+    return step["backward_macs"]
+
+
+@pytest.mark.parametrize("reduction", [MEAN, SUM, NONE])
+@pytest.mark.parametrize("p, weighted", [(1, False), (2, True)], ids=["p1", "p2-weighted"])
+def test_multi_margin_loss_backward_costs_its_hand_written_forms(reduction, p, weighted):
+    # The hand-written form's backward, as autograd runs it: the reduction's division (N elements; the sum's / C: 1),
+    # with a weight grad * weight (N), with p = 2 z * z's two products and their sum (3N), the margin's gradient
+    # summed per row (N), negated and scattered back to the targets' columns (6 + 6), the two paths to x added (N).
+    expected = (N if reduction != SUM else 1) + weighted * N + (p == 2) * 3 * N + N + 6 + 6 + N
+    fused = lambda x: F.multi_margin_loss(x, T, p=p, weight=W if weighted else None, reduction=reduction)
+    assert backward_macs(fused) == backward_macs(hand_written_multi_margin(p, weighted, reduction)) == expected
+
+
+@pytest.mark.parametrize("reduction", [MEAN, SUM, NONE])
+def test_multilabel_margin_loss_backward_costs_its_hand_written_form(reduction):
+    # Per label slot (11) and class (11) of each row: the division by C and the two sums back (to x, to 1 - x[j]);
+    # per slot the negation, gather's scatter back and the two paths to x added; the mean's division over 6 rows.
+    expected = 3 * N * 11 + 3 * N + (6 if reduction == MEAN else 0)
+    fused = lambda x: F.multilabel_margin_loss(x, LABELS, reduction=reduction)
+    assert backward_macs(fused) == backward_macs(hand_written_multilabel(reduction)) == expected
 
 
 def test_distances_and_similarities_cost_their_hand_written_forms():

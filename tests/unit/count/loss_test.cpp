@@ -154,6 +154,25 @@ TEST(Loss, Backwards) {
   EXPECT_EQ(macs("all", "binary_cross_entropy_backward",
                  {V::tensor({}), V::tensor({6, 11}), V::tensor({6, 11}), V::tensor({6, 11}), V::integer(kMean)}),
             6 * n + n + n);
+  // multi-margin backward, 6 rows of 11 (targets [6]): the mean's division (n), the row sums of the margin's
+  // gradient (n), negated (6), scattered to the targets' columns (6), the two paths to x added (n); with a weight
+  // grad * weight (n), with p = 2 z * z's two products and their sum (3n); the sum's division is one.
+  auto multi_margin = [](double p, bool weighted, std::int64_t reduction) {
+    return macs("all", "multi_margin_loss_backward",
+                {V::tensor({}), V::tensor({6, 11}), V::tensor({6}), V::integer(static_cast<std::int64_t>(p)),
+                 V::real(1.0), weighted ? V::tensor({11}) : V::none(), V::integer(reduction)});
+  };
+  EXPECT_EQ(multi_margin(1, false, kMean), n + n + 6 + 6 + n);
+  EXPECT_EQ(multi_margin(1, false, kSum), 1 + n + 6 + 6 + n);
+  EXPECT_EQ(multi_margin(2, true, kNone), n + n + 6 + 6 + n + n + 3 * n);
+  // multilabel-margin backward, 6 rows of 11: per label slot (11) and class (11) the division by 11 and two sums
+  // back; per slot the negation, the scatter back, the add; the mean over 6 rows.
+  EXPECT_EQ(macs("all", "multilabel_margin_loss_backward",
+                 {V::tensor({}), V::tensor({6, 11}), V::tensor({6, 11}), V::integer(kMean), V::tensor({6, 11})}),
+            3 * n * 11 + 3 * n + 6);
+  EXPECT_EQ(macs("all", "multilabel_margin_loss_backward",
+                 {V::tensor({11}), V::tensor({11}), V::tensor({11}), V::integer(kNone), V::tensor({11})}),
+            3 * 11 * 11 + 3 * 11);
 }
 
 // _ctc_loss(log_probs[T, N, C], targets, input_lengths, target_lengths, blank, zero_infinity), the lengths as ATen

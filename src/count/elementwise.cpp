@@ -61,12 +61,10 @@ Count twice_the_input(const OpRecord& r) { return mul(2, product(input_shape(r, 
 Count diff_flops(const OpRecord& r) {
   const auto& in = input_shape(r, 0);
   require(!in.empty(), r, "differences a tensor of no dimensions");
-  const Value& n_value = input(r, 1);
-  const Value& dim_value = input(r, 2);
-  const std::int64_t n = n_value.kind == Value::Kind::Int ? static_cast<std::int64_t>(n_value.number) : 1;
+  const std::int64_t n = int_or(input(r, 1), 1);
   require(n >= 0, r, "differences a negative number of times");
-  const std::int64_t dim = dim_value.kind == Value::Kind::Int ? static_cast<std::int64_t>(dim_value.number) : -1;
-  const std::size_t d = wrapped_dim(r, dim, in.size(), "differences along a dimension the tensor does not have");
+  const std::size_t d =
+      wrapped_dim(r, int_or(input(r, 2), -1), in.size(), "differences along a dimension the tensor does not have");
   std::int64_t length = in[d];
   for (std::size_t attached : {3, 4})
     if (input(r, attached).kind == Value::Kind::Tensor && input_shape(r, attached).size() == in.size())
@@ -109,10 +107,8 @@ template <bool cumulative>
 Count trapezoid_flops(const OpRecord& r) {
   const auto& y = input_shape(r, 0);
   require(!y.empty(), r, "integrates a tensor of no dimensions");
-  const Value& dim_value = input(r, 2);
   const std::size_t dim =
-      wrapped_dim(r, dim_value.kind == Value::Kind::Int ? static_cast<std::int64_t>(dim_value.number) : -1, y.size(),
-                  "integrates along a dimension the tensor does not have");
+      wrapped_dim(r, int_or(input(r, 2), -1), y.size(), "integrates along a dimension the tensor does not have");
   const std::int64_t length = y[dim];
   if (length == 0) return 0;  // torch returns zeros without arithmetic
   const Count lines = product(y) / length, intervals = mul(lines, length - 1);
@@ -145,8 +141,7 @@ Count gradient_flops(const OpRecord& r) {
   if (dims_value.kind == Value::Kind::Int) dims = {static_cast<std::int64_t>(dims_value.number)};
   else if (dims_value.kind == Value::Kind::IntList) dims = dims_value.sizes;
   else for (std::int64_t d = 0; d < rank; ++d) dims.push_back(d);
-  const std::int64_t edge_order =
-      edge_value.kind == Value::Kind::Int ? static_cast<std::int64_t>(edge_value.number) : 1;
+  const std::int64_t edge_order = int_or(edge_value, 1);
   require(edge_order == 1 || edge_order == 2, r, "supports edge_order 1 and 2 only");
   const bool coordinates = spacing.kind == Value::Kind::TensorList;
   require(!coordinates || spacing.shapes.size() == dims.size(), r, "expects one coordinate tensor per dim");

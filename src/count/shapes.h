@@ -74,6 +74,11 @@ inline void require(bool ok, const OpRecord& r, const char* what) {
   if (!ok) throw FormulaError(r.name + ": " + what);
 }
 
+/// An int argument's value, or `otherwise` where the record holds none (an optional left out: None).
+inline std::int64_t int_or(const Value& v, std::int64_t otherwise) {
+  return v.kind == Value::Kind::Int ? static_cast<std::int64_t>(v.number) : otherwise;
+}
+
 /// `dim` (a negative one counts from the end) as an index into a shape of `rank` dims; a FormulaError saying `what`
 /// when the tensor has no such dimension.
 inline std::size_t wrapped_dim(const OpRecord& r, std::int64_t dim, std::size_t rank, const char* what) {

@@ -122,7 +122,13 @@ const c10::FunctionSchema* TraceBuilder::schema(const std::string& name, const s
 
 void TraceBuilder::add(const ex::Node& node, const std::string& enclosing_module) {
   auto [name, overload] = op_name(node.get_target());
-  name = stands_for(name);
+  // A library's stand-in is read as the ATen op it stands for, its arguments (named as the library names them)
+  // in that op's order, as the graph runner runs it.
+  const bool stand_in = !name.empty() && stands_for(name) != name;
+  if (stand_in) {
+    name = stands_for(name);
+    overload.clear();
+  }
   if (name.empty() || bookkeeping(name)) return;
   const auto stack = stack_of(node.get_metadata());
   std::string module = stack.empty() ? enclosing_module : stack.back().first;
@@ -155,10 +161,14 @@ void TraceBuilder::add(const ex::Node& node, const std::string& enclosing_module
   if (s != nullptr) {
     // In the schema's order, as the dispatcher passes them; the serializer leaves out arguments at their default.
     op.inputs.reserve(s->arguments().size());
-    for (const auto& arg : s->arguments()) {
+    for (std::size_t i = 0; i < s->arguments().size(); ++i) {
+      const c10::Argument& arg = s->arguments()[i];
       const ex::NamedArgument* given = nullptr;
-      for (const auto& in : node.get_inputs())
-        if (in.get_name() == arg.name()) given = &in;
+      if (stand_in)
+        given = i < node.get_inputs().size() ? &node.get_inputs()[i] : nullptr;
+      else
+        for (const auto& in : node.get_inputs())
+          if (in.get_name() == arg.name()) given = &in;
       if (given != nullptr)
         op.inputs.push_back(value(given->get_arg()));
       else

@@ -541,3 +541,24 @@ def test_a_size_computed_through_floats_is_read_at_any_value():
         for run in (False, True):
             result = flopscope.analyze(ep, torch.randn(2, 4, length), run=run)
             assert macs_by_module(result) == {"": rows * 16, "proj": rows * 16}, (length, run)
+
+
+def test_a_mixture_of_experts_exported_in_float32_counts_its_experts_from_the_graph():
+    # Exporting a float32 transformers MoE puts its experts in transformers::grouped_mm_fallback, a custom op that
+    # stands for aten::_grouped_mm with its arguments named (input, weight, offs). Read from the graph, its arguments
+    # were looked up by _grouped_mm's names, found none, and the experts counted 0 with a formula error.
+    transformers = pytest.importorskip("transformers")
+    transformers.logging.set_verbosity_error()
+    config = transformers.OlmoeConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                                      num_key_value_heads=1, intermediate_size=64, vocab_size=97, num_experts=4,
+                                      num_experts_per_tok=2)
+    torch.manual_seed(0)
+    model = transformers.OlmoeForCausalLM(config).eval()
+    inputs = {"input_ids": torch.randint(0, 97, (2, 8)), "use_cache": False}
+    ep = torch.export.export(model, (), inputs, strict=False)
+    # 16 tokens, each to 2 experts: gate and up 32x64 each, down 64x32.
+    experts = 16 * 2 * (32 * 64 * 2 + 64 * 32)
+    for result in (flopscope.analyze(model, inputs, ops="default"), flopscope.analyze(ep, inputs, ops="default"),
+                   flopscope.analyze(ep, inputs, ops="default", run=True)):
+        grouped = {o["op"]: o["macs"] for o in result.to_dict()["operators"]["macs"]}["_grouped_mm"]
+        assert grouped == experts and not [w for w in result.warnings if "Formula failed" in w], result.warnings

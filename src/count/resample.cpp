@@ -8,6 +8,12 @@
 // affine_grid_generator(theta, size) makes the grid (default on): each output coordinate is a row of theta times
 // (x, y, 1), or (x, y, z, 1): numel(output) * (spatial dims + 1) multiply-adds, the batched product torch runs.
 // mmengine counts upsample_nearest2d, upsample_bilinear2d and grid_sampler; default adds the other forms.
+// all adds torchvision's RoIAlign (the box head of Faster/Mask/Keypoint R-CNN), whose output element is the mean of
+// s_h x s_w bilinear samples (sampling_ratio each way):
+//   torchvision::roi_align                  numel(output) * (4 s_h s_w + 1)   (4 taps per sample, the mean's division)
+//   torchvision::_roi_align_backward        numel(grad) * (4 s_h s_w + 1)     (grad / count scattered over the taps)
+// With sampling_ratio <= 0 each box takes ceil(its size / the output size) samples: its values decide the count, a
+// formula error.
 // A training step's backward scatters each output gradient back over the same taps:
 //   upsample *_backward(grad_output, ...)   taps * numel(grad_output)
 //   grid_sampler_2d_backward                4 * numel(grad_output) for the input's gradient, and for the grid's
@@ -47,6 +53,20 @@ Count affine_grid_macs(const OpRecord& r) {
   return mul(points, k, k + 1);
 }
 
+// torchvision::roi_align(input, rois, spatial_scale, pooled_height, pooled_width, sampling_ratio, aligned) and
+// _roi_align_backward(grad, rois, spatial_scale, pooled_height, pooled_width, batch_size, channels, height, width,
+// sampling_ratio, aligned): per output (or gradient) element, sampling_ratio^2 bilinear samples and their mean.
+template <std::size_t SamplingAt, bool Backward>
+Count roi_align_macs(const OpRecord& r) {
+  const Value& ratio = input(r, SamplingAt);
+  require(ratio.kind == Value::Kind::Int, r, "expects sampling_ratio, an int");
+  require(ratio.number > 0, r,
+          "samples each box adaptively (sampling_ratio <= 0: as many samples as the box's size asks), so its values "
+          "decide the count");
+  const auto s = static_cast<Count>(ratio.number);
+  return mul(Backward ? product(input_shape(r, 0)) : product(output_shape(r)), add(mul(4, s, s), 1));
+}
+
 }  // namespace
 
 void add_resample_handlers(OpSet& set, Tier tier) {
@@ -77,6 +97,11 @@ void add_resample_handlers(OpSet& set, Tier tier) {
   set.flops["aten::grid_sampler_3d"] = {"grid_sampler", per_output<8>, "8*numel(output) (trilinear)"};
   set.flops["aten::affine_grid_generator"] = {"affine_grid_generator", affine_grid_macs,
                                               "N*spatial points*k*(k+1) for a k-dim grid"};
+  if (tier < Tier::all) return;
+  set.flops["torchvision::roi_align"] = {"roi_align", roi_align_macs<5, false>,
+                                         "numel(output)*(4*sampling_ratio^2 + 1)"};
+  set.flops["torchvision::_roi_align_backward"] = {"roi_align_backward", roi_align_macs<9, true>,
+                                                   "numel(grad)*(4*sampling_ratio^2 + 1)"};
 }
 
 }  // namespace flopscope::count

@@ -358,6 +358,33 @@ def test_the_backward_of_padding_weight_norm_and_masked_assignment():
             "aten::_weight_norm_interface_backward", "aten::index_put"} <= {u["op"] for u in step["unsupported"]}
 
 
+class BoxHead(nn.Module):
+    # A two-stage detector's box head in small: features, RoIAlign of each box to 7x7 with 2x2 samples, a linear.
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Conv2d(3, 8, 3, padding=1)
+        self.head = nn.Linear(8 * 7 * 7, 4)
+
+    def forward(self, x, boxes):
+        import torchvision
+        pooled = torchvision.ops.roi_align(self.features(x), boxes, output_size=7, spatial_scale=1.0,
+                                           sampling_ratio=2, aligned=True)
+        return self.head(pooled.flatten(1))
+
+
+def test_roi_align_and_its_backward_under_all():
+    boxes = torch.tensor([[0, 1.0, 1.0, 9.0, 12.0], [0, 4.0, 0.0, 15.0, 7.0], [1, 0.0, 0.0, 16.0, 16.0]])
+    step = json.loads(flopscope.analyze(BoxHead(), (torch.randn(2, 3, 16, 16), boxes), ops="all",
+                                        train_step=True).to_json())
+    assert not step["unsupported"]["macs"] and not step["train_step"]["unsupported"], step["train_step"]["unsupported"]
+    forward = {o["op"]: o["macs"] for o in step["operators"]["macs"]}
+    backward = {o["op"]: o["macs"] for o in step["train_step"]["operators"]}
+    # 3 boxes x 8 channels x 7 x 7 outputs, each the mean of 2 x 2 bilinear samples (4 taps each); the backward
+    # spreads each gradient element back over the same taps.
+    assert forward["roi_align"] == 3 * 8 * 7 * 7 * (4 * 2 * 2 + 1)
+    assert backward["roi_align_backward"] == 3 * 8 * 7 * 7 * (4 * 2 * 2 + 1)
+
+
 def small_step_models():
     import transformers
     small = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64, vocab_size=97)

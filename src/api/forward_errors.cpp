@@ -1,5 +1,7 @@
 #include "api/forward_errors.h"
 
+#include <algorithm>
+
 #include "capture/nn_resolver.h"
 #include "capture/tensor_shape.h"
 #include "flopscope/complexity.h"
@@ -7,10 +9,31 @@
 
 namespace flopscope::api {
 
-// The line of a LibTorch error that says what went wrong. The TorchScript interpreter wraps errors in a
-// traceback whose last line ("RuntimeError: ...") is the real message.
+// The line at `from` (its first with words), without its trailing spaces; `next` is where the one after starts.
+static std::string line_at(const std::string& text, std::size_t from, std::size_t& next) {
+  const std::size_t begin = text.find_first_not_of("\n ", from);
+  if (begin == std::string::npos) {
+    next = text.size();
+    return "";
+  }
+  const std::size_t end = std::min(text.find('\n', begin), text.size());
+  next = end;
+  const std::size_t last = text.find_last_not_of(' ', end - 1);
+  return text.substr(begin, last + 1 - begin);
+}
+
+// The line of a LibTorch error that says what went wrong: its first line with words, and the next one where the
+// first only names the exception (a Python library's message may start with a newline, as transformers' "requires
+// the scipy library" does: "ImportError: \n..."). The TorchScript interpreter wraps errors in a traceback whose last
+// line ("RuntimeError: ...") is the real message.
 std::string error_summary(const std::string& what) {
-  std::string first = what.substr(0, what.find('\n'));
+  std::size_t next = 0;
+  std::string first = line_at(what, 0, next);
+  if (first.empty()) return what;
+  if (first.back() == ':') {
+    const std::string more = line_at(what, next, next);
+    if (!more.empty()) first += " " + more;
+  }
   if (first.find("TorchScript interpreter") == std::string::npos) return first;
   std::size_t end = what.find_last_not_of("\n ");
   if (end == std::string::npos) return first;
@@ -18,11 +41,12 @@ std::string error_summary(const std::string& what) {
   return what.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
-// "the model's forward failed in aten::linear (module 'fc1'): <LibTorch's first line>[; forward signature]"
+// "the model's forward failed in aten::linear (module 'fc1'): <LibTorch's first line>[; forward signature]"; "after"
+// the last op where that op had returned (the model's own code raised: a Python exception, a TorchScript raise).
 ForwardFailed forward_failure(const capture::Session& session, const std::string& what, const std::string& signature) {
   std::string msg = "the model's forward failed";
   if (const auto op = session.last_top_level_op()) {
-    msg += " in " + op->name;
+    msg += (op->aborted ? " in " : " after ") + op->name;
     if (op->module != capture::NnResolver::unresolved())
       msg += op->module.empty() ? " (root module)" : " (module '" + op->module + "')";
   }

@@ -124,7 +124,7 @@ expect 2 "bad --atol value 'nan'" compare "$tmp/good.json" "$tmp/good.json" --at
 expect 2 '--tolerance must be 0 or more' validate-ops --tolerance nan --list
 # Odd models (tests/fixtures): a clean error or a report.
 odd=$fixtures/odd
-expect 2 "forward failed in .*this model refuses every input" analyze "$odd/raises.pt" -i 10
+expect 2 "forward failed after aten::linear \(module 'fc'\): .*this model refuses every input" analyze "$odd/raises.pt" -i 10
 expect 2 "forward failed in aten::(linear|addmm) \(module 'inner.fc2'\).*Long and Float" analyze testnet --dtype int64
 expect 0 'never called during the trace.*' analyze "$odd/data_dependent.pt" -i 10 -f summary
 grep -q 'negative' "$tmp/err" || { echo "FAIL: the untaken branch's module is not named"; failed=1; }

@@ -75,13 +75,28 @@ def test_forward_exception_reaches_the_caller_as_itself():
     with pytest.raises(Boom, match="from the model") as raised:
         flopscope.analyze(model, torch.randn(3, 4))
     notes = getattr(raised.value, "__notes__", [])
-    assert any(n.startswith("flopscope: ") for n in notes), notes
+    # The model's own code raised once its last op (inner's ReLU) had returned: "after" it, not "in" it.
+    assert "flopscope: the model's forward failed after aten::relu (module 'inner.1'): Boom: from the model" in notes
     after, after_flags = snapshot(model)
     for k in state:
         assert torch.equal(after[k], state[k]), k
     assert after_flags == flags
     assert no_hooks(model)
     assert _core.scope_depth() == 0
+
+
+class RaisesWithALeadingNewline(nn.Linear):
+    def forward(self, x):
+        super().forward(x)
+        raise ImportError("\nThis model requires a library that is not installed.\nInstall it with pip.")
+
+
+def test_a_message_that_starts_with_a_newline_is_summed_up_by_its_first_words():
+    # transformers' missing-library errors start with a newline: the note gave their first line, an empty one.
+    with pytest.raises(ImportError) as raised:
+        flopscope.analyze(RaisesWithALeadingNewline(3, 3), torch.randn(1, 3))
+    assert raised.value.__notes__ == ["flopscope: the model's forward failed after aten::linear (root module): "
+                                      "ImportError: This model requires a library that is not installed."]
 
 
 def test_library_errors_are_typed():

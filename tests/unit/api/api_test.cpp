@@ -9,6 +9,7 @@
 #include <cmath>
 #include <functional>
 
+#include "api/forward_errors.h"
 #include "capture/jit_hierarchy.h"
 #include "flopscope/device.h"
 #include "flopscope/models.h"
@@ -80,6 +81,18 @@ TEST(Api, WrongShapeIsAForwardError) {
   EXPECT_THROW(get_model_complexity_info(model, {1, 9}), ForwardFailed);
   auto scripted = test::load_fixture("testnet_scripted.pt");
   EXPECT_THROW(get_model_complexity_info(scripted, {{1, 10}, {1, 10}}), InvalidInput);  // forward takes one
+}
+
+// A forward error's note gives the line that says what went wrong: LibTorch's first line, or a Python exception's
+// name with the first line of its message where the message starts on a new line.
+TEST(Api, ErrorSummaryIsTheFirstLineWithWords) {
+  EXPECT_EQ(api::error_summary("mat1 and mat2 shapes cannot be multiplied (1x5 and 3x3)\nException raised from"),
+            "mat1 and mat2 shapes cannot be multiplied (1x5 and 3x3)");
+  EXPECT_EQ(api::error_summary("ImportError: \nThis model requires scipy.\nInstall it with pip."),
+            "ImportError: This model requires scipy.");
+  EXPECT_EQ(api::error_summary("\n\nRuntimeError: boom  \nmore"), "RuntimeError: boom");
+  EXPECT_EQ(api::error_summary("Boom:"), "Boom:");
+  EXPECT_EQ(api::error_summary(""), "");
 }
 
 std::vector<at::Tensor> snapshot(const std::vector<at::Tensor>& tensors) {

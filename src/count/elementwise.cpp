@@ -26,6 +26,10 @@
 //                       (x's differences, the three interior coefficients, their weighted sum of neighbours)
 // A training step's backward, by the same rule:
 //   an activation's backward (threshold_backward for relu, gelu_backward, ...): numel(grad_output)
+//   glu_backward:                                numel(self)         (one per element of the input's gradient,
+//                                                twice the output's)
+//   _prelu_kernel_backward:                      3 * numel(self)     (the input's gradient; the weight's: x * grad,
+//                                                summed per channel)
 //   softmax and log_softmax backward:            4 * numel(grad_output)  (y*g, row sum, subtract, scale; or
 //                                                exp(y), row sum of g, multiply, subtract)
 //   gather_backward:                             numel(index)        (the gradient scattered back: scatter_add)
@@ -91,8 +95,12 @@ Count index_put_accumulating(const OpRecord& r) {
   return accumulate.number != 0 ? product(input_shape(r, 2)) : 0;
 }
 
-// _weight_norm_interface_backward(grad_w, saved_v, saved_g, saved_norms, dim).
-Count weight_norm_backward(const OpRecord& r) { return mul(2, product(input_shape(r, 1))); }
+// K per element of the backward's second input: glu_backward(grad_output, self, dim) 1, _prelu_kernel_backward(
+// grad_output, self, weight) 3, _weight_norm_interface_backward(grad_w, saved_v, saved_g, saved_norms, dim) 2.
+template <int K>
+Count per_second_input(const OpRecord& r) {
+  return mul(K, product(input_shape(r, 1)));
+}
 
 // mvlgamma(self, p).
 Count mvlgamma_flops(const OpRecord& r) {
@@ -204,8 +212,11 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
     set.flops[std::string("aten::") + op] = {op, softmax_flops, "3*numel(input)"};
   for (const char* op : {"threshold_backward", "gelu_backward", "silu_backward", "sigmoid_backward", "tanh_backward",
                          "hardswish_backward", "hardsigmoid_backward", "hardtanh_backward", "leaky_relu_backward",
-                         "elu_backward", "softplus_backward", "mish_backward"})
+                         "elu_backward", "softplus_backward", "mish_backward", "log_sigmoid_backward",
+                         "hardshrink_backward", "softshrink_backward", "logit_backward", "rrelu_with_noise_backward"})
     set.flops[std::string("aten::") + op] = {"activation_backward", input_elements, "numel(grad_output)"};
+  set.flops["aten::glu_backward"] = {"activation_backward", per_second_input<1>, "numel(self)"};
+  set.flops["aten::_prelu_kernel_backward"] = {"activation_backward", per_second_input<3>, "3*numel(self)"};
   for (const char* op : {"_softmax_backward_data", "_log_softmax_backward_data"})
     set.flops[std::string("aten::") + op] = {"softmax_backward", softmax_backward, "4*numel(grad_output)"};
   for (const char* op : {"sum", "mean", "amax", "amin", "prod", "cumsum", "logsumexp", "norm", "linalg_vector_norm",
@@ -237,7 +248,7 @@ void add_elementwise_handlers(OpSet& set, Tier tier) {
   for (const char* op : {"reflection_pad1d_backward", "reflection_pad2d_backward", "reflection_pad3d_backward",
                          "replication_pad1d_backward", "replication_pad2d_backward", "replication_pad3d_backward"})
     set.flops[std::string("aten::") + op] = {"pad_backward", input_elements, "numel(grad_output)"};
-  set.flops["aten::_weight_norm_interface_backward"] = {"weight_norm_backward", weight_norm_backward,
+  set.flops["aten::_weight_norm_interface_backward"] = {"weight_norm_backward", per_second_input<2>,
                                                         "2*numel(v)"};
 }
 

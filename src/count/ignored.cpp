@@ -47,6 +47,7 @@ void add_no_arithmetic_ops(OpSet& set) {
       "_use_cudnn_ctc_loss",
       // a training step's backward of a view or selection: zeros with the gradient copied into its place
       "slice_backward", "select_backward", "diagonal_backward", "value_selecting_reduction_backward",
+      "masked_scatter_backward",  // the gradient's masked elements selected (Llava's image features)
   };
   for (const char* op : kNoArithmetic) set.ignored.insert(std::string("aten::") + op);
 }

@@ -358,6 +358,34 @@ def test_the_backward_of_padding_weight_norm_and_masked_assignment():
             "aten::_weight_norm_interface_backward", "aten::index_put"} <= {u["op"] for u in step["unsupported"]}
 
 
+class Activations(nn.Module):
+    # The activations whose backward a step runs as one op of its own, and Llava's image features scattered into the
+    # text's embeddings (masked_scatter, whose backward selects the gradient's masked elements: no arithmetic).
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(4, 6))
+        self.prelu = nn.PReLU(6)
+        self.features = nn.Parameter(torch.randn(5))
+
+    def forward(self):
+        w = self.w
+        mask = torch.zeros(4, 6, dtype=torch.bool)
+        mask[0, :5] = True
+        scattered = torch.zeros(4, 6).masked_scatter(mask, self.features)
+        return (F.logsigmoid(w), F.glu(w, dim=-1), F.hardshrink(w), F.softshrink(w), torch.logit(w.sigmoid()),
+                self.prelu(w), scattered)
+
+
+def test_the_backward_of_activations_with_backward_ops_of_their_own():
+    torch.manual_seed(0)
+    step = json.loads(flopscope.analyze(Activations(), (), ops="all", train_step=True).to_json())["train_step"]
+    assert not step["unsupported"], step["unsupported"]
+    operators = {o["op"]: o["macs"] for o in step["operators"]}
+    # One per gradient element for log_sigmoid, hardshrink, softshrink, logit (and sigmoid's), 4 x 6 each; glu's one
+    # per element of its input's gradient (4 x 6); PReLU's 3 per element (input gradient, x * grad, channel sum).
+    assert operators["activation_backward"] == 5 * (4 * 6) + 4 * 6 + 3 * (4 * 6)
+
+
 class BoxHead(nn.Module):
     # A two-stage detector's box head in small: features, RoIAlign of each box to 7x7 with 2x2 samples, a linear.
     def __init__(self):

@@ -188,6 +188,16 @@ TEST(Elementwise, BackwardOfATrainingStep) {
   EXPECT_EQ(macs("all", "_softmax_backward_data", {V::tensor({3, 7}), V::tensor({3, 7}), V::integer(-1), V::integer(6)},
                  {V::tensor({3, 7})}),
             4 * 3 * 7);
+  // log_sigmoid_backward(grad_output, self, buffer): SigLIP's loss; one per gradient element, as the others.
+  EXPECT_EQ(macs("all", "log_sigmoid_backward", {V::tensor({4, 4}), V::tensor({4, 4}), V::tensor({0})}), 4 * 4);
+  // glu_backward(grad_output[2, 5], self[2, 10], dim): one per element of the input's gradient.
+  EXPECT_EQ(macs("all", "glu_backward", {V::tensor({2, 5}), V::tensor({2, 10}), V::integer(-1)}), 2 * 10);
+  // _prelu_kernel_backward(grad_output, self[2, 3, 5], weight[3]): the input's gradient, then x * grad and its
+  // per-channel sum for the weight's.
+  EXPECT_EQ(macs("all", "_prelu_kernel_backward", {V::tensor({2, 3, 5}), V::tensor({2, 3, 5}), V::tensor({3})}),
+            3 * 2 * 3 * 5);
+  for (const char* set : {"default", "all"})
+    EXPECT_EQ(named_ops(set).ignored.count("aten::masked_scatter_backward"), 1u) << set;
 }
 
 }  // namespace

@@ -9,9 +9,9 @@
 // (x, y, 1), or (x, y, z, 1): numel(output) * (spatial dims + 1) multiply-adds, the batched product torch runs.
 // mmengine counts upsample_nearest2d, upsample_bilinear2d and grid_sampler; default adds the other forms.
 // all adds torchvision's RoIAlign (the box head of Faster/Mask/Keypoint R-CNN), whose output element is the mean of
-// s_h x s_w bilinear samples (sampling_ratio each way):
-//   torchvision::roi_align                  numel(output) * (4 s_h s_w + 1)   (4 taps per sample, the mean's division)
-//   torchvision::_roi_align_backward        numel(grad) * (4 s_h s_w + 1)     (grad / count scattered over the taps)
+// s x s bilinear samples (s = sampling_ratio, each way):
+//   torchvision::roi_align                  numel(output) * (4 s^2 + 1)   (4 taps per sample, the mean's division)
+//   torchvision::_roi_align_backward        numel(grad) * (4 s^2 + 1)     (grad / count scattered over the taps)
 // With sampling_ratio <= 0 each box takes ceil(its size / the output size) samples: its values decide the count, a
 // formula error.
 // A training step's backward scatters each output gradient back over the same taps:

@@ -36,11 +36,13 @@ inline OpRecord op(const std::string& name, std::vector<Value> in, std::vector<V
   return r;
 }
 
-/// The MACs the op set `set` counts for aten::`op_name` on these arguments; -1 when the set has no formula for it.
+/// The MACs the op set `set` counts for aten::`op_name` (or `op_name` itself where it names its namespace:
+/// "torchvision::roi_align") on these arguments; -1 when the set has no formula for it.
 inline Count macs(const std::string& set, const std::string& op_name, std::vector<Value> in,
                   std::vector<Value> out = {}) {
   const OpSet& s = named_ops(set);
-  const OpRecord r = op("aten::" + op_name, std::move(in), std::move(out));
+  const bool qualified = op_name.find("::") != std::string::npos;
+  const OpRecord r = op(qualified ? op_name : "aten::" + op_name, std::move(in), std::move(out));
   auto it = s.flops.find(r.name);
   if (it == s.flops.end()) return -1;  // no formula in this set
   return it->second.formula(r);

@@ -72,14 +72,9 @@ TEST(Resample, BackwardOfATrainingStep) {
 
 // torchvision's RoIAlign under all: each output element the mean of sampling_ratio^2 bilinear samples, 4 taps each.
 TEST(Resample, RoiAlignUnderAll) {
-  auto roi_align = [](const std::string& set, const std::string& name, std::vector<V> in, std::vector<V> out = {}) {
-    const OpSet& s = named_ops(set);
-    auto it = s.flops.find(name);
-    return it == s.flops.end() ? Count{-1} : it->second.formula(op(name, std::move(in), std::move(out)));
-  };
   // 7 boxes over a [2, 256, 50, 50] feature map, pooled to 7x7 with 2x2 samples: [7, 256, 7, 7].
   auto forward = [&](std::int64_t sampling_ratio) {
-    return roi_align("all", "torchvision::roi_align",
+    return macs("all", "torchvision::roi_align",
                      {V::tensor({2, 256, 50, 50}), V::tensor({7, 5}), V::real(0.25), V::integer(7), V::integer(7),
                       V::integer(sampling_ratio), V::boolean(false)},
                      {V::tensor({7, 256, 7, 7})});
@@ -88,13 +83,13 @@ TEST(Resample, RoiAlignUnderAll) {
   EXPECT_EQ(forward(3), 7 * 256 * 7 * 7 * (4 * 3 * 3 + 1));
   EXPECT_THROW(forward(0), FormulaError);  // adaptive: the boxes' sizes decide
   // Its backward: grad [7, 256, 14, 14] (a mask head), batch 2, 256 channels, 50x50, sampling_ratio 2.
-  EXPECT_EQ(roi_align("all", "torchvision::_roi_align_backward",
+  EXPECT_EQ(macs("all", "torchvision::_roi_align_backward",
                       {V::tensor({7, 256, 14, 14}), V::tensor({7, 5}), V::real(0.25), V::integer(14), V::integer(14),
                        V::integer(2), V::integer(256), V::integer(50), V::integer(50), V::integer(2),
                        V::boolean(true)}),
             7 * 256 * 14 * 14 * (4 * 2 * 2 + 1));
   for (const char* set : {"mmengine", "default"})
-    EXPECT_EQ(roi_align(set, "torchvision::roi_align", {}), -1) << set;
+    EXPECT_EQ(macs(set, "torchvision::roi_align", {}), -1) << set;
 }
 
 }  // namespace

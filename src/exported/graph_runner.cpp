@@ -230,12 +230,7 @@ class Interpreter {
     values.reserve(schema.arguments().size());
     for (std::size_t i = 0; i < schema.arguments().size(); ++i) {
       const c10::Argument& arg = schema.arguments()[i];
-      const ex::NamedArgument* given = nullptr;
-      if (stand_in)
-        given = i < node.get_inputs().size() ? &node.get_inputs()[i] : nullptr;
-      else
-        for (const auto& in : node.get_inputs())
-          if (in.get_name() == arg.name()) given = &in;
+      const ex::NamedArgument* given = argument_for(node, arg, i, stand_in);
       if (given != nullptr)
         values.push_back(tensor_if_asked(arg, to_ivalue(given->get_arg(), env, m_device)));
       else if (arg.default_value())

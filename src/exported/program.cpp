@@ -126,6 +126,14 @@ std::string stands_for(const std::string& op) {
   return it == stand_ins().end() ? op : it->second;
 }
 
+const ex::NamedArgument* argument_for(const ex::Node& node, const c10::Argument& arg, std::size_t at, bool stand_in) {
+  const auto& given = node.get_inputs();
+  if (stand_in) return at < given.size() ? &given[at] : nullptr;
+  for (const auto& in : given)
+    if (in.get_name() == arg.name()) return &in;
+  return nullptr;
+}
+
 // The ops whose graph node gets the aten::_convolution call a forward's trace has below it (add_traced_call).
 const std::vector<std::string>& convolution_callers() {
   static const std::vector<std::string> kOps = {"aten::conv1d", "aten::conv2d", "aten::conv3d", "aten::conv_transpose1d",

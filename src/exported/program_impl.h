@@ -52,6 +52,9 @@ const std::vector<std::string>& convolution_callers();
 bool bookkeeping(const std::string& op);
 /// A library's stand-in for an ATen op ("transformers::grouped_mm_fallback" -> "aten::_grouped_mm"), else `op`.
 std::string stands_for(const std::string& op);
+/// The node's argument for the schema's argument `at` (`arg`), or null when the serializer left it out (at its
+/// default): by name, or by position for a stand-in, whose own argument names are not the op's.
+const ex::NamedArgument* argument_for(const ex::Node& node, const c10::Argument& arg, std::size_t at, bool stand_in);
 /// Higher-order ops that only run a subgraph in a grad or autocast mode.
 bool wraps_subgraph(const std::string& hop);
 /// "torch.ops.aten.linear.default" -> {"aten::linear", ""}; "" for targets that are no op (Python's operators).

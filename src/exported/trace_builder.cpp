@@ -163,12 +163,7 @@ void TraceBuilder::add(const ex::Node& node, const std::string& enclosing_module
     op.inputs.reserve(s->arguments().size());
     for (std::size_t i = 0; i < s->arguments().size(); ++i) {
       const c10::Argument& arg = s->arguments()[i];
-      const ex::NamedArgument* given = nullptr;
-      if (stand_in)
-        given = i < node.get_inputs().size() ? &node.get_inputs()[i] : nullptr;
-      else
-        for (const auto& in : node.get_inputs())
-          if (in.get_name() == arg.name()) given = &in;
+      const ex::NamedArgument* given = argument_for(node, arg, i, stand_in);
       if (given != nullptr)
         op.inputs.push_back(value(given->get_arg()));
       else

@@ -395,6 +395,12 @@ def analyze(model, inputs=None, *, ops="mmengine", device=None, shape_only=False
         # An input made under torch.inference_mode() cannot be saved for the backward; outside inference mode
         # nothing can write into it either, so a copy is the same input to the step.
         args, kwargs = with_tensors((args, kwargs), lambda t: t.clone() if t.is_inference() else t)
+    if train_step:
+        # The step is the model's: an input that requires grad gets its gradient computed (the first layer's input
+        # gradient counts) and it stops there. A detached leaf in its place (the same storage and version counter)
+        # keeps the backward out of the code that made the input, which is not the model's and whose ops would
+        # count on the root, and leaves no gradient on the caller's tensors.
+        args, kwargs = with_tensors((args, kwargs), lambda t: t.detach().requires_grad_() if t.requires_grad else t)
     return _run(model, args, kwargs, options)
 
 

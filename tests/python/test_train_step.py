@@ -523,6 +523,20 @@ def test_state_and_gradients_put_back():
     assert model.training and all(m.training for m in model.modules())
 
 
+def test_the_step_stops_at_the_models_inputs():
+    # An input that requires grad gets its gradient computed, and the backward stops there: the code that made the
+    # input is not the model's. x = w @ a (5x6 @ 6x6) would add 5 x 6 x 6 for w's gradient; the step counts the
+    # linear's input and weight gradients only, 2 x 5 x 6 x 9, and no tensor of the caller's gets a gradient.
+    torch.manual_seed(0)
+    layer = nn.Linear(6, 9)
+    leaf = torch.randn(5, 6, requires_grad=True)
+    made = leaf @ torch.randn(6, 6)
+    for x in (leaf, made):
+        result = flopscope.analyze(layer, x, ops="default", train_step=True)
+        assert json.loads(result.to_json())["train_step"]["backward_macs"] == 2 * 5 * 6 * 9
+    assert leaf.grad is None and layer.weight.grad is None
+
+
 def test_profile_of_a_training_loop_counts_its_backward_per_module():
     # The user's own loop, recorded: two steps of forward, a cross-entropy loss, backward and SGD. Each backward
     # op lands on the module whose forward made its autograd node, as analyze(train_step=True) places it; the

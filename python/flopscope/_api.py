@@ -42,21 +42,41 @@ def _inputs_from_shape(model, input_shape):
     return tuple(_core.inputs_from_shape([list(s) for s in shapes], str(first.device)))
 
 
-def _twin_forward(model, args, kwargs, twin):
+def _twin_forward(model, args, kwargs, twin, step=False):
     """(forward, its input tensors, twin of each parameter by id): the model called with twin(t) in place of every
     tensor, its parameters and buffers (torch.func.functional_call: the model itself keeps its tensors) and its
     inputs alike. One twin per tensor: functional_call gives a tied tensor's other names (a language model's
-    embedding and output weight) the same twin, and refuses two twins for tied names."""
+    embedding and output weight) the same twin, and refuses two twins for tied names.
+
+    step: a training step. A twin requires grad where its tensor does (a frozen parameter stays frozen, an input
+    that requires grad gets its gradient), and the forward is followed by the step's loss and backward, on the
+    twins: their gradients are the step's, the model's own tensors never get one."""
+    if step:
+        plain = twin
+        twin = lambda t: plain(t).requires_grad_(t.requires_grad)  # noqa: E731  a fresh twin is a leaf
     twins = {id(t): twin(t) for _, t in model.named_parameters()}
     state = {name: twins[id(t)] for name, t in model.named_parameters()}
     state.update({name: twin(t) for name, t in model.named_buffers()})
     args, kwargs = with_tensors((args, kwargs), twin)
-    return lambda: torch.func.functional_call(model, state, *fresh(args, kwargs)), tensors((args, kwargs)), twins
+
+    def forward():
+        out = torch.func.functional_call(model, state, *fresh(args, kwargs))
+        if step:
+            _step_backward(out)
+        return out
+
+    return forward, tensors((args, kwargs)), twins
 
 
-def _meta_forward(model, args, kwargs):
-    """The forward on meta tensors of the same shapes."""
-    return _twin_forward(model, args, kwargs, lambda t: torch.empty_like(t, device="meta"))
+def _step_backward(output):
+    """A training step's loss and backward from what the forward returned: its tensors as torch flattens the output
+    (pytree), not those of a cache it returns (src/api/train_step.cpp picks the loss)."""
+    _core.step_backward([x for x in _pytree.tree_leaves(output) if isinstance(x, torch.Tensor)])
+
+
+def _meta_forward(model, args, kwargs, step=False):
+    """The forward on meta tensors of the same shapes (and a training step's backward on them)."""
+    return _twin_forward(model, args, kwargs, lambda t: torch.empty_like(t, device="meta"), step)
 
 
 def _counting_fake_tensor_mode():
@@ -103,13 +123,21 @@ def _counting_fake_tensor_mode():
     return mode
 
 
-def _fake_forward(model, args, kwargs):
+def _fake_forward(model, args, kwargs, step=False):
     """The forward on fake tensors (torch's FakeTensorMode) over meta storage: shapes and no arithmetic, like
     _meta_forward, but a model that asks whether it is being traced is told it is, and takes the path it takes under
     torch.export. The fallback when a meta forward needs tensor values (see _run)."""
     mode = _counting_fake_tensor_mode()
-    call, tensors, twins = _twin_forward(model, args, kwargs,
-                                         lambda t: mode.from_tensor(torch.empty_like(t, device="meta")))
+    if step:
+        # A step's fake tensors say the CPU is their device (meta storage still: no memory, no arithmetic), so that
+        # attention takes the fused kernel a CPU step takes, whose backward recomputes the scores; on meta torch
+        # picks none and autograd would differentiate the math path. The backward runs inside the mode too.
+        cpu = torch.device("cpu")
+        twin = lambda t: mode.fake_tensor_converter.from_meta_and_device(  # noqa: E731
+            mode, torch.empty_like(t, device="meta"), cpu)
+    else:
+        twin = lambda t: mode.from_tensor(torch.empty_like(t, device="meta"))  # noqa: E731
+    call, tensors, twins = _twin_forward(model, args, kwargs, twin, step)
 
     def forward():
         # torch logs a meta kernel's failure at ERROR, traceback and all, before raising it; the raise is enough.
@@ -132,6 +160,10 @@ FAKE_TENSORS_WARNING = (
     "tracing path. transformers, for one, then builds an explicit attention mask instead of passing is_causal, "
     "so attention counts every (query, key) pair, as in the model's torch.export or TorchScript trace; a real "
     "forward of an unpadded causal batch counts about half as many")
+
+
+# How a shape-only step's result on meta tensors says that attention differentiated its math path (api/analyze.cpp).
+META_ATTENTION_MARK = "ran its math path on meta tensors"
 
 
 # What a result says when the forward wrote into tensors of its inputs.
@@ -211,7 +243,7 @@ def _run_as_given(model, args, kwargs, options):
 def _run_script(model, args, kwargs, options):
     """One analysis of a TorchScript module (torch.jit.script, torch.jit.trace, torch.jit.load) by the library's
     TorchScript source, as the command line analyses a .pt file: Python's hooks cannot see inside one."""
-    if options.get("device") is None and not options.get("train_step") and _built_on_meta(model):
+    if options.get("device") is None and _built_on_meta(model):
         options = dict(options, shape_only=True)
     with exclusive(model):
         return Result(_core.analyze_script(model, tuple(args), dict(kwargs), options))
@@ -237,7 +269,7 @@ def _nested_scripts(description):
 def _run_eager(model, args, kwargs, options):
     """One analysis of model(*args, **kwargs): hooks on, state guarded, flags kept; everything undone on exit."""
     check_module(model)
-    if options.get("device") is None and not options.get("train_step") and _built_on_meta(model):
+    if options.get("device") is None and _built_on_meta(model):
         # A model on the meta device can only run shape-only: its inputs are made meta too, whatever their device.
         options = dict(options, shape_only=True)
     with exclusive(model):
@@ -262,19 +294,30 @@ def _run_eager(model, args, kwargs, options):
                 result.core.add_warning(NESTED_SCRIPT_WARNING.format(len(scripts), ", ".join(scripts)))
             return result
 
+        step = bool(options.get("train_step"))
         if options.get("shape_only"):
             # Meta tensors first: the same path as a real forward, so the same report. A model that reads values
             # to choose its path (transformers' mask checks: every LLM it ships) cannot run on them; fake tensors
             # tell it it is being traced, and it takes the path it has for that.
             try:
-                return analyze(*_meta_forward(model, args, kwargs))
+                result = analyze(*_meta_forward(model, args, kwargs, step))
             except Exception as e:  # noqa: BLE001  the model's own exception, or ForwardFailed
                 if not _needs_values(e):
                     _note_grouped_mm_dtype(e, str(e))
                     raise
                 on_meta = e
+            else:
+                if not (step and any(META_ATTENTION_MARK in w for w in result.warnings)):
+                    return result
+                # A step whose attention ran torch's math path on meta: again on fake tensors of the CPU, whose
+                # attention takes the fused kernel a real step takes (_fake_forward). The model read no values,
+                # so it takes the path it took on meta. Should that fail, the meta step stands, saying so.
+                try:
+                    return analyze(*_fake_forward(model, args, kwargs, step), fake_tensors=True)
+                except Exception:  # noqa: BLE001
+                    return result
             try:
-                result = analyze(*_fake_forward(model, args, kwargs), fake_tensors=True)
+                result = analyze(*_fake_forward(model, args, kwargs, step), fake_tensors=True)
             except Exception as e:  # noqa: BLE001  the meta failure is the answer; why fake tensors failed, a note
                 if hasattr(on_meta, "add_note"):
                     why = (str(e).strip().splitlines() or [""])[-1]
@@ -288,11 +331,9 @@ def _run_eager(model, args, kwargs, options):
             a, k = fresh(args, kwargs)
             return model(*a, **k)
 
-        if options.get("train_step"):
+        if step:
             def forward():  # the step: forward, loss and backward, all under the capture
-                # The loss from the output's tensors as torch flattens it (pytree), not from a cache it returns.
-                out = _pytree.tree_leaves(call())
-                _core.step_backward([x for x in out if isinstance(x, torch.Tensor)])
+                _step_backward(call())
             return analyze(forward, tensors((args, kwargs)))
         return analyze(call, tensors((args, kwargs)))
 
@@ -357,7 +398,9 @@ def analyze(model, inputs=None, *, ops="mmengine", device=None, shape_only=False
     takes when traced, and the result's warnings say so. gpu: run the timing pass on CUDA. train_step: a training
     step instead of a forward (the loss is the model's own scalar output, else the sum of its outputs; ops must be
     "default" or "all"): each module's record
-    gains backward_macs, placed by autograd; parameters, buffers and gradients are put back. optimizer: "sgd" or
+    gains backward_macs, placed by autograd; parameters, buffers and gradients are put back. With shape_only the
+    step's backward runs on the meta (or fake) twins too, so a model too large for memory gets its step counted;
+    the activations it saves for the backward are then not measured (meta tensors take no memory). optimizer: "sgd" or
     "adamw" adds the optimizer's update (counted per parameter that got a gradient, not run) and each module's
     parameter, gradient and optimizer-state bytes.
 

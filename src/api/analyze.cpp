@@ -44,7 +44,13 @@ Trace capture_forward(capture::StateWatch* guard, capture::ModuleResolver& resol
   capture::Session session(resolver, std::move(wanted), guard, static_cast<std::size_t>(-1), capture_budget,
                            run.train_step);
   if (skip_inside_counted && !run.train_step && !run.device.is_cuda()) session.skip_inside_valued_ops();
-  if (run.shape_only || run.device.is_meta()) session.shape_only_forward(shape_only_on);
+  if (run.shape_only || run.device.is_meta()) {
+    session.shape_only_forward(shape_only_on);
+    // A meta tensor has no memory, so the allocators report nothing: 0 bytes saved would be a wrong figure.
+    if (run.train_step)
+      session.without_saved_memory("shape-only: meta tensors take no memory, so what the forward saves for the "
+                                   "backward cannot be measured; analyse the step on a real device for it");
+  }
   // A capture that failed stopped the forward (capture.cpp says how): the forward's own error, if any, is only
   // the echo of that stop.
   auto capture_failed = [&] {
@@ -139,6 +145,15 @@ void gpu_passes(api::ModelSource& source, ComplexityInfo& info, const Trace& as_
   }
 }
 
+// On meta tensors no fused attention kernel is chosen, so autograd differentiates the math path.
+std::string shape_only_attention_backward(std::ptrdiff_t calls) {
+  return "shape-only training step: scaled_dot_product_attention (" + std::to_string(calls) +
+         " call(s)) ran its math path on meta tensors, where torch chooses no fused kernel, so its backward is "
+         "counted as the math path's products over every (query, key) pair (4 x B x L x S x E for E = Ev), while "
+         "the fused kernels a CPU or GPU step runs recompute the scores instead (B x P x (3E + 2Ev), the causal "
+         "triangle for P): analyse the step on a device for the attention backward it runs";
+}
+
 // The one pipeline.
 ComplexityInfo run_pipeline(api::ModelSource& source, const Options& o) {
   capture::ModelOutput said;  // the model's prints and warnings, from here on
@@ -190,6 +205,11 @@ ComplexityInfo conclude(ModelSource& source, const RunContext& run, const Option
   ComplexityInfo result = finish(std::move(tree), traces.counted, *run.ops, o, std::move(info),
                                  run.train_step ? std::function<void(Analysis&)>(step) : nullptr);
   for (auto& note : source.notes()) result.warnings.push_back(std::move(note));
+  if (run.train_step && source.on_meta_tensors(run)) {
+    const auto attention = std::count_if(traces.counted.ops.begin(), traces.counted.ops.end(),
+                                         [](const OpRecord& op) { return op.name == "aten::scaled_dot_product_attention"; });
+    if (attention != 0) result.warnings.push_back(shape_only_attention_backward(attention));
+  }
   if (o.on_phase && run.device.is_cuda() && o.gpu.timing) o.on_phase("the GPU passes");
   gpu_passes(source, result, traces.as_run, run, o);
   if (!run.fallback_reason.empty()) {

@@ -87,11 +87,13 @@ class DescribedSource final : public ModelSource {
                            m_model.fake_tensors ? capture::ForwardTensors::fake : capture::ForwardTensors::meta);
   }
 
-  /// Which parameters the backward gave a gradient, as they are now.
+  /// Which parameters the backward gave a gradient, as they are now: the forward's twins of them where it ran on
+  /// twins (shape-only), whose gradients the backward filled.
   void backward_ran() {
+    const auto& ran = m_model.forward_parameters.empty() ? m_model.parameters : m_model.forward_parameters;
     std::vector<std::pair<std::string, at::Tensor>> named;  // tree.params and parameters: named_parameters() order
-    for (std::size_t i = 0; i < m_model.parameters.size() && i < m_model.tree.params.size(); ++i)
-      named.emplace_back(m_model.tree.params[i].name, m_model.parameters[i]);
+    for (std::size_t i = 0; i < ran.size() && i < m_model.tree.params.size(); ++i)
+      named.emplace_back(m_model.tree.params[i].name, ran[i]);
     record_step_params(named);
   }
 
@@ -122,6 +124,8 @@ class DescribedSource final : public ModelSource {
   }
 
   bool without_grad() const override { return !m_model.keep_grad_mode; }
+
+  bool on_meta_tensors(const RunContext& run) const override { return run.shape_only && !m_model.fake_tensors; }
 
  private:
   // DescribedModel::build_graph: below autograd, grad mode untouched.

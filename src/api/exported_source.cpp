@@ -72,6 +72,10 @@ class ExportedSource final : public ModelSource {
   void check(const RunContext& run) override {
     // A training step runs the graph with autograd on: each node is an ATen op with its own backward, so the
     // step's backward is autograd's, as for any other model (the graph alone holds a forward only).
+    if (run.train_step && run.shape_only)
+      throw InvalidInput("a .pt2's training step runs the program on its weights, with autograd over its ops, and "
+                         "--shape-only runs nothing: leave --shape-only out (a model analysed from Python or a "
+                         "TorchScript file can take a step shape-only, on meta tensors)");
     if (run.device.is_cuda() || run.train_step) m_execute = true;  // the GPU passes and a step run the model
     if (m_execute && run.shape_only)
       throw InvalidInput("--run executes the program, --shape-only runs nothing: leave one out (an exported program "

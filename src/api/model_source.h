@@ -60,6 +60,10 @@ class ModelSource {
   /// not settle); listed with the warnings.
   virtual std::vector<std::string> notes() const { return {}; }
 
+  /// Whether a shape-only run's tensors were meta ones, on which torch picks no fused attention kernel; a described
+  /// model's fake tensors say the CPU is their device, and take the kernels a CPU takes.
+  virtual bool on_meta_tensors(const RunContext& run) const { return run.shape_only; }
+
   /// Whether the forwards (captured and timed) run under no_grad; a described model keeps its caller's grad mode.
   virtual bool without_grad() const { return true; }
 

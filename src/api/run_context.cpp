@@ -133,7 +133,10 @@ std::vector<c10::IValue> to_meta(const std::vector<c10::IValue>& inputs) {
     if (t.is_nested())
       throw InvalidInput("a nested tensor (torch.nested) cannot be made a meta tensor for a shape-only analysis: "
                          "analyse it on a device");
-    out.emplace_back(at::empty_strided(t.sizes(), t.strides(), t.options().device(c10::kMeta)));
+    at::Tensor meta = at::empty_strided(t.sizes(), t.strides(), t.options().device(c10::kMeta));
+    // As the model's twin does (meta_copy.cpp): a step's first layer computes this input's gradient.
+    if (t.requires_grad()) meta.set_requires_grad(true);
+    out.emplace_back(std::move(meta));
   }
   return out;
 }
@@ -172,8 +175,6 @@ RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& par
     throw InvalidInput("a training step runs autograd's backward, which inference mode (torch.inference_mode(), "
                        "c10::InferenceMode) turns off: analyse the step outside it (no_grad is fine: the step turns "
                        "autograd on for itself)");
-  if (run.train_step && run.shape_only)
-    throw InvalidInput("a training step runs autograd's backward, which needs real tensors: leave --shape-only out");
   // Where the inputs go: the planned device, else the model's first parameter's (mmengine), else the CPU.
   run.device = plan.device ? *plan.device : params.empty() ? c10::Device(c10::kCPU) : params.front().device();
   if (!run.shape_only)

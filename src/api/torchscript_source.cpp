@@ -69,24 +69,28 @@ class TorchScriptSource final : public ModelSource {
     // Read before the forward runs: running it may rewrite the graphs of the methods it calls.
     if (m_mmengine) m_unused = model::unused_modules(m_model, tree);
     const auto wanted = values_for(*run.ops);
-    if (!run.shape_only) {
-      capture::JitResolver resolver(m_run, tree);
-      model::StateGuard guard(m_run);
-      if (run.train_step) guard.keep_gradients();
-      return capture_forward(&guard, resolver, wanted, m_signature, run, [&] {
-        const c10::IValue out = model::run_forward(m_run, run.inputs);
-        if (!run.train_step) return;
-        backward_of(output_tensors(out));
-        std::vector<std::pair<std::string, at::Tensor>> named;
-        for (const auto& p : m_run.named_parameters()) named.emplace_back(p.name, p.value);
-        record_step_params(named);
-      });
-    }
+    if (!run.shape_only) return capture_on(m_run, tree, run, wanted);
     capture::MetaKernels meta_kernels;  // for this forward only
-    torch::jit::Module twin = model::meta_twin(m_model);  // the user's model is only read
-    capture::JitResolver resolver(twin, tree);
-    model::StateGuard guard(twin);
-    return capture_forward(&guard, resolver, wanted, m_signature, run, [&] { model::run_forward(twin, run.inputs); });
+    // The user's model is only read. Its twin's parameters require grad as the model's do (meta_copy.cpp), so a
+    // training step's backward runs on meta too, its gradients landing on the twin.
+    torch::jit::Module twin = model::meta_twin(m_model);
+    return capture_on(twin, tree, run, wanted);
+  }
+
+  // The forward (and a training step's backward) of `module`: the model's own runner, or its meta twin.
+  Trace capture_on(torch::jit::Module& module, const ModuleTree& tree, const RunContext& run,
+                   const capture::ValuesWanted& wanted) {
+    capture::JitResolver resolver(module, tree);
+    model::StateGuard guard(module);
+    if (run.train_step) guard.keep_gradients();
+    return capture_forward(&guard, resolver, wanted, m_signature, run, [&] {
+      const c10::IValue out = model::run_forward(module, run.inputs);
+      if (!run.train_step) return;
+      backward_of(output_tensors(out));
+      std::vector<std::pair<std::string, at::Tensor>> named;
+      for (const auto& p : module.named_parameters()) named.emplace_back(p.name, p.value);
+      record_step_params(named);
+    });
   }
 
   Traces for_counting(Trace captured, const ModuleTree&, const RunContext& run) override {

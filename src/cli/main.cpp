@@ -74,8 +74,8 @@ void add_model_options(CLI::App* cmd, flopscope::cli::AnalyzeArgs& a) {
                 "always on cuda and with --train-step");
   cmd->add_option("-d,--device", a.device, "cpu, cuda, cuda:N, or meta (the same as --shape-only)");
   cmd->add_flag("--shape-only", a.shape_only,
-                "run the forward on meta tensors: no arithmetic, the same report for models whose control flow "
-                "does not depend on tensor values (TorchScript files only)");
+                "run the forward (with --train-step, the whole step) on meta tensors: no arithmetic, the same "
+                "report for models whose control flow does not depend on tensor values (TorchScript files only)");
   auto* ops = cmd->add_option("--ops", a.op_set,
                                "op set: mmengine (mmengine's handlers exactly), default (+ attention, RNNs, every conv "
                                "and upsample form, embeddings, baddbmm/addmv/mv/dot, FFTs, triangular solves), all (+ pooling, softmax, "

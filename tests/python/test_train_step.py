@@ -693,10 +693,11 @@ def test_exported_program_step(tmp_path, cli):
     result = flopscope.analyze(ep, (x,), ops="default", train_step=True)
     assert {p: v for p, v in by_path(result, "backward_macs").items() if p in expected} == expected
     assert all(torch.equal(v, before[k]) and v.grad is None for k, v in ep.state_dict.items())
-    # What a step cannot be: shape-only (nothing runs), or every weight frozen (nothing to differentiate).
+    # What a step cannot be: shape-only (a .pt2's step runs the program on its weights; a TorchScript file's can:
+    # test_shape_only_step_on_the_command_line), or every weight frozen (nothing to differentiate).
     refused = subprocess.run([cli, "analyze", str(path), "--train-step", "--shape-only"], capture_output=True,
                              text=True)
-    assert refused.returncode == 2 and "shape" in refused.stderr, refused.stderr
+    assert refused.returncode == 2 and "leave --shape-only out" in refused.stderr, refused.stderr
     frozen = tmp_path / "frozen.pt2"
     torch.export.save(torch.export.export(mlp(frozen_middle=False).requires_grad_(False), (x,)), str(frozen))
     refused = subprocess.run([cli, "analyze", str(frozen), "--train-step"], capture_output=True, text=True)
@@ -926,3 +927,114 @@ def test_hugging_face_gradient_checkpointing_lands_on_each_projection(reentrant)
             assert bwd[f"{layer}.{name}"] == 2 * macs + rerun, (layer, name)
 
 
+
+
+# A step shape-only: the forward and the backward on meta twins of the model's tensors (fake ones where the forward
+# reads values), so a model too large for memory gets its step counted. The arithmetic is
+# test_first_layer_and_frozen_layer's and test_optimizer_and_memory's.
+def test_shape_only_step_counts_what_a_real_step_counts():
+    model = mlp(frozen_middle=True)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    result = flopscope.analyze(model, torch.randn(5, 6), ops="default", train_step=True, shape_only=True,
+                               optimizer="adamw")
+    fwd, bwd = by_path(result, "macs"), by_path(result, "backward_macs")
+    assert fwd[""] == 5 * (6 * 9 + 9 * 7 + 7 * 4)
+    assert (bwd["0"], bwd["2"], bwd["4"]) == (5 * 6 * 9, 5 * 9 * 7, 2 * 5 * 7 * 4)  # frozen: input gradient only
+    step = json.loads(result.to_json())["train_step"]
+    assert step["optimizer_macs"] == 11 * (63 + 32)  # the twins of layers 0 and 4 got gradients, layer 2's none
+    assert step["gradient_bytes"] == 4 * (63 + 32)
+    # Meta tensors take no memory: the bytes saved for the backward are unknown, not 0.
+    assert step["saved_activation_bytes"] is None
+    assert "meta tensors take no memory" in step["saved_activations_unmeasured"]
+    # The model itself: no gradient, no change, its frozen layer still frozen.
+    assert all(p.grad is None for p in model.parameters())
+    assert all(torch.equal(v, before[k]) for k, v in model.state_dict().items())
+    assert [p.requires_grad for p in model[2].parameters()] == [False, False]
+
+
+def test_shape_only_step_of_a_model_built_on_meta_and_of_an_input_that_requires_grad():
+    # Built under torch.device("meta"): no memory for its weights, so its step runs shape-only unasked. An input
+    # that requires grad gets its gradient, so the first layer's input gradient counts too (5 x 6 x 9).
+    with torch.device("meta"):
+        model = mlp(frozen_middle=False)
+    x = torch.randn(5, 6, requires_grad=True)
+    bwd = by_path(flopscope.analyze(model, x, ops="default", train_step=True), "backward_macs")
+    assert (bwd["0"], bwd["2"], bwd["4"]) == (2 * 5 * 6 * 9, 2 * 5 * 9 * 7, 2 * 5 * 7 * 4)
+    assert x.grad is None
+
+
+def test_shape_only_step_of_a_torchscript_module_and_an_input_that_requires_grad():
+    # A TorchScript module's step runs on its meta twin, its inputs made meta as they were: one that requires grad
+    # still does, so the first layer's input gradient counts as in a real step, every layer 2 x 5 x in x out.
+    scripted = torch.jit.script(mlp(frozen_middle=False))
+    x = torch.randn(5, 6, requires_grad=True)
+    for shape_only in (False, True):
+        result = flopscope.analyze(scripted, x, ops="default", train_step=True, shape_only=shape_only)
+        assert json.loads(result.to_json())["train_step"]["backward_macs"] == 2 * 5 * (6 * 9 + 9 * 7 + 7 * 4)
+    assert x.grad is None and all(p.grad is None for p in scripted.parameters())
+
+
+class Attend(nn.Module):
+    def forward(self, q):
+        return F.scaled_dot_product_attention(q, q, q, is_causal=True)
+
+
+def test_shape_only_step_counts_attention_backward_as_a_real_step_does():
+    # Batch 2, 4 heads, L = S = 12, E = Ev = 16, causal: P = 12 x 13 / 2 = 78 pairs. A CPU step runs the fused
+    # kernel, whose backward recomputes the scores: B x P x (3E + 2Ev). On meta torch picks no fused kernel, so the
+    # step runs again on fake tensors of the CPU, which take it, and counts the same (no word about a math path).
+    q = torch.randn(2, 4, 12, 16, requires_grad=True)
+    for shape_only in (False, True):
+        result = flopscope.analyze(Attend(), q, ops="default", train_step=True, shape_only=shape_only)
+        assert result.flops == 2 * 4 * 78 * (16 + 16)
+        assert json.loads(result.to_json())["train_step"]["backward_macs"] == 2 * 4 * 78 * (3 * 16 + 2 * 16)
+        assert not any("math path" in w for w in result.warnings)
+    assert q.grad is None
+
+
+def test_shape_only_step_of_a_language_model_built_on_meta():
+    # The zoo's tiny Llama (2 layers, hidden 64, MLP 128, 4 query heads of 16, 2 key/value heads, vocabulary 1000) on
+    # 32 tokens, built on meta. Its forward reads mask values, so the step runs on fake tensors, where transformers
+    # passes an explicit causal mask: attention counts all 32 x 32 pairs, forward (E + Ev) and backward (3E + 2Ev).
+    # Every projection (and the LM head) computes input and weight gradients: twice the forward's linear MACs.
+    with torch.device("meta"):
+        model = MODELS["hf_llama_sdpa"][0]()
+    del model.forward  # hf_zoo's positional forward: keyword arguments, as users call it
+    ids = torch.zeros(1, 32, dtype=torch.long)
+    result = flopscope.analyze(model.train(), {"input_ids": ids}, ops="default", train_step=True)
+    report = json.loads(result.to_json())
+    forward = {o["op"]: o["macs"] for o in report["operators"]["macs"]}
+    backward = {o["op"]: o["macs"] for o in report["train_step"]["operators"]}
+    per_token = 2 * (2 * 64 * 64 + 2 * 64 * 32 + 3 * 64 * 128) + 64 * 1000
+    assert forward["linear"] == 32 * per_token
+    assert backward["mm"] == 2 * 32 * per_token
+    assert forward["scaled_dot_product_attention"] == 2 * 4 * 32 * 32 * (16 + 16)
+    assert backward["scaled_dot_product_attention_backward"] == 2 * 4 * 32 * 32 * (3 * 16 + 2 * 16)
+    assert any("fake tensors" in w for w in result.warnings)
+
+
+def test_shape_only_step_on_the_command_line(tmp_path, cli):
+    # A TorchScript file's step on its meta twin equals test_command_line_on_torchscript's real one (a .pt2's is
+    # refused: test_exported_program_step).
+    path = tmp_path / "mlp.pt"
+    torch.jit.save(torch.jit.trace(mlp(frozen_middle=True), torch.randn(5, 6)), str(path))
+    run = subprocess.run([cli, "analyze", str(path), "--full-shape", "5,6", "--train-step", "--shape-only",
+                          "--optimizer", "sgd", "--format", "json", "-q"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    bwd = {m["path"]: m["backward_macs"] for m in report["modules"]}
+    assert (bwd["0"], bwd["2"], bwd["4"]) == (5 * 6 * 9, 5 * 9 * 7, 2 * 5 * 7 * 4)
+    assert report["train_step"]["optimizer_macs"] == 63 + 32
+    # A TorchScript file's step runs on meta tensors, where attention differentiates torch's math path: the four
+    # products of Q K^T and P V's gradients over every (query, key) pair, 4 x 2 x 4 x 12 x 12 x 16, and it says so;
+    # the projection before it adds its weight gradient, 2 x 4 x 12 rows x 16 x 16 (its input needs none).
+    torch.manual_seed(0)
+    attend = tmp_path / "attend.pt"
+    torch.jit.save(torch.jit.trace(nn.Sequential(nn.Linear(16, 16), Attend()), torch.randn(2, 4, 12, 16)),
+                   str(attend))
+    run = subprocess.run([cli, "analyze", str(attend), "--full-shape", "2,4,12,16", "--train-step", "--shape-only",
+                          "--format", "json", "-q"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["train_step"]["backward_macs"] == 4 * 2 * 4 * 12 * 12 * 16 + 2 * 4 * 12 * 16 * 16
+    assert any("math path on meta tensors" in w for w in report["warnings"])

@@ -185,6 +185,13 @@ RunContext make_run_context(const Options& o, const std::vector<at::Tensor>& par
   if (rng != nullptr) rng->add(run.device);
   if (model_has_inputs) return run;
   run.inputs = make_inputs(o, run.device);
+  // The step is the model's: an input the caller computed with autograd gets its gradient (the first layer's input
+  // gradient), and the backward stops there, out of the caller's code and off the caller's tensors. A detached
+  // leaf shares the input's storage. (The Python package does the same for what it is given.)
+  if (run.train_step)
+    for (auto& v : run.inputs)
+      if (v.isTensor() && v.toTensor().defined() && v.toTensor().requires_grad())
+        v = v.toTensor().detach().requires_grad_(true);
   if (run.shape_only) run.inputs = to_meta(run.inputs);  // the caller's own inputs, given as they are
   return run;
 }

@@ -44,6 +44,21 @@ TEST(TrainStep, BackwardPerModule) {
   EXPECT_NE(info.out_table.find("#flops (backward)"), std::string::npos);
 }
 
+// An input the caller computed with autograd (x = w a, w [3, 10] a leaf that requires grad): the step computes x's
+// gradient, inner.fc2's input gradient (300 more), and stops there: w's gradient through the caller's product
+// (3 x 10 x 10 more) is not the model's, and w gets none.
+TEST(TrainStep, StopsAtTheModelsInputs) {
+  models::TestNet model;
+  const at::Tensor w = torch::randn({3, 10}).requires_grad_(true);
+  Options o = step();
+  o.input_shape = InputShape();
+  o.inputs = std::vector<c10::IValue>{w.mm(torch::randn({10, 10}))};
+  const ComplexityInfo info = analyze(*model.ptr(), detail::forward_of(*model.ptr()), o);
+  EXPECT_EQ(info.analysis.backward.total("inner.fc2"), 600);
+  EXPECT_EQ(info.analysis.backward.total(), 4 * 600);
+  EXPECT_FALSE(w.grad().defined());
+}
+
 // The per-operator view of a step: the forward's linear layers (4 x 300) and the backward's matrix products (300 +
 // 3 x 600), each row's share of the 3,300 MACs of both; the backward's ops without a formula on a line of their own.
 TEST(TrainStep, OperatorsViewGivesTheBackwardItsColumn) {

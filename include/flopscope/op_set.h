@@ -51,6 +51,13 @@ OpSet mmengine_op_set();
 /// softmax, activation functions and elementwise arithmetic). Throws InvalidInput for an unknown name.
 OpSet op_set_named(const std::string& name);
 
+/// The ops whose calls counting with the named set looks inside for what to count (conv1d, whose convolution is
+/// counted: the ops torch.jit.trace records through, and ops counted by the ops they call), sorted. Nothing inside
+/// any other op is ever counted, so a shape-only forward may answer such a call without running what is inside it
+/// (the Python package's fake tensors answer repeated calls from their cache). Throws InvalidInput for an unknown
+/// name.
+std::vector<std::string> ops_looked_inside(const std::string& op_set);
+
 /// Raised by a formula whose op does not have the shapes it assumes.
 struct FormulaError : std::runtime_error {
   using std::runtime_error::runtime_error;

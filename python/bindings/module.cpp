@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "flopscope/module_scope.h"
+#include "flopscope/op_set.h"
 
 namespace flopscope::python {
 namespace {
@@ -185,6 +186,11 @@ PYBIND11_MODULE(_core, m) {
         },
         arg("shapes"), arg("device"),
         "mmengine's inputs for input_shape, made by the library (its checks; the caller's random streams kept).");
+  m.def("ops_looked_inside",
+        [](const fp::py::dict& options) { return flopscope::ops_looked_inside(fp::options_from(options).op_set); },
+        arg("options"),
+        "The ops whose calls counting looks inside with these options' op set (conv1d): a fake forward runs what is "
+        "inside them, never answers them from a cache.");
   fp::bind_describe(m);
   m.def("analyze", &fp::analyze_described, arg("description"), arg("keep_grad_mode"), arg("forward"), arg("inputs"),
         arg("options"), arg("fake_tensors") = false, arg("forward_parameters") = std::vector<at::Tensor>{});

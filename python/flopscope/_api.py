@@ -79,14 +79,16 @@ def _meta_forward(model, args, kwargs, step=False):
     return _twin_forward(model, args, kwargs, lambda t: torch.empty_like(t, device="meta"), step)
 
 
-def _counting_fake_tensor_mode():
-    """A FakeTensorMode whose cache never answers a composite op whole.
+def _counting_fake_tensor_mode(looked_inside):
+    """A FakeTensorMode whose cache never answers whole a composite op that counting looks inside.
 
     FakeTensorMode answers a call it has seen before (the same op on tensors of the same shapes: the second of two
     identical layers) from a cache shared by every mode, without running the op's implementation. Below autograd a
     composite op (conv1d) reaches the mode whole, so a cached answer would skip the op inside it that the formula is
-    on (convolution), and the layer would count 0. Composite ops are kept out of the cache; the ops inside them,
-    most of a forward, stay in it (turning the cache off makes Llama-3-8B's analysis about 3x slower).
+    on (convolution), and the layer would count 0. Such ops (looked_inside: the library's list for the op set) are
+    kept out of the cache. Every other op, composite ones included (linear, reshape: nothing inside them is ever
+    counted), stays in it: keeping every composite op out made Llama-3-8B's analysis about 2x slower, turning the
+    cache off about 3x (docs/performance.md).
 
     Tensors the forward did not get from us are taken in as fake ones: torch.tensor(data, device=x.device) is a
     plain meta tensor even inside the mode (transformers' KV cache starts each layer so), and a tensor a module keeps
@@ -112,8 +114,8 @@ def _counting_fake_tensor_mode():
         # No key, so no lookup either: the cache is shared with every other mode (a torch.export earlier in the
         # process may have filled it).
         def _cache_key(self, state, func, args, kwargs):
-            if isinstance(func, torch._ops.OpOverload) and torch._C._dispatch_has_kernel_for_dispatch_key(
-                    func.name(), composite):
+            if (isinstance(func, torch._ops.OpOverload) and func._schema.name in looked_inside and
+                    torch._C._dispatch_has_kernel_for_dispatch_key(func.name(), composite)):
                 raise fake_tensor._BypassDispatchCache("composite: the ops inside it are counted")
             return super()._cache_key(state, func, args, kwargs)
 
@@ -123,11 +125,11 @@ def _counting_fake_tensor_mode():
     return mode
 
 
-def _fake_forward(model, args, kwargs, step=False):
+def _fake_forward(model, args, kwargs, options, step=False):
     """The forward on fake tensors (torch's FakeTensorMode) over meta storage: shapes and no arithmetic, like
     _meta_forward, but a model that asks whether it is being traced is told it is, and takes the path it takes under
     torch.export. The fallback when a meta forward needs tensor values (see _run)."""
-    mode = _counting_fake_tensor_mode()
+    mode = _counting_fake_tensor_mode(frozenset(_core.ops_looked_inside(options)))
     if step:
         # A step's fake tensors say the CPU is their device (meta storage still: no memory, no arithmetic), so that
         # attention takes the fused kernel a CPU step takes, whose backward recomputes the scores; on meta torch
@@ -313,11 +315,11 @@ def _run_eager(model, args, kwargs, options):
                 # attention takes the fused kernel a real step takes (_fake_forward). The model read no values,
                 # so it takes the path it took on meta. Should that fail, the meta step stands, saying so.
                 try:
-                    return analyze(*_fake_forward(model, args, kwargs, step), fake_tensors=True)
+                    return analyze(*_fake_forward(model, args, kwargs, options, step), fake_tensors=True)
                 except Exception:  # noqa: BLE001
                     return result
             try:
-                result = analyze(*_fake_forward(model, args, kwargs, step), fake_tensors=True)
+                result = analyze(*_fake_forward(model, args, kwargs, options, step), fake_tensors=True)
             except Exception as e:  # noqa: BLE001  the meta failure is the answer; why fake tensors failed, a note
                 if hasattr(on_meta, "add_note"):
                     why = (str(e).strip().splitlines() or [""])[-1]

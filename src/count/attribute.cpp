@@ -55,13 +55,38 @@ const OrderedCounter& StatResult::by_operator(const std::string& module) const {
 
 namespace count {
 
-bool traced_through(const std::string& op) {
-  // torchgen's DONT_RECORD_TRACE (gen_trace_type.py): the tracer records what these call, not the op itself.
+namespace {
+
+// torchgen's DONT_RECORD_TRACE (gen_trace_type.py): the tracer records what these call, not the op itself.
+const std::unordered_set<std::string>& traced_through_ops() {
   static const std::unordered_set<std::string> kThrough = {
       "aten::convolution",       "aten::conv1d",       "aten::conv2d",        "aten::conv3d",
       "aten::conv_transpose1d",  "aten::conv_transpose2d", "aten::conv_transpose3d", "aten::lstm_cell",
       "aten::gru_cell",          "aten::rnn_tanh_cell", "aten::rnn_relu_cell",  "aten::_coalesced"};
-  return kThrough.count(op) != 0;
+  return kThrough;
+}
+
+// Whether counting with `handlers` looks inside a call of `op` for what to count: it has no formula there, is not
+// ignored, and is one torch.jit.trace records through or one the set counts by the ops it calls. Inside any other
+// op nothing is counted.
+bool looks_inside(const std::unordered_map<std::string, Handler>& handlers, const OpSet& ops, const std::string& op) {
+  return handlers.count(op) == 0 && ops.ignored.count(op) == 0 &&
+         (traced_through(op) || ops.counted_inside.count(op) != 0);
+}
+
+}  // namespace
+
+bool traced_through(const std::string& op) { return traced_through_ops().count(op) != 0; }
+
+std::vector<std::string> looked_inside(const OpSet& ops) {
+  std::vector<std::string> out;
+  for (const auto* names : {&traced_through_ops(), &ops.counted_inside})
+    for (const std::string& op : *names)
+      if ((looks_inside(ops.flops, ops, op) || looks_inside(ops.activations, ops, op)) &&
+          std::find(out.begin(), out.end(), op) == out.end())
+        out.push_back(op);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 namespace {
@@ -71,8 +96,7 @@ class Counter {
   Counter(const Trace& trace, const std::unordered_map<std::string, Handler>& handlers, const OpSet& ops)
       : m_trace(trace),
         m_handlers(handlers),
-        m_ignored(ops.ignored),
-        m_inside(ops.counted_inside),
+        m_ops(ops),
         m_first_child(trace.ops.size() + 1, 0) {
     // Children in one flat array (each op's children are a contiguous run, in call order): two
     // allocations for the whole trace instead of one per op.
@@ -119,9 +143,8 @@ class Counter {
       credit(op, h->second);
       return true;
     }
-    if (m_ignored.count(op.name) != 0) return false;
-    const bool look_inside = traced_through(op.name) || m_inside.count(op.name) != 0;
-    if (!look_inside || m_first_child[i] == m_first_child[i + 1]) {
+    if (m_ops.ignored.count(op.name) != 0) return false;
+    if (!looks_inside(m_handlers, m_ops, op.name) || m_first_child[i] == m_first_child[i + 1]) {
       unsupported.push_back(i);
       return false;
     }
@@ -182,8 +205,7 @@ class Counter {
 
   const Trace& m_trace;
   const std::unordered_map<std::string, Handler>& m_handlers;
-  const std::unordered_set<std::string>& m_ignored;
-  const std::unordered_set<std::string>& m_inside;
+  const OpSet& m_ops;
   std::vector<int> m_first_child;  // op i's children are m_children[m_first_child[i] .. m_first_child[i + 1])
   std::vector<int> m_children;
   StatResult m_result;

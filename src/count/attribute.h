@@ -21,6 +21,10 @@ StatResult count_trace(const Trace& trace, const std::unordered_map<std::string,
 /// looks inside these for a formula, and inside no other op.
 bool traced_through(const std::string& op);
 
+/// The ops that counting with `ops` looks inside, for its flops or its activations (traced_through and the set's
+/// counted_inside, less those it has a formula for or ignores), sorted. Inside any other op nothing is counted.
+std::vector<std::string> looked_inside(const OpSet& ops);
+
 /// Canonical paths of the tree's modules that no op of the trace ran in (nor below), sorted.
 std::vector<std::string> uncalled_modules(const Trace& trace, const ModuleTree& tree);
 

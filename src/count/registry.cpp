@@ -1,3 +1,4 @@
+#include "count/attribute.h"
 #include "count/families.h"
 #include "flopscope/errors.h"
 
@@ -56,6 +57,10 @@ const OpSet& count::shared_op_set(const std::string& name) {
     return set;
   }
   unknown_op_set(name);
+}
+
+std::vector<std::string> ops_looked_inside(const std::string& op_set) {
+  return count::looked_inside(count::shared_op_set(op_set));
 }
 
 }  // namespace flopscope

@@ -129,6 +129,34 @@ def test_identical_layers_on_fake_tensors_each_count():
         assert {m["path"]: m["macs"] for m in result.modules} == {"": 2 * one, "a": one, "b": one}
 
 
+@pytest.mark.parametrize("ops", ["mmengine", "default", "all"])
+def test_identical_layers_on_fake_tensors_each_count_in_every_op_set(ops):
+    # The fake tensors' cache answers repeated calls of an op whole unless counting looks inside it. Here: two
+    # identical linear layers (a formula of their own in every set: the cache may answer the second) and two
+    # identical conv1d, which default and all count where called (the cache may answer them) and mmengine by the
+    # convolution inside (it must not). Linear: N x in x out = (2 x 8) x 16 x 16, activations 2 x 8 x 16.
+    # Conv1d: 1 x (16 x 1 x 3) x (8 + 2 - 3 + 1), activations 16 x 8.
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = (nn.Linear(16, 16) for _ in range(2))
+            self.conv1, self.conv2 = (nn.Conv1d(16, 16, 3, groups=16, padding=1) for _ in range(2))
+
+        def forward(self, x):
+            if not isinstance(x, torch._subclasses.fake_tensor.FakeTensor):
+                bool(x.sum().isfinite())  # reads a value: meta tensors cannot answer
+            y = self.fc2(self.fc1(x))
+            return self.conv2(self.conv1(y[:1].transpose(1, 2)))
+
+    linear, conv = 2 * 8 * 16 * 16, 1 * (16 * 1 * 3) * 8
+    for _ in range(2):  # the second analysis meets every call in the cache
+        result = flopscope.analyze(Block().eval(), torch.randn(2, 8, 16), ops=ops, shape_only=True)
+        assert any("fake tensors" in w for w in result.warnings)
+        modules = {m["path"]: (m["macs"], m["activations"]) for m in result.modules}
+        assert modules["fc1"] == modules["fc2"] == (linear, 2 * 8 * 16)
+        assert modules["conv1"] == modules["conv2"] == (conv, 16 * 8)
+
+
 def test_tensors_a_fake_forward_makes_from_data_and_holds_unregistered():
     # transformers' KV cache starts each layer from torch.tensor([], device=keys.device) (T5Gemma makes one even
     # with use_cache off), which on a fake tensor's meta device gives a plain meta tensor, not a fake one; a tensor

@@ -3,6 +3,8 @@
 // formulas, in every set, are tested in that family's file (matmul_test.cpp, attention_test.cpp, ...).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "flopscope/models.h"
 #include "support/records.h"
 #include "test_support.h"
@@ -51,6 +53,31 @@ TEST(OpSets, MmengineIgnoresAndActivations) {
   EXPECT_EQ(test::mmengine_ops().activations.count("aten::batch_norm"), 0u);  // mmengine counts no activations for norms
   EXPECT_EQ(test::mmengine_ops().activations.count("aten::mm"), 0u);
   EXPECT_THROW(op_set_named("nope"), std::exception);
+}
+
+TEST(OpSets, OpsLookedInside) {
+  auto has = [](const std::vector<std::string>& ops, const char* op) {
+    return std::find(ops.begin(), ops.end(), op) != ops.end();
+  };
+  for (const char* set : {"mmengine", "default", "all"}) {
+    const auto inside = ops_looked_inside(set);
+    EXPECT_TRUE(std::is_sorted(inside.begin(), inside.end())) << set;
+    // convolution has both formulas in every set: counting stops there. linear, layer_norm and reshape are not
+    // ops torch.jit.trace records through, so nothing inside them is counted, formula or none.
+    for (const char* whole : {"aten::convolution", "aten::_convolution", "aten::linear", "aten::layer_norm",
+                              "aten::reshape"})
+      EXPECT_FALSE(has(inside, whole)) << set << " " << whole;
+    // conv1d: mmengine has no formula for it and counts the convolution it calls (as mmengine's traced graph
+    // does); default and all count it where it is called, MACs and activations.
+    const bool mmengine = std::string(set) == "mmengine";
+    EXPECT_EQ(has(inside, "aten::conv1d"), mmengine) << set;
+    EXPECT_EQ(has(inside, "aten::conv_transpose2d"), mmengine) << set;
+    // No set has a formula for an LSTM cell: its linear layers inside are counted.
+    EXPECT_TRUE(has(inside, "aten::lstm_cell")) << set;
+    // ctc_loss is counted by the _ctc_loss it calls, in all only (the loss family's tier).
+    EXPECT_EQ(has(inside, "aten::ctc_loss"), std::string(set) == "all") << set;
+  }
+  EXPECT_THROW(ops_looked_inside("nope"), InvalidInput);
 }
 
 }  // namespace

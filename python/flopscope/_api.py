@@ -87,8 +87,8 @@ def _counting_fake_tensor_mode(looked_inside):
     composite op (conv1d) reaches the mode whole, so a cached answer would skip the op inside it that the formula is
     on (convolution), and the layer would count 0. Such ops (looked_inside: the library's list for the op set) are
     kept out of the cache. Every other op, composite ones included (linear, reshape: nothing inside them is ever
-    counted), stays in it: keeping every composite op out made Llama-3-8B's analysis about 2x slower, turning the
-    cache off about 3x (docs/performance.md).
+    counted), stays in it: keeping every composite op out made Llama-3-8B's analysis about 1.8x slower, turning the
+    cache off several times slower (docs/performance.md).
 
     Tensors the forward did not get from us are taken in as fake ones: torch.tensor(data, device=x.device) is a
     plain meta tensor even inside the mode (transformers' KV cache starts each layer so), and a tensor a module keeps

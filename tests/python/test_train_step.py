@@ -927,8 +927,6 @@ def test_hugging_face_gradient_checkpointing_lands_on_each_projection(reentrant)
             assert bwd[f"{layer}.{name}"] == 2 * macs + rerun, (layer, name)
 
 
-
-
 # A step shape-only: the forward and the backward on meta twins of the model's tensors (fake ones where the forward
 # reads values), so a model too large for memory gets its step counted. The arithmetic is
 # test_first_layer_and_frozen_layer's and test_optimizer_and_memory's.
